@@ -1,0 +1,75 @@
+import type { Runtime } from "../../runtime";
+import type { ClusterObject, HostObject, VmObject } from "../../runtime/core/model";
+import { formatSeconds, table } from "../format";
+
+export async function inventory(rt: Runtime) {
+  return {
+    timeSeconds: await rt.now(),
+    clusters: (await rt.list("Cluster")) as ClusterObject[],
+    hosts: (await rt.list("Host")) as HostObject[],
+    pools: await rt.list("ResourcePool"),
+    vms: (await rt.list("VirtualMachine")) as VmObject[],
+  };
+}
+
+export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string {
+  const out: string[] = [`Simulated time ${formatSeconds(inv.timeSeconds)}`];
+  if (inv.clusters.length > 0) {
+    out.push(
+      "",
+      table(
+        ["CLUSTER", "HOSTS", "CPU MHz", "CPU RESERVED", "MEM MB", "MEM RESERVED", "DRS", "HA"],
+        inv.clusters.map((c) => [
+          c.name,
+          c.status.hosts.length,
+          c.status.cpuCapacityMhz,
+          c.status.cpuReservationUsedMhz,
+          c.status.memoryCapacityMb,
+          c.status.memoryReservationUsedMb,
+          c.spec.drs.enabled ? c.spec.drs.automationLevel : "off",
+          c.spec.ha.enabled ? "on" : "off",
+        ]),
+      ),
+    );
+  }
+  if (inv.hosts.length > 0) {
+    out.push(
+      "",
+      table(
+        ["HOST", "CLUSTER", "HYPERVISOR", "STATE", "CPU MHz", "CPU RESERVED", "MEM MB", "MEM RESERVED", "VMS"],
+        inv.hosts.map((h) => [
+          h.name,
+          h.spec.cluster ?? "-",
+          h.spec.hypervisor,
+          h.status.state,
+          h.status.cpuCapacityMhz,
+          h.status.cpuReservedMhz,
+          h.status.memoryCapacityMb,
+          h.status.memoryReservedMb,
+          h.status.vms.length,
+        ]),
+      ),
+    );
+  }
+  if (inv.vms.length > 0) {
+    out.push(
+      "",
+      table(
+        ["VM", "CLUSTER", "POOL", "POWER", "HOST", "MODE", "VCPUS", "MEM MB", "MEM RESERVED"],
+        inv.vms.map((v) => [
+          v.name,
+          v.status.cluster ?? "-",
+          v.spec.pool ?? "-",
+          v.status.powerState,
+          v.status.currentHost ?? "-",
+          v.status.virtualization ?? "-",
+          v.spec.vcpus,
+          v.spec.memoryMb,
+          v.spec.memory.reservationMb,
+        ]),
+      ),
+    );
+  }
+  if (inv.clusters.length + inv.hosts.length + inv.vms.length === 0) out.push("", "The state is empty.");
+  return out.join("\n");
+}

@@ -1,0 +1,164 @@
+/**
+ * `polyvisor/provider-impl`: what the dynamic provider's methods run inside Pulumi's provider host.
+ * Thin by design: inputs -> spec -> runtime facade -> outputs. The host process lives for one
+ * deployment, so one runtime per state file is opened and reused across calls.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { Name, SPEC_SCHEMAS, type ManagedKind } from "../schema";
+import { type Runtime, defaultStatePath, isPolyvisorError, openRuntime } from "../runtime";
+import type { RuntimeObject } from "../runtime/core/model";
+import { KIND_TRAITS, OUTPUT_ONLY } from "./kinds";
+
+/** Pulumi's placeholder for a value not known during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const PROVIDER_KEY = "__provider";
+
+type Props = Record<string, unknown>;
+
+interface ProviderSettings {
+  statePath?: string;
+  url?: string;
+  token?: string;
+}
+
+let settings: ProviderSettings = {};
+const runtimes = new Map<string, Promise<Runtime>>();
+
+function settingFrom(config: { get(key: string): string | undefined }, key: string, env: string): string | undefined {
+  return config.get(`polyvisor:${key}`) || process.env[env] || undefined;
+}
+
+export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  settings = {
+    statePath: settingFrom(req.config, "statePath", "POLYVISOR_STATE"),
+    url: settingFrom(req.config, "url", "POLYVISOR_URL"),
+    token: settingFrom(req.config, "token", "POLYVISOR_TOKEN"),
+  };
+}
+
+function runtime(): Promise<Runtime> {
+  if (settings.url !== undefined) {
+    throw new Error(`polyvisor:url (${settings.url}): a remote polyvisor server is not supported yet; unset it and use polyvisor:statePath`);
+  }
+  const path = settings.statePath ?? defaultStatePath();
+  let rt = runtimes.get(path);
+  if (!rt) {
+    rt = openRuntime({ path });
+    runtimes.set(path, rt);
+    rt.catch(() => runtimes.delete(path));
+  }
+  return rt;
+}
+
+/** The spec part of a props bag: everything but the name, the outputs and Pulumi's own keys. */
+function specOf(props: Props): Props {
+  const spec: Props = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (k !== "name" && k !== PROVIDER_KEY && !(OUTPUT_ONLY as readonly string[]).includes(k) && v !== undefined) spec[k] = v;
+  }
+  return spec;
+}
+
+function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+}
+
+export async function checkResource(kind: ManagedKind, _olds: Props, news: Props) {
+  const failures: { property: string; reason: string }[] = [];
+  if (news.name !== UNKNOWN) {
+    const name = Name.safeParse(news.name);
+    if (!name.success) failures.push({ property: "name", reason: name.error.issues[0].message });
+  }
+  const spec = specOf(news);
+  const parsed = SPEC_SCHEMAS[kind].safeParse(spec);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+      // During preview an input may still be unknown; it is checked again once known.
+      if (path.some((_, i) => containsUnknown(valueAt(spec, path.slice(0, i + 1))))) continue;
+      failures.push({ property: path.join(".") || "spec", reason: issue.message });
+    }
+  }
+  return { inputs: news, failures };
+}
+
+/** A spec with defaults filled in, so that `{}` and the defaults it stands for compare equal. */
+function normalized(kind: ManagedKind, props: Props): unknown {
+  const spec = specOf(props);
+  const parsed = SPEC_SCHEMAS[kind].safeParse(spec);
+  return parsed.success ? parsed.data : spec;
+}
+
+export async function diffResource(kind: ManagedKind, _id: string, olds: Props, news: Props) {
+  const before = normalized(kind, olds) as Props;
+  const after = normalized(kind, news) as Props;
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const changed = fields.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  if (olds.name !== news.name) changed.push("name");
+  const replaces = changed.filter((k) => k === "name" || KIND_TRAITS[kind].replaceOnChange.includes(k));
+  // Names are chosen by the user, so the old object must go before its replacement can take the name.
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+}
+
+/** Outputs are the inputs plus status (and currentHost), as plain JSON. */
+function outputsOf(kind: ManagedKind, inputs: Props, obj: RuntimeObject): Props {
+  const outs: Props = { ...specOf(inputs), name: obj.name, status: obj.status };
+  if (KIND_TRAITS[kind].exposesCurrentHost) outs.currentHost = (obj.status as { currentHost?: string | null }).currentHost ?? null;
+  return JSON.parse(JSON.stringify(outs));
+}
+
+function asPulumiError(e: unknown): Error {
+  return isPolyvisorError(e) ? new Error(e.message) : (e as Error);
+}
+
+export async function createResource(kind: ManagedKind, inputs: Props) {
+  try {
+    const rt = await runtime();
+    const obj = await rt.create({ kind, name: inputs.name as string, spec: specOf(inputs) });
+    return { id: obj.name, outs: outputsOf(kind, inputs, obj) };
+  } catch (e) {
+    throw asPulumiError(e);
+  }
+}
+
+export async function updateResource(kind: ManagedKind, id: string, _olds: Props, news: Props) {
+  try {
+    const rt = await runtime();
+    const obj = await rt.update({ kind, name: id, spec: specOf(news) });
+    return { outs: outputsOf(kind, news, obj) };
+  } catch (e) {
+    throw asPulumiError(e);
+  }
+}
+
+/**
+ * Refresh: the spec as the runtime holds it now. Moves made by DRS or HA only change status;
+ * a VM pinned to a host but running elsewhere reports that host as its `host`, so the next
+ * `pulumi up` shows the broken pin as a change and moves it back.
+ */
+export async function readResource(kind: ManagedKind, id: string, props: Props) {
+  const rt = await runtime();
+  const obj = await rt.get(kind, id);
+  if (!obj) return { id: "", props: {} };
+  const spec = { ...(obj.spec as Props) };
+  const current = (obj.status as { currentHost?: string | null }).currentHost;
+  if (typeof spec.host === "string" && typeof current === "string" && current !== spec.host) spec.host = current;
+  return { id, props: outputsOf(kind, spec, obj) };
+}
+
+export async function deleteResource(kind: ManagedKind, id: string, _props: Props) {
+  const rt = await runtime();
+  try {
+    await rt.delete(kind, id);
+  } catch (e) {
+    // Already gone (deleted outside Pulumi): the desired end state holds.
+    if (isPolyvisorError(e) && e.code === "NotFound") return;
+    throw asPulumiError(e);
+  }
+}

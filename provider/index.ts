@@ -1,0 +1,6 @@
+/** `polyvisor`: Pulumi resources for the built-in virtualization runtime. */
+export * from "./resources";
+export type { ClusterStatus } from "../schema/cluster";
+export type { HostStatus } from "../schema/host";
+export type { ResourcePoolStatus } from "../schema/resource-pool";
+export type { VmStatus } from "../schema/virtual-machine";

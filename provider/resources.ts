@@ -1,0 +1,79 @@
+/** The Pulumi resource classes: thin wrappers that register a kind's spec with its dynamic provider. */
+import * as pulumi from "@pulumi/pulumi";
+import type { ManagedKind } from "../schema";
+import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
+import type { HostSpecInput, HostSpec, HostStatus } from "../schema/host";
+import type { ResourcePoolSpecInput, ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
+import type { VmSpecInput, VmSpec, VmStatus } from "../schema/virtual-machine";
+import { dynamicProviderFor } from "./dynamic-provider";
+
+/** Every field, at any depth, may be a Pulumi input (a value, a promise or an output). */
+export type DeepInput<T> = T extends readonly (infer U)[]
+  ? pulumi.Input<DeepInput<U>[]>
+  : T extends object
+    ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+    : pulumi.Input<T>;
+
+export type ArgsOf<S> = { [K in keyof S]: DeepInput<S[K]> } & {
+  /** The object's name in the runtime; defaults to the Pulumi resource name. */
+  name?: pulumi.Input<string>;
+};
+
+type OutputsOf<S> = { readonly [K in keyof S]-?: pulumi.Output<S[K]> };
+
+/** One shared provider object per kind: a new object per resource would be serialized again each time. */
+const providers = new Map<ManagedKind, pulumi.dynamic.ResourceProvider>();
+function providerFor(kind: ManagedKind): pulumi.dynamic.ResourceProvider {
+  let p = providers.get(kind);
+  if (!p) providers.set(kind, (p = dynamicProviderFor(kind)));
+  return p;
+}
+
+/** The arguments of pulumi.dynamic.Resource: output-only properties are registered as undefined. */
+function registration(kind: ManagedKind, name: string, args: object, opts: pulumi.CustomResourceOptions | undefined, extraOutputs: string[]) {
+  const props: Record<string, unknown> = { ...args, name: (args as { name?: unknown }).name ?? name, status: undefined };
+  for (const key of extraOutputs) props[key] = undefined;
+  return [providerFor(kind), name, props, opts, "polyvisor", kind] as const;
+}
+
+export type ClusterArgs = ArgsOf<ClusterSpecInput>;
+export interface Cluster extends OutputsOf<ClusterSpec> {}
+export class Cluster extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<ClusterStatus>;
+  constructor(name: string, args: ClusterArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Cluster", name, args, opts, []));
+  }
+}
+
+export type HostArgs = ArgsOf<HostSpecInput>;
+export interface Host extends OutputsOf<HostSpec> {}
+export class Host extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<HostStatus>;
+  constructor(name: string, args: HostArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Host", name, args, opts, []));
+  }
+}
+
+export type ResourcePoolArgs = ArgsOf<ResourcePoolSpecInput>;
+export interface ResourcePool extends OutputsOf<ResourcePoolSpec> {}
+export class ResourcePool extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<ResourcePoolStatus>;
+  constructor(name: string, args: ResourcePoolArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("ResourcePool", name, args, opts, []));
+  }
+}
+
+export type VirtualMachineArgs = ArgsOf<VmSpecInput>;
+export interface VirtualMachine extends OutputsOf<VmSpec> {}
+export class VirtualMachine extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<VmStatus>;
+  /** Where the VM runs now (null while powered off); DRS and HA may change it. */
+  declare readonly currentHost: pulumi.Output<string | null>;
+  constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("VirtualMachine", name, args, opts, ["currentHost"]));
+  }
+}

@@ -1,0 +1,43 @@
+/** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
+import type { Kind } from "../schema";
+import type { RuntimeEvent, RuntimeObject } from "./core/model";
+
+export type { Kind, RuntimeEvent, RuntimeObject };
+
+export interface ObjectInput {
+  kind: Kind;
+  name: string;
+  spec: object;
+}
+
+export interface RuntimeOptions {
+  /** SQLite file (":memory:" allowed). Default: POLYVISOR_STATE, else ./.polyvisor/state.db */
+  path?: string;
+  /** A running `polyvisor serve`. */
+  url?: string;
+  token?: string;
+  /** A PostgreSQL connection string. */
+  postgres?: string;
+  /** Seed of the random source of a new state; the same seed gives the same events. Default 1. */
+  seed?: number;
+}
+
+export interface Runtime {
+  /** Creates or updates an object, then reconciles: placement, admission, accounting. */
+  apply(obj: ObjectInput): Promise<RuntimeObject>;
+  /** Like apply, but refuses with Conflict when the name is taken. */
+  create(obj: ObjectInput): Promise<RuntimeObject>;
+  /** Like apply, but refuses with NotFound when the object does not exist. */
+  update(obj: ObjectInput): Promise<RuntimeObject>;
+  get(kind: Kind, name: string): Promise<RuntimeObject | undefined>;
+  list(kind: Kind): Promise<RuntimeObject[]>;
+  delete(kind: Kind, name: string): Promise<void>;
+  failHost(name: string, opts?: { mode?: "crash" | "isolation" }): Promise<void>;
+  recoverHost(name: string): Promise<void>;
+  /** Moves the simulated clock; workloads, DRS and HA run. */
+  advance(seconds: number): Promise<void>;
+  events(opts?: { sinceSeq?: number }): Promise<RuntimeEvent[]>;
+  /** Simulated time in seconds since the state was created. */
+  now(): Promise<number>;
+  close(): Promise<void>;
+}

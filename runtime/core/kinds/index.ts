@@ -1,0 +1,13 @@
+import type { ManagedKind } from "../../../schema";
+import { clusterHandler } from "./cluster";
+import type { KindHandler } from "./common";
+import { hostHandler } from "./host";
+import { resourcePoolHandler } from "./resource-pool";
+import { virtualMachineHandler } from "./virtual-machine";
+
+export const HANDLERS: Record<ManagedKind, KindHandler> = {
+  Cluster: clusterHandler,
+  Host: hostHandler,
+  ResourcePool: resourcePoolHandler,
+  VirtualMachine: virtualMachineHandler,
+};

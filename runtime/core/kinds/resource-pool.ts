@@ -1,0 +1,111 @@
+/** ResourcePool: a node of a cluster's resource tree with shares, a reservation and a limit per resource. */
+import { ResourcePoolSpec, ResourcePoolStatus } from "../../../schema/resource-pool";
+import { Amount, DIMENSIONS, UNIT, admitReservation, chargeReservation, poolClaim, poolLimit, poolReservation, refreshCluster } from "../accounting";
+import { refuse } from "../errors";
+import { PoolObject, withName, withoutName } from "../model";
+import type { Txn } from "../txn";
+import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
+
+function emptyStatus(generation: number): ResourcePoolStatus {
+  return {
+    observedGeneration: generation,
+    cpuReservationUsedMhz: 0,
+    cpuUnreservedMhz: 0,
+    memoryReservationUsedMb: 0,
+    memoryUnreservedMb: 0,
+    pools: [],
+    vms: [],
+  };
+}
+
+const FIELD = {
+  cpu: { reservation: "cpu.reservationMhz", limit: "cpu.limitMhz" },
+  memory: { reservation: "memory.reservationMb", limit: "memory.limitMb" },
+} as const;
+
+function validateParent(txn: Txn, name: string, spec: ResourcePoolSpec): void {
+  if (spec.parent === undefined) return;
+  const from = { kind: "ResourcePool", name, field: "parent" } as const;
+  const parent = requireReference<PoolObject>(txn, from, "ResourcePool", spec.parent);
+  if (parent.spec.cluster !== spec.cluster) refuse("InvalidSpec", from, `pool ${spec.parent} belongs to cluster ${parent.spec.cluster}, not ${spec.cluster}`);
+  for (let p: PoolObject | undefined = parent; p; p = p.spec.parent ? txn.get<PoolObject>("ResourcePool", p.spec.parent) : undefined) {
+    if (p.name === name) refuse("InvalidSpec", from, `pool ${spec.parent} is inside ${name}: a pool cannot be its own ancestor`);
+  }
+}
+
+/** The children's reservations must stay within a fixed reservation and within the limit. */
+function validateOwnReservation(name: string, spec: ResourcePoolSpec, used: Amount): void {
+  const reservation = poolReservation(spec);
+  const limit = poolLimit(spec);
+  for (const d of DIMENSIONS) {
+    if (!spec[d].expandableReservation && used[d] > reservation[d]) {
+      refuse("InsufficientCapacity", { kind: "ResourcePool", name, field: FIELD[d].reservation }, `children reserve ${used[d]} ${UNIT[d]}, more than the fixed reservation of ${reservation[d]} ${UNIT[d]}`);
+    }
+    if (used[d] > limit[d]) {
+      refuse("InsufficientCapacity", { kind: "ResourcePool", name, field: FIELD[d].limit }, `children reserve ${used[d]} ${UNIT[d]}, more than the limit of ${limit[d]} ${UNIT[d]}`);
+    }
+  }
+}
+
+function negate(a: Amount): Amount {
+  return { cpu: -a.cpu, memory: -a.memory };
+}
+
+function setChildPool(txn: Txn, parent: string | undefined, child: string, present: boolean): void {
+  if (parent === undefined) return;
+  const p = txn.get<PoolObject>("ResourcePool", parent)!;
+  txn.put<PoolObject>({ ...p, status: { ...p.status, pools: present ? withName(p.status.pools, child) : withoutName(p.status.pools, child) } });
+}
+
+export const resourcePoolHandler: KindHandler = {
+  apply(txn, name, raw, mode) {
+    const spec = parseSpec("ResourcePool", name, ResourcePoolSpec, raw);
+    const existing = txn.get<PoolObject>("ResourcePool", name);
+    guardMode("ResourcePool", name, existing, mode);
+    requireReference(txn, { kind: "ResourcePool", name, field: "cluster" }, "Cluster", spec.cluster);
+    validateParent(txn, name, spec);
+    if (existing && sameSpec(existing.spec, spec)) return existing;
+
+    const generation = existing ? existing.generation + 1 : 1;
+    const status = existing ? { ...existing.status, observedGeneration: generation } : emptyStatus(generation);
+    if (existing && existing.spec.cluster !== spec.cluster && (status.vms.length > 0 || status.pools.length > 0)) {
+      refuse("Conflict", { kind: "ResourcePool", name, field: "cluster" }, "the pool still has children; move them before changing its cluster", [...status.pools, ...status.vms]);
+    }
+    const used = { cpu: status.cpuReservationUsedMhz, memory: status.memoryReservationUsedMb };
+    validateOwnReservation(name, spec, used);
+
+    // Move the pool's claim on its parent: release the old one, then admit and charge the new one.
+    if (existing) {
+      chargeReservation(txn, existing.spec.cluster, existing.spec.parent ?? null, negate(poolClaim(poolReservation(existing.spec), used)));
+      setChildPool(txn, existing.spec.parent, name, false);
+    }
+    const claim = poolClaim(poolReservation(spec), used);
+    admitReservation(txn, { kind: "ResourcePool", name }, spec.cluster, spec.parent ?? null, claim);
+    txn.put<PoolObject>({ kind: "ResourcePool", name, spec, status, generation });
+    chargeReservation(txn, spec.cluster, spec.parent ?? null, claim);
+    setChildPool(txn, spec.parent, name, true);
+
+    if (!existing) {
+      txn.emit("ResourcePool", name, "Created", `pool created under ${spec.parent ? `pool ${spec.parent}` : `cluster ${spec.cluster}`} reserving ${spec.cpu.reservationMhz} MHz and ${spec.memory.reservationMb} MB`);
+    } else {
+      txn.emit("ResourcePool", name, "Updated", describeChanges(existing.spec, spec).join("; "));
+      if (existing.spec.cluster !== spec.cluster) refreshCluster(txn, existing.spec.cluster);
+    }
+    refreshCluster(txn, spec.cluster);
+    return txn.get<PoolObject>("ResourcePool", name)!;
+  },
+
+  delete(txn, name) {
+    const pool = requireExisting<PoolObject>(txn, "ResourcePool", name);
+    refuseIfDependents("ResourcePool", name, [
+      ...pool.status.pools.map((p) => `ResourcePool ${p}`),
+      ...pool.status.vms.map((vm) => `VirtualMachine ${vm}`),
+    ]);
+    const used = { cpu: pool.status.cpuReservationUsedMhz, memory: pool.status.memoryReservationUsedMb };
+    chargeReservation(txn, pool.spec.cluster, pool.spec.parent ?? null, negate(poolClaim(poolReservation(pool.spec), used)));
+    setChildPool(txn, pool.spec.parent, name, false);
+    txn.remove("ResourcePool", name);
+    txn.emit("ResourcePool", name, "Deleted", "pool deleted");
+    refreshCluster(txn, pool.spec.cluster);
+  },
+};

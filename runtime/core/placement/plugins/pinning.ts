@@ -1,0 +1,11 @@
+import type { PlacementPlugin } from "../framework";
+
+/** A VM with `host` set must run on that host. */
+export const pinning: PlacementPlugin = {
+  name: "Pinning",
+  filter(req, host) {
+    const pinned = req.spec.host;
+    if (pinned === undefined || pinned === host.name) return undefined;
+    return { code: "Incompatible", reason: `the VM is pinned to host ${pinned}` };
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * One operation's working copy of the world. Reads see the operation's own writes first; nothing
+ * reaches the world until the store has committed `changes()`. A refused operation throws and its
+ * Txn is simply dropped, so a refusal never leaves partial state.
+ */
+import { SeededRandom } from "./random";
+import { Changes, Kind, NewEvent, RuntimeObject, World, compareNames } from "./model";
+
+export class Txn {
+  private readonly overlay = new Map<Kind, Map<string, RuntimeObject | null>>();
+  private readonly newEvents: NewEvent[] = [];
+  readonly random: SeededRandom;
+  clockSeconds: number;
+
+  constructor(private readonly world: World) {
+    this.clockSeconds = world.meta.clockSeconds;
+    this.random = new SeededRandom(world.meta.randomState);
+  }
+
+  get<T extends RuntimeObject = RuntimeObject>(kind: Kind, name: string): T | undefined {
+    const changed = this.overlay.get(kind);
+    if (changed?.has(name)) return (changed.get(name) ?? undefined) as T | undefined;
+    return this.world.get(kind, name) as T | undefined;
+  }
+
+  /** Objects of a kind, as this operation sees them, sorted by name. */
+  list<T extends RuntimeObject = RuntimeObject>(kind: Kind): readonly T[] {
+    const base = this.world.list(kind) as readonly T[];
+    const changed = this.overlay.get(kind);
+    if (!changed || changed.size === 0) return base;
+    const merged = new Map<string, T>(base.map((o) => [o.name, o]));
+    for (const [name, obj] of changed) {
+      if (obj) merged.set(name, obj as T);
+      else merged.delete(name);
+    }
+    return [...merged.values()].sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  put<T extends RuntimeObject>(obj: T): T {
+    this.kindOverlay(obj.kind).set(obj.name, obj);
+    return obj;
+  }
+
+  remove(kind: Kind, name: string): void {
+    this.kindOverlay(kind).set(name, null);
+  }
+
+  emit(kind: Kind, name: string, reason: string, message: string): void {
+    this.newEvents.push({ timeSeconds: this.clockSeconds, kind, name, reason, message });
+  }
+
+  get events(): readonly NewEvent[] {
+    return this.newEvents;
+  }
+
+  changes(): Changes {
+    const puts: RuntimeObject[] = [];
+    const removes: { kind: Kind; name: string }[] = [];
+    for (const [kind, objects] of this.overlay) {
+      for (const [name, obj] of objects) {
+        if (obj) puts.push(obj);
+        else if (this.world.get(kind, name)) removes.push({ kind, name });
+      }
+    }
+    return {
+      puts,
+      removes,
+      events: [...this.newEvents],
+      meta: { clockSeconds: this.clockSeconds, randomState: this.random.seedState },
+    };
+  }
+
+  private kindOverlay(kind: Kind): Map<string, RuntimeObject | null> {
+    let objects = this.overlay.get(kind);
+    if (!objects) this.overlay.set(kind, (objects = new Map()));
+    return objects;
+  }
+}

@@ -1,0 +1,43 @@
+/** `polyvisor/runtime`: open the built-in virtualization runtime. */
+import { resolve } from "node:path";
+import { z } from "zod";
+import type { Runtime, RuntimeOptions } from "./api";
+import { PolyvisorError } from "./core/errors";
+import { LocalRuntime } from "./local-runtime";
+import { SqliteStore } from "./store/sqlite";
+
+export type { Kind, ObjectInput, Runtime, RuntimeEvent, RuntimeObject, RuntimeOptions } from "./api";
+export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
+
+export const DEFAULT_STATE_PATH = ".polyvisor/state.db";
+
+const Options = z.strictObject({
+  path: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+  token: z.string().optional(),
+  postgres: z.string().min(1).optional(),
+  seed: z.int().min(0).max(0xffffffff).optional(),
+});
+
+/** The state file a runtime opens when no path is given: POLYVISOR_STATE, else ./.polyvisor/state.db. */
+export function defaultStatePath(): string {
+  return process.env.POLYVISOR_STATE || DEFAULT_STATE_PATH;
+}
+
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const parsed = Options.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: issue.path.join(".") || "options" }, issue.message);
+  }
+  const opts = parsed.data;
+  if (opts.url !== undefined) {
+    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "url" }, "a remote polyvisor server is not supported yet; use path (SQLite)");
+  }
+  if (opts.postgres !== undefined) {
+    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "PostgreSQL storage is not supported yet; use path (SQLite)");
+  }
+  const path = opts.path ?? defaultStatePath();
+  const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1 });
+  return new LocalRuntime(store);
+}

@@ -1,0 +1,93 @@
+/** The runtime over a store in this process: validates arguments, runs core commands, copies results out. */
+import { z } from "zod";
+import { Command, execute } from "./core/commands";
+import { refuse } from "./core/errors";
+import type { Kind, RuntimeObject } from "./core/model";
+import type { ApplyMode } from "./core/kinds/common";
+import type { Store } from "./store/store";
+import type { ObjectInput, Runtime } from "./api";
+
+const ObjectInputSchema = z.object({
+  kind: z.string(),
+  name: z.string(),
+  spec: z.record(z.string(), z.unknown()),
+});
+
+function checkInput(obj: unknown): ObjectInput {
+  const parsed = ObjectInputSchema.safeParse(obj);
+  if (parsed.success) return parsed.data as ObjectInput;
+  const issue = parsed.error.issues[0];
+  const o = (obj ?? {}) as { kind?: unknown; name?: unknown };
+  refuse("InvalidSpec", { kind: String(o.kind ?? "object"), name: String(o.name ?? "(unnamed)"), field: issue.path.join(".") || "object" }, issue.message);
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export class LocalRuntime implements Runtime {
+  constructor(private readonly store: Store) {}
+
+  private run(command: Command): Promise<RuntimeObject | undefined> {
+    return this.store.write((world) => {
+      const outcome = execute(world, command);
+      return { changes: outcome.changes, result: outcome.object && copy(outcome.object) };
+    });
+  }
+
+  private async applyAs(mode: ApplyMode, obj: ObjectInput): Promise<RuntimeObject> {
+    const { kind, name, spec } = checkInput(obj);
+    return (await this.run({ type: "apply", kind, name, spec, mode }))!;
+  }
+
+  apply(obj: ObjectInput) {
+    return this.applyAs("upsert", obj);
+  }
+
+  create(obj: ObjectInput) {
+    return this.applyAs("create", obj);
+  }
+
+  update(obj: ObjectInput) {
+    return this.applyAs("update", obj);
+  }
+
+  get(kind: Kind, name: string) {
+    return this.store.read((world) => {
+      const obj = world.get(kind, name);
+      return obj && copy(obj);
+    });
+  }
+
+  list(kind: Kind) {
+    return this.store.read((world) => world.list(kind).map(copy));
+  }
+
+  async delete(kind: Kind, name: string): Promise<void> {
+    await this.run({ type: "delete", kind, name });
+  }
+
+  async failHost(name: string): Promise<void> {
+    refuse("InvalidSpec", { kind: "Host", name }, "host failure injection is not available in this version");
+  }
+
+  async recoverHost(name: string): Promise<void> {
+    refuse("InvalidSpec", { kind: "Host", name }, "host recovery is not available in this version");
+  }
+
+  async advance(seconds: number): Promise<void> {
+    await this.run({ type: "advance", seconds });
+  }
+
+  events(opts: { sinceSeq?: number } = {}) {
+    return this.store.events(opts.sinceSeq ?? 0);
+  }
+
+  now() {
+    return this.store.read((world) => world.meta.clockSeconds);
+  }
+
+  close() {
+    return this.store.close();
+  }
+}

@@ -1,0 +1,27 @@
+/** Schema versions of the SQLite store, applied in order; the index + 1 is the version number. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     revision INTEGER NOT NULL,
+     clock_seconds REAL NOT NULL,
+     random_state INTEGER NOT NULL
+   );
+   CREATE TABLE objects (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     status TEXT NOT NULL,
+     generation INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     PRIMARY KEY (kind, name)
+   ) WITHOUT ROWID;
+   CREATE TABLE events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     time_seconds REAL NOT NULL,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     message TEXT NOT NULL
+   );
+   CREATE INDEX events_by_object ON events (kind, name);`,
+];

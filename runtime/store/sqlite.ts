@@ -1,0 +1,176 @@
+/**
+ * SQLite store (better-sqlite3, WAL). Writers from any number of processes are serialized by
+ * BEGIN IMMEDIATE; each keeps its world in memory and reloads it only when the stored revision
+ * shows another process wrote since. Every row carries a version checked on update, so a lost
+ * update is impossible even if the lock were bypassed.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PolyvisorError } from "../core/errors";
+import { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
+import { Store, WriteOutcome, isEmpty } from "./store";
+
+export interface SqliteStoreOptions {
+  /** Seed of the random source for a new state file; an existing file keeps its own state. */
+  seed: number;
+  /** How long a writer waits for another process's write lock, in milliseconds. */
+  busyTimeoutMs?: number;
+}
+
+interface ObjectRow {
+  kind: Kind;
+  name: string;
+  spec: string;
+  status: string;
+  generation: number;
+  version: number;
+}
+
+interface StateRow {
+  revision: number;
+  clock_seconds: number;
+  random_state: number;
+}
+
+function key(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private world!: World;
+  private revision = -1;
+  private readonly versions = new Map<string, number>();
+  private readonly sql;
+
+  constructor(path: string, options: SqliteStoreOptions) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.migrate(options.seed);
+    this.sql = {
+      revision: this.db.prepare<[], { revision: number }>("SELECT revision FROM state WHERE id = 1"),
+      state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state FROM state WHERE id = 1"),
+      objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects"),
+      insert: this.db.prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES (?, ?, ?, ?, ?, 1)"),
+      update: this.db.prepare("UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?"),
+      remove: this.db.prepare("DELETE FROM objects WHERE kind = ? AND name = ? AND version = ?"),
+      event: this.db.prepare("INSERT INTO events (time_seconds, kind, name, reason, message) VALUES (?, ?, ?, ?, ?)"),
+      saveState: this.db.prepare("UPDATE state SET revision = revision + 1, clock_seconds = ?, random_state = ? WHERE id = 1"),
+      events: this.db.prepare<[number], { seq: number; time_seconds: number; kind: Kind; name: string; reason: string; message: string }>(
+        "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > ? ORDER BY seq",
+      ),
+    };
+  }
+
+  private migrate(seed: number): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const run = this.db.transaction(() => {
+      const row = this.db.prepare<[], { version: number }>("SELECT version FROM schema_version").get();
+      const current = row?.version ?? 0;
+      if (current > SQLITE_MIGRATIONS.length) {
+        throw new Error(`state file schema version ${current} is newer than this polyvisor (${SQLITE_MIGRATIONS.length}); upgrade polyvisor`);
+      }
+      SQLITE_MIGRATIONS.slice(current).forEach((sql) => this.db.exec(sql));
+      if (current === 0) {
+        this.db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SQLITE_MIGRATIONS.length);
+        this.db.prepare("INSERT INTO state (id, revision, clock_seconds, random_state) VALUES (1, 0, 0, ?)").run(seed >>> 0);
+      } else if (current < SQLITE_MIGRATIONS.length) {
+        this.db.prepare("UPDATE schema_version SET version = ?").run(SQLITE_MIGRATIONS.length);
+      }
+    });
+    run.immediate();
+  }
+
+  /** Brings the in-memory world up to the stored revision (a no-op when this process wrote last). */
+  private sync(): World {
+    const { revision } = this.sql.revision.get()!;
+    if (revision === this.revision) return this.world;
+    return this.db.inTransaction ? this.reload() : this.db.transaction(() => this.reload())();
+  }
+
+  /** Reads the whole world in one transaction, so objects and state belong to the same revision. */
+  private reload(): World {
+    const state = this.sql.state.get()!;
+    const world = new World({ clockSeconds: state.clock_seconds, randomState: state.random_state });
+    this.versions.clear();
+    for (const row of this.sql.objects.iterate()) {
+      world.put({ kind: row.kind, name: row.name, spec: JSON.parse(row.spec), status: JSON.parse(row.status), generation: row.generation });
+      this.versions.set(key(row.kind, row.name), row.version);
+    }
+    this.world = world;
+    this.revision = state.revision;
+    return world;
+  }
+
+  private persist(changes: Changes): void {
+    for (const { kind, name } of changes.removes) {
+      const k = key(kind, name);
+      if (this.sql.remove.run(kind, name, this.versions.get(k) ?? -1).changes !== 1) this.lostUpdate(kind, name);
+    }
+    for (const obj of changes.puts) this.persistObject(obj);
+    for (const e of changes.events) this.sql.event.run(e.timeSeconds, e.kind, e.name, e.reason, e.message);
+    this.sql.saveState.run(changes.meta.clockSeconds, changes.meta.randomState);
+  }
+
+  private persistObject(obj: RuntimeObject): void {
+    const version = this.versions.get(key(obj.kind, obj.name));
+    const spec = JSON.stringify(obj.spec);
+    const status = JSON.stringify(obj.status);
+    if (version === undefined) {
+      this.sql.insert.run(obj.kind, obj.name, spec, status, obj.generation);
+    } else if (this.sql.update.run(spec, status, obj.generation, obj.kind, obj.name, version).changes !== 1) {
+      this.lostUpdate(obj.kind, obj.name);
+    }
+  }
+
+  private lostUpdate(kind: Kind, name: string): never {
+    throw new PolyvisorError("Conflict", { kind, name }, "changed by another writer during this operation; retry");
+  }
+
+  /** Applies committed changes to the cached world and row versions. */
+  private remember(changes: Changes): void {
+    for (const { kind, name } of changes.removes) this.versions.delete(key(kind, name));
+    for (const obj of changes.puts) {
+      const k = key(obj.kind, obj.name);
+      this.versions.set(k, (this.versions.get(k) ?? 0) + 1);
+    }
+    this.world.applyChanges(changes);
+    this.revision++;
+  }
+
+  async write<T>(operation: (world: World) => WriteOutcome<T>): Promise<T> {
+    const transaction = this.db.transaction(() => {
+      const world = this.sync();
+      const outcome = operation(world);
+      const wrote = !isEmpty(outcome.changes, world.meta);
+      if (wrote) this.persist(outcome.changes);
+      return { outcome, wrote };
+    });
+    const { outcome, wrote } = transaction.immediate();
+    if (wrote) this.remember(outcome.changes);
+    return outcome.result;
+  }
+
+  async read<T>(query: (world: World) => T): Promise<T> {
+    return query(this.sync());
+  }
+
+  async events(sinceSeq: number): Promise<RuntimeEvent[]> {
+    return this.sql.events.all(sinceSeq).map((r) => ({
+      seq: r.seq,
+      timeSeconds: r.time_seconds,
+      kind: r.kind,
+      name: r.name,
+      reason: r.reason,
+      message: r.message,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The persistence boundary. A store owns the world's durable copy and serializes writers: every
+ * write runs on the freshest world under the store's write lock and persists all of its changes
+ * in one transaction, or nothing.
+ */
+import type { Changes, RuntimeEvent, World } from "../core/model";
+
+export interface WriteOutcome<T> {
+  changes: Changes;
+  result: T;
+}
+
+export interface Store {
+  write<T>(operation: (world: World) => WriteOutcome<T>): Promise<T>;
+  read<T>(query: (world: World) => T): Promise<T>;
+  events(sinceSeq: number): Promise<RuntimeEvent[]>;
+  close(): Promise<void>;
+}
+
+export function isEmpty(changes: Changes, before: World["meta"]): boolean {
+  return (
+    changes.puts.length === 0 &&
+    changes.removes.length === 0 &&
+    changes.events.length === 0 &&
+    changes.meta.clockSeconds === before.clockSeconds &&
+    changes.meta.randomState === before.randomState
+  );
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { Name } from "./common";
+
+export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highest"]);
+
+export const DrsSettings = z.strictObject({
+  enabled: z.boolean().default(true),
+  automationLevel: z.enum(["manual", "partiallyAutomated", "fullyAutomated"]).default("fullyAutomated"),
+  /** 1 applies only mandatory moves; 5 accepts the smallest improvements. */
+  migrationThreshold: z.int().min(1).max(5).default(3),
+  intervalSeconds: z.int().min(1).default(300),
+});
+
+export const AdmissionControlSettings = z.strictObject({
+  policy: z.enum(["slotPolicy", "resourcePercentage", "failoverHosts", "disabled"]).default("resourcePercentage"),
+  hostFailuresToTolerate: z.int().min(0).default(1),
+  cpuPercent: z.int().min(0).max(100).optional(),
+  memoryPercent: z.int().min(0).max(100).optional(),
+  failoverHosts: z.array(Name).default([]),
+  vmCpuMinMhz: z.int().min(1).default(32),
+});
+
+export const HaSettings = z.strictObject({
+  enabled: z.boolean().default(false),
+  restartPriority: RestartPriority.default("medium"),
+  isolationResponse: z.enum(["none", "powerOff", "shutdown"]).default("none"),
+  admissionControl: AdmissionControlSettings.prefault({}),
+});
+
+export const MigrationSettings = z.strictObject({
+  bandwidthMbps: z.int().min(1).default(1000),
+});
+
+export const ClusterSpec = z.strictObject({
+  drs: DrsSettings.prefault({}),
+  ha: HaSettings.prefault({}),
+  migration: MigrationSettings.prefault({}),
+});
+export type ClusterSpec = z.infer<typeof ClusterSpec>;
+export type ClusterSpecInput = z.input<typeof ClusterSpec>;
+
+export const ClusterStatus = z.object({
+  observedGeneration: z.int(),
+  hosts: z.array(z.string()),
+  /** Capacity of the hosts that can run VMs now (connected, not in maintenance, failed or standby). */
+  cpuCapacityMhz: z.number(),
+  memoryCapacityMb: z.number(),
+  cpuReservationUsedMhz: z.number(),
+  memoryReservationUsedMb: z.number(),
+  cpuUnreservedMhz: z.number(),
+  memoryUnreservedMb: z.number(),
+});
+export type ClusterStatus = z.infer<typeof ClusterStatus>;

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+/**
+ * Object names: a letter or digit first, then letters, digits, '.', '_' or '-'; at most 80 characters.
+ * This keeps names safe as map keys, file names and URL segments (no spaces, no "__proto__").
+ */
+export const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, {
+    message: "must start with a letter or digit and contain only letters, digits, '.', '_' or '-' (at most 80 characters)",
+  });
+
+/** Share presets as vSphere names them, or a custom number of shares. */
+export const Shares = z.union([z.enum(["low", "normal", "high"]), z.int().min(1).max(1_000_000)]);
+export type Shares = z.infer<typeof Shares>;
+
+export const NonNegativeInt = z.int().min(0);
+
+const CpuAllocationFields = z.strictObject({
+  shares: Shares.default("normal"),
+  reservationMhz: NonNegativeInt.default(0),
+  limitMhz: z.int().min(1).optional(),
+});
+
+const MemoryAllocationFields = z.strictObject({
+  shares: Shares.default("normal"),
+  reservationMb: NonNegativeInt.default(0),
+  limitMb: z.int().min(1).optional(),
+});
+
+type Check<T> = [(value: T) => boolean, { message: string; path: string[] }];
+
+const cpuWithinLimit: Check<{ reservationMhz: number; limitMhz?: number }> = [
+  (a) => a.limitMhz === undefined || a.reservationMhz <= a.limitMhz,
+  { message: "reservationMhz must not exceed limitMhz", path: ["reservationMhz"] },
+];
+
+const memoryWithinLimit: Check<{ reservationMb: number; limitMb?: number }> = [
+  (a) => a.limitMb === undefined || a.reservationMb <= a.limitMb,
+  { message: "reservationMb must not exceed limitMb", path: ["reservationMb"] },
+];
+
+/** A VM's CPU allocation: shares, reservation and limit. */
+export const CpuAllocation = CpuAllocationFields.refine(...cpuWithinLimit);
+export const MemoryAllocation = MemoryAllocationFields.refine(...memoryWithinLimit);
+
+/** A pool's allocation adds whether it may borrow unreserved capacity from its parent. */
+export const PoolCpuAllocation = CpuAllocationFields.extend({ expandableReservation: z.boolean().default(true) }).refine(...cpuWithinLimit);
+export const PoolMemoryAllocation = MemoryAllocationFields.extend({ expandableReservation: z.boolean().default(true) }).refine(...memoryWithinLimit);

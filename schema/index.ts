@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { ClusterSpec } from "./cluster";
+import { HostSpec } from "./host";
+import { ResourcePoolSpec } from "./resource-pool";
+import { VmSpec } from "./virtual-machine";
+
+export * from "./common";
+export * from "./cluster";
+export * from "./host";
+export * from "./resource-pool";
+export * from "./virtual-machine";
+
+/** Every kind of the public contract. */
+export const KINDS = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule"] as const;
+export const Kind = z.enum(KINDS);
+export type Kind = z.infer<typeof Kind>;
+
+/** The spec schema of each kind this version of the runtime manages. */
+export const SPEC_SCHEMAS = {
+  Cluster: ClusterSpec,
+  Host: HostSpec,
+  ResourcePool: ResourcePoolSpec,
+  VirtualMachine: VmSpec,
+} as const satisfies Partial<Record<Kind, z.ZodType>>;
+export type ManagedKind = keyof typeof SPEC_SCHEMAS;
+
+export function isManagedKind(kind: string): kind is ManagedKind {
+  return Object.prototype.hasOwnProperty.call(SPEC_SCHEMAS, kind);
+}
