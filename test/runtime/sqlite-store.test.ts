@@ -1,0 +1,94 @@
+import Database from "better-sqlite3";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openRuntime } from "../../runtime";
+import type { HostObject } from "../../runtime/core/model";
+import { SQLITE_MIGRATIONS } from "../../runtime/store/sqlite-migrations";
+import { cluster, esxHost, vm } from "../support/fixtures";
+import { accountingMismatches, asInventory } from "../support/oracle";
+import { tempDir } from "../support/state-file";
+
+let tmp: ReturnType<typeof tempDir>;
+let path: string;
+beforeEach(() => {
+  tmp = tempDir();
+  path = join(tmp.dir, "nested", "state.db");
+});
+afterEach(() => tmp.cleanup());
+
+function runWriter(prefix: string, count: number): Promise<void> {
+  const script = join(__dirname, "..", "support", "writer-process.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, path, prefix, String(count)], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`writer ${prefix} exited ${code}: ${stderr}`))));
+  });
+}
+
+describe("SQLite store", () => {
+  it("keeps the state across restarts, including the clock and the event sequence", async () => {
+    const first = await openRuntime({ path });
+    await first.apply(cluster("prod"));
+    await first.apply(esxHost("esx1"));
+    await first.apply(vm("db1", { memory: { reservationMb: 1000 } }));
+    await first.advance(90);
+    const before = { vm: await first.get("VirtualMachine", "db1"), events: await first.events() };
+    await first.close();
+
+    const second = await openRuntime({ path });
+    expect(await second.get("VirtualMachine", "db1")).toEqual(before.vm);
+    expect(await second.events()).toEqual(before.events);
+    expect(await second.now()).toBe(90);
+    await second.apply(vm("db2"));
+    const events = await second.events({ sinceSeq: before.events.at(-1)!.seq });
+    expect(events[0].seq).toBe(before.events.at(-1)!.seq + 1);
+    expect(events[0].timeSeconds).toBe(90);
+    await second.close();
+  });
+
+  it("records the schema version and refuses a file from a newer version", async () => {
+    const rt = await openRuntime({ path });
+    await rt.close();
+    const db = new Database(path);
+    expect(db.prepare("SELECT version FROM schema_version").get()).toEqual({ version: SQLITE_MIGRATIONS.length });
+    db.prepare("UPDATE schema_version SET version = ?").run(SQLITE_MIGRATIONS.length + 1);
+    db.close();
+    await expect(openRuntime({ path })).rejects.toThrow(/newer than this polyvisor/);
+  });
+
+  it("an idempotent apply writes nothing", async () => {
+    const rt = await openRuntime({ path });
+    await rt.apply(cluster("prod"));
+    const events = (await rt.events()).length;
+    const again = await rt.apply(cluster("prod", { drs: {} }));
+    expect(again.generation).toBe(1);
+    expect(await rt.events()).toHaveLength(events);
+    await rt.close();
+  });
+
+  it("two processes writing the same file lose no update", async () => {
+    expect(existsSync(join(__dirname, "..", "..", "dist", "runtime", "index.js")), "run `npm run build` first").toBe(true);
+    const rt = await openRuntime({ path });
+    await rt.apply(cluster("prod"));
+    for (const h of ["esx1", "esx2", "esx3"]) await rt.apply(esxHost(h));
+
+    // This process writes too, while the two others run.
+    const mine = (async () => {
+      for (let i = 0; i < 40; i++) await rt.apply(vm(`main-${i}`, { vcpus: 1, memoryMb: 1024, cpu: { reservationMhz: 100 }, memory: { reservationMb: 100 } }));
+    })();
+    await Promise.all([runWriter("a", 60), runWriter("b", 60), mine]);
+
+    const vms = await rt.list("VirtualMachine");
+    expect(vms).toHaveLength(160);
+    const inv = asInventory({ Cluster: await rt.list("Cluster"), Host: await rt.list("Host"), ResourcePool: [], VirtualMachine: vms });
+    expect(accountingMismatches(inv)).toEqual([]);
+    const reserved = (inv.hosts as HostObject[]).reduce((s, h) => s + h.status.cpuReservedMhz, 0);
+    expect(reserved).toBe(160 * 100);
+    const seqs = (await rt.events()).map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    await rt.close();
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Reservation figures recomputed from scratch, straight from the vSphere definitions, to check the
+ * runtime's incrementally maintained totals against.
+ */
+import type { ClusterObject, HostObject, PoolObject, RuntimeObject, VmObject } from "../../runtime/core/model";
+import { overheadMb } from "../../runtime/core/vm-resources";
+
+export interface Inventory {
+  clusters: ClusterObject[];
+  hosts: HostObject[];
+  pools: PoolObject[];
+  vms: VmObject[];
+}
+
+export function asInventory(objects: { Cluster: RuntimeObject[]; Host: RuntimeObject[]; ResourcePool: RuntimeObject[]; VirtualMachine: RuntimeObject[] }): Inventory {
+  return {
+    clusters: objects.Cluster as ClusterObject[],
+    hosts: objects.Host as HostObject[],
+    pools: objects.ResourcePool as PoolObject[],
+    vms: objects.VirtualMachine as VmObject[],
+  };
+}
+
+const running = (vm: VmObject) => vm.status.powerState === "on" && vm.status.currentHost !== null;
+const vmCpu = (vm: VmObject) => vm.spec.cpu.reservationMhz;
+const vmMem = (vm: VmObject) => vm.spec.memory.reservationMb + overheadMb(vm.spec);
+
+/** Reservation used of a pool: sum over children of max(child reservation, child used). */
+export function poolUsed(inv: Inventory, pool: string): { cpu: number; memory: number } {
+  const used = { cpu: 0, memory: 0 };
+  for (const vm of inv.vms) {
+    if (vm.spec.pool === pool && running(vm)) {
+      used.cpu += vmCpu(vm);
+      used.memory += vmMem(vm);
+    }
+  }
+  for (const child of inv.pools) {
+    if (child.spec.parent === pool) {
+      const u = poolUsed(inv, child.name);
+      used.cpu += Math.max(child.spec.cpu.reservationMhz, u.cpu);
+      used.memory += Math.max(child.spec.memory.reservationMb, u.memory);
+    }
+  }
+  return used;
+}
+
+export function clusterUsed(inv: Inventory, cluster: string): { cpu: number; memory: number } {
+  const used = { cpu: 0, memory: 0 };
+  for (const vm of inv.vms) {
+    if (vm.status.cluster === cluster && vm.spec.pool === undefined && running(vm)) {
+      used.cpu += vmCpu(vm);
+      used.memory += vmMem(vm);
+    }
+  }
+  for (const p of inv.pools) {
+    if (p.spec.cluster === cluster && p.spec.parent === undefined) {
+      const u = poolUsed(inv, p.name);
+      used.cpu += Math.max(p.spec.cpu.reservationMhz, u.cpu);
+      used.memory += Math.max(p.spec.memory.reservationMb, u.memory);
+    }
+  }
+  return used;
+}
+
+export function hostReserved(inv: Inventory, host: string): { cpu: number; memory: number; vms: string[] } {
+  const vms = inv.vms.filter((vm) => running(vm) && vm.status.currentHost === host);
+  return {
+    cpu: vms.reduce((s, vm) => s + vmCpu(vm), 0),
+    memory: vms.reduce((s, vm) => s + vmMem(vm), 0),
+    vms: vms.map((vm) => vm.name).sort(),
+  };
+}
+
+/** Every mismatch between the stored totals and the recomputed ones, as readable lines. */
+export function accountingMismatches(inv: Inventory): string[] {
+  const problems: string[] = [];
+  const check = (what: string, actual: unknown, expected: unknown) => {
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`${what}: stored ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  };
+  for (const h of inv.hosts) {
+    const r = hostReserved(inv, h.name);
+    check(`host ${h.name} reserved`, [h.status.cpuReservedMhz, h.status.memoryReservedMb, h.status.vms], [r.cpu, r.memory, r.vms]);
+  }
+  for (const p of inv.pools) {
+    const u = poolUsed(inv, p.name);
+    check(`pool ${p.name} used`, [p.status.cpuReservationUsedMhz, p.status.memoryReservationUsedMb], [u.cpu, u.memory]);
+  }
+  for (const c of inv.clusters) {
+    const u = clusterUsed(inv, c.name);
+    check(`cluster ${c.name} used`, [c.status.cpuReservationUsedMhz, c.status.memoryReservationUsedMb], [u.cpu, u.memory]);
+  }
+  return problems;
+}
