@@ -9,8 +9,6 @@ import type { GuestOs, VmSpec } from "../../schema/virtual-machine";
 
 export type ResolvedMode = "full" | "paravirtual" | "hardware";
 
-export type Resolution = { ok: true; mode: ResolvedMode; reason: string } | { ok: false; missing: string[] };
-
 /** Guests whose kernels were ported to Xen's paravirtual interface. */
 const PARAVIRTUAL_GUESTS: ReadonlySet<GuestOs> = new Set(["linux", "netbsd", "freebsd", "solaris"]);
 
@@ -45,28 +43,37 @@ function modeObstacle(mode: ResolvedMode, host: HostSpec, vm: VmSpec): string | 
   }
 }
 
-export function resolveVirtualization(host: HostSpec, vm: VmSpec): Resolution {
+const cores = (host: HostSpec) => host.cpu.sockets * host.cpu.coresPerSocket;
+
+/** Limits that hold whatever the mode: each a test and the reason shown when it fails. */
+const HOST_RULES: readonly { violated(host: HostSpec, vm: VmSpec): boolean; reason(host: HostSpec, vm: VmSpec): string }[] = [
+  { violated: (h) => MODES[h.hypervisor].length === 0, reason: (h) => `${h.hypervisor} hosts run OS-level containers only, not virtual machines` },
+  { violated: (h, vm) => vm.vcpus > cores(h), reason: (h, vm) => `needs ${vm.vcpus} vCPUs, the host has ${cores(h)} cores` },
+  { violated: (h, vm) => vm.guestArch === "x86_64" && !h.cpu.features.includes("lm"), reason: () => "64-bit guests need a 64-bit host CPU (lm)" },
+  { violated: (h, vm) => h.hypervisor === "virtualServer" && vm.guestArch !== "x86", reason: () => "Virtual Server runs 32-bit guests only" },
+  { violated: (h, vm) => h.hypervisor === "virtualServer" && vm.vcpus > 1, reason: () => "Virtual Server gives each guest one vCPU" },
+];
+
+function candidateModes(host: HostSpec, vm: VmSpec): readonly ResolvedMode[] {
+  return vm.virtualization === "auto" ? MODES[host.hypervisor] : [vm.virtualization];
+}
+
+/** The mode the guest runs in on this host, or undefined when it cannot run there. Allocation-free: placement calls it per host. */
+export function resolveMode(host: HostSpec, vm: VmSpec): ResolvedMode | undefined {
+  for (let i = 0; i < HOST_RULES.length; i++) if (HOST_RULES[i].violated(host, vm)) return undefined;
   const offered = MODES[host.hypervisor];
-  if (offered.length === 0) return { ok: false, missing: [`${host.hypervisor} hosts run OS-level containers only, not virtual machines`] };
-
-  const missing: string[] = [];
-  const cores = host.cpu.sockets * host.cpu.coresPerSocket;
-  if (vm.vcpus > cores) missing.push(`needs ${vm.vcpus} vCPUs, the host has ${cores} cores`);
-  if (vm.guestArch === "x86_64" && !host.cpu.features.includes("lm")) missing.push("64-bit guests need a 64-bit host CPU (lm)");
-  if (host.hypervisor === "virtualServer") {
-    if (vm.guestArch !== "x86") missing.push("Virtual Server runs 32-bit guests only");
-    if (vm.vcpus > 1) missing.push("Virtual Server gives each guest one vCPU");
+  const modes = candidateModes(host, vm);
+  for (let i = 0; i < modes.length; i++) {
+    if (offered.includes(modes[i]) && modeObstacle(modes[i], host, vm) === undefined) return modes[i];
   }
+  return undefined;
+}
 
-  const wanted = vm.virtualization === "auto" ? offered : [vm.virtualization];
-  const obstacles: string[] = [];
-  const mode = wanted.find((m) => {
-    const obstacle = offered.includes(m) ? modeObstacle(m, host, vm) : `${host.hypervisor} does not offer ${m} virtualization`;
-    if (obstacle) obstacles.push(obstacle);
-    return obstacle === undefined;
-  });
-  if (mode && missing.length === 0) {
-    return { ok: true, mode, reason: `${mode} on ${host.hypervisor} (${vm.virtualization === "auto" ? "auto: first available" : "requested"})` };
-  }
-  return { ok: false, missing: mode ? missing : [...missing, ...obstacles] };
+/** Everything that keeps the guest off this host (empty when it can run there). */
+export function incompatibilities(host: HostSpec, vm: VmSpec): string[] {
+  if (resolveMode(host, vm) !== undefined) return [];
+  const obstacles = HOST_RULES.filter((r) => r.violated(host, vm)).map((r) => r.reason(host, vm));
+  const offered = MODES[host.hypervisor];
+  const modeProblems = candidateModes(host, vm).map((m) => (offered.includes(m) ? modeObstacle(m, host, vm) : `${host.hypervisor} does not offer ${m} virtualization`));
+  return [...obstacles, ...modeProblems.filter((p): p is string => p !== undefined)];
 }

@@ -1,7 +1,7 @@
 /** Host: a physical server running one hypervisor, standalone or in a cluster. */
 import { HostSpec, HostState, HostStatus } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
-import { resolveVirtualization } from "../compatibility";
+import { incompatibilities } from "../compatibility";
 import { refuse } from "../errors";
 import type { HostObject, VmObject } from "../model";
 import type { Txn } from "../txn";
@@ -49,8 +49,8 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: HostSta
     refuse("InsufficientCapacity", { ...subject, field: "memoryMb" }, `running VMs reserve ${status.memoryReservedMb} MB; the new capacity is ${capacity.memoryMb} MB`);
   }
   const broken = status.vms.flatMap((vm) => {
-    const r = resolveVirtualization(spec, txn.get<VmObject>("VirtualMachine", vm)!.spec);
-    return r.ok ? [] : [`${vm}: ${r.missing.join("; ")}`];
+    const problems = incompatibilities(spec, txn.get<VmObject>("VirtualMachine", vm)!.spec);
+    return problems.length === 0 ? [] : [`${vm}: ${problems.join("; ")}`];
   });
   if (broken.length > 0) refuse("Incompatible", subject, "the change would leave running VMs unable to run here", broken);
 }

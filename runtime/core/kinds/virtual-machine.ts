@@ -1,10 +1,10 @@
 /** VirtualMachine: a guest with its own kernel, placed on a host of its cluster when powered on. */
 import { VmSpec, VmStatus } from "../../../schema/virtual-machine";
 import { admitReservation, chargeFootprint, refreshCluster } from "../accounting";
-import { resolveVirtualization } from "../compatibility";
+import { resolveMode } from "../compatibility";
 import { refuse } from "../errors";
 import { ClusterObject, HostObject, PoolObject, VmObject, withName, withoutName } from "../model";
-import { describeRejections, place, placementRequest, refusalCode } from "../placement/framework";
+import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import type { Txn } from "../txn";
 import { Footprint, currentFootprint, footprintOf, overheadMb } from "../vm-resources";
@@ -41,7 +41,7 @@ function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current:
   const candidates = refs.pinned ? [txn.get<HostObject>("Host", refs.pinned.name)!] : txn.list<HostObject>("Host").filter((h) => h.spec.cluster === refs.cluster && refs.cluster !== null);
   if (current !== null) {
     const here = candidates.find((h) => h.name === current);
-    if (here && place(DEFAULT_PROFILE, req, [here]).placed) return { host: current, how: "stays" };
+    if (here && fits(DEFAULT_PROFILE, req, here)) return { host: current, how: "stays" };
   }
   if (candidates.length === 0) {
     refuse("InsufficientCapacity", { kind: "VirtualMachine", name, field: "cluster" }, `cluster ${refs.cluster} has no hosts to run the VM`);
@@ -61,12 +61,11 @@ function setPoolMember(txn: Txn, pool: string | undefined, vm: string, present: 
 }
 
 function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostObject): VmStatus {
-  const resolution = resolveVirtualization(host.spec, spec);
   return {
     ...base,
     currentHost: f.host,
     powerState: "on",
-    virtualization: resolution.ok ? resolution.mode : null,
+    virtualization: resolveMode(host.spec, spec) ?? null,
     overheadMemoryMb: overheadMb(spec),
     cpuEntitlementMhz: Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
     memoryEntitlementMb: Math.max(f.memoryReservationMb, f.memoryConsumedMb),

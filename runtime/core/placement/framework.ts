@@ -13,13 +13,23 @@ export interface PlacementRequest {
   cpuReservationMhz: number;
   /** Memory reservation plus overhead. */
   memoryReservationMb: number;
-  /** The guest fields compatibility depends on, as one key. */
-  guestProfile: string;
+  /** The host the VM is pinned to, if any. */
+  pinnedHost: string | undefined;
+  /** A small integer standing for the guest fields compatibility depends on, for memoizing. */
+  guestId: number;
+}
+
+/** Guest profiles seen so far, numbered: a request computes its key once, plugins index arrays by the number. */
+const guestIds = new Map<string, number>();
+function guestIdOf(spec: VmSpec): number {
+  const key = `${spec.guestOs}/${spec.guestArch}/${spec.virtualization}/${spec.vcpus}`;
+  let id = guestIds.get(key);
+  if (id === undefined) guestIds.set(key, (id = guestIds.size));
+  return id;
 }
 
 export function placementRequest(vm: string, spec: VmSpec, cpuReservationMhz: number, memoryReservationMb: number): PlacementRequest {
-  const guestProfile = `${spec.guestOs}/${spec.guestArch}/${spec.virtualization}/${spec.vcpus}`;
-  return { vm, spec, cpuReservationMhz, memoryReservationMb, guestProfile };
+  return { vm, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec) };
 }
 
 /** Why a host cannot take the VM. */
@@ -49,12 +59,29 @@ function tidy(score: number): number {
   return Math.round(score * 1e6) / 1e6;
 }
 
-function firstVerdict(profile: PlacementProfile, req: PlacementRequest, host: HostObject): Verdict | undefined {
-  for (const { plugin } of profile.plugins) {
-    const v = plugin.filter?.(req, host);
-    if (v) return { plugin: plugin.name, ...v };
+type Filter = NonNullable<PlacementPlugin["filter"]>;
+interface Compiled {
+  filters: Filter[];
+  scorers: { name: string; score: NonNullable<PlacementPlugin["score"]>; weight: number }[];
+}
+
+/** A profile flattened to plain arrays once: the hot loop runs for every host of every placement. */
+const compiledProfiles = new WeakMap<PlacementProfile, Compiled>();
+function compile(profile: PlacementProfile): Compiled {
+  let compiled = compiledProfiles.get(profile);
+  if (!compiled) {
+    compiled = {
+      filters: profile.plugins.flatMap(({ plugin }) => (plugin.filter ? [plugin.filter] : [])),
+      scorers: profile.plugins.flatMap(({ plugin, weight }) => (plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [])),
+    };
+    compiledProfiles.set(profile, compiled);
   }
-  return undefined;
+  return compiled;
+}
+
+function passes(filters: Filter[], req: PlacementRequest, host: HostObject): boolean {
+  for (let i = 0; i < filters.length; i++) if (filters[i](req, host) !== undefined) return false;
+  return true;
 }
 
 function allVerdicts(profile: PlacementProfile, req: PlacementRequest, host: HostObject): Verdict[] {
@@ -66,24 +93,25 @@ function allVerdicts(profile: PlacementProfile, req: PlacementRequest, host: Hos
   return verdicts;
 }
 
-function totalScore(profile: PlacementProfile, req: PlacementRequest, host: HostObject): number {
-  let total = 0;
-  for (const { plugin, weight } of profile.plugins) {
-    if (plugin.score) total += weight * plugin.score(req, host);
-  }
-  return tidy(total);
+/** Whether the host passes every filter of the profile. */
+export function fits(profile: PlacementProfile, req: PlacementRequest, host: HostObject): boolean {
+  return passes(compile(profile).filters, req, host);
 }
 
 /** Picks a host for the request among `hosts` (sorted by name). */
 export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostObject[]): PlacementResult {
+  const { filters, scorers } = compile(profile);
   let best: HostObject | undefined;
   let bestScore = -Infinity;
   let feasible = 0;
-  for (const host of hosts) {
-    if (firstVerdict(profile, req, host)) continue;
+  for (let h = 0; h < hosts.length; h++) {
+    const host = hosts[h];
+    if (!passes(filters, req, host)) continue;
     feasible++;
-    const score = totalScore(profile, req, host);
-    if (score > bestScore || (score === bestScore && best !== undefined && host.name < best.name)) {
+    let total = 0;
+    for (let i = 0; i < scorers.length; i++) total += scorers[i].weight * scorers[i].score(req, host);
+    const score = tidy(total);
+    if (score > bestScore || (score === bestScore && host.name < best!.name)) {
       best = host;
       bestScore = score;
     }
@@ -92,9 +120,7 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
     return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: allVerdicts(profile, req, h) })) };
   }
   const breakdown: Record<string, number> = {};
-  for (const { plugin, weight } of profile.plugins) {
-    if (plugin.score) breakdown[plugin.name] = tidy(weight * plugin.score(req, best));
-  }
+  for (const s of scorers) breakdown[s.name] = tidy(s.weight * s.score(req, best));
   return { placed: true, host: best.name, score: bestScore, breakdown, candidates: hosts.length, feasible };
 }
 

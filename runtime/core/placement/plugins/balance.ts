@@ -1,21 +1,26 @@
+import type { HostObject } from "../../model";
 import type { PlacementPlugin } from "../framework";
 
 /**
- * Prefers the host that stays least loaded once the VM is added. Load is the largest of four
- * ratios: reserved CPU and memory over capacity, and committed vCPUs and memory over the host's
- * cores and memory, so unreserved VMs spread as well as reserved ones.
+ * A host's load once a VM is added: the largest of four ratios, reserved CPU and memory over
+ * capacity and committed vCPUs and memory over the host's cores and memory, so that unreserved
+ * VMs spread as well as reserved ones.
  */
+export function projectedLoad(host: HostObject, cpuReservationMhz: number, memoryReservationMb: number, vcpus: number, memoryMb: number): number {
+  const s = host.status;
+  const cores = host.spec.cpu.sockets * host.spec.cpu.coresPerSocket;
+  return Math.max(
+    (s.cpuReservedMhz + cpuReservationMhz) / s.cpuCapacityMhz,
+    (s.memoryReservedMb + memoryReservationMb) / s.memoryCapacityMb,
+    (s.vcpusCommitted + vcpus) / cores,
+    (s.memoryCommittedMb + memoryMb) / s.memoryCapacityMb,
+  );
+}
+
+/** Prefers the host that stays least loaded once the VM is added. */
 export const balance: PlacementPlugin = {
   name: "Balance",
   score(req, host) {
-    const s = host.status;
-    const cores = host.spec.cpu.sockets * host.spec.cpu.coresPerSocket;
-    const load = Math.max(
-      (s.cpuReservedMhz + req.cpuReservationMhz) / s.cpuCapacityMhz,
-      (s.memoryReservedMb + req.memoryReservationMb) / s.memoryCapacityMb,
-      (s.vcpusCommitted + req.spec.vcpus) / cores,
-      (s.memoryCommittedMb + req.spec.memoryMb) / s.memoryCapacityMb,
-    );
-    return 100 / (1 + load);
+    return 100 / (1 + projectedLoad(host, req.cpuReservationMhz, req.memoryReservationMb, req.spec.vcpus, req.spec.memoryMb));
   },
 };

@@ -1,21 +1,28 @@
 import type { HostSpec } from "../../../../schema/host";
-import { Resolution, resolveVirtualization } from "../../compatibility";
-import type { PlacementPlugin } from "../framework";
+import type { HostObject } from "../../model";
+import { type ResolvedMode, incompatibilities, resolveMode } from "../../compatibility";
+import type { PlacementPlugin, PlacementRequest } from "../framework";
 
 /**
- * Resolutions memoized per host spec (specs are immutable values) and guest profile: placement
- * asks the same question for every host and many VMs share a profile.
+ * Resolved modes memoized per host and guest profile: placement asks the same question for every
+ * host and every VM, and most VMs share a handful of profiles. An entry is valid while the host's
+ * spec is the same object (specs are immutable values), so a changed host is re-resolved.
  */
-const memo = new WeakMap<HostSpec, Map<string, Resolution>>();
+const memo = new Map<string, { spec: HostSpec; byGuest: (ResolvedMode | null | undefined)[] }>();
+
+function modeFor(host: HostObject, req: PlacementRequest): ResolvedMode | null {
+  let entry = memo.get(host.name);
+  if (entry === undefined || entry.spec !== host.spec) memo.set(host.name, (entry = { spec: host.spec, byGuest: [] }));
+  let mode = entry.byGuest[req.guestId];
+  if (mode === undefined) entry.byGuest[req.guestId] = mode = resolveMode(host.spec, req.spec) ?? null;
+  return mode;
+}
 
 /** The host's hypervisor and CPU must be able to run the guest in the requested mode. */
 export const compatibility: PlacementPlugin = {
   name: "Compatibility",
   filter(req, host) {
-    let byGuest = memo.get(host.spec);
-    if (!byGuest) memo.set(host.spec, (byGuest = new Map()));
-    let r = byGuest.get(req.guestProfile);
-    if (!r) byGuest.set(req.guestProfile, (r = resolveVirtualization(host.spec, req.spec)));
-    return r.ok ? undefined : { code: "Incompatible", reason: r.missing.join("; ") };
+    if (modeFor(host, req) !== null) return undefined;
+    return { code: "Incompatible", reason: incompatibilities(host.spec, req.spec).join("; ") };
   },
 };

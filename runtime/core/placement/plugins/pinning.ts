@@ -4,7 +4,7 @@ import type { PlacementPlugin } from "../framework";
 export const pinning: PlacementPlugin = {
   name: "Pinning",
   filter(req, host) {
-    const pinned = req.spec.host;
+    const pinned = req.pinnedHost;
     if (pinned === undefined || pinned === host.name) return undefined;
     return { code: "Incompatible", reason: `the VM is pinned to host ${pinned}` };
   },

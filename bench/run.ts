@@ -1,0 +1,16 @@
+/** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
+import { cpus } from "node:os";
+import { benchApplyLatency } from "./apply-latency";
+import { benchPlacement } from "./placement";
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  console.log(`# Polyvisor benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} x${cpus().length}`);
+  if (!only || only === "placement") benchPlacement();
+  if (!only || only === "apply") await benchApplyLatency();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
