@@ -7,6 +7,7 @@ import { refuse } from "./errors";
 import type { ApplyMode } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, Kind, RuntimeObject, World } from "./model";
+import { advance } from "./timeline";
 import { Txn } from "./txn";
 
 export type Command =
@@ -49,10 +50,7 @@ export function execute(world: World, command: Command): Outcome {
       return { changes: txn.changes() };
     }
     case "advance": {
-      if (!Number.isFinite(command.seconds) || command.seconds < 0) {
-        refuse("InvalidSpec", { kind: "Clock", name: "simulation", field: "seconds" }, `must be a finite number of seconds >= 0 (got ${command.seconds})`);
-      }
-      txn.clockSeconds += command.seconds;
+      advance(txn, command.seconds);
       return { changes: txn.changes() };
     }
   }

@@ -36,9 +36,22 @@ export interface RuntimeEvent {
 }
 export type NewEvent = Omit<RuntimeEvent, "seq">;
 
+/** Work due at a simulated time; `seq` orders timers due at the same time by when they were set. */
+export interface Timer {
+  at: number;
+  seq: number;
+  task: string;
+  kind: Kind;
+  name: string;
+  data?: unknown;
+}
+
 export interface WorldMeta {
   clockSeconds: number;
   randomState: number;
+  /** Pending timers, ordered by (at, seq). */
+  timers: readonly Timer[];
+  nextTimerSeq: number;
 }
 
 /** What one operation changed: what a store persists in one transaction. */
@@ -98,7 +111,7 @@ export class World {
   applyChanges(changes: Changes): void {
     for (const r of changes.removes) this.remove(r.kind, r.name);
     for (const obj of changes.puts) this.put(obj);
-    this.meta = { ...changes.meta };
+    this.meta = deepFreeze({ ...changes.meta });
   }
 }
 

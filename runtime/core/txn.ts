@@ -4,17 +4,22 @@
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
 import { SeededRandom } from "./random";
-import { Changes, Kind, NewEvent, RuntimeObject, World, compareNames } from "./model";
+import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
 
 export class Txn {
   private readonly overlay = new Map<Kind, Map<string, RuntimeObject | null>>();
   private readonly newEvents: NewEvent[] = [];
   readonly random: SeededRandom;
   clockSeconds: number;
+  /** Copied on write, so an operation that touches no timer hands back the world's own array. */
+  private timers: readonly Timer[];
+  private nextTimerSeq: number;
 
   constructor(private readonly world: World) {
     this.clockSeconds = world.meta.clockSeconds;
     this.random = new SeededRandom(world.meta.randomState);
+    this.timers = world.meta.timers;
+    this.nextTimerSeq = world.meta.nextTimerSeq;
   }
 
   get<T extends RuntimeObject = RuntimeObject>(kind: Kind, name: string): T | undefined {
@@ -49,6 +54,30 @@ export class Txn {
     this.newEvents.push({ timeSeconds: this.clockSeconds, kind, name, reason, message });
   }
 
+  addTimer(timer: Omit<Timer, "seq">): void {
+    const entry: Timer = { ...timer, seq: this.nextTimerSeq++ };
+    let at = this.timers.length;
+    while (at > 0 && this.timers[at - 1].at > entry.at) at--;
+    this.timers = [...this.timers.slice(0, at), entry, ...this.timers.slice(at)];
+  }
+
+  /** Removes and returns the earliest timer due at or before `time`, if any. */
+  takeTimerDueBy(time: number): Timer | undefined {
+    const [first] = this.timers;
+    if (first === undefined || first.at > time) return undefined;
+    this.timers = this.timers.slice(1);
+    return first;
+  }
+
+  /** Cancels the pending timers that match, e.g. those of a deleted object. */
+  cancelTimers(match: (timer: Timer) => boolean): void {
+    this.timers = this.timers.filter((t) => !match(t));
+  }
+
+  get pendingTimers(): readonly Timer[] {
+    return this.timers;
+  }
+
   get events(): readonly NewEvent[] {
     return this.newEvents;
   }
@@ -66,7 +95,7 @@ export class Txn {
       puts,
       removes,
       events: [...this.newEvents],
-      meta: { clockSeconds: this.clockSeconds, randomState: this.random.seedState },
+      meta: { clockSeconds: this.clockSeconds, randomState: this.random.seedState, timers: this.timers, nextTimerSeq: this.nextTimerSeq },
     };
   }
 

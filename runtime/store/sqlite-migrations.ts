@@ -24,4 +24,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      message TEXT NOT NULL
    );
    CREATE INDEX events_by_object ON events (kind, name);`,
+  // Simulated-time work pending in the world: DRS passes, failure detection, migrations in flight.
+  `ALTER TABLE state ADD COLUMN timers TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE state ADD COLUMN next_timer_seq INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -32,6 +32,8 @@ interface StateRow {
   revision: number;
   clock_seconds: number;
   random_state: number;
+  timers: string;
+  next_timer_seq: number;
 }
 
 function key(kind: string, name: string): string {
@@ -42,6 +44,9 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private world!: World;
   private revision = -1;
+  /** The stored JSON of the world's timers, and that of a commit in flight. */
+  private timersJson = "[]";
+  private committingTimersJson = "[]";
   private readonly versions = new Map<string, number>();
   private readonly sql;
 
@@ -53,13 +58,13 @@ export class SqliteStore implements Store {
     this.migrate(options.seed);
     this.sql = {
       revision: this.db.prepare<[], { revision: number }>("SELECT revision FROM state WHERE id = 1"),
-      state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state FROM state WHERE id = 1"),
+      state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"),
       objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects"),
       insert: this.db.prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES (?, ?, ?, ?, ?, 1)"),
       update: this.db.prepare("UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?"),
       remove: this.db.prepare("DELETE FROM objects WHERE kind = ? AND name = ? AND version = ?"),
       event: this.db.prepare("INSERT INTO events (time_seconds, kind, name, reason, message) VALUES (?, ?, ?, ?, ?)"),
-      saveState: this.db.prepare("UPDATE state SET revision = revision + 1, clock_seconds = ?, random_state = ? WHERE id = 1"),
+      saveState: this.db.prepare("UPDATE state SET revision = revision + 1, clock_seconds = ?, random_state = ?, timers = ?, next_timer_seq = ? WHERE id = 1"),
       events: this.db.prepare<[number], { seq: number; time_seconds: number; kind: Kind; name: string; reason: string; message: string }>(
         "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > ? ORDER BY seq",
       ),
@@ -95,7 +100,12 @@ export class SqliteStore implements Store {
   /** Reads the whole world in one transaction, so objects and state belong to the same revision. */
   private reload(): World {
     const state = this.sql.state.get()!;
-    const world = new World({ clockSeconds: state.clock_seconds, randomState: state.random_state });
+    const world = new World({
+      clockSeconds: state.clock_seconds,
+      randomState: state.random_state,
+      timers: JSON.parse(state.timers),
+      nextTimerSeq: state.next_timer_seq,
+    });
     this.versions.clear();
     for (const row of this.sql.objects.iterate()) {
       world.put({ kind: row.kind, name: row.name, spec: JSON.parse(row.spec), status: JSON.parse(row.status), generation: row.generation });
@@ -103,6 +113,7 @@ export class SqliteStore implements Store {
     }
     this.world = world;
     this.revision = state.revision;
+    this.timersJson = state.timers;
     return world;
   }
 
@@ -113,7 +124,10 @@ export class SqliteStore implements Store {
     }
     for (const obj of changes.puts) this.persistObject(obj);
     for (const e of changes.events) this.sql.event.run(e.timeSeconds, e.kind, e.name, e.reason, e.message);
-    this.sql.saveState.run(changes.meta.clockSeconds, changes.meta.randomState);
+    const { meta } = changes;
+    // Timers change rarely; rewriting them only when they did keeps the common commit small.
+    this.committingTimersJson = meta.timers === this.world.meta.timers ? this.timersJson : JSON.stringify(meta.timers);
+    this.sql.saveState.run(meta.clockSeconds, meta.randomState, this.committingTimersJson, meta.nextTimerSeq);
   }
 
   private persistObject(obj: RuntimeObject): void {
@@ -139,6 +153,7 @@ export class SqliteStore implements Store {
       this.versions.set(k, (this.versions.get(k) ?? 0) + 1);
     }
     this.world.applyChanges(changes);
+    this.timersJson = this.committingTimersJson;
     this.revision++;
   }
 

@@ -23,6 +23,7 @@ export function isEmpty(changes: Changes, before: World["meta"]): boolean {
     changes.removes.length === 0 &&
     changes.events.length === 0 &&
     changes.meta.clockSeconds === before.clockSeconds &&
-    changes.meta.randomState === before.randomState
+    changes.meta.randomState === before.randomState &&
+    changes.meta.timers === before.timers
   );
 }

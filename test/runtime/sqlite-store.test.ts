@@ -59,6 +59,26 @@ describe("SQLite store", () => {
     await expect(openRuntime({ path })).rejects.toThrow(/newer than this polyvisor/);
   });
 
+  it("migrates a file written by the first schema version, keeping its content", async () => {
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(tmp.dir, "nested"), { recursive: true });
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    db.exec(SQLITE_MIGRATIONS[0]);
+    db.exec("INSERT INTO schema_version VALUES (1); INSERT INTO state VALUES (1, 3, 42, 7)");
+    db.prepare("INSERT INTO objects VALUES ('Cluster', 'old', '{}', '{}', 1, 1)").run();
+    db.close();
+    const rt = await openRuntime({ path });
+    expect(await rt.now()).toBe(42);
+    await rt.apply(cluster("old"));
+    expect((await rt.get("Cluster", "old"))!.generation).toBe(2);
+    await rt.close();
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare("SELECT version FROM schema_version").get()).toEqual({ version: SQLITE_MIGRATIONS.length });
+    expect(after.prepare("SELECT timers FROM state").get()).toEqual({ timers: "[]" });
+    after.close();
+  });
+
   it("an idempotent apply writes nothing", async () => {
     const rt = await openRuntime({ path });
     await rt.apply(cluster("prod"));
