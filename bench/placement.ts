@@ -3,9 +3,9 @@
  * against a naive baseline in the same run that recomputes every host's load from the list of
  * placed VMs for each decision (what placement costs without incrementally kept host totals).
  */
-import type { HostSpec, HostStatus } from "../schema/host";
+import type { HostSpec } from "../schema/host";
 import { VmSpec } from "../schema/virtual-machine";
-import type { HostObject } from "../runtime/core/model";
+import type { HostRecord, StoredHostStatus } from "../runtime/core/model";
 import { place, placementRequest } from "../runtime/core/placement/framework";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { projectedLoad } from "../runtime/core/placement/plugins/balance";
@@ -17,7 +17,7 @@ import { fmt, header, nowUs } from "./stats";
 const HOSTS = 96;
 const VMS = 10_000;
 
-function makeHosts(): HostObject[] {
+function makeHosts(): HostRecord[] {
   return Array.from({ length: HOSTS }, (_, i) => {
     const spec: HostSpec = {
       cluster: "bench",
@@ -27,7 +27,7 @@ function makeHosts(): HostObject[] {
       datastores: [],
       maintenance: false,
     };
-    const status: HostStatus = {
+    const status: StoredHostStatus = {
       observedGeneration: 1,
       state: "connected",
       cpuCapacityMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz,
@@ -38,8 +38,6 @@ function makeHosts(): HostObject[] {
       memoryUsedMb: 0,
       vcpusCommitted: 0,
       memoryCommittedMb: 0,
-      vms: [],
-      containers: [],
     };
     return { kind: "Host", name: `esx${String(i).padStart(3, "0")}`, spec, status, generation: 1 };
   });
@@ -60,7 +58,7 @@ function makeVms(): VmSpec[] {
 }
 
 /** The runtime's way: host totals kept up to date as VMs are placed. */
-function runIncremental(vms: VmSpec[]): { seconds: number; hosts: HostObject[] } {
+function runIncremental(vms: VmSpec[]): { seconds: number; hosts: HostRecord[] } {
   const hosts = makeHosts();
   const index = new Map(hosts.map((h, i) => [h.name, i]));
   const start = nowUs();
@@ -69,7 +67,7 @@ function runIncremental(vms: VmSpec[]): { seconds: number; hosts: HostObject[] }
     const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f.cpuReservationMhz, f.memoryReservationMb), hosts);
     if (!result.placed) throw new Error(`vm${n} not placed`);
     const i = index.get(result.host)!;
-    hosts[i] = hostWithFootprint(hosts[i], `vm${n}`, f, 1);
+    hosts[i] = hostWithFootprint(hosts[i], f, 1);
   });
   return { seconds: (nowUs() - start) / 1e6, hosts };
 }
@@ -80,7 +78,7 @@ function runNaive(vms: VmSpec[]): { seconds: number } {
   const placed: { host: number; vm: string; f: Footprint }[] = [];
   const start = nowUs();
   vms.forEach((spec, n) => {
-    const hosts = base.map((h, i) => placed.filter((p) => p.host === i).reduce((acc, p) => hostWithFootprint(acc, p.vm, p.f, 1), h));
+    const hosts = base.map((h, i) => placed.filter((p) => p.host === i).reduce((acc, p) => hostWithFootprint(acc, p.f, 1), h));
     const f = footprintOf(spec, "", "bench");
     const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f.cpuReservationMhz, f.memoryReservationMb), hosts);
     if (!result.placed) throw new Error(`vm${n} not placed`);
@@ -89,7 +87,7 @@ function runNaive(vms: VmSpec[]): { seconds: number } {
   return { seconds: (nowUs() - start) / 1e6 };
 }
 
-function loadSpread(hosts: HostObject[]): number {
+function loadSpread(hosts: HostRecord[]): number {
   const loads = hosts.map((h) => projectedLoad(h, 0, 0, 0, 0));
   const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
   return Math.sqrt(loads.reduce((a, b) => a + (b - mean) ** 2, 0) / loads.length);

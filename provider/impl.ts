@@ -6,7 +6,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Name, SPEC_SCHEMAS, type ManagedKind } from "../schema";
 import { type Runtime, defaultStatePath, isPolyvisorError, openRuntime } from "../runtime";
-import type { RuntimeObject } from "../runtime/core/model";
+import type { RuntimeObject } from "../runtime";
+import { changeWhenCapacityArrives } from "./concurrency";
 import { KIND_TRAITS, OUTPUT_ONLY } from "./kinds";
 
 /** Pulumi's placeholder for a value not known during preview. */
@@ -120,7 +121,7 @@ function asPulumiError(e: unknown): Error {
 export async function createResource(kind: ManagedKind, inputs: Props) {
   try {
     const rt = await runtime();
-    const obj = await rt.create({ kind, name: inputs.name as string, spec: specOf(inputs) });
+    const obj = await changeWhenCapacityArrives(() => rt.create({ kind, name: inputs.name as string, spec: specOf(inputs) }));
     return { id: obj.name, outs: outputsOf(kind, inputs, obj) };
   } catch (e) {
     throw asPulumiError(e);
@@ -130,7 +131,7 @@ export async function createResource(kind: ManagedKind, inputs: Props) {
 export async function updateResource(kind: ManagedKind, id: string, _olds: Props, news: Props) {
   try {
     const rt = await runtime();
-    const obj = await rt.update({ kind, name: id, spec: specOf(news) });
+    const obj = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
     return { outs: outputsOf(kind, news, obj) };
   } catch (e) {
     throw asPulumiError(e);

@@ -1,8 +1,18 @@
 /** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
 import type { Kind } from "../schema";
+import type { ClusterSpec, ClusterStatus } from "../schema/cluster";
+import type { HostSpec, HostStatus } from "../schema/host";
+import type { ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
+import type { VmSpec, VmStatus } from "../schema/virtual-machine";
 import type { RuntimeEvent, RuntimeObject } from "./core/model";
 
 export type { Kind, RuntimeEvent, RuntimeObject };
+
+/** Typed views of what get/list/apply return for each kind. */
+export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
+export type HostObject = RuntimeObject<HostSpec, HostStatus>;
+export type ResourcePoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolStatus>;
+export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
 
 export interface ObjectInput {
   kind: Kind;
@@ -22,6 +32,7 @@ export interface RuntimeOptions {
   seed?: number;
 }
 
+/** Objects returned by a runtime are frozen snapshots: copy them to build a changed spec. */
 export interface Runtime {
   /** Creates or updates an object, then reconciles: placement, admission, accounting. */
   apply(obj: ObjectInput): Promise<RuntimeObject>;

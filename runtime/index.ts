@@ -6,7 +6,18 @@ import { PolyvisorError } from "./core/errors";
 import { LocalRuntime } from "./local-runtime";
 import { SqliteStore } from "./store/sqlite";
 
-export type { Kind, ObjectInput, Runtime, RuntimeEvent, RuntimeObject, RuntimeOptions } from "./api";
+export type {
+  ClusterObject,
+  HostObject,
+  Kind,
+  ObjectInput,
+  ResourcePoolObject,
+  Runtime,
+  RuntimeEvent,
+  RuntimeObject,
+  RuntimeOptions,
+  VirtualMachineObject,
+} from "./api";
 export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
 
 export const DEFAULT_STATE_PATH = ".polyvisor/state.db";

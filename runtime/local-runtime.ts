@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { Command, execute } from "./core/commands";
 import { refuse } from "./core/errors";
+import { present } from "./core/present";
 import type { Kind, RuntimeObject } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
 import type { Store } from "./store/store";
@@ -21,17 +22,13 @@ function checkInput(obj: unknown): ObjectInput {
   refuse("InvalidSpec", { kind: String(o.kind ?? "object"), name: String(o.name ?? "(unnamed)"), field: issue.path.join(".") || "object" }, issue.message);
 }
 
-function copy<T>(value: T): T {
-  return structuredClone(value);
-}
-
 export class LocalRuntime implements Runtime {
   constructor(private readonly store: Store) {}
 
   private run(command: Command): Promise<RuntimeObject | undefined> {
     return this.store.write((world) => {
       const outcome = execute(world, command);
-      return { changes: outcome.changes, result: outcome.object && copy(outcome.object) };
+      return { changes: outcome.changes, result: outcome.object };
     });
   }
 
@@ -55,12 +52,12 @@ export class LocalRuntime implements Runtime {
   get(kind: Kind, name: string) {
     return this.store.read((world) => {
       const obj = world.get(kind, name);
-      return obj && copy(obj);
+      return obj && present(world, obj);
     });
   }
 
   list(kind: Kind) {
-    return this.store.read((world) => world.list(kind).map(copy));
+    return this.store.read((world) => world.list(kind).map((obj) => present(world, obj)));
   }
 
   async delete(kind: Kind, name: string): Promise<void> {

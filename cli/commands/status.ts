@@ -1,5 +1,5 @@
 import type { Runtime } from "../../runtime";
-import type { ClusterObject, HostObject, VmObject } from "../../runtime/core/model";
+import type { ClusterObject, HostObject, VirtualMachineObject } from "../../runtime";
 import { formatSeconds, table } from "../format";
 
 export async function inventory(rt: Runtime) {
@@ -8,7 +8,7 @@ export async function inventory(rt: Runtime) {
     clusters: (await rt.list("Cluster")) as ClusterObject[],
     hosts: (await rt.list("Host")) as HostObject[],
     pools: await rt.list("ResourcePool"),
-    vms: (await rt.list("VirtualMachine")) as VmObject[],
+    vms: (await rt.list("VirtualMachine")) as VirtualMachineObject[],
   };
 }
 

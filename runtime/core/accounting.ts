@@ -11,7 +11,7 @@
  */
 import { refuse } from "./errors";
 import type { ResourcePoolSpec } from "../../schema/resource-pool";
-import { ClusterObject, HostObject, PoolObject, withName, withoutName } from "./model";
+import type { ClusterRecord, HostRecord, PoolRecord } from "./model";
 import type { Txn } from "./txn";
 import type { Footprint } from "./vm-resources";
 
@@ -38,7 +38,7 @@ function poolExpandable(spec: ResourcePoolSpec, dim: Dimension): boolean {
   return spec[dim].expandableReservation;
 }
 
-export function poolUsed(pool: PoolObject): Amount {
+export function poolUsed(pool: PoolRecord): Amount {
   return { cpu: pool.status.cpuReservationUsedMhz, memory: pool.status.memoryReservationUsedMb };
 }
 
@@ -51,8 +51,8 @@ function isZero(a: Amount): boolean {
   return a.cpu === 0 && a.memory === 0;
 }
 
-function getPool(txn: Txn, name: string): PoolObject {
-  const pool = txn.get<PoolObject>("ResourcePool", name);
+function getPool(txn: Txn, name: string): PoolRecord {
+  const pool = txn.get<PoolRecord>("ResourcePool", name);
   if (!pool) throw new Error(`internal: resource pool ${name} vanished`);
   return pool;
 }
@@ -71,7 +71,7 @@ export function chargeReservation(txn: Txn, cluster: string | null, pool: string
     current = p.spec.parent ?? null;
   }
   if (cluster !== null && !isZero(carry)) {
-    const c = txn.get<ClusterObject>("Cluster", cluster);
+    const c = txn.get<ClusterRecord>("Cluster", cluster);
     if (!c) throw new Error(`internal: cluster ${cluster} vanished`);
     txn.put({
       ...c,
@@ -89,7 +89,7 @@ export function chargeReservation(txn: Txn, cluster: string | null, pool: string
  * rather than by spreading: every host then shares one object shape, which keeps the placement
  * loop over hosts fast.
  */
-export function hostWithFootprint(host: HostObject, vm: string, f: Footprint, sign: 1 | -1): HostObject {
+export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1): HostRecord {
   const s = host.status;
   return {
     kind: host.kind,
@@ -106,25 +106,23 @@ export function hostWithFootprint(host: HostObject, vm: string, f: Footprint, si
       memoryUsedMb: s.memoryUsedMb + sign * f.memoryConsumedMb,
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
-      vms: sign > 0 ? withName(s.vms, vm) : withoutName(s.vms, vm),
-      containers: s.containers,
     },
     generation: host.generation,
   };
 }
 
 /** Charges (sign 1) or releases (sign -1) a running VM on its host and in its pool chain. */
-export function chargeFootprint(txn: Txn, vm: string, f: Footprint, sign: 1 | -1): void {
-  const host = txn.get<HostObject>("Host", f.host);
+export function chargeFootprint(txn: Txn, f: Footprint, sign: 1 | -1): void {
+  const host = txn.get<HostRecord>("Host", f.host);
   if (!host) throw new Error(`internal: host ${f.host} vanished`);
-  txn.put(hostWithFootprint(host, vm, f, sign));
+  txn.put(hostWithFootprint(host, f, sign));
   chargeReservation(txn, f.cluster, f.pool, { cpu: sign * f.cpuReservationMhz, memory: sign * f.memoryReservationMb });
 }
 
 /** Unreserved capacity of a pool (or of the cluster root when pool is null), per dimension. */
 export function unreserved(txn: Txn, cluster: string, pool: string | null, memo?: Map<string, Amount>): Amount {
   if (pool === null) {
-    const c = txn.get<ClusterObject>("Cluster", cluster);
+    const c = txn.get<ClusterRecord>("Cluster", cluster);
     if (!c) return ZERO;
     return {
       cpu: Math.max(0, c.status.cpuCapacityMhz - c.status.cpuReservationUsedMhz),
@@ -183,7 +181,7 @@ function describeChain(txn: Txn, cluster: string, pool: string | null, dim: Dime
     if (!expandable) return parts.join("; ");
     current = p.spec.parent ?? null;
   }
-  const c = txn.get<ClusterObject>("Cluster", cluster);
+  const c = txn.get<ClusterRecord>("Cluster", cluster);
   if (c) {
     const cap = dim === "cpu" ? c.status.cpuCapacityMhz : c.status.memoryCapacityMb;
     const used = dim === "cpu" ? c.status.cpuReservationUsedMhz : c.status.memoryReservationUsedMb;
@@ -193,7 +191,7 @@ function describeChain(txn: Txn, cluster: string, pool: string | null, dim: Dime
 }
 
 /** Hosts whose capacity counts for admission: connected ones (not in maintenance, failed, isolated or standby). */
-export function isUsable(host: HostObject): boolean {
+export function isUsable(host: HostRecord): boolean {
   return host.status.state === "connected";
 }
 
@@ -202,23 +200,20 @@ export function isUsable(host: HostObject): boolean {
  * only what changed.
  */
 export function refreshCluster(txn: Txn, cluster: string): void {
-  const c = txn.get<ClusterObject>("Cluster", cluster);
+  const c = txn.get<ClusterRecord>("Cluster", cluster);
   if (!c) return;
-  const hosts = txn.list<HostObject>("Host").filter((h) => h.spec.cluster === cluster);
-  const usable = hosts.filter(isUsable);
-  const status = {
-    ...c.status,
-    hosts: hosts.map((h) => h.name),
-    cpuCapacityMhz: usable.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0),
-    memoryCapacityMb: usable.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0),
-  };
-  status.cpuUnreservedMhz = Math.max(0, status.cpuCapacityMhz - status.cpuReservationUsedMhz);
-  status.memoryUnreservedMb = Math.max(0, status.memoryCapacityMb - status.memoryReservationUsedMb);
-  if (!sameJson(status, c.status)) txn.put({ ...c, status });
+  const usable = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).filter(isUsable);
+  const cpuCapacityMhz = usable.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0);
+  const memoryCapacityMb = usable.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0);
+  const cpuUnreservedMhz = Math.max(0, cpuCapacityMhz - c.status.cpuReservationUsedMhz);
+  const memoryUnreservedMb = Math.max(0, memoryCapacityMb - c.status.memoryReservationUsedMb);
+  const s = c.status;
+  if (s.cpuCapacityMhz !== cpuCapacityMhz || s.memoryCapacityMb !== memoryCapacityMb || s.cpuUnreservedMhz !== cpuUnreservedMhz || s.memoryUnreservedMb !== memoryUnreservedMb) {
+    txn.put({ ...c, status: { ...s, cpuCapacityMhz, memoryCapacityMb, cpuUnreservedMhz, memoryUnreservedMb } });
+  }
 
   const memo = new Map<string, Amount>();
-  for (const pool of txn.list<PoolObject>("ResourcePool")) {
-    if (pool.spec.cluster !== cluster) continue;
+  for (const pool of txn.relatedObjects<PoolRecord>("poolsInCluster", cluster)) {
     const free = unreserved(txn, cluster, pool.name, memo);
     if (free.cpu !== pool.status.cpuUnreservedMhz || free.memory !== pool.status.memoryUnreservedMb) {
       txn.put({ ...pool, status: { ...pool.status, cpuUnreservedMhz: free.cpu, memoryUnreservedMb: free.memory } });
@@ -226,16 +221,12 @@ export function refreshCluster(txn: Txn, cluster: string): void {
   }
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /**
  * Refuses an operation that would leave the cluster's reservations larger than the capacity of
  * its usable hosts (removing a host, shrinking one, entering maintenance).
  */
 export function assertClusterCovers(txn: Txn, cluster: string, subject: { kind: string; name: string; field?: string }): void {
-  const c = txn.get<ClusterObject>("Cluster", cluster);
+  const c = txn.get<ClusterRecord>("Cluster", cluster);
   if (!c) return;
   const s = c.status;
   const lines: string[] = [];

@@ -7,6 +7,7 @@ import { refuse } from "./errors";
 import type { ApplyMode } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, Kind, RuntimeObject, World } from "./model";
+import { present } from "./present";
 import { advance } from "./timeline";
 import { Txn } from "./txn";
 
@@ -42,7 +43,7 @@ export function execute(world: World, command: Command): Outcome {
       const kind = managedKind(command.kind, String(command.name));
       const name = checkName(kind, command.name);
       const object = HANDLERS[kind].apply(txn, name, command.spec, command.mode);
-      return { changes: txn.changes(), object };
+      return { changes: txn.changes(), object: present(txn, object) };
     }
     case "delete": {
       const kind = managedKind(command.kind, String(command.name));

@@ -4,6 +4,7 @@
  * through a Txn (see txn.ts). The world freezes what it holds so a stray edit fails loudly.
  */
 import type { Kind } from "../../schema";
+import { INDEXES_BY_KIND, type IndexName, indexKey } from "./indexes";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
 import type { HostSpec, HostStatus } from "../../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
@@ -20,10 +21,15 @@ export interface RuntimeObject<S = unknown, T = unknown> {
   generation: number;
 }
 
-export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
-export type HostObject = RuntimeObject<HostSpec, HostStatus>;
-export type PoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolStatus>;
-export type VmObject = RuntimeObject<VmSpec, VmStatus>;
+/** Statuses as stored: the name lists of the public statuses are read from the world's indexes instead. */
+export type StoredClusterStatus = Omit<ClusterStatus, "hosts">;
+export type StoredHostStatus = Omit<HostStatus, "vms" | "containers">;
+export type StoredPoolStatus = Omit<ResourcePoolStatus, "vms" | "pools">;
+
+export type ClusterRecord = RuntimeObject<ClusterSpec, StoredClusterStatus>;
+export type HostRecord = RuntimeObject<HostSpec, StoredHostStatus>;
+export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
+export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
 
 export interface RuntimeEvent {
   seq: number;
@@ -65,15 +71,17 @@ export interface Changes {
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
 }
 
 export class World {
   private readonly byKind = new Map<Kind, Map<string, RuntimeObject>>();
-  /** Sorted lists per kind, rebuilt lazily: iteration order must not depend on history. */
-  private readonly sorted = new Map<Kind, RuntimeObject[]>();
+  /** Sorted names per kind, rebuilt lazily when objects come or go: iteration order must not depend on history. */
+  private readonly sortedNames = new Map<Kind, string[]>();
+  /** index name -> key -> names of the objects with that key. */
+  private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
 
   constructor(public meta: WorldMeta) {}
 
@@ -83,29 +91,54 @@ export class World {
 
   /** Objects of a kind sorted by name. */
   list(kind: Kind): readonly RuntimeObject[] {
-    let list = this.sorted.get(kind);
-    if (!list) {
-      list = [...(this.byKind.get(kind)?.values() ?? [])].sort((a, b) => compareNames(a.name, b.name));
-      this.sorted.set(kind, list);
-    }
-    return list;
+    const objects = this.byKind.get(kind);
+    if (!objects) return [];
+    let names = this.sortedNames.get(kind);
+    if (!names) this.sortedNames.set(kind, (names = [...objects.keys()].sort(compareNames)));
+    return names.map((name) => objects.get(name)!);
   }
 
   count(kind: Kind): number {
     return this.byKind.get(kind)?.size ?? 0;
   }
 
+  /** Names of the objects whose indexed field equals `key` (unsorted; callers sort what they show). */
+  related(index: IndexName, key: string): ReadonlySet<string> {
+    return this.indexes.get(index)?.get(key) ?? EMPTY;
+  }
+
   /** Loads or replaces one object (store loading and committing). */
   put(obj: RuntimeObject): void {
     let objects = this.byKind.get(obj.kind);
     if (!objects) this.byKind.set(obj.kind, (objects = new Map()));
+    const previous = objects.get(obj.name);
+    if (!previous) this.sortedNames.delete(obj.kind);
     objects.set(obj.name, deepFreeze(obj));
-    this.sorted.delete(obj.kind);
+    this.reindex(previous, obj);
   }
 
   remove(kind: Kind, name: string): void {
-    this.byKind.get(kind)?.delete(name);
-    this.sorted.delete(kind);
+    const previous = this.byKind.get(kind)?.get(name);
+    if (!previous) return;
+    this.byKind.get(kind)!.delete(name);
+    this.sortedNames.delete(kind);
+    this.reindex(previous, undefined);
+  }
+
+  private reindex(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
+    const obj = (after ?? before)!;
+    for (const [index] of INDEXES_BY_KIND.get(obj.kind) ?? []) {
+      const oldKey = before && indexKey(index, before);
+      const newKey = after && indexKey(index, after);
+      if (oldKey === newKey) continue;
+      let byKey = this.indexes.get(index);
+      if (!byKey) this.indexes.set(index, (byKey = new Map()));
+      if (oldKey !== undefined) byKey.get(oldKey)?.delete(obj.name);
+      if (newKey !== undefined) {
+        if (!byKey.has(newKey)) byKey.set(newKey, new Set());
+        byKey.get(newKey)!.add(obj.name);
+      }
+    }
   }
 
   applyChanges(changes: Changes): void {
@@ -115,29 +148,9 @@ export class World {
   }
 }
 
+const EMPTY: ReadonlySet<string> = new Set();
+
 /** Plain code-point order: the same on every machine and locale. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Inserts a name into a sorted list, returning a new list (no-op if present). */
-export function withName(list: readonly string[], name: string): string[] {
-  const at = lowerBound(list, name);
-  if (list[at] === name) return [...list];
-  return [...list.slice(0, at), name, ...list.slice(at)];
-}
-
-export function withoutName(list: readonly string[], name: string): string[] {
-  return list.filter((n) => n !== name);
-}
-
-function lowerBound(list: readonly string[], name: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid] < name) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

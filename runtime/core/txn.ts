@@ -4,6 +4,7 @@
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
 import { SeededRandom } from "./random";
+import { type IndexName, INDEXES, indexKey } from "./indexes";
 import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
 
 export class Txn {
@@ -39,6 +40,24 @@ export class Txn {
       else merged.delete(name);
     }
     return [...merged.values()].sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  /** Names (sorted) of the objects whose indexed field equals `key`, as this operation sees them. */
+  related(index: IndexName, key: string): string[] {
+    const names = new Set(this.world.related(index, key));
+    const changed = this.overlay.get(INDEXES[index].kind);
+    if (changed) {
+      for (const [name, obj] of changed) {
+        if (obj && indexKey(index, obj) === key) names.add(name);
+        else names.delete(name);
+      }
+    }
+    return [...names].sort(compareNames);
+  }
+
+  /** The objects of `kind` whose indexed field equals `key`, sorted by name. */
+  relatedObjects<T extends RuntimeObject>(index: IndexName, key: string): T[] {
+    return this.related(index, key).map((name) => this.get<T>(INDEXES[index].kind, name)!);
   }
 
   put<T extends RuntimeObject>(obj: T): T {

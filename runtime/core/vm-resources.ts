@@ -3,7 +3,7 @@
  * memory overhead (what the hypervisor needs beside the guest) and demand (what it uses now).
  */
 import type { VmSpec } from "../../schema/virtual-machine";
-import type { VmObject } from "./model";
+import type { VmRecord } from "./model";
 
 /**
  * Per-VM memory overhead in MB when the spec does not override it: a fixed part plus a part per vCPU
@@ -51,7 +51,7 @@ export function footprintOf(spec: VmSpec, host: string, cluster: string | null):
 }
 
 /** The footprint of a stored VM, or null when it runs nowhere. */
-export function currentFootprint(vm: VmObject): Footprint | null {
+export function currentFootprint(vm: VmRecord): Footprint | null {
   if (vm.status.powerState !== "on" || vm.status.currentHost === null) return null;
   return footprintOf(vm.spec, vm.status.currentHost, vm.status.cluster);
 }

@@ -16,14 +16,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (kind, name)
    ) WITHOUT ROWID;
    CREATE TABLE events (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     seq INTEGER PRIMARY KEY,
      time_seconds REAL NOT NULL,
      kind TEXT NOT NULL,
      name TEXT NOT NULL,
      reason TEXT NOT NULL,
      message TEXT NOT NULL
-   );
-   CREATE INDEX events_by_object ON events (kind, name);`,
+   );`,
   // Simulated-time work pending in the world: DRS passes, failure detection, migrations in flight.
   `ALTER TABLE state ADD COLUMN timers TEXT NOT NULL DEFAULT '[]';
    ALTER TABLE state ADD COLUMN next_timer_seq INTEGER NOT NULL DEFAULT 0;`,

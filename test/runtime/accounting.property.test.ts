@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ObjectInput, type Runtime, openRuntime } from "../../runtime";
-import type { HostObject, PoolObject, VmObject } from "../../runtime/core/model";
+import type { HostObject, ResourcePoolObject, VirtualMachineObject } from "../../runtime";
 import { cluster, esxHost, pool, vm } from "../support/fixtures";
 import { accountingMismatches, asInventory } from "../support/oracle";
 
@@ -114,7 +114,7 @@ describe("reservation accounting", () => {
               expect(h.status.memoryReservedMb).toBeLessThanOrEqual(h.status.memoryCapacityMb);
               if (h.status.state !== "connected") expect(h.status.vms).toEqual([]);
             }
-            for (const p of inv.pools as PoolObject[]) {
+            for (const p of inv.pools as ResourcePoolObject[]) {
               if (!p.spec.cpu.expandableReservation) expect(p.status.cpuReservationUsedMhz).toBeLessThanOrEqual(p.spec.cpu.reservationMhz);
               if (!p.spec.memory.expandableReservation) expect(p.status.memoryReservationUsedMb).toBeLessThanOrEqual(p.spec.memory.reservationMb);
               if (p.spec.cpu.limitMhz !== undefined) expect(Math.max(p.status.cpuReservationUsedMhz, p.spec.cpu.reservationMhz)).toBeLessThanOrEqual(p.spec.cpu.limitMhz);
@@ -124,7 +124,7 @@ describe("reservation accounting", () => {
             expect(c.status.memoryReservationUsedMb).toBeLessThanOrEqual(c.status.memoryCapacityMb);
             const placements = (inv.hosts as HostObject[]).flatMap((h) => h.status.vms);
             expect(new Set(placements).size).toBe(placements.length);
-            for (const v of inv.vms as VmObject[]) {
+            for (const v of inv.vms as VirtualMachineObject[]) {
               if (v.status.powerState === "on") expect(placements.filter((n) => n === v.name)).toHaveLength(1);
               if (v.spec.host !== undefined && v.status.currentHost !== null) expect(v.status.currentHost).toBe(v.spec.host);
             }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
-import type { HostObject, VmObject } from "../../runtime/core/model";
+import type { HostObject, VirtualMachineObject } from "../../runtime";
 import { cluster, esxHost, pool, vm } from "../support/fixtures";
 
 let rt: Runtime;
@@ -9,7 +9,7 @@ beforeEach(async () => {
   await rt.apply(cluster("prod"));
 });
 
-const hostOf = async (name: string) => ((await rt.get("VirtualMachine", name)) as VmObject).status.currentHost;
+const hostOf = async (name: string) => ((await rt.get("VirtualMachine", name)) as VirtualMachineObject).status.currentHost;
 
 describe("initial placement", () => {
   it("breaks ties by host name and then spreads by load", async () => {
@@ -51,7 +51,7 @@ describe("initial placement", () => {
   it("moves a running VM when its pin changes, and says so", async () => {
     for (const h of ["esx1", "esx2"]) await rt.apply(esxHost(h));
     await rt.apply(vm("p", { host: "esx1" }));
-    const moved = (await rt.apply(vm("p", { host: "esx2" }))) as VmObject;
+    const moved = (await rt.apply(vm("p", { host: "esx2" }))) as VirtualMachineObject;
     expect(moved.status.currentHost).toBe("esx2");
     expect(moved.status.migrations).toBe(1);
     const e = (await rt.events()).at(-1)!;
@@ -64,17 +64,17 @@ describe("initial placement", () => {
     await rt.apply(esxHost("esx1"));
     await rt.apply(vm("v", { memory: { reservationMb: 60000 } }));
     await expect(rt.apply(vm("w", { memory: { reservationMb: 60000 } }))).rejects.toMatchObject({ code: "InsufficientCapacity" });
-    const off = (await rt.apply(vm("v", { powerState: "off", memory: { reservationMb: 60000 } }))) as VmObject;
+    const off = (await rt.apply(vm("v", { powerState: "off", memory: { reservationMb: 60000 } }))) as VirtualMachineObject;
     expect(off.status).toMatchObject({ powerState: "off", currentHost: null });
     expect(((await rt.get("Host", "esx1")) as HostObject).status.memoryReservedMb).toBe(0);
-    expect(((await rt.apply(vm("w", { memory: { reservationMb: 60000 } }))) as VmObject).status.currentHost).toBe("esx1");
+    expect(((await rt.apply(vm("w", { memory: { reservationMb: 60000 } }))) as VirtualMachineObject).status.currentHost).toBe("esx1");
     const reasons = (await rt.events()).map((e) => e.reason);
     expect(reasons).toContain("PoweredOff");
   });
 
   it("runs a VM on a standalone host", async () => {
     await rt.apply(esxHost("solo", null));
-    const v = (await rt.apply({ kind: "VirtualMachine", name: "s", spec: { host: "solo", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86" } })) as VmObject;
+    const v = (await rt.apply({ kind: "VirtualMachine", name: "s", spec: { host: "solo", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86" } })) as VirtualMachineObject;
     expect(v.status).toMatchObject({ cluster: null, currentHost: "solo", powerState: "on", virtualization: "hardware" });
   });
 });

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openRuntime } from "../../runtime";
-import type { HostObject } from "../../runtime/core/model";
+import type { HostObject } from "../../runtime";
 import { SQLITE_MIGRATIONS } from "../../runtime/store/sqlite-migrations";
 import { cluster, esxHost, vm } from "../support/fixtures";
 import { accountingMismatches, asInventory } from "../support/oracle";

@@ -2,28 +2,28 @@
  * Reservation figures recomputed from scratch, straight from the vSphere definitions, to check the
  * runtime's incrementally maintained totals against.
  */
-import type { ClusterObject, HostObject, PoolObject, RuntimeObject, VmObject } from "../../runtime/core/model";
+import type { ClusterObject, HostObject, ResourcePoolObject, RuntimeObject, VirtualMachineObject } from "../../runtime";
 import { overheadMb } from "../../runtime/core/vm-resources";
 
 export interface Inventory {
   clusters: ClusterObject[];
   hosts: HostObject[];
-  pools: PoolObject[];
-  vms: VmObject[];
+  pools: ResourcePoolObject[];
+  vms: VirtualMachineObject[];
 }
 
 export function asInventory(objects: { Cluster: RuntimeObject[]; Host: RuntimeObject[]; ResourcePool: RuntimeObject[]; VirtualMachine: RuntimeObject[] }): Inventory {
   return {
     clusters: objects.Cluster as ClusterObject[],
     hosts: objects.Host as HostObject[],
-    pools: objects.ResourcePool as PoolObject[],
-    vms: objects.VirtualMachine as VmObject[],
+    pools: objects.ResourcePool as ResourcePoolObject[],
+    vms: objects.VirtualMachine as VirtualMachineObject[],
   };
 }
 
-const running = (vm: VmObject) => vm.status.powerState === "on" && vm.status.currentHost !== null;
-const vmCpu = (vm: VmObject) => vm.spec.cpu.reservationMhz;
-const vmMem = (vm: VmObject) => vm.spec.memory.reservationMb + overheadMb(vm.spec);
+const running = (vm: VirtualMachineObject) => vm.status.powerState === "on" && vm.status.currentHost !== null;
+const vmCpu = (vm: VirtualMachineObject) => vm.spec.cpu.reservationMhz;
+const vmMem = (vm: VirtualMachineObject) => vm.spec.memory.reservationMb + overheadMb(vm.spec);
 
 /** Reservation used of a pool: sum over children of max(child reservation, child used). */
 export function poolUsed(inv: Inventory, pool: string): { cpu: number; memory: number } {

@@ -1,13 +1,12 @@
 /** Cluster: a set of hosts that DRS and HA manage as one, and the root of its resource-pool tree. */
-import { ClusterSpec, ClusterStatus } from "../../../schema/cluster";
+import { ClusterSpec } from "../../../schema/cluster";
 import { refreshCluster } from "../accounting";
-import type { ClusterObject, PoolObject, VmObject } from "../model";
+import type { ClusterRecord, StoredClusterStatus } from "../model";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
-function emptyStatus(generation: number): ClusterStatus {
+function emptyStatus(generation: number): StoredClusterStatus {
   return {
     observedGeneration: generation,
-    hosts: [],
     cpuCapacityMhz: 0,
     memoryCapacityMb: 0,
     cpuReservationUsedMhz: 0,
@@ -20,28 +19,28 @@ function emptyStatus(generation: number): ClusterStatus {
 export const clusterHandler: KindHandler = {
   apply(txn, name, raw, mode) {
     const spec = parseSpec("Cluster", name, ClusterSpec, raw);
-    const existing = txn.get<ClusterObject>("Cluster", name);
+    const existing = txn.get<ClusterRecord>("Cluster", name);
     guardMode("Cluster", name, existing, mode);
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
     if (!existing) {
-      txn.put<ClusterObject>({ kind: "Cluster", name, spec, status: emptyStatus(1), generation: 1 });
+      txn.put<ClusterRecord>({ kind: "Cluster", name, spec, status: emptyStatus(1), generation: 1 });
       txn.emit("Cluster", name, "Created", `cluster created (DRS ${spec.drs.enabled ? spec.drs.automationLevel : "off"}, HA ${spec.ha.enabled ? "on" : "off"})`);
     } else {
       const generation = existing.generation + 1;
-      txn.put<ClusterObject>({ ...existing, spec, generation, status: { ...existing.status, observedGeneration: generation } });
+      txn.put<ClusterRecord>({ ...existing, spec, generation, status: { ...existing.status, observedGeneration: generation } });
       txn.emit("Cluster", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
     refreshCluster(txn, name);
-    return txn.get<ClusterObject>("Cluster", name)!;
+    return txn.get<ClusterRecord>("Cluster", name)!;
   },
 
   delete(txn, name) {
-    const cluster = requireExisting<ClusterObject>(txn, "Cluster", name);
+    requireExisting<ClusterRecord>(txn, "Cluster", name);
     refuseIfDependents("Cluster", name, [
-      ...cluster.status.hosts.map((h) => `Host ${h}`),
-      ...txn.list<PoolObject>("ResourcePool").filter((p) => p.spec.cluster === name).map((p) => `ResourcePool ${p.name}`),
-      ...txn.list<VmObject>("VirtualMachine").filter((v) => v.spec.cluster === name).map((v) => `VirtualMachine ${v.name}`),
+      ...txn.related("hostsInCluster", name).map((h) => `Host ${h}`),
+      ...txn.related("poolsInCluster", name).map((p) => `ResourcePool ${p}`),
+      ...txn.related("vmsInCluster", name).map((v) => `VirtualMachine ${v}`),
     ]);
     txn.remove("Cluster", name);
     txn.emit("Cluster", name, "Deleted", "cluster deleted");

@@ -1,9 +1,9 @@
 /** Host: a physical server running one hypervisor, standalone or in a cluster. */
-import { HostSpec, HostState, HostStatus } from "../../../schema/host";
+import { HostSpec, HostState } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { refuse } from "../errors";
-import type { HostObject, VmObject } from "../model";
+import type { HostRecord, StoredHostStatus, VmRecord } from "../model";
 import type { Txn } from "../txn";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
@@ -11,7 +11,7 @@ export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number
   return { cpuMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz, memoryMb: spec.memoryMb };
 }
 
-function emptyStatus(generation: number): HostStatus {
+function emptyStatus(generation: number): StoredHostStatus {
   return {
     observedGeneration: generation,
     state: "connected",
@@ -23,8 +23,6 @@ function emptyStatus(generation: number): HostStatus {
     memoryUsedMb: 0,
     vcpusCommitted: 0,
     memoryCommittedMb: 0,
-    vms: [],
-    containers: [],
   };
 }
 
@@ -35,11 +33,12 @@ function nextState(spec: HostSpec, current: HostState | undefined): HostState {
 }
 
 /** A changed host must still suit the VMs running on it. */
-function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: HostStatus): void {
-  if (status.vms.length === 0) return;
+function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredHostStatus): void {
+  const running = txn.related("vmsOnHost", name);
+  if (running.length === 0) return;
   const subject = { kind: "Host", name };
   if (spec.maintenance && status.state !== "maintenance") {
-    refuse("Conflict", { ...subject, field: "maintenance" }, "VMs still run on the host; power them off or move them first", status.vms);
+    refuse("Conflict", { ...subject, field: "maintenance" }, "VMs still run on the host; power them off or move them first", running);
   }
   const capacity = hostCapacity(spec);
   if (capacity.cpuMhz < status.cpuReservedMhz) {
@@ -48,8 +47,8 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: HostSta
   if (capacity.memoryMb < status.memoryReservedMb) {
     refuse("InsufficientCapacity", { ...subject, field: "memoryMb" }, `running VMs reserve ${status.memoryReservedMb} MB; the new capacity is ${capacity.memoryMb} MB`);
   }
-  const broken = status.vms.flatMap((vm) => {
-    const problems = incompatibilities(spec, txn.get<VmObject>("VirtualMachine", vm)!.spec);
+  const broken = running.flatMap((vm) => {
+    const problems = incompatibilities(spec, txn.get<VmRecord>("VirtualMachine", vm)!.spec);
     return problems.length === 0 ? [] : [`${vm}: ${problems.join("; ")}`];
   });
   if (broken.length > 0) refuse("Incompatible", subject, "the change would leave running VMs unable to run here", broken);
@@ -58,22 +57,23 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: HostSta
 export const hostHandler: KindHandler = {
   apply(txn, name, raw, mode) {
     const spec = parseSpec("Host", name, HostSpec, raw);
-    const existing = txn.get<HostObject>("Host", name);
+    const existing = txn.get<HostRecord>("Host", name);
     guardMode("Host", name, existing, mode);
     if (spec.cluster !== undefined) requireReference(txn, { kind: "Host", name, field: "cluster" }, "Cluster", spec.cluster);
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
     const generation = existing ? existing.generation + 1 : 1;
     const previous = existing?.status ?? emptyStatus(generation);
-    if (existing && existing.spec.cluster !== spec.cluster && previous.vms.length > 0) {
-      refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", previous.vms);
+    const running = txn.related("vmsOnHost", name);
+    if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
+      refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
     }
     checkRunningVms(txn, name, spec, previous);
 
     const capacity = hostCapacity(spec);
     const state = nextState(spec, existing?.status.state);
-    const status: HostStatus = { ...previous, observedGeneration: generation, state, cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
-    txn.put<HostObject>({ kind: "Host", name, spec, status, generation });
+    const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
+    txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
 
     if (!existing) {
       txn.emit("Host", name, "Created", `${spec.hypervisor} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
@@ -90,14 +90,15 @@ export const hostHandler: KindHandler = {
       refreshCluster(txn, c);
       assertClusterCovers(txn, c, { kind: "Host", name });
     }
-    return txn.get<HostObject>("Host", name)!;
+    return txn.get<HostRecord>("Host", name)!;
   },
 
   delete(txn, name) {
-    const host = requireExisting<HostObject>(txn, "Host", name);
+    const host = requireExisting<HostRecord>(txn, "Host", name);
+    const running = txn.related("vmsOnHost", name);
     refuseIfDependents("Host", name, [
-      ...host.status.vms.map((vm) => `VirtualMachine ${vm} (running)`),
-      ...txn.list<VmObject>("VirtualMachine").filter((vm) => vm.spec.host === name && vm.status.currentHost !== name).map((vm) => `VirtualMachine ${vm.name} (pinned)`),
+      ...running.map((vm) => `VirtualMachine ${vm} (running)`),
+      ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
     ]);
     txn.remove("Host", name);
     txn.emit("Host", name, "Deleted", "host removed");

@@ -1,20 +1,18 @@
 /** ResourcePool: a node of a cluster's resource tree with shares, a reservation and a limit per resource. */
-import { ResourcePoolSpec, ResourcePoolStatus } from "../../../schema/resource-pool";
+import { ResourcePoolSpec } from "../../../schema/resource-pool";
 import { Amount, DIMENSIONS, UNIT, admitReservation, chargeReservation, poolClaim, poolLimit, poolReservation, refreshCluster } from "../accounting";
 import { refuse } from "../errors";
-import { PoolObject, withName, withoutName } from "../model";
+import type { PoolRecord, StoredPoolStatus } from "../model";
 import type { Txn } from "../txn";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
-function emptyStatus(generation: number): ResourcePoolStatus {
+function emptyStatus(generation: number): StoredPoolStatus {
   return {
     observedGeneration: generation,
     cpuReservationUsedMhz: 0,
     cpuUnreservedMhz: 0,
     memoryReservationUsedMb: 0,
     memoryUnreservedMb: 0,
-    pools: [],
-    vms: [],
   };
 }
 
@@ -26,9 +24,9 @@ const FIELD = {
 function validateParent(txn: Txn, name: string, spec: ResourcePoolSpec): void {
   if (spec.parent === undefined) return;
   const from = { kind: "ResourcePool", name, field: "parent" } as const;
-  const parent = requireReference<PoolObject>(txn, from, "ResourcePool", spec.parent);
+  const parent = requireReference<PoolRecord>(txn, from, "ResourcePool", spec.parent);
   if (parent.spec.cluster !== spec.cluster) refuse("InvalidSpec", from, `pool ${spec.parent} belongs to cluster ${parent.spec.cluster}, not ${spec.cluster}`);
-  for (let p: PoolObject | undefined = parent; p; p = p.spec.parent ? txn.get<PoolObject>("ResourcePool", p.spec.parent) : undefined) {
+  for (let p: PoolRecord | undefined = parent; p; p = p.spec.parent ? txn.get<PoolRecord>("ResourcePool", p.spec.parent) : undefined) {
     if (p.name === name) refuse("InvalidSpec", from, `pool ${spec.parent} is inside ${name}: a pool cannot be its own ancestor`);
   }
 }
@@ -51,16 +49,14 @@ function negate(a: Amount): Amount {
   return { cpu: -a.cpu, memory: -a.memory };
 }
 
-function setChildPool(txn: Txn, parent: string | undefined, child: string, present: boolean): void {
-  if (parent === undefined) return;
-  const p = txn.get<PoolObject>("ResourcePool", parent)!;
-  txn.put<PoolObject>({ ...p, status: { ...p.status, pools: present ? withName(p.status.pools, child) : withoutName(p.status.pools, child) } });
+function children(txn: Txn, name: string): string[] {
+  return [...txn.related("poolsInPool", name).map((p) => `ResourcePool ${p}`), ...txn.related("vmsInPool", name).map((vm) => `VirtualMachine ${vm}`)];
 }
 
 export const resourcePoolHandler: KindHandler = {
   apply(txn, name, raw, mode) {
     const spec = parseSpec("ResourcePool", name, ResourcePoolSpec, raw);
-    const existing = txn.get<PoolObject>("ResourcePool", name);
+    const existing = txn.get<PoolRecord>("ResourcePool", name);
     guardMode("ResourcePool", name, existing, mode);
     requireReference(txn, { kind: "ResourcePool", name, field: "cluster" }, "Cluster", spec.cluster);
     validateParent(txn, name, spec);
@@ -68,8 +64,8 @@ export const resourcePoolHandler: KindHandler = {
 
     const generation = existing ? existing.generation + 1 : 1;
     const status = existing ? { ...existing.status, observedGeneration: generation } : emptyStatus(generation);
-    if (existing && existing.spec.cluster !== spec.cluster && (status.vms.length > 0 || status.pools.length > 0)) {
-      refuse("Conflict", { kind: "ResourcePool", name, field: "cluster" }, "the pool still has children; move them before changing its cluster", [...status.pools, ...status.vms]);
+    if (existing && existing.spec.cluster !== spec.cluster && children(txn, name).length > 0) {
+      refuse("Conflict", { kind: "ResourcePool", name, field: "cluster" }, "the pool still has children; move them before changing its cluster", children(txn, name));
     }
     const used = { cpu: status.cpuReservationUsedMhz, memory: status.memoryReservationUsedMb };
     validateOwnReservation(name, spec, used);
@@ -77,13 +73,11 @@ export const resourcePoolHandler: KindHandler = {
     // Move the pool's claim on its parent: release the old one, then admit and charge the new one.
     if (existing) {
       chargeReservation(txn, existing.spec.cluster, existing.spec.parent ?? null, negate(poolClaim(poolReservation(existing.spec), used)));
-      setChildPool(txn, existing.spec.parent, name, false);
     }
     const claim = poolClaim(poolReservation(spec), used);
     admitReservation(txn, { kind: "ResourcePool", name }, spec.cluster, spec.parent ?? null, claim);
-    txn.put<PoolObject>({ kind: "ResourcePool", name, spec, status, generation });
+    txn.put<PoolRecord>({ kind: "ResourcePool", name, spec, status, generation });
     chargeReservation(txn, spec.cluster, spec.parent ?? null, claim);
-    setChildPool(txn, spec.parent, name, true);
 
     if (!existing) {
       txn.emit("ResourcePool", name, "Created", `pool created under ${spec.parent ? `pool ${spec.parent}` : `cluster ${spec.cluster}`} reserving ${spec.cpu.reservationMhz} MHz and ${spec.memory.reservationMb} MB`);
@@ -92,18 +86,14 @@ export const resourcePoolHandler: KindHandler = {
       if (existing.spec.cluster !== spec.cluster) refreshCluster(txn, existing.spec.cluster);
     }
     refreshCluster(txn, spec.cluster);
-    return txn.get<PoolObject>("ResourcePool", name)!;
+    return txn.get<PoolRecord>("ResourcePool", name)!;
   },
 
   delete(txn, name) {
-    const pool = requireExisting<PoolObject>(txn, "ResourcePool", name);
-    refuseIfDependents("ResourcePool", name, [
-      ...pool.status.pools.map((p) => `ResourcePool ${p}`),
-      ...pool.status.vms.map((vm) => `VirtualMachine ${vm}`),
-    ]);
+    const pool = requireExisting<PoolRecord>(txn, "ResourcePool", name);
+    refuseIfDependents("ResourcePool", name, children(txn, name));
     const used = { cpu: pool.status.cpuReservationUsedMhz, memory: pool.status.memoryReservationUsedMb };
     chargeReservation(txn, pool.spec.cluster, pool.spec.parent ?? null, negate(poolClaim(poolReservation(pool.spec), used)));
-    setChildPool(txn, pool.spec.parent, name, false);
     txn.remove("ResourcePool", name);
     txn.emit("ResourcePool", name, "Deleted", "pool deleted");
     refreshCluster(txn, pool.spec.cluster);

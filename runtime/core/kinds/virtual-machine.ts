@@ -3,7 +3,7 @@ import { VmSpec, VmStatus } from "../../../schema/virtual-machine";
 import { admitReservation, chargeFootprint, refreshCluster } from "../accounting";
 import { resolveMode } from "../compatibility";
 import { refuse } from "../errors";
-import { ClusterObject, HostObject, PoolObject, VmObject, withName, withoutName } from "../model";
+import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
 import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import type { Txn } from "../txn";
@@ -12,20 +12,20 @@ import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, re
 
 interface VmRefs {
   cluster: string | null;
-  pinned: HostObject | null;
+  pinned: HostRecord | null;
 }
 
 /** Checks every reference of the spec and works out the VM's cluster. */
 function resolveRefs(txn: Txn, name: string, spec: VmSpec): VmRefs {
   const at = (field: string) => ({ kind: "VirtualMachine" as const, name, field });
-  if (spec.cluster !== undefined) requireReference<ClusterObject>(txn, at("cluster"), "Cluster", spec.cluster);
-  const pinned = spec.host === undefined ? null : requireReference<HostObject>(txn, at("host"), "Host", spec.host);
+  if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at("cluster"), "Cluster", spec.cluster);
+  const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at("host"), "Host", spec.host);
   if (pinned && spec.cluster !== undefined && pinned.spec.cluster !== spec.cluster) {
     refuse("InvalidSpec", at("host"), `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
   }
   const cluster = spec.cluster ?? pinned?.spec.cluster ?? null;
   if (spec.pool !== undefined) {
-    const pool = requireReference<PoolObject>(txn, at("pool"), "ResourcePool", spec.pool);
+    const pool = requireReference<PoolRecord>(txn, at("pool"), "ResourcePool", spec.pool);
     if (pool.spec.cluster !== cluster) refuse("InvalidSpec", at("pool"), `pool ${pool.name} belongs to cluster ${pool.spec.cluster}, not ${cluster}`);
   }
   return { cluster, pinned };
@@ -38,7 +38,11 @@ function resolveRefs(txn: Txn, name: string, spec: VmSpec): VmRefs {
 function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current: string | null): { host: string; how: string } {
   const overhead = overheadMb(spec);
   const req = placementRequest(name, spec, spec.cpu.reservationMhz, spec.memory.reservationMb + overhead);
-  const candidates = refs.pinned ? [txn.get<HostObject>("Host", refs.pinned.name)!] : txn.list<HostObject>("Host").filter((h) => h.spec.cluster === refs.cluster && refs.cluster !== null);
+  const candidates = refs.pinned
+    ? [txn.get<HostRecord>("Host", refs.pinned.name)!]
+    : refs.cluster === null
+      ? []
+      : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
   if (current !== null) {
     const here = candidates.find((h) => h.name === current);
     if (here && fits(DEFAULT_PROFILE, req, here)) return { host: current, how: "stays" };
@@ -54,13 +58,7 @@ function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current:
   return { host: result.host, how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible` };
 }
 
-function setPoolMember(txn: Txn, pool: string | undefined, vm: string, present: boolean): void {
-  if (pool === undefined) return;
-  const p = txn.get<PoolObject>("ResourcePool", pool)!;
-  txn.put<PoolObject>({ ...p, status: { ...p.status, vms: present ? withName(p.status.vms, vm) : withoutName(p.status.vms, vm) } });
-}
-
-function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostObject): VmStatus {
+function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostRecord): VmStatus {
   return {
     ...base,
     currentHost: f.host,
@@ -96,14 +94,14 @@ function initialStatus(spec: VmSpec, cluster: string | null): VmStatus {
 export const virtualMachineHandler: KindHandler = {
   apply(txn, name, raw, mode) {
     const spec = parseSpec("VirtualMachine", name, VmSpec, raw);
-    const existing = txn.get<VmObject>("VirtualMachine", name);
+    const existing = txn.get<VmRecord>("VirtualMachine", name);
     guardMode("VirtualMachine", name, existing, mode);
     const refs = resolveRefs(txn, name, spec);
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
     const generation = existing ? existing.generation + 1 : 1;
     const before = existing ? currentFootprint(existing) : null;
-    if (before) chargeFootprint(txn, name, before, -1);
+    if (before) chargeFootprint(txn, before, -1);
     let status: VmStatus = { ...(existing?.status ?? initialStatus(spec, refs.cluster)), observedGeneration: generation, cluster: refs.cluster };
 
     if (existing) txn.emit("VirtualMachine", name, "Updated", describeChanges(existing.spec, spec).join("; "));
@@ -118,8 +116,8 @@ export const virtualMachineHandler: KindHandler = {
       }
       const choice = chooseHost(txn, name, spec, refs, before?.host ?? null);
       const f = footprintOf(spec, choice.host, refs.cluster);
-      chargeFootprint(txn, name, f, 1);
-      status = runningStatus(status, spec, f, txn.get<HostObject>("Host", choice.host)!);
+      chargeFootprint(txn, f, 1);
+      status = runningStatus(status, spec, f, txn.get<HostRecord>("Host", choice.host)!);
       if (before && before.host !== choice.host) {
         status = { ...status, migrations: status.migrations + 1 };
         txn.emit("VirtualMachine", name, "Migrated", `moved from ${before.host} to ${choice.host}: ${choice.how}`);
@@ -132,23 +130,18 @@ export const virtualMachineHandler: KindHandler = {
       if (before) txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
 
-    if (existing?.spec.pool !== spec.pool) {
-      setPoolMember(txn, existing?.spec.pool, name, false);
-      setPoolMember(txn, spec.pool, name, true);
-    }
-    txn.put<VmObject>({ kind: "VirtualMachine", name, spec, status, generation });
+    txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
-    return txn.get<VmObject>("VirtualMachine", name)!;
+    return txn.get<VmRecord>("VirtualMachine", name)!;
   },
 
   delete(txn, name) {
-    const vm = requireExisting<VmObject>(txn, "VirtualMachine", name);
+    const vm = requireExisting<VmRecord>(txn, "VirtualMachine", name);
     const before = currentFootprint(vm);
     if (before) {
-      chargeFootprint(txn, name, before, -1);
+      chargeFootprint(txn, before, -1);
       txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
-    setPoolMember(txn, vm.spec.pool, name, false);
     txn.remove("VirtualMachine", name);
     txn.emit("VirtualMachine", name, "Deleted", "virtual machine deleted");
     if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);

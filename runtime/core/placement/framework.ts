@@ -5,7 +5,7 @@
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
 import type { ErrorCode } from "../errors";
-import type { HostObject } from "../model";
+import type { HostRecord } from "../model";
 
 export interface PlacementRequest {
   vm: string;
@@ -41,9 +41,9 @@ export interface Verdict {
 
 export interface PlacementPlugin {
   readonly name: string;
-  filter?(req: PlacementRequest, host: HostObject): Omit<Verdict, "plugin"> | undefined;
+  filter?(req: PlacementRequest, host: HostRecord): Omit<Verdict, "plugin"> | undefined;
   /** Higher is better, 0..100. */
-  score?(req: PlacementRequest, host: HostObject): number;
+  score?(req: PlacementRequest, host: HostRecord): number;
 }
 
 export interface PlacementProfile {
@@ -79,12 +79,12 @@ function compile(profile: PlacementProfile): Compiled {
   return compiled;
 }
 
-function passes(filters: Filter[], req: PlacementRequest, host: HostObject): boolean {
+function passes(filters: Filter[], req: PlacementRequest, host: HostRecord): boolean {
   for (let i = 0; i < filters.length; i++) if (filters[i](req, host) !== undefined) return false;
   return true;
 }
 
-function allVerdicts(profile: PlacementProfile, req: PlacementRequest, host: HostObject): Verdict[] {
+function allVerdicts(profile: PlacementProfile, req: PlacementRequest, host: HostRecord): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const { plugin } of profile.plugins) {
     const v = plugin.filter?.(req, host);
@@ -94,14 +94,14 @@ function allVerdicts(profile: PlacementProfile, req: PlacementRequest, host: Hos
 }
 
 /** Whether the host passes every filter of the profile. */
-export function fits(profile: PlacementProfile, req: PlacementRequest, host: HostObject): boolean {
+export function fits(profile: PlacementProfile, req: PlacementRequest, host: HostRecord): boolean {
   return passes(compile(profile).filters, req, host);
 }
 
 /** Picks a host for the request among `hosts` (sorted by name). */
-export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostObject[]): PlacementResult {
+export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostRecord[]): PlacementResult {
   const { filters, scorers } = compile(profile);
-  let best: HostObject | undefined;
+  let best: HostRecord | undefined;
   let bestScore = -Infinity;
   let feasible = 0;
   for (let h = 0; h < hosts.length; h++) {

@@ -1,4 +1,4 @@
-import type { HostObject } from "../../model";
+import type { HostRecord } from "../../model";
 import type { PlacementPlugin } from "../framework";
 
 /**
@@ -6,7 +6,7 @@ import type { PlacementPlugin } from "../framework";
  * capacity and committed vCPUs and memory over the host's cores and memory, so that unreserved
  * VMs spread as well as reserved ones.
  */
-export function projectedLoad(host: HostObject, cpuReservationMhz: number, memoryReservationMb: number, vcpus: number, memoryMb: number): number {
+export function projectedLoad(host: HostRecord, cpuReservationMhz: number, memoryReservationMb: number, vcpus: number, memoryMb: number): number {
   const s = host.status;
   const cores = host.spec.cpu.sockets * host.spec.cpu.coresPerSocket;
   return Math.max(

@@ -1,5 +1,5 @@
 import type { HostSpec } from "../../../../schema/host";
-import type { HostObject } from "../../model";
+import type { HostRecord } from "../../model";
 import { type ResolvedMode, incompatibilities, resolveMode } from "../../compatibility";
 import type { PlacementPlugin, PlacementRequest } from "../framework";
 
@@ -10,7 +10,7 @@ import type { PlacementPlugin, PlacementRequest } from "../framework";
  */
 const memo = new Map<string, { spec: HostSpec; byGuest: (ResolvedMode | null | undefined)[] }>();
 
-function modeFor(host: HostObject, req: PlacementRequest): ResolvedMode | null {
+function modeFor(host: HostRecord, req: PlacementRequest): ResolvedMode | null {
   let entry = memo.get(host.name);
   if (entry === undefined || entry.spec !== host.spec) memo.set(host.name, (entry = { spec: host.spec, byGuest: [] }));
   let mode = entry.byGuest[req.guestId];

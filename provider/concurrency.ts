@@ -1,0 +1,68 @@
+/**
+ * Pulumi sends the creates of independent resources concurrently, so a resource pool's or a VM's
+ * reservation can reach the runtime before the hosts that give the cluster its capacity (the pool
+ * in `new ResourcePool("web", { cluster: cluster.name, cpu: { reservationMhz: 4000 } })` does not
+ * depend on any host). The runtime refuses such a reservation, as vSphere does; the provider then
+ * waits for the other changes of the same deployment and tries again. It gives up, with the
+ * runtime's message, once no other change is in flight and none has arrived for QUIET_MS.
+ */
+import { isPolyvisorError } from "../runtime";
+
+const QUIET_MS = 400;
+
+let inFlight = 0;
+let settled = 0;
+let listeners: (() => void)[] = [];
+
+function notify(): void {
+  const waiting = listeners;
+  listeners = [];
+  for (const wake of waiting) wake();
+}
+
+/** Runs one runtime change, counting it as in flight so that waiting attempts can see it. */
+async function tracked<T>(work: () => Promise<T>): Promise<T> {
+  inFlight++;
+  notify();
+  try {
+    return await work();
+  } finally {
+    inFlight--;
+    settled++;
+    notify();
+  }
+}
+
+/** Resolves true when another change settles after `since`, false after a quiet spell with none in flight. */
+function otherChangeSettled(since: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let quiet: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (value: boolean) => {
+      done = true;
+      clearTimeout(quiet);
+      resolve(value);
+    };
+    const check = () => {
+      if (done) return;
+      if (settled > since) return finish(true);
+      clearTimeout(quiet);
+      quiet = inFlight === 0 ? setTimeout(() => finish(false), QUIET_MS) : undefined;
+      listeners.push(check);
+    };
+    check();
+  });
+}
+
+/** Runs a change; a refusal for capacity is retried while other changes of the deployment land. */
+export async function changeWhenCapacityArrives<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    const seen = settled;
+    try {
+      return await tracked(work);
+    } catch (e) {
+      if (!isPolyvisorError(e) || e.code !== "InsufficientCapacity") throw e;
+      if (!(await otherChangeSettled(seen + 1))) throw e;
+    }
+  }
+}

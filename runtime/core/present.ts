@@ -1,0 +1,31 @@
+/** Objects as the public API shows them: stored status plus the name lists read from the world's indexes. */
+import type { IndexName } from "./indexes";
+import { type RuntimeObject, compareNames, deepFreeze } from "./model";
+
+/** The world, or an operation's view of it. */
+export interface RelatedView {
+  related(index: IndexName, key: string): Iterable<string>;
+}
+
+function names(world: RelatedView, index: IndexName, key: string): string[] {
+  return [...world.related(index, key)].sort(compareNames);
+}
+
+/** A frozen snapshot of the object with its derived name lists. */
+export function present(world: RelatedView, obj: RuntimeObject): RuntimeObject {
+  return deepFreeze(withLists(world, obj));
+}
+
+function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
+  const status = obj.status as Record<string, unknown>;
+  switch (obj.kind) {
+    case "Cluster":
+      return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name) } };
+    case "Host":
+      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), containers: [] } };
+    case "ResourcePool":
+      return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
+    default:
+      return obj;
+  }
+}
