@@ -7,6 +7,7 @@ import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
 import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import type { Txn } from "../txn";
+import { movedStatus } from "../vm-moves";
 import { Footprint, currentFootprint, footprintOf, overheadMb } from "../vm-resources";
 import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
 
@@ -119,7 +120,7 @@ export const virtualMachineHandler: KindHandler = {
       chargeFootprint(txn, f, 1);
       status = runningStatus(status, spec, f, txn.get<HostRecord>("Host", choice.host)!);
       if (before && before.host !== choice.host) {
-        status = { ...status, migrations: status.migrations + 1 };
+        status = movedStatus(status, before.host, choice.host);
         txn.emit("VirtualMachine", name, "Migrated", `moved from ${before.host} to ${choice.host}: ${choice.how}`);
       } else if (!before) {
         txn.emit("VirtualMachine", name, "Placed", `placed on ${choice.host}: ${choice.how}`);
