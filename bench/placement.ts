@@ -7,6 +7,7 @@ import type { HostSpec } from "../schema/host";
 import { VmSpec } from "../schema/virtual-machine";
 import type { HostRecord, StoredHostStatus } from "../runtime/core/model";
 import { place, placementRequest } from "../runtime/core/placement/framework";
+import { NO_RULES } from "../runtime/core/rules/constraints";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { projectedLoad } from "../runtime/core/placement/plugins/balance";
 import { Footprint, footprintOf } from "../runtime/core/vm-resources";
@@ -36,6 +37,8 @@ function makeHosts(): HostRecord[] {
       memoryReservedMb: 0,
       cpuUsedMhz: 0,
       memoryUsedMb: 0,
+      cpuEntitlementMhz: 0,
+      memoryEntitlementMb: 0,
       vcpusCommitted: 0,
       memoryCommittedMb: 0,
     };
@@ -64,7 +67,7 @@ function runIncremental(vms: VmSpec[]): { seconds: number; hosts: HostRecord[] }
   const start = nowUs();
   vms.forEach((spec, n) => {
     const f = footprintOf(spec, "", "bench");
-    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f.cpuReservationMhz, f.memoryReservationMb), hosts);
+    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f, NO_RULES), hosts);
     if (!result.placed) throw new Error(`vm${n} not placed`);
     const i = index.get(result.host)!;
     hosts[i] = hostWithFootprint(hosts[i], f, 1);
@@ -80,7 +83,7 @@ function runNaive(vms: VmSpec[]): { seconds: number } {
   vms.forEach((spec, n) => {
     const hosts = base.map((h, i) => placed.filter((p) => p.host === i).reduce((acc, p) => hostWithFootprint(acc, p.f, 1), h));
     const f = footprintOf(spec, "", "bench");
-    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f.cpuReservationMhz, f.memoryReservationMb), hosts);
+    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f, NO_RULES), hosts);
     if (!result.placed) throw new Error(`vm${n} not placed`);
     placed.push({ host: hosts.findIndex((h) => h.name === result.host), vm: `vm${n}`, f });
   });

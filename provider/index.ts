@@ -3,4 +3,5 @@ export * from "./resources";
 export type { ClusterStatus } from "../schema/cluster";
 export type { HostStatus } from "../schema/host";
 export type { ResourcePoolStatus } from "../schema/resource-pool";
+export type { RuleStatus } from "../schema/rule";
 export type { VmStatus } from "../schema/virtual-machine";

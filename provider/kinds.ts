@@ -13,6 +13,7 @@ export const KIND_TRAITS: Record<ManagedKind, KindTraits> = {
   Host: { replaceOnChange: ["cluster", "hypervisor"], exposesCurrentHost: false },
   ResourcePool: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
   VirtualMachine: { replaceOnChange: ["cluster", "guestOs", "guestArch"], exposesCurrentHost: true },
+  Rule: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
 };
 
 /** Properties the provider adds to outputs; they are never part of a spec. */

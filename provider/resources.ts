@@ -4,6 +4,7 @@ import type { ManagedKind } from "../schema";
 import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { HostSpecInput, HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpecInput, ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
+import type { RuleSpecInput, RuleSpec, RuleStatus } from "../schema/rule";
 import type { VmSpecInput, VmSpec, VmStatus } from "../schema/virtual-machine";
 import { dynamicProviderFor } from "./dynamic-provider";
 
@@ -75,5 +76,16 @@ export class VirtualMachine extends pulumi.dynamic.Resource {
   declare readonly currentHost: pulumi.Output<string | null>;
   constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration("VirtualMachine", name, args, opts, ["currentHost"]));
+  }
+}
+
+export type RuleArgs = ArgsOf<RuleSpecInput>;
+export interface Rule extends OutputsOf<RuleSpec> {}
+/** A DRS rule: VM-VM affinity or anti-affinity, or VMs that must/should (not) run on a set of hosts. */
+export class Rule extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<RuleStatus>;
+  constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Rule", name, args, opts, []));
   }
 }

@@ -51,8 +51,12 @@ export const HostStatus = z.object({
   memoryCapacityMb: z.number(),
   cpuReservedMhz: z.number(),
   memoryReservedMb: z.number(),
+  /** What the VMs here use now: the host's capacity divided by shares, up to each VM's demand and entitlement. */
   cpuUsedMhz: z.number(),
   memoryUsedMb: z.number(),
+  /** Sum of the entitlements of the VMs here: what DRS balances (normalized by capacity). */
+  cpuEntitlementMhz: z.number(),
+  memoryEntitlementMb: z.number(),
   /** Sum of the vCPUs and configured memory of the powered-on VMs: the commitment the balance score spreads. */
   vcpusCommitted: z.number(),
   memoryCommittedMb: z.number(),

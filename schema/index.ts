@@ -2,12 +2,14 @@ import { z } from "zod";
 import { ClusterSpec } from "./cluster";
 import { HostSpec } from "./host";
 import { ResourcePoolSpec } from "./resource-pool";
+import { RuleSpec } from "./rule";
 import { VmSpec } from "./virtual-machine";
 
 export * from "./common";
 export * from "./cluster";
 export * from "./host";
 export * from "./resource-pool";
+export * from "./rule";
 export * from "./virtual-machine";
 
 /** Every kind of the public contract. */
@@ -21,6 +23,7 @@ export const SPEC_SCHEMAS = {
   Host: HostSpec,
   ResourcePool: ResourcePoolSpec,
   VirtualMachine: VmSpec,
+  Rule: RuleSpec,
 } as const satisfies Partial<Record<Kind, z.ZodType>>;
 export type ManagedKind = keyof typeof SPEC_SCHEMAS;
 

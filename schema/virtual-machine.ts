@@ -11,11 +11,37 @@ export const VmDisk = z.strictObject({
   sizeGb: z.number().positive(),
 });
 
-export const VmWorkload = z.strictObject({
-  cpuDemandMhz: z.number().min(0).optional(),
-  activeMemoryMb: z.number().min(0).optional(),
-  dirtyRateMbps: z.number().min(0).optional(),
-});
+export const WorkloadProfile = z.enum(["constant", "diurnal", "bursty"]);
+
+/**
+ * What the guest asks for. `cpuDemandMhz` is the level the profile shapes over simulated time:
+ * constant keeps it; diurnal swings it by +-`amplitude` over a day, peaking at `peakHour`; bursty
+ * multiplies it by `burstFactor` in a sample with probability `burstProbability` (seeded).
+ */
+export const VmWorkload = z
+  .strictObject({
+    profile: WorkloadProfile.default("constant"),
+    cpuDemandMhz: z.number().min(0).optional(),
+    activeMemoryMb: z.number().min(0).optional(),
+    dirtyRateMbps: z.number().min(0).optional(),
+    /** diurnal: fraction of cpuDemandMhz the demand swings by [0.5]. */
+    amplitude: z.number().min(0).max(1).optional(),
+    /** diurnal: hour of the simulated day with the highest demand [14]. */
+    peakHour: z.number().min(0).max(24).optional(),
+    /** bursty: chance per sample of a burst [0.1]. */
+    burstProbability: z.number().min(0).max(1).optional(),
+    /** bursty: demand multiplier during a burst [3]. */
+    burstFactor: z.number().min(1).max(100).optional(),
+  })
+  .superRefine((w, ctx) => {
+    const owners = { amplitude: "diurnal", peakHour: "diurnal", burstProbability: "bursty", burstFactor: "bursty" } as const;
+    for (const [field, profile] of Object.entries(owners)) {
+      if (w[field as keyof typeof owners] !== undefined && w.profile !== profile) {
+        ctx.addIssue({ code: "custom", path: [field], message: `${field} applies to the ${profile} profile, not ${w.profile}` });
+      }
+    }
+  });
+export type VmWorkload = z.infer<typeof VmWorkload>;
 
 export const VmSpec = z
   .strictObject({
@@ -65,9 +91,16 @@ export const VmStatus = z.object({
   /** The mode resolved on the current host; null while powered off. */
   virtualization: z.enum(["full", "paravirtual", "hardware"]).nullable(),
   overheadMemoryMb: z.number(),
+  /** CPU demand now, as the workload profile gives it at the last sample. */
+  cpuDemandMhz: z.number(),
+  /** What the VM deserves: cluster capacity divided over the pool tree by shares, within reservation, limit and demand. */
   cpuEntitlementMhz: z.number(),
   memoryEntitlementMb: z.number(),
+  /** What it gets on its host now. */
   cpuUsedMhz: z.number(),
+  memoryUsedMb: z.number(),
+  /** DRS leaves the VM where it is until this time (after a DRS move); null when free to move. */
+  drsCooldownUntilSeconds: z.number().nullable(),
   migrations: z.int(),
   lastMigration: MigrationRecord.nullable(),
 });

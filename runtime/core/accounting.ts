@@ -102,8 +102,11 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
       memoryCapacityMb: s.memoryCapacityMb,
       cpuReservedMhz: s.cpuReservedMhz + sign * f.cpuReservationMhz,
       memoryReservedMb: s.memoryReservedMb + sign * f.memoryReservationMb,
+      // Usage and entitlement move by the VM's uncontended figures; refreshHostUsage then divides contention exactly.
       cpuUsedMhz: s.cpuUsedMhz + sign * f.cpuDemandMhz,
       memoryUsedMb: s.memoryUsedMb + sign * f.memoryConsumedMb,
+      cpuEntitlementMhz: s.cpuEntitlementMhz + sign * Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
+      memoryEntitlementMb: s.memoryEntitlementMb + sign * Math.max(f.memoryReservationMb, f.memoryConsumedMb),
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
     },

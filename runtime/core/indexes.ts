@@ -26,6 +26,7 @@ export const INDEXES = {
   poolsInPool: { kind: "ResourcePool", key: spec("parent") },
   poolsInCluster: { kind: "ResourcePool", key: spec("cluster") },
   hostsInCluster: { kind: "Host", key: spec("cluster") },
+  rulesInCluster: { kind: "Rule", key: spec("cluster") },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexName = keyof typeof INDEXES;

@@ -8,6 +8,7 @@ import { INDEXES_BY_KIND, type IndexName, indexKey } from "./indexes";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
 import type { HostSpec, HostStatus } from "../../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
+import type { RuleSpec, RuleStatus } from "../../schema/rule";
 import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
 
 export type { Kind };
@@ -30,6 +31,7 @@ export type ClusterRecord = RuntimeObject<ClusterSpec, StoredClusterStatus>;
 export type HostRecord = RuntimeObject<HostSpec, StoredHostStatus>;
 export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
 export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
+export type RuleRecord = RuntimeObject<RuleSpec, RuleStatus>;
 
 export interface RuntimeEvent {
   seq: number;

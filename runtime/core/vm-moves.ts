@@ -7,6 +7,7 @@ import type { VmStatus } from "../../schema/virtual-machine";
 import { chargeFootprint } from "./accounting";
 import type { VmRecord } from "./model";
 import type { Txn } from "./txn";
+import { refreshHostUsage } from "./usage";
 import { currentFootprint, footprintOf } from "./vm-resources";
 
 /** The status of a VM that has just moved from one host to another. */
@@ -29,7 +30,9 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
   if (!vm || !before) throw new Error(`internal: ${name} is not running and cannot migrate`);
   chargeFootprint(txn, before, -1);
   chargeFootprint(txn, footprintOf(vm.spec, toHost, vm.status.cluster), 1);
-  const moved = txn.put<VmRecord>({ ...vm, status: movedStatus(vm.status, before.host, toHost) });
+  txn.put<VmRecord>({ ...vm, status: movedStatus(vm.status, before.host, toHost) });
+  refreshHostUsage(txn, before.host);
+  refreshHostUsage(txn, toHost);
   txn.emit("VirtualMachine", name, event.reason, event.message);
-  return moved;
+  return txn.get<VmRecord>("VirtualMachine", name)!;
 }

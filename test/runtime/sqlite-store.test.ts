@@ -75,7 +75,9 @@ describe("SQLite store", () => {
     await rt.close();
     const after = new Database(path, { readonly: true });
     expect(after.prepare("SELECT version FROM schema_version").get()).toEqual({ version: SQLITE_MIGRATIONS.length });
-    expect(after.prepare("SELECT timers FROM state").get()).toEqual({ timers: "[]" });
+    // The migrated state keeps timers; the updated cluster now has its periodic DRS pass there.
+    const { timers } = after.prepare("SELECT timers FROM state").get() as { timers: string };
+    expect(JSON.parse(timers).map((t: { task: string; name: string }) => `${t.task} ${t.name}`)).toEqual(["drs.pass old"]);
     after.close();
   });
 

@@ -1,6 +1,7 @@
 /** Cluster: a set of hosts that DRS and HA manage as one, and the root of its resource-pool tree. */
 import { ClusterSpec } from "../../../schema/cluster";
 import { refreshCluster } from "../accounting";
+import { cancelDrsPass, emptyDrsStatus, ensureDrsPass } from "../drs/pass";
 import type { ClusterRecord, StoredClusterStatus } from "../model";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
@@ -13,6 +14,7 @@ function emptyStatus(generation: number): StoredClusterStatus {
     memoryReservationUsedMb: 0,
     cpuUnreservedMhz: 0,
     memoryUnreservedMb: 0,
+    drs: emptyDrsStatus(),
   };
 }
 
@@ -23,6 +25,7 @@ export const clusterHandler: KindHandler = {
     guardMode("Cluster", name, existing, mode);
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
+    ensureDrsPass(txn, name, spec.drs.intervalSeconds, existing?.spec.drs?.intervalSeconds);
     if (!existing) {
       txn.put<ClusterRecord>({ kind: "Cluster", name, spec, status: emptyStatus(1), generation: 1 });
       txn.emit("Cluster", name, "Created", `cluster created (DRS ${spec.drs.enabled ? spec.drs.automationLevel : "off"}, HA ${spec.ha.enabled ? "on" : "off"})`);
@@ -43,6 +46,7 @@ export const clusterHandler: KindHandler = {
       ...txn.related("vmsInCluster", name).map((v) => `VirtualMachine ${v}`),
     ]);
     txn.remove("Cluster", name);
+    cancelDrsPass(txn, name);
     txn.emit("Cluster", name, "Deleted", "cluster deleted");
   },
 };

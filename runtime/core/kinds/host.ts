@@ -2,9 +2,11 @@
 import { HostSpec, HostState } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
+import { evacuateForMaintenance } from "../drs/maintenance";
 import { refuse } from "../errors";
-import type { HostRecord, StoredHostStatus, VmRecord } from "../model";
+import type { HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../model";
 import type { Txn } from "../txn";
+import { refreshHostUsage } from "../usage";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
 export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number } {
@@ -21,6 +23,8 @@ function emptyStatus(generation: number): StoredHostStatus {
     memoryReservedMb: 0,
     cpuUsedMhz: 0,
     memoryUsedMb: 0,
+    cpuEntitlementMhz: 0,
+    memoryEntitlementMb: 0,
     vcpusCommitted: 0,
     memoryCommittedMb: 0,
   };
@@ -37,9 +41,6 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredH
   const running = txn.related("vmsOnHost", name);
   if (running.length === 0) return;
   const subject = { kind: "Host", name };
-  if (spec.maintenance && status.state !== "maintenance") {
-    refuse("Conflict", { ...subject, field: "maintenance" }, "VMs still run on the host; power them off or move them first", running);
-  }
   const capacity = hostCapacity(spec);
   if (capacity.cpuMhz < status.cpuReservedMhz) {
     refuse("InsufficientCapacity", { ...subject, field: "cpu" }, `running VMs reserve ${status.cpuReservedMhz} MHz; the new capacity is ${capacity.cpuMhz} MHz`);
@@ -63,17 +64,19 @@ export const hostHandler: KindHandler = {
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
     const generation = existing ? existing.generation + 1 : 1;
-    const previous = existing?.status ?? emptyStatus(generation);
     const running = txn.related("vmsOnHost", name);
     if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
       refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
     }
+    if (existing && spec.maintenance && existing.status.state === "connected") evacuateForMaintenance(txn, name);
+    const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyStatus(generation);
     checkRunningVms(txn, name, spec, previous);
 
     const capacity = hostCapacity(spec);
     const state = nextState(spec, existing?.status.state);
     const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
     txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
+    refreshHostUsage(txn, name);
 
     if (!existing) {
       txn.emit("Host", name, "Created", `${spec.hypervisor} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
@@ -99,6 +102,7 @@ export const hostHandler: KindHandler = {
     refuseIfDependents("Host", name, [
       ...running.map((vm) => `VirtualMachine ${vm} (running)`),
       ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
+      ...(host.spec.cluster === undefined ? [] : txn.relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster).filter((r) => r.spec.hosts.includes(name)).map((r) => `Rule ${r.name}`)),
     ]);
     txn.remove("Host", name);
     txn.emit("Host", name, "Deleted", "host removed");

@@ -3,6 +3,7 @@ import { clusterHandler } from "./cluster";
 import type { KindHandler } from "./common";
 import { hostHandler } from "./host";
 import { resourcePoolHandler } from "./resource-pool";
+import { ruleHandler } from "./rule";
 import { virtualMachineHandler } from "./virtual-machine";
 
 export const HANDLERS: Record<ManagedKind, KindHandler> = {
@@ -10,4 +11,5 @@ export const HANDLERS: Record<ManagedKind, KindHandler> = {
   Host: hostHandler,
   ResourcePool: resourcePoolHandler,
   VirtualMachine: virtualMachineHandler,
+  Rule: ruleHandler,
 };

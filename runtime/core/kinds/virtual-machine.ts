@@ -4,12 +4,16 @@ import { admitReservation, chargeFootprint, refreshCluster } from "../accounting
 import { resolveMode } from "../compatibility";
 import { refuse } from "../errors";
 import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
-import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
+import { describeRejections, fits, place, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
+import { vmPlacementRequest } from "../placement/vm-request";
+import { rulesNaming } from "../rules/lookup";
 import type { Txn } from "../txn";
+import { refreshHostUsage, uncontendedAllocation } from "../usage";
 import { movedStatus } from "../vm-moves";
-import { Footprint, currentFootprint, footprintOf, overheadMb } from "../vm-resources";
-import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+import { currentFootprint, footprintOf, overheadMb } from "../vm-resources";
+import { cpuDemandAt } from "../workload";
+import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
 interface VmRefs {
   cluster: string | null;
@@ -37,8 +41,7 @@ function resolveRefs(txn: Txn, name: string, spec: VmSpec): VmRefs {
  * filter (reconfiguring never moves a VM needlessly); otherwise the placement profile decides.
  */
 function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current: string | null): { host: string; how: string } {
-  const overhead = overheadMb(spec);
-  const req = placementRequest(name, spec, spec.cpu.reservationMhz, spec.memory.reservationMb + overhead);
+  const req = vmPlacementRequest(txn, name, spec, refs.cluster);
   const candidates = refs.pinned
     ? [txn.get<HostRecord>("Host", refs.pinned.name)!]
     : refs.cluster === null
@@ -59,21 +62,21 @@ function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current:
   return { host: result.host, how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible` };
 }
 
-function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostRecord): VmStatus {
-  return {
+/** Entitlement and usage start uncontended; the host's usage refresh and the next DRS pass divide contention. */
+function runningStatus(txn: Txn, name: string, base: VmStatus, spec: VmSpec, host: HostRecord): VmStatus {
+  const status: VmStatus = {
     ...base,
-    currentHost: f.host,
+    currentHost: host.name,
     powerState: "on",
     virtualization: resolveMode(host.spec, spec) ?? null,
     overheadMemoryMb: overheadMb(spec),
-    cpuEntitlementMhz: Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
-    memoryEntitlementMb: Math.max(f.memoryReservationMb, f.memoryConsumedMb),
-    cpuUsedMhz: f.cpuDemandMhz,
+    cpuDemandMhz: cpuDemandAt(spec.workload, txn.clockSeconds),
   };
+  return { ...status, ...uncontendedAllocation({ kind: "VirtualMachine", name, spec, status, generation: 0 }) };
 }
 
 function stoppedStatus(base: VmStatus): VmStatus {
-  return { ...base, currentHost: null, powerState: "off", virtualization: null, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuUsedMhz: 0 };
+  return { ...base, currentHost: null, powerState: "off", virtualization: null, cpuDemandMhz: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuUsedMhz: 0, memoryUsedMb: 0 };
 }
 
 function initialStatus(spec: VmSpec, cluster: string | null): VmStatus {
@@ -84,9 +87,12 @@ function initialStatus(spec: VmSpec, cluster: string | null): VmStatus {
     powerState: "off",
     virtualization: null,
     overheadMemoryMb: overheadMb(spec),
+    cpuDemandMhz: 0,
     cpuEntitlementMhz: 0,
     memoryEntitlementMb: 0,
     cpuUsedMhz: 0,
+    memoryUsedMb: 0,
+    drsCooldownUntilSeconds: null,
     migrations: 0,
     lastMigration: null,
   };
@@ -118,7 +124,7 @@ export const virtualMachineHandler: KindHandler = {
       const choice = chooseHost(txn, name, spec, refs, before?.host ?? null);
       const f = footprintOf(spec, choice.host, refs.cluster);
       chargeFootprint(txn, f, 1);
-      status = runningStatus(status, spec, f, txn.get<HostRecord>("Host", choice.host)!);
+      status = runningStatus(txn, name, status, spec, txn.get<HostRecord>("Host", choice.host)!);
       if (before && before.host !== choice.host) {
         status = movedStatus(status, before.host, choice.host);
         txn.emit("VirtualMachine", name, "Migrated", `moved from ${before.host} to ${choice.host}: ${choice.how}`);
@@ -132,12 +138,14 @@ export const virtualMachineHandler: KindHandler = {
     }
 
     txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
+    for (const h of new Set([before?.host ?? null, status.currentHost])) if (h !== null) refreshHostUsage(txn, h);
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
     return txn.get<VmRecord>("VirtualMachine", name)!;
   },
 
   delete(txn, name) {
     const vm = requireExisting<VmRecord>(txn, "VirtualMachine", name);
+    if (vm.status.cluster !== null) refuseIfDependents("VirtualMachine", name, rulesNaming(txn, vm.status.cluster, name).map((r) => `Rule ${r.name}`));
     const before = currentFootprint(vm);
     if (before) {
       chargeFootprint(txn, before, -1);
@@ -145,6 +153,7 @@ export const virtualMachineHandler: KindHandler = {
     }
     txn.remove("VirtualMachine", name);
     txn.emit("VirtualMachine", name, "Deleted", "virtual machine deleted");
+    if (before) refreshHostUsage(txn, before.host);
     if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);
   },
 };

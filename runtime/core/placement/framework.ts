@@ -6,6 +6,8 @@
 import type { VmSpec } from "../../../schema/virtual-machine";
 import type { ErrorCode } from "../errors";
 import type { HostRecord } from "../model";
+import type { RuleConstraints } from "../rules/constraints";
+import type { Footprint } from "../vm-resources";
 
 export interface PlacementRequest {
   vm: string;
@@ -13,6 +15,11 @@ export interface PlacementRequest {
   cpuReservationMhz: number;
   /** Memory reservation plus overhead. */
   memoryReservationMb: number;
+  /** What the VM is entitled to without contention (max of reservation and demand): what DRS balances. */
+  cpuEntitlementMhz: number;
+  memoryEntitlementMb: number;
+  /** Where DRS rules want the VM, given where the other VMs run (NO_RULES when none names it). */
+  rules: RuleConstraints;
   /** The host the VM is pinned to, if any. */
   pinnedHost: string | undefined;
   /** A small integer standing for the guest fields compatibility depends on, for memoizing. */
@@ -28,8 +35,19 @@ function guestIdOf(spec: VmSpec): number {
   return id;
 }
 
-export function placementRequest(vm: string, spec: VmSpec, cpuReservationMhz: number, memoryReservationMb: number): PlacementRequest {
-  return { vm, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec) };
+/** A request for the VM whose footprint is `f`; `rules` from constraintsFor (or NO_RULES). */
+export function placementRequest(vm: string, spec: VmSpec, f: Footprint, rules: RuleConstraints): PlacementRequest {
+  return {
+    vm,
+    spec,
+    cpuReservationMhz: f.cpuReservationMhz,
+    memoryReservationMb: f.memoryReservationMb,
+    cpuEntitlementMhz: Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
+    memoryEntitlementMb: Math.max(f.memoryReservationMb, f.memoryConsumedMb),
+    rules,
+    pinnedHost: spec.host,
+    guestId: guestIdOf(spec),
+  };
 }
 
 /** Why a host cannot take the VM. */
@@ -84,7 +102,8 @@ function passes(filters: Filter[], req: PlacementRequest, host: HostRecord): boo
   return true;
 }
 
-function allVerdicts(profile: PlacementProfile, req: PlacementRequest, host: HostRecord): Verdict[] {
+/** Every filter's objection to the host (empty when it passes). */
+export function hostVerdicts(profile: PlacementProfile, req: PlacementRequest, host: HostRecord): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const { plugin } of profile.plugins) {
     const v = plugin.filter?.(req, host);
@@ -117,7 +136,7 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
     }
   }
   if (!best) {
-    return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: allVerdicts(profile, req, h) })) };
+    return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
   }
   const breakdown: Record<string, number> = {};
   for (const s of scorers) breakdown[s.name] = tidy(s.weight * s.score(req, best));

@@ -2,16 +2,23 @@ import type { PlacementProfile } from "./framework";
 import { balance } from "./plugins/balance";
 import { capacity } from "./plugins/capacity";
 import { compatibility } from "./plugins/compatibility";
+import { drsBalance } from "./plugins/drs-balance";
 import { hostState } from "./plugins/host-state";
 import { pinning } from "./plugins/pinning";
+import { rules } from "./plugins/rules";
 
-/** Cheap filters first: the first failing filter ends a host's evaluation. */
+/**
+ * Cheap filters first: the first failing filter ends a host's evaluation. Preferential rules weigh
+ * ten times a balance score, so they decide unless every host breaks them alike.
+ */
 export const DEFAULT_PROFILE: PlacementProfile = {
   plugins: [
     { plugin: hostState, weight: 0 },
     { plugin: pinning, weight: 0 },
     { plugin: capacity, weight: 0 },
     { plugin: compatibility, weight: 0 },
+    { plugin: rules, weight: 10 },
     { plugin: balance, weight: 1 },
+    { plugin: drsBalance, weight: 1 },
   ],
 };

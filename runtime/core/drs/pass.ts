@@ -1,0 +1,197 @@
+/**
+ * One DRS pass over a cluster, run every `drs.intervalSeconds` of simulated time (a timer per
+ * cluster) and when something asks for one now (a rule changes, `polyvisor drs --now`):
+ * 1. sample workloads (periodic passes only) and divvy entitlements over the pool tree;
+ * 2. refresh usage on every host; power standby hosts back on when DPM says so;
+ * 3. plan (rule corrections, then load balancing) on a snapshot;
+ * 4. fullyAutomated: apply the moves as live migrations (DrsMigrated) and let DPM put a host in
+ *    standby; manual and partiallyAutomated: publish the moves as recommendations (DrsRecommended);
+ * 5. record what the pass saw and did in the cluster's status.drs and the rules' statuses.
+ * Glossary: DRS = Distributed Resource Scheduler, DPM = Distributed Power Management.
+ */
+import type { DrsMove, DrsStatus } from "../../../schema/cluster";
+import { refreshCluster } from "../accounting";
+import { wholeUnits } from "../allocation/divide";
+import { clusterEntitlements } from "../allocation/entitlements";
+import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
+import { refreshRuleStatus } from "../rules/violations";
+import { registerTimerHandler, schedule } from "../timeline";
+import type { Txn } from "../txn";
+import { refreshHostUsage } from "../usage";
+import { migrateVm } from "../vm-moves";
+import { cpuDemandAt } from "../workload";
+import { hostsToWake, planStandby } from "./dpm";
+import { type BalanceSettings, type PlannedMove, fmt3, planPass } from "./plan";
+import { ClusterSnapshot } from "./snapshot";
+
+export const DRS_PASS_TASK = "drs.pass";
+
+export function emptyDrsStatus(): DrsStatus {
+  return {
+    lastPassSeconds: null,
+    imbalanceBefore: 0,
+    imbalance: 0,
+    projectedImbalance: 0,
+    targetImbalance: 0,
+    cpuImbalance: 0,
+    memoryImbalance: 0,
+    moves: [],
+    recommendations: [],
+    unresolved: [],
+    summary: "no DRS pass has run yet",
+  };
+}
+
+/** (Re)schedules the cluster's periodic pass one interval from now. */
+export function scheduleDrsPass(txn: Txn, cluster: string, intervalSeconds: number): void {
+  txn.cancelTimers((t) => t.task === DRS_PASS_TASK && t.name === cluster);
+  schedule(txn, txn.clockSeconds + intervalSeconds, DRS_PASS_TASK, { kind: "Cluster", name: cluster });
+}
+
+/** Schedules the periodic pass of a new cluster, of one whose interval changed, or of one from a state that has none yet. */
+export function ensureDrsPass(txn: Txn, cluster: string, intervalSeconds: number, previousIntervalSeconds: number | undefined): void {
+  const pending = txn.pendingTimers.some((t) => t.task === DRS_PASS_TASK && t.name === cluster);
+  if (!pending || previousIntervalSeconds !== intervalSeconds) scheduleDrsPass(txn, cluster, intervalSeconds);
+}
+
+export function cancelDrsPass(txn: Txn, cluster: string): void {
+  txn.cancelTimers((t) => t.task === DRS_PASS_TASK && t.name === cluster);
+}
+
+registerTimerHandler(DRS_PASS_TASK, (txn, timer) => {
+  const cluster = txn.get<ClusterRecord>("Cluster", timer.name);
+  if (!cluster) return;
+  runDrsPass(txn, timer.name, { sampleWorkloads: true });
+  scheduleDrsPass(txn, timer.name, cluster.spec.drs.intervalSeconds);
+});
+
+export interface PassOptions {
+  /** Draw new workload demands (the periodic pass does; a pass asked for now keeps the last sample). */
+  sampleWorkloads?: boolean;
+  /** Apply the moves whatever the automation level (an operator applying recommendations). */
+  applyRecommendations?: boolean;
+}
+
+const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
+
+function runningVms(txn: Txn, cluster: string): VmRecord[] {
+  return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => {
+    const host = vm.status.currentHost === null ? undefined : txn.get<HostRecord>("Host", vm.status.currentHost);
+    return vm.status.powerState === "on" && host?.status.state === "connected";
+  });
+}
+
+/** New demand samples, in VM-name order so that bursts draw the same random numbers on every run. */
+function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): void {
+  for (const vm of vms) {
+    const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
+    if (demand !== vm.status.cpuDemandMhz) txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuDemandMhz: demand } });
+  }
+}
+
+/** Divvies the cluster's capacity into entitlements, then refreshes usage on every host. */
+function refreshEntitlements(txn: Txn, cluster: string): void {
+  const c = txn.get<ClusterRecord>("Cluster", cluster)!;
+  const vms = runningVms(txn, cluster);
+  const entitlements = clusterEntitlements(txn, cluster, { cpu: c.status.cpuCapacityMhz, memory: c.status.memoryCapacityMb }, vms);
+  for (const vm of vms) {
+    const e = entitlements.get(vm.name)!;
+    const cpu = wholeUnits(e.cpu);
+    const memory = wholeUnits(e.memory);
+    if (cpu !== vm.status.cpuEntitlementMhz || memory !== vm.status.memoryEntitlementMb) {
+      txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } });
+    }
+  }
+  for (const host of txn.related("hostsInCluster", cluster)) refreshHostUsage(txn, host);
+}
+
+function setHostState(txn: Txn, host: string, state: HostRecord["status"]["state"], reason: string, message: string): void {
+  const h = txn.get<HostRecord>("Host", host)!;
+  txn.put<HostRecord>({ ...h, status: { ...h.status, state } });
+  txn.emit("Host", host, reason, message);
+  if (h.spec.cluster !== undefined) refreshCluster(txn, h.spec.cluster);
+}
+
+/** Applies planned moves as live migrations; DRS leaves each moved VM alone for the cooldown. */
+export function applyMoves(txn: Txn, moves: readonly PlannedMove[], cooldownSeconds: number): void {
+  for (const m of moves) {
+    const vm = migrateVm(txn, m.vm, m.toHost, { reason: "DrsMigrated", message: `moved from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}` });
+    txn.put<VmRecord>({ ...vm, status: { ...vm.status, drsCooldownUntilSeconds: txn.clockSeconds + cooldownSeconds } });
+  }
+}
+
+const sameMove = (a: DrsMove, b: DrsMove) => a.vm === b.vm && a.fromHost === b.fromHost && a.toHost === b.toHost;
+
+function recommend(txn: Txn, previous: readonly DrsMove[], moves: readonly PlannedMove[]): void {
+  for (const m of moves) {
+    if (previous.some((p) => sameMove(p, m))) continue;
+    txn.emit("VirtualMachine", m.vm, "DrsRecommended", `recommend moving from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}`);
+  }
+}
+
+export function balanceSettings(txn: Txn, cluster: ClusterRecord): BalanceSettings {
+  const d = cluster.spec.drs;
+  return {
+    migrationThreshold: d.migrationThreshold,
+    maxMovesPerPass: d.maxMovesPerPass,
+    minGain: d.minGain,
+    intervalSeconds: d.intervalSeconds,
+    bandwidthMbps: cluster.spec.migration.bandwidthMbps,
+    nowSeconds: txn.clockSeconds,
+  };
+}
+
+/** Runs one pass now and returns what it recorded in the cluster's status.drs. */
+export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions = {}): DrsStatus {
+  const drs = txn.get<ClusterRecord>("Cluster", clusterName)!.spec.drs;
+  if (options.sampleWorkloads) sampleWorkloads(txn, runningVms(txn, clusterName));
+  refreshEntitlements(txn, clusterName);
+
+  const woken = drs.automationLevel === "fullyAutomated" || !drs.dpm.enabled ? hostsToWake(txn.relatedObjects<HostRecord>("hostsInCluster", clusterName), drs.dpm) : [];
+  for (const w of woken) setHostState(txn, w.host, "connected", "StandbyExited", `${w.why}: powered on from standby`);
+  if (woken.length > 0) refreshEntitlements(txn, clusterName);
+
+  const cluster = txn.get<ClusterRecord>("Cluster", clusterName)!;
+  const snap = new ClusterSnapshot(txn, clusterName);
+  const before = measure(snap);
+  let status: Omit<DrsStatus, "lastPassSeconds">;
+  if (!drs.enabled) {
+    status = { ...emptyDrsStatus(), ...before, projectedImbalance: before.imbalance, summary: "DRS is disabled: entitlements and usage only" };
+  } else {
+    const plan = planPass(snap, balanceSettings(txn, cluster));
+    const applying = drs.automationLevel === "fullyAutomated" || options.applyRecommendations === true;
+    let summary = plan.summary;
+    if (applying) {
+      applyMoves(txn, plan.moves, drs.vmCooldownSeconds);
+      const standby = drs.automationLevel === "fullyAutomated" ? planStandby(snap, drs.dpm) : null;
+      if (standby) {
+        applyMoves(txn, standby.moves, drs.vmCooldownSeconds);
+        setHostState(txn, snap.hostName(standby.host), "standby", "StandbyEntered", `${standby.why}; powered down to standby`);
+        summary += `; ${standby.why}`;
+      }
+    } else {
+      recommend(txn, cluster.status.drs.recommendations, plan.moves);
+    }
+    const after = measure(snap);
+    status = {
+      ...(applying ? after : before),
+      imbalanceBefore: before.imbalance,
+      projectedImbalance: after.imbalance,
+      targetImbalance: round4(plan.targetImbalance),
+      moves: applying ? plan.moves : [],
+      recommendations: applying ? [] : plan.moves,
+      unresolved: plan.unresolved,
+      summary: `imbalance ${fmt3(before.imbalance)} -> ${fmt3(after.imbalance)}${applying ? "" : " if the recommendations are applied"}; ${summary}`,
+    };
+  }
+  for (const rule of txn.relatedObjects<RuleRecord>("rulesInCluster", clusterName)) refreshRuleStatus(txn, rule);
+  const recorded: DrsStatus = { ...status, lastPassSeconds: txn.clockSeconds };
+  const latest = txn.get<ClusterRecord>("Cluster", clusterName)!;
+  txn.put<ClusterRecord>({ ...latest, status: { ...latest.status, drs: recorded } });
+  return recorded;
+}
+
+/** The snapshot's imbalance figures, rounded for status. */
+function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> {
+  return { imbalance: round4(snap.load.imbalance()), cpuImbalance: round4(snap.load.sigma(0)), memoryImbalance: round4(snap.load.sigma(1)) };
+}

@@ -1,0 +1,78 @@
+/** Rule: a DRS affinity, anti-affinity or VM-host rule within one cluster. */
+import { type RuleSpec, RuleSpec as RuleSchema, isMandatory } from "../../../schema/rule";
+import { refuse } from "../errors";
+import { runDrsPass } from "../drs/pass";
+import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
+import { refreshRuleStatus } from "../rules/violations";
+import type { Txn } from "../txn";
+import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+
+function describe(spec: RuleSpec): string {
+  const kind = isMandatory(spec) ? "mandatory" : "preferential";
+  if (spec.type === "vmHost") return `${kind} rule: ${spec.vms.join(", ")} ${spec.hostAffinity} ${spec.hosts.join(", ")}`;
+  return `${kind} ${spec.type === "affinity" ? "affinity (keep together)" : "anti-affinity (keep apart)"} of ${spec.vms.join(", ")}`;
+}
+
+/** Every VM and host the rule names exists and belongs to the rule's cluster. */
+function checkMembers(txn: Txn, name: string, spec: RuleSpec): void {
+  spec.vms.forEach((vm, i) => {
+    const at = { kind: "Rule", name, field: `vms.${i}` } as const;
+    const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
+    if (record.status.cluster !== spec.cluster) refuse("InvalidSpec", at, `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`);
+  });
+  spec.hosts.forEach((host, i) => {
+    const at = { kind: "Rule", name, field: `hosts.${i}` } as const;
+    const record = requireReference<HostRecord>(txn, at, "Host", host);
+    if (record.spec.cluster !== spec.cluster) refuse("InvalidSpec", at, `host ${host} is ${record.spec.cluster ? `in cluster ${record.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
+  });
+}
+
+/** Mandatory rules that could never hold together are refused, naming the other rule. */
+function checkConflicts(txn: Txn, name: string, spec: RuleSpec): void {
+  if (!isMandatory(spec)) return;
+  const others = txn.relatedObjects<RuleRecord>("rulesInCluster", spec.cluster).filter((r) => r.name !== name && isMandatory(r.spec));
+  for (const other of others) {
+    const shared = spec.vms.filter((vm) => other.spec.vms.includes(vm));
+    const opposite = (spec.type === "affinity" && other.spec.type === "antiAffinity") || (spec.type === "antiAffinity" && other.spec.type === "affinity");
+    if (opposite && shared.length >= 2) {
+      refuse("Conflict", { kind: "Rule", name, field: "type" }, `mandatory rule ${other.name} is an ${other.spec.type} rule over ${shared.join(", ")} too: both can never hold`);
+    }
+  }
+  if (spec.type !== "vmHost") return;
+  const vmHostRules = [spec, ...others.filter((r) => r.spec.type === "vmHost").map((r) => r.spec)];
+  const hosts = txn.related("hostsInCluster", spec.cluster);
+  for (const vm of spec.vms) {
+    const applying = vmHostRules.filter((r) => r.vms.includes(vm));
+    const allowed = hosts.filter((h) => applying.every((r) => (r.hostAffinity === "mustRunOn" ? r.hosts.includes(h) : !r.hosts.includes(h))));
+    if (allowed.length === 0) {
+      refuse("Conflict", { kind: "Rule", name, field: "hosts" }, `with the other mandatory VM-host rules, no host of cluster ${spec.cluster} is left for VM ${vm}`);
+    }
+  }
+}
+
+export const ruleHandler: KindHandler = {
+  apply(txn, name, raw, mode) {
+    const spec = parseSpec("Rule", name, RuleSchema, raw);
+    const existing = txn.get<RuleRecord>("Rule", name);
+    guardMode("Rule", name, existing, mode);
+    const cluster = requireReference<ClusterRecord>(txn, { kind: "Rule", name, field: "cluster" }, "Cluster", spec.cluster);
+    checkMembers(txn, name, spec);
+    if (existing && sameSpec(existing.spec, spec)) return existing;
+    checkConflicts(txn, name, spec);
+
+    const generation = existing ? existing.generation + 1 : 1;
+    const rule = txn.put<RuleRecord>({ kind: "Rule", name, spec, generation, status: { observedGeneration: generation, mandatory: isMandatory(spec), violations: existing?.status.violations ?? [] } });
+    if (existing) txn.emit("Rule", name, "Updated", describeChanges(existing.spec, spec).join("; "));
+    else txn.emit("Rule", name, "Created", describe(spec));
+    refreshRuleStatus(txn, rule);
+    // A changed rule invokes DRS, as vCenter does: violations are corrected (or recommended) now.
+    if (cluster.spec.drs.enabled) runDrsPass(txn, spec.cluster);
+    return txn.get<RuleRecord>("Rule", name)!;
+  },
+
+  delete(txn, name) {
+    requireExisting<RuleRecord>(txn, "Rule", name);
+    txn.remove("Rule", name);
+    txn.emit("Rule", name, "Deleted", "rule deleted");
+  },
+};

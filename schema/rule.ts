@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { Name } from "./common";
+
+export const RuleType = z.enum(["affinity", "antiAffinity", "vmHost"]);
+export const HostAffinity = z.enum(["mustRunOn", "shouldRunOn", "mustNotRunOn", "shouldNotRunOn"]);
+export type HostAffinity = z.infer<typeof HostAffinity>;
+
+const unique = (list: string[], ctx: z.RefinementCtx, field: string) =>
+  list.forEach((item, i) => {
+    if (list.indexOf(item) !== i) ctx.addIssue({ code: "custom", path: [field, i], message: `${item} is listed twice` });
+  });
+
+/**
+ * A DRS rule. VM-VM rules (`affinity`: keep together, `antiAffinity`: keep apart) name two or more
+ * VMs; `vmHost` rules tie VMs to a set of hosts. `mandatory` rules are never broken by placement, DRS
+ * or HA; the others are preferences. When unset, `mandatory` is true for antiAffinity, false for
+ * affinity, and follows `hostAffinity` for vmHost (must* mandatory, should* not).
+ */
+export const RuleSpec = z
+  .strictObject({
+    cluster: Name,
+    type: RuleType,
+    vms: z.array(Name).min(1),
+    hosts: z.array(Name).default([]),
+    hostAffinity: HostAffinity.optional(),
+    mandatory: z.boolean().optional(),
+  })
+  .superRefine((rule, ctx) => {
+    unique(rule.vms, ctx, "vms");
+    unique(rule.hosts, ctx, "hosts");
+    if (rule.type === "vmHost") {
+      if (rule.hostAffinity === undefined) ctx.addIssue({ code: "custom", path: ["hostAffinity"], message: "a vmHost rule needs hostAffinity (mustRunOn, shouldRunOn, mustNotRunOn or shouldNotRunOn)" });
+      if (rule.hosts.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: "a vmHost rule needs at least one host" });
+      const must = rule.hostAffinity?.startsWith("must");
+      if (rule.hostAffinity !== undefined && rule.mandatory !== undefined && rule.mandatory !== must) {
+        ctx.addIssue({ code: "custom", path: ["mandatory"], message: `${rule.hostAffinity} is ${must ? "" : "not "}mandatory; drop mandatory or pick the ${must ? "should" : "must"} form` });
+      }
+    } else {
+      if (rule.vms.length < 2) ctx.addIssue({ code: "custom", path: ["vms"], message: `an ${rule.type} rule needs at least two VMs` });
+      if (rule.hosts.length > 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: `hosts apply to vmHost rules, not ${rule.type}` });
+      if (rule.hostAffinity !== undefined) ctx.addIssue({ code: "custom", path: ["hostAffinity"], message: `hostAffinity applies to vmHost rules, not ${rule.type}` });
+    }
+  });
+export type RuleSpec = z.infer<typeof RuleSpec>;
+export type RuleSpecInput = z.input<typeof RuleSpec>;
+
+/** Whether the rule is a hard constraint, with the type-dependent default. */
+export function isMandatory(rule: RuleSpec): boolean {
+  if (rule.mandatory !== undefined) return rule.mandatory;
+  if (rule.type === "vmHost") return rule.hostAffinity?.startsWith("must") ?? false;
+  return rule.type === "antiAffinity";
+}
+
+export const RuleStatus = z.object({
+  observedGeneration: z.int(),
+  mandatory: z.boolean(),
+  /** Running VMs that break the rule now, each with why; empty when the rule holds. */
+  violations: z.array(z.string()),
+});
+export type RuleStatus = z.infer<typeof RuleStatus>;
