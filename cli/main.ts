@@ -3,8 +3,9 @@
 import { Command, CommanderError } from "commander";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Runtime, isPolyvisorError, openRuntime } from "../runtime";
+import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, openRuntime } from "../runtime";
 import { runDemo } from "./commands/demo";
+import { renderDrs } from "./commands/drs";
 import { renderEvents } from "./commands/events";
 import { inventory, renderStatus } from "./commands/status";
 import { UsageError, formatSeconds, parseDuration } from "./format";
@@ -74,6 +75,19 @@ export function buildProgram(): Command {
         await rt.advance(seconds);
         const events = await rt.events({ sinceSeq: since });
         print(globals().json ? JSON.stringify({ timeSeconds: await rt.now(), events }, null, 2) : `Simulated time is now ${formatSeconds(await rt.now())}\n${renderEvents(events)}`);
+      }),
+    );
+
+  program
+    .command("drs <cluster>")
+    .description("the last DRS pass of a cluster: imbalance before and after, moves and their reasons")
+    .option("--now", "run a pass now (moves as the automation level says)")
+    .option("--apply", "run a pass now and apply its moves, even in manual or partiallyAutomated")
+    .action((cluster: string, o: { now?: boolean; apply?: boolean }) =>
+      withRuntime(globals(), async (rt) => {
+        const obj = o.now || o.apply ? await rt.runDrs(cluster, { apply: o.apply }) : await rt.get("Cluster", cluster);
+        if (!obj) throw new PolyvisorError("NotFound", { kind: "Cluster", name: cluster }, `no Cluster named ${cluster} exists`);
+        print(globals().json ? JSON.stringify((obj as ClusterObject).status.drs, null, 2) : renderDrs(obj as ClusterObject));
       }),
     );
 

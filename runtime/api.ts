@@ -47,6 +47,11 @@ export interface Runtime {
   recoverHost(name: string): Promise<void>;
   /** Moves the simulated clock; workloads, DRS and HA run. */
   advance(seconds: number): Promise<void>;
+  /**
+   * Runs a DRS pass on the cluster now (as a periodic pass would, without drawing new workload
+   * samples) and returns the cluster; `apply` applies its moves even in manual or partiallyAutomated.
+   */
+  runDrs(cluster: string, opts?: { apply?: boolean }): Promise<RuntimeObject>;
   events(opts?: { sinceSeq?: number }): Promise<RuntimeEvent[]>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;

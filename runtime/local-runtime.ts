@@ -76,6 +76,10 @@ export class LocalRuntime implements Runtime {
     await this.run({ type: "advance", seconds });
   }
 
+  async runDrs(cluster: string, opts: { apply?: boolean } = {}): Promise<RuntimeObject> {
+    return (await this.run({ type: "drs", cluster, apply: opts.apply === true }))!;
+  }
+
   events(opts: { sinceSeq?: number } = {}) {
     return this.store.events(opts.sinceSeq ?? 0);
   }

@@ -36,7 +36,7 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
     out.push(
       "",
       table(
-        ["HOST", "CLUSTER", "HYPERVISOR", "STATE", "CPU MHz", "CPU RESERVED", "MEM MB", "MEM RESERVED", "VMS"],
+        ["HOST", "CLUSTER", "HYPERVISOR", "STATE", "CPU MHz", "CPU RESERVED", "CPU USED", "MEM MB", "MEM RESERVED", "MEM USED", "VMS"],
         inv.hosts.map((h) => [
           h.name,
           h.spec.cluster ?? "-",
@@ -44,8 +44,10 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
           h.status.state,
           h.status.cpuCapacityMhz,
           h.status.cpuReservedMhz,
+          h.status.cpuUsedMhz,
           h.status.memoryCapacityMb,
           h.status.memoryReservedMb,
+          h.status.memoryUsedMb,
           h.status.vms.length,
         ]),
       ),
@@ -55,7 +57,7 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
     out.push(
       "",
       table(
-        ["VM", "CLUSTER", "POOL", "POWER", "HOST", "MODE", "VCPUS", "MEM MB", "MEM RESERVED"],
+        ["VM", "CLUSTER", "POOL", "POWER", "HOST", "MODE", "VCPUS", "MEM MB", "MEM RESERVED", "CPU DEMAND", "CPU ENTITLED", "CPU USED", "MEM ENTITLED", "MEM USED"],
         inv.vms.map((v) => [
           v.name,
           v.status.cluster ?? "-",
@@ -66,6 +68,11 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
           v.spec.vcpus,
           v.spec.memoryMb,
           v.spec.memory.reservationMb,
+          v.status.cpuDemandMhz,
+          v.status.cpuEntitlementMhz,
+          v.status.cpuUsedMhz,
+          v.status.memoryEntitlementMb,
+          v.status.memoryUsedMb,
         ]),
       ),
     );

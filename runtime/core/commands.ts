@@ -3,10 +3,11 @@
  * persist and a result, or throws a PolyvisorError and changes nothing.
  */
 import { KINDS, Name, isManagedKind } from "../../schema";
+import { runDrsPass } from "./drs/pass";
 import { refuse } from "./errors";
-import type { ApplyMode } from "./kinds/common";
+import { type ApplyMode, requireExisting } from "./kinds/common";
 import { HANDLERS } from "./kinds";
-import type { Changes, Kind, RuntimeObject, World } from "./model";
+import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
 import { present } from "./present";
 import { advance } from "./timeline";
 import { Txn } from "./txn";
@@ -14,7 +15,9 @@ import { Txn } from "./txn";
 export type Command =
   | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode }
   | { type: "delete"; kind: string; name: string }
-  | { type: "advance"; seconds: number };
+  | { type: "advance"; seconds: number }
+  /** A DRS pass now; `apply` applies the moves whatever the automation level (an operator approving recommendations). */
+  | { type: "drs"; cluster: string; apply: boolean };
 
 export interface Outcome {
   changes: Changes;
@@ -53,6 +56,11 @@ export function execute(world: World, command: Command): Outcome {
     case "advance": {
       advance(txn, command.seconds);
       return { changes: txn.changes() };
+    }
+    case "drs": {
+      requireExisting<ClusterRecord>(txn, "Cluster", checkName("Cluster", command.cluster));
+      runDrsPass(txn, command.cluster, { applyRecommendations: command.apply });
+      return { changes: txn.changes(), object: present(txn, txn.get("Cluster", command.cluster)!) };
     }
   }
 }

@@ -206,7 +206,7 @@ function bestBalanceMove(snap: ClusterSnapshot, s: BalanceSettings, imbalance: n
 
 function describeHost(snap: ClusterSnapshot, host: number): string {
   const slot = snap.slotOf(host);
-  return `${snap.hostName(host)} at cpu ${pct(snap.load.normalized(slot, 0))}, memory ${pct(snap.load.normalized(slot, 1))} of capacity entitled`;
+  return `${snap.hostName(host)} ${pct(snap.load.normalized(slot, 0))} cpu / ${pct(snap.load.normalized(slot, 1))} memory`;
 }
 
 function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, moves: PlannedMove[]): string {
@@ -230,8 +230,8 @@ function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, move
     }
     const reason =
       `load balancing: imbalance ${fmt3(imbalance)} -> ${fmt3(best.after)} (target ${fmt3(target)}); ` +
-      `${describeHost(snap, best.from)}, ${describeHost(snap, best.to)}; ` +
-      `migration about ${Math.round(best.seconds)} s, cost ${fmt3(best.cost)} < benefit ${fmt3(best.benefit)}`;
+      `entitled on ${describeHost(snap, best.from)}, on ${describeHost(snap, best.to)}; ` +
+      `migration about ${Math.round(best.seconds)} s (cost ${fmt3(best.cost)} <= benefit ${fmt3(best.benefit)})`;
     moveUnit(snap, best.unit, best.to, balancePriority(imbalance, hosts), reason, moves);
     moved += best.unit.length;
   }

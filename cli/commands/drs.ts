@@ -1,0 +1,32 @@
+/** `polyvisor drs CLUSTER`: what the last DRS pass saw and did, or a pass run now. */
+import type { ClusterObject } from "../../runtime";
+import type { DrsMove } from "../../schema/cluster";
+import { formatSeconds, table } from "../format";
+
+function moveTable(moves: DrsMove[]): string {
+  return table(["VM", "FROM", "TO", "PRIORITY", "REASON"], moves.map((m) => [m.vm, m.fromHost, m.toHost, m.priority, m.reason]));
+}
+
+export function renderDrs(cluster: ClusterObject): string {
+  const { drs } = cluster.status;
+  const settings = cluster.spec.drs;
+  const out = [
+    `Cluster ${cluster.name}: DRS ${settings.enabled ? settings.automationLevel : "disabled"}, migration threshold ${settings.migrationThreshold}, a pass every ${settings.intervalSeconds} s${settings.dpm.enabled ? ", DPM on" : ""}`,
+  ];
+  if (drs.lastPassSeconds === null) {
+    out.push(drs.summary);
+    return out.join("\n");
+  }
+  const f = (n: number) => n.toFixed(3);
+  out.push(`Last pass at ${formatSeconds(drs.lastPassSeconds)}`);
+  out.push(
+    drs.recommendations.length > 0
+      ? `Imbalance ${f(drs.imbalance)} now, ${f(drs.projectedImbalance)} once the recommendations are applied (target ${f(drs.targetImbalance)})`
+      : `Imbalance before ${f(drs.imbalanceBefore)}, after ${f(drs.imbalance)} (target ${f(drs.targetImbalance)}; cpu ${f(drs.cpuImbalance)}, memory ${f(drs.memoryImbalance)})`,
+  );
+  out.push(drs.summary);
+  if (drs.moves.length > 0) out.push("", "Moves applied:", moveTable(drs.moves));
+  if (drs.recommendations.length > 0) out.push("", "Recommendations (not applied):", moveTable(drs.recommendations));
+  if (drs.unresolved.length > 0) out.push("", "Rule violations left:", ...drs.unresolved.map((u) => `  ${u}`));
+  return out.join("\n");
+}
