@@ -124,3 +124,12 @@ export function balancePriority(imbalance: number, hosts: number): number {
 export function targetImbalance(threshold: number, hosts: number): number {
   return ((5 - threshold) * 0.1) / Math.sqrt(Math.max(1, hosts));
 }
+
+/** Imbalance figures as messages and status show them: four decimals, the same digits in both. */
+export function formatImbalance(n: number): string {
+  return n.toFixed(4);
+}
+
+export function roundImbalance(n: number): number {
+  return Number(n.toFixed(4));
+}

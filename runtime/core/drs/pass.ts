@@ -21,7 +21,8 @@ import { refreshHostUsage } from "../usage";
 import { migrateVm } from "../vm-moves";
 import { cpuDemandAt } from "../workload";
 import { hostsToWake, planStandby } from "./dpm";
-import { type BalanceSettings, type PlannedMove, fmt3, planPass } from "./plan";
+import { formatImbalance, roundImbalance } from "./imbalance";
+import { type BalanceSettings, type PlannedMove, planPass } from "./plan";
 import { ClusterSnapshot } from "./snapshot";
 
 export const DRS_PASS_TASK = "drs.pass";
@@ -70,9 +71,9 @@ export interface PassOptions {
   sampleWorkloads?: boolean;
   /** Apply the moves whatever the automation level (an operator applying recommendations). */
   applyRecommendations?: boolean;
+  /** Correct rule violations only (a rule changed); load balancing waits for the periodic pass. */
+  rulesOnly?: boolean;
 }
-
-const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
 
 function runningVms(txn: Txn, cluster: string): VmRecord[] {
   return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => {
@@ -158,12 +159,12 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   if (!drs.enabled) {
     status = { ...emptyDrsStatus(), ...before, projectedImbalance: before.imbalance, summary: "DRS is disabled: entitlements and usage only" };
   } else {
-    const plan = planPass(snap, balanceSettings(txn, cluster));
+    const plan = planPass(snap, balanceSettings(txn, cluster), options.rulesOnly);
     const applying = drs.automationLevel === "fullyAutomated" || options.applyRecommendations === true;
     let summary = plan.summary;
     if (applying) {
       applyMoves(txn, plan.moves, drs.vmCooldownSeconds);
-      const standby = drs.automationLevel === "fullyAutomated" ? planStandby(snap, drs.dpm) : null;
+      const standby = drs.automationLevel === "fullyAutomated" && !options.rulesOnly ? planStandby(snap, drs.dpm) : null;
       if (standby) {
         applyMoves(txn, standby.moves, drs.vmCooldownSeconds);
         setHostState(txn, snap.hostName(standby.host), "standby", "StandbyEntered", `${standby.why}; powered down to standby`);
@@ -177,11 +178,11 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
       ...(applying ? after : before),
       imbalanceBefore: before.imbalance,
       projectedImbalance: after.imbalance,
-      targetImbalance: round4(plan.targetImbalance),
+      targetImbalance: roundImbalance(plan.targetImbalance),
       moves: applying ? plan.moves : [],
       recommendations: applying ? [] : plan.moves,
       unresolved: plan.unresolved,
-      summary: `imbalance ${fmt3(before.imbalance)} -> ${fmt3(after.imbalance)}${applying ? "" : " if the recommendations are applied"}; ${summary}`,
+      summary: `imbalance ${formatImbalance(before.imbalance)} -> ${formatImbalance(after.imbalance)}${applying ? "" : " if the recommendations are applied"}; ${summary}`,
     };
   }
   for (const rule of txn.relatedObjects<RuleRecord>("rulesInCluster", clusterName)) refreshRuleStatus(txn, rule);
@@ -193,5 +194,5 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
 
 /** The snapshot's imbalance figures, rounded for status. */
 function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> {
-  return { imbalance: round4(snap.load.imbalance()), cpuImbalance: round4(snap.load.sigma(0)), memoryImbalance: round4(snap.load.sigma(1)) };
+  return { imbalance: roundImbalance(snap.load.imbalance()), cpuImbalance: roundImbalance(snap.load.sigma(0)), memoryImbalance: roundImbalance(snap.load.sigma(1)) };
 }

@@ -12,7 +12,7 @@
  */
 import { mandatoryBreaches, preferenceBreaches } from "../rules/constraints";
 import { costBenefit, estimatedMigrationSeconds } from "./cost-benefit";
-import { balancePriority, targetImbalance } from "./imbalance";
+import { balancePriority, formatImbalance, targetImbalance } from "./imbalance";
 import type { ClusterSnapshot } from "./snapshot";
 
 export interface PlannedMove {
@@ -51,7 +51,6 @@ export interface Plan {
   summary: string;
 }
 
-export const fmt3 = (n: number) => n.toFixed(3);
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 
 /** At most a few refusals, then how many more. */
@@ -124,7 +123,7 @@ function correctRules(snap: ClusterSnapshot, mandatory: boolean, s: BalanceSetti
       unresolved.push(`${snap.vmName(v)} on ${here}: ${why.join("; ")}; no host can take it (${summarizeRefusals(target.refusals)})`);
       continue;
     }
-    moveUnit(snap, snap.unitOf(v), target.host, mandatory ? 1 : 2, `${mandatory ? "mandatory" : "preference"}: ${why.join("; ")}`, moves);
+    moveUnit(snap, snap.unitOf(v), target.host, mandatory ? 1 : 2, why.join("; "), moves);
   }
 }
 
@@ -216,8 +215,8 @@ function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, move
   let moved = 0;
   for (;;) {
     const imbalance = snap.load.imbalance();
-    if (imbalance <= target) return `imbalance ${fmt3(imbalance)} is within the target ${fmt3(target)} of threshold ${s.migrationThreshold} over ${hosts} hosts`;
-    if (moved >= s.maxMovesPerPass) return `imbalance ${fmt3(imbalance)} is above the target ${fmt3(target)} but the limit of ${s.maxMovesPerPass} load-balancing moves per pass was reached`;
+    if (imbalance <= target) return `imbalance ${formatImbalance(imbalance)} is within the target ${formatImbalance(target)} of threshold ${s.migrationThreshold} over ${hosts} hosts`;
+    if (moved >= s.maxMovesPerPass) return `imbalance ${formatImbalance(imbalance)} is above the target ${formatImbalance(target)} but the limit of ${s.maxMovesPerPass} load-balancing moves per pass was reached`;
     const skipped: Skipped = { cooling: 0, pinned: 0, costly: 0 };
     const best = bestBalanceMove(snap, s, imbalance, skipped);
     if (!best) {
@@ -226,26 +225,26 @@ function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, move
         skipped.pinned ? `${skipped.pinned} pinned` : "",
         skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
       ].filter(Boolean);
-      return `imbalance ${fmt3(imbalance)} is above the target ${fmt3(target)} but no move gains at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;
+      return `imbalance ${formatImbalance(imbalance)} is above the target ${formatImbalance(target)} but no move gains at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;
     }
     const reason =
-      `load balancing: imbalance ${fmt3(imbalance)} -> ${fmt3(best.after)} (target ${fmt3(target)}); ` +
+      `load balancing: imbalance ${formatImbalance(imbalance)} -> ${formatImbalance(best.after)} (target ${formatImbalance(target)}); ` +
       `entitled on ${describeHost(snap, best.from)}, on ${describeHost(snap, best.to)}; ` +
-      `migration about ${Math.round(best.seconds)} s (cost ${fmt3(best.cost)} <= benefit ${fmt3(best.benefit)})`;
+      `migration about ${Math.round(best.seconds)} s (cost ${formatImbalance(best.cost)} <= benefit ${formatImbalance(best.benefit)})`;
     moveUnit(snap, best.unit, best.to, balancePriority(imbalance, hosts), reason, moves);
     moved += best.unit.length;
   }
 }
 
-/** Plans one DRS pass over the snapshot (which ends up as the plan leaves it). */
-export function planPass(snap: ClusterSnapshot, s: BalanceSettings): Plan {
+/** Plans one DRS pass over the snapshot (which ends up as the plan leaves it); `rulesOnly` skips load balancing. */
+export function planPass(snap: ClusterSnapshot, s: BalanceSettings, rulesOnly = false): Plan {
   const imbalanceBefore = snap.load.imbalance();
   const target = targetImbalance(s.migrationThreshold, snap.active.length);
   const moves: PlannedMove[] = [];
   const unresolved: string[] = [];
   correctRules(snap, true, s, moves, unresolved);
   if (s.migrationThreshold >= 2) correctRules(snap, false, s, moves, unresolved);
-  const summary = balance(snap, s, target, moves);
+  const summary = rulesOnly ? "rule corrections only: load balancing waits for the next periodic pass" : balance(snap, s, target, moves);
   return { moves, unresolved, imbalanceBefore, imbalanceAfter: snap.load.imbalance(), targetImbalance: target, summary };
 }
 

@@ -66,7 +66,7 @@ export const ruleHandler: KindHandler = {
     else txn.emit("Rule", name, "Created", describe(spec));
     refreshRuleStatus(txn, rule);
     // A changed rule invokes DRS, as vCenter does: violations are corrected (or recommended) now.
-    if (cluster.spec.drs.enabled) runDrsPass(txn, spec.cluster);
+    if (cluster.spec.drs.enabled) runDrsPass(txn, spec.cluster, { rulesOnly: true });
     return txn.get<RuleRecord>("Rule", name)!;
   },
 

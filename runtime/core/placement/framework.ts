@@ -117,7 +117,7 @@ export function fits(profile: PlacementProfile, req: PlacementRequest, host: Hos
   return passes(compile(profile).filters, req, host);
 }
 
-/** Picks a host for the request among `hosts` (sorted by name). */
+/** Picks a host for the request among `hosts` (sorted by name); the breakdown lists the scores that contributed. */
 export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostRecord[]): PlacementResult {
   const { filters, scorers } = compile(profile);
   let best: HostRecord | undefined;
@@ -139,7 +139,10 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
     return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
   }
   const breakdown: Record<string, number> = {};
-  for (const s of scorers) breakdown[s.name] = tidy(s.weight * s.score(req, best));
+  for (const s of scorers) {
+    const part = tidy(s.weight * s.score(req, best));
+    if (part !== 0) breakdown[s.name] = part;
+  }
   return { placed: true, host: best.name, score: bestScore, breakdown, candidates: hosts.length, feasible };
 }
 

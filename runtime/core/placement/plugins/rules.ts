@@ -16,7 +16,8 @@ export const rules: PlacementPlugin = {
     return { code: onlyApart ? "InsufficientCapacity" : "Incompatible", reason: why.join("; ") };
   },
   score(req, host) {
-    if (req.rules.shouldRunOn.length === 0 && req.rules.shouldAvoid.size === 0) return 100;
+    // No preference: the same 0 for every host, so the rule score decides nothing and is not shown.
+    if (req.rules.shouldRunOn.length === 0 && req.rules.shouldAvoid.size === 0) return 0;
     return 100 / (1 + preferenceBreaches(req.rules, host.name).length);
   },
 };
