@@ -1,6 +1,8 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
+import { benchDrs } from "./drs";
+import { benchDrsQuality } from "./drs-quality";
 import { benchPlacement } from "./placement";
 
 async function main(): Promise<void> {
@@ -8,6 +10,8 @@ async function main(): Promise<void> {
   console.log(`# Polyvisor benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} x${cpus().length}`);
   if (!only || only === "placement") benchPlacement();
   if (!only || only === "apply") await benchApplyLatency();
+  if (!only || only === "drs") benchDrs();
+  if (!only || only === "drs-quality") await benchDrsQuality();
 }
 
 main().catch((e) => {

@@ -6,7 +6,7 @@
  */
 import { DIMENSIONS } from "./accounting";
 import { ceilingOf, divide, wholeUnits } from "./allocation/divide";
-import { vmClaims } from "./allocation/vm-claims";
+import { type VmClaims, vmClaims } from "./allocation/vm-claims";
 import type { HostRecord, VmRecord } from "./model";
 import type { Txn } from "./txn";
 
@@ -23,18 +23,19 @@ export function refreshHostUsage(txn: Txn, hostName: string): void {
   const host = txn.get<HostRecord>("Host", hostName);
   if (!host) return;
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", hostName);
-  const claims = vms.map(vmClaims);
+  applyHostUsage(txn, host, vms, vms.map(vmClaims));
+}
+
+/** The same for callers that hold the host's VMs (as this operation sees them) and their claims already. */
+export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecord[], claims: readonly VmClaims[]): void {
   const entitled = { cpu: vms.map((v) => v.status.cpuEntitlementMhz), memory: vms.map((v) => v.status.memoryEntitlementMb) };
   const capacity = { cpu: host.status.cpuCapacityMhz, memory: host.status.memoryCapacityMb };
   const used = {} as Record<(typeof DIMENSIONS)[number], number[]>;
   for (const dim of DIMENSIONS) {
-    used[dim] = divide(
-      capacity[dim],
-      claims.map((c, i) => {
-        const cap = Math.min(c[dim].demand, entitled[dim][i]);
-        return { shares: c[dim].shares, reservation: Math.min(c[dim].reservation, cap), limit: cap, demand: cap };
-      }),
-    ).map(wholeUnits);
+    const caps = claims.map((c, i) => Math.min(c[dim].demand, entitled[dim][i]));
+    // Most hosts are not contended: every VM gets what it asks within its entitlement.
+    const fits = caps.reduce((a, b) => a + b, 0) <= capacity[dim];
+    used[dim] = (fits ? caps : divide(capacity[dim], claims.map((c, i) => ({ shares: c[dim].shares, reservation: Math.min(c[dim].reservation, caps[i]), limit: caps[i], demand: caps[i] })))).map(wholeUnits);
   }
   let cpuUsedMhz = 0;
   let memoryUsedMb = 0;

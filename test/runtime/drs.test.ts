@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
-import { costBenefit, estimatedMigrationSeconds } from "../../runtime/core/drs/cost-benefit";
+import { costBenefit, estimatedMigrationSeconds, loadGapClosed, migrationCost } from "../../runtime/core/drs/cost-benefit";
 import { LoadState, balancePriority, targetImbalance } from "../../runtime/core/drs/imbalance";
 import { vm } from "../support/fixtures";
 import { busy, clusterOf, eventsSince, hostOf, lastSeq, placement, skewedCluster, vmOf } from "../support/drs-fixtures";
@@ -75,10 +75,20 @@ describe("cost-benefit", () => {
     expect(estimatedMigrationSeconds(4096, 1000, 1000)).toBe(Infinity);
   });
 
-  it("accepts a move when the gain held for an interval outweighs the load carried while copying", () => {
-    expect(costBenefit(0.01, 0.1, 30, 300).pays).toBe(true); // 3 >= 3
-    expect(costBenefit(0.01, 0.1, 31, 300).pays).toBe(false);
-    expect(costBenefit(1, 0.1, Infinity, 300).pays).toBe(false);
+  it("measures gain as the load gap a move closes, the same for any cluster size", () => {
+    // Two hosts at N = 0.6 and 0.2 (imbalance 0.2); moving d = 0.1 leaves 0.5 and 0.3 (imbalance 0.1):
+    // closed d * (g - d) = 0.1 * (0.4 - 0.1) = 0.03.
+    expect(loadGapClosed(0.2, 0.1, 2)).toBeCloseTo(0.03, 12);
+    // The same move among 100 hosts (98 at the mean 0.4) moves the imbalance far less, closes as much.
+    const sigma = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - 0.4) ** 2, 0) / xs.length);
+    const rest = Array.from({ length: 98 }, () => 0.4);
+    expect(loadGapClosed(sigma([0.6, 0.2, ...rest]), sigma([0.5, 0.3, ...rest]), 100)).toBeCloseTo(0.03, 12);
+  });
+
+  it("accepts a move when the gap closed, held for an interval, outweighs the load carried while copying", () => {
+    expect(costBenefit(0.01, migrationCost(0.1, 30), 300).pays).toBe(true); // 3 >= 3
+    expect(costBenefit(0.01, migrationCost(0.1, 31), 300).pays).toBe(false);
+    expect(costBenefit(1, migrationCost(0.1, Infinity), 300).pays).toBe(false);
   });
 });
 
@@ -95,7 +105,7 @@ describe("a DRS pass", () => {
     expect(drs.moves.length).toBeGreaterThan(0);
     const moved = (await eventsSince(rt, seq)).filter((e) => e.reason === "DrsMigrated");
     expect(moved.map((e) => e.name)).toEqual(drs.moves.map((m) => m.vm));
-    expect(moved[0].message).toMatch(/^moved from esx1 to esx\d \(priority [2-5]\): load balancing: imbalance [\d.]+ -> [\d.]+ \(target 0\.115\); entitled on esx1 \d+% cpu/);
+    expect(moved[0].message).toMatch(/^moved from esx1 to esx\d \(priority [2-5]\): load balancing: imbalance [\d.]+ -> [\d.]+ \(target 0\.1155\); entitled on esx1 \d+% cpu/);
     const where = Object.values(await placement(rt));
     expect(new Set(where).size).toBe(3);
   });

@@ -17,7 +17,7 @@ describe("initial placement", () => {
     for (const name of ["a", "b", "c", "d"]) await rt.apply(vm(name));
     expect([await hostOf("a"), await hostOf("b"), await hostOf("c"), await hostOf("d")]).toEqual(["esx1", "esx2", "esx3", "esx1"]);
     const placed = (await rt.events()).filter((e) => e.reason === "Placed").map((e) => e.message);
-    expect(placed[0]).toMatch(/placed on esx1: score [\d.]+ \(Rules [\d.]+, Balance [\d.]+, DrsBalance [\d.]+\); 3 of 3 hosts feasible/);
+    expect(placed[0]).toMatch(/placed on esx1: score [\d.]+ \(Balance [\d.]+, DrsBalance [\d.]+\); 3 of 3 hosts feasible/);
   });
 
   it("prefers the host with the most unreserved memory for a reserved VM", async () => {

@@ -107,7 +107,7 @@ describe("rules in DRS", () => {
     expect(events).toEqual([
       "Rule apart Created: mandatory anti-affinity (keep apart) of a, b",
       expect.stringMatching(/^Rule apart RuleViolated: 2 VM\(s\) break the mandatory rule/),
-      "VirtualMachine a DrsMigrated: moved from esx1 to esx2 (priority 1): mandatory: mandatory rule apart: keeps it apart from b (on esx1)",
+      "VirtualMachine a DrsMigrated: moved from esx1 to esx2 (priority 1): mandatory rule apart: keeps it apart from b (on esx1)",
       "Rule apart RuleSatisfied: every running VM of the rule complies again",
     ]);
   });
@@ -116,7 +116,7 @@ describe("rules in DRS", () => {
     await skewedCluster(rt, { clusterSpec: { drs: { automationLevel: "manual" } }, hosts: 2, vms: { a: busy(100), b: busy(100), p: { host: "esx1" } } });
     await rt.apply(rule("apart", { type: "antiAffinity", vms: ["a", "b"] }));
     expect((await clusterOf(rt)).status.drs.recommendations).toEqual([
-      { vm: "a", fromHost: "esx1", toHost: "esx2", priority: 1, reason: "mandatory: mandatory rule apart: keeps it apart from b (on esx1)" },
+      { vm: "a", fromHost: "esx1", toHost: "esx2", priority: 1, reason: "mandatory rule apart: keeps it apart from b (on esx1)" },
     ]);
     await rt.apply(rule("p-off-1", { type: "vmHost", vms: ["p"], hosts: ["esx1"], hostAffinity: "mustNotRunOn" }));
     const drs = (await clusterOf(rt)).status.drs;

@@ -5,24 +5,22 @@
 import { type Amount, DIMENSIONS, type Dimension, poolLimit, poolReservation } from "../accounting";
 import type { PoolRecord, VmRecord } from "../model";
 import type { Txn } from "../txn";
+import { divide } from "./divide";
 import { type AllocationNode, allocateTree } from "./tree";
 import { poolShares } from "./shares";
-import { vmClaims } from "./vm-claims";
+import type { VmClaims } from "./vm-claims";
 
-const vmId = (name: string) => `vm/${name}`;
-
-function vmNode(vm: VmRecord, dim: Dimension): AllocationNode {
-  return { id: vmId(vm.name), ...vmClaims(vm)[dim] };
-}
+/** VM names cannot contain "/", so a VM's id is its name and a pool's cannot collide with it. */
+const vmId = (name: string) => name;
 
 /** The tree for one resource: pools with their VMs and sub-pools, and the VMs outside any pool. */
-function buildTree(pools: readonly PoolRecord[], vms: readonly VmRecord[], dim: Dimension): AllocationNode[] {
-  const vmsByPool = new Map<string | null, VmRecord[]>();
-  for (const vm of vms) {
+function buildTree(pools: readonly PoolRecord[], vms: readonly VmRecord[], claims: readonly VmClaims[], dim: Dimension): AllocationNode[] {
+  const vmsByPool = new Map<string | null, AllocationNode[]>();
+  vms.forEach((vm, i) => {
     const key = vm.spec.pool ?? null;
     if (!vmsByPool.has(key)) vmsByPool.set(key, []);
-    vmsByPool.get(key)!.push(vm);
-  }
+    vmsByPool.get(key)!.push({ id: vmId(vm.name), ...claims[i][dim] });
+  });
   const poolsByParent = new Map<string | null, PoolRecord[]>();
   for (const p of pools) {
     const key = p.spec.parent ?? null;
@@ -39,17 +37,21 @@ function buildTree(pools: readonly PoolRecord[], vms: readonly VmRecord[], dim: 
         children: childrenOf(p.name),
       }),
     ),
-    ...(vmsByPool.get(parent) ?? []).map((vm) => vmNode(vm, dim)),
+    ...(vmsByPool.get(parent) ?? []),
   ];
   return childrenOf(null);
 }
 
-/** Entitlement per running VM of the cluster (unrounded), for a cluster capacity. */
-export function clusterEntitlements(txn: Txn, cluster: string, capacity: Amount, vms: readonly VmRecord[]): Map<string, Amount> {
+/** Entitlements (unrounded) of the cluster's running `vms`, whose claims are `claims`, in the same order. */
+export function clusterEntitlements(txn: Txn, cluster: string, capacity: Amount, vms: readonly VmRecord[], claims: readonly VmClaims[]): Amount[] {
   const pools = txn.relatedObjects<PoolRecord>("poolsInCluster", cluster);
+  if (pools.length === 0) {
+    // No pools: one level of siblings, divided without building a tree.
+    const cpu = divide(capacity.cpu, claims.map((c) => c.cpu));
+    const memory = divide(capacity.memory, claims.map((c) => c.memory));
+    return vms.map((_, i) => ({ cpu: cpu[i], memory: memory[i] }));
+  }
   const byDim = {} as Record<Dimension, Map<string, number>>;
-  for (const dim of DIMENSIONS) byDim[dim] = allocateTree(capacity[dim], buildTree(pools, vms, dim));
-  const out = new Map<string, Amount>();
-  for (const vm of vms) out.set(vm.name, { cpu: byDim.cpu.get(vmId(vm.name))!, memory: byDim.memory.get(vmId(vm.name))! });
-  return out;
+  for (const dim of DIMENSIONS) byDim[dim] = allocateTree(capacity[dim], buildTree(pools, vms, claims, dim));
+  return vms.map((vm) => ({ cpu: byDim.cpu.get(vmId(vm.name))!, memory: byDim.memory.get(vmId(vm.name))! }));
 }

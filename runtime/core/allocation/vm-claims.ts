@@ -8,7 +8,21 @@ import { footprintOf, overheadMb } from "../vm-resources";
 import type { Claim } from "./divide";
 import { vmShares } from "./shares";
 
-export function vmClaims(vm: VmRecord): Record<Dimension, Claim> {
+export type VmClaims = Record<Dimension, Claim>;
+
+/**
+ * Claims memoized per record: records are immutable values, so a VM that has not changed since the
+ * last pass (most of them) is not recomputed. Entries go with their records.
+ */
+const memo = new WeakMap<VmRecord, VmClaims>();
+
+export function vmClaims(vm: VmRecord): VmClaims {
+  let claims = memo.get(vm);
+  if (!claims) memo.set(vm, (claims = computeClaims(vm)));
+  return claims;
+}
+
+function computeClaims(vm: VmRecord): VmClaims {
   const { spec } = vm;
   const f = footprintOf(spec, vm.status.currentHost ?? "", vm.status.cluster);
   const overhead = overheadMb(spec);

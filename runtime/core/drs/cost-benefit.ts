@@ -2,19 +2,35 @@
  * Whether a load-balancing migration pays for itself (Gulati et al., VMware Technical Journal 2012:
  * DRS weighs what a migration costs against the gain it brings for as long as the gain lasts).
  *
+ * Gain is measured as the load gap a move closes: H * (imbalance_before^2 - imbalance_after^2) / 2
+ * over H hosts, i.e. half the drop in the hosts' summed squared deviation. Moving a VM that holds a
+ * fraction d of its host onto a host g lower in normalized entitlement closes d * (g - d) (hosts of
+ * equal capacity), whatever the cluster's size, where the imbalance itself moves less per VM the
+ * more hosts there are.
+ *
  * Pre-copy sends the guest's memory once, then re-sends what the guest dirtied meanwhile. With M Mbit
  * of memory, a link of B Mbit/s and a dirty rate of D Mbit/s each round is D/B of the previous one, so
  * the copy takes about M / (B - D) seconds, and never converges when D >= B.
- * - cost: while the copy runs the VM's load weighs on both hosts: its share of the source host
+ * - cost: while the copy runs the VM's load weighs on both hosts: its share d of the source host
  *   (its largest normalized entitlement there) times the migration time;
- * - benefit: the imbalance the move removes, held until the next pass (intervalSeconds).
- * The move pays when benefit >= cost.
+ * - benefit: the load gap closed, held until the next pass (intervalSeconds).
+ * The move pays when benefit >= cost, i.e. when (g - d) * intervalSeconds >= migration seconds.
  */
+
+/** The load gap a move closes, from the imbalance before and after it over `hosts` hosts. */
+export function loadGapClosed(before: number, after: number, hosts: number): number {
+  return (hosts * (before * before - after * after)) / 2;
+}
 
 /** Estimated live-migration time in seconds; Infinity when pre-copy cannot converge. */
 export function estimatedMigrationSeconds(memoryMb: number, dirtyRateMbps: number, bandwidthMbps: number): number {
   if (dirtyRateMbps >= bandwidthMbps) return Infinity;
   return (memoryMb * 8) / (bandwidthMbps - dirtyRateMbps);
+}
+
+/** What migrating costs: the share of the source host the VM holds, carried for the migration time. */
+export function migrationCost(shareOfSource: number, migrationSeconds: number): number {
+  return shareOfSource * migrationSeconds;
 }
 
 export interface CostBenefit {
@@ -23,8 +39,8 @@ export interface CostBenefit {
   benefit: number;
 }
 
-export function costBenefit(gain: number, shareOfSource: number, migrationSeconds: number, intervalSeconds: number): CostBenefit {
-  const cost = shareOfSource * migrationSeconds;
+/** `gain` from loadGapClosed, `cost` from migrationCost (summed over the migrations of a move). */
+export function costBenefit(gain: number, cost: number, intervalSeconds: number): CostBenefit {
   const benefit = gain * intervalSeconds;
   return { pays: Number.isFinite(cost) && benefit >= cost, cost, benefit };
 }

@@ -7,7 +7,8 @@
  */
 import type { DpmSettings } from "../../../schema/cluster";
 import type { HostRecord } from "../model";
-import { type PlannedMove, planEvacuation, undoMoves } from "./plan";
+import type { PlannedMove } from "./moves";
+import { planEvacuation, undoMoves } from "./plan";
 import type { ClusterSnapshot } from "./snapshot";
 
 const pct = (n: number) => `${Math.round(n * 100)}%`;

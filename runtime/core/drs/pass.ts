@@ -13,16 +13,18 @@ import type { DrsMove, DrsStatus } from "../../../schema/cluster";
 import { refreshCluster } from "../accounting";
 import { wholeUnits } from "../allocation/divide";
 import { clusterEntitlements } from "../allocation/entitlements";
+import { type VmClaims, vmClaims } from "../allocation/vm-claims";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { refreshRuleStatus } from "../rules/violations";
 import { registerTimerHandler, schedule } from "../timeline";
 import type { Txn } from "../txn";
-import { refreshHostUsage } from "../usage";
+import { applyHostUsage, refreshHostUsage } from "../usage";
 import { migrateVm } from "../vm-moves";
 import { cpuDemandAt } from "../workload";
 import { hostsToWake, planStandby } from "./dpm";
 import { formatImbalance, roundImbalance } from "./imbalance";
-import { type BalanceSettings, type PlannedMove, planPass } from "./plan";
+import type { BalanceSettings, PlannedMove } from "./moves";
+import { planPass } from "./plan";
 import { ClusterSnapshot } from "./snapshot";
 
 export const DRS_PASS_TASK = "drs.pass";
@@ -76,34 +78,45 @@ export interface PassOptions {
 }
 
 function runningVms(txn: Txn, cluster: string): VmRecord[] {
-  return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => {
-    const host = vm.status.currentHost === null ? undefined : txn.get<HostRecord>("Host", vm.status.currentHost);
-    return vm.status.powerState === "on" && host?.status.state === "connected";
-  });
+  const connected = new Set(txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "connected" ? [h.name] : [])));
+  return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && connected.has(vm.status.currentHost));
 }
 
 /** New demand samples, in VM-name order so that bursts draw the same random numbers on every run. */
-function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): void {
-  for (const vm of vms) {
+function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): VmRecord[] {
+  return vms.map((vm) => {
     const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
-    if (demand !== vm.status.cpuDemandMhz) txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuDemandMhz: demand } });
-  }
+    return demand === vm.status.cpuDemandMhz ? vm : txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuDemandMhz: demand } });
+  });
 }
 
-/** Divvies the cluster's capacity into entitlements, then refreshes usage on every host. */
-function refreshEntitlements(txn: Txn, cluster: string): void {
+/**
+ * Divvies the cluster's capacity into entitlements, then refreshes usage on every host of the
+ * cluster. Each VM's claims are computed once and its record written at most once per step.
+ */
+function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
   const c = txn.get<ClusterRecord>("Cluster", cluster)!;
-  const vms = runningVms(txn, cluster);
-  const entitlements = clusterEntitlements(txn, cluster, { cpu: c.status.cpuCapacityMhz, memory: c.status.memoryCapacityMb }, vms);
-  for (const vm of vms) {
-    const e = entitlements.get(vm.name)!;
+  const running = runningVms(txn, cluster);
+  const vms = sample ? sampleWorkloads(txn, running) : running;
+  const claims = vms.map(vmClaims);
+  const entitlements = clusterEntitlements(txn, cluster, { cpu: c.status.cpuCapacityMhz, memory: c.status.memoryCapacityMb }, vms, claims);
+  const byHost = new Map<string, { vms: VmRecord[]; claims: VmClaims[] }>();
+  vms.forEach((vm, i) => {
+    const e = entitlements[i];
     const cpu = wholeUnits(e.cpu);
     const memory = wholeUnits(e.memory);
-    if (cpu !== vm.status.cpuEntitlementMhz || memory !== vm.status.memoryEntitlementMb) {
-      txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } });
-    }
+    const updated =
+      cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb ? vm : txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } });
+    const host = vm.status.currentHost!;
+    if (!byHost.has(host)) byHost.set(host, { vms: [], claims: [] });
+    byHost.get(host)!.vms.push(updated);
+    byHost.get(host)!.claims.push(claims[i]);
+  });
+  for (const host of txn.relatedObjects<HostRecord>("hostsInCluster", cluster)) {
+    const here = byHost.get(host.name);
+    if (here) applyHostUsage(txn, host, here.vms, here.claims);
+    else refreshHostUsage(txn, host.name);
   }
-  for (const host of txn.related("hostsInCluster", cluster)) refreshHostUsage(txn, host);
 }
 
 function setHostState(txn: Txn, host: string, state: HostRecord["status"]["state"], reason: string, message: string): void {
@@ -145,12 +158,11 @@ export function balanceSettings(txn: Txn, cluster: ClusterRecord): BalanceSettin
 /** Runs one pass now and returns what it recorded in the cluster's status.drs. */
 export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions = {}): DrsStatus {
   const drs = txn.get<ClusterRecord>("Cluster", clusterName)!.spec.drs;
-  if (options.sampleWorkloads) sampleWorkloads(txn, runningVms(txn, clusterName));
-  refreshEntitlements(txn, clusterName);
+  refreshEntitlements(txn, clusterName, options.sampleWorkloads === true);
 
   const woken = drs.automationLevel === "fullyAutomated" || !drs.dpm.enabled ? hostsToWake(txn.relatedObjects<HostRecord>("hostsInCluster", clusterName), drs.dpm) : [];
   for (const w of woken) setHostState(txn, w.host, "connected", "StandbyExited", `${w.why}: powered on from standby`);
-  if (woken.length > 0) refreshEntitlements(txn, clusterName);
+  if (woken.length > 0) refreshEntitlements(txn, clusterName, false);
 
   const cluster = txn.get<ClusterRecord>("Cluster", clusterName)!;
   const snap = new ClusterSnapshot(txn, clusterName);

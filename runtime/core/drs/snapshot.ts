@@ -17,7 +17,8 @@ import { LoadState } from "./imbalance";
 
 export interface SnapshotVm {
   record: VmRecord;
-  footprint: Footprint;
+  /** Built on first use, as `request`. */
+  footprint?: Footprint;
   /** Index of its host in `hosts`. */
   host: number;
   cpu: number;
@@ -45,12 +46,11 @@ export class ClusterSnapshot {
     this.vmsOn = this.hosts.map(() => []);
     const byVm = rulesByVm(txn.relatedObjects<RuleRecord>("rulesInCluster", cluster));
     for (const vm of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
-      const f = currentFootprint(vm);
-      const host = f === null ? undefined : this.hostIndex.get(f.host);
-      if (f === null || host === undefined) continue;
+      const host = vm.status.powerState === "on" && vm.status.currentHost !== null ? this.hostIndex.get(vm.status.currentHost) : undefined;
+      if (host === undefined) continue;
       this.vmIndex.set(vm.name, this.vms.length);
       this.vmsOn[host].push(this.vms.length);
-      this.vms.push({ record: vm, footprint: f, host, cpu: vm.status.cpuEntitlementMhz, memory: vm.status.memoryEntitlementMb, rules: byVm.get(vm.name) ?? [] });
+      this.vms.push({ record: vm, host, cpu: vm.status.cpuEntitlementMhz, memory: vm.status.memoryEntitlementMb, rules: byVm.get(vm.name) ?? [] });
     }
     this.slot = new Int32Array(this.hosts.length);
     this.rebuildLoad();
@@ -100,9 +100,14 @@ export class ClusterSnapshot {
     return v.rules.length === 0 ? NO_RULES : constraintsFor(v.rules, v.record.name, locate);
   }
 
+  private footprint(vm: number): Footprint {
+    const v = this.vms[vm];
+    return (v.footprint ??= currentFootprint(v.record)!);
+  }
+
   private request(vm: number, locate: Locate): PlacementRequest {
     const v = this.vms[vm];
-    v.request ??= placementRequest(v.record.name, v.record.spec, v.footprint, NO_RULES);
+    v.request ??= placementRequest(v.record.name, v.record.spec, this.footprint(vm), NO_RULES);
     return v.rules.length === 0 ? v.request : { ...v.request, rules: this.constraints(vm, locate) };
   }
 
@@ -141,7 +146,7 @@ export class ClusterSnapshot {
       if (!fits(DEFAULT_PROFILE, req, record)) {
         return hostVerdicts(DEFAULT_PROFILE, req, record).map((verdict) => (unit.length > 1 ? `${this.vmName(v)}: ${verdict.reason}` : verdict.reason));
       }
-      record = hostWithFootprint(record, this.vms[v].footprint, 1);
+      record = hostWithFootprint(record, this.footprint(v), 1);
     }
     return [];
   }
@@ -161,8 +166,8 @@ export class ClusterSnapshot {
   move(vm: number, to: number): void {
     const v = this.vms[vm];
     const from = v.host;
-    this.hosts[from] = hostWithFootprint(this.hosts[from], v.footprint, -1);
-    this.hosts[to] = hostWithFootprint(this.hosts[to], v.footprint, 1);
+    this.hosts[from] = hostWithFootprint(this.hosts[from], this.footprint(vm), -1);
+    this.hosts[to] = hostWithFootprint(this.hosts[to], this.footprint(vm), 1);
     this.vmsOn[from] = this.vmsOn[from].filter((i) => i !== vm);
     const list = this.vmsOn[to];
     let at = list.length;

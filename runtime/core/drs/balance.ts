@@ -1,0 +1,252 @@
+/**
+ * Load balancing, the third step of a DRS pass: while the imbalance exceeds the migration
+ * threshold's target, apply the best move (Gulati et al., VMware Technical Journal 2012):
+ * - single moves: a VM (or the VMs a mandatory affinity rule keeps together) from one of the most
+ *   loaded hosts to one of the least loaded (to any host when those give nothing);
+ * - swaps, when no single move helps: two VMs trade hosts, which escapes the local optimum where
+ *   every single move would overshoot (two migrations, counted as two moves).
+ * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts), keep
+ * every filter of the placement profile and every preferential rule as well kept as before, and
+ * move no VM that is pinned or cooling down after an earlier DRS move. Up to maxMovesPerPass.
+ */
+import { preferenceBreaches } from "../rules/constraints";
+import { costBenefit, estimatedMigrationSeconds, loadGapClosed, migrationCost } from "./cost-benefit";
+import { balancePriority, formatImbalance } from "./imbalance";
+import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
+import type { ClusterSnapshot } from "./snapshot";
+
+const pct = (n: number) => `${Math.round(n * 100)}%`;
+
+/** A unit that may move: the VMs that go together, their entitled load and what migrating them costs. */
+interface Mover {
+  unit: number[];
+  host: number;
+  cpu: number;
+  memory: number;
+  seconds: number;
+  /** migrationCost: the unit's largest normalized entitlement on its host times `seconds`. */
+  cost: number;
+}
+
+interface Candidate {
+  /** One mover (a move to `to`) or two (a swap: each goes to the other's host). */
+  movers: Mover[];
+  to: number;
+  after: number;
+  gain: number;
+  cost: number;
+  benefit: number;
+}
+
+interface Skipped {
+  cooling: number;
+  pinned: number;
+  costly: number;
+}
+
+/** Sum over resources of how far the host's normalized entitlement is above the mean. */
+function excess(snap: ClusterSnapshot, host: number): number {
+  const slot = snap.slotOf(host);
+  return snap.load.normalized(slot, 0) - snap.load.mean(0) + (snap.load.normalized(slot, 1) - snap.load.mean(1));
+}
+
+/**
+ * Movers per host for one pass: a host's list changes only when a move touches it, so each step
+ * recomputes just the two hosts of the previous move. Skips are counted once per host and list.
+ */
+class Movers {
+  private readonly byHost = new Map<number, { movers: Mover[]; skipped: Skipped }>();
+
+  constructor(
+    private readonly snap: ClusterSnapshot,
+    private readonly s: BalanceSettings,
+  ) {}
+
+  of(host: number, skipped: Skipped): Mover[] {
+    let entry = this.byHost.get(host);
+    if (!entry) {
+      const own: Skipped = { cooling: 0, pinned: 0, costly: 0 };
+      this.byHost.set(host, (entry = { movers: movers(this.snap, host, this.s, own), skipped: own }));
+    }
+    skipped.cooling += entry.skipped.cooling;
+    skipped.pinned += entry.skipped.pinned;
+    return entry.movers;
+  }
+
+  changed(...hosts: number[]): void {
+    for (const h of hosts) this.byHost.delete(h);
+  }
+}
+
+/** The units on `host` that may move, each once (by its first VM). */
+function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped: Skipped): Mover[] {
+  const capacity = snap.hosts[host].status;
+  const out: Mover[] = [];
+  for (const v of snap.vmsOn[host]) {
+    const unit = snap.vms[v].rules.length === 0 ? [v] : snap.unitOf(v);
+    if (unit[0] !== v) continue;
+    if (unit.some((u) => snap.isPinned(u))) {
+      skipped.pinned++;
+      continue;
+    }
+    if (unit.some((u) => isCooling(snap, u, s.nowSeconds))) {
+      skipped.cooling++;
+      continue;
+    }
+    const { cpu, memory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
+    let seconds = 0;
+    for (const u of unit) {
+      const spec = snap.vms[u].record.spec;
+      seconds += estimatedMigrationSeconds(spec.memoryMb, spec.workload?.dirtyRateMbps ?? 0, s.bandwidthMbps);
+    }
+    const share = Math.max(cpu / capacity.cpuCapacityMhz, memory / capacity.memoryCapacityMb);
+    out.push({ unit, host, cpu, memory, seconds, cost: migrationCost(share, seconds) });
+  }
+  return out;
+}
+
+/** Whether the mover can go to `to`: every filter, and no preferential rule broken more than now. */
+function allowed(snap: ClusterSnapshot, m: Mover, to: number): boolean {
+  const lead = m.unit[0];
+  if (snap.vms[lead].rules.length > 0) {
+    const c = snap.constraints(lead);
+    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length) return false;
+  }
+  return snap.refusals(m.unit, to).length === 0;
+}
+
+class Search {
+  best: Candidate | undefined;
+  /** The imbalance the best candidate so far leaves; callers skip anything not below it cheaply. */
+  bestAfter: number;
+
+  constructor(
+    private readonly snap: ClusterSnapshot,
+    private readonly s: BalanceSettings,
+    private readonly imbalance: number,
+    readonly skipped: Skipped,
+  ) {
+    this.bestAfter = imbalance;
+  }
+
+  /** Considers `movers[0]` going to `to`, or with two movers a swap (`to` is the second's host). */
+  consider(movers: Mover[], to: number, after: number): void {
+    if (after >= this.bestAfter) return;
+    const gain = loadGapClosed(this.imbalance, after, this.snap.active.length);
+    if (gain < this.s.minGain) return;
+    const cb = costBenefit(gain, movers.reduce((c, m) => c + m.cost, 0), this.s.intervalSeconds);
+    if (!cb.pays) {
+      this.skipped.costly++;
+      return;
+    }
+    const feasible = movers.length === 1 ? allowed(this.snap, movers[0], to) : allowed(this.snap, movers[0], movers[1].host) && allowed(this.snap, movers[1], movers[0].host);
+    if (!feasible) return;
+    this.best = { movers, to, after, gain, cost: cb.cost, benefit: cb.benefit };
+    this.bestAfter = after;
+  }
+}
+
+/** Hosts from the most loaded down (`hot`) and from the least loaded up (`cold`), ties by name. */
+function ranked(snap: ClusterSnapshot): { hot: number[]; cold: number[] } {
+  const scored = snap.active.map((h) => ({ h, e: excess(snap, h) }));
+  return {
+    hot: [...scored].sort((a, b) => b.e - a.e || a.h - b.h).map((x) => x.h),
+    cold: [...scored].sort((a, b) => a.e - b.e || a.h - b.h).map((x) => x.h),
+  };
+}
+
+/** The best single move from the most loaded hosts to `targets`. */
+function bestMove(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, search: Search, order: readonly number[], targets: readonly number[]): void {
+  const breadth = s.breadth ?? BREADTH;
+  let scanned = 0;
+  for (const from of order) {
+    if (Number.isFinite(breadth) && (excess(snap, from) <= 0 || (scanned >= breadth && search.best))) break;
+    scanned++;
+    const fromSlot = snap.slotOf(from);
+    for (const m of cache.of(from, search.skipped)) {
+      for (const to of targets) {
+        if (to === from) continue;
+        const after = snap.load.imbalanceIf(fromSlot, snap.slotOf(to), m.cpu, m.memory);
+        if (after < search.bestAfter) search.consider([m], to, after);
+      }
+    }
+  }
+}
+
+/** The best swap between one of the most loaded hosts and one of the least loaded. */
+function bestSwap(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, search: Search, order: { hot: number[]; cold: number[] }): void {
+  const breadth = Math.min(s.breadth ?? BREADTH, order.hot.length);
+  const quiet: Skipped = { cooling: 0, pinned: 0, costly: 0 };
+  const cold = order.cold.slice(0, breadth).map((h) => ({ h, movers: cache.of(h, quiet) }));
+  for (const a of order.hot.slice(0, breadth)) {
+    const fromA = cache.of(a, quiet);
+    for (const b of cold) {
+      if (b.h === a) continue;
+      for (const u of fromA) {
+        for (const w of b.movers) {
+          const after = snap.load.imbalanceIf(snap.slotOf(a), snap.slotOf(b.h), u.cpu - w.cpu, u.memory - w.memory);
+          if (after < search.bestAfter) search.consider([u, w], b.h, after);
+        }
+      }
+    }
+  }
+}
+
+function describeHost(snap: ClusterSnapshot, host: number): string {
+  const slot = snap.slotOf(host);
+  return `${snap.hostName(host)} ${pct(snap.load.normalized(slot, 0))} cpu / ${pct(snap.load.normalized(slot, 1))} memory`;
+}
+
+function findBest(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, imbalance: number): Search {
+  const order = ranked(snap);
+  const breadth = s.breadth ?? BREADTH;
+  let search = new Search(snap, s, imbalance, { cooling: 0, pinned: 0, costly: 0 });
+  bestMove(snap, s, cache, search, order.hot, order.cold.slice(0, breadth));
+  if (!search.best && breadth < order.cold.length) {
+    search = new Search(snap, s, imbalance, { cooling: 0, pinned: 0, costly: 0 });
+    bestMove(snap, s, cache, search, order.hot, order.cold);
+  }
+  if (!search.best) bestSwap(snap, s, cache, search, order);
+  return search;
+}
+
+/** Balances the snapshot, appending the moves; returns why it stopped. */
+export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, moves: PlannedMove[]): string {
+  const hosts = snap.active.length;
+  if (s.migrationThreshold === 1) return "migration threshold 1 applies mandatory moves only";
+  if (hosts < 2) return "fewer than two connected hosts: nothing to balance";
+  let moved = 0;
+  const cache = new Movers(snap, s);
+  for (;;) {
+    const imbalance = snap.load.imbalance();
+    const goal = `the target ${formatImbalance(target)}`;
+    if (imbalance <= target) return `imbalance ${formatImbalance(imbalance)} is within ${goal} of threshold ${s.migrationThreshold} over ${hosts} hosts`;
+    if (moved >= s.maxMovesPerPass) return `imbalance ${formatImbalance(imbalance)} is above ${goal} but the limit of ${s.maxMovesPerPass} load-balancing moves per pass was reached`;
+    const { best, skipped } = findBest(snap, s, cache, imbalance);
+    if (!best) {
+      const notes = [
+        skipped.cooling ? `${skipped.cooling} VMs cooling down after a recent move` : "",
+        skipped.pinned ? `${skipped.pinned} pinned` : "",
+        skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
+      ].filter(Boolean);
+      return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;
+    }
+    const [first, second] = best.movers;
+    const to = best.to;
+    const common =
+      `imbalance ${formatImbalance(imbalance)} -> ${formatImbalance(best.after)} (target ${formatImbalance(target)}); ` +
+      `entitled on ${describeHost(snap, first.host)}, on ${describeHost(snap, to)}; load gap closed ${formatImbalance(best.gain)}; ` +
+      `migration about ${Math.round(best.movers.reduce((t, m) => t + m.seconds, 0))} s (cost ${formatImbalance(best.cost)} <= benefit ${formatImbalance(best.benefit)})`;
+    const priority = balancePriority(imbalance, hosts);
+    if (second) {
+      const names = (m: Mover) => m.unit.map((v) => snap.vmName(v)).join(" + ");
+      const fromFirst = first.host;
+      moveUnit(snap, first.unit, second.host, priority, `load balancing, swap with ${names(second)}: ${common}`, moves);
+      moveUnit(snap, second.unit, fromFirst, priority, `load balancing, swap with ${names(first)}: ${common}`, moves);
+    } else {
+      moveUnit(snap, first.unit, to, priority, `load balancing: ${common}`, moves);
+    }
+    moved += best.movers.reduce((n, m) => n + m.unit.length, 0);
+    cache.changed(first.host, to);
+  }
+}

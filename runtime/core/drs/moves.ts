@@ -1,0 +1,43 @@
+/** What a plan is made of, shared by the planner's steps. */
+import type { ClusterSnapshot } from "./snapshot";
+
+export interface PlannedMove {
+  vm: string;
+  fromHost: string;
+  toHost: string;
+  priority: number;
+  reason: string;
+}
+
+export interface BalanceSettings {
+  migrationThreshold: number;
+  maxMovesPerPass: number;
+  minGain: number;
+  intervalSeconds: number;
+  bandwidthMbps: number;
+  /** Simulated time now, for cooldowns. */
+  nowSeconds: number;
+  /**
+   * How many of the most loaded hosts a step takes VMs from, and how many of the least loaded it
+   * tries them on (all of them when that finds no move). The runtime uses BREADTH; Infinity
+   * evaluates every VM on every host against every host (the exhaustive greedy).
+   */
+  breadth?: number;
+}
+
+/** Enough to find the best move in practice (docs/benchmarks.md compares it with Infinity). */
+export const BREADTH = 8;
+
+/** Moves every member of `unit` to `to` in the snapshot, recording each with `priority` and `reason`. */
+export function moveUnit(snap: ClusterSnapshot, unit: readonly number[], to: number, priority: number, reason: string, into: PlannedMove[]): void {
+  for (const v of unit) {
+    into.push({ vm: snap.vmName(v), fromHost: snap.hostName(snap.vms[v].host), toHost: snap.hostName(to), priority, reason });
+    snap.move(v, to);
+  }
+}
+
+export function isCooling(snap: ClusterSnapshot, v: number, now: number): boolean {
+  const until = snap.vms[v].record.status.drsCooldownUntilSeconds;
+  return until !== null && until > now;
+}
+
