@@ -28,26 +28,35 @@ export function refreshHostUsage(txn: Txn, hostName: string): void {
 
 /** The same for callers that hold the host's VMs (as this operation sees them) and their claims already. */
 export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecord[], claims: readonly VmClaims[]): void {
-  const entitled = { cpu: vms.map((v) => v.status.cpuEntitlementMhz), memory: vms.map((v) => v.status.memoryEntitlementMb) };
-  const capacity = { cpu: host.status.cpuCapacityMhz, memory: host.status.memoryCapacityMb };
-  const used = {} as Record<(typeof DIMENSIONS)[number], number[]>;
+  const n = vms.length;
+  const used = { cpu: new Array<number>(n), memory: new Array<number>(n) };
+  let cpuEntitlementMhz = 0;
+  let memoryEntitlementMb = 0;
   for (const dim of DIMENSIONS) {
-    const caps = claims.map((c, i) => Math.min(c[dim].demand, entitled[dim][i]));
+    const capacity = dim === "cpu" ? host.status.cpuCapacityMhz : host.status.memoryCapacityMb;
+    const caps = used[dim];
+    let wanted = 0;
+    for (let i = 0; i < n; i++) {
+      const entitled = dim === "cpu" ? vms[i].status.cpuEntitlementMhz : vms[i].status.memoryEntitlementMb;
+      if (dim === "cpu") cpuEntitlementMhz += entitled;
+      else memoryEntitlementMb += entitled;
+      caps[i] = Math.min(claims[i][dim].demand, entitled);
+      wanted += caps[i];
+    }
     // Most hosts are not contended: every VM gets what it asks within its entitlement.
-    const fits = caps.reduce((a, b) => a + b, 0) <= capacity[dim];
-    used[dim] = (fits ? caps : divide(capacity[dim], claims.map((c, i) => ({ shares: c[dim].shares, reservation: Math.min(c[dim].reservation, caps[i]), limit: caps[i], demand: caps[i] })))).map(wholeUnits);
+    const shares = wanted <= capacity ? caps : divide(capacity, claims.map((c, i) => ({ shares: c[dim].shares, reservation: Math.min(c[dim].reservation, caps[i]), limit: caps[i], demand: caps[i] })));
+    for (let i = 0; i < n; i++) caps[i] = wholeUnits(shares[i]);
   }
   let cpuUsedMhz = 0;
   let memoryUsedMb = 0;
-  vms.forEach((vm, i) => {
+  for (let i = 0; i < n; i++) {
+    const vm = vms[i];
     cpuUsedMhz += used.cpu[i];
     memoryUsedMb += used.memory[i];
     if (vm.status.cpuUsedMhz !== used.cpu[i] || vm.status.memoryUsedMb !== used.memory[i]) {
       txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: used.cpu[i], memoryUsedMb: used.memory[i] } });
     }
-  });
-  const cpuEntitlementMhz = entitled.cpu.reduce((a, b) => a + b, 0);
-  const memoryEntitlementMb = entitled.memory.reduce((a, b) => a + b, 0);
+  }
   const s = host.status;
   if (s.cpuUsedMhz !== cpuUsedMhz || s.memoryUsedMb !== memoryUsedMb || s.cpuEntitlementMhz !== cpuEntitlementMhz || s.memoryEntitlementMb !== memoryEntitlementMb) {
     txn.put<HostRecord>({ ...host, status: { ...s, cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz, memoryEntitlementMb } });

@@ -60,6 +60,7 @@ function fill(ids: number[], weights: number[], lo: number[], hi: number[], targ
   if (ids.length === 0) return;
   const events: { at: number; slope: number }[] = [];
   for (const i of ids) {
+    if (Number.isNaN(lo[i]) || Number.isNaN(hi[i])) throw new Error(`internal: claim ${i} has no numeric bounds (${lo[i]}, ${hi[i]})`);
     events.push({ at: lo[i] / weights[i], slope: weights[i] }, { at: hi[i] / weights[i], slope: -weights[i] });
   }
   events.sort((a, b) => a.at - b.at);
