@@ -4,7 +4,6 @@
  * hosts by a seeded draw that favours the first quarter of the hosts, so that DRS has work.
  */
 import { ClusterSpec } from "../schema/cluster";
-import type { HostSpec } from "../schema/host";
 import { VmSpec } from "../schema/virtual-machine";
 import { hostWithFootprint, refreshCluster } from "../runtime/core/accounting";
 import type { ClusterRecord, HostRecord, VmRecord } from "../runtime/core/model";
@@ -13,7 +12,9 @@ import { emptyDrsStatus } from "../runtime/core/drs/pass";
 import { SeededRandom } from "../runtime/core/random";
 import { Txn } from "../runtime/core/txn";
 import { refreshHostUsage, uncontendedAllocation } from "../runtime/core/usage";
-import { footprintOf, overheadMb } from "../runtime/core/vm-resources";
+import { footprintOf } from "../runtime/core/vm-resources";
+import { initialVmStatus } from "../runtime/core/kinds/virtual-machine";
+import { benchHost } from "./hosts";
 
 export interface WorldShape {
   hosts: number;
@@ -34,29 +35,7 @@ export function hostName(i: number): string {
 }
 
 function hostRecord(i: number, shape: WorldShape): HostRecord {
-  const spec: HostSpec = {
-    cluster: CLUSTER,
-    hypervisor: "esx",
-    cpu: { sockets: 2, coresPerSocket: shape.coresPerSocket?.(i) ?? (i % 3 === 0 ? 16 : 12), mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
-    memoryMb: shape.memoryMb?.(i) ?? (i % 4 === 0 ? 524288 : 262144),
-    datastores: [],
-    maintenance: false,
-  };
-  const status = {
-    observedGeneration: 1,
-    state: "connected" as const,
-    cpuCapacityMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz,
-    memoryCapacityMb: spec.memoryMb,
-    cpuReservedMhz: 0,
-    memoryReservedMb: 0,
-    cpuUsedMhz: 0,
-    memoryUsedMb: 0,
-    cpuEntitlementMhz: 0,
-    memoryEntitlementMb: 0,
-    vcpusCommitted: 0,
-    memoryCommittedMb: 0,
-  };
-  return { kind: "Host", name: hostName(i), spec, status, generation: 1 };
+  return benchHost(hostName(i), CLUSTER, shape.coresPerSocket?.(i) ?? (i % 3 === 0 ? 16 : 12), shape.memoryMb?.(i) ?? (i % 4 === 0 ? 524288 : 262144));
 }
 
 export function buildWorld(shape: WorldShape): World {
@@ -87,22 +66,7 @@ export function buildWorld(shape: WorldShape): World {
     // A quarter of the hosts draws half of the VMs: a skewed start.
     const h = random.next() < 0.5 ? Math.floor(random.next() * Math.ceil(shape.hosts / 4)) : Math.floor(random.next() * shape.hosts);
     const host = hosts[h].name;
-    const status = {
-      observedGeneration: 1,
-      cluster: CLUSTER,
-      currentHost: host,
-      powerState: "on" as const,
-      virtualization: "hardware" as const,
-      overheadMemoryMb: overheadMb(spec),
-      cpuDemandMhz: spec.workload?.cpuDemandMhz ?? 0,
-      cpuEntitlementMhz: 0,
-      memoryEntitlementMb: 0,
-      cpuUsedMhz: 0,
-      memoryUsedMb: 0,
-      drsCooldownUntilSeconds: null,
-      migrations: 0,
-      lastMigration: null,
-    };
+    const status = { ...initialVmStatus(spec, CLUSTER), currentHost: host, powerState: "on" as const, virtualization: "hardware" as const, cpuDemandMhz: spec.workload?.cpuDemandMhz ?? 0 };
     const vm: VmRecord = { kind: "VirtualMachine", name: `vm${String(n).padStart(6, "0")}`, spec, status, generation: 1 };
     const f = footprintOf(spec, host, CLUSTER);
     hosts[h] = hostWithFootprint(hosts[h], f, 1);

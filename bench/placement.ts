@@ -3,9 +3,8 @@
  * against a naive baseline in the same run that recomputes every host's load from the list of
  * placed VMs for each decision (what placement costs without incrementally kept host totals).
  */
-import type { HostSpec } from "../schema/host";
 import { VmSpec } from "../schema/virtual-machine";
-import type { HostRecord, StoredHostStatus } from "../runtime/core/model";
+import type { HostRecord } from "../runtime/core/model";
 import { place, placementRequest } from "../runtime/core/placement/framework";
 import { NO_RULES } from "../runtime/core/rules/constraints";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
@@ -13,37 +12,14 @@ import { projectedLoad } from "../runtime/core/placement/plugins/balance";
 import { Footprint, footprintOf } from "../runtime/core/vm-resources";
 import { hostWithFootprint } from "../runtime/core/accounting";
 import { SeededRandom } from "../runtime/core/random";
+import { benchHost } from "./hosts";
 import { fmt, header, nowUs } from "./stats";
 
 const HOSTS = 96;
 const VMS = 10_000;
 
 function makeHosts(): HostRecord[] {
-  return Array.from({ length: HOSTS }, (_, i) => {
-    const spec: HostSpec = {
-      cluster: "bench",
-      hypervisor: "esx",
-      cpu: { sockets: 2, coresPerSocket: i % 3 === 0 ? 16 : 12, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
-      memoryMb: i % 4 === 0 ? 524288 : 262144,
-      datastores: [],
-      maintenance: false,
-    };
-    const status: StoredHostStatus = {
-      observedGeneration: 1,
-      state: "connected",
-      cpuCapacityMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz,
-      memoryCapacityMb: spec.memoryMb,
-      cpuReservedMhz: 0,
-      memoryReservedMb: 0,
-      cpuUsedMhz: 0,
-      memoryUsedMb: 0,
-      cpuEntitlementMhz: 0,
-      memoryEntitlementMb: 0,
-      vcpusCommitted: 0,
-      memoryCommittedMb: 0,
-    };
-    return { kind: "Host", name: `esx${String(i).padStart(3, "0")}`, spec, status, generation: 1 };
-  });
+  return Array.from({ length: HOSTS }, (_, i) => benchHost(`esx${String(i).padStart(3, "0")}`, "bench", i % 3 === 0 ? 16 : 12, i % 4 === 0 ? 524288 : 262144));
 }
 
 function makeVms(): VmSpec[] {

@@ -84,6 +84,8 @@ export class World {
   private readonly sortedNames = new Map<Kind, string[]>();
   /** index name -> key -> names of the objects with that key. */
   private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
+  /** The same names sorted, built on first use and dropped when the key's set changes. */
+  private readonly sortedIndexes = new Map<IndexName, Map<string, readonly string[]>>();
 
   constructor(public meta: WorldMeta) {}
 
@@ -107,6 +109,15 @@ export class World {
   /** Names of the objects whose indexed field equals `key` (unsorted; callers sort what they show). */
   related(index: IndexName, key: string): ReadonlySet<string> {
     return this.indexes.get(index)?.get(key) ?? EMPTY;
+  }
+
+  /** Names related by the index, sorted; a cached array, not to be modified. */
+  relatedSorted(index: IndexName, key: string): readonly string[] {
+    let byKey = this.sortedIndexes.get(index);
+    if (!byKey) this.sortedIndexes.set(index, (byKey = new Map()));
+    let names = byKey.get(key);
+    if (!names) byKey.set(key, (names = [...this.related(index, key)].sort(compareNames)));
+    return names;
   }
 
   /** Loads or replaces one object (store loading and committing). */
@@ -135,7 +146,12 @@ export class World {
       if (oldKey === newKey) continue;
       let byKey = this.indexes.get(index);
       if (!byKey) this.indexes.set(index, (byKey = new Map()));
-      if (oldKey !== undefined) byKey.get(oldKey)?.delete(obj.name);
+      const sorted = this.sortedIndexes.get(index);
+      if (oldKey !== undefined) {
+        byKey.get(oldKey)?.delete(obj.name);
+        sorted?.delete(oldKey);
+      }
+      if (newKey !== undefined) sorted?.delete(newKey);
       if (newKey !== undefined) {
         if (!byKey.has(newKey)) byKey.set(newKey, new Set());
         byKey.get(newKey)!.add(obj.name);

@@ -4,11 +4,13 @@
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
 import { SeededRandom } from "./random";
-import { type IndexName, INDEXES, indexKey } from "./indexes";
+import { type IndexName, INDEXES, INDEXES_BY_KIND, indexKey } from "./indexes";
 import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
 
 export class Txn {
   private readonly overlay = new Map<Kind, Map<string, RuntimeObject | null>>();
+  /** Per index and key: names this operation brought to the world's set and took from it. */
+  private readonly indexDelta = new Map<IndexName, Map<string, { arrived: Set<string>; left: Set<string> }>>();
   private readonly newEvents: NewEvent[] = [];
   readonly random: SeededRandom;
   clockSeconds: number;
@@ -42,17 +44,17 @@ export class Txn {
     return [...merged.values()].sort((a, b) => compareNames(a.name, b.name));
   }
 
-  /** Names (sorted) of the objects whose indexed field equals `key`, as this operation sees them. */
+  /**
+   * Names (sorted) of the objects whose indexed field equals `key`, as this operation sees them: the
+   * world's sorted list, with this operation's arrivals merged in and departures left out. Costs the
+   * answer's size, however many objects the operation has written.
+   */
   related(index: IndexName, key: string): string[] {
-    const names = new Set(this.world.related(index, key));
-    const changed = this.overlay.get(INDEXES[index].kind);
-    if (changed) {
-      for (const [name, obj] of changed) {
-        if (obj && indexKey(index, obj) === key) names.add(name);
-        else names.delete(name);
-      }
-    }
-    return [...names].sort(compareNames);
+    const base = this.world.relatedSorted(index, key);
+    const delta = this.indexDelta.get(index)?.get(key);
+    if (!delta || (delta.arrived.size === 0 && delta.left.size === 0)) return [...base];
+    const kept = delta.left.size > 0 ? base.filter((n) => !delta.left.has(n)) : [...base];
+    return delta.arrived.size > 0 ? mergeSorted(kept, [...delta.arrived].sort(compareNames)) : kept;
   }
 
   /** The objects of `kind` whose indexed field equals `key`, sorted by name. */
@@ -61,12 +63,41 @@ export class Txn {
   }
 
   put<T extends RuntimeObject>(obj: T): T {
+    const before = this.get(obj.kind, obj.name);
     this.kindOverlay(obj.kind).set(obj.name, obj);
+    this.track(obj.kind, obj.name, before, obj);
     return obj;
   }
 
   remove(kind: Kind, name: string): void {
+    const before = this.get(kind, name);
     this.kindOverlay(kind).set(name, null);
+    this.track(kind, name, before, undefined);
+  }
+
+  /** Keeps indexDelta current as an object's indexed fields change within this operation. */
+  private track(kind: Kind, name: string, before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
+    for (const [index] of INDEXES_BY_KIND.get(kind) ?? []) {
+      const oldKey = before && indexKey(index, before);
+      const newKey = after && indexKey(index, after);
+      if (oldKey === newKey) continue;
+      if (oldKey !== undefined) {
+        const d = this.delta(index, oldKey);
+        if (!d.arrived.delete(name)) d.left.add(name);
+      }
+      if (newKey !== undefined) {
+        const d = this.delta(index, newKey);
+        if (!d.left.delete(name)) d.arrived.add(name);
+      }
+    }
+  }
+
+  private delta(index: IndexName, key: string): { arrived: Set<string>; left: Set<string> } {
+    let byKey = this.indexDelta.get(index);
+    if (!byKey) this.indexDelta.set(index, (byKey = new Map()));
+    let d = byKey.get(key);
+    if (!d) byKey.set(key, (d = { arrived: new Set(), left: new Set() }));
+    return d;
   }
 
   emit(kind: Kind, name: string, reason: string, message: string): void {
@@ -123,4 +154,12 @@ export class Txn {
     if (!objects) this.overlay.set(kind, (objects = new Map()));
     return objects;
   }
+}
+
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && compareNames(a[i], b[j]) <= 0) ? a[i++] : b[j++]);
+  return out;
 }

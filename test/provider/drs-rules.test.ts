@@ -4,11 +4,10 @@
  * evacuation that cannot happen failing at the Host resource with every VM and why.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRuntime } from "../../runtime";
-import type { HostObject, VirtualMachineObject } from "../../runtime";
+import type { HostObject, Runtime, VirtualMachineObject } from "../../runtime";
 import { PulumiEngine } from "../harness/engine";
 import { dumpStateFile } from "../support/state-file";
-import { type ProgramFolder, programFolder } from "./program-loader";
+import { type ProgramFolder, programFolder, readState } from "./program-loader";
 
 let folder: ProgramFolder;
 let engine: PulumiEngine;
@@ -34,14 +33,7 @@ const program = (opts: { maintenance?: boolean; pinA?: boolean } = {}) =>
     `program-${Math.random().toString(36).slice(2)}.js`,
   );
 
-async function inRuntime<T>(read: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
-  const rt = await openRuntime({ path: folder.statePath });
-  try {
-    return await read(rt);
-  } finally {
-    await rt.close();
-  }
-}
+const inRuntime = <T>(read: (rt: Runtime) => Promise<T>) => readState(folder.statePath, read);
 
 beforeAll(async () => {
   folder = programFolder();

@@ -3,10 +3,10 @@
  * every resource goes through Pulumi's real dynamic provider host over gRPC to the runtime.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRuntime } from "../../runtime";
+import type { Runtime } from "../../runtime";
 import type { VirtualMachineObject } from "../../runtime";
 import { PulumiEngine, type RunResult } from "../harness/engine";
-import { type ProgramFolder, exampleSource, programFolder } from "./program-loader";
+import { type ProgramFolder, exampleSource, programFolder, readState } from "./program-loader";
 
 let folder: ProgramFolder;
 let engine: PulumiEngine;
@@ -22,14 +22,7 @@ function edited(from: string, to: string) {
   return folder.load(source.replace(from, to), `edited-${Math.random().toString(36).slice(2)}.js`);
 }
 
-async function runtimeView<T>(read: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
-  const rt = await openRuntime({ path: folder.statePath });
-  try {
-    return await read(rt);
-  } finally {
-    await rt.close();
-  }
-}
+const runtimeView = <T>(read: (rt: Runtime) => Promise<T>) => readState(folder.statePath, read);
 
 beforeAll(async () => {
   folder = programFolder();

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import ts from "typescript";
+import { type Runtime, openRuntime } from "../../runtime";
 import { makeProjectDir, removeProjectDir } from "../harness/project";
 import type { Program } from "../harness/engine";
 
@@ -18,6 +19,16 @@ export interface ProgramFolder {
   /** Compiles a TypeScript program into the folder under `file` and returns its exported function. */
   load(source: string, file?: string): Program;
   remove(): void;
+}
+
+/** Reads the runtime state a program's provider wrote, from the test's side. */
+export async function readState<T>(statePath: string, read: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime({ path: statePath });
+  try {
+    return await read(rt);
+  } finally {
+    await rt.close();
+  }
 }
 
 export function programFolder(): ProgramFolder {

@@ -124,5 +124,5 @@ export function planEvacuation(snap: ClusterSnapshot, host: number, reason: stri
 
 /** Undoes planned moves in the snapshot, last first. */
 export function undoMoves(snap: ClusterSnapshot, moves: readonly PlannedMove[]): void {
-  for (let i = moves.length - 1; i >= 0; i--) snap.move(snap.vmIndex.get(moves[i].vm)!, snap.hostIndex.get(moves[i].fromHost)!);
+  for (let i = moves.length - 1; i >= 0; i--) snap.move(snap.vmIndex(moves[i].vm)!, snap.hostIndex.get(moves[i].fromHost)!);
 }

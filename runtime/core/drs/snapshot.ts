@@ -32,7 +32,8 @@ export class ClusterSnapshot {
   readonly hosts: HostRecord[];
   readonly hostIndex = new Map<string, number>();
   readonly vms: SnapshotVm[] = [];
-  readonly vmIndex = new Map<string, number>();
+  /** VM name -> index, built on first use: only rules and undone moves look VMs up by name. */
+  private byName: Map<string, number> | undefined;
   /** VM indices per host, in name order. */
   readonly vmsOn: number[][];
   /** Hosts that count for balance (connected), in name order, and each host's slot in `load` (-1: none). */
@@ -48,7 +49,6 @@ export class ClusterSnapshot {
     for (const vm of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
       const host = vm.status.powerState === "on" && vm.status.currentHost !== null ? this.hostIndex.get(vm.status.currentHost) : undefined;
       if (host === undefined) continue;
-      this.vmIndex.set(vm.name, this.vms.length);
       this.vmsOn[host].push(this.vms.length);
       this.vms.push({ record: vm, host, cpu: vm.status.cpuEntitlementMhz, memory: vm.status.memoryEntitlementMb, rules: byVm.get(vm.name) ?? [] });
     }
@@ -86,8 +86,13 @@ export class ClusterSnapshot {
     return this.vms[vm].record.name;
   }
 
+  vmIndex(name: string): number | undefined {
+    this.byName ??= new Map(this.vms.map((v, i) => [v.record.name, i]));
+    return this.byName.get(name);
+  }
+
   readonly locate: Locate = (vm) => {
-    const i = this.vmIndex.get(vm);
+    const i = this.vmIndex(vm);
     return i === undefined ? null : this.hostName(this.vms[i].host);
   };
 
@@ -124,7 +129,7 @@ export class ClusterSnapshot {
       for (const rule of this.vms[v].rules) {
         if (rule.spec.type !== "affinity" || !isMandatory(rule.spec)) continue;
         for (const peer of rule.spec.vms) {
-          const p = this.vmIndex.get(peer);
+          const p = this.vmIndex(peer);
           if (p !== undefined && this.vms[p].host === host && !unit.has(p)) {
             unit.add(p);
             queue.push(p);

@@ -13,7 +13,8 @@ export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number
   return { cpuMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz, memoryMb: spec.memoryMb };
 }
 
-function emptyStatus(generation: number): StoredHostStatus {
+/** The status of a host before its capacity and the VMs on it are counted. */
+export function emptyHostStatus(generation: number): StoredHostStatus {
   return {
     observedGeneration: generation,
     state: "connected",
@@ -69,7 +70,7 @@ export const hostHandler: KindHandler = {
       refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
     }
     if (existing && spec.maintenance && existing.status.state === "connected") evacuateForMaintenance(txn, name);
-    const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyStatus(generation);
+    const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyHostStatus(generation);
     checkRunningVms(txn, name, spec, previous);
 
     const capacity = hostCapacity(spec);

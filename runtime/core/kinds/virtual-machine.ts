@@ -79,7 +79,7 @@ function stoppedStatus(base: VmStatus): VmStatus {
   return { ...base, currentHost: null, powerState: "off", virtualization: null, cpuDemandMhz: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuUsedMhz: 0, memoryUsedMb: 0 };
 }
 
-function initialStatus(spec: VmSpec, cluster: string | null): VmStatus {
+export function initialVmStatus(spec: VmSpec, cluster: string | null): VmStatus {
   return {
     observedGeneration: 1,
     cluster,
@@ -109,7 +109,7 @@ export const virtualMachineHandler: KindHandler = {
     const generation = existing ? existing.generation + 1 : 1;
     const before = existing ? currentFootprint(existing) : null;
     if (before) chargeFootprint(txn, before, -1);
-    let status: VmStatus = { ...(existing?.status ?? initialStatus(spec, refs.cluster)), observedGeneration: generation, cluster: refs.cluster };
+    let status: VmStatus = { ...(existing?.status ?? initialVmStatus(spec, refs.cluster)), observedGeneration: generation, cluster: refs.cluster };
 
     if (existing) txn.emit("VirtualMachine", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     else txn.emit("VirtualMachine", name, "Created", `${spec.vcpus} vCPU, ${spec.memoryMb} MB, ${spec.guestOs} ${spec.guestArch}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}${spec.pool ? `, pool ${spec.pool}` : ""}`);
