@@ -31,7 +31,11 @@ export const DrsSettings = z.strictObject({
   intervalSeconds: z.int().min(1).default(300),
   /** Load-balancing moves per pass at most (mandatory moves are not counted). */
   maxMovesPerPass: z.int().min(1).max(1000).default(16),
-  /** A load-balancing move must lower the imbalance by at least this much. */
+  /**
+   * A load-balancing move must close at least this much load gap: moving a VM that holds a fraction d
+   * of its host onto a host g lower in normalized entitlement closes d * (g - d). Measured this way
+   * (not as the imbalance's own drop) the threshold means the same in a cluster of 4 or 4,000 hosts.
+   */
   minGain: z.number().min(0).max(1).default(0.001),
   /** A VM that DRS moved stays put for this long: no thrashing back and forth. */
   vmCooldownSeconds: z.int().min(0).default(900),

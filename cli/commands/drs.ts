@@ -17,7 +17,7 @@ export function renderDrs(cluster: ClusterObject): string {
     out.push(drs.summary);
     return out.join("\n");
   }
-  const f = (n: number) => n.toFixed(3);
+  const f = (n: number) => n.toFixed(4);
   out.push(`Last pass at ${formatSeconds(drs.lastPassSeconds)}`);
   out.push(
     drs.recommendations.length > 0
