@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { ClusterSpec } from "./cluster";
+import { DatastoreSpec } from "./datastore";
 import { HostSpec } from "./host";
 import { ResourcePoolSpec } from "./resource-pool";
 import { VmSpec } from "./virtual-machine";
 
 export * from "./common";
 export * from "./cluster";
+export * from "./datastore";
 export * from "./host";
 export * from "./resource-pool";
 export * from "./virtual-machine";
@@ -19,6 +21,7 @@ export type Kind = z.infer<typeof Kind>;
 export const SPEC_SCHEMAS = {
   Cluster: ClusterSpec,
   Host: HostSpec,
+  Datastore: DatastoreSpec,
   ResourcePool: ResourcePoolSpec,
   VirtualMachine: VmSpec,
 } as const satisfies Partial<Record<Kind, z.ZodType>>;

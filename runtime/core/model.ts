@@ -4,8 +4,9 @@
  * through a Txn (see txn.ts). The world freezes what it holds so a stray edit fails loudly.
  */
 import type { Kind } from "../../schema";
-import { INDEXES_BY_KIND, type IndexName, indexKey } from "./indexes";
+import { INDEXES_BY_KIND, type IndexName, indexKeys } from "./indexes";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
+import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
 import type { HostSpec, HostStatus } from "../../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
 import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
@@ -25,10 +26,12 @@ export interface RuntimeObject<S = unknown, T = unknown> {
 export type StoredClusterStatus = Omit<ClusterStatus, "hosts">;
 export type StoredHostStatus = Omit<HostStatus, "vms" | "containers">;
 export type StoredPoolStatus = Omit<ResourcePoolStatus, "vms" | "pools">;
+export type StoredDatastoreStatus = Omit<DatastoreStatus, "hosts" | "vms" | "shared">;
 
 export type ClusterRecord = RuntimeObject<ClusterSpec, StoredClusterStatus>;
 export type HostRecord = RuntimeObject<HostSpec, StoredHostStatus>;
 export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
+export type DatastoreRecord = RuntimeObject<DatastoreSpec, StoredDatastoreStatus>;
 export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
 
 export interface RuntimeEvent {
@@ -128,15 +131,15 @@ export class World {
   private reindex(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
     const obj = (after ?? before)!;
     for (const [index] of INDEXES_BY_KIND.get(obj.kind) ?? []) {
-      const oldKey = before && indexKey(index, before);
-      const newKey = after && indexKey(index, after);
-      if (oldKey === newKey) continue;
+      const oldKeys = before ? indexKeys(index, before) : [];
+      const newKeys = after ? indexKeys(index, after) : [];
+      if (oldKeys.length === newKeys.length && oldKeys.every((k, i) => k === newKeys[i])) continue;
       let byKey = this.indexes.get(index);
       if (!byKey) this.indexes.set(index, (byKey = new Map()));
-      if (oldKey !== undefined) byKey.get(oldKey)?.delete(obj.name);
-      if (newKey !== undefined) {
-        if (!byKey.has(newKey)) byKey.set(newKey, new Set());
-        byKey.get(newKey)!.add(obj.name);
+      for (const key of oldKeys) if (!newKeys.includes(key)) byKey.get(key)?.delete(obj.name);
+      for (const key of newKeys) {
+        if (!byKey.has(key)) byKey.set(key, new Set());
+        byKey.get(key)!.add(obj.name);
       }
     }
   }

@@ -23,6 +23,10 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
       return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name) } };
     case "Host":
       return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), containers: [] } };
+    case "Datastore": {
+      const hosts = names(world, "hostsMountingDatastore", obj.name);
+      return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };
+    }
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
     default:

@@ -4,7 +4,7 @@
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
 import { SeededRandom } from "./random";
-import { type IndexName, INDEXES, indexKey } from "./indexes";
+import { type IndexName, INDEXES, indexKeys } from "./indexes";
 import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
 
 export class Txn {
@@ -48,7 +48,7 @@ export class Txn {
     const changed = this.overlay.get(INDEXES[index].kind);
     if (changed) {
       for (const [name, obj] of changed) {
-        if (obj && indexKey(index, obj) === key) names.add(name);
+        if (obj && indexKeys(index, obj).includes(key)) names.add(name);
         else names.delete(name);
       }
     }

@@ -4,6 +4,7 @@ import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { refuse } from "../errors";
 import type { HostRecord, StoredHostStatus, VmRecord } from "../model";
+import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
@@ -69,6 +70,7 @@ export const hostHandler: KindHandler = {
       refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
     }
     checkRunningVms(txn, name, spec, previous);
+    checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
     const state = nextState(spec, existing?.status.state);

@@ -6,6 +6,7 @@ import { refuse } from "../errors";
 import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
 import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
+import { chargeDisks } from "../storage/disks";
 import type { Txn } from "../txn";
 import { movedStatus } from "../vm-moves";
 import { Footprint, currentFootprint, footprintOf, overheadMb } from "../vm-resources";
@@ -101,6 +102,7 @@ export const virtualMachineHandler: KindHandler = {
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
     const generation = existing ? existing.generation + 1 : 1;
+    chargeDisks(txn, name, existing?.spec ?? null, spec);
     const before = existing ? currentFootprint(existing) : null;
     if (before) chargeFootprint(txn, before, -1);
     let status: VmStatus = { ...(existing?.status ?? initialStatus(spec, refs.cluster)), observedGeneration: generation, cluster: refs.cluster };
@@ -143,6 +145,7 @@ export const virtualMachineHandler: KindHandler = {
       chargeFootprint(txn, before, -1);
       txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
+    chargeDisks(txn, name, vm.spec, null);
     txn.remove("VirtualMachine", name);
     txn.emit("VirtualMachine", name, "Deleted", "virtual machine deleted");
     if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);

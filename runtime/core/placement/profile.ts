@@ -4,6 +4,7 @@ import { capacity } from "./plugins/capacity";
 import { compatibility } from "./plugins/compatibility";
 import { hostState } from "./plugins/host-state";
 import { pinning } from "./plugins/pinning";
+import { storageVisibility } from "./plugins/storage-visibility";
 
 /** Cheap filters first: the first failing filter ends a host's evaluation. */
 export const DEFAULT_PROFILE: PlacementProfile = {
@@ -12,6 +13,7 @@ export const DEFAULT_PROFILE: PlacementProfile = {
     { plugin: pinning, weight: 0 },
     { plugin: capacity, weight: 0 },
     { plugin: compatibility, weight: 0 },
+    { plugin: storageVisibility, weight: 0 },
     { plugin: balance, weight: 1 },
   ],
 };
