@@ -38,6 +38,7 @@ function makeHosts(): HostRecord[] {
       memoryUsedMb: 0,
       vcpusCommitted: 0,
       memoryCommittedMb: 0,
+      haFailoverHost: false,
     };
     return { kind: "Host", name: `esx${String(i).padStart(3, "0")}`, spec, status, generation: 1 };
   });

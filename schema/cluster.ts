@@ -39,6 +39,35 @@ export const ClusterSpec = z.strictObject({
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 export type ClusterSpecInput = z.input<typeof ClusterSpec>;
 
+/** HA admission control arithmetic, as the vSphere Availability guide computes it (see runtime/core/ha). */
+export const ClusterHaStatus = z.object({
+  policy: AdmissionControlSettings.shape.policy.unwrap(),
+  /** Whether power-ons that would break the policy are refused: HA enabled and a policy other than disabled. */
+  enforced: z.boolean(),
+  hostFailuresToTolerate: z.int(),
+  /** Slot policy: the largest CPU reservation (vmCpuMinMhz for a VM without one) and memory reservation plus overhead. */
+  slotCpuMhz: z.number(),
+  slotMemoryMb: z.number(),
+  slotsPerHost: z.record(z.string(), z.int()),
+  totalSlots: z.int(),
+  /** One slot per powered-on VM (VMs waiting for an HA restart included). */
+  usedSlots: z.int(),
+  /** Slots left once the slots of the hostFailuresToTolerate largest hosts are set aside. */
+  availableSlots: z.int(),
+  /** How many hosts, taken from the largest down, can fail with enough slots left for every powered-on VM. */
+  currentFailoverCapacity: z.int(),
+  /** (capacity - reservations) / capacity of the usable hosts, truncated to an integer as the guide prints it. */
+  cpuFailoverPercent: z.int(),
+  memoryFailoverPercent: z.int(),
+  /** What the percentage policy keeps free: cpuPercent/memoryPercent, or computed from hostFailuresToTolerate. */
+  configuredCpuFailoverPercent: z.int(),
+  configuredMemoryFailoverPercent: z.int(),
+  /** VMs HA is restarting (waiting for their turn or booting), and those waiting for capacity. */
+  restartsInProgress: z.int(),
+  pendingRestarts: z.int(),
+});
+export type ClusterHaStatus = z.infer<typeof ClusterHaStatus>;
+
 export const ClusterStatus = z.object({
   observedGeneration: z.int(),
   hosts: z.array(z.string()),
@@ -49,5 +78,6 @@ export const ClusterStatus = z.object({
   memoryReservationUsedMb: z.number(),
   cpuUnreservedMhz: z.number(),
   memoryUnreservedMb: z.number(),
+  ha: ClusterHaStatus,
 });
 export type ClusterStatus = z.infer<typeof ClusterStatus>;

@@ -56,6 +56,8 @@ export const HostStatus = z.object({
   /** Sum of the vCPUs and configured memory of the powered-on VMs: the commitment the balance score spreads. */
   vcpusCommitted: z.number(),
   memoryCommittedMb: z.number(),
+  /** A failover host of its cluster's HA policy: it takes only VMs that HA restarts. */
+  haFailoverHost: z.boolean(),
   vms: z.array(z.string()),
   containers: z.array(z.string()),
 });

@@ -57,6 +57,25 @@ export const MigrationRecord = z.object({
   transferredMb: z.number(),
 });
 
+/** Where a VM stands in an HA restart after its host failed or was isolated. */
+export const HaRestart = z.object({
+  /**
+   * awaitingRestart: down, restarted when the failure is declared and its priority's turn comes;
+   * pendingRestart: no host could take it, restarted as soon as capacity returns;
+   * restarting: powered on again on a surviving host, its guest still booting.
+   */
+  state: z.enum(["awaitingRestart", "pendingRestart", "restarting"]),
+  fromHost: z.string(),
+  downSinceSeconds: z.number(),
+  /** When HA may restart it: once the failure is declared, or at once after an isolation response powered it off. */
+  eligibleAtSeconds: z.number(),
+  /** restarting: when the guest is up. */
+  readyAtSeconds: z.number().nullable(),
+  /** pendingRestart: why no host could take it. */
+  pendingReason: z.string().nullable(),
+});
+export type HaRestart = z.infer<typeof HaRestart>;
+
 export const VmStatus = z.object({
   observedGeneration: z.int(),
   cluster: z.string().nullable(),
@@ -70,6 +89,7 @@ export const VmStatus = z.object({
   cpuUsedMhz: z.number(),
   migrations: z.int(),
   lastMigration: MigrationRecord.nullable(),
+  haRestart: HaRestart.nullable(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;
 

@@ -106,6 +106,7 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
       memoryUsedMb: s.memoryUsedMb + sign * f.memoryConsumedMb,
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
+      haFailoverHost: s.haFailoverHost === true,
     },
     generation: host.generation,
   };

@@ -4,6 +4,7 @@
  * through a Txn (see txn.ts). The world freezes what it holds so a stray edit fails loudly.
  */
 import type { Kind } from "../../schema";
+import { DemandLedger, type DemandTotals } from "./ha/demand";
 import { INDEXES_BY_KIND, type IndexName, indexKeys } from "./indexes";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
 import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
@@ -23,7 +24,7 @@ export interface RuntimeObject<S = unknown, T = unknown> {
 }
 
 /** Statuses as stored: the name lists of the public statuses are read from the world's indexes instead. */
-export type StoredClusterStatus = Omit<ClusterStatus, "hosts">;
+export type StoredClusterStatus = Omit<ClusterStatus, "hosts" | "ha">;
 export type StoredHostStatus = Omit<HostStatus, "vms" | "containers">;
 export type StoredPoolStatus = Omit<ResourcePoolStatus, "vms" | "pools">;
 export type StoredDatastoreStatus = Omit<DatastoreStatus, "hosts" | "vms" | "shared">;
@@ -85,6 +86,8 @@ export class World {
   private readonly sortedNames = new Map<Kind, string[]>();
   /** index name -> key -> names of the objects with that key. */
   private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
+  /** What HA admission control holds capacity for, per cluster; kept like the indexes. */
+  readonly demand = new DemandLedger();
 
   constructor(public meta: WorldMeta) {}
 
@@ -110,6 +113,10 @@ export class World {
     return this.indexes.get(index)?.get(key) ?? EMPTY;
   }
 
+  clusterDemand(cluster: string): DemandTotals {
+    return this.demand.totals(cluster);
+  }
+
   /** Loads or replaces one object (store loading and committing). */
   put(obj: RuntimeObject): void {
     let objects = this.byKind.get(obj.kind);
@@ -118,6 +125,7 @@ export class World {
     if (!previous) this.sortedNames.delete(obj.kind);
     objects.set(obj.name, deepFreeze(obj));
     this.reindex(previous, obj);
+    if (obj.kind === "VirtualMachine") this.demand.replace(previous, obj);
   }
 
   remove(kind: Kind, name: string): void {
@@ -126,6 +134,7 @@ export class World {
     this.byKind.get(kind)!.delete(name);
     this.sortedNames.delete(kind);
     this.reindex(previous, undefined);
+    if (kind === "VirtualMachine") this.demand.replace(previous, undefined);
   }
 
   private reindex(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {

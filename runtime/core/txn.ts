@@ -3,6 +3,7 @@
  * reaches the world until the store has committed `changes()`. A refused operation throws and its
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
+import type { DemandTotals } from "./ha/demand";
 import { SeededRandom } from "./random";
 import { type IndexName, INDEXES, indexKeys } from "./indexes";
 import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
@@ -58,6 +59,17 @@ export class Txn {
   /** The objects of `kind` whose indexed field equals `key`, sorted by name. */
   relatedObjects<T extends RuntimeObject>(index: IndexName, key: string): T[] {
     return this.related(index, key).map((name) => this.get<T>(INDEXES[index].kind, name)!);
+  }
+
+  /** HA demand totals of a cluster (see ha/demand.ts), with this operation's VM changes applied. */
+  clusterDemand(cluster: string): DemandTotals {
+    const changed = this.overlay.get("VirtualMachine");
+    if (!changed || changed.size === 0) return this.world.clusterDemand(cluster);
+    const world = this.world;
+    function* pairs(): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
+      for (const [name, obj] of changed!) yield [world.get("VirtualMachine", name), obj ?? undefined];
+    }
+    return world.demand.totalsWith(cluster, pairs());
   }
 
   put<T extends RuntimeObject>(obj: T): T {

@@ -1,6 +1,7 @@
 /** Cluster: a set of hosts that DRS and HA manage as one, and the root of its resource-pool tree. */
 import { ClusterSpec } from "../../../schema/cluster";
 import { refreshCluster } from "../accounting";
+import { syncFailoverHostFlags } from "../ha/failover-hosts";
 import type { ClusterRecord, StoredClusterStatus } from "../model";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
@@ -32,6 +33,7 @@ export const clusterHandler: KindHandler = {
       txn.emit("Cluster", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
     refreshCluster(txn, name);
+    syncFailoverHostFlags(txn, name);
     return txn.get<ClusterRecord>("Cluster", name)!;
   },
 

@@ -3,6 +3,7 @@ import { HostSpec, HostState } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { refuse } from "../errors";
+import { syncFailoverHostFlag } from "../ha/failover-hosts";
 import type { HostRecord, StoredHostStatus, VmRecord } from "../model";
 import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
@@ -24,6 +25,7 @@ function emptyStatus(generation: number): StoredHostStatus {
     memoryUsedMb: 0,
     vcpusCommitted: 0,
     memoryCommittedMb: 0,
+    haFailoverHost: false,
   };
 }
 
@@ -76,6 +78,7 @@ export const hostHandler: KindHandler = {
     const state = nextState(spec, existing?.status.state);
     const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
     txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
+    syncFailoverHostFlag(txn, name);
 
     if (!existing) {
       txn.emit("Host", name, "Created", `${spec.hypervisor} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);

@@ -6,6 +6,7 @@ import { refuse } from "../errors";
 import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
 import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
+import { enforceHaAdmission } from "../ha/admission-check";
 import { chargeDisks } from "../storage/disks";
 import type { Txn } from "../txn";
 import { movedStatus } from "../vm-moves";
@@ -60,7 +61,8 @@ function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current:
   return { host: result.host, how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible` };
 }
 
-function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostRecord): VmStatus {
+/** The status of a VM running on `host` with footprint `f`; HA restarts reuse it. */
+export function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostRecord): VmStatus {
   return {
     ...base,
     currentHost: f.host,
@@ -70,11 +72,12 @@ function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, host: HostRec
     cpuEntitlementMhz: Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
     memoryEntitlementMb: Math.max(f.memoryReservationMb, f.memoryConsumedMb),
     cpuUsedMhz: f.cpuDemandMhz,
+    haRestart: null,
   };
 }
 
-function stoppedStatus(base: VmStatus): VmStatus {
-  return { ...base, currentHost: null, powerState: "off", virtualization: null, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuUsedMhz: 0 };
+export function stoppedStatus(base: VmStatus): VmStatus {
+  return { ...base, currentHost: null, powerState: "off", virtualization: null, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuUsedMhz: 0, haRestart: null };
 }
 
 function initialStatus(spec: VmSpec, cluster: string | null): VmStatus {
@@ -90,6 +93,7 @@ function initialStatus(spec: VmSpec, cluster: string | null): VmStatus {
     cpuUsedMhz: 0,
     migrations: 0,
     lastMigration: null,
+    haRestart: null,
   };
 }
 
@@ -133,7 +137,8 @@ export const virtualMachineHandler: KindHandler = {
       if (before) txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
 
-    txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
+    const applied = txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
+    enforceHaAdmission(txn, existing, applied);
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
     return txn.get<VmRecord>("VirtualMachine", name)!;
   },

@@ -7,8 +7,12 @@ import type { VmSpec } from "../../../schema/virtual-machine";
 import type { ErrorCode } from "../errors";
 import type { HostRecord } from "../model";
 
+/** Why a VM is being placed: an HA restart may use failover hosts, nothing else may. */
+export type PlacementPurpose = "powerOn" | "migration" | "restart";
+
 export interface PlacementRequest {
   vm: string;
+  purpose: PlacementPurpose;
   spec: VmSpec;
   cpuReservationMhz: number;
   /** Memory reservation plus overhead. */
@@ -28,8 +32,8 @@ function guestIdOf(spec: VmSpec): number {
   return id;
 }
 
-export function placementRequest(vm: string, spec: VmSpec, cpuReservationMhz: number, memoryReservationMb: number): PlacementRequest {
-  return { vm, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec) };
+export function placementRequest(vm: string, spec: VmSpec, cpuReservationMhz: number, memoryReservationMb: number, purpose: PlacementPurpose = "powerOn"): PlacementRequest {
+  return { vm, purpose, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec) };
 }
 
 /** Why a host cannot take the VM. */
@@ -126,11 +130,14 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
 
 /**
  * The error code of a failed placement: Incompatible when no host could ever run the VM,
+ * AdmissionControl when a host is held back only by HA admission control (a failover host),
  * InsufficientCapacity when some host could but lacks room (or is down) now.
  */
 export function refusalCode(rejections: { verdicts: Verdict[] }[]): ErrorCode {
   const everyHostIncompatible = rejections.length > 0 && rejections.every((r) => r.verdicts.some((v) => v.code === "Incompatible"));
-  return everyHostIncompatible ? "Incompatible" : "InsufficientCapacity";
+  if (everyHostIncompatible) return "Incompatible";
+  const heldByAdmission = rejections.some((r) => r.verdicts.length > 0 && r.verdicts.every((v) => v.code === "AdmissionControl"));
+  return heldByAdmission ? "AdmissionControl" : "InsufficientCapacity";
 }
 
 export function describeRejections(rejections: { host: string; verdicts: Verdict[] }[]): string[] {

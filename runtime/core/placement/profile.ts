@@ -2,6 +2,7 @@ import type { PlacementProfile } from "./framework";
 import { balance } from "./plugins/balance";
 import { capacity } from "./plugins/capacity";
 import { compatibility } from "./plugins/compatibility";
+import { failoverHosts } from "./plugins/failover-hosts";
 import { hostState } from "./plugins/host-state";
 import { pinning } from "./plugins/pinning";
 import { storageVisibility } from "./plugins/storage-visibility";
@@ -11,6 +12,7 @@ export const DEFAULT_PROFILE: PlacementProfile = {
   plugins: [
     { plugin: hostState, weight: 0 },
     { plugin: pinning, weight: 0 },
+    { plugin: failoverHosts, weight: 0 },
     { plugin: capacity, weight: 0 },
     { plugin: compatibility, weight: 0 },
     { plugin: storageVisibility, weight: 0 },
