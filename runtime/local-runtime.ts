@@ -14,6 +14,8 @@ const ObjectInputSchema = z.object({
   spec: z.record(z.string(), z.unknown()),
 });
 
+const FailHostOptions = z.strictObject({ mode: z.enum(["crash", "isolation"]).default("crash") });
+
 function checkInput(obj: unknown): ObjectInput {
   const parsed = ObjectInputSchema.safeParse(obj);
   if (parsed.success) return parsed.data as ObjectInput;
@@ -64,12 +66,17 @@ export class LocalRuntime implements Runtime {
     await this.run({ type: "delete", kind, name });
   }
 
-  async failHost(name: string): Promise<void> {
-    refuse("InvalidSpec", { kind: "Host", name }, "host failure injection is not available in this version");
+  async failHost(name: string, opts: { mode?: "crash" | "isolation" } = {}): Promise<void> {
+    const parsed = FailHostOptions.safeParse(opts);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      refuse("InvalidSpec", { kind: "Host", name: String(name), field: issue.path.join(".") || "options" }, issue.message);
+    }
+    await this.run({ type: "failHost", name, mode: parsed.data.mode });
   }
 
   async recoverHost(name: string): Promise<void> {
-    refuse("InvalidSpec", { kind: "Host", name }, "host recovery is not available in this version");
+    await this.run({ type: "recoverHost", name });
   }
 
   async advance(seconds: number): Promise<void> {

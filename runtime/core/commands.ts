@@ -4,6 +4,7 @@
  */
 import { KINDS, Name, isManagedKind } from "../../schema";
 import { refuse } from "./errors";
+import { type FailureMode, failHost, recoverHost } from "./ha/failures";
 import type { ApplyMode } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, Kind, RuntimeObject, World } from "./model";
@@ -14,7 +15,9 @@ import { Txn } from "./txn";
 export type Command =
   | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode }
   | { type: "delete"; kind: string; name: string }
-  | { type: "advance"; seconds: number };
+  | { type: "advance"; seconds: number }
+  | { type: "failHost"; name: string; mode: FailureMode }
+  | { type: "recoverHost"; name: string };
 
 export interface Outcome {
   changes: Changes;
@@ -52,6 +55,14 @@ export function execute(world: World, command: Command): Outcome {
     }
     case "advance": {
       advance(txn, command.seconds);
+      return { changes: txn.changes() };
+    }
+    case "failHost": {
+      failHost(txn, checkName("Host", command.name), command.mode);
+      return { changes: txn.changes() };
+    }
+    case "recoverHost": {
+      recoverHost(txn, checkName("Host", command.name));
       return { changes: txn.changes() };
     }
   }

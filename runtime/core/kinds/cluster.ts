@@ -2,6 +2,7 @@
 import { ClusterSpec } from "../../../schema/cluster";
 import { refreshCluster } from "../accounting";
 import { syncFailoverHostFlags } from "../ha/failover-hosts";
+import { reconcileHaRestarts } from "../ha/restarts";
 import type { ClusterRecord, StoredClusterStatus } from "../model";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
@@ -34,6 +35,7 @@ export const clusterHandler: KindHandler = {
     }
     refreshCluster(txn, name);
     syncFailoverHostFlags(txn, name);
+    reconcileHaRestarts(txn, name);
     return txn.get<ClusterRecord>("Cluster", name)!;
   },
 

@@ -4,6 +4,7 @@ import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { refuse } from "../errors";
 import { syncFailoverHostFlag } from "../ha/failover-hosts";
+import { reconcileHaRestarts } from "../ha/restarts";
 import type { HostRecord, StoredHostStatus, VmRecord } from "../model";
 import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
@@ -94,6 +95,7 @@ export const hostHandler: KindHandler = {
     for (const c of clusters) {
       refreshCluster(txn, c);
       assertClusterCovers(txn, c, { kind: "Host", name });
+      reconcileHaRestarts(txn, c);
     }
     return txn.get<HostRecord>("Host", name)!;
   },

@@ -7,6 +7,7 @@ import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
 import { describeRejections, fits, place, placementRequest, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { enforceHaAdmission } from "../ha/admission-check";
+import { reconcileHaRestarts } from "../ha/restarts";
 import { chargeDisks } from "../storage/disks";
 import type { Txn } from "../txn";
 import { movedStatus } from "../vm-moves";
@@ -139,7 +140,11 @@ export const virtualMachineHandler: KindHandler = {
 
     const applied = txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
     enforceHaAdmission(txn, existing, applied);
-    for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
+    for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) {
+      if (c === null) continue;
+      refreshCluster(txn, c);
+      reconcileHaRestarts(txn, c);
+    }
     return txn.get<VmRecord>("VirtualMachine", name)!;
   },
 
@@ -153,6 +158,9 @@ export const virtualMachineHandler: KindHandler = {
     chargeDisks(txn, name, vm.spec, null);
     txn.remove("VirtualMachine", name);
     txn.emit("VirtualMachine", name, "Deleted", "virtual machine deleted");
-    if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);
+    if (vm.status.cluster !== null) {
+      refreshCluster(txn, vm.status.cluster);
+      reconcileHaRestarts(txn, vm.status.cluster);
+    }
   },
 };
