@@ -94,16 +94,16 @@ function markPending(txn: Txn, vm: VmRecord, summary: string, details: string, r
 /** Tries to power the VM on again on a surviving host; returns when its guest will be up, or undefined when it stays pending. */
 function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: ClusterHosts): number | undefined {
   const probe = footprintOf(vm.spec, "", cluster.name);
+  const result = hosts.place(vm, probe.cpuReservationMhz, probe.memoryReservationMb);
+  if (!result.placed) {
+    markPending(txn, vm, rejectionSummary(result.rejections), rejectionDetails(result.rejections), false);
+    return undefined;
+  }
   try {
     admitReservation(txn, { kind: "VirtualMachine", name: vm.name }, cluster.name, vm.spec.pool ?? null, { cpu: probe.cpuReservationMhz, memory: probe.memoryReservationMb });
   } catch (e) {
     if (!isPolyvisorError(e)) throw e;
     markPending(txn, vm, `admission control: ${e.reason}`, [e.reason, ...e.details].join("; "), true);
-    return undefined;
-  }
-  const result = hosts.place(vm, probe.cpuReservationMhz, probe.memoryReservationMb);
-  if (!result.placed) {
-    markPending(txn, vm, rejectionSummary(result.rejections), rejectionDetails(result.rejections), false);
     return undefined;
   }
   const f = footprintOf(vm.spec, result.host, cluster.name);
