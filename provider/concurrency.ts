@@ -2,8 +2,9 @@
  * Pulumi sends the creates of independent resources concurrently, so a resource pool's or a VM's
  * reservation can reach the runtime before the hosts that give the cluster its capacity (the pool
  * in `new ResourcePool("web", { cluster: cluster.name, cpu: { reservationMhz: 4000 } })` does not
- * depend on any host). The runtime refuses such a reservation, as vSphere does; the provider then
- * waits for the other changes of the same deployment and tries again. It gives up, with the
+ * depend on any host). The runtime refuses such a reservation, as vSphere does (and HA admission
+ * control refuses a power-on while too few hosts have joined); the provider then waits for the
+ * other changes of the same deployment and tries again. It gives up, with the
  * runtime's message, once no other change is in flight and none has arrived for QUIET_MS.
  */
 import { isPolyvisorError } from "../runtime";
@@ -54,6 +55,9 @@ function otherChangeSettled(since: number): Promise<boolean> {
   });
 }
 
+/** Refusals that another change of the same deployment (a host joining) can lift. */
+const CAPACITY_CODES: ReadonlySet<string> = new Set(["InsufficientCapacity", "AdmissionControl"]);
+
 /** Runs a change; a refusal for capacity is retried while other changes of the deployment land. */
 export async function changeWhenCapacityArrives<T>(work: () => Promise<T>): Promise<T> {
   for (;;) {
@@ -61,7 +65,7 @@ export async function changeWhenCapacityArrives<T>(work: () => Promise<T>): Prom
     try {
       return await tracked(work);
     } catch (e) {
-      if (!isPolyvisorError(e) || e.code !== "InsufficientCapacity") throw e;
+      if (!isPolyvisorError(e) || !CAPACITY_CODES.has(e.code)) throw e;
       if (!(await otherChangeSettled(seen + 1))) throw e;
     }
   }

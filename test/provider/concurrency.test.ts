@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import { changeWhenCapacityArrives } from "../../provider/concurrency";
 import { PolyvisorError } from "../../runtime";
 
-const short = () => new PolyvisorError("InsufficientCapacity", { kind: "ResourcePool", name: "web" }, "does not fit");
+const short = (code: "InsufficientCapacity" | "AdmissionControl" = "InsufficientCapacity") => new PolyvisorError(code, { kind: "ResourcePool", name: "web" }, "does not fit");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("capacity refusals during a deployment", () => {
-  it("are retried once a concurrent change (a host joining) has landed", async () => {
+  it.each(["InsufficientCapacity", "AdmissionControl"] as const)("%s is retried once a concurrent change (a host joining) has landed", async (code) => {
     let capacity = 0;
     const attempts: number[] = [];
     const pool = changeWhenCapacityArrives(async () => {
       attempts.push(capacity);
-      if (capacity < 4000) throw short();
+      if (capacity < 4000) throw short(code);
       return "created";
     });
     const host = changeWhenCapacityArrives(async () => {
