@@ -258,6 +258,22 @@ describe("an isolated host", () => {
     expect(await newEvents()).toEqual(["0 esx1 HostIsolated", "5 esx1 HaIsolationDeclared", "35 esx1 HaIsolationResponse"]);
   });
 
+  it("whose guests finish shutting down after it recovered frees room for pending VMs", async () => {
+    await setup({ isolationResponse: "shutdown", admissionControl: { policy: "disabled" } }, [["esx1", { memoryMb: 16384 }], ["esx2", { memoryMb: 16384 }], ["esx3", { memoryMb: 16384 }]]);
+    await vmOn("resident", "esx1", { memory: { reservationMb: 8000 } });
+    await vmOn("iso", "esx2", { memory: { reservationMb: 12000 }, haRestartPriority: "disabled" });
+    await vmOn("big", "esx3", { memory: { reservationMb: 12000 } });
+    await rt.failHost("esx2", { mode: "isolation" });
+    await rt.failHost("esx3");
+    await rt.advance(90);
+    expect((await vmStatus("big")).haRestart).toMatchObject({ state: "pendingRestart" });
+    await rt.recoverHost("esx2");
+    expect((await vmStatus("big")).haRestart).toMatchObject({ state: "pendingRestart" });
+    await rt.advance(30);
+    expect(await vmStatus("iso")).toMatchObject({ powerState: "off" });
+    expect(await vmStatus("big")).toMatchObject({ powerState: "on", currentHost: "esx2" });
+  });
+
   it("that recovers before the response keeps its VMs", async () => {
     await isolatedCluster("powerOff");
     await rt.failHost("esx2", { mode: "isolation" });

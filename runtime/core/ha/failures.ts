@@ -15,7 +15,7 @@ import type { Txn } from "../txn";
 import { currentFootprint } from "../vm-resources";
 import { clusterFigures } from "./cluster-figures";
 import { restartPriority } from "./priority";
-import { reconcileHaRestarts, runRestartWave } from "./restarts";
+import { reconcileHaRestarts, retryPendingRestarts, runRestartWave } from "./restarts";
 import { FAILURE_DETECTION_SECONDS, GUEST_SHUTDOWN_SECONDS, ISOLATION_DECLARED_AFTER_SECONDS, ISOLATION_RESPONSE_DELAY_SECONDS } from "./timing";
 
 export type FailureMode = "crash" | "isolation";
@@ -172,6 +172,8 @@ function powerOffIsolated(txn: Txn, host: HostRecord, cluster: ClusterRecord, vm
   const cause = { reason: "PoweredOff", cause: `${how} by the isolation response of host ${host.name}`, when: "on another host" };
   for (const vm of vms) takeDown(txn, vm, host, cluster, txn.clockSeconds, cause);
   runRestartWave(txn, cluster.name);
+  // A shutdown may end after the host is back: the room it frees there can take pending VMs.
+  if (host.status.state !== "isolated") retryPendingRestarts(txn, cluster.name);
 }
 
 registerTimerHandler(ISOLATION_RESPONSE, (txn, timer) => {
