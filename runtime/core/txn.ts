@@ -16,6 +16,8 @@ export class Txn {
   /** Copied on write, so an operation that touches no timer hands back the world's own array. */
   private timers: readonly Timer[];
   private nextTimerSeq: number;
+  /** Demand totals computed since the operation last changed a VM: a failover asks several times. */
+  private readonly demandSeen = new Map<string, DemandTotals>();
 
   constructor(private readonly world: World) {
     this.clockSeconds = world.meta.clockSeconds;
@@ -65,20 +67,25 @@ export class Txn {
   clusterDemand(cluster: string): DemandTotals {
     const changed = this.overlay.get("VirtualMachine");
     if (!changed || changed.size === 0) return this.world.clusterDemand(cluster);
+    let totals = this.demandSeen.get(cluster);
+    if (totals) return totals;
     const world = this.world;
     function* pairs(): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
       for (const [name, obj] of changed!) yield [world.get("VirtualMachine", name), obj ?? undefined];
     }
-    return world.demand.totalsWith(cluster, pairs());
+    this.demandSeen.set(cluster, (totals = world.demand.totalsWith(cluster, pairs())));
+    return totals;
   }
 
   put<T extends RuntimeObject>(obj: T): T {
     this.kindOverlay(obj.kind).set(obj.name, obj);
+    if (obj.kind === "VirtualMachine") this.demandSeen.clear();
     return obj;
   }
 
   remove(kind: Kind, name: string): void {
     this.kindOverlay(kind).set(name, null);
+    if (kind === "VirtualMachine") this.demandSeen.clear();
   }
 
   emit(kind: Kind, name: string, reason: string, message: string): void {

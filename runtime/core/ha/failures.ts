@@ -15,7 +15,7 @@ import type { Txn } from "../txn";
 import { currentFootprint } from "../vm-resources";
 import { clusterFigures } from "./cluster-figures";
 import { restartPriority } from "./priority";
-import { reconcileHaRestarts, retryPendingRestarts, runRestartWave } from "./restarts";
+import { reconcileHaRestarts, requestRestartWave, retryPendingRestarts, runRestartWave } from "./restarts";
 import { FAILURE_DETECTION_SECONDS, GUEST_SHUTDOWN_SECONDS, ISOLATION_DECLARED_AFTER_SECONDS, ISOLATION_RESPONSE_DELAY_SECONDS } from "./timing";
 
 export type FailureMode = "crash" | "isolation";
@@ -156,7 +156,8 @@ registerTimerHandler(FAILURE_DECLARED, (txn, timer) => {
     "HaFailoverStarted",
     `HA declared host ${host.name} failed after ${FAILURE_DETECTION_SECONDS} s without network or datastore heartbeats; ${waiting.length} VM(s) to restart, highest priority first; ${capacityNow(txn, cluster)}`,
   );
-  runRestartWave(txn, cluster.name);
+  // Hosts declared at the same second share one wave, so their VMs restart by priority together.
+  requestRestartWave(txn, cluster.name);
 });
 
 registerTimerHandler(ISOLATION_DECLARED, (txn, timer) => {

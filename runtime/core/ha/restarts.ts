@@ -13,7 +13,7 @@
  * wait for them.
  */
 import type { ClusterSpec } from "../../../schema/cluster";
-import { admitReservation, chargeFootprint } from "../accounting";
+import { admitReservation, chargeFootprint, hostWithFootprint } from "../accounting";
 import { isPolyvisorError } from "../errors";
 import { runningStatus } from "../kinds/virtual-machine";
 import type { ClusterRecord, HostRecord, VmRecord } from "../model";
@@ -22,31 +22,43 @@ import { type PlacementResult, type Verdict, place, placementRequest } from "../
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { registerTimerHandler, schedule } from "../timeline";
 import type { Txn } from "../txn";
-import { footprintOf } from "../vm-resources";
+import { type Footprint, footprintOf } from "../vm-resources";
 import { restartPriority, restartRank } from "./priority";
 import { bootSeconds } from "./timing";
 
-const TIER_UP = "ha.tierUp";
+/** A restart wave due now or when a tier is up. */
+const RESTART_WAVE = "ha.restartWave";
 
-/** The hosts of a cluster as placement sees them during a wave, updated as VMs land. */
+/** Adds nothing: copies made through hostWithFootprint share one object shape, which keeps the placement loop fast. */
+const NO_FOOTPRINT: Footprint = { host: "", cluster: null, pool: null, cpuReservationMhz: 0, memoryReservationMb: 0, cpuDemandMhz: 0, memoryConsumedMb: 0, vcpus: 0, memoryMb: 0 };
+
+/**
+ * The hosts of a cluster as placement sees them during a wave, updated as VMs land. Hosts that are
+ * not connected cannot take a VM; they are left out of the search and consulted only to explain
+ * why a VM found no host.
+ */
 class ClusterHosts {
   private readonly all: HostRecord[];
   private readonly index = new Map<string, number>();
+  private connected: HostRecord[];
+  private failover: HostRecord[];
 
   constructor(private readonly txn: Txn, cluster: string) {
-    this.all = txn.relatedObjects<HostRecord>("hostsInCluster", cluster);
+    this.all = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).map((h) => hostWithFootprint(h, NO_FOOTPRINT, 1));
     this.all.forEach((h, i) => this.index.set(h.name, i));
+    this.connected = this.all.filter((h) => h.status.state === "connected");
+    this.failover = this.connected.filter((h) => h.status.haFailoverHost);
   }
 
   /** Failover hosts first ("restarts go there first, then elsewhere"), then every host. */
   place(vm: VmRecord, cpuMhz: number, memoryMb: number): PlacementResult {
     const req = placementRequest(vm.name, vm.spec, cpuMhz, memoryMb, "restart");
-    const failover = this.all.filter((h) => h.status.haFailoverHost === true);
-    if (failover.length > 0) {
-      const first = place(DEFAULT_PROFILE, req, failover);
+    if (this.failover.length > 0) {
+      const first = place(DEFAULT_PROFILE, req, this.failover);
       if (first.placed) return first;
     }
-    return place(DEFAULT_PROFILE, req, this.all);
+    const result = place(DEFAULT_PROFILE, req, this.connected);
+    return result.placed ? result : place(DEFAULT_PROFILE, req, this.all);
   }
 
   get(name: string): HostRecord {
@@ -54,15 +66,19 @@ class ClusterHosts {
   }
 
   refresh(name: string): void {
-    this.all[this.index.get(name)!] = this.txn.get<HostRecord>("Host", name)!;
+    const host = this.txn.get<HostRecord>("Host", name)!;
+    this.all[this.index.get(name)!] = host;
+    const swap = (hosts: HostRecord[]) => hosts.map((h) => (h.name === name ? host : h));
+    this.connected = swap(this.connected);
+    if (this.failover.length > 0) this.failover = swap(this.failover);
   }
 }
 
 /** Bigger reservations first within a priority (first-fit decreasing packs better), then by name. */
-function restartOrder(a: VmRecord, b: VmRecord): number {
-  const fa = footprintOf(a.spec, "", null);
-  const fb = footprintOf(b.spec, "", null);
-  return fb.memoryReservationMb - fa.memoryReservationMb || fb.cpuReservationMhz - fa.cpuReservationMhz || compareNames(a.name, b.name);
+function inRestartOrder(vms: VmRecord[]): VmRecord[] {
+  const keyed = vms.map((vm) => ({ vm, f: footprintOf(vm.spec, "", null) }));
+  keyed.sort((a, b) => b.f.memoryReservationMb - a.f.memoryReservationMb || b.f.cpuReservationMhz - a.f.cpuReservationMhz || compareNames(a.vm.name, b.vm.name));
+  return keyed.map((k) => k.vm);
 }
 
 /** "Capacity: esx1, esx3; HostState: esx2": which plugin stopped which hosts, stable across retries. */
@@ -106,7 +122,7 @@ function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: Clust
     markPending(txn, vm, `admission control: ${e.reason}`, [e.reason, ...e.details].join("; "), true);
     return undefined;
   }
-  const f = footprintOf(vm.spec, result.host, cluster.name);
+  const f = { ...probe, host: result.host };
   chargeFootprint(txn, f, 1);
   hosts.refresh(result.host);
   const now = txn.clockSeconds;
@@ -130,7 +146,7 @@ function restartAll(txn: Txn, cluster: ClusterRecord, hosts: ClusterHosts, vms: 
   let lastUp = -Infinity;
   for (const vm of vms) lastUp = Math.max(lastUp, tryRestart(txn, vm, cluster, hosts) ?? -Infinity);
   if (lastUp === -Infinity) return false;
-  schedule(txn, lastUp, TIER_UP, { kind: "Cluster", name: cluster.name });
+  requestRestartWave(txn, cluster.name, lastUp);
   return true;
 }
 
@@ -179,7 +195,7 @@ export function runRestartWave(txn: Txn, clusterName: string): void {
   while (waiting.length > 0) {
     const top = Math.max(...waiting.map((vm) => restartRank(vm.spec, cluster.spec)));
     if (top < blockRank) return;
-    const tier = waiting.filter((vm) => restartRank(vm.spec, cluster.spec) === top).sort(restartOrder);
+    const tier = inRestartOrder(waiting.filter((vm) => restartRank(vm.spec, cluster.spec) === top));
     waiting = waiting.filter((vm) => restartRank(vm.spec, cluster.spec) !== top);
     if (restartAll(txn, cluster, hosts, tier)) blockRank = top;
   }
@@ -191,8 +207,8 @@ export function retryPendingRestarts(txn: Txn, clusterName: string): void {
   if (!cluster?.spec.ha.enabled) return;
   const pending = txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName).filter((vm) => vm.status.haRestart!.state === "pendingRestart");
   if (pending.length === 0) return;
-  pending.sort((a, b) => restartRank(b.spec, cluster.spec) - restartRank(a.spec, cluster.spec) || restartOrder(a, b));
-  restartAll(txn, cluster, new ClusterHosts(txn, clusterName), pending);
+  const ordered = inRestartOrder(pending).sort((a, b) => restartRank(b.spec, cluster.spec) - restartRank(a.spec, cluster.spec));
+  restartAll(txn, cluster, new ClusterHosts(txn, clusterName), ordered);
 }
 
 /** With HA turned off, VMs waiting for a restart stay off; VMs booting simply finish. */
@@ -211,4 +227,10 @@ export function reconcileHaRestarts(txn: Txn, clusterName: string): void {
   else cancelRestarts(txn, clusterName);
 }
 
-registerTimerHandler(TIER_UP, (txn, timer) => runRestartWave(txn, timer.name));
+/** Schedules a wave at `at` (default now, later in the same advance), once however many ask. */
+export function requestRestartWave(txn: Txn, cluster: string, at = txn.clockSeconds): void {
+  if (txn.pendingTimers.some((t) => t.task === RESTART_WAVE && t.name === cluster && t.at === at)) return;
+  schedule(txn, at, RESTART_WAVE, { kind: "Cluster", name: cluster });
+}
+
+registerTimerHandler(RESTART_WAVE, (txn, timer) => runRestartWave(txn, timer.name));
