@@ -65,6 +65,10 @@ class ClusterHosts {
     return this.all[this.index.get(name)!];
   }
 
+  get size(): number {
+    return this.all.length;
+  }
+
   refresh(name: string): void {
     const host = this.txn.get<HostRecord>("Host", name)!;
     this.all[this.index.get(name)!] = host;
@@ -136,7 +140,7 @@ function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: Clust
     vm.name,
     "HaRestarted",
     `restarted on ${result.host} ${now - restart.downSinceSeconds} s after it went down on ${restart.fromHost} (priority ${restartPriority(vm.spec, cluster.spec)}): ` +
-      `score ${result.score.toFixed(1)} (${scores}), ${result.feasible} of ${result.candidates} hosts feasible; the guest is up in ${boot} s`,
+      `score ${result.score.toFixed(1)} (${scores}), ${result.feasible} of ${hosts.size} hosts feasible; the guest is up in ${boot} s`,
   );
   return now + boot;
 }
