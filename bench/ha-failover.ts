@@ -17,13 +17,14 @@ import { SeededRandom } from "../runtime/core/random";
 import { advance } from "../runtime/core/timeline";
 import { Txn } from "../runtime/core/txn";
 import { footprintOf } from "../runtime/core/vm-resources";
+import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs, percentile } from "./stats";
 
 const HOSTS = 96;
 const VMS = 10_000;
 const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
-export function buildWorld(): World {
+function buildWorld(): World {
   const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });
@@ -36,16 +37,7 @@ export function buildWorld(): World {
     });
   }
   const random = new SeededRandom(42);
-  for (let n = 0; n < VMS; n++) {
-    apply("VirtualMachine", `vm${n}`, {
-      cluster: "bench",
-      vcpus: 1 + Math.floor(random.next() * 4),
-      memoryMb: 1024 * (1 + Math.floor(random.next() * 8)),
-      guestOs: random.next() < 0.3 ? "windows" : "linux",
-      cpu: { reservationMhz: random.next() < 0.2 ? 500 : 0 },
-      memory: { reservationMb: random.next() < 0.2 ? 1024 : 0 },
-    });
-  }
+  for (let n = 0; n < VMS; n++) apply("VirtualMachine", `vm${n}`, benchVmSpec(random));
   return world;
 }
 
@@ -56,7 +48,7 @@ interface Outcome {
 }
 
 /** The runtime: crash the hosts, then time the wave HA runs at the declaration. */
-export function runtimeFailover(world: World, failed: string[]): Outcome {
+function runtimeFailover(world: World, failed: string[]): Outcome {
   const txn = new Txn(world);
   for (const h of failed) failHost(txn, h, "crash");
   const start = nowUs();

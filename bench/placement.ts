@@ -12,6 +12,7 @@ import { projectedLoad } from "../runtime/core/placement/plugins/balance";
 import { Footprint, footprintOf } from "../runtime/core/vm-resources";
 import { hostWithFootprint } from "../runtime/core/accounting";
 import { SeededRandom } from "../runtime/core/random";
+import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs } from "./stats";
 
 const HOSTS = 96;
@@ -46,16 +47,7 @@ function makeHosts(): HostRecord[] {
 
 function makeVms(): VmSpec[] {
   const random = new SeededRandom(42);
-  return Array.from({ length: VMS }, () =>
-    VmSpec.parse({
-      cluster: "bench",
-      vcpus: 1 + Math.floor(random.next() * 4),
-      memoryMb: 1024 * (1 + Math.floor(random.next() * 8)),
-      guestOs: random.next() < 0.3 ? "windows" : "linux",
-      cpu: { reservationMhz: random.next() < 0.2 ? 500 : 0 },
-      memory: { reservationMb: random.next() < 0.2 ? 1024 : 0 },
-    }),
-  );
+  return Array.from({ length: VMS }, () => VmSpec.parse(benchVmSpec(random)));
 }
 
 /** The runtime's way: host totals kept up to date as VMs are placed. */
