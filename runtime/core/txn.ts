@@ -79,13 +79,13 @@ export class Txn {
 
   put<T extends RuntimeObject>(obj: T): T {
     this.kindOverlay(obj.kind).set(obj.name, obj);
-    if (obj.kind === "VirtualMachine") this.demandSeen.clear();
+    if (obj.kind === "VirtualMachine" && this.demandSeen.size > 0) this.demandSeen.clear();
     return obj;
   }
 
   remove(kind: Kind, name: string): void {
     this.kindOverlay(kind).set(name, null);
-    if (kind === "VirtualMachine") this.demandSeen.clear();
+    if (kind === "VirtualMachine" && this.demandSeen.size > 0) this.demandSeen.clear();
   }
 
   emit(kind: Kind, name: string, reason: string, message: string): void {

@@ -94,7 +94,7 @@ describe("a crashed host", () => {
     }
     expect(await vmStatus("scratch")).toMatchObject({ powerState: "off", haRestart: null });
     const [started] = await eventsOf("HaFailoverStarted");
-    expect(started.message).toContain("HA declared host esx2 failed after 15 s without network or datastore heartbeats; 5 VM(s) to restart");
+    expect(started.message).toContain("HA declared host esx2 failed after 15 s without network or datastore heartbeats; 5 VM(s) went down with it for HA to restart");
     const [restarted] = await eventsOf("HaRestarted");
     expect(restarted.message).toMatch(/^restarted on esx[13] 15 s after it went down on esx2 \(priority highest\): score [\d.]+ \(Balance [\d.]+\), 2 of 3 hosts feasible; the guest is up in 32 s$/);
   });

@@ -76,7 +76,7 @@ function crash(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): 
     : `HA declares it failed after ${FAILURE_DETECTION_SECONDS} s without heartbeats and restarts ${protectedCount} of them` +
       (protectedCount < vms.length ? ` (${vms.length - protectedCount} with restart priority disabled)` : "");
   txn.emit("Host", host.name, "HostFailed", `crashed: ${vms.length} running VM(s) went down with it; ${next}`);
-  if (ha) schedule(txn, declaredAt, FAILURE_DECLARED, { kind: "Host", name: host.name });
+  if (ha) schedule(txn, declaredAt, FAILURE_DECLARED, { kind: "Host", name: host.name }, { vms: protectedCount });
 }
 
 function isolate(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): void {
@@ -149,12 +149,12 @@ registerTimerHandler(FAILURE_DECLARED, (txn, timer) => {
   const host = txn.get<HostRecord>("Host", timer.name);
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster || host.status.state !== "failed") return;
-  const waiting = txn.relatedObjects<VmRecord>("haRestartsInCluster", cluster.name).filter((vm) => vm.status.haRestart!.fromHost === host.name && vm.status.haRestart!.state === "awaitingRestart");
+  const { vms } = timer.data as { vms: number };
   txn.emit(
     "Cluster",
     cluster.name,
     "HaFailoverStarted",
-    `HA declared host ${host.name} failed after ${FAILURE_DETECTION_SECONDS} s without network or datastore heartbeats; ${waiting.length} VM(s) to restart, highest priority first; ${capacityNow(txn, cluster)}`,
+    `HA declared host ${host.name} failed after ${FAILURE_DETECTION_SECONDS} s without network or datastore heartbeats; ${vms} VM(s) went down with it for HA to restart, highest priority first; ${capacityNow(txn, cluster)}`,
   );
   // Hosts declared at the same second share one wave, so their VMs restart by priority together.
   requestRestartWave(txn, cluster.name);
