@@ -24,7 +24,7 @@ const HOSTS = 96;
 const VMS = 10_000;
 const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
-export function buildWorld(): World {
+function buildWorld(): World {
   const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });
