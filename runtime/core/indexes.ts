@@ -21,6 +21,8 @@ export const INDEXES = {
   vmsOnHost: { kind: "VirtualMachine", key: status("currentHost") },
   vmsInPool: { kind: "VirtualMachine", key: spec("pool") },
   vmsInCluster: { kind: "VirtualMachine", key: status("cluster") },
+  /** VMs being live-migrated, by their target host. */
+  vmsMigratingTo: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
   /** VMs pinned to a host, running or not. */
   vmsPinnedTo: { kind: "VirtualMachine", key: spec("host") },
   poolsInPool: { kind: "ResourcePool", key: spec("parent") },

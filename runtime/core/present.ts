@@ -22,7 +22,7 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
     case "Cluster":
       return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name) } };
     case "Host":
-      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), containers: [] } };
+      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), incomingVms: names(world, "vmsMigratingTo", obj.name), containers: [] } };
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
     default:

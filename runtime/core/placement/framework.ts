@@ -11,7 +11,7 @@ export interface PlacementRequest {
   vm: string;
   spec: VmSpec;
   cpuReservationMhz: number;
-  /** Memory reservation plus overhead. */
+  /** The memory reservation; each host adds its own overhead (placement/guest-on-host.ts). */
   memoryReservationMb: number;
   /** The host the VM is pinned to, if any. */
   pinnedHost: string | undefined;
