@@ -33,10 +33,12 @@ export async function readDiskImages(name: string, spec: unknown): Promise<DiskI
   for (const [disk, entry] of disks.entries()) {
     const source = (entry as { importFrom?: unknown } | null)?.importFrom;
     if (typeof source !== "string" || source === "") continue;
+    const path = resolve(source);
     try {
-      facts.push({ disk, source, ...(await readRawDiskImage(resolve(source))) });
+      facts.push({ disk, source, ...(await readRawDiskImage(path)) });
     } catch (e) {
-      refuse("InvalidSpec", { kind: "VirtualMachine", name, field: `disks.${disk}.importFrom` }, `cannot import ${source} (${resolve(source)}): ${reasonOf(e)}`);
+      const where = path === source ? source : `${source} (${path})`;
+      refuse("InvalidSpec", { kind: "VirtualMachine", name, field: `disks.${disk}.importFrom` }, `cannot import ${where}: ${reasonOf(e)}`);
     }
   }
   return facts;
