@@ -1,6 +1,7 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
+import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
 
 async function main(): Promise<void> {
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   console.log(`# Polyvisor benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} x${cpus().length}`);
   if (!only || only === "placement") benchPlacement();
   if (!only || only === "apply") await benchApplyLatency();
+  if (!only || only === "migration") benchMigration();
 }
 
 main().catch((e) => {

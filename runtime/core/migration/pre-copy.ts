@@ -60,8 +60,15 @@ export function dirtiedIn(seconds: number, rateMbps: number, workingSetMb: numbe
   return workingSetMb * -Math.expm1(-(rateMbps * seconds) / 8 / workingSetMb);
 }
 
-/** Runs the model; `onRound` (optional) sees each pre-copy round, for explanations and tests. */
-export function simulatePreCopy(input: PreCopyInput, params: PreCopyParams, onRound?: (round: PreCopyRound) => void): PreCopyResult {
+export interface PreCopyOptions {
+  /** Sees each pre-copy round, for explanations and tests. */
+  onRound?: (round: PreCopyRound) => void;
+  /** MB dirtied in a round of `seconds`; default: the fluid dirtiedIn. The benchmark plugs a page-level tracker in. */
+  dirtied?: (seconds: number) => number;
+}
+
+/** Runs the model. */
+export function simulatePreCopy(input: PreCopyInput, params: PreCopyParams, options: PreCopyOptions = {}): PreCopyResult {
   const linkRate = params.bandwidthMbps;
   const capRate = Math.min(params.maxRateMbps, linkRate);
   const workingSet = Math.min(input.writableWorkingSetMb, input.memoryMb);
@@ -73,11 +80,11 @@ export function simulatePreCopy(input: PreCopyInput, params: PreCopyParams, onRo
   let rounds = 0;
   for (;;) {
     const seconds = (toSend * 8) / rate;
-    const dirtied = dirtiedIn(seconds, input.dirtyRateMbps, workingSet);
+    const dirtied = options.dirtied ? options.dirtied(seconds) : dirtiedIn(seconds, input.dirtyRateMbps, workingSet);
     rounds++;
     transferred += toSend;
     elapsed += seconds;
-    onRound?.({ rateMbps: rate, sentMb: toSend, seconds, dirtiedMb: dirtied });
+    options.onRound?.({ rateMbps: rate, sentMb: toSend, seconds, dirtiedMb: dirtied });
     const stop =
       dirtied < stopMb || dirtied === 0 ? "converged"
       : rounds >= params.maxIterations ? "maxIterations"
