@@ -48,6 +48,15 @@ const ALL_ARCHS: readonly GuestArch[] = ["x86", "x86_64"];
 /** Kernels with a Xen port: Linux (XenLinux), NetBSD (Xen port since NetBSD 2.0), FreeBSD, OpenSolaris (xVM). */
 const XEN_PV_GUESTS: readonly GuestOs[] = ["linux", "netbsd", "freebsd", "solaris"];
 
+/** Bare-metal hypervisors that run every guest with VT-x/AMD-V and nothing else. */
+const HARDWARE_ONLY = {
+  architecture: "bareMetal",
+  modes: ["hardware"],
+  hardwareAssistFor: ALL_ARCHS,
+  paravirtualGuests: [],
+  guestArchs: ALL_ARCHS,
+} as const satisfies Partial<HypervisorProfile>;
+
 /**
  * ESX per-VM overhead, fitted to the vSphere Resource Management guides' overhead tables. ESX 4.0
  * guide, table 3-2 (1 vCPU): 113.17 MB at 256 MB to 334.96 MB at 16 GB and 1011.21 MB at 64 GB, i.e.
@@ -65,6 +74,19 @@ const ESX_MODERN_OVERHEAD: MemoryOverheadModel = { baseMb: 14.42, perVcpuMb: 3.9
  */
 const XEN_OVERHEAD: MemoryOverheadModel = { baseMb: 0, perVcpuMb: 1, perGbMb: { direct: 0, nested: 4, shadow: 8 } };
 const LIBXL_SOURCE = "Xen libxl__get_required_paging_memory (tools/libs/light/libxl_create.c): 1 MB per vCPU + 4 KiB per MiB for the P2M (HVM) + 4 KiB per MiB for shadow tables";
+
+/** Xen: paravirtualization for ported kernels, HVM for the rest (auto prefers PV). */
+const XEN_FAMILY = {
+  hypervisor: "xen",
+  architecture: "bareMetal",
+  modes: ["paravirtual", "hardware"],
+  hardwareAssistFor: ALL_ARCHS,
+  paravirtualGuests: XEN_PV_GUESTS,
+  guestArchs: ALL_ARCHS,
+  requiresNestedPaging: false,
+  maxMemoryMb: undefined,
+  memoryOverhead: XEN_OVERHEAD,
+} as const satisfies Partial<HypervisorProfile>;
 
 const NO_VMS: Pick<HypervisorProfile, "modes" | "hardwareAssistFor" | "paravirtualGuests" | "guestArchs" | "nestedPaging" | "requiresNestedPaging" | "maxVcpus" | "maxMemoryMb" | "memoryOverhead"> = {
   modes: [],
@@ -126,11 +148,7 @@ export const PROFILES: ProfileTable = {
       hypervisor: "esx",
       version: "8.0",
       product: "VMware ESXi 8.0 (vSphere 8)",
-      architecture: "bareMetal",
-      modes: ["hardware"],
-      hardwareAssistFor: ALL_ARCHS,
-      paravirtualGuests: [],
-      guestArchs: ALL_ARCHS,
+      ...HARDWARE_ONLY,
       nestedPaging: true,
       requiresNestedPaging: false,
       maxVcpus: { hardware: 768 },
@@ -167,19 +185,11 @@ export const PROFILES: ProfileTable = {
   },
   xen: {
     "3.0": {
-      hypervisor: "xen",
+      ...XEN_FAMILY,
       version: "3.0",
       product: "Xen 3.0",
-      architecture: "bareMetal",
-      modes: ["paravirtual", "hardware"],
-      hardwareAssistFor: ALL_ARCHS,
-      paravirtualGuests: XEN_PV_GUESTS,
-      guestArchs: ALL_ARCHS,
       nestedPaging: false,
-      requiresNestedPaging: false,
       maxVcpus: { paravirtual: 32, hardware: 32 },
-      maxMemoryMb: undefined,
-      memoryOverhead: XEN_OVERHEAD,
       sources: [
         "Barham et al., 'Xen and the Art of Virtualization', SOSP 2003: paravirtual guests run modified kernels; unmodified ones (Windows) cannot",
         "Xen 3.0 release: HVM guests for unmodified operating systems on Intel VT-x and AMD-V processors, with shadow page tables",
@@ -188,19 +198,11 @@ export const PROFILES: ProfileTable = {
       ],
     },
     "4.0": {
-      hypervisor: "xen",
+      ...XEN_FAMILY,
       version: "4.0",
       product: "Xen 4.0",
-      architecture: "bareMetal",
-      modes: ["paravirtual", "hardware"],
-      hardwareAssistFor: ALL_ARCHS,
-      paravirtualGuests: XEN_PV_GUESTS,
-      guestArchs: ALL_ARCHS,
       nestedPaging: true,
-      requiresNestedPaging: false,
       maxVcpus: { hardware: 128 },
-      maxMemoryMb: undefined,
-      memoryOverhead: XEN_OVERHEAD,
       sources: [
         "Xen hardware-assisted paging (HAP) on AMD NPT and Intel EPT, used for HVM guests when the CPU has it",
         "xen/include/public/hvm/hvm_info_table.h: HVM_MAX_VCPUS 128",
@@ -213,11 +215,7 @@ export const PROFILES: ProfileTable = {
       hypervisor: "kvm",
       version: "current",
       product: "Linux KVM",
-      architecture: "bareMetal",
-      modes: ["hardware"],
-      hardwareAssistFor: ALL_ARCHS,
-      paravirtualGuests: [],
-      guestArchs: ALL_ARCHS,
+      ...HARDWARE_ONLY,
       nestedPaging: true,
       requiresNestedPaging: false,
       maxVcpus: {},
@@ -234,11 +232,7 @@ export const PROFILES: ProfileTable = {
       hypervisor: "hyperv",
       version: "2008",
       product: "Windows Server 2008 Hyper-V",
-      architecture: "bareMetal",
-      modes: ["hardware"],
-      hardwareAssistFor: ALL_ARCHS,
-      paravirtualGuests: [],
-      guestArchs: ALL_ARCHS,
+      ...HARDWARE_ONLY,
       nestedPaging: false,
       requiresNestedPaging: false,
       maxVcpus: { hardware: 4 },
@@ -254,11 +248,7 @@ export const PROFILES: ProfileTable = {
       hypervisor: "hyperv",
       version: "2016",
       product: "Windows Server 2016 Hyper-V",
-      architecture: "bareMetal",
-      modes: ["hardware"],
-      hardwareAssistFor: ALL_ARCHS,
-      paravirtualGuests: [],
-      guestArchs: ALL_ARCHS,
+      ...HARDWARE_ONLY,
       nestedPaging: true,
       requiresNestedPaging: true,
       maxVcpus: { hardware: 240 },
