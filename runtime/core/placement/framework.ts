@@ -5,6 +5,7 @@
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
 import type { ErrorCode } from "../errors";
+import type { Resolution } from "../compatibility";
 import type { HostRecord } from "../model";
 
 export interface PlacementRequest {
@@ -17,6 +18,16 @@ export interface PlacementRequest {
   pinnedHost: string | undefined;
   /** A small integer standing for the guest fields compatibility depends on, for memoizing. */
   guestId: number;
+  /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */
+  onHost: GuestOnHost;
+}
+
+/** The guest on one host: how it would run (null: it cannot) and what it would reserve there, overhead included. */
+export interface GuestOnHost {
+  host: HostRecord | null;
+  resolution: Resolution | null;
+  cpuNeedMhz: number;
+  memoryNeedMb: number;
 }
 
 /** Guest profiles seen so far, numbered: a request computes its key once, plugins index arrays by the number. */
@@ -29,7 +40,8 @@ function guestIdOf(spec: VmSpec): number {
 }
 
 export function placementRequest(vm: string, spec: VmSpec, cpuReservationMhz: number, memoryReservationMb: number): PlacementRequest {
-  return { vm, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec) };
+  const onHost: GuestOnHost = { host: null, resolution: null, cpuNeedMhz: 0, memoryNeedMb: 0 };
+  return { vm, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec), onHost };
 }
 
 /** Why a host cannot take the VM. */

@@ -1,5 +1,5 @@
 import type { PlacementPlugin } from "../framework";
-import { cpuNeedOn, memoryNeedOn } from "../guest-on-host";
+import { guestOnHost } from "../guest-on-host";
 
 /**
  * Reservations must fit the host's unreserved capacity, each with the hypervisor's overhead on that
@@ -12,8 +12,7 @@ export const capacity: PlacementPlugin = {
     const s = host.status;
     const cpuFree = s.cpuCapacityMhz - s.cpuReservedMhz;
     const memFree = s.memoryCapacityMb - s.memoryReservedMb;
-    const cpuNeed = cpuNeedOn(host, req);
-    const memNeed = memoryNeedOn(host, req);
+    const { cpuNeedMhz: cpuNeed, memoryNeedMb: memNeed } = guestOnHost(host, req);
     const cpuShort = cpuNeed > cpuFree;
     const memShort = memNeed > memFree;
     if (!cpuShort && !memShort) return undefined;

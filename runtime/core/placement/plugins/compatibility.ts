@@ -1,12 +1,12 @@
 import { incompatibilities } from "../../compatibility";
 import type { PlacementPlugin } from "../framework";
-import { compatibleResolution } from "../guest-on-host";
+import { isCompatible } from "../guest-on-host";
 
 /** The host's hypervisor release and CPU must be able to run the guest in the requested mode. */
 export const compatibility: PlacementPlugin = {
   name: "Compatibility",
   filter(req, host) {
-    if (compatibleResolution(host, req) !== null) return undefined;
+    if (isCompatible(host, req)) return undefined;
     return { code: "Incompatible", reason: incompatibilities(host.spec, req.spec).join("; ") };
   },
 };
