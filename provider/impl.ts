@@ -168,7 +168,9 @@ export async function readResource(kind: ManagedKind, id: string, props: Props) 
   const obj = await rt.get(kind, id);
   if (!obj) return { id: "", props: {} };
   const spec = { ...(obj.spec as Props) };
-  const current = (obj.status as { currentHost?: string | null }).currentHost;
+  // A VM on its way to its pinned host is not a broken pin: it counts as where it is going.
+  const status = obj.status as { currentHost?: string | null; migration?: { toHost: string } | null };
+  const current = status.migration?.toHost ?? status.currentHost;
   if (typeof spec.host === "string" && typeof current === "string" && current !== spec.host) spec.host = current;
   return { id, props: outputsOf(kind, spec, obj) };
 }
