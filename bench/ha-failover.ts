@@ -16,7 +16,8 @@ import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { SeededRandom } from "../runtime/core/random";
 import { advance } from "../runtime/core/timeline";
 import { Txn } from "../runtime/core/txn";
-import { footprintOf } from "../runtime/core/vm-resources";
+import { haDemandOf } from "../runtime/core/ha/demand";
+import { footprintOf, recordedCost } from "../runtime/core/vm-resources";
 import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs, percentile } from "./stats";
 
@@ -71,9 +72,9 @@ function naiveFailover(world: World, failed: string[]): Outcome {
   const victims = all.filter((v) => down.has(v.status.currentHost ?? ""));
   for (const v of victims) where.delete(v.name);
   const order = [...victims].sort((a, b) => {
-    const fa = footprintOf(a.spec, "", null);
-    const fb = footprintOf(b.spec, "", null);
-    return fb.memoryReservationMb - fa.memoryReservationMb || fb.cpuReservationMhz - fa.cpuReservationMhz || (a.name < b.name ? -1 : 1);
+    const da = haDemandOf(a)!;
+    const db = haDemandOf(b)!;
+    return db.memoryMb - da.memoryMb || db.cpuMhz - da.cpuMhz || (a.name < b.name ? -1 : 1);
   });
   const base = (world.list("Host") as HostRecord[]).map((h) => ({
     ...h,
@@ -86,10 +87,10 @@ function naiveFailover(world: World, failed: string[]): Outcome {
     const byHost = new Map(base.map((h) => [h.name, h as HostRecord]));
     for (const other of all) {
       const at = where.get(other.name);
-      if (at !== undefined) byHost.set(at, hostWithFootprint(byHost.get(at)!, footprintOf(other.spec, at, "bench"), 1));
+      // Every host runs the same hypervisor release, so a VM's overhead is the same wherever it runs.
+      if (at !== undefined) byHost.set(at, hostWithFootprint(byHost.get(at)!, footprintOf(other.spec, at, "bench", recordedCost(other.status)), 1));
     }
-    const f = footprintOf(vm.spec, "", "bench");
-    const result = place(DEFAULT_PROFILE, placementRequest(vm.name, vm.spec, f.cpuReservationMhz, f.memoryReservationMb, "restart"), [...byHost.values()]);
+    const result = place(DEFAULT_PROFILE, placementRequest(vm.name, vm.spec, vm.spec.cpu.reservationMhz, vm.spec.memory.reservationMb, "restart"), [...byHost.values()]);
     if (!result.placed) {
       pending++;
       continue;

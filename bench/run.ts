@@ -2,6 +2,7 @@
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
 import { benchHaFailover } from "./ha-failover";
+import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
 
 async function main(): Promise<void> {
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   if (!only || only === "placement") benchPlacement();
   if (!only || only === "apply") await benchApplyLatency();
   if (!only || only === "ha") benchHaFailover();
+  if (!only || only === "migration") benchMigration();
 }
 
 main().catch((e) => {

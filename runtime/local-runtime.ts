@@ -5,6 +5,7 @@ import { refuse } from "./core/errors";
 import { present } from "./core/present";
 import type { Kind, RuntimeObject } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
+import { readDiskImages } from "./io/disk-imports";
 import type { Store } from "./store/store";
 import type { ObjectInput, Runtime } from "./api";
 
@@ -36,7 +37,8 @@ export class LocalRuntime implements Runtime {
 
   private async applyAs(mode: ApplyMode, obj: ObjectInput): Promise<RuntimeObject> {
     const { kind, name, spec } = checkInput(obj);
-    return (await this.run({ type: "apply", kind, name, spec, mode }))!;
+    const inputs = kind === "VirtualMachine" ? { diskImages: await readDiskImages(name, spec) } : undefined;
+    return (await this.run({ type: "apply", kind, name, spec, mode, inputs }))!;
   }
 
   apply(obj: ObjectInput) {

@@ -98,11 +98,12 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
     status: {
       observedGeneration: s.observedGeneration,
       state: s.state,
+      hypervisorVersion: s.hypervisorVersion,
       cpuCapacityMhz: s.cpuCapacityMhz,
       memoryCapacityMb: s.memoryCapacityMb,
-      cpuReservedMhz: s.cpuReservedMhz + sign * f.cpuReservationMhz,
+      cpuReservedMhz: s.cpuReservedMhz + sign * (f.cpuReservationMhz + f.cpuOverheadReservedMhz),
       memoryReservedMb: s.memoryReservedMb + sign * f.memoryReservationMb,
-      cpuUsedMhz: s.cpuUsedMhz + sign * f.cpuDemandMhz,
+      cpuUsedMhz: s.cpuUsedMhz + sign * (f.cpuDemandMhz + f.cpuOverheadMhz),
       memoryUsedMb: s.memoryUsedMb + sign * f.memoryConsumedMb,
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
@@ -112,11 +113,19 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
   };
 }
 
-/** Charges (sign 1) or releases (sign -1) a running VM on its host and in its pool chain. */
-export function chargeFootprint(txn: Txn, f: Footprint, sign: 1 | -1): void {
+/**
+ * Charges (sign 1) or releases (sign -1) a footprint on its host only: a VM being live-migrated holds
+ * its target host's share while its pools still count it once, where it runs.
+ */
+export function chargeHost(txn: Txn, f: Footprint, sign: 1 | -1): void {
   const host = txn.get<HostRecord>("Host", f.host);
   if (!host) throw new Error(`internal: host ${f.host} vanished`);
   txn.put(hostWithFootprint(host, f, sign));
+}
+
+/** Charges (sign 1) or releases (sign -1) a running VM on its host and in its pool chain. */
+export function chargeFootprint(txn: Txn, f: Footprint, sign: 1 | -1): void {
+  chargeHost(txn, f, sign);
   chargeReservation(txn, f.cluster, f.pool, { cpu: sign * f.cpuReservationMhz, memory: sign * f.memoryReservationMb });
 }
 

@@ -5,7 +5,7 @@
 import { KINDS, Name, isManagedKind } from "../../schema";
 import { refuse } from "./errors";
 import { type FailureMode, failHost, recoverHost } from "./ha/failures";
-import type { ApplyMode } from "./kinds/common";
+import type { ApplyInputs, ApplyMode } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, Kind, RuntimeObject, World } from "./model";
 import { present } from "./present";
@@ -13,7 +13,7 @@ import { advance } from "./timeline";
 import { Txn } from "./txn";
 
 export type Command =
-  | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode }
+  | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode; inputs?: ApplyInputs }
   | { type: "delete"; kind: string; name: string }
   | { type: "advance"; seconds: number }
   | { type: "failHost"; name: string; mode: FailureMode }
@@ -45,7 +45,7 @@ export function execute(world: World, command: Command): Outcome {
     case "apply": {
       const kind = managedKind(command.kind, String(command.name));
       const name = checkName(kind, command.name);
-      const object = HANDLERS[kind].apply(txn, name, command.spec, command.mode);
+      const object = HANDLERS[kind].apply(txn, name, command.spec, command.mode, command.inputs);
       return { changes: txn.changes(), object: present(txn, object) };
     }
     case "delete": {

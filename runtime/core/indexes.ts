@@ -22,10 +22,13 @@ export const INDEXES = {
   vmsOnHost: { kind: "VirtualMachine", key: status("currentHost") },
   vmsInPool: { kind: "VirtualMachine", key: spec("pool") },
   vmsInCluster: { kind: "VirtualMachine", key: status("cluster") },
+  /** VMs being migrated (live or cold), by their target host and by their source host. */
+  vmsMigratingTo: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
+  vmsMigratingFrom: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
   /** VMs pinned to a host, running or not. */
   vmsPinnedTo: { kind: "VirtualMachine", key: spec("host") },
   /** VMs with a disk on a datastore, running or not. */
-  vmsOnDatastore: { kind: "VirtualMachine", key: (o) => (o.spec as { disks?: { datastore?: string }[] }).disks?.flatMap((d) => (d.datastore === undefined ? [] : [d.datastore])) },
+  vmsOnDatastore: { kind: "VirtualMachine", key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore) },
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */
   haRestartsInCluster: { kind: "VirtualMachine", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
   poolsInPool: { kind: "ResourcePool", key: spec("parent") },

@@ -25,7 +25,7 @@ export interface RuntimeObject<S = unknown, T = unknown> {
 
 /** Statuses as stored: the name lists of the public statuses are read from the world's indexes instead. */
 export type StoredClusterStatus = Omit<ClusterStatus, "hosts" | "ha">;
-export type StoredHostStatus = Omit<HostStatus, "vms" | "containers">;
+export type StoredHostStatus = Omit<HostStatus, "vms" | "incomingVms" | "containers">;
 export type StoredPoolStatus = Omit<ResourcePoolStatus, "vms" | "pools">;
 export type StoredDatastoreStatus = Omit<DatastoreStatus, "hosts" | "vms" | "shared">;
 

@@ -48,7 +48,7 @@ describe("polyvisor host", () => {
     const status = await cli("status");
     // Two usable hosts of 16 slots (65536 MB / 4096 MB): one set aside for a failure, one used.
     expect(status.stdout).toMatch(/prod +slotPolicy +tolerates 1 of 1 host failure\(s\) +32 MHz x 4096 MB +1 of 32 +15 +0 +0/);
-    expect(status.stdout).toMatch(/esx2 +prod +esx +failed/);
+    expect(status.stdout).toMatch(/esx2 +prod +esx 3\.0 +failed/);
   });
 
   it("fail --mode isolation and recover, as JSON too; bad usage and refusals have their exit codes", async () => {

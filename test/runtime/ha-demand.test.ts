@@ -2,16 +2,18 @@
 import { describe, expect, it } from "vitest";
 import type { VmRecord } from "../../runtime/core/model";
 import { DemandLedger } from "../../runtime/core/ha/demand";
+import { initialStatus } from "../../runtime/core/vm-status";
 import { VmSpec, type VmStatus } from "../../schema/virtual-machine";
 
-function record(name: string, cpu: number, mem: number, state: "on" | "off" | "awaiting" = "on", cluster = "prod"): VmRecord {
-  const spec = VmSpec.parse({ cluster, vcpus: 1, memoryMb: 4096, guestOs: "linux", memoryOverheadMb: 0, cpu: { reservationMhz: cpu }, memory: { reservationMb: mem } });
-  const status = {
-    cluster,
+function record(name: string, cpu: number, mem: number, state: "on" | "off" | "awaiting" = "on", cluster = "prod", overheadMemoryMb = 0): VmRecord {
+  const spec = VmSpec.parse({ cluster, vcpus: 1, memoryMb: 4096, guestOs: "linux", cpu: { reservationMhz: cpu }, memory: { reservationMb: mem } });
+  const status: VmStatus = {
+    ...initialStatus(cluster),
     powerState: state === "on" ? "on" : "off",
     currentHost: state === "on" ? "h1" : null,
+    overheadMemoryMb,
     haRestart: state === "awaiting" ? { state: "awaitingRestart", fromHost: "h2", downSinceSeconds: 0, eligibleAtSeconds: 15, readyAtSeconds: null, pendingReason: null } : null,
-  } as VmStatus;
+  };
   return { kind: "VirtualMachine", name, spec, status, generation: 1 };
 }
 
@@ -20,6 +22,12 @@ describe("DemandLedger", () => {
     const ledger = new DemandLedger();
     for (const vm of [record("a", 2000, 1024), record("b", 0, 2048, "awaiting"), record("c", 5000, 8192, "off"), record("d", 9000, 9000, "on", "dev")]) ledger.replace(undefined, vm);
     expect(ledger.totals("prod")).toEqual({ vms: 2, cpuMhz: 2000, vmsWithoutCpuReservation: 1, memoryMb: 3072, largestCpuMhz: 2000, largestMemoryMb: 2048 });
+  });
+
+  it("counts the memory overhead of the host a VM runs on, or last ran on while it awaits a restart", () => {
+    const ledger = new DemandLedger();
+    for (const vm of [record("a", 0, 1024, "on", "prod", 90), record("b", 0, 2048, "awaiting", "prod", 120)]) ledger.replace(undefined, vm);
+    expect(ledger.totals("prod")).toMatchObject({ memoryMb: 1024 + 90 + 2048 + 120, largestMemoryMb: 2168 });
   });
 
   it("finds the next largest reservation when the largest goes, keeping duplicates", () => {

@@ -85,11 +85,17 @@ describe("datastore visibility", () => {
     expect(unmount?.message).toContain("a (disks on san)");
   });
 
-  it("moves a running VM whose new disk its host cannot see", async () => {
+  it("refuses a running VM a disk its host cannot see; placed again, it goes where it can", async () => {
     await rt.apply(vm("load", { host: "esx1" }));
     await rt.apply(vm("m", { disks: [{ datastore: "san", sizeGb: 10 }] }));
     expect(await hostOf("m")).toBe("esx2");
-    await rt.apply(vm("m", { disks: [{ datastore: "san", sizeGb: 10 }, { datastore: "local1", sizeGb: 5 }] }));
+    const disks = [{ datastore: "san", sizeGb: 10 }, { datastore: "local1", sizeGb: 5 }];
+    const e = await refusal(rt.apply(vm("m", { disks })));
+    expect(e?.code).toBe("Incompatible");
+    expect(e?.message).toContain("the change does not fit esx2, where the VM runs; power it off to place it again");
+    expect(e?.message).toContain("esx2: does not mount datastore local1 (the VM has disks there)");
+    await rt.apply(vm("m", { disks, powerState: "off" }));
+    await rt.apply(vm("m", { disks }));
     expect(await hostOf("m")).toBe("esx1");
   });
 });

@@ -5,13 +5,13 @@
 import type { ClusterHaStatus } from "../../schema/cluster";
 import { haFigures } from "../../runtime/core/ha/admission-control";
 import type { DemandTotals } from "../../runtime/core/ha/demand";
-import { overheadMb } from "../../runtime/core/vm-resources";
 import type { Inventory } from "./oracle";
 
 export function recomputedDemand(inv: Inventory, cluster: string): DemandTotals {
   const vms = inv.vms.filter((v) => v.status.cluster === cluster && ((v.status.powerState === "on" && v.status.currentHost !== null) || v.status.haRestart));
   const cpu = vms.map((v) => v.spec.cpu.reservationMhz);
-  const memory = vms.map((v) => v.spec.memory.reservationMb + overheadMb(v.spec));
+  // Memory overhead as recorded for the host each VM runs on, or last ran on while it awaits a restart.
+  const memory = vms.map((v) => v.spec.memory.reservationMb + v.status.overheadMemoryMb);
   return {
     vms: vms.length,
     cpuMhz: cpu.reduce((a, b) => a + b, 0),

@@ -10,9 +10,14 @@
  * Glossary: HA = high availability (restart of a failed host's VMs elsewhere).
  */
 import type { RuntimeObject, VmRecord } from "../model";
-import { footprintOf } from "../vm-resources";
+import { footprintOf, recordedCost } from "../vm-resources";
 
-/** One VM's claim on its cluster's failover capacity. */
+/**
+ * One VM's claim on its cluster's failover capacity: the reservations its footprint gives its pools
+ * and cluster. Memory counts the overhead of the host it runs on (or last ran on, while it awaits a
+ * restart), as the guide's slot size and percentages do; the CPU the hypervisor spends delivering the
+ * CPU reservation is reserved on the host alone, and the guide counts the CPU reservation alone.
+ */
 export interface VmDemand {
   cluster: string;
   cpuMhz: number;
@@ -39,7 +44,7 @@ export function haDemandOf(obj: RuntimeObject): VmDemand | undefined {
   if (status.cluster === null || status.cluster === undefined) return undefined;
   const running = status.powerState === "on" && status.currentHost !== null;
   if (!running && !status.haRestart) return undefined;
-  const f = footprintOf(spec, status.currentHost ?? "", status.cluster);
+  const f = footprintOf(spec, status.currentHost ?? "", status.cluster, recordedCost(status));
   return { cluster: status.cluster, cpuMhz: f.cpuReservationMhz, memoryMb: f.memoryReservationMb };
 }
 

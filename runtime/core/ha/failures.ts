@@ -2,17 +2,19 @@
  * Host failures, injected: a crash (the host and its VMs stop at once; HA declares the failure after
  * missing heartbeats and restarts the VMs elsewhere) or a network isolation (the host keeps running;
  * it declares itself isolated and applies the cluster's isolation response: leave the VMs running,
- * power them off, or shut them down, after which HA restarts them elsewhere). Recovery brings the
- * host back; VMs waiting for capacity may then restart.
+ * power them off, or shut them down, after which HA restarts them elsewhere). Either way migrations
+ * from or to the host are abandoned at once: a VM leaving it stays (or goes down with it), a VM
+ * arriving stays on its source. Recovery brings the host back; VMs waiting for capacity may then restart.
  * Each step is an event on the simulated clock, so the log reads like the incident it models.
  */
 import { chargeFootprint, refreshCluster } from "../accounting";
 import { refuse } from "../errors";
-import { stoppedStatus } from "../kinds/virtual-machine";
-import type { ClusterRecord, HostRecord, VmRecord } from "../model";
+import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
 import { registerTimerHandler, schedule } from "../timeline";
 import type { Txn } from "../txn";
+import { abortMigration } from "../vm-moves";
 import { currentFootprint } from "../vm-resources";
+import { stoppedStatus } from "../vm-status";
 import { clusterFigures } from "./cluster-figures";
 import { restartPriority } from "./priority";
 import { reconcileHaRestarts, requestRestartWave, retryPendingRestarts, runRestartWave } from "./restarts";
@@ -64,6 +66,12 @@ function primaryHost(txn: Txn, cluster: string): string | undefined {
   return txn.relatedObjects<HostRecord>("hostsInCluster", cluster).find((h) => h.status.state === "connected")?.name;
 }
 
+/** Abandons every migration from or to the host: its memory or disks can no longer cross the network. */
+function abortMigrationsVia(txn: Txn, host: string, cause: string): void {
+  const moving = new Set([...txn.related("vmsMigratingFrom", host), ...txn.related("vmsMigratingTo", host)]);
+  for (const vm of [...moving].sort(compareNames)) abortMigration(txn, vm, cause);
+}
+
 function crash(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): void {
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", host.name);
   const declaredAt = txn.clockSeconds + FAILURE_DETECTION_SECONDS;
@@ -104,8 +112,10 @@ export function failHost(txn: Txn, name: string, mode: FailureMode): void {
   if (host.status.state !== "connected" && host.status.state !== "maintenance") {
     refuse("Conflict", { kind: "Host", name, field: "state" }, `the host is ${host.status.state}; only a connected host or one in maintenance can fail (recover it first)`);
   }
-  if (mode === "crash") crash(txn, host, clusterOf(txn, host));
-  else isolate(txn, host, clusterOf(txn, host));
+  abortMigrationsVia(txn, name, mode === "crash" ? `host ${name} crashed` : `host ${name} lost its network`);
+  const current = txn.get<HostRecord>("Host", name)!; // the aborts gave back what incoming VMs held
+  if (mode === "crash") crash(txn, current, clusterOf(txn, current));
+  else isolate(txn, current, clusterOf(txn, current));
 }
 
 export function recoverHost(txn: Txn, name: string): void {

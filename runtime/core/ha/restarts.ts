@@ -13,16 +13,17 @@
  * wait for them.
  */
 import type { ClusterSpec } from "../../../schema/cluster";
-import { admitReservation, chargeFootprint, hostWithFootprint } from "../accounting";
+import { hostWithFootprint } from "../accounting";
 import { isPolyvisorError } from "../errors";
-import { runningStatus } from "../kinds/virtual-machine";
 import type { ClusterRecord, HostRecord, VmRecord } from "../model";
 import { compareNames } from "../model";
 import { type PlacementResult, type Verdict, place, placementRequest } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { registerTimerHandler, schedule } from "../timeline";
 import type { Txn } from "../txn";
-import { type Footprint, footprintOf } from "../vm-resources";
+import { powerOnAt } from "../vm-power-on";
+import type { Footprint } from "../vm-resources";
+import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
 import { bootSeconds } from "./timing";
 
@@ -30,7 +31,19 @@ import { bootSeconds } from "./timing";
 const RESTART_WAVE = "ha.restartWave";
 
 /** Adds nothing: copies made through hostWithFootprint share one object shape, which keeps the placement loop fast. */
-const NO_FOOTPRINT: Footprint = { host: "", cluster: null, pool: null, cpuReservationMhz: 0, memoryReservationMb: 0, cpuDemandMhz: 0, memoryConsumedMb: 0, vcpus: 0, memoryMb: 0 };
+const NO_FOOTPRINT: Footprint = {
+  host: "",
+  cluster: null,
+  pool: null,
+  cpuReservationMhz: 0,
+  memoryReservationMb: 0,
+  cpuOverheadReservedMhz: 0,
+  cpuDemandMhz: 0,
+  cpuOverheadMhz: 0,
+  memoryConsumedMb: 0,
+  vcpus: 0,
+  memoryMb: 0,
+};
 
 /**
  * The hosts of a cluster as placement sees them during a wave, updated as VMs land. Hosts that are
@@ -50,9 +63,9 @@ class ClusterHosts {
     this.failover = this.connected.filter((h) => h.status.haFailoverHost);
   }
 
-  /** Failover hosts first ("restarts go there first, then elsewhere"), then every host. */
-  place(vm: VmRecord, cpuMhz: number, memoryMb: number): PlacementResult {
-    const req = placementRequest(vm.name, vm.spec, cpuMhz, memoryMb, "restart");
+  /** Failover hosts first ("restarts go there first, then elsewhere"), then every host; each host adds its own overhead. */
+  place(vm: VmRecord): PlacementResult {
+    const req = placementRequest(vm.name, vm.spec, vm.spec.cpu.reservationMhz, vm.spec.memory.reservationMb, "restart");
     if (this.failover.length > 0) {
       const first = place(DEFAULT_PROFILE, req, this.failover);
       if (first.placed) return first;
@@ -80,8 +93,8 @@ class ClusterHosts {
 
 /** Bigger reservations first within a priority (first-fit decreasing packs better), then by name. */
 function inRestartOrder(vms: VmRecord[]): VmRecord[] {
-  const keyed = vms.map((vm) => ({ vm, f: footprintOf(vm.spec, "", null) }));
-  keyed.sort((a, b) => b.f.memoryReservationMb - a.f.memoryReservationMb || b.f.cpuReservationMhz - a.f.cpuReservationMhz || compareNames(a.vm.name, b.vm.name));
+  const keyed = vms.map((vm) => ({ vm, d: haDemandOf(vm)! }));
+  keyed.sort((a, b) => b.d.memoryMb - a.d.memoryMb || b.d.cpuMhz - a.d.cpuMhz || compareNames(a.vm.name, b.vm.name));
   return keyed.map((k) => k.vm);
 }
 
@@ -113,27 +126,24 @@ function markPending(txn: Txn, vm: VmRecord, summary: string, details: string, r
 
 /** Tries to power the VM on again on a surviving host; returns when its guest will be up, or undefined when it stays pending. */
 function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: ClusterHosts): number | undefined {
-  const probe = footprintOf(vm.spec, "", cluster.name);
-  const result = hosts.place(vm, probe.cpuReservationMhz, probe.memoryReservationMb);
+  const result = hosts.place(vm);
   if (!result.placed) {
     markPending(txn, vm, rejectionSummary(result.rejections), rejectionDetails(result.rejections), false);
     return undefined;
   }
+  let running: VmRecord["status"];
   try {
-    admitReservation(txn, { kind: "VirtualMachine", name: vm.name }, cluster.name, vm.spec.pool ?? null, { cpu: probe.cpuReservationMhz, memory: probe.memoryReservationMb });
+    running = powerOnAt(txn, vm.name, vm.spec, cluster.name, hosts.get(result.host), vm.status);
   } catch (e) {
     if (!isPolyvisorError(e)) throw e;
     markPending(txn, vm, `admission control: ${e.reason}`, [e.reason, ...e.details].join("; "), true);
     return undefined;
   }
-  const f = { ...probe, host: result.host };
-  chargeFootprint(txn, f, 1);
   hosts.refresh(result.host);
   const now = txn.clockSeconds;
   const restart = vm.status.haRestart!;
   const boot = bootSeconds(vm.spec);
-  const status = runningStatus(vm.status, vm.spec, f, hosts.get(result.host));
-  txn.put<VmRecord>({ ...vm, status: { ...status, haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, pendingReason: null } } });
+  txn.put<VmRecord>({ ...vm, status: { ...running, haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, pendingReason: null } } });
   const scores = Object.entries(result.breakdown).map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`).join(", ");
   txn.emit(
     "VirtualMachine",

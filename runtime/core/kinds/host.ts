@@ -1,5 +1,5 @@
 /** Host: a physical server running one hypervisor, standalone or in a cluster. */
-import { HostSpec, HostState } from "../../../schema/host";
+import { HostSpec, HostState, hypervisorVersionOf } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { refuse } from "../errors";
@@ -8,16 +8,18 @@ import { reconcileHaRestarts } from "../ha/restarts";
 import type { HostRecord, StoredHostStatus, VmRecord } from "../model";
 import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
+import { vmsOnOrMigratingTo } from "../vm-moves";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
 export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number } {
   return { cpuMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz, memoryMb: spec.memoryMb };
 }
 
-function emptyStatus(generation: number): StoredHostStatus {
+function emptyStatus(generation: number, spec: HostSpec): StoredHostStatus {
   return {
     observedGeneration: generation,
     state: "connected",
+    hypervisorVersion: hypervisorVersionOf(spec),
     cpuCapacityMhz: 0,
     memoryCapacityMb: 0,
     cpuReservedMhz: 0,
@@ -36,9 +38,9 @@ function nextState(spec: HostSpec, current: HostState | undefined): HostState {
   return spec.maintenance ? "maintenance" : "connected";
 }
 
-/** A changed host must still suit the VMs running on it. */
+/** A changed host must still suit the VMs running on it and those migrating onto it. */
 function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredHostStatus): void {
-  const running = txn.related("vmsOnHost", name);
+  const running = vmsOnOrMigratingTo(txn, name);
   if (running.length === 0) return;
   const subject = { kind: "Host", name };
   if (spec.maintenance && status.state !== "maintenance") {
@@ -67,7 +69,7 @@ export const hostHandler: KindHandler = {
     if (existing && sameSpec(existing.spec, spec)) return existing;
 
     const generation = existing ? existing.generation + 1 : 1;
-    const previous = existing?.status ?? emptyStatus(generation);
+    const previous = existing?.status ?? emptyStatus(generation, spec);
     const running = txn.related("vmsOnHost", name);
     if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
       refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
@@ -77,12 +79,12 @@ export const hostHandler: KindHandler = {
 
     const capacity = hostCapacity(spec);
     const state = nextState(spec, existing?.status.state);
-    const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
+    const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, hypervisorVersion: hypervisorVersionOf(spec), cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
     txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
     syncFailoverHostFlag(txn, name);
 
     if (!existing) {
-      txn.emit("Host", name, "Created", `${spec.hypervisor} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
+      txn.emit("Host", name, "Created", `${spec.hypervisor} ${hypervisorVersionOf(spec)} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
     } else {
       txn.emit("Host", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
@@ -105,6 +107,7 @@ export const hostHandler: KindHandler = {
     const running = txn.related("vmsOnHost", name);
     refuseIfDependents("Host", name, [
       ...running.map((vm) => `VirtualMachine ${vm} (running)`),
+      ...txn.related("vmsMigratingTo", name).map((vm) => `VirtualMachine ${vm} (migrating here)`),
       ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
     ]);
     txn.remove("Host", name);

@@ -5,22 +5,36 @@
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
 import type { ErrorCode } from "../errors";
+import type { Resolution } from "../compatibility";
 import type { HostRecord } from "../model";
 
-/** Why a VM is being placed: an HA restart may use failover hosts, nothing else may. */
-export type PlacementPurpose = "powerOn" | "migration" | "restart";
+/**
+ * Why a VM is being placed: an HA restart may use failover hosts, and a VM already running on one
+ * may stay there through a reconfiguration; nothing else may.
+ */
+export type PlacementPurpose = "powerOn" | "migration" | "restart" | "reconfigure";
 
 export interface PlacementRequest {
   vm: string;
   purpose: PlacementPurpose;
   spec: VmSpec;
   cpuReservationMhz: number;
-  /** Memory reservation plus overhead. */
+  /** The memory reservation; each host adds its own overhead (placement/guest-on-host.ts). */
   memoryReservationMb: number;
   /** The host the VM is pinned to, if any. */
   pinnedHost: string | undefined;
   /** A small integer standing for the guest fields compatibility depends on, for memoizing. */
   guestId: number;
+  /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */
+  onHost: GuestOnHost;
+}
+
+/** The guest on one host: how it would run (null: it cannot) and what it would reserve there, overhead included. */
+export interface GuestOnHost {
+  host: HostRecord | null;
+  resolution: Resolution | null;
+  cpuNeedMhz: number;
+  memoryNeedMb: number;
 }
 
 /** Guest profiles seen so far, numbered: a request computes its key once, plugins index arrays by the number. */
@@ -33,7 +47,8 @@ function guestIdOf(spec: VmSpec): number {
 }
 
 export function placementRequest(vm: string, spec: VmSpec, cpuReservationMhz: number, memoryReservationMb: number, purpose: PlacementPurpose = "powerOn"): PlacementRequest {
-  return { vm, purpose, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec) };
+  const onHost: GuestOnHost = { host: null, resolution: null, cpuNeedMhz: 0, memoryNeedMb: 0 };
+  return { vm, purpose, spec, cpuReservationMhz, memoryReservationMb, pinnedHost: spec.host, guestId: guestIdOf(spec), onHost };
 }
 
 /** Why a host cannot take the VM. */

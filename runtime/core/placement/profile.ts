@@ -7,14 +7,14 @@ import { hostState } from "./plugins/host-state";
 import { pinning } from "./plugins/pinning";
 import { storageVisibility } from "./plugins/storage-visibility";
 
-/** Cheap filters first: the first failing filter ends a host's evaluation. */
+/** Cheap filters first: the first failing filter ends a host's evaluation. Compatibility (memoized) comes before capacity, whose overhead depends on the resolved technique. */
 export const DEFAULT_PROFILE: PlacementProfile = {
   plugins: [
     { plugin: hostState, weight: 0 },
     { plugin: pinning, weight: 0 },
     { plugin: failoverHosts, weight: 0 },
-    { plugin: capacity, weight: 0 },
     { plugin: compatibility, weight: 0 },
+    { plugin: capacity, weight: 0 },
     { plugin: storageVisibility, weight: 0 },
     { plugin: balance, weight: 1 },
   ],

@@ -3,42 +3,57 @@
  * used figure of each datastore is kept up to date as VMs come, change and go, and a disk that does
  * not fit is refused naming the datastore.
  */
-import type { VmSpec } from "../../../schema/virtual-machine";
+import type { ImportedDisk, VmSpec } from "../../../schema/virtual-machine";
 import { refuse } from "../errors";
 import type { DatastoreRecord } from "../model";
 import type { Txn } from "../txn";
+
+/** A VM's disks with what sizes them: the spec, and what P2V read for disks imported from an image. */
+export interface VmDisks {
+  spec: VmSpec;
+  importedDisks: readonly ImportedDisk[];
+}
 
 /** Gigabytes kept to 6 decimals so that fractional sizes add up without float noise. */
 export function tidyGb(gb: number): number {
   return Math.round(gb * 1e6) / 1e6;
 }
 
+/** A disk's size: as declared, else the size of the image it was imported from. */
+export function diskSizeGb(vm: VmDisks, index: number): number {
+  const declared = vm.spec.disks[index]?.sizeGb;
+  if (declared !== undefined) return declared;
+  return vm.importedDisks.find((d) => d.disk === index)?.sizeGb ?? 0;
+}
+
 /** GB per datastore for a VM's disks (several disks may share one datastore). */
-export function diskUsage(spec: VmSpec | null): Map<string, number> {
+function diskUsage(vm: VmDisks | null): Map<string, number> {
   const usage = new Map<string, number>();
-  for (const disk of spec?.disks ?? []) {
-    if (disk.datastore === undefined) continue;
-    usage.set(disk.datastore, tidyGb((usage.get(disk.datastore) ?? 0) + disk.sizeGb));
-  }
+  vm?.spec.disks.forEach((disk, i) => usage.set(disk.datastore, tidyGb((usage.get(disk.datastore) ?? 0) + diskSizeGb(vm, i))));
   return usage;
 }
 
-/** The datastores a VM needs every host it runs on to mount. */
-export function datastoresOf(spec: VmSpec): string[] {
-  return [...diskUsage(spec).keys()].sort();
+/**
+ * Partition and device backends are block devices: they live on block storage (a local disk, an iSCSI
+ * or FC LUN), not on an NFS export, which holds files.
+ */
+function checkBlockBackends(txn: Txn, vm: string, spec: VmSpec): void {
+  spec.disks.forEach((disk, i) => {
+    if (disk.backend !== "partition" && disk.backend !== "device") return;
+    const ds = txn.get<DatastoreRecord>("Datastore", disk.datastore);
+    if (ds?.spec.type !== "nfs") return;
+    refuse("InvalidSpec", { kind: "VirtualMachine", name: vm, field: `disks.${i}.backend` }, `datastore ${disk.datastore} is NFS, which holds files; a ${disk.backend} backend is a block device: use backend image, or a local, iSCSI or FC datastore`);
+  });
 }
 
 /**
- * Moves a VM's disk usage from its old spec to its new one (null when created or deleted),
- * refusing a missing datastore or one without room for the growth.
+ * Moves a VM's disk usage from its old disks to its new ones (null when created or deleted),
+ * refusing a missing datastore, a block backend on NFS, or a datastore without room for the growth.
  */
-export function chargeDisks(txn: Txn, vm: string, before: VmSpec | null, after: VmSpec | null): void {
+export function chargeDisks(txn: Txn, vm: string, before: VmDisks | null, after: VmDisks | null): void {
   const old = diskUsage(before);
   const wanted = diskUsage(after);
-  const field = (datastore: string, leaf: string) => {
-    const i = after!.disks.findIndex((d) => d.datastore === datastore);
-    return `disks.${i}.${leaf}`;
-  };
+  const field = (datastore: string, leaf: string) => `disks.${after!.spec.disks.findIndex((d) => d.datastore === datastore)}.${leaf}`;
   for (const [name, gb] of wanted) {
     const ds = txn.get<DatastoreRecord>("Datastore", name);
     if (!ds) refuse("NotFound", { kind: "VirtualMachine", name: vm, field: field(name, "datastore") }, `Datastore ${name} does not exist`);
@@ -51,6 +66,7 @@ export function chargeDisks(txn: Txn, vm: string, before: VmSpec | null, after: 
       );
     }
   }
+  if (after) checkBlockBackends(txn, vm, after.spec);
   for (const name of new Set([...old.keys(), ...wanted.keys()])) {
     const delta = tidyGb((wanted.get(name) ?? 0) - (old.get(name) ?? 0));
     if (delta === 0) continue;

@@ -1,12 +1,13 @@
 /**
  * Which hosts see which datastores. A local datastore belongs to one host; a host may stop
- * mounting a datastore only when none of the VMs running on it has a disk there.
+ * mounting a datastore only when none of the VMs running on it, or migrating onto it, has a disk there.
  */
 import type { HostSpec } from "../../../schema/host";
 import { refuse } from "../errors";
 import type { DatastoreRecord, VmRecord } from "../model";
 import type { Txn } from "../txn";
-import { diskUsage } from "./disks";
+import { vmsOnOrMigratingTo } from "../vm-moves";
+import { unmountedDatastores } from "./visibility";
 
 export function checkHostMounts(txn: Txn, host: string, spec: HostSpec, previous: HostSpec | undefined): void {
   spec.datastores.forEach((name, i) => {
@@ -21,9 +22,9 @@ export function checkHostMounts(txn: Txn, host: string, spec: HostSpec, previous
   });
   const dropped = (previous?.datastores ?? []).filter((d) => !spec.datastores.includes(d));
   if (dropped.length === 0) return;
-  const users = txn.relatedObjects<VmRecord>("vmsOnHost", host).flatMap((vm) => {
-    const needs = [...diskUsage(vm.spec).keys()].filter((d) => dropped.includes(d));
-    return needs.length > 0 ? [`${vm.name} (disks on ${needs.join(", ")})`] : [];
+  const users = vmsOnOrMigratingTo(txn, host).flatMap((vm) => {
+    const needs = unmountedDatastores(txn.get<VmRecord>("VirtualMachine", vm)!.spec, spec.datastores);
+    return needs.length > 0 ? [`${vm} (disks on ${needs.join(", ")})`] : [];
   });
   if (users.length > 0) {
     refuse("Conflict", { kind: "Host", name: host, field: "datastores" }, `running VMs have disks on ${dropped.join(", ")}; move or power them off before unmounting`, users);
