@@ -253,6 +253,22 @@ describe("PulumiEngine with the noop provider", () => {
     expect(engine.state.get(urn("c"))).toMatchObject({ id: "c", outputs: { initFails: true, touched: 1 } });
   });
 
+  test("a failed update fails its dependents (explicit or through inputs) and the run ends", async () => {
+    const { engine } = await startEngine();
+    const program = (updateFails: boolean) => () => {
+      const a = new NoopResource("a", { name: "a", size: 1, updateFails });
+      new NoopResource("b", { name: "b", size: a.touched });
+      new NoopResource("c", { name: "c", size: 3 }, { dependsOn: [a] });
+    };
+    expect((await engine.up(program(false))).errors).toEqual([]);
+
+    const result = await engine.up(program(true));
+
+    expect(result.errors.map((error) => [nameOf(error.urn), error.message])).toEqual([["a", "update of a refused"]]);
+    expect(rpcs(result).filter((call) => !call.startsWith("Check") && !call.startsWith("Diff"))).toEqual(["Update a"]);
+    expect(engine.state.get(urn("a"))?.outputs.updateFails).toBe(false);
+  });
+
   test("a run with errors deletes nothing it did not register", async () => {
     const { engine } = await startEngine();
     await engine.up(twoResources);
