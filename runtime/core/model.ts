@@ -6,6 +6,7 @@
 import type { Kind } from "../../schema";
 import { DemandLedger, type DemandTotals } from "./ha/demand";
 import { INDEXES_BY_KIND, type IndexName, indexKeys, sameIndexKeys } from "./indexes";
+import { UsageLedger } from "./usage-ledger";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
 import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
 import type { HostSpec, HostStatus } from "../../schema/host";
@@ -92,6 +93,8 @@ export class World {
   private readonly sortedIndexes = new Map<IndexName, Map<string, readonly string[]>>();
   /** What HA admission control holds capacity for, per cluster; kept like the indexes. */
   readonly demand = new DemandLedger();
+  /** What running VMs are entitled to and want, per host; kept like the indexes. */
+  readonly usage = new UsageLedger();
 
   constructor(public meta: WorldMeta) {}
 
@@ -138,7 +141,10 @@ export class World {
     if (!previous) this.sortedNames.delete(obj.kind);
     objects.set(obj.name, deepFreeze(obj));
     this.reindex(previous, obj);
-    if (obj.kind === "VirtualMachine") this.demand.replace(previous, obj);
+    if (obj.kind === "VirtualMachine") {
+      this.demand.replace(previous, obj);
+      this.usage.replace(previous, obj);
+    }
   }
 
   remove(kind: Kind, name: string): void {
@@ -147,7 +153,10 @@ export class World {
     this.byKind.get(kind)!.delete(name);
     this.sortedNames.delete(kind);
     this.reindex(previous, undefined);
-    if (kind === "VirtualMachine") this.demand.replace(previous, undefined);
+    if (kind === "VirtualMachine") {
+      this.demand.replace(previous, undefined);
+      this.usage.replace(previous, undefined);
+    }
   }
 
   private reindex(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {

@@ -5,6 +5,7 @@
  */
 import type { DemandTotals } from "./ha/demand";
 import { SeededRandom } from "./random";
+import type { HostUsageSums } from "./usage-ledger";
 import { type IndexName, INDEXES, INDEXES_BY_KIND, indexKeys, sameIndexKeys } from "./indexes";
 import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
 
@@ -73,12 +74,23 @@ export class Txn {
     if (!changed || changed.size === 0) return this.world.clusterDemand(cluster);
     let totals = this.demandSeen.get(cluster);
     if (totals) return totals;
-    const world = this.world;
-    function* pairs(): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
-      for (const [name, obj] of changed!) yield [world.get("VirtualMachine", name), obj ?? undefined];
-    }
-    this.demandSeen.set(cluster, (totals = world.demand.totalsWith(cluster, pairs())));
+    this.demandSeen.set(cluster, (totals = this.world.demand.totalsWith(cluster, this.changedPairs(changed))));
     return totals;
+  }
+
+  /**
+   * A host's usage sums (usage-ledger.ts) with this operation's VM changes applied; undefined once the
+   * operation has changed so many VMs that walking the host's VMs is cheaper than applying them.
+   */
+  hostUsageSums(host: string): HostUsageSums | undefined {
+    const changed = this.overlay.get("VirtualMachine");
+    if (changed && changed.size > USAGE_SUMS_MAX_CHANGES) return undefined;
+    return this.world.usage.sumsWith(host, this.changedPairs(changed));
+  }
+
+  /** Each VM this operation changed, as the stored version and this operation's version. */
+  private *changedPairs(changed: Map<string, RuntimeObject | null> | undefined): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
+    if (changed) for (const [name, obj] of changed) yield [this.world.get("VirtualMachine", name), obj ?? undefined];
   }
 
   put<T extends RuntimeObject>(obj: T): T {
@@ -191,6 +203,8 @@ export class Txn {
 }
 
 const NO_KEYS: readonly string[] = [];
+/** Beyond this many changed VMs a host's usage is refreshed by walking its VMs. */
+const USAGE_SUMS_MAX_CHANGES = 64;
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   const out: string[] = [];

@@ -10,16 +10,45 @@
 import { DIMENSIONS } from "./accounting";
 import { divide, wholeUnits } from "./allocation/divide";
 import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
-import type { HostRecord, VmRecord } from "./model";
+import { type HostRecord, type VmRecord, compareNames } from "./model";
 import type { Txn } from "./txn";
+import { uncontendedUsage } from "./usage-ledger";
 import { incomingFootprint } from "./vm-resources";
 
 /** Recomputes the usage of every VM on `host` and the host's usage and entitlement totals. */
 export function refreshHostUsage(txn: Txn, hostName: string): void {
   const host = txn.get<HostRecord>("Host", hostName);
   if (!host) return;
+  if (refreshUncontended(txn, host)) return;
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", hostName);
   applyHostUsage(txn, host, vms, vms.map(vmClaims));
+}
+
+/**
+ * The same result as applyHostUsage for a host with room for what all its VMs want, from the host's
+ * usage sums (usage-ledger.ts): only VMs whose usage is stale are written, in name order as the walk
+ * would. False, having changed nothing, when the sums cannot tell (contention, fractional figures, an
+ * operation that changed many VMs): the caller walks the VMs.
+ */
+function refreshUncontended(txn: Txn, host: HostRecord): boolean {
+  const sums = txn.hostUsageSums(host.name);
+  if (!sums || sums.inexact > 0) return false;
+  const incoming = incomingTotals(txn, host.name);
+  if (!Number.isInteger(incoming.memoryUsedMb) || !Number.isInteger(incoming.cpuEntitlementMhz) || !Number.isInteger(incoming.memoryEntitlementMb)) return false;
+  if (sums.cpuWantedMhz > host.status.cpuCapacityMhz || sums.memoryWantedMb > Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb)) return false;
+  for (const name of [...sums.stale].sort(compareNames)) {
+    const vm = txn.get<VmRecord>("VirtualMachine", name)!;
+    const usage = uncontendedUsage(vm, vmClaims(vm));
+    txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: usage.cpuUsedMhz, overheadCpuMhz: usage.overheadCpuMhz, memoryUsedMb: usage.memoryUsedMb } });
+  }
+  // Whole numbers: the sums equal the walk's, and wanted is what each VM uses when all fit.
+  putHostUsage(txn, host, {
+    cpuUsedMhz: sums.cpuWantedMhz,
+    memoryUsedMb: incoming.memoryUsedMb + sums.memoryWantedMb,
+    cpuEntitlementMhz: incoming.cpuEntitlementMhz + sums.cpuEntitlementMhz,
+    memoryEntitlementMb: incoming.memoryEntitlementMb + sums.memoryEntitlementMb,
+  });
+  return true;
 }
 
 /** What VMs migrating onto the host hold there. */
@@ -69,8 +98,14 @@ export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecor
       txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: guest, overheadCpuMhz: overhead, memoryUsedMb: used.memory[i] } });
     }
   }
+  putHostUsage(txn, host, { cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz, memoryEntitlementMb });
+}
+
+type HostUsage = Pick<HostRecord["status"], "cpuUsedMhz" | "memoryUsedMb" | "cpuEntitlementMhz" | "memoryEntitlementMb">;
+
+function putHostUsage(txn: Txn, host: HostRecord, u: HostUsage): void {
   const s = host.status;
-  if (s.cpuUsedMhz !== cpuUsedMhz || s.memoryUsedMb !== memoryUsedMb || s.cpuEntitlementMhz !== cpuEntitlementMhz || s.memoryEntitlementMb !== memoryEntitlementMb) {
-    txn.put<HostRecord>({ ...host, status: { ...s, cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz, memoryEntitlementMb } });
+  if (s.cpuUsedMhz !== u.cpuUsedMhz || s.memoryUsedMb !== u.memoryUsedMb || s.cpuEntitlementMhz !== u.cpuEntitlementMhz || s.memoryEntitlementMb !== u.memoryEntitlementMb) {
+    txn.put<HostRecord>({ ...host, status: { ...s, ...u } });
   }
 }

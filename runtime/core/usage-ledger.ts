@@ -1,0 +1,136 @@
+/**
+ * Per-host sums of what running VMs are entitled to and want, kept by the world as VMs are put and
+ * removed (like the HA demand ledger), so that refreshing one host's usage after a small change does
+ * not walk every VM on it. On an uncontended host each VM's usage depends on that VM alone
+ * (usage.ts): the refresh then only needs the sums and the VMs whose stored usage is not yet their
+ * own uncontended usage ("stale"). Sums are kept only while every term is a whole number, so adding
+ * and removing terms gives exactly the total a walk in name order would.
+ */
+import { wholeUnits } from "./allocation/divide";
+import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
+import type { RuntimeObject, VmRecord } from "./model";
+
+/** A VM's usage when its host has room for what every VM wants: its demand within its entitlement. */
+export interface UncontendedUsage {
+  cpuWantedMhz: number;
+  memoryWantedMb: number;
+  /** The guest's part and the hypervisor's part of the host CPU it uses. */
+  cpuUsedMhz: number;
+  overheadCpuMhz: number;
+  memoryUsedMb: number;
+}
+
+export function uncontendedUsage(vm: VmRecord, claims: VmClaims): UncontendedUsage {
+  const cpuWantedMhz = Math.min(claims.cpu.demand, vm.status.cpuEntitlementMhz);
+  const memoryWantedMb = Math.min(claims.memory.demand, vm.status.memoryEntitlementMb);
+  const hostCpu = wholeUnits(cpuWantedMhz);
+  const cpuUsedMhz = guestCpuMhz(hostCpu, vm.status.overheadCpuPercent);
+  return { cpuWantedMhz, memoryWantedMb, cpuUsedMhz, overheadCpuMhz: hostCpu - cpuUsedMhz, memoryUsedMb: wholeUnits(memoryWantedMb) };
+}
+
+/** Whether the VM's stored usage is what `usage` says. */
+export function hasUsage(vm: VmRecord, usage: UncontendedUsage): boolean {
+  const s = vm.status;
+  return s.cpuUsedMhz === usage.cpuUsedMhz && s.overheadCpuMhz === usage.overheadCpuMhz && s.memoryUsedMb === usage.memoryUsedMb;
+}
+
+export interface HostUsageSums {
+  cpuEntitlementMhz: number;
+  memoryEntitlementMb: number;
+  cpuWantedMhz: number;
+  memoryWantedMb: number;
+  /** Terms that are not whole numbers: while any is present the sums are not used. */
+  inexact: number;
+  /** VMs whose stored usage differs from their uncontended usage. */
+  stale: Set<string>;
+}
+
+interface Term {
+  cpuEntitlementMhz: number;
+  memoryEntitlementMb: number;
+  cpuWantedMhz: number;
+  memoryWantedMb: number;
+  exact: boolean;
+  stale: boolean;
+}
+
+const terms = new WeakMap<RuntimeObject, Term>();
+
+/** A running VM's term, memoized per record (records are immutable values). */
+function termOf(obj: RuntimeObject): Term {
+  let term = terms.get(obj);
+  if (term !== undefined) return term;
+  const vm = obj as VmRecord;
+  const usage = uncontendedUsage(vm, vmClaims(vm));
+  const { cpuEntitlementMhz, memoryEntitlementMb } = vm.status;
+  const { cpuWantedMhz, memoryWantedMb } = usage;
+  const exact = Number.isInteger(cpuEntitlementMhz) && Number.isInteger(memoryEntitlementMb) && Number.isInteger(cpuWantedMhz) && Number.isInteger(memoryWantedMb);
+  term = { cpuEntitlementMhz, memoryEntitlementMb, cpuWantedMhz, memoryWantedMb, exact, stale: !hasUsage(vm, usage) };
+  terms.set(obj, term);
+  return term;
+}
+
+const hostOf = (obj: RuntimeObject | undefined) => (obj?.status as { currentHost?: string | null } | undefined)?.currentHost ?? undefined;
+
+function shift(sums: HostUsageSums, vm: RuntimeObject, sign: 1 | -1): void {
+  const t = termOf(vm);
+  if (!t.exact) sums.inexact += sign;
+  else {
+    sums.cpuEntitlementMhz += sign * t.cpuEntitlementMhz;
+    sums.memoryEntitlementMb += sign * t.memoryEntitlementMb;
+    sums.cpuWantedMhz += sign * t.cpuWantedMhz;
+    sums.memoryWantedMb += sign * t.memoryWantedMb;
+  }
+  if (t.stale && sign === 1) sums.stale.add(vm.name);
+  else if (t.stale) sums.stale.delete(vm.name);
+}
+
+/**
+ * A host's sums and the VM versions that came and went since they were last read: terms are worked
+ * out when a refresh asks, so a step that rewrites thousands of VMs (a DRS pass) pays nothing at commit.
+ */
+interface HostEntry {
+  sums: HostUsageSums;
+  pending: { vm: RuntimeObject; sign: 1 | -1 }[];
+}
+
+export class UsageLedger {
+  private readonly hosts = new Map<string, HostEntry>();
+
+  replace(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
+    const from = hostOf(before);
+    const to = hostOf(after);
+    if (from !== undefined) this.entry(from).pending.push({ vm: before!, sign: -1 });
+    if (to !== undefined) this.entry(to).pending.push({ vm: after!, sign: 1 });
+  }
+
+  /**
+   * The host's sums as an operation sees them: the stored ones with the operation's own VM changes
+   * (pairs of stored and new version, undefined when absent) applied.
+   */
+  sumsWith(host: string, changes: Iterable<[RuntimeObject | undefined, RuntimeObject | undefined]>): HostUsageSums {
+    const stored = this.settled(host);
+    const sums = { ...stored, stale: new Set(stored.stale) };
+    for (const [before, after] of changes) {
+      if (hostOf(before) === host) shift(sums, before!, -1);
+      if (hostOf(after) === host) shift(sums, after!, 1);
+    }
+    return sums;
+  }
+
+  private settled(host: string): HostUsageSums {
+    const entry = this.entry(host);
+    for (const { vm, sign } of entry.pending) shift(entry.sums, vm, sign);
+    entry.pending.length = 0;
+    return entry.sums;
+  }
+
+  private entry(host: string): HostEntry {
+    let entry = this.hosts.get(host);
+    if (!entry) {
+      const sums = { cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuWantedMhz: 0, memoryWantedMb: 0, inexact: 0, stale: new Set<string>() };
+      this.hosts.set(host, (entry = { sums, pending: [] }));
+    }
+    return entry;
+  }
+}
