@@ -109,9 +109,22 @@ function describe(mode: ResolvedMode, paging: Paging, host: HostSpec): string {
   return `${how} with ${tables}`;
 }
 
+/**
+ * Verdicts per host spec and guest shape: power-on, migration and DRS ask the same question for
+ * thousands of VMs, and specs are immutable values, so an entry lives as long as its host spec.
+ * The verdicts are shared: callers read them and never change them.
+ */
+const verdicts = new WeakMap<HostSpec, Map<string, Verdict>>();
+
 /** The mode the guest runs in on this host and why, or every obstacle. */
 export function resolveVirtualization(host: HostSpec, vm: VmSpec): Verdict {
-  return resolve(host, vm, true);
+  let byGuest = verdicts.get(host);
+  if (byGuest === undefined) verdicts.set(host, (byGuest = new Map()));
+  // Every guest field resolve() reads.
+  const key = `${vm.guestOs}/${vm.guestArch}/${vm.virtualization}/${vm.vcpus}/${vm.memoryMb}`;
+  let verdict = byGuest.get(key);
+  if (verdict === undefined) byGuest.set(key, (verdict = resolve(host, vm, true)));
+  return verdict;
 }
 
 /** As resolveVirtualization, leaving out the per-guest memory limit (see memoryLimitObstacle). */

@@ -31,7 +31,7 @@ export interface PlacementRequest {
   rules: RuleConstraints;
   /** The host the VM is pinned to, if any. */
   pinnedHost: string | undefined;
-  /** A small integer standing for the guest fields compatibility depends on, for memoizing. */
+  /** A small integer standing for the guest fields compatibility and overheads depend on, for memoizing. */
   guestId: number;
   /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */
   onHost: GuestOnHost;
@@ -41,16 +41,22 @@ export interface PlacementRequest {
 export interface GuestOnHost {
   host: HostRecord | null;
   resolution: Resolution | null;
+  /** Resolved, and within the product's per-guest memory limit. */
+  compatible: boolean;
   cpuNeedMhz: number;
   memoryNeedMb: number;
   cpuEntitlementMhz: number;
   memoryEntitlementMb: number;
 }
 
-/** Guest profiles seen so far, numbered: a request computes its key once, plugins index arrays by the number. */
+/**
+ * Guest shapes seen so far, numbered: a request computes its key once, plugins index arrays by the
+ * number. The key holds every field the resolution (compatibility.ts) and the overheads
+ * (vm-resources.ts) read.
+ */
 const guestIds = new Map<string, number>();
 function guestIdOf(spec: VmSpec): number {
-  const key = `${spec.guestOs}/${spec.guestArch}/${spec.virtualization}/${spec.vcpus}`;
+  const key = `${spec.guestOs}/${spec.guestArch}/${spec.virtualization}/${spec.vcpus}/${spec.memoryMb}/${spec.memoryOverheadMb}/${spec.workload?.kind}`;
   let id = guestIds.get(key);
   if (id === undefined) guestIds.set(key, (id = guestIds.size));
   return id;
@@ -63,7 +69,7 @@ function guestIdOf(spec: VmSpec): number {
  */
 export function placementRequest(vm: string, spec: VmSpec, purpose: PlacementPurpose, cpuDemandMhz: number, rules: RuleConstraints): PlacementRequest {
   const guest = guestClaims(spec, cpuDemandMhz);
-  const onHost: GuestOnHost = { host: null, resolution: null, cpuNeedMhz: 0, memoryNeedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0 };
+  const onHost: GuestOnHost = { host: null, resolution: null, compatible: false, cpuNeedMhz: 0, memoryNeedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0 };
   return {
     vm,
     purpose,
@@ -88,6 +94,11 @@ export interface Verdict {
 
 export interface PlacementPlugin {
   readonly name: string;
+  /**
+   * False when the plugin can neither reject nor rank any host for this request (no pin, no rule, no
+   * disk...): place() then leaves it out of the loop over hosts. Absent: it always applies.
+   */
+  appliesTo?(req: PlacementRequest): boolean;
   filter?(req: PlacementRequest, host: HostRecord): Omit<Verdict, "plugin"> | undefined;
   /** Higher is better, 0..100. */
   score?(req: PlacementRequest, host: HostRecord): number;
@@ -112,16 +123,26 @@ interface Compiled {
   scorers: { name: string; score: NonNullable<PlacementPlugin["score"]>; weight: number }[];
 }
 
-/** A profile flattened to plain arrays once: the hot loop runs for every host of every placement. */
-const compiledProfiles = new WeakMap<PlacementProfile, Compiled>();
-function compile(profile: PlacementProfile): Compiled {
-  let compiled = compiledProfiles.get(profile);
+/**
+ * A profile flattened to plain arrays, once per set of plugins that apply (a bit mask over the
+ * profile's plugins): the hot loop runs for every host of every placement, and most requests need
+ * neither pinning, rules nor storage checks.
+ */
+const compiledProfiles = new WeakMap<PlacementProfile, Map<number, Compiled>>();
+function compile(profile: PlacementProfile, req: PlacementRequest): Compiled {
+  const { plugins } = profile;
+  let mask = 0;
+  for (let i = 0; i < plugins.length; i++) if (plugins[i].plugin.appliesTo?.(req) !== false) mask |= 1 << i;
+  let byMask = compiledProfiles.get(profile);
+  if (!byMask) compiledProfiles.set(profile, (byMask = new Map()));
+  let compiled = byMask.get(mask);
   if (!compiled) {
+    const applying = plugins.filter((_, i) => (mask & (1 << i)) !== 0);
     compiled = {
-      filters: profile.plugins.flatMap(({ plugin }) => (plugin.filter ? [plugin.filter] : [])),
-      scorers: profile.plugins.flatMap(({ plugin, weight }) => (plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [])),
+      filters: applying.flatMap(({ plugin }) => (plugin.filter ? [plugin.filter] : [])),
+      scorers: applying.flatMap(({ plugin, weight }) => (plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [])),
     };
-    compiledProfiles.set(profile, compiled);
+    byMask.set(mask, compiled);
   }
   return compiled;
 }
@@ -143,12 +164,12 @@ export function hostVerdicts(profile: PlacementProfile, req: PlacementRequest, h
 
 /** Whether the host passes every filter of the profile. */
 export function fits(profile: PlacementProfile, req: PlacementRequest, host: HostRecord): boolean {
-  return passes(compile(profile).filters, req, host);
+  return passes(compile(profile, req).filters, req, host);
 }
 
 /** Picks a host for the request among `hosts` (sorted by name); the breakdown lists the scores that contributed. */
 export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostRecord[]): PlacementResult {
-  const { filters, scorers } = compile(profile);
+  const { filters, scorers } = compile(profile, req);
   let best: HostRecord | undefined;
   let bestScore = -Infinity;
   let feasible = 0;

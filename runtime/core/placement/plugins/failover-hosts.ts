@@ -9,6 +9,7 @@ import type { PlacementPlugin } from "../framework";
  */
 export const failoverHosts: PlacementPlugin = {
   name: "FailoverHosts",
+  appliesTo: (req) => req.purpose !== "restart" && req.purpose !== "reconfigure",
   filter(req, host) {
     if (host.status.haFailoverHost !== true || req.purpose === "restart" || req.purpose === "reconfigure") return undefined;
     return { code: "AdmissionControl", reason: "is an HA failover host: it takes only VMs that HA restarts" };

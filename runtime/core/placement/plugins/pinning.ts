@@ -3,6 +3,7 @@ import type { PlacementPlugin } from "../framework";
 /** A VM with `host` set must run on that host. */
 export const pinning: PlacementPlugin = {
   name: "Pinning",
+  appliesTo: (req) => req.pinnedHost !== undefined,
   filter(req, host) {
     const pinned = req.pinnedHost;
     if (pinned === undefined || pinned === host.name) return undefined;

@@ -1,5 +1,8 @@
-import { mandatoryBreaches, preferenceBreaches } from "../../rules/constraints";
+import { type RuleConstraints, mandatoryBreaches, preferenceBreaches } from "../../rules/constraints";
 import type { PlacementPlugin } from "../framework";
+
+const hasMandatoryRules = (r: RuleConstraints) => r.mustRunOn.length > 0 || r.mustAvoid.size > 0;
+const hasPreferences = (r: RuleConstraints) => r.shouldRunOn.length > 0 || r.shouldAvoid.size > 0;
 
 /**
  * DRS rules: a host that breaks a mandatory rule is filtered out; one that goes against a
@@ -7,8 +10,9 @@ import type { PlacementPlugin } from "../framework";
  */
 export const rules: PlacementPlugin = {
   name: "Rules",
+  appliesTo: (req) => hasMandatoryRules(req.rules) || hasPreferences(req.rules),
   filter(req, host) {
-    if (req.rules.mustRunOn.length === 0 && req.rules.mustAvoid.size === 0) return undefined;
+    if (!hasMandatoryRules(req.rules)) return undefined;
     const why = mandatoryBreaches(req.rules, host.name);
     if (why.length === 0) return undefined;
     // Anti-affinity could be met with more hosts; a host set named by a rule cannot change by itself.
@@ -17,7 +21,7 @@ export const rules: PlacementPlugin = {
   },
   score(req, host) {
     // No preference: the same 0 for every host, so the rule score decides nothing and is not shown.
-    if (req.rules.shouldRunOn.length === 0 && req.rules.shouldAvoid.size === 0) return 0;
+    if (!hasPreferences(req.rules)) return 0;
     return 100 / (1 + preferenceBreaches(req.rules, host.name).length);
   },
 };

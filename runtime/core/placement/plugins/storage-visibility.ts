@@ -7,6 +7,7 @@ import { unmountedDatastores } from "../../storage/visibility";
  */
 export const storageVisibility: PlacementPlugin = {
   name: "StorageVisibility",
+  appliesTo: (req) => req.spec.disks.length > 0,
   filter(req, host) {
     if (req.spec.disks.length === 0) return undefined;
     const missing = unmountedDatastores(req.spec, host.spec.datastores);
