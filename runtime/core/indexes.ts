@@ -11,6 +11,8 @@ type Keys = (obj: RuntimeObject) => string | readonly string[] | null | undefine
 
 interface IndexDefinition {
   kind: Kind;
+  /** The part of the object the key is read from: an object whose part is the same value keeps its keys. */
+  reads: "spec" | "status";
   key: Keys;
 }
 
@@ -19,23 +21,23 @@ const status = (field: string): Keys => (o) => (o.status as Record<string, strin
 
 export const INDEXES = {
   /** Running VMs by the host they run on. */
-  vmsOnHost: { kind: "VirtualMachine", key: status("currentHost") },
-  vmsInPool: { kind: "VirtualMachine", key: spec("pool") },
-  vmsInCluster: { kind: "VirtualMachine", key: status("cluster") },
+  vmsOnHost: { kind: "VirtualMachine", reads: "status", key: status("currentHost") },
+  vmsInPool: { kind: "VirtualMachine", reads: "spec", key: spec("pool") },
+  vmsInCluster: { kind: "VirtualMachine", reads: "status", key: status("cluster") },
   /** VMs being migrated (live or cold), by their target host and by their source host. */
-  vmsMigratingTo: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
-  vmsMigratingFrom: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
+  vmsMigratingTo: { kind: "VirtualMachine", reads: "status", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
+  vmsMigratingFrom: { kind: "VirtualMachine", reads: "status", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
   /** VMs pinned to a host, running or not. */
-  vmsPinnedTo: { kind: "VirtualMachine", key: spec("host") },
+  vmsPinnedTo: { kind: "VirtualMachine", reads: "spec", key: spec("host") },
   /** VMs with a disk on a datastore, running or not. */
-  vmsOnDatastore: { kind: "VirtualMachine", key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore) },
+  vmsOnDatastore: { kind: "VirtualMachine", reads: "spec", key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore) },
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */
-  haRestartsInCluster: { kind: "VirtualMachine", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
-  poolsInPool: { kind: "ResourcePool", key: spec("parent") },
-  poolsInCluster: { kind: "ResourcePool", key: spec("cluster") },
-  hostsInCluster: { kind: "Host", key: spec("cluster") },
-  hostsMountingDatastore: { kind: "Host", key: (o) => (o.spec as { datastores?: string[] }).datastores },
-  rulesInCluster: { kind: "Rule", key: spec("cluster") },
+  haRestartsInCluster: { kind: "VirtualMachine", reads: "status", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
+  poolsInPool: { kind: "ResourcePool", reads: "spec", key: spec("parent") },
+  poolsInCluster: { kind: "ResourcePool", reads: "spec", key: spec("cluster") },
+  hostsInCluster: { kind: "Host", reads: "spec", key: spec("cluster") },
+  hostsMountingDatastore: { kind: "Host", reads: "spec", key: (o) => (o.spec as { datastores?: string[] }).datastores },
+  rulesInCluster: { kind: "Rule", reads: "spec", key: spec("cluster") },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexName = keyof typeof INDEXES;
@@ -62,11 +64,13 @@ const absent = (keys: string | readonly string[] | null | undefined) => keys ===
 
 /**
  * Whether an object is filed under the same keys before and after a change, read without building key
- * lists: most changes (usage, a migration's progress) touch no indexed field, and a large step makes
- * thousands of them.
+ * lists (and without reading keys when the indexed part is the same value): most changes (usage, a
+ * migration's progress) touch no indexed field, and a large step makes thousands of them.
  */
 export function sameIndexKeys(index: IndexName, before: RuntimeObject | undefined, after: RuntimeObject | undefined): boolean {
-  const key = INDEXES[index].key as Keys;
+  const def: IndexDefinition = INDEXES[index];
+  if (before !== undefined && after !== undefined && before[def.reads] === after[def.reads]) return true;
+  const key = def.key;
   const a = before && key(before);
   const b = after && key(after);
   if (a === b || (absent(a) && absent(b))) return true;

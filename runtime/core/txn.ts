@@ -32,8 +32,9 @@ export class Txn {
   }
 
   get<T extends RuntimeObject = RuntimeObject>(kind: Kind, name: string): T | undefined {
-    const changed = this.overlay.get(kind);
-    if (changed?.has(name)) return (changed.get(name) ?? undefined) as T | undefined;
+    // One lookup in the overlay: null marks an object this operation removed.
+    const changed = this.overlay.get(kind)?.get(name);
+    if (changed !== undefined) return (changed ?? undefined) as T | undefined;
     return this.world.get(kind, name) as T | undefined;
   }
 
