@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
-import { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import { Store, WriteOutcome, isEmpty } from "./store";
 
@@ -36,6 +36,9 @@ interface StateRow {
   next_timer_seq: number;
 }
 
+/** Events per INSERT: most operations emit a handful; SQLite allows 32,766 parameters per statement. */
+const EVENT_BATCH = 64;
+
 function key(kind: string, name: string): string {
   return `${kind}/${name}`;
 }
@@ -49,6 +52,8 @@ export class SqliteStore implements Store {
   private committingTimersJson = "[]";
   private readonly versions = new Map<string, number>();
   private readonly sql;
+  /** INSERT statements for 1..EVENT_BATCH events, prepared on first use: an operation's events go in one statement. */
+  private readonly eventInserts: Database.Statement[] = [];
 
   constructor(path: string, options: SqliteStoreOptions) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -67,7 +72,6 @@ export class SqliteStore implements Store {
       update: this.db.prepare("UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?"),
       updateStatus: this.db.prepare("UPDATE objects SET status = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?"),
       remove: this.db.prepare("DELETE FROM objects WHERE kind = ? AND name = ? AND version = ?"),
-      event: this.db.prepare("INSERT INTO events (time_seconds, kind, name, reason, message) VALUES (?, ?, ?, ?, ?)"),
       saveState: this.db.prepare("UPDATE state SET revision = revision + 1, clock_seconds = ?, random_state = ?, timers = ?, next_timer_seq = ? WHERE id = 1"),
       events: this.db.prepare<[number], { seq: number; time_seconds: number; kind: Kind; name: string; reason: string; message: string }>(
         "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > ? ORDER BY seq",
@@ -127,11 +131,30 @@ export class SqliteStore implements Store {
       if (this.sql.remove.run(kind, name, this.versions.get(k) ?? -1).changes !== 1) this.lostUpdate(kind, name);
     }
     for (const obj of changes.puts) this.persistObject(obj);
-    for (const e of changes.events) this.sql.event.run(e.timeSeconds, e.kind, e.name, e.reason, e.message);
+    this.insertEvents(changes.events);
     const { meta } = changes;
     // Timers change rarely; rewriting them only when they did keeps the common commit small.
     this.committingTimersJson = meta.timers === this.world.meta.timers ? this.timersJson : JSON.stringify(meta.timers);
     this.sql.saveState.run(meta.clockSeconds, meta.randomState, this.committingTimersJson, meta.nextTimerSeq);
+  }
+
+  /** Inserts events in order, up to EVENT_BATCH rows per statement. */
+  private insertEvents(events: readonly NewEvent[]): void {
+    for (let from = 0; from < events.length; from += EVENT_BATCH) {
+      const batch = events.slice(from, from + EVENT_BATCH);
+      const values: unknown[] = [];
+      for (const e of batch) values.push(e.timeSeconds, e.kind, e.name, e.reason, e.message);
+      this.eventInsert(batch.length).run(values);
+    }
+  }
+
+  private eventInsert(rows: number): Database.Statement {
+    let statement = this.eventInserts[rows];
+    if (!statement) {
+      const placeholders = Array.from({ length: rows }, () => "(?, ?, ?, ?, ?)").join(", ");
+      this.eventInserts[rows] = statement = this.db.prepare(`INSERT INTO events (time_seconds, kind, name, reason, message) VALUES ${placeholders}`);
+    }
+    return statement;
   }
 
   private persistObject(obj: RuntimeObject): void {

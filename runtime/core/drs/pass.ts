@@ -85,11 +85,14 @@ function runningVms(txn: Txn, cluster: string): VmRecord[] {
   return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && reached.has(vm.status.currentHost));
 }
 
-/** New demand samples, in VM-name order so that bursts draw the same random numbers on every run. */
+/**
+ * New demand samples, in VM-name order so that bursts draw the same random numbers on every run.
+ * Not written yet: refreshEntitlements writes each VM once, with its sample and its entitlement.
+ */
 function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): VmRecord[] {
   return vms.map((vm) => {
     const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
-    return demand === vm.status.cpuDemandMhz ? vm : txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuDemandMhz: demand } });
+    return demand === vm.status.cpuDemandMhz ? vm : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
   });
 }
 
@@ -108,8 +111,8 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
     const e = entitlements[i];
     const cpu = wholeUnits(e.cpu);
     const memory = wholeUnits(e.memory);
-    const updated =
-      cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb ? vm : txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } });
+    const updated = cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb ? vm : { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
+    if (updated !== running[i]) txn.put<VmRecord>(updated);
     const host = vm.status.currentHost!;
     if (!byHost.has(host)) byHost.set(host, { vms: [], claims: [] });
     byHost.get(host)!.vms.push(updated);
