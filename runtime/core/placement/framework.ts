@@ -125,14 +125,15 @@ interface Compiled {
 
 /**
  * A profile flattened to plain arrays, once per set of plugins that apply (a bit mask over the
- * profile's plugins): the hot loop runs for every host of every placement, and most requests need
- * neither pinning, rules nor storage checks.
+ * profile's plugins): the loop over hosts in place() runs for every host of every placement, and most
+ * requests need neither pinning, rules nor storage checks. Without a request, every plugin: a check
+ * of one host (fits, DRS's candidates) costs less than working out which plugins apply.
  */
 const compiledProfiles = new WeakMap<PlacementProfile, Map<number, Compiled>>();
-function compile(profile: PlacementProfile, req: PlacementRequest): Compiled {
+function compile(profile: PlacementProfile, req?: PlacementRequest): Compiled {
   const { plugins } = profile;
   let mask = 0;
-  for (let i = 0; i < plugins.length; i++) if (plugins[i].plugin.appliesTo?.(req) !== false) mask |= 1 << i;
+  for (let i = 0; i < plugins.length; i++) if (req === undefined || plugins[i].plugin.appliesTo?.(req) !== false) mask |= 1 << i;
   let byMask = compiledProfiles.get(profile);
   if (!byMask) compiledProfiles.set(profile, (byMask = new Map()));
   let compiled = byMask.get(mask);
@@ -164,7 +165,7 @@ export function hostVerdicts(profile: PlacementProfile, req: PlacementRequest, h
 
 /** Whether the host passes every filter of the profile. */
 export function fits(profile: PlacementProfile, req: PlacementRequest, host: HostRecord): boolean {
-  return passes(compile(profile, req).filters, req, host);
+  return passes(compile(profile).filters, req, host);
 }
 
 /** Picks a host for the request among `hosts` (sorted by name); the breakdown lists the scores that contributed. */
