@@ -56,8 +56,8 @@ const label = (p: HypervisorProfile) => `${p.hypervisor} ${p.version}`;
 const cores = (host: HostSpec) => host.cpu.sockets * host.cpu.coresPerSocket;
 
 /**
- * The product's per-guest memory limit, apart from the rest: placement resolves without it, so a host
- * refused only for the limit still has a technique and its overhead to report in other reasons.
+ * The product's per-guest memory limit, apart from the rest: placement memoizes resolutions per guest
+ * shape without the memory size and checks this on every host instead.
  */
 export function memoryLimitObstacle(p: HypervisorProfile, memoryMb: number): Obstacle | undefined {
   if (p.maxMemoryMb === undefined || memoryMb <= p.maxMemoryMb) return undefined;

@@ -31,7 +31,7 @@ export interface PlacementRequest {
   rules: RuleConstraints;
   /** The host the VM is pinned to, if any. */
   pinnedHost: string | undefined;
-  /** A small integer standing for the guest fields compatibility and overheads depend on, for memoizing. */
+  /** A small integer standing for the guest fields the resolution and the CPU overhead depend on, for memoizing. */
   guestId: number;
   /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */
   onHost: GuestOnHost;
@@ -51,12 +51,13 @@ export interface GuestOnHost {
 
 /**
  * Guest shapes seen so far, numbered: a request computes its key once, plugins index arrays by the
- * number. The key holds every field the resolution (compatibility.ts) and the overheads
- * (vm-resources.ts) read.
+ * number. The key holds every field the resolution without the memory limit (compatibility.ts) and
+ * the CPU overhead (vm-resources.ts) read; the memory size is left out, so a host has a few entries
+ * to fill rather than one per memory size.
  */
 const guestIds = new Map<string, number>();
 function guestIdOf(spec: VmSpec): number {
-  const key = `${spec.guestOs}/${spec.guestArch}/${spec.virtualization}/${spec.vcpus}/${spec.memoryMb}/${spec.memoryOverheadMb}/${spec.workload?.kind}`;
+  const key = `${spec.guestOs}/${spec.guestArch}/${spec.virtualization}/${spec.vcpus}/${spec.workload?.kind}`;
   let id = guestIds.get(key);
   if (id === undefined) guestIds.set(key, (id = guestIds.size));
   return id;

@@ -1,10 +1,14 @@
 /**
  * A guest's resolution and reservation needs on each host, as the placement plugins ask for them for
- * every host of every decision. Resolutions and overheads are memoized per host and guest shape (an
- * interned integer over every guest field they depend on) and kept with the host's spec (specs are
- * immutable values), so a changed host is resolved again. The plugins ask about the same host several times in a row
- * (filters, then scores): the request keeps the answer for the host under evaluation, so each host is
- * worked out once, with arithmetic only and no allocation.
+ * every host of every decision. The resolution and the CPU overhead percentage are memoized per host
+ * and guest shape (an interned integer over the guest fields they depend on); the memory overhead
+ * and the memory limit, which depend on the memory size, are arithmetic per host. An entry is valid
+ * while the host's spec is the same object (specs are immutable values), so a changed host is
+ * resolved again. Keyed by host name rather than by spec in a WeakMap: the lookup runs for every host
+ * of every decision, and the Map measured a fifth less CPU over the placement benchmark. The plugins
+ * ask about the same host several times in a row (filters, then scores): the request keeps the
+ * answer for the host under evaluation, so each host is worked out once, with arithmetic only and no
+ * allocation.
  */
 import type { HostSpec } from "../../../schema/host";
 import { type Resolution, memoryLimitObstacle, resolveIgnoringMemoryLimit } from "../compatibility";
@@ -13,32 +17,25 @@ import { hostCpuMhz } from "../allocation/vm-claims";
 import { overheadCpuPercentFor, overheadMemoryFor } from "../vm-resources";
 import type { GuestOnHost, PlacementRequest } from "./framework";
 
-/** What running the guest shape on the host costs; the same for every decision until the host changes. */
+/** How the guest shape runs on the host and its CPU overhead; the same for every decision until the host changes. */
 interface HostFit {
   resolution: Resolution | null;
-  /** Resolved, and within the product's per-guest memory limit. */
-  compatible: boolean;
   cpuPercent: number;
-  memoryOverheadMb: number;
 }
 
-/** Fits by host spec, then by guest shape: an entry goes with its host spec. */
-const memo = new WeakMap<HostSpec, (HostFit | undefined)[]>();
+/** Fits by host name, then by guest shape; an entry is valid while the host's spec is the same object. */
+const memo = new Map<string, { spec: HostSpec; byGuest: (HostFit | undefined)[] }>();
 
 /** The guest's fit on this host, worked out once per host spec and guest shape. */
 function memoizedFit(host: HostRecord, req: PlacementRequest): HostFit {
-  let byGuest = memo.get(host.spec);
-  if (byGuest === undefined) memo.set(host.spec, (byGuest = []));
+  let entry = memo.get(host.name);
+  if (entry === undefined || entry.spec !== host.spec) memo.set(host.name, (entry = { spec: host.spec, byGuest: [] }));
+  const byGuest = entry.byGuest;
   let fit = byGuest[req.guestId];
   if (fit === undefined) {
     const verdict = resolveIgnoringMemoryLimit(host.spec, req.spec);
     const r = verdict.ok ? verdict.resolution : null;
-    byGuest[req.guestId] = fit = {
-      resolution: r,
-      compatible: r !== null && memoryLimitObstacle(r.profile, req.spec.memoryMb) === undefined,
-      cpuPercent: r === null ? 0 : overheadCpuPercentFor(req.spec, r),
-      memoryOverheadMb: r === null ? (req.spec.memoryOverheadMb ?? 0) : overheadMemoryFor(req.spec, r),
-    };
+    byGuest[req.guestId] = fit = { resolution: r, cpuPercent: r === null ? 0 : overheadCpuPercentFor(req.spec, r) };
   }
   return fit;
 }
@@ -50,14 +47,16 @@ function memoizedFit(host: HostRecord, req: PlacementRequest): HostFit {
 export function guestOnHost(host: HostRecord, req: PlacementRequest): GuestOnHost {
   const on = req.onHost;
   if (on.host === host) return on;
-  const fit = memoizedFit(host, req);
+  const { resolution: r, cpuPercent } = memoizedFit(host, req);
+  // The memory size is not in the guest shape (fewer entries to fill per host): overhead and limit per host.
+  const memoryOverhead = r === null ? (req.spec.memoryOverheadMb ?? 0) : overheadMemoryFor(req.spec, r);
   on.host = host;
-  on.resolution = fit.resolution;
-  on.compatible = fit.compatible;
-  on.cpuNeedMhz = hostCpuMhz(req.cpuReservationMhz, fit.cpuPercent);
-  on.memoryNeedMb = req.memoryReservationMb + fit.memoryOverheadMb;
-  on.cpuEntitlementMhz = hostCpuMhz(req.cpuEntitlementMhz, fit.cpuPercent);
-  on.memoryEntitlementMb = req.memoryEntitlementMb + fit.memoryOverheadMb;
+  on.resolution = r;
+  on.compatible = r !== null && memoryLimitObstacle(r.profile, req.spec.memoryMb) === undefined;
+  on.cpuNeedMhz = hostCpuMhz(req.cpuReservationMhz, cpuPercent);
+  on.memoryNeedMb = req.memoryReservationMb + memoryOverhead;
+  on.cpuEntitlementMhz = hostCpuMhz(req.cpuEntitlementMhz, cpuPercent);
+  on.memoryEntitlementMb = req.memoryEntitlementMb + memoryOverhead;
   return on;
 }
 
