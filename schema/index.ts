@@ -7,9 +7,11 @@ import { VmSpec } from "./virtual-machine";
 
 export * from "./common";
 export * from "./cluster";
+export * from "./container";
 export * from "./host";
 export * from "./resource-pool";
 export * from "./rule";
+export * from "./template";
 export * from "./virtual-machine";
 
 /** Every kind of the public contract. */

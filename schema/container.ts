@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { Name } from "./common";
+
+/** A dotted-quad IPv4 address without leading zeros (leading zeros read as octal to some tools). */
+export const Ipv4 = z.string().regex(/^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/, {
+  message: "must be an IPv4 address such as 10.0.0.1",
+});
+
+/** An RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
+const Hostname = z
+  .string()
+  .max(253)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, {
+    message: "must be a host name: labels of letters, digits and inner hyphens separated by dots",
+  });
+
+/** What the processes inside ask for: CPU demand, and runnable threads (the most CPUs they can use at once). */
+export const ContainerWorkload = z.strictObject({
+  cpuDemandMhz: z.number().min(0).optional(),
+  threads: z.int().min(1).max(100_000).optional(),
+});
+export type ContainerWorkload = z.infer<typeof ContainerWorkload>;
+
+/**
+ * CPU controls of both container schedulers; each reads its own. OpenVZ/Virtuozzo: `units`
+ * (cpuunits, a weight among running containers), `limitPercent` (cpulimit, percent of one CPU),
+ * `cpus` (CPUs visible). Solaris zones: `shares` (FSS zone.cpu-shares, 1 when absent), `cappedCpus`
+ * (capped-cpu ncpus), `dedicatedCpus` (dedicated-cpu ncpus), `pool` (a resource pool of the host).
+ */
+export const ContainerCpu = z
+  .strictObject({
+    units: z.int().min(8).max(500_000).default(1000),
+    limitPercent: z.number().positive().max(100 * 4096).optional(),
+    cpus: z.int().min(1).max(4096).optional(),
+    shares: z.int().min(0).max(65_535).optional(),
+    cappedCpus: z.number().min(0.01).max(4096).optional(),
+    dedicatedCpus: z.int().min(1).max(4096).optional(),
+    pool: Name.optional(),
+  })
+  .superRefine((cpu, ctx) => {
+    // Solaris zonecfg(1M): dedicated-cpu cannot be combined with capped-cpu, cpu-shares or pool.
+    if (cpu.dedicatedCpus === undefined) return;
+    for (const field of ["cappedCpus", "shares", "pool"] as const) {
+      if (cpu[field] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message: `${field} cannot be combined with dedicatedCpus: a zone with dedicated CPUs owns its processor set, so it is neither capped, weighted nor bound to a pool`,
+        });
+      }
+    }
+  });
+export type ContainerCpu = z.infer<typeof ContainerCpu>;
+
+/** A Solaris project inside a zone: its shares divide the zone's CPU among the zone's projects. */
+export const ContainerProject = z.strictObject({
+  name: Name,
+  shares: z.int().min(0).max(65_535).default(1),
+  workload: ContainerWorkload.prefault({}),
+});
+
+export const ContainerSpec = z
+  .strictObject({
+    cluster: Name.optional(),
+    /** Pinning to a host is a must-run placement. */
+    host: Name.optional(),
+    template: Name,
+    /** App templates added to the container. */
+    apps: z.array(Name).default([]),
+    memoryMb: z.int().min(16).max(64 * 1024 * 1024),
+    diskGb: z.number().positive().max(1024 * 1024),
+    ipAddresses: z.array(Ipv4).default([]),
+    /** Assigns the lowest free address at or after this one when `ipAddresses` is empty; kept for life. */
+    ipFrom: Ipv4.optional(),
+    hostname: Hostname.optional(),
+    state: z.enum(["running", "stopped"]).default("running"),
+    cpu: ContainerCpu.prefault({}),
+    workload: ContainerWorkload.prefault({}),
+    projects: z.array(ContainerProject).default([]),
+    haRestartPriority: z.enum(["disabled", "lowest", "low", "medium", "high", "highest"]).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.cluster === undefined && c.host === undefined) {
+      ctx.addIssue({ code: "custom", path: ["cluster"], message: "either cluster or host is required" });
+    }
+    c.ipAddresses.forEach((ip, i) => {
+      if (c.ipAddresses.indexOf(ip) !== i) ctx.addIssue({ code: "custom", path: ["ipAddresses", i], message: `${ip} is listed twice` });
+    });
+    if (c.ipFrom !== undefined && c.ipAddresses.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["ipFrom"], message: "give either ipAddresses or ipFrom, not both" });
+    }
+    c.apps.forEach((app, i) => {
+      if (c.apps.indexOf(app) !== i) ctx.addIssue({ code: "custom", path: ["apps", i], message: `${app} is listed twice` });
+    });
+    c.projects.forEach((p, i) => {
+      if (c.projects.findIndex((q) => q.name === p.name) !== i) ctx.addIssue({ code: "custom", path: ["projects", i, "name"], message: `project ${p.name} is listed twice` });
+    });
+    if (c.projects.length > 0 && c.workload.cpuDemandMhz !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["workload", "cpuDemandMhz"], message: "a zone with projects takes its demand from them: set it per project" });
+    }
+  });
+export type ContainerSpec = z.infer<typeof ContainerSpec>;
+export type ContainerSpecInput = z.input<typeof ContainerSpec>;
+
+export const ContainerStatus = z.object({
+  observedGeneration: z.int(),
+  cluster: z.string().nullable(),
+  currentHost: z.string().nullable(),
+  state: z.enum(["running", "stopped"]),
+  ipAddresses: z.array(z.string()),
+  /** What the host's container scheduler gives the container now (cpuunits or FSS), in MHz. */
+  cpuEntitlementMhz: z.number(),
+  /** Per project (zones with projects). */
+  projectEntitlementsMhz: z.record(z.string(), z.number()),
+  /** Host memory the container costs beyond its own: the kernel-sharing overhead. */
+  overheadMemoryMb: z.number(),
+  migrations: z.int(),
+  lastMigration: z
+    .object({
+      fromHost: z.string(),
+      toHost: z.string(),
+      totalSeconds: z.number(),
+      downtimeMs: z.number(),
+      transferredMb: z.number(),
+    })
+    .nullable(),
+});
+export type ContainerStatus = z.infer<typeof ContainerStatus>;
