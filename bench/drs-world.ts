@@ -10,10 +10,11 @@ import type { ClusterRecord, HostRecord, VmRecord } from "../runtime/core/model"
 import { World } from "../runtime/core/model";
 import { emptyDrsStatus } from "../runtime/core/drs/pass";
 import { SeededRandom } from "../runtime/core/random";
+import { resolveVirtualization } from "../runtime/core/compatibility";
 import { Txn } from "../runtime/core/txn";
-import { refreshHostUsage, uncontendedAllocation } from "../runtime/core/usage";
-import { footprintOf } from "../runtime/core/vm-resources";
-import { initialVmStatus } from "../runtime/core/kinds/virtual-machine";
+import { refreshHostUsage } from "../runtime/core/usage";
+import { footprintOf, guestCost } from "../runtime/core/vm-resources";
+import { initialStatus, runningStatus } from "../runtime/core/vm-status";
 import { benchHost } from "./hosts";
 
 export interface WorldShape {
@@ -66,12 +67,15 @@ export function buildWorld(shape: WorldShape): World {
     // A quarter of the hosts draws half of the VMs: a skewed start.
     const h = random.next() < 0.5 ? Math.floor(random.next() * Math.ceil(shape.hosts / 4)) : Math.floor(random.next() * shape.hosts);
     const host = hosts[h].name;
-    const status = { ...initialVmStatus(spec, CLUSTER), currentHost: host, powerState: "on" as const, virtualization: "hardware" as const, cpuDemandMhz: spec.workload?.cpuDemandMhz ?? 0 };
-    const vm: VmRecord = { kind: "VirtualMachine", name: `vm${String(n).padStart(6, "0")}`, spec, status, generation: 1 };
-    const f = footprintOf(spec, host, CLUSTER);
+    const verdict = resolveVirtualization(hosts[h].spec, spec);
+    if (!verdict.ok) throw new Error(`bench VM ${n} cannot run on ${host}`);
+    const cost = guestCost(spec, verdict.resolution);
+    const f = footprintOf(spec, host, CLUSTER, cost);
+    const status = runningStatus(initialStatus(CLUSTER), spec, f, verdict.resolution, verdict.reason, cost, spec.workload?.cpuDemandMhz ?? 0);
     hosts[h] = hostWithFootprint(hosts[h], f, 1);
     reservedMemory += f.memoryReservationMb;
-    world.put({ ...vm, status: { ...status, ...uncontendedAllocation(vm) } });
+    const vm: VmRecord = { kind: "VirtualMachine", name: `vm${String(n).padStart(6, "0")}`, spec, status, generation: 1 };
+    world.put(vm);
   }
   world.put({ ...cluster, status: { ...cluster.status, memoryReservationUsedMb: reservedMemory } });
   for (const h of hosts) world.put(h);

@@ -9,10 +9,11 @@ import { place, placementRequest } from "../runtime/core/placement/framework";
 import { NO_RULES } from "../runtime/core/rules/constraints";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { projectedLoad } from "../runtime/core/placement/plugins/balance";
-import { Footprint, footprintOf } from "../runtime/core/vm-resources";
+import { Footprint, footprintOf, guestCostOnHost } from "../runtime/core/vm-resources";
 import { hostWithFootprint } from "../runtime/core/accounting";
 import { SeededRandom } from "../runtime/core/random";
 import { benchHost } from "./hosts";
+import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs } from "./stats";
 
 const HOSTS = 96;
@@ -24,16 +25,12 @@ function makeHosts(): HostRecord[] {
 
 function makeVms(): VmSpec[] {
   const random = new SeededRandom(42);
-  return Array.from({ length: VMS }, () =>
-    VmSpec.parse({
-      cluster: "bench",
-      vcpus: 1 + Math.floor(random.next() * 4),
-      memoryMb: 1024 * (1 + Math.floor(random.next() * 8)),
-      guestOs: random.next() < 0.3 ? "windows" : "linux",
-      cpu: { reservationMhz: random.next() < 0.2 ? 500 : 0 },
-      memory: { reservationMb: random.next() < 0.2 ? 1024 : 0 },
-    }),
-  );
+  return Array.from({ length: VMS }, () => VmSpec.parse(benchVmSpec(random)));
+}
+
+/** The VM's footprint on the host placement chose, with that host's overhead (as the runtime charges it). */
+function footprintOn(spec: VmSpec, host: HostRecord): Footprint {
+  return footprintOf(spec, host.name, "bench", guestCostOnHost(spec, host.spec)!);
 }
 
 /** The runtime's way: host totals kept up to date as VMs are placed. */
@@ -42,11 +39,10 @@ function runIncremental(vms: VmSpec[]): { seconds: number; hosts: HostRecord[] }
   const index = new Map(hosts.map((h, i) => [h.name, i]));
   const start = nowUs();
   vms.forEach((spec, n) => {
-    const f = footprintOf(spec, "", "bench");
-    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f, NO_RULES), hosts);
+    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, "powerOn", spec.workload?.cpuDemandMhz ?? 0, NO_RULES), hosts);
     if (!result.placed) throw new Error(`vm${n} not placed`);
     const i = index.get(result.host)!;
-    hosts[i] = hostWithFootprint(hosts[i], f, 1);
+    hosts[i] = hostWithFootprint(hosts[i], footprintOn(spec, hosts[i]), 1);
   });
   return { seconds: (nowUs() - start) / 1e6, hosts };
 }
@@ -58,10 +54,10 @@ function runNaive(vms: VmSpec[]): { seconds: number } {
   const start = nowUs();
   vms.forEach((spec, n) => {
     const hosts = base.map((h, i) => placed.filter((p) => p.host === i).reduce((acc, p) => hostWithFootprint(acc, p.f, 1), h));
-    const f = footprintOf(spec, "", "bench");
-    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, f, NO_RULES), hosts);
+    const result = place(DEFAULT_PROFILE, placementRequest(`vm${n}`, spec, "powerOn", spec.workload?.cpuDemandMhz ?? 0, NO_RULES), hosts);
     if (!result.placed) throw new Error(`vm${n} not placed`);
-    placed.push({ host: hosts.findIndex((h) => h.name === result.host), vm: `vm${n}`, f });
+    const host = hosts.findIndex((h) => h.name === result.host);
+    placed.push({ host, vm: `vm${n}`, f: footprintOn(spec, hosts[host]) });
   });
   return { seconds: (nowUs() - start) / 1e6 };
 }

@@ -3,6 +3,8 @@ import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
 import { benchDrs } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
+import { benchHaFailover } from "./ha-failover";
+import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
 
 async function main(): Promise<void> {
@@ -12,6 +14,8 @@ async function main(): Promise<void> {
   if (!only || only === "apply") await benchApplyLatency();
   if (!only || only === "drs") benchDrs();
   if (!only || only === "drs-quality") await benchDrsQuality();
+  if (!only || only === "ha") benchHaFailover();
+  if (!only || only === "migration") benchMigration();
 }
 
 main().catch((e) => {

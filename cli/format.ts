@@ -25,10 +25,12 @@ export function parseDuration(text: string): number {
 }
 
 export function formatSeconds(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.round((seconds % 60) * 1000) / 1000;
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+  // Whole milliseconds first, so that 59.9996 s reads 00:01:00 rather than 00:00:60.
+  const ms = Math.round(seconds * 1000);
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const [whole, fraction] = String((ms % 60_000) / 1000).split(".");
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${whole.padStart(2, "0")}${fraction ? `.${fraction}` : ""}`;
 }
 
 /** Bad usage: exit code 2. */

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, openRuntime } from "../runtime";
 import { runDemo } from "./commands/demo";
 import { renderDrs } from "./commands/drs";
-import { renderEvents } from "./commands/events";
+import { eventsDuring, renderEvents } from "./commands/events";
 import { inventory, renderStatus } from "./commands/status";
 import { UsageError, formatSeconds, parseDuration } from "./format";
 
@@ -71,9 +71,7 @@ export function buildProgram(): Command {
     .action((duration: string) =>
       withRuntime(globals(), async (rt) => {
         const seconds = parseDuration(duration);
-        const since = (await rt.events()).at(-1)?.seq ?? 0;
-        await rt.advance(seconds);
-        const events = await rt.events({ sinceSeq: since });
+        const events = await eventsDuring(rt, () => rt.advance(seconds));
         print(globals().json ? JSON.stringify({ timeSeconds: await rt.now(), events }, null, 2) : `Simulated time is now ${formatSeconds(await rt.now())}\n${renderEvents(events)}`);
       }),
     );
@@ -91,21 +89,28 @@ export function buildProgram(): Command {
       }),
     );
 
+  /** Runs a host operation and prints what happened, then how to follow what comes next. */
+  const hostOperation = (work: (rt: Runtime) => Promise<void>) =>
+    withRuntime(globals(), async (rt) => {
+      const events = await eventsDuring(rt, () => work(rt));
+      const timeSeconds = await rt.now();
+      if (globals().json) return print(JSON.stringify({ timeSeconds, events }, null, 2));
+      print(`${renderEvents(events)}\nSimulated time is ${formatSeconds(timeSeconds)}; HA acts as the clock moves: polyvisor sim advance 5m`);
+    });
   const host = program.command("host").description("host operations");
   host
     .command("fail <name>")
-    .description("inject a host failure")
+    .description("inject a host failure: a crash, or a network isolation")
     .option("--mode <mode>", "crash or isolation", "crash")
-    .action((name: string, o: { mode: string }) =>
-      withRuntime(globals(), async (rt) => {
-        if (o.mode !== "crash" && o.mode !== "isolation") throw new UsageError(`--mode must be crash or isolation, got "${o.mode}"`);
-        await rt.failHost(name, { mode: o.mode });
-      }),
-    );
+    .action((name: string, o: { mode: string }) => {
+      if (o.mode !== "crash" && o.mode !== "isolation") throw new UsageError(`--mode must be crash or isolation, got "${o.mode}"`);
+      const mode = o.mode;
+      return hostOperation((rt) => rt.failHost(name, { mode }));
+    });
   host
     .command("recover <name>")
-    .description("bring a failed host back")
-    .action((name: string) => withRuntime(globals(), (rt) => rt.recoverHost(name)));
+    .description("bring a failed or isolated host back")
+    .action((name: string) => hostOperation((rt) => rt.recoverHost(name)));
 
   program
     .command("demo")

@@ -2,16 +2,20 @@
  * Pulumi sends the creates of independent resources concurrently, so a resource pool's or a VM's
  * reservation can reach the runtime before the hosts that give the cluster its capacity (the pool
  * in `new ResourcePool("web", { cluster: cluster.name, cpu: { reservationMhz: 4000 } })` does not
- * depend on any host). The runtime refuses such a reservation, as vSphere does; the provider then
- * waits for the other changes of the same deployment and tries again. It gives up, with the
- * runtime's message, once no other change is in flight and none has arrived for QUIET_MS.
+ * depend on any host). The runtime refuses such a reservation, as vSphere does (and HA admission
+ * control refuses a power-on while too few hosts have joined); the provider then waits for the
+ * other changes of the same deployment and tries again. Only a change that succeeds can bring
+ * capacity: a refused one, another waiting attempt's retry among them, is no reason to try again
+ * (two refused changes would otherwise wake each other forever). It gives up, with the runtime's
+ * message, once no other change is in flight and none has succeeded for QUIET_MS.
  */
 import { isPolyvisorError } from "../runtime";
 
 const QUIET_MS = 400;
 
 let inFlight = 0;
-let settled = 0;
+/** Changes that succeeded so far. */
+let landed = 0;
 let listeners: (() => void)[] = [];
 
 function notify(): void {
@@ -25,16 +29,17 @@ async function tracked<T>(work: () => Promise<T>): Promise<T> {
   inFlight++;
   notify();
   try {
-    return await work();
+    const result = await work();
+    landed++;
+    return result;
   } finally {
     inFlight--;
-    settled++;
     notify();
   }
 }
 
-/** Resolves true when another change settles after `since`, false after a quiet spell with none in flight. */
-function otherChangeSettled(since: number): Promise<boolean> {
+/** Resolves true when another change succeeds after `since`, false after a quiet spell with none in flight. */
+function otherChangeLanded(since: number): Promise<boolean> {
   return new Promise((resolve) => {
     let quiet: NodeJS.Timeout | undefined;
     let done = false;
@@ -45,7 +50,7 @@ function otherChangeSettled(since: number): Promise<boolean> {
     };
     const check = () => {
       if (done) return;
-      if (settled > since) return finish(true);
+      if (landed > since) return finish(true);
       clearTimeout(quiet);
       quiet = inFlight === 0 ? setTimeout(() => finish(false), QUIET_MS) : undefined;
       listeners.push(check);
@@ -54,15 +59,18 @@ function otherChangeSettled(since: number): Promise<boolean> {
   });
 }
 
+/** Refusals that another change of the same deployment (a host joining) can lift. */
+const CAPACITY_CODES: ReadonlySet<string> = new Set(["InsufficientCapacity", "AdmissionControl"]);
+
 /** Runs a change; a refusal for capacity is retried while other changes of the deployment land. */
 export async function changeWhenCapacityArrives<T>(work: () => Promise<T>): Promise<T> {
   for (;;) {
-    const seen = settled;
+    const seen = landed;
     try {
       return await tracked(work);
     } catch (e) {
-      if (!isPolyvisorError(e) || e.code !== "InsufficientCapacity") throw e;
-      if (!(await otherChangeSettled(seen + 1))) throw e;
+      if (!isPolyvisorError(e) || !CAPACITY_CODES.has(e.code)) throw e;
+      if (!(await otherChangeLanded(seen))) throw e;
     }
   }
 }

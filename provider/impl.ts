@@ -7,8 +7,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { Name, SPEC_SCHEMAS, type ManagedKind } from "../schema";
 import { type Runtime, defaultStatePath, isPolyvisorError, openRuntime } from "../runtime";
 import type { RuntimeObject } from "../runtime";
+import { readDiskImages } from "../runtime/io/disk-imports";
 import { changeWhenCapacityArrives } from "./concurrency";
 import { KIND_TRAITS, OUTPUT_ONLY } from "./kinds";
+import { awaitMaintenance, awaitMigration } from "./migrations";
 
 /** Pulumi's placeholder for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -86,7 +88,19 @@ export async function checkResource(kind: ManagedKind, _olds: Props, news: Props
       failures.push({ property: path.join(".") || "spec", reason: issue.message });
     }
   }
+  if (kind === "VirtualMachine" && failures.length === 0 && !containsUnknown(spec.disks)) failures.push(...(await imageFailures(String(news.name), spec)));
   return { inputs: news, failures };
+}
+
+/** P2V images that cannot be imported fail preview already, at the disk's `importFrom`. */
+async function imageFailures(name: string, spec: Props): Promise<{ property: string; reason: string }[]> {
+  try {
+    await readDiskImages(name, spec);
+    return [];
+  } catch (e) {
+    if (!isPolyvisorError(e)) throw e;
+    return [{ property: e.field ?? "disks", reason: e.message }];
+  }
 }
 
 /** A spec with defaults filled in, so that `{}` and the defaults it stands for compare equal. */
@@ -131,7 +145,14 @@ export async function createResource(kind: ManagedKind, inputs: Props) {
 export async function updateResource(kind: ManagedKind, id: string, _olds: Props, news: Props) {
   try {
     const rt = await runtime();
-    const obj = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
+    if (kind !== "VirtualMachine") {
+      const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
+      const obj = (kind === "Host" ? await awaitMaintenance(rt, id) : undefined) ?? updated;
+      return { outs: outputsOf(kind, news, obj) };
+    }
+    await awaitMigration(rt, id);
+    const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
+    const obj = (await awaitMigration(rt, id)) ?? updated;
     return { outs: outputsOf(kind, news, obj) };
   } catch (e) {
     throw asPulumiError(e);
@@ -148,7 +169,9 @@ export async function readResource(kind: ManagedKind, id: string, props: Props) 
   const obj = await rt.get(kind, id);
   if (!obj) return { id: "", props: {} };
   const spec = { ...(obj.spec as Props) };
-  const current = (obj.status as { currentHost?: string | null }).currentHost;
+  // A VM on its way to its pinned host is not a broken pin: it counts as where it is going.
+  const status = obj.status as { currentHost?: string | null; migration?: { toHost: string } | null };
+  const current = status.migration?.toHost ?? status.currentHost;
   if (typeof spec.host === "string" && typeof current === "string" && current !== spec.host) spec.host = current;
   return { id, props: outputsOf(kind, spec, obj) };
 }

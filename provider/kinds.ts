@@ -11,6 +11,7 @@ export interface KindTraits {
 export const KIND_TRAITS: Record<ManagedKind, KindTraits> = {
   Cluster: { replaceOnChange: [], exposesCurrentHost: false },
   Host: { replaceOnChange: ["cluster", "hypervisor"], exposesCurrentHost: false },
+  Datastore: { replaceOnChange: [], exposesCurrentHost: false },
   ResourcePool: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
   VirtualMachine: { replaceOnChange: ["cluster", "guestOs", "guestArch"], exposesCurrentHost: true },
   Rule: { replaceOnChange: ["cluster"], exposesCurrentHost: false },

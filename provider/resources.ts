@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedKind } from "../schema";
 import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
+import type { DatastoreSpecInput, DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpecInput, HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpecInput, ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { RuleSpecInput, RuleSpec, RuleStatus } from "../schema/rule";
@@ -54,6 +55,16 @@ export class Host extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<HostStatus>;
   constructor(name: string, args: HostArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration("Host", name, args, opts, []));
+  }
+}
+
+export type DatastoreArgs = ArgsOf<DatastoreSpecInput>;
+export interface Datastore extends OutputsOf<DatastoreSpec> {}
+export class Datastore extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<DatastoreStatus>;
+  constructor(name: string, args: DatastoreArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Datastore", name, args, opts, []));
   }
 }
 

@@ -1,6 +1,7 @@
 /** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
 import type { Kind } from "../schema";
 import type { ClusterSpec, ClusterStatus } from "../schema/cluster";
+import type { DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { VmSpec, VmStatus } from "../schema/virtual-machine";
@@ -11,6 +12,7 @@ export type { Kind, RuntimeEvent, RuntimeObject };
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
 export type HostObject = RuntimeObject<HostSpec, HostStatus>;
+export type DatastoreObject = RuntimeObject<DatastoreSpec, DatastoreStatus>;
 export type ResourcePoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolStatus>;
 export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
 

@@ -8,6 +8,7 @@ import { SqliteStore } from "./store/sqlite";
 
 export type {
   ClusterObject,
+  DatastoreObject,
   HostObject,
   Kind,
   ObjectInput,

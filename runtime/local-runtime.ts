@@ -5,6 +5,7 @@ import { refuse } from "./core/errors";
 import { present } from "./core/present";
 import type { Kind, RuntimeObject } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
+import { readDiskImages } from "./io/disk-imports";
 import type { Store } from "./store/store";
 import type { ObjectInput, Runtime } from "./api";
 
@@ -13,6 +14,8 @@ const ObjectInputSchema = z.object({
   name: z.string(),
   spec: z.record(z.string(), z.unknown()),
 });
+
+const FailHostOptions = z.strictObject({ mode: z.enum(["crash", "isolation"]).default("crash") });
 
 function checkInput(obj: unknown): ObjectInput {
   const parsed = ObjectInputSchema.safeParse(obj);
@@ -34,7 +37,8 @@ export class LocalRuntime implements Runtime {
 
   private async applyAs(mode: ApplyMode, obj: ObjectInput): Promise<RuntimeObject> {
     const { kind, name, spec } = checkInput(obj);
-    return (await this.run({ type: "apply", kind, name, spec, mode }))!;
+    const inputs = kind === "VirtualMachine" ? { diskImages: await readDiskImages(name, spec) } : undefined;
+    return (await this.run({ type: "apply", kind, name, spec, mode, inputs }))!;
   }
 
   apply(obj: ObjectInput) {
@@ -64,12 +68,17 @@ export class LocalRuntime implements Runtime {
     await this.run({ type: "delete", kind, name });
   }
 
-  async failHost(name: string): Promise<void> {
-    refuse("InvalidSpec", { kind: "Host", name }, "host failure injection is not available in this version");
+  async failHost(name: string, opts: { mode?: "crash" | "isolation" } = {}): Promise<void> {
+    const parsed = FailHostOptions.safeParse(opts);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      refuse("InvalidSpec", { kind: "Host", name: String(name), field: issue.path.join(".") || "options" }, issue.message);
+    }
+    await this.run({ type: "failHost", name, mode: parsed.data.mode });
   }
 
   async recoverHost(name: string): Promise<void> {
-    refuse("InvalidSpec", { kind: "Host", name }, "host recovery is not available in this version");
+    await this.run({ type: "recoverHost", name });
   }
 
   async advance(seconds: number): Promise<void> {

@@ -59,9 +59,28 @@ export const HaSettings = z.strictObject({
   admissionControl: AdmissionControlSettings.prefault({}),
 });
 
-export const MigrationSettings = z.strictObject({
-  bandwidthMbps: z.int().min(1).default(1000),
-});
+/**
+ * Live migration: the link between hosts and the pre-copy parameters. The defaults are Xen's
+ * (xc_linux_save.c: 500 Mbit/s cap, 29 iterations, 3x memory, 50 pages; Clark et al., NSDI 2005,
+ * section 5.1: first round at 100 Mbit/s, each later one at the dirtying rate + 50 Mbit/s). resumeMs
+ * is the mean of the two restart times Clark et al. report (9 ms for SPECweb99, 40 ms for Quake 3).
+ */
+export const MigrationSettings = z
+  .strictObject({
+    bandwidthMbps: z.int().min(1).default(1000),
+    firstRoundMbps: z.number().positive().default(100),
+    rateIncrementMbps: z.number().min(0).default(50),
+    maxRateMbps: z.number().positive().default(500),
+    maxIterations: z.int().min(1).max(1000).default(29),
+    maxFactor: z.number().min(1).default(3),
+    /** Pre-copy stops once fewer than this many 4 KiB pages are left to send. */
+    stopPages: z.int().min(0).default(50),
+    /** Fixed part of the downtime: suspend, device and network switch-over on the target. */
+    resumeMs: z.number().min(0).default(25),
+  })
+  .refine((m) => m.firstRoundMbps <= m.maxRateMbps, { message: "firstRoundMbps must not exceed maxRateMbps", path: ["firstRoundMbps"] });
+
+export type MigrationSettings = z.infer<typeof MigrationSettings>;
 
 export const ClusterSpec = z.strictObject({
   drs: DrsSettings.prefault({}),
@@ -106,6 +125,35 @@ export const DrsStatus = z.object({
 });
 export type DrsStatus = z.infer<typeof DrsStatus>;
 
+/** HA admission control arithmetic, as the vSphere Availability guide computes it (see runtime/core/ha). */
+export const ClusterHaStatus = z.object({
+  policy: AdmissionControlSettings.shape.policy.unwrap(),
+  /** Whether power-ons that would break the policy are refused: HA enabled and a policy other than disabled. */
+  enforced: z.boolean(),
+  hostFailuresToTolerate: z.int(),
+  /** Slot policy: the largest CPU reservation (vmCpuMinMhz for a VM without one) and memory reservation plus overhead. */
+  slotCpuMhz: z.number(),
+  slotMemoryMb: z.number(),
+  slotsPerHost: z.record(z.string(), z.int()),
+  totalSlots: z.int(),
+  /** One slot per powered-on VM (VMs waiting for an HA restart included). */
+  usedSlots: z.int(),
+  /** Slots left once the slots of the hostFailuresToTolerate largest hosts are set aside. */
+  availableSlots: z.int(),
+  /** How many hosts, taken from the largest down, can fail with enough slots left for every powered-on VM. */
+  currentFailoverCapacity: z.int(),
+  /** (capacity - reservations) / capacity of the usable hosts, truncated to an integer as the guide prints it. */
+  cpuFailoverPercent: z.int(),
+  memoryFailoverPercent: z.int(),
+  /** What the percentage policy keeps free: cpuPercent/memoryPercent, or computed from hostFailuresToTolerate. */
+  configuredCpuFailoverPercent: z.int(),
+  configuredMemoryFailoverPercent: z.int(),
+  /** VMs HA is restarting (waiting for their turn or booting), and those waiting for capacity. */
+  restartsInProgress: z.int(),
+  pendingRestarts: z.int(),
+});
+export type ClusterHaStatus = z.infer<typeof ClusterHaStatus>;
+
 export const ClusterStatus = z.object({
   observedGeneration: z.int(),
   hosts: z.array(z.string()),
@@ -117,5 +165,6 @@ export const ClusterStatus = z.object({
   cpuUnreservedMhz: z.number(),
   memoryUnreservedMb: z.number(),
   drs: DrsStatus,
+  ha: ClusterHaStatus,
 });
 export type ClusterStatus = z.infer<typeof ClusterStatus>;

@@ -4,6 +4,29 @@ import { Name } from "./common";
 export const Hypervisor = z.enum(["esx", "virtualServer", "xen", "kvm", "hyperv", "openvz", "virtuozzo", "zones"]);
 export type Hypervisor = z.infer<typeof Hypervisor>;
 
+/**
+ * The product versions each hypervisor can be modelled as; the first is the default, the version the
+ * six-technologies article describes (ESX 3.0, Virtual Server 2005 R2, Xen 3.0). Later versions carry
+ * modern guest limits and nested paging. The runtime's profile table (runtime/core/hypervisors) holds
+ * what each version can do, with sources.
+ */
+export const HYPERVISOR_VERSIONS = {
+  esx: ["3.0", "4.0", "8.0"],
+  virtualServer: ["2005R2"],
+  xen: ["3.0", "4.0"],
+  kvm: ["current"],
+  hyperv: ["2008", "2016"],
+  openvz: ["2.6.18"],
+  virtuozzo: ["3.5"],
+  zones: ["10"],
+} as const satisfies Record<Hypervisor, readonly [string, ...string[]]>;
+export type HypervisorVersion<H extends Hypervisor = Hypervisor> = (typeof HYPERVISOR_VERSIONS)[H][number];
+
+/** The version a host runs: the one its spec names, else its hypervisor's default. */
+export function hypervisorVersionOf(spec: { hypervisor: Hypervisor; hypervisorVersion?: string }): HypervisorVersion {
+  return (spec.hypervisorVersion ?? HYPERVISOR_VERSIONS[spec.hypervisor][0]) as HypervisorVersion;
+}
+
 export const CpuFeature = z.enum(["vmx", "svm", "ept", "npt", "lm"]);
 export type CpuFeature = z.infer<typeof CpuFeature>;
 
@@ -30,37 +53,59 @@ export const HostCpu = z
     });
   });
 
-export const HostSpec = z.strictObject({
-  cluster: Name.optional(),
-  hypervisor: Hypervisor,
-  cpu: HostCpu,
-  memoryMb: z.int().min(256).max(64 * 1024 * 1024),
-  datastores: z.array(Name).default([]),
-  maintenance: z.boolean().default(false),
-});
+export const HostSpec = z
+  .strictObject({
+    cluster: Name.optional(),
+    hypervisor: Hypervisor,
+    /** Which release of the hypervisor to model (see HYPERVISOR_VERSIONS); absent: the first listed. */
+    hypervisorVersion: z.string().optional(),
+    cpu: HostCpu,
+    memoryMb: z.int().min(256).max(64 * 1024 * 1024),
+    datastores: z.array(Name).default([]),
+    maintenance: z.boolean().default(false),
+  })
+  .superRefine((host, ctx) => {
+    const versions: readonly string[] = HYPERVISOR_VERSIONS[host.hypervisor];
+    if (host.hypervisorVersion !== undefined && !versions.includes(host.hypervisorVersion)) {
+      ctx.addIssue({ code: "custom", path: ["hypervisorVersion"], message: `${host.hypervisor} is modelled in versions ${versions.join(", ")}` });
+    }
+  });
 export type HostSpec = z.infer<typeof HostSpec>;
 export type HostSpecInput = z.input<typeof HostSpec>;
 
-export const HostState = z.enum(["connected", "maintenance", "failed", "isolated", "standby"]);
+/**
+ * enteringMaintenance / enteringStandby: maintenance was asked (or DPM chose standby) and the host's
+ * VMs are still migrating away; it takes no new VM and its capacity no longer counts.
+ */
+export const HostState = z.enum(["connected", "enteringMaintenance", "maintenance", "enteringStandby", "standby", "failed", "isolated"]);
 export type HostState = z.infer<typeof HostState>;
 
 export const HostStatus = z.object({
   observedGeneration: z.int(),
   state: HostState,
+  /** The hypervisor release modelled (the spec's, else the default). */
+  hypervisorVersion: z.string(),
   cpuCapacityMhz: z.number(),
   memoryCapacityMb: z.number(),
   cpuReservedMhz: z.number(),
   memoryReservedMb: z.number(),
-  /** What the VMs here use now: the host's capacity divided by shares, up to each VM's demand and entitlement. */
+  /**
+   * What the VMs here use now, the hypervisor's overhead included: the host's capacity divided by
+   * shares, up to each VM's demand and entitlement; memory being copied in by a live migration counts.
+   */
   cpuUsedMhz: z.number(),
   memoryUsedMb: z.number(),
-  /** Sum of the entitlements of the VMs here: what DRS balances (normalized by capacity). */
+  /** Sum of the entitlements of the VMs here (and of those migrating in): what DRS balances (normalized by capacity). */
   cpuEntitlementMhz: z.number(),
   memoryEntitlementMb: z.number(),
   /** Sum of the vCPUs and configured memory of the powered-on VMs: the commitment the balance score spreads. */
   vcpusCommitted: z.number(),
   memoryCommittedMb: z.number(),
+  /** A failover host of its cluster's HA policy: it takes only VMs that HA restarts. */
+  haFailoverHost: z.boolean(),
   vms: z.array(z.string()),
+  /** VMs migrating onto this host; a live migration already holds its reservations here. */
+  incomingVms: z.array(z.string()),
   containers: z.array(z.string()),
 });
 export type HostStatus = z.infer<typeof HostStatus>;

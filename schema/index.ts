@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ClusterSpec } from "./cluster";
+import { DatastoreSpec } from "./datastore";
 import { HostSpec } from "./host";
 import { ResourcePoolSpec } from "./resource-pool";
 import { RuleSpec } from "./rule";
@@ -8,6 +9,7 @@ import { VmSpec } from "./virtual-machine";
 export * from "./common";
 export * from "./cluster";
 export * from "./container";
+export * from "./datastore";
 export * from "./host";
 export * from "./resource-pool";
 export * from "./rule";
@@ -23,6 +25,7 @@ export type Kind = z.infer<typeof Kind>;
 export const SPEC_SCHEMAS = {
   Cluster: ClusterSpec,
   Host: HostSpec,
+  Datastore: DatastoreSpec,
   ResourcePool: ResourcePoolSpec,
   VirtualMachine: VmSpec,
   Rule: RuleSpec,

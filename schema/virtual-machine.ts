@@ -6,10 +6,53 @@ export type GuestOs = z.infer<typeof GuestOs>;
 
 export const VirtualizationMode = z.enum(["auto", "full", "paravirtual", "hardware"]);
 
-export const VmDisk = z.strictObject({
-  datastore: Name,
-  sizeGb: z.number().positive(),
-});
+/**
+ * Where a disk lives on its host, after Xen's disk backends: an image file (`file:`), a partition or a
+ * whole device (`phy:`). A partition or a device is block storage: it lives on a local, iSCSI or FC
+ * datastore, never on NFS, and like any disk it is reachable from the hosts that mount its datastore.
+ */
+export const DiskBackend = z.enum(["image", "partition", "device"]);
+export type DiskBackend = z.infer<typeof DiskBackend>;
+
+const DEVICE_PATH = /^\/dev\/[A-Za-z0-9._/-]+$/;
+/** /dev/sda5, /dev/xvdb1, /dev/nvme0n1p2, /dev/mapper/vg-lv: a name ending in a partition number. */
+const PARTITION_PATH = /^\/dev\/(?:(?:s|h|xv|v)d[a-z]+\d+|(?:nvme\d+n\d+|mmcblk\d+|loop\d+)p\d+|mapper\/[A-Za-z0-9._-]+)$/;
+
+export const VmDisk = z
+  .strictObject({
+    datastore: Name,
+    /** Required unless the disk is imported from an image, whose size it then defaults to. */
+    sizeGb: z.number().positive().optional(),
+    backend: DiskBackend.optional(),
+    /** The backend's path on the host: an image file, or a /dev path for a partition or a device. */
+    path: z.string().min(1).max(4096).optional(),
+    /** P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied. */
+    importFrom: z.string().min(1).max(4096).optional(),
+  })
+  .superRefine((disk, ctx) => {
+    if (disk.sizeGb === undefined && disk.importFrom === undefined) {
+      ctx.addIssue({ code: "custom", path: ["sizeGb"], message: "sizeGb is required unless the disk is imported from an image (importFrom)" });
+    }
+    if ((disk.backend === undefined) !== (disk.path === undefined)) {
+      ctx.addIssue({ code: "custom", path: [disk.backend === undefined ? "backend" : "path"], message: "backend and path go together: set both or neither" });
+    }
+    if (disk.path === undefined || disk.backend === undefined) return;
+    if (disk.backend === "image" && disk.path.startsWith("/dev/")) {
+      ctx.addIssue({ code: "custom", path: ["path"], message: `an image backend is a file, not a device (${disk.path}); use backend partition or device` });
+    }
+    if (disk.backend !== "image" && !DEVICE_PATH.test(disk.path)) {
+      ctx.addIssue({ code: "custom", path: ["path"], message: `a ${disk.backend} backend is a /dev path (got ${disk.path})` });
+    } else if (disk.backend === "partition" && !PARTITION_PATH.test(disk.path)) {
+      ctx.addIssue({ code: "custom", path: ["path"], message: `${disk.path} names a whole device, not a partition (e.g. /dev/sda5); use backend device` });
+    } else if (disk.backend === "device" && PARTITION_PATH.test(disk.path) && !disk.path.startsWith("/dev/mapper/")) {
+      ctx.addIssue({ code: "custom", path: ["path"], message: `${disk.path} names a partition, not a whole device; use backend partition` });
+    }
+  });
+export type VmDisk = z.infer<typeof VmDisk>;
+
+/** What dominates a workload's cost under virtualization: computation, I/O, or page-table (MMU) work. */
+export const WorkloadKind = z.enum(["cpu", "io", "mmu"]);
+export type WorkloadKind = z.infer<typeof WorkloadKind>;
 
 export const WorkloadProfile = z.enum(["constant", "diurnal", "bursty"]);
 
@@ -24,6 +67,10 @@ export const VmWorkload = z
     cpuDemandMhz: z.number().min(0).optional(),
     activeMemoryMb: z.number().min(0).optional(),
     dirtyRateMbps: z.number().min(0).optional(),
+    /** The pages it keeps writing (Clark et al.'s writable working set); absent: activeMemoryMb, else all memory. */
+    writableWorkingSetMb: z.number().min(0).optional(),
+    /** Selects the row of the virtualization overhead table; absent: cpu. */
+    kind: WorkloadKind.optional(),
     /** diurnal: fraction of cpuDemandMhz the demand swings by [0.5]. */
     amplitude: z.number().min(0).max(1).optional(),
     /** diurnal: hour of the simulated day with the highest demand [14]. */
@@ -60,6 +107,13 @@ export const VmSpec = z
     disks: z.array(VmDisk).default([]),
     haRestartPriority: z.enum(["disabled", "lowest", "low", "medium", "high", "highest"]).optional(),
     workload: VmWorkload.optional(),
+    /** An ISO image mounted in the VM's CD drive (Virtual Server's feature); changing it is an in-place update. */
+    cdrom: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/\.iso$/i, { message: "must name an ISO image (a file ending in .iso)" })
+      .optional(),
     /** Overrides the modelled per-VM memory overhead. */
     memoryOverheadMb: z.number().min(0).optional(),
   })
@@ -74,14 +128,85 @@ export const VmSpec = z
 export type VmSpec = z.infer<typeof VmSpec>;
 export type VmSpecInput = z.input<typeof VmSpec>;
 
+export const MigrationKind = z.enum(["live", "cold"]);
+
+/** Why pre-copy stopped and the VM was paused for the final copy (Xen's stop conditions). */
+export const PreCopyStop = z.enum(["converged", "maxIterations", "sentMaxFactor", "dirtyRateAtCap", "notLive"]);
+export type PreCopyStop = z.infer<typeof PreCopyStop>;
+
 export const MigrationRecord = z.object({
   fromHost: z.string(),
   toHost: z.string(),
   totalSeconds: z.number(),
   downtimeMs: z.number(),
+  /** Pre-copy rounds, not counting the final stop-and-copy. */
   rounds: z.number(),
   transferredMb: z.number(),
+  kind: MigrationKind,
+  stopReason: PreCopyStop,
+  completedAtSeconds: z.number(),
 });
+export type MigrationRecord = z.infer<typeof MigrationRecord>;
+
+/** A migration under way: the VM still runs on fromHost (live) until completesAtSeconds. */
+export const MigrationInFlight = z.object({
+  kind: MigrationKind,
+  fromHost: z.string(),
+  toHost: z.string(),
+  startedAtSeconds: z.number(),
+  completesAtSeconds: z.number(),
+  /** What the model predicts; it becomes lastMigration on completion. */
+  expected: MigrationRecord.omit({ completedAtSeconds: true }),
+  /** The VM's overhead on the target host, already reserved there. */
+  targetOverheadMemoryMb: z.number(),
+  targetOverheadCpuPercent: z.number(),
+});
+export type MigrationInFlight = z.infer<typeof MigrationInFlight>;
+
+/** A partition of an imported disk's MBR. */
+export const ImportedPartition = z.object({
+  index: z.int().min(1).max(4),
+  type: z.int().min(1).max(255),
+  typeName: z.string(),
+  bootable: z.boolean(),
+  startSector: z.int().min(0),
+  sectors: z.int().min(1),
+  sizeMb: z.number(),
+});
+
+/** What P2V read from a raw disk image: its size and, when present, its MBR partition table. */
+export const ImportedDisk = z.object({
+  disk: z.int().min(0),
+  source: z.string(),
+  sizeBytes: z.int().min(512),
+  sizeGb: z.number(),
+  partitionTable: z.enum(["mbr", "gpt", "none"]),
+  partitions: z.array(ImportedPartition),
+});
+export type ImportedDisk = z.infer<typeof ImportedDisk>;
+
+/** What the runtime's I/O layer read from one image file: the data a P2V import hands to the core. */
+export const DiskImageFacts = ImportedDisk.omit({ sizeGb: true });
+export type DiskImageFacts = z.infer<typeof DiskImageFacts>;
+
+/** Where a VM stands in an HA restart after its host failed or was isolated. */
+export const HaRestart = z.object({
+  /**
+   * awaitingRestart: down, restarted when the failure is declared and its priority's turn comes;
+   * pendingRestart: no host could take it, restarted as soon as capacity returns;
+   * restarting: powered on again on a surviving host, its guest still booting.
+   */
+  state: z.enum(["awaitingRestart", "pendingRestart", "restarting"]),
+  fromHost: z.string(),
+  downSinceSeconds: z.number(),
+  /** When HA may restart it: once the failure is declared, or at once after an isolation response powered it off. */
+  eligibleAtSeconds: z.number(),
+  /** restarting: when the guest is up. */
+  readyAtSeconds: z.number().nullable(),
+  /** pendingRestart: why no host could take it. */
+  pendingReason: z.string().nullable(),
+});
+export type HaRestart = z.infer<typeof HaRestart>;
 
 export const VmStatus = z.object({
   observedGeneration: z.int(),
@@ -90,19 +215,41 @@ export const VmStatus = z.object({
   powerState: z.enum(["on", "off"]),
   /** The mode resolved on the current host; null while powered off. */
   virtualization: z.enum(["full", "paravirtual", "hardware"]).nullable(),
+  /** Why that mode: the request, the hypervisor's preference and what the CPU offers. */
+  virtualizationReason: z.string().nullable(),
+  /** How guest page tables are virtualized: shadow tables, nested paging (EPT/NPT) or direct (Xen PV). */
+  paging: z.enum(["shadow", "nested", "direct"]).nullable(),
   overheadMemoryMb: z.number(),
+  /** CPU the hypervisor spends on the VM, in percent of the VM's own CPU (technique x workload kind). */
+  overheadCpuPercent: z.number(),
+  /** That percentage of the CPU the guest uses now: the host's used CPU counts it beside cpuUsedMhz. */
+  overheadCpuMhz: z.number(),
+  /** That percentage of the VM's CPU reservation: reserved on the host beside the reservation. */
+  overheadCpuReservedMhz: z.number(),
   /** CPU demand now, as the workload profile gives it at the last sample. */
   cpuDemandMhz: z.number(),
-  /** What the VM deserves: cluster capacity divided over the pool tree by shares, within reservation, limit and demand. */
+  /**
+   * What the VM deserves on its host: cluster capacity divided over the pool tree by shares, within
+   * reservation, limit and demand, the hypervisor's overhead included (CPU: its percentage; memory:
+   * its overhead MB), since that is what the VM takes from the host.
+   */
   cpuEntitlementMhz: z.number(),
   memoryEntitlementMb: z.number(),
-  /** What it gets on its host now. */
+  /** What the guest gets on its host now (the hypervisor's CPU for it is overheadCpuMhz). */
   cpuUsedMhz: z.number(),
+  /** Memory it consumes on its host now, its overhead included. */
   memoryUsedMb: z.number(),
   /** DRS leaves the VM where it is until this time (after a DRS move); null when free to move. */
   drsCooldownUntilSeconds: z.number().nullable(),
   migrations: z.int(),
   lastMigration: MigrationRecord.nullable(),
+  /** A migration under way (DRS and HA leave such a VM alone), or null. */
+  migration: MigrationInFlight.nullable(),
+  /** Disks imported from raw images (P2V), with what was read from them. */
+  importedDisks: z.array(ImportedDisk),
+  /** The ISO image in the CD drive, or null. */
+  cdrom: z.string().nullable(),
+  haRestart: HaRestart.nullable(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;
 

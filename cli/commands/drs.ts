@@ -25,7 +25,7 @@ export function renderDrs(cluster: ClusterObject): string {
       : `Imbalance before ${f(drs.imbalanceBefore)}, after ${f(drs.imbalance)} (target ${f(drs.targetImbalance)}; cpu ${f(drs.cpuImbalance)}, memory ${f(drs.memoryImbalance)})`,
   );
   out.push(drs.summary);
-  if (drs.moves.length > 0) out.push("", "Moves applied:", moveTable(drs.moves));
+  if (drs.moves.length > 0) out.push("", "Moves applied (live migrations, landing as the clock moves: polyvisor sim advance):", moveTable(drs.moves));
   if (drs.recommendations.length > 0) out.push("", "Recommendations (not applied):", moveTable(drs.recommendations));
   if (drs.unresolved.length > 0) out.push("", "Rule violations left:", ...drs.unresolved.map((u) => `  ${u}`));
   return out.join("\n");

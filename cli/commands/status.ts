@@ -1,12 +1,15 @@
 import type { Runtime } from "../../runtime";
-import type { ClusterObject, HostObject, VirtualMachineObject } from "../../runtime";
+import type { ClusterObject, DatastoreObject, HostObject, VirtualMachineObject } from "../../runtime";
 import { formatSeconds, table } from "../format";
+import { renderHaStatus } from "./ha-status";
+import { renderDatastores } from "./storage-status";
 
 export async function inventory(rt: Runtime) {
   return {
     timeSeconds: await rt.now(),
     clusters: (await rt.list("Cluster")) as ClusterObject[],
     hosts: (await rt.list("Host")) as HostObject[],
+    datastores: (await rt.list("Datastore")) as DatastoreObject[],
     pools: await rt.list("ResourcePool"),
     vms: (await rt.list("VirtualMachine")) as VirtualMachineObject[],
   };
@@ -32,6 +35,7 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
       ),
     );
   }
+  for (const section of [renderHaStatus(inv.clusters), renderDatastores(inv.datastores)]) if (section) out.push("", section);
   if (inv.hosts.length > 0) {
     out.push(
       "",
@@ -40,7 +44,7 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
         inv.hosts.map((h) => [
           h.name,
           h.spec.cluster ?? "-",
-          h.spec.hypervisor,
+          `${h.spec.hypervisor} ${h.status.hypervisorVersion}`,
           h.status.state,
           h.status.cpuCapacityMhz,
           h.status.cpuReservedMhz,
@@ -62,9 +66,9 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
           v.name,
           v.status.cluster ?? "-",
           v.spec.pool ?? "-",
-          v.status.powerState,
-          v.status.currentHost ?? "-",
-          v.status.virtualization ?? "-",
+          v.status.haRestart ? `${v.status.powerState} (${v.status.haRestart.state})` : v.status.powerState,
+          v.status.migration ? `${v.status.migration.fromHost} -> ${v.status.migration.toHost} (${v.status.migration.kind})` : (v.status.currentHost ?? "-"),
+          v.status.virtualization ? `${v.status.virtualization}/${v.status.paging}` : "-",
           v.spec.vcpus,
           v.spec.memoryMb,
           v.spec.memory.reservationMb,

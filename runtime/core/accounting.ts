@@ -98,27 +98,39 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
     status: {
       observedGeneration: s.observedGeneration,
       state: s.state,
+      hypervisorVersion: s.hypervisorVersion,
       cpuCapacityMhz: s.cpuCapacityMhz,
       memoryCapacityMb: s.memoryCapacityMb,
-      cpuReservedMhz: s.cpuReservedMhz + sign * f.cpuReservationMhz,
+      cpuReservedMhz: s.cpuReservedMhz + sign * (f.cpuReservationMhz + f.cpuOverheadReservedMhz),
       memoryReservedMb: s.memoryReservedMb + sign * f.memoryReservationMb,
-      // Usage and entitlement move by the VM's uncontended figures; refreshHostUsage then divides contention exactly.
-      cpuUsedMhz: s.cpuUsedMhz + sign * f.cpuDemandMhz,
+      // Usage and entitlement move by the VM's uncontended figures; the usage refresh at the end of the step (settle.ts) divides contention exactly.
+      cpuUsedMhz: s.cpuUsedMhz + sign * (f.cpuDemandMhz + f.cpuOverheadMhz),
       memoryUsedMb: s.memoryUsedMb + sign * f.memoryConsumedMb,
-      cpuEntitlementMhz: s.cpuEntitlementMhz + sign * Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
+      cpuEntitlementMhz: s.cpuEntitlementMhz + sign * Math.max(f.cpuReservationMhz + f.cpuOverheadReservedMhz, f.cpuDemandMhz + f.cpuOverheadMhz),
       memoryEntitlementMb: s.memoryEntitlementMb + sign * Math.max(f.memoryReservationMb, f.memoryConsumedMb),
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
+      haFailoverHost: s.haFailoverHost === true,
     },
     generation: host.generation,
   };
 }
 
-/** Charges (sign 1) or releases (sign -1) a running VM on its host and in its pool chain. */
-export function chargeFootprint(txn: Txn, f: Footprint, sign: 1 | -1): void {
+/**
+ * Charges (sign 1) or releases (sign -1) a footprint on its host only: a VM being live-migrated holds
+ * its target host's share while its pools still count it once, where it runs. The host's usage is
+ * divided again when the step ends.
+ */
+export function chargeHost(txn: Txn, f: Footprint, sign: 1 | -1): void {
   const host = txn.get<HostRecord>("Host", f.host);
   if (!host) throw new Error(`internal: host ${f.host} vanished`);
   txn.put(hostWithFootprint(host, f, sign));
+  txn.markUnsettled(f.host);
+}
+
+/** Charges (sign 1) or releases (sign -1) a running VM on its host and in its pool chain. */
+export function chargeFootprint(txn: Txn, f: Footprint, sign: 1 | -1): void {
+  chargeHost(txn, f, sign);
   chargeReservation(txn, f.cluster, f.pool, { cpu: sign * f.cpuReservationMhz, memory: sign * f.memoryReservationMb });
 }
 
@@ -196,6 +208,12 @@ function describeChain(txn: Txn, cluster: string, pool: string | null, dim: Dime
 /** Hosts whose capacity counts for admission: connected ones (not in maintenance, failed, isolated or standby). */
 export function isUsable(host: HostRecord): boolean {
   return host.status.state === "connected";
+}
+
+/** Puts the host in `state`; whether its capacity counts follows (isUsable), so its cluster is refreshed. */
+export function setHostState(txn: Txn, host: HostRecord, state: HostRecord["status"]["state"]): void {
+  txn.put<HostRecord>({ ...host, status: { ...host.status, state } });
+  if (host.spec.cluster !== undefined) refreshCluster(txn, host.spec.cluster);
 }
 
 /**

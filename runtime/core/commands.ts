@@ -5,23 +5,27 @@
 import { KINDS, Name, isManagedKind } from "../../schema";
 import { runDrsPass } from "./drs/pass";
 import { refuse } from "./errors";
-import { type ApplyMode, requireExisting } from "./kinds/common";
+import { type FailureMode, failHost, recoverHost } from "./ha/failures";
+import { type ApplyInputs, type ApplyMode, requireExisting } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
 import { present } from "./present";
+import { settle } from "./settle";
 import { advance } from "./timeline";
 import { Txn } from "./txn";
 
 export type Command =
-  | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode }
+  | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode; inputs?: ApplyInputs }
   | { type: "delete"; kind: string; name: string }
   | { type: "advance"; seconds: number }
+  | { type: "failHost"; name: string; mode: FailureMode }
+  | { type: "recoverHost"; name: string }
   /** A DRS pass now; `apply` applies the moves whatever the automation level (an operator approving recommendations). */
   | { type: "drs"; cluster: string; apply: boolean };
 
 export interface Outcome {
   changes: Changes;
-  /** The applied object for apply; undefined otherwise. */
+  /** The applied object for apply, the cluster for a DRS pass; undefined otherwise. */
   object?: RuntimeObject;
 }
 
@@ -41,26 +45,37 @@ export function checkName(kind: string, name: unknown): string {
 
 export function execute(world: World, command: Command): Outcome {
   const txn = new Txn(world);
+  const object = run(txn, command);
+  settle(txn);
+  // The object as the step left it: settling may have refreshed its usage.
+  return { changes: txn.changes(), object: object && present(txn, txn.get(object.kind, object.name) ?? object) };
+}
+
+/** Carries out the command; returns the object an apply (or a DRS pass, its cluster) shows. */
+function run(txn: Txn, command: Command): RuntimeObject | undefined {
   switch (command.type) {
     case "apply": {
       const kind = managedKind(command.kind, String(command.name));
-      const name = checkName(kind, command.name);
-      const object = HANDLERS[kind].apply(txn, name, command.spec, command.mode);
-      return { changes: txn.changes(), object: present(txn, object) };
+      return HANDLERS[kind].apply(txn, checkName(kind, command.name), command.spec, command.mode, command.inputs);
     }
     case "delete": {
       const kind = managedKind(command.kind, String(command.name));
       HANDLERS[kind].delete(txn, checkName(kind, command.name));
-      return { changes: txn.changes() };
+      return undefined;
     }
-    case "advance": {
+    case "advance":
       advance(txn, command.seconds);
-      return { changes: txn.changes() };
-    }
+      return undefined;
+    case "failHost":
+      failHost(txn, checkName("Host", command.name), command.mode);
+      return undefined;
+    case "recoverHost":
+      recoverHost(txn, checkName("Host", command.name));
+      return undefined;
     case "drs": {
-      requireExisting<ClusterRecord>(txn, "Cluster", checkName("Cluster", command.cluster));
-      runDrsPass(txn, command.cluster, { applyRecommendations: command.apply });
-      return { changes: txn.changes(), object: present(txn, txn.get("Cluster", command.cluster)!) };
+      const cluster = requireExisting<ClusterRecord>(txn, "Cluster", checkName("Cluster", command.cluster));
+      runDrsPass(txn, cluster.name, { applyRecommendations: command.apply });
+      return cluster;
     }
   }
 }

@@ -1,79 +1,153 @@
 /**
- * Which virtualization mode a guest gets on a host, or why it cannot run there.
- * Glossary: PV = paravirtualization (modified guest kernel calls the hypervisor), HVM = hardware
- * virtual machine (unmodified guest, needs Intel VT-x "vmx" or AMD-V "svm"), BT = binary translation
- * (full virtualization in software, as VMware ESX does without CPU support).
+ * Which virtualization mode a guest gets on a host, how its page tables are virtualized, and why;
+ * or every reason it cannot run there. The facts come from the hypervisor profile table
+ * (hypervisors/profiles.ts); this module only applies them.
+ * Glossary: PV = paravirtualization, HVM = hardware virtual machine (VT-x "vmx" / AMD-V "svm"),
+ * BT = binary translation, EPT/NPT = nested paging.
  */
 import type { HostSpec } from "../../schema/host";
-import type { GuestOs, VmSpec } from "../../schema/virtual-machine";
+import type { VmSpec } from "../../schema/virtual-machine";
+import { type HypervisorProfile, type Paging, type ResolvedMode, profileOf } from "./hypervisors/profiles";
 
-export type ResolvedMode = "full" | "paravirtual" | "hardware";
+export type { Paging, ResolvedMode };
 
-/** Guests whose kernels were ported to Xen's paravirtual interface. */
-const PARAVIRTUAL_GUESTS: ReadonlySet<GuestOs> = new Set(["linux", "netbsd", "freebsd", "solaris"]);
+/** Why a guest cannot run: a stable code (tests and programs branch on it) and a sentence. */
+export type ObstacleCode =
+  | "containersOnly"
+  | "guestArchUnsupported"
+  | "hostNot64Bit"
+  | "tooManyVcpusForHost"
+  | "tooManyVcpusForProduct"
+  | "tooMuchMemoryForProduct"
+  | "nestedPagingRequired"
+  | "modeNotOffered"
+  | "noHardwareAssist"
+  | "hardwareAssistNotFor32Bit"
+  | "noParavirtualKernel"
+  | "binaryTranslationNo64BitIntel";
 
-/** Modes each hypervisor offers, in the order `auto` prefers them. */
-const MODES: Record<HostSpec["hypervisor"], readonly ResolvedMode[]> = {
-  esx: ["hardware", "full"],
-  virtualServer: ["full"],
-  xen: ["paravirtual", "hardware"],
-  kvm: ["hardware"],
-  hyperv: ["hardware"],
-  openvz: [],
-  virtuozzo: [],
-  zones: [],
-};
+export interface Obstacle {
+  code: ObstacleCode;
+  text: string;
+}
+
+export interface Resolution {
+  mode: ResolvedMode;
+  paging: Paging;
+  profile: HypervisorProfile;
+}
+
+export type Verdict = { ok: true; resolution: Resolution; reason: string } | { ok: false; obstacles: Obstacle[] };
+
+const HARDWARE_FEATURE = { intel: "vmx", amd: "svm" } as const;
+const NESTED_FEATURE = { intel: "ept", amd: "npt" } as const;
+const FEATURE_NAME = { vmx: "vmx (Intel VT-x)", svm: "svm (AMD-V)", ept: "ept (Intel EPT)", npt: "npt (AMD NPT)" } as const;
+const MODE_NAME: Record<ResolvedMode, string> = { full: "full virtualization (binary translation)", paravirtual: "paravirtualization", hardware: "hardware assistance" };
 
 export function hasHardwareAssist(host: HostSpec): boolean {
-  return host.cpu.features.includes(host.cpu.vendor === "intel" ? "vmx" : "svm");
+  return host.cpu.features.includes(HARDWARE_FEATURE[host.cpu.vendor]);
 }
 
-/** Why `mode` is unavailable for this guest on this host, or undefined when it is available. */
-function modeObstacle(mode: ResolvedMode, host: HostSpec, vm: VmSpec): string | undefined {
-  switch (mode) {
-    case "hardware":
-      return hasHardwareAssist(host) ? undefined : `hardware mode needs ${host.cpu.vendor === "intel" ? "vmx (Intel VT-x)" : "svm (AMD-V)"} on the host CPU`;
-    case "paravirtual":
-      return PARAVIRTUAL_GUESTS.has(vm.guestOs) ? undefined : `${vm.guestOs} guests cannot be paravirtualized (the kernel is not modified for Xen)`;
-    case "full":
-      // Binary translation of 64-bit guests relied on VT-x on Intel CPUs (AMD64 kept segment limits).
-      return vm.guestArch === "x86_64" && host.cpu.vendor === "intel" && !hasHardwareAssist(host)
-        ? "64-bit guests on Intel CPUs need vmx (Intel VT-x) even with binary translation"
-        : undefined;
-  }
+function hasNestedPaging(host: HostSpec): boolean {
+  return host.cpu.features.includes(NESTED_FEATURE[host.cpu.vendor]);
 }
 
+const label = (p: HypervisorProfile) => `${p.hypervisor} ${p.version}`;
 const cores = (host: HostSpec) => host.cpu.sockets * host.cpu.coresPerSocket;
 
-/** Limits that hold whatever the mode: each a test and the reason shown when it fails. */
-const HOST_RULES: readonly { violated(host: HostSpec, vm: VmSpec): boolean; reason(host: HostSpec, vm: VmSpec): string }[] = [
-  { violated: (h) => MODES[h.hypervisor].length === 0, reason: (h) => `${h.hypervisor} hosts run OS-level containers only, not virtual machines` },
-  { violated: (h, vm) => vm.vcpus > cores(h), reason: (h, vm) => `needs ${vm.vcpus} vCPUs, the host has ${cores(h)} cores` },
-  { violated: (h, vm) => vm.guestArch === "x86_64" && !h.cpu.features.includes("lm"), reason: () => "64-bit guests need a 64-bit host CPU (lm)" },
-  { violated: (h, vm) => h.hypervisor === "virtualServer" && vm.guestArch !== "x86", reason: () => "Virtual Server runs 32-bit guests only" },
-  { violated: (h, vm) => h.hypervisor === "virtualServer" && vm.vcpus > 1, reason: () => "Virtual Server gives each guest one vCPU" },
-];
-
-function candidateModes(host: HostSpec, vm: VmSpec): readonly ResolvedMode[] {
-  return vm.virtualization === "auto" ? MODES[host.hypervisor] : [vm.virtualization];
+/**
+ * The product's per-guest memory limit, apart from the rest: placement memoizes resolutions per guest
+ * shape without the memory size and checks this on every host instead.
+ */
+export function memoryLimitObstacle(p: HypervisorProfile, memoryMb: number): Obstacle | undefined {
+  if (p.maxMemoryMb === undefined || memoryMb <= p.maxMemoryMb) return undefined;
+  return { code: "tooMuchMemoryForProduct", text: `${label(p)} gives a guest at most ${p.maxMemoryMb} MB, the VM has ${memoryMb} MB` };
 }
 
-/** The mode the guest runs in on this host, or undefined when it cannot run there. Allocation-free: placement calls it per host. */
-export function resolveMode(host: HostSpec, vm: VmSpec): ResolvedMode | undefined {
-  for (let i = 0; i < HOST_RULES.length; i++) if (HOST_RULES[i].violated(host, vm)) return undefined;
-  const offered = MODES[host.hypervisor];
-  const modes = candidateModes(host, vm);
-  for (let i = 0; i < modes.length; i++) {
-    if (offered.includes(modes[i]) && modeObstacle(modes[i], host, vm) === undefined) return modes[i];
+/** What keeps the guest off this host whatever the mode. */
+function hostObstacles(p: HypervisorProfile, host: HostSpec, vm: VmSpec, checkMemory: boolean): Obstacle[] {
+  const found: Obstacle[] = [];
+  if (!p.guestArchs.includes(vm.guestArch)) found.push({ code: "guestArchUnsupported", text: `${label(p)} runs ${p.guestArchs.join(" and ")} guests only, not ${vm.guestArch}` });
+  if (vm.guestArch === "x86_64" && !host.cpu.features.includes("lm")) found.push({ code: "hostNot64Bit", text: "64-bit guests need a 64-bit host CPU (lm)" });
+  if (vm.vcpus > cores(host)) found.push({ code: "tooManyVcpusForHost", text: `needs ${vm.vcpus} vCPUs, the host has ${cores(host)} cores` });
+  const memory = checkMemory ? memoryLimitObstacle(p, vm.memoryMb) : undefined;
+  if (memory) found.push(memory);
+  if (p.requiresNestedPaging && !hasNestedPaging(host)) found.push({ code: "nestedPagingRequired", text: `${label(p)} needs ${FEATURE_NAME[NESTED_FEATURE[host.cpu.vendor]]} on the host CPU` });
+  return found;
+}
+
+/** What keeps this mode from the guest on this host (empty: the mode is available). */
+function modeObstacles(mode: ResolvedMode, p: HypervisorProfile, host: HostSpec, vm: VmSpec): Obstacle[] {
+  if (!p.modes.includes(mode)) return [{ code: "modeNotOffered", text: `${label(p)} does not offer ${MODE_NAME[mode]}` }];
+  const found: Obstacle[] = [];
+  switch (mode) {
+    case "hardware":
+      if (!hasHardwareAssist(host)) found.push({ code: "noHardwareAssist", text: `hardware mode needs ${FEATURE_NAME[HARDWARE_FEATURE[host.cpu.vendor]]} on the host CPU` });
+      if (!p.hardwareAssistFor.includes(vm.guestArch)) found.push({ code: "hardwareAssistNotFor32Bit", text: `${label(p)} uses hardware assistance for ${p.hardwareAssistFor.join(" and ")} guests only` });
+      break;
+    case "paravirtual":
+      if (!p.paravirtualGuests.includes(vm.guestOs)) found.push({ code: "noParavirtualKernel", text: `${vm.guestOs} guests cannot be paravirtualized (no kernel ported to ${p.hypervisor})` });
+      break;
+    case "full":
+      // Intel's long mode drops the segment limits BT relies on to protect the monitor (Adams & Agesen 2006).
+      if (vm.guestArch === "x86_64" && host.cpu.vendor === "intel") found.push({ code: "binaryTranslationNo64BitIntel", text: "64-bit guests on Intel CPUs need VT-x: binary translation cannot run them" });
+      break;
   }
-  return undefined;
+  const limit = p.maxVcpus[mode];
+  if (limit !== undefined && vm.vcpus > limit) found.push({ code: "tooManyVcpusForProduct", text: `${label(p)} gives a ${mode} guest at most ${limit} vCPUs, the VM has ${vm.vcpus}` });
+  return found;
+}
+
+function pagingFor(mode: ResolvedMode, p: HypervisorProfile, host: HostSpec): Paging {
+  if (mode === "paravirtual") return "direct";
+  return mode === "hardware" && p.nestedPaging && hasNestedPaging(host) ? "nested" : "shadow";
+}
+
+function describe(mode: ResolvedMode, paging: Paging, host: HostSpec): string {
+  const how = mode === "hardware" ? `${MODE_NAME.hardware} (${HARDWARE_FEATURE[host.cpu.vendor]})` : MODE_NAME[mode];
+  const tables = paging === "nested" ? `nested paging (${NESTED_FEATURE[host.cpu.vendor]})` : paging === "direct" ? "direct paging (the guest's own page tables, validated by the hypervisor)" : "shadow page tables";
+  return `${how} with ${tables}`;
+}
+
+/** The mode the guest runs in on this host and why, or every obstacle. */
+export function resolveVirtualization(host: HostSpec, vm: VmSpec): Verdict {
+  return resolve(host, vm, true);
+}
+
+/** As resolveVirtualization, leaving out the per-guest memory limit (see memoryLimitObstacle). */
+export function resolveIgnoringMemoryLimit(host: HostSpec, vm: VmSpec): Verdict {
+  return resolve(host, vm, false);
+}
+
+function resolve(host: HostSpec, vm: VmSpec, checkMemory: boolean): Verdict {
+  const p = profileOf(host);
+  if (p.modes.length === 0) return { ok: false, obstacles: [{ code: "containersOnly", text: `${label(p)} runs OS-level containers only, not virtual machines` }] };
+  const blocking = hostObstacles(p, host, vm, checkMemory);
+  const candidates = vm.virtualization === "auto" ? p.modes : [vm.virtualization];
+  const skipped: string[] = [];
+  const modeProblems: Obstacle[] = [];
+  for (const mode of candidates) {
+    const problems = modeObstacles(mode, p, host, vm);
+    if (problems.length === 0 && blocking.length === 0) {
+      const paging = pagingFor(mode, p, host);
+      const asked = vm.virtualization === "auto" ? `auto on ${label(p)} (prefers ${p.modes.join(", ")})` : `requested ${mode} on ${label(p)}`;
+      const reason = [asked, ...skipped, describe(mode, paging, host)].join("; ");
+      return { ok: true, resolution: { mode, paging, profile: p }, reason };
+    }
+    skipped.push(`${mode} unavailable (${problems.map((o) => o.text).join("; ")})`);
+    modeProblems.push(...problems);
+  }
+  return { ok: false, obstacles: [...blocking, ...modeProblems] };
+}
+
+/** The mode the guest runs in on this host, or undefined when it cannot run there. */
+export function resolveMode(host: HostSpec, vm: VmSpec): ResolvedMode | undefined {
+  const verdict = resolveVirtualization(host, vm);
+  return verdict.ok ? verdict.resolution.mode : undefined;
 }
 
 /** Everything that keeps the guest off this host (empty when it can run there). */
 export function incompatibilities(host: HostSpec, vm: VmSpec): string[] {
-  if (resolveMode(host, vm) !== undefined) return [];
-  const obstacles = HOST_RULES.filter((r) => r.violated(host, vm)).map((r) => r.reason(host, vm));
-  const offered = MODES[host.hypervisor];
-  const modeProblems = candidateModes(host, vm).map((m) => (offered.includes(m) ? modeObstacle(m, host, vm) : `${host.hypervisor} does not offer ${m} virtualization`));
-  return [...obstacles, ...modeProblems.filter((p): p is string => p !== undefined)];
+  const verdict = resolveVirtualization(host, vm);
+  return verdict.ok ? [] : verdict.obstacles.map((o) => o.text);
 }

@@ -17,6 +17,8 @@ export class PolyvisorError extends Error {
   readonly kind: string;
   readonly objectName: string;
   readonly field?: string;
+  /** The reason alone, without the code and subject the message starts with. */
+  readonly reason: string;
   readonly details: string[];
 
   constructor(code: ErrorCode, subject: ErrorSubject, reason: string, details: string[] = []) {
@@ -28,6 +30,7 @@ export class PolyvisorError extends Error {
     this.kind = subject.kind;
     this.objectName = subject.name;
     this.field = subject.field;
+    this.reason = reason;
     this.details = details;
   }
 }

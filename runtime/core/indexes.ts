@@ -2,30 +2,39 @@
  * Secondary indexes over the world: which objects refer to a given name through a field (the VMs on
  * a host, the pools under a pool, the hosts of a cluster). The world keeps them up to date as objects
  * change, so "what runs here" costs the answer's size, not a scan of every object; the name lists in
- * statuses (`Host.status.vms`, ...) are read from them rather than stored.
+ * statuses (`Host.status.vms`, ...) are read from them rather than stored. A field holding a list
+ * (the datastores a host mounts) files the object under every name in it.
  */
 import type { Kind, RuntimeObject } from "./model";
 
-type Field = (obj: RuntimeObject) => string | null | undefined;
+type Keys = (obj: RuntimeObject) => string | readonly string[] | null | undefined;
 
 interface IndexDefinition {
   kind: Kind;
-  key: Field;
+  key: Keys;
 }
 
-const spec = (field: string): Field => (o) => (o.spec as Record<string, string | undefined>)[field];
-const status = (field: string): Field => (o) => (o.status as Record<string, string | null | undefined>)[field];
+const spec = (field: string): Keys => (o) => (o.spec as Record<string, string | undefined>)[field];
+const status = (field: string): Keys => (o) => (o.status as Record<string, string | null | undefined>)[field];
 
 export const INDEXES = {
   /** Running VMs by the host they run on. */
   vmsOnHost: { kind: "VirtualMachine", key: status("currentHost") },
   vmsInPool: { kind: "VirtualMachine", key: spec("pool") },
   vmsInCluster: { kind: "VirtualMachine", key: status("cluster") },
+  /** VMs being migrated (live or cold), by their target host and by their source host. */
+  vmsMigratingTo: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
+  vmsMigratingFrom: { kind: "VirtualMachine", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
   /** VMs pinned to a host, running or not. */
   vmsPinnedTo: { kind: "VirtualMachine", key: spec("host") },
+  /** VMs with a disk on a datastore, running or not. */
+  vmsOnDatastore: { kind: "VirtualMachine", key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore) },
+  /** VMs HA is restarting (waiting, pending or booting), by cluster. */
+  haRestartsInCluster: { kind: "VirtualMachine", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
   poolsInPool: { kind: "ResourcePool", key: spec("parent") },
   poolsInCluster: { kind: "ResourcePool", key: spec("cluster") },
   hostsInCluster: { kind: "Host", key: spec("cluster") },
+  hostsMountingDatastore: { kind: "Host", key: (o) => (o.spec as { datastores?: string[] }).datastores },
   rulesInCluster: { kind: "Rule", key: spec("cluster") },
 } as const satisfies Record<string, IndexDefinition>;
 
@@ -40,7 +49,26 @@ export const INDEXES_BY_KIND: ReadonlyMap<Kind, readonly [IndexName, IndexDefini
   return byKind;
 })();
 
-/** The index key of an object, or undefined when the field is unset. */
-export function indexKey(index: IndexName, obj: RuntimeObject): string | undefined {
-  return INDEXES[index].key(obj) ?? undefined;
+const NO_KEYS: readonly string[] = [];
+
+/** The keys an object is filed under in an index (none when the field is unset). */
+export function indexKeys(index: IndexName, obj: RuntimeObject): readonly string[] {
+  const keys = (INDEXES[index].key as Keys)(obj);
+  if (keys === null || keys === undefined) return NO_KEYS;
+  return typeof keys === "string" ? [keys] : keys;
+}
+
+const absent = (keys: string | readonly string[] | null | undefined) => keys === null || keys === undefined;
+
+/**
+ * Whether an object is filed under the same keys before and after a change, read without building key
+ * lists: most changes (usage, a migration's progress) touch no indexed field, and a large step makes
+ * thousands of them.
+ */
+export function sameIndexKeys(index: IndexName, before: RuntimeObject | undefined, after: RuntimeObject | undefined): boolean {
+  const key = INDEXES[index].key as Keys;
+  const a = before && key(before);
+  const b = after && key(after);
+  if (a === b || (absent(a) && absent(b))) return true;
+  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((k, i) => k === b[i]);
 }

@@ -4,8 +4,10 @@
  * through a Txn (see txn.ts). The world freezes what it holds so a stray edit fails loudly.
  */
 import type { Kind } from "../../schema";
-import { INDEXES_BY_KIND, type IndexName, indexKey } from "./indexes";
+import { DemandLedger, type DemandTotals } from "./ha/demand";
+import { INDEXES_BY_KIND, type IndexName, indexKeys, sameIndexKeys } from "./indexes";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
+import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
 import type { HostSpec, HostStatus } from "../../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
 import type { RuleSpec, RuleStatus } from "../../schema/rule";
@@ -23,13 +25,15 @@ export interface RuntimeObject<S = unknown, T = unknown> {
 }
 
 /** Statuses as stored: the name lists of the public statuses are read from the world's indexes instead. */
-export type StoredClusterStatus = Omit<ClusterStatus, "hosts">;
-export type StoredHostStatus = Omit<HostStatus, "vms" | "containers">;
+export type StoredClusterStatus = Omit<ClusterStatus, "hosts" | "ha">;
+export type StoredHostStatus = Omit<HostStatus, "vms" | "incomingVms" | "containers">;
 export type StoredPoolStatus = Omit<ResourcePoolStatus, "vms" | "pools">;
+export type StoredDatastoreStatus = Omit<DatastoreStatus, "hosts" | "vms" | "shared">;
 
 export type ClusterRecord = RuntimeObject<ClusterSpec, StoredClusterStatus>;
 export type HostRecord = RuntimeObject<HostSpec, StoredHostStatus>;
 export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
+export type DatastoreRecord = RuntimeObject<DatastoreSpec, StoredDatastoreStatus>;
 export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
 export type RuleRecord = RuntimeObject<RuleSpec, RuleStatus>;
 
@@ -86,6 +90,8 @@ export class World {
   private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
   /** The same names sorted, built on first use and dropped when the key's set changes. */
   private readonly sortedIndexes = new Map<IndexName, Map<string, readonly string[]>>();
+  /** What HA admission control holds capacity for, per cluster; kept like the indexes. */
+  readonly demand = new DemandLedger();
 
   constructor(public meta: WorldMeta) {}
 
@@ -120,6 +126,10 @@ export class World {
     return names;
   }
 
+  clusterDemand(cluster: string): DemandTotals {
+    return this.demand.totals(cluster);
+  }
+
   /** Loads or replaces one object (store loading and committing). */
   put(obj: RuntimeObject): void {
     let objects = this.byKind.get(obj.kind);
@@ -128,6 +138,7 @@ export class World {
     if (!previous) this.sortedNames.delete(obj.kind);
     objects.set(obj.name, deepFreeze(obj));
     this.reindex(previous, obj);
+    if (obj.kind === "VirtualMachine") this.demand.replace(previous, obj);
   }
 
   remove(kind: Kind, name: string): void {
@@ -136,25 +147,28 @@ export class World {
     this.byKind.get(kind)!.delete(name);
     this.sortedNames.delete(kind);
     this.reindex(previous, undefined);
+    if (kind === "VirtualMachine") this.demand.replace(previous, undefined);
   }
 
   private reindex(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
     const obj = (after ?? before)!;
     for (const [index] of INDEXES_BY_KIND.get(obj.kind) ?? []) {
-      const oldKey = before && indexKey(index, before);
-      const newKey = after && indexKey(index, after);
-      if (oldKey === newKey) continue;
+      if (sameIndexKeys(index, before, after)) continue;
+      const oldKeys = before ? indexKeys(index, before) : [];
+      const newKeys = after ? indexKeys(index, after) : [];
       let byKey = this.indexes.get(index);
       if (!byKey) this.indexes.set(index, (byKey = new Map()));
       const sorted = this.sortedIndexes.get(index);
-      if (oldKey !== undefined) {
-        byKey.get(oldKey)?.delete(obj.name);
-        sorted?.delete(oldKey);
+      for (const key of oldKeys) {
+        if (newKeys.includes(key)) continue;
+        byKey.get(key)?.delete(obj.name);
+        sorted?.delete(key);
       }
-      if (newKey !== undefined) sorted?.delete(newKey);
-      if (newKey !== undefined) {
-        if (!byKey.has(newKey)) byKey.set(newKey, new Set());
-        byKey.get(newKey)!.add(obj.name);
+      for (const key of newKeys) {
+        if (oldKeys.includes(key)) continue;
+        if (!byKey.has(key)) byKey.set(key, new Set());
+        byKey.get(key)!.add(obj.name);
+        sorted?.delete(key);
       }
     }
   }

@@ -1,11 +1,10 @@
 /** Objects as the public API shows them: stored status plus the name lists read from the world's indexes. */
+import { type HaView, clusterHaStatus } from "./ha/cluster-figures";
 import type { IndexName } from "./indexes";
-import { type RuntimeObject, compareNames, deepFreeze } from "./model";
+import { type ClusterRecord, type RuntimeObject, compareNames, deepFreeze } from "./model";
 
 /** The world, or an operation's view of it. */
-export interface RelatedView {
-  related(index: IndexName, key: string): Iterable<string>;
-}
+export type RelatedView = HaView;
 
 function names(world: RelatedView, index: IndexName, key: string): string[] {
   return [...world.related(index, key)].sort(compareNames);
@@ -20,9 +19,13 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
   const status = obj.status as Record<string, unknown>;
   switch (obj.kind) {
     case "Cluster":
-      return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name) } };
+      return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name), ha: clusterHaStatus(world, obj as ClusterRecord) } };
     case "Host":
-      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), containers: [] } };
+      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), incomingVms: names(world, "vmsMigratingTo", obj.name), containers: [] } };
+    case "Datastore": {
+      const hosts = names(world, "hostsMountingDatastore", obj.name);
+      return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };
+    }
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
     default:

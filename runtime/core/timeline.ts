@@ -2,10 +2,12 @@
  * Simulated time. Work that happens later (a DRS pass every interval, a failure declared after
  * missed heartbeats, a migration finishing) is a timer in the world; `advance` fires the due
  * timers in order of time, then of scheduling, setting the clock to each one's time first.
- * Handlers may schedule further timers, including ones due within the same advance.
+ * Handlers may schedule further timers, including ones due within the same advance. Each timer is
+ * a step of its own: what it changed is settled (settle.ts) before the next one fires.
  */
 import { refuse } from "./errors";
 import type { Kind, Timer } from "./model";
+import { settle } from "./settle";
 import type { Txn } from "./txn";
 
 export type TimerHandler = (txn: Txn, timer: Timer) => void;
@@ -34,6 +36,7 @@ export function advance(txn: Txn, seconds: number): void {
     const handler = handlers.get(timer.task);
     if (!handler) throw new Error(`internal: no handler for timer task ${timer.task}`);
     handler(txn, timer);
+    settle(txn);
   }
   txn.clockSeconds = end;
 }

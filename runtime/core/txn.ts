@@ -3,8 +3,9 @@
  * reaches the world until the store has committed `changes()`. A refused operation throws and its
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
+import type { DemandTotals } from "./ha/demand";
 import { SeededRandom } from "./random";
-import { type IndexName, INDEXES, INDEXES_BY_KIND, indexKey } from "./indexes";
+import { type IndexName, INDEXES, INDEXES_BY_KIND, indexKeys, sameIndexKeys } from "./indexes";
 import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
 
 export class Txn {
@@ -17,6 +18,10 @@ export class Txn {
   /** Copied on write, so an operation that touches no timer hands back the world's own array. */
   private timers: readonly Timer[];
   private nextTimerSeq: number;
+  /** Demand totals computed since the operation last changed a VM: a failover asks several times. */
+  private readonly demandSeen = new Map<string, DemandTotals>();
+  /** Hosts whose VMs or reservations changed since the step began: settle.ts refreshes them once when it ends. */
+  private readonly unsettledHosts = new Set<string>();
 
   constructor(private readonly world: World) {
     this.clockSeconds = world.meta.clockSeconds;
@@ -62,6 +67,20 @@ export class Txn {
     return this.related(index, key).map((name) => this.get<T>(INDEXES[index].kind, name)!);
   }
 
+  /** HA demand totals of a cluster (see ha/demand.ts), with this operation's VM changes applied. */
+  clusterDemand(cluster: string): DemandTotals {
+    const changed = this.overlay.get("VirtualMachine");
+    if (!changed || changed.size === 0) return this.world.clusterDemand(cluster);
+    let totals = this.demandSeen.get(cluster);
+    if (totals) return totals;
+    const world = this.world;
+    function* pairs(): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
+      for (const [name, obj] of changed!) yield [world.get("VirtualMachine", name), obj ?? undefined];
+    }
+    this.demandSeen.set(cluster, (totals = world.demand.totalsWith(cluster, pairs())));
+    return totals;
+  }
+
   put<T extends RuntimeObject>(obj: T): T {
     const before = this.get(obj.kind, obj.name);
     this.kindOverlay(obj.kind).set(obj.name, obj);
@@ -75,18 +94,21 @@ export class Txn {
     this.track(kind, name, before, undefined);
   }
 
-  /** Keeps indexDelta current as an object's indexed fields change within this operation. */
+  /** Keeps indexDelta current as an object's indexed fields change within this operation; drops stale demand totals. */
   private track(kind: Kind, name: string, before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
+    if (kind === "VirtualMachine" && this.demandSeen.size > 0) this.demandSeen.clear();
     for (const [index] of INDEXES_BY_KIND.get(kind) ?? []) {
-      const oldKey = before && indexKey(index, before);
-      const newKey = after && indexKey(index, after);
-      if (oldKey === newKey) continue;
-      if (oldKey !== undefined) {
-        const d = this.delta(index, oldKey);
+      if (sameIndexKeys(index, before, after)) continue;
+      const oldKeys = before ? indexKeys(index, before) : NO_KEYS;
+      const newKeys = after ? indexKeys(index, after) : NO_KEYS;
+      for (const key of oldKeys) {
+        if (newKeys.includes(key)) continue;
+        const d = this.delta(index, key);
         if (!d.arrived.delete(name)) d.left.add(name);
       }
-      if (newKey !== undefined) {
-        const d = this.delta(index, newKey);
+      for (const key of newKeys) {
+        if (oldKeys.includes(key)) continue;
+        const d = this.delta(index, key);
         if (!d.left.delete(name)) d.arrived.add(name);
       }
     }
@@ -98,6 +120,18 @@ export class Txn {
     let d = byKey.get(key);
     if (!d) byKey.set(key, (d = { arrived: new Set(), left: new Set() }));
     return d;
+  }
+
+  markUnsettled(host: string): void {
+    this.unsettledHosts.add(host);
+  }
+
+  /** The hosts marked since the last call, sorted, and forgets them. */
+  takeUnsettled(): string[] {
+    if (this.unsettledHosts.size === 0) return [];
+    const hosts = [...this.unsettledHosts].sort(compareNames);
+    this.unsettledHosts.clear();
+    return hosts;
   }
 
   emit(kind: Kind, name: string, reason: string, message: string): void {
@@ -155,6 +189,8 @@ export class Txn {
     return objects;
   }
 }
+
+const NO_KEYS: readonly string[] = [];
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   const out: string[] = [];

@@ -1,22 +1,18 @@
 /**
  * What VMs use on their host now: the host's capacity divided among its VMs by shares (the host's
  * local scheduler), each up to its demand and its entitlement (so pool limits, enforced through
- * entitlements, hold on every host), and never below min(reservation, demand). Host usage and
- * entitlement are the sums over its VMs.
+ * entitlements, hold on every host), and never below min(reservation, demand). Claims are in host
+ * terms (allocation/vm-claims.ts): a VM's CPU share is split back into what its guest gets
+ * (`cpuUsedMhz`) and what the hypervisor spends on it (`overheadCpuMhz`). Host usage and entitlement
+ * are the sums over its VMs, plus what VMs migrating in already hold there: the memory being copied
+ * and their entitlement (their reservations are held there too, see vm-moves.ts).
  */
 import { DIMENSIONS } from "./accounting";
-import { ceilingOf, divide, wholeUnits } from "./allocation/divide";
-import { type VmClaims, vmClaims } from "./allocation/vm-claims";
+import { divide, wholeUnits } from "./allocation/divide";
+import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
 import type { HostRecord, VmRecord } from "./model";
 import type { Txn } from "./txn";
-
-/** CPU demand and entitlements of a VM that has just started or changed, before a DRS pass divides contention. */
-export function uncontendedAllocation(vm: VmRecord): Pick<VmRecord["status"], "cpuEntitlementMhz" | "memoryEntitlementMb" | "cpuUsedMhz" | "memoryUsedMb"> {
-  const claims = vmClaims(vm);
-  const cpu = wholeUnits(ceilingOf(claims.cpu));
-  const memory = wholeUnits(ceilingOf(claims.memory));
-  return { cpuEntitlementMhz: cpu, memoryEntitlementMb: memory, cpuUsedMhz: wholeUnits(Math.min(cpu, claims.cpu.demand)), memoryUsedMb: wholeUnits(Math.min(memory, claims.memory.demand)) };
-}
+import { incomingFootprint } from "./vm-resources";
 
 /** Recomputes the usage of every VM on `host` and the host's usage and entitlement totals. */
 export function refreshHostUsage(txn: Txn, hostName: string): void {
@@ -26,14 +22,28 @@ export function refreshHostUsage(txn: Txn, hostName: string): void {
   applyHostUsage(txn, host, vms, vms.map(vmClaims));
 }
 
+/** What VMs migrating onto the host hold there. */
+function incomingTotals(txn: Txn, host: string): { memoryUsedMb: number; cpuEntitlementMhz: number; memoryEntitlementMb: number } {
+  const totals = { memoryUsedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0 };
+  for (const vm of txn.relatedObjects<VmRecord>("vmsMigratingTo", host)) {
+    const f = incomingFootprint(vm);
+    if (!f) continue;
+    totals.memoryUsedMb += f.memoryConsumedMb;
+    totals.cpuEntitlementMhz += vm.status.cpuEntitlementMhz;
+    totals.memoryEntitlementMb += vm.status.memoryEntitlementMb;
+  }
+  return totals;
+}
+
 /** The same for callers that hold the host's VMs (as this operation sees them) and their claims already. */
 export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecord[], claims: readonly VmClaims[]): void {
   const n = vms.length;
+  const incoming = incomingTotals(txn, host.name);
   const used = { cpu: new Array<number>(n), memory: new Array<number>(n) };
-  let cpuEntitlementMhz = 0;
-  let memoryEntitlementMb = 0;
+  let cpuEntitlementMhz = incoming.cpuEntitlementMhz;
+  let memoryEntitlementMb = incoming.memoryEntitlementMb;
   for (const dim of DIMENSIONS) {
-    const capacity = dim === "cpu" ? host.status.cpuCapacityMhz : host.status.memoryCapacityMb;
+    const capacity = dim === "cpu" ? host.status.cpuCapacityMhz : Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb);
     const caps = used[dim];
     let wanted = 0;
     for (let i = 0; i < n; i++) {
@@ -48,13 +58,15 @@ export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecor
     for (let i = 0; i < n; i++) caps[i] = wholeUnits(shares[i]);
   }
   let cpuUsedMhz = 0;
-  let memoryUsedMb = 0;
+  let memoryUsedMb = incoming.memoryUsedMb;
   for (let i = 0; i < n; i++) {
     const vm = vms[i];
     cpuUsedMhz += used.cpu[i];
     memoryUsedMb += used.memory[i];
-    if (vm.status.cpuUsedMhz !== used.cpu[i] || vm.status.memoryUsedMb !== used.memory[i]) {
-      txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: used.cpu[i], memoryUsedMb: used.memory[i] } });
+    const guest = guestCpuMhz(used.cpu[i], vm.status.overheadCpuPercent);
+    const overhead = used.cpu[i] - guest;
+    if (vm.status.cpuUsedMhz !== guest || vm.status.overheadCpuMhz !== overhead || vm.status.memoryUsedMb !== used.memory[i]) {
+      txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: guest, overheadCpuMhz: overhead, memoryUsedMb: used.memory[i] } });
     }
   }
   const s = host.status;

@@ -1,38 +1,183 @@
 /**
- * Moving a running VM between hosts. Everything that migrates a VM without changing its spec
- * (DRS, maintenance evacuation) goes through migrateVm, so the migration model, the accounting and
- * the events stay in one place.
+ * Moving a VM between hosts, and the time it takes. A running VM moves by live migration only:
+ * migrateVm starts one (DRS, maintenance evacuation and a changed pin all call it), the target host
+ * holds the VM's reservations at once, and a timer completes the switch-over when the pre-copy model
+ * says so; until then the VM runs on its source and `status.migration` shows it in flight. Live
+ * migration needs shared storage (storage/visibility.ts). A powered-off VM moves by cold migration:
+ * only the disks relocated to another datastore are copied.
  */
-import type { VmStatus } from "../../schema/virtual-machine";
-import { chargeFootprint } from "./accounting";
-import type { VmRecord } from "./model";
+import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../schema/virtual-machine";
+import { chargeFootprint, chargeHost, refreshCluster } from "./accounting";
+import { resolveVirtualization } from "./compatibility";
+import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "./migration/pre-copy";
+import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "./model";
+import { diskSizeGb } from "./storage/disks";
+import { unmountedDatastores } from "./storage/visibility";
+import { registerTimerHandler, schedule } from "./timeline";
 import type { Txn } from "./txn";
-import { refreshHostUsage } from "./usage";
-import { currentFootprint, footprintOf } from "./vm-resources";
+import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "./vm-resources";
+import { runningStatus } from "./vm-status";
 
-/** The status of a VM that has just moved from one host to another. */
-export function movedStatus(status: VmStatus, fromHost: string, toHost: string): VmStatus {
-  return {
-    ...status,
-    currentHost: toHost,
-    migrations: status.migrations + 1,
-    lastMigration: { fromHost, toHost, totalSeconds: 0, downtimeMs: 0, rounds: 0, transferredMb: 0 },
-  };
+const MIGRATION_TASK = "vm.migration.complete";
+
+const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
+  converged: "fewer pages left than the stop threshold",
+  maxIterations: "iteration limit reached",
+  sentMaxFactor: "sent the maximum multiple of the VM's memory",
+  dirtyRateAtCap: "the dirty set grew at the maximum rate",
+  notLive: "powered off: no pre-copy",
+};
+
+/** The migration settings of a VM's cluster; Xen's defaults for a standalone host. */
+export function migrationSettings(txn: Txn, cluster: string | null): PreCopyParams {
+  return (cluster !== null && txn.get<ClusterRecord>("Cluster", cluster)?.spec.migration) || XEN_DEFAULTS;
 }
 
 /**
- * Live-migrates a running VM to `toHost` and records `event` (its reason and message) on the VM.
- * The caller has checked that the target can take it (placement filters).
+ * Predictions per spec and settings object: both are immutable values, and DRS prices every VM that
+ * may move on every pass, most of them unchanged since the last one.
+ */
+const predictions = new WeakMap<VmSpec, { params: PreCopyParams; result: PreCopyResult }>();
+
+/** What pre-copy predicts for this VM: DRS weighs a move's cost with it. */
+export function predictLiveMigration(spec: VmSpec, params: PreCopyParams): PreCopyResult {
+  const known = predictions.get(spec);
+  if (known?.params === params) return known.result;
+  const w = spec.workload;
+  const workingSet = w?.writableWorkingSetMb ?? w?.activeMemoryMb ?? spec.memoryMb;
+  const result = simulatePreCopy({ memoryMb: spec.memoryMb, dirtyRateMbps: w?.dirtyRateMbps ?? 0, writableWorkingSetMb: workingSet }, params);
+  predictions.set(spec, { params, result });
+  return result;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function expectedRecord(fromHost: string, toHost: string, kind: MigrationRecord["kind"], r: Omit<PreCopyResult, "finalMb">): MigrationInFlight["expected"] {
+  return {
+    fromHost,
+    toHost,
+    kind,
+    rounds: r.rounds,
+    transferredMb: round(r.transferredMb, 1),
+    totalSeconds: round(r.totalSeconds, 3),
+    downtimeMs: round(r.downtimeMs, 1),
+    stopReason: r.stopReason,
+  };
+}
+
+function describe(e: MigrationInFlight["expected"]): string {
+  if (e.kind === "cold") return `cold migration ${e.fromHost} -> ${e.toHost}: ${e.transferredMb} MB of disks copied in ${e.totalSeconds} s`;
+  return `live migration ${e.fromHost} -> ${e.toHost}: ${e.rounds} pre-copy round(s), ${e.transferredMb} MB sent, ${e.totalSeconds} s, downtime ${e.downtimeMs} ms (stopped: ${STOP_TEXT[e.stopReason]})`;
+}
+
+/** The VMs running on a host or being migrated onto it, sorted: what a change to the host must still suit. */
+export function vmsOnOrMigratingTo(txn: Txn, host: string): string[] {
+  return [...txn.related("vmsOnHost", host), ...txn.related("vmsMigratingTo", host)].sort(compareNames);
+}
+
+function startTimer(txn: Txn, name: string, m: MigrationInFlight): void {
+  schedule(txn, m.completesAtSeconds, MIGRATION_TASK, { kind: "VirtualMachine", name }, { startedAtSeconds: m.startedAtSeconds });
+}
+
+/**
+ * Starts live-migrating a running VM to `toHost` and records `event` (its reason and message, with
+ * the model's prediction appended) on the VM. The caller has checked that the target can take it
+ * (placement filters with purpose "migration", storage visibility among them) and that the VM is not
+ * already migrating.
  */
 export function migrateVm(txn: Txn, name: string, toHost: string, event: { reason: string; message: string }): VmRecord {
   const vm = txn.get<VmRecord>("VirtualMachine", name);
   const before = vm && currentFootprint(vm);
   if (!vm || !before) throw new Error(`internal: ${name} is not running and cannot migrate`);
-  chargeFootprint(txn, before, -1);
-  chargeFootprint(txn, footprintOf(vm.spec, toHost, vm.status.cluster), 1);
-  txn.put<VmRecord>({ ...vm, status: movedStatus(vm.status, before.host, toHost) });
-  refreshHostUsage(txn, before.host);
-  refreshHostUsage(txn, toHost);
-  txn.emit("VirtualMachine", name, event.reason, event.message);
-  return txn.get<VmRecord>("VirtualMachine", name)!;
+  if (vm.status.migration) throw new Error(`internal: ${name} is already migrating to ${vm.status.migration.toHost}`);
+  const target = txn.get<HostRecord>("Host", toHost);
+  const verdict = target && resolveVirtualization(target.spec, vm.spec);
+  if (!target || !verdict?.ok) throw new Error(`internal: ${name} cannot run on ${toHost}`);
+  const unseen = unmountedDatastores(vm.spec, target.spec.datastores);
+  if (unseen.length > 0) throw new Error(`internal: ${toHost} does not mount ${unseen.join(", ")}: live migration needs shared storage`);
+  const cost = guestCost(vm.spec, verdict.resolution);
+  const prediction = predictLiveMigration(vm.spec, migrationSettings(txn, vm.status.cluster));
+  const now = txn.clockSeconds;
+  const migration: MigrationInFlight = {
+    kind: "live",
+    fromHost: before.host,
+    toHost,
+    startedAtSeconds: now,
+    completesAtSeconds: now + prediction.totalSeconds,
+    expected: expectedRecord(before.host, toHost, "live", prediction),
+    targetOverheadMemoryMb: cost.overheadMemoryMb,
+    targetOverheadCpuPercent: cost.overheadCpuPercent,
+  };
+  const moving = txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration } });
+  chargeHost(txn, incomingFootprint(moving)!, 1);
+  startTimer(txn, name, migration);
+  txn.emit("VirtualMachine", name, event.reason, `${event.message}; ${describe(migration.expected)} expected`);
+  return moving;
 }
+
+/**
+ * Records a powered-off VM's move from `fromHost` to `toHost`: the `relocated` disks (indexes) are
+ * copied to their new datastores over the migration link, which takes simulated time; with the disks
+ * left on shared storage it is immediate.
+ */
+export function coldMigrateVm(txn: Txn, name: string, fromHost: string, toHost: string, relocated: readonly number[]): VmRecord {
+  const vm = txn.get<VmRecord>("VirtualMachine", name)!;
+  const disks = { spec: vm.spec, importedDisks: vm.status.importedDisks };
+  const copyMb = relocated.reduce((sum, i) => sum + diskSizeGb(disks, i) * 1024, 0);
+  const totalSeconds = (copyMb * 8) / migrationSettings(txn, vm.status.cluster).bandwidthMbps;
+  const expected = expectedRecord(fromHost, toHost, "cold", { rounds: 0, transferredMb: copyMb, totalSeconds, downtimeMs: 0, stopReason: "notLive" });
+  const now = txn.clockSeconds;
+  const migration: MigrationInFlight = { kind: "cold", fromHost, toHost, startedAtSeconds: now, completesAtSeconds: now + totalSeconds, expected, targetOverheadMemoryMb: 0, targetOverheadCpuPercent: 0 };
+  const moving = txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration } });
+  if (totalSeconds === 0) return finish(txn, moving, migration);
+  startTimer(txn, name, migration);
+  txn.emit("VirtualMachine", name, "MigrationStarted", `${describe(expected)} expected`);
+  return moving;
+}
+
+/** Completes a migration: the switch-over of a live one moves the VM's footprint and status to the target. */
+function finish(txn: Txn, vm: VmRecord, m: MigrationInFlight): VmRecord {
+  let status: VmStatus = { ...vm.status, migration: null, migrations: vm.status.migrations + 1, lastMigration: { ...m.expected, completedAtSeconds: txn.clockSeconds } };
+  if (m.kind === "live") {
+    const target = txn.get<HostRecord>("Host", m.toHost)!;
+    const verdict = resolveVirtualization(target.spec, vm.spec);
+    if (!verdict.ok) return abortMigration(txn, vm.name, `${m.toHost} can no longer run the VM: ${verdict.obstacles.map((o) => o.text).join("; ")}`);
+    chargeHost(txn, incomingFootprint(vm)!, -1);
+    chargeFootprint(txn, currentFootprint(vm)!, -1);
+    const cost = { overheadMemoryMb: m.targetOverheadMemoryMb, overheadCpuPercent: m.targetOverheadCpuPercent };
+    const f = footprintOf(vm.spec, m.toHost, vm.status.cluster, cost);
+    chargeFootprint(txn, f, 1);
+    // The entitlement the last DRS pass divided does not depend on the host; the next pass recounts its overhead here.
+    const entitled = { cpuEntitlementMhz: vm.status.cpuEntitlementMhz, memoryEntitlementMb: vm.status.memoryEntitlementMb };
+    status = { ...runningStatus(status, vm.spec, f, verdict.resolution, verdict.reason, cost, vm.status.cpuDemandMhz), ...entitled };
+  }
+  const done = txn.put<VmRecord>({ ...vm, status });
+  txn.emit("VirtualMachine", vm.name, "Migrated", `moved from ${m.fromHost} to ${m.toHost}: ${describe(m.expected)}`);
+  if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);
+  return done;
+}
+
+/**
+ * Abandons a migration in flight (its target failed or left, or the VM is deleted): the VM stays
+ * where it was and the target gives back what it held.
+ */
+export function abortMigration(txn: Txn, name: string, reason: string): VmRecord {
+  const vm = txn.get<VmRecord>("VirtualMachine", name)!;
+  const m = vm.status.migration;
+  if (!m) return vm;
+  const incoming = incomingFootprint(vm);
+  if (incoming) chargeHost(txn, incoming, -1);
+  // The source keeps the VM: a host evacuating for maintenance or standby must know (host-evacuation.ts).
+  txn.markUnsettled(m.fromHost);
+  txn.cancelTimers((t) => t.task === MIGRATION_TASK && t.name === name);
+  txn.emit("VirtualMachine", name, "MigrationAborted", `${m.kind} migration ${m.fromHost} -> ${m.toHost} abandoned: ${reason}`);
+  return txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration: null } });
+}
+
+registerTimerHandler(MIGRATION_TASK, (txn, timer) => {
+  const vm = txn.get<VmRecord>("VirtualMachine", timer.name);
+  const m = vm?.status.migration;
+  // A timer whose migration was aborted or replaced since is stale.
+  if (!vm || !m || m.startedAtSeconds !== (timer.data as { startedAtSeconds: number }).startedAtSeconds) return;
+  finish(txn, vm, m);
+});

@@ -1,22 +1,38 @@
 /**
  * What a virtual machine asks of the hardware: reservations (what admission control guarantees),
- * memory overhead (what the hypervisor needs beside the guest) and demand (what it uses now).
+ * overhead (what the hypervisor needs beside the guest, which depends on the host's technique) and
+ * demand (what it uses now).
  */
-import type { VmSpec } from "../../schema/virtual-machine";
+import type { HostSpec } from "../../schema/host";
+import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
+import { type Resolution, resolveVirtualization } from "./compatibility";
 import type { VmRecord } from "./model";
+import { cpuOverheadMhz, cpuOverheadPercent, memoryOverheadMb, techniqueOf } from "./overhead";
 
-/**
- * Per-VM memory overhead in MB when the spec does not override it: a fixed part plus a part per vCPU
- * and per GB of guest memory, fitted to the magnitudes of the "Overhead Memory on Virtual Machines"
- * table of the vSphere Resource Management guide (e.g. about 26 MB for 1 vCPU / 1 GB, about 170 MB
- * for 4 vCPUs / 16 GB).
- */
-export function modelledOverheadMb(vcpus: number, memoryMb: number): number {
-  return Math.ceil(16 + 6 * vcpus + memoryMb / 128);
+/** The hypervisor's cost for one guest on one host. */
+export interface GuestCost {
+  overheadMemoryMb: number;
+  overheadCpuPercent: number;
 }
 
-export function overheadMb(spec: VmSpec): number {
-  return spec.memoryOverheadMb ?? modelledOverheadMb(spec.vcpus, spec.memoryMb);
+/** The modelled memory overhead on a host of this resolution; the spec's `memoryOverheadMb` overrides it. */
+export function overheadMemoryFor(spec: VmSpec, r: Resolution): number {
+  return spec.memoryOverheadMb ?? memoryOverheadMb(r.profile, r.paging, spec.vcpus, spec.memoryMb);
+}
+
+/** The CPU overhead percentage: by technique and workload kind. */
+export function overheadCpuPercentFor(spec: VmSpec, r: Resolution): number {
+  return cpuOverheadPercent(techniqueOf(r.mode, r.paging, r.profile), spec.workload?.kind);
+}
+
+export function guestCost(spec: VmSpec, resolution: Resolution): GuestCost {
+  return { overheadMemoryMb: overheadMemoryFor(spec, resolution), overheadCpuPercent: overheadCpuPercentFor(spec, resolution) };
+}
+
+/** The guest's cost on a host, or undefined when it cannot run there. */
+export function guestCostOnHost(spec: VmSpec, host: HostSpec): GuestCost | undefined {
+  const verdict = resolveVirtualization(host, spec);
+  return verdict.ok ? guestCost(spec, verdict.resolution) : undefined;
 }
 
 /** The amounts a powered-on VM takes from its host, its pool chain and its cluster. */
@@ -24,34 +40,56 @@ export interface Footprint {
   host: string;
   cluster: string | null;
   pool: string | null;
+  /** The VM's own reservation: what pools and the cluster account. */
   cpuReservationMhz: number;
   /** Memory reservation plus overhead: the overhead is always reserved for a running VM. */
   memoryReservationMb: number;
+  /** The hypervisor's CPU for delivering the reservation: reserved on the host only. */
+  cpuOverheadReservedMhz: number;
   cpuDemandMhz: number;
+  /** The hypervisor's CPU for delivering the demand: used on the host. */
+  cpuOverheadMhz: number;
   memoryConsumedMb: number;
   vcpus: number;
   memoryMb: number;
 }
 
-export function footprintOf(spec: VmSpec, host: string, cluster: string | null): Footprint {
-  const overhead = overheadMb(spec);
-  const cpuDemand = spec.workload?.cpuDemandMhz ?? 0;
+export function footprintOf(spec: VmSpec, host: string, cluster: string | null, cost: GuestCost): Footprint {
+  const cpuDemand = Math.min(spec.workload?.cpuDemandMhz ?? 0, spec.cpu.limitMhz ?? Infinity);
   const activeMemory = Math.min(spec.workload?.activeMemoryMb ?? spec.memoryMb, spec.memoryMb);
   return {
     host,
     cluster,
     pool: spec.pool ?? null,
     cpuReservationMhz: spec.cpu.reservationMhz,
-    memoryReservationMb: spec.memory.reservationMb + overhead,
-    cpuDemandMhz: Math.min(cpuDemand, spec.cpu.limitMhz ?? Infinity),
-    memoryConsumedMb: Math.min(activeMemory, spec.memory.limitMb ?? Infinity) + overhead,
+    memoryReservationMb: spec.memory.reservationMb + cost.overheadMemoryMb,
+    cpuOverheadReservedMhz: cpuOverheadMhz(cost.overheadCpuPercent, spec.cpu.reservationMhz),
+    cpuDemandMhz: cpuDemand,
+    cpuOverheadMhz: cpuOverheadMhz(cost.overheadCpuPercent, cpuDemand),
+    memoryConsumedMb: Math.min(activeMemory, spec.memory.limitMb ?? Infinity) + cost.overheadMemoryMb,
     vcpus: spec.vcpus,
     memoryMb: spec.memoryMb,
   };
 }
 
-/** The footprint of a stored VM, or null when it runs nowhere. */
+/** The cost recorded in a VM's status: on the host it runs on, or last ran on. */
+export function recordedCost(status: VmStatus): GuestCost {
+  return { overheadMemoryMb: status.overheadMemoryMb, overheadCpuPercent: status.overheadCpuPercent };
+}
+
+/** The footprint of a stored VM where it runs, or null when it runs nowhere. */
 export function currentFootprint(vm: VmRecord): Footprint | null {
   if (vm.status.powerState !== "on" || vm.status.currentHost === null) return null;
-  return footprintOf(vm.spec, vm.status.currentHost, vm.status.cluster);
+  return footprintOf(vm.spec, vm.status.currentHost, vm.status.cluster, recordedCost(vm.status));
+}
+
+/**
+ * What a VM being live-migrated already holds on its target host, or null: its reservations and the
+ * memory being copied in, but no CPU demand yet (it still runs on the source).
+ */
+export function incomingFootprint(vm: VmRecord): Footprint | null {
+  const m = vm.status.migration;
+  if (m === null || m.kind !== "live") return null;
+  const cost = { overheadMemoryMb: m.targetOverheadMemoryMb, overheadCpuPercent: m.targetOverheadCpuPercent };
+  return { ...footprintOf(vm.spec, m.toHost, vm.status.cluster, cost), cpuDemandMhz: 0, cpuOverheadMhz: 0 };
 }

@@ -253,6 +253,43 @@ describe("PulumiEngine with the noop provider", () => {
     expect(engine.state.get(urn("c"))).toMatchObject({ id: "c", outputs: { initFails: true, touched: 1 } });
   });
 
+  test("a failed update fails its dependents (explicit or through inputs) and the run ends", async () => {
+    const { engine } = await startEngine();
+    const program = (updateFails: boolean) => () => {
+      const a = new NoopResource("a", { name: "a", size: 1, updateFails });
+      new NoopResource("b", { name: "b", size: a.touched });
+      new NoopResource("c", { name: "c", size: 3 }, { dependsOn: [a] });
+    };
+    expect((await engine.up(program(false))).errors).toEqual([]);
+
+    const result = await engine.up(program(true));
+
+    expect(result.errors.map((error) => [nameOf(error.urn), error.message])).toEqual([["a", "update of a refused"]]);
+    expect(rpcs(result).filter((call) => !call.startsWith("Check") && !call.startsWith("Diff"))).toEqual(["Update a"]);
+    expect(engine.state.get(urn("a"))?.outputs.updateFails).toBe(false);
+  });
+
+  test("a run ends when a resource reads the outputs of one that a failed update kept from registering", async () => {
+    const { engine } = await startEngine();
+    // c depends on a, whose update fails, so c never registers; d reads c's outputs, so d waits for
+    // them forever (the real language host exits at the failure instead of waiting).
+    const program = (updateFails: boolean) => async () => {
+      const a = new NoopResource("a", { name: "a", size: 1, updateFails });
+      const c = new NoopResource("c", { name: "c", size: 3 }, { dependsOn: [a] });
+      const d = new NoopResource("d", { name: "d", size: c.touched });
+      return { d: d.touched };
+    };
+    expect((await engine.up(program(false))).errors).toEqual([]);
+
+    const result = await engine.up(program(true));
+
+    expect(result.errors.map((error) => [nameOf(error.urn), error.message])).toEqual([["a", "update of a refused"]]);
+    expect(rpcs(result).filter((call) => !call.startsWith("Check") && !call.startsWith("Diff"))).toEqual(["Update a"]);
+    expect(result.outputs).toEqual({});
+    // The next run is not held up by the registrations left waiting.
+    expect((await engine.up(program(false))).errors).toEqual([]);
+  }, 10_000);
+
   test("a run with errors deletes nothing it did not register", async () => {
     const { engine } = await startEngine();
     await engine.up(twoResources);

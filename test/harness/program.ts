@@ -54,6 +54,11 @@ export function runExclusively<T>(operation: () => Promise<T>): Promise<T> {
  * Like the language host, gives up on the program at its first unhandled rejection (a failed
  * registration leaves outputs that never resolve), then waits for in-flight registrations.
  * Exports are only resolved for a run without errors, as only then does the engine save them.
+ *
+ * After a failure the SDK's own count of pending registrations never drains: a resource whose
+ * dependency failed never registers, and one whose inputs read that resource's outputs waits for
+ * them forever (the real language host exits instead). So once a rejection arrives, only the
+ * registrations the engine is executing are awaited.
  */
 export async function runProgram(program: Program, settings: ProgramSettings): Promise<ProgramResult> {
   await installMocks(settings);
@@ -71,7 +76,8 @@ async function evaluate(program: Program): Promise<ProgramResult> {
   const exported = await Promise.race([Promise.resolve().then(program), rejections.first]).catch((error: unknown) => {
     errors.push(error);
   });
-  await waitForRPCs();
+  const failed = await Promise.race([waitForRPCs().then(() => false), rejections.first.then(() => true)]);
+  if (failed) await executingDrained();
   errors.push(...(await rejections.release()));
   const programErrors = [...new Set(errors)].filter((error) => !isRegistrationFailure(error));
   if (errors.length > 0) return { outputs: {}, errors: programErrors };
@@ -103,7 +109,28 @@ const unsupportedCalls: pulumi.runtime.Mocks = {
   call: (args) => Promise.reject(new Error(`invokes (${args.token}) are not emulated`)),
 };
 
-async function registerThrough(
+/** Registrations the engine is executing: RegisterResource calls the mock monitor has not answered yet. */
+const executing = new Set<Promise<unknown>>();
+
+/** Resolves once no registration is executing, including any that the ones finishing let start. */
+async function executingDrained(): Promise<void> {
+  for (;;) {
+    // A registration whose dependencies just settled reaches the monitor once the microtasks have run.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (executing.size === 0) return;
+    await Promise.allSettled([...executing]);
+  }
+}
+
+function registerThrough(monitor: MockMonitor, request: RegisterResourceRequest, register: ProgramSettings["register"]): Promise<RegisterResourceResponse> {
+  const work = registerNow(monitor, request, register);
+  executing.add(work);
+  const done = () => executing.delete(work);
+  work.then(done, done);
+  return work;
+}
+
+async function registerNow(
   monitor: MockMonitor,
   request: RegisterResourceRequest,
   register: ProgramSettings["register"],

@@ -14,7 +14,8 @@ let engine: PulumiEngine;
 
 /**
  * Three hosts, VMs a (pinned to esx1 when `pinA`) and b, an anti-affinity rule; esx1 in maintenance
- * when asked. The VMs do not depend on esx1, so that its failed update leaves them alone.
+ * when asked. The VMs depend on every host, so a failed update of esx1 keeps them (and the rule that
+ * reads their names) from registering, as the engine does.
  */
 const program = (opts: { maintenance?: boolean; pinA?: boolean } = {}) =>
   folder.load(
@@ -25,8 +26,8 @@ const program = (opts: { maintenance?: boolean; pinA?: boolean } = {}) =>
        const esx1 = new pv.Host("esx1", { cluster: c.name, hypervisor: "esx", memoryMb: 65536, cpu, maintenance: ${opts.maintenance === true} });
        const esx2 = new pv.Host("esx2", { cluster: c.name, hypervisor: "esx", memoryMb: 65536, cpu });
        const esx3 = new pv.Host("esx3", { cluster: c.name, hypervisor: "esx", memoryMb: 65536, cpu });
-       const a = new pv.VirtualMachine("a", { cluster: c.name, ${opts.pinA ? 'host: "esx1",' : ""} vcpus: 2, memoryMb: 4096, guestOs: "linux" }, { dependsOn: [esx2, esx3] });
-       const b = new pv.VirtualMachine("b", { cluster: c.name, vcpus: 2, memoryMb: 4096, guestOs: "linux" }, { dependsOn: [esx2, esx3] });
+       const a = new pv.VirtualMachine("a", { cluster: c.name, ${opts.pinA ? 'host: "esx1",' : ""} vcpus: 2, memoryMb: 4096, guestOs: "linux" }, { dependsOn: [esx1, esx2, esx3] });
+       const b = new pv.VirtualMachine("b", { cluster: c.name, vcpus: 2, memoryMb: 4096, guestOs: "linux" }, { dependsOn: [esx1, esx2, esx3] });
        const apart = new pv.Rule("apart", { cluster: c.name, type: "antiAffinity", vms: [a.name, b.name] });
        return { a: a.currentHost, b: b.currentHost, violations: apart.status.apply((s) => s.violations) };
      };`,

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
 import type { HostObject } from "../../runtime";
 import { vm } from "../support/fixtures";
-import { busy, clusterOf, eventsSince, hostOf, lastSeq, placement, skewedCluster } from "../support/drs-fixtures";
+import { busy, clusterOf, eventsSince, hostOf, landMigrations, lastSeq, placement, skewedCluster } from "../support/drs-fixtures";
 
 let rt: Runtime;
 beforeEach(async () => {
@@ -35,16 +35,22 @@ describe("DPM", () => {
     }
     const seq = await lastSeq(rt);
     await rt.advance(300);
-    expect((await states()).filter((s) => s.endsWith("standby"))).toHaveLength(1);
+    // Its VM is still migrating away: the host is on its way to standby, and takes no VM meanwhile.
+    expect((await states()).filter((s) => s.endsWith("tandby"))).toEqual(["esx1:enteringStandby"]);
+    await landMigrations(rt);
+    expect((await states()).filter((s) => s.endsWith("tandby"))).toEqual(["esx1:standby"]);
     await rt.advance(3600);
     const after = await states();
     expect(after.filter((s) => s.endsWith("standby"))).toHaveLength(1);
     const standby = after.find((s) => s.endsWith("standby"))!.split(":")[0];
     expect(Object.values(await placement(rt))).not.toContain(standby);
+    const entering = (await eventsSince(rt, seq)).find((e) => e.reason === "EnteringStandby")!;
+    expect(entering.message).toMatch(/^DPM: every connected host is below the low mark 45% \(busiest \d+%\); esx1 at \d+% goes to standby once its 1 migrations land$/);
     const entered = (await eventsSince(rt, seq)).find((e) => e.reason === "StandbyEntered")!;
-    expect(entered.message).toMatch(/^DPM: every connected host is below the low mark 45% \(busiest \d+%\); esx1 at \d+% goes to standby after 1 migrations; powered down to standby$/);
+    expect(entered).toMatchObject({ name: "esx1", message: "powered down to standby: its last VM has left" });
+    expect(entered.timeSeconds).toBeGreaterThan(entering.timeSeconds);
     const evacuated = (await eventsSince(rt, seq)).find((e) => e.reason === "DrsMigrated")!;
-    expect(evacuated).toMatchObject({ name: "a", message: expect.stringMatching(/^moved from esx1 to esx[23] \(priority 1\): DPM: evacuating esx1 before standby$/) });
+    expect(evacuated).toMatchObject({ name: "a", message: expect.stringMatching(/^moved from esx1 to esx[23] \(priority 1\): DPM: evacuating esx1 before standby; live migration esx1 -> esx[23]: .* expected$/) });
     const c = await clusterOf(rt);
     expect(c.status.cpuCapacityMhz).toBe(2 * 41600);
   });

@@ -73,8 +73,11 @@ describe("DRS (properties)", () => {
     { arbitrary: fc.constantFrom(300, 900).map((advance) => ({ advance })), weight: 1 },
   );
 
+  /** Where a VM runs once its live migration lands: placement and DRS commit to that host at the start. */
+  const committedHost = (v: VirtualMachineObject) => (v.status.migration?.kind === "live" ? v.status.migration.toHost : v.status.currentHost);
+
   function brokenMandatoryRules(rules: RuntimeObject[], vms: VirtualMachineObject[]): string[] {
-    const at = new Map(vms.filter((v) => v.status.currentHost !== null).map((v) => [v.name, v.status.currentHost!]));
+    const at = new Map(vms.filter((v) => committedHost(v) !== null).map((v) => [v.name, committedHost(v)!]));
     return rules.flatMap((r) => {
       const spec = r.spec as RuleSpec;
       const running = spec.vms.filter((v) => at.has(v));
@@ -113,6 +116,11 @@ describe("DRS (properties)", () => {
             await (run as Promise<unknown>).catch((e) => expect(["Conflict", "InsufficientCapacity", "Incompatible"]).toContain(e.code));
             expect(brokenMandatoryRules(mandatory, (await rt.list("VirtualMachine")) as VirtualMachineObject[])).toEqual([]);
           }
+          // Once every migration has landed, the rules hold where the VMs actually run.
+          await rt.advance(3600);
+          const landed = (await rt.list("VirtualMachine")) as VirtualMachineObject[];
+          expect(landed.filter((v) => v.status.migration !== null)).toEqual([]);
+          expect(brokenMandatoryRules(mandatory, landed)).toEqual([]);
         } finally {
           await rt.close();
         }

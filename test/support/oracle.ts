@@ -3,7 +3,6 @@
  * runtime's incrementally maintained totals against.
  */
 import type { ClusterObject, HostObject, ResourcePoolObject, RuntimeObject, VirtualMachineObject } from "../../runtime";
-import { overheadMb } from "../../runtime/core/vm-resources";
 
 export interface Inventory {
   clusters: ClusterObject[];
@@ -23,7 +22,13 @@ export function asInventory(objects: { Cluster: RuntimeObject[]; Host: RuntimeOb
 
 const running = (vm: VirtualMachineObject) => vm.status.powerState === "on" && vm.status.currentHost !== null;
 const vmCpu = (vm: VirtualMachineObject) => vm.spec.cpu.reservationMhz;
-const vmMem = (vm: VirtualMachineObject) => vm.spec.memory.reservationMb + overheadMb(vm.spec);
+/** The overhead a running VM reserves is its status's, which the hypervisor profile of its host decided. */
+const vmMem = (vm: VirtualMachineObject) => vm.spec.memory.reservationMb + vm.status.overheadMemoryMb;
+/** On a host, the CPU reservation also carries the hypervisor's CPU overhead for delivering it. */
+const hostCpu = (vm: VirtualMachineObject) => vmCpu(vm) + vm.status.overheadCpuReservedMhz;
+/** A live migration's target holds the VM's reservations with the target's overhead. */
+const incomingCpu = (vm: VirtualMachineObject) => vmCpu(vm) + Math.ceil((vm.status.migration!.targetOverheadCpuPercent * vmCpu(vm)) / 100);
+const incomingMem = (vm: VirtualMachineObject) => vm.spec.memory.reservationMb + vm.status.migration!.targetOverheadMemoryMb;
 
 /** Reservation used of a pool: sum over children of max(child reservation, child used). */
 export function poolUsed(inv: Inventory, pool: string): { cpu: number; memory: number } {
@@ -64,9 +69,10 @@ export function clusterUsed(inv: Inventory, cluster: string): { cpu: number; mem
 
 export function hostReserved(inv: Inventory, host: string): { cpu: number; memory: number; vms: string[] } {
   const vms = inv.vms.filter((vm) => running(vm) && vm.status.currentHost === host);
+  const incoming = inv.vms.filter((vm) => vm.status.migration?.kind === "live" && vm.status.migration.toHost === host);
   return {
-    cpu: vms.reduce((s, vm) => s + vmCpu(vm), 0),
-    memory: vms.reduce((s, vm) => s + vmMem(vm), 0),
+    cpu: vms.reduce((s, vm) => s + hostCpu(vm), 0) + incoming.reduce((s, vm) => s + incomingCpu(vm), 0),
+    memory: vms.reduce((s, vm) => s + vmMem(vm), 0) + incoming.reduce((s, vm) => s + incomingMem(vm), 0),
     vms: vms.map((vm) => vm.name).sort(),
   };
 }

@@ -1,14 +1,60 @@
 /**
  * A VM as a claimant of CPU and memory: its shares (presets per vCPU / per MB), its reservation, its
- * limit and its demand now. Memory figures include the VM's overhead, which is always reserved.
+ * limit and its demand now. On a host every figure carries the hypervisor's overhead there (CPU: the
+ * overhead percentage of the technique; memory: the overhead MB, always reserved), because that is
+ * what the VM takes from the host: entitlements, usage and DRS load all count it.
  */
+import type { VmSpec } from "../../../schema/virtual-machine";
 import type { Dimension } from "../accounting";
 import type { VmRecord } from "../model";
-import { footprintOf, overheadMb } from "../vm-resources";
-import type { Claim } from "./divide";
+import { cpuOverheadMhz } from "../overhead";
+import { type GuestCost, recordedCost } from "../vm-resources";
+import { type Claim, ceilingOf, wholeUnits } from "./divide";
 import { vmShares } from "./shares";
 
 export type VmClaims = Record<Dimension, Claim>;
+
+/** The guest's own claims, before any host's overhead: what placement knows before it picks a host. */
+export function guestClaims(spec: VmSpec, cpuDemandMhz: number): VmClaims {
+  const memoryLimit = Math.min(spec.memory.limitMb ?? spec.memoryMb, spec.memoryMb);
+  return {
+    cpu: {
+      shares: vmShares(spec.cpu.shares, "cpu", spec.vcpus, spec.memoryMb),
+      reservation: spec.cpu.reservationMhz,
+      limit: spec.cpu.limitMhz ?? Infinity,
+      demand: cpuDemandMhz,
+    },
+    memory: {
+      shares: vmShares(spec.memory.shares, "memory", spec.vcpus, spec.memoryMb),
+      reservation: spec.memory.reservationMb,
+      limit: memoryLimit,
+      demand: Math.min(spec.workload?.activeMemoryMb ?? spec.memoryMb, memoryLimit),
+    },
+  };
+}
+
+/** CPU the host spends to give the guest `mhz`: the guest's share plus the hypervisor's percentage of it. */
+export function hostCpuMhz(mhz: number, overheadCpuPercent: number): number {
+  return Number.isFinite(mhz) ? mhz + cpuOverheadMhz(overheadCpuPercent, mhz) : mhz;
+}
+
+/**
+ * The guest's part of `hostMhz` the host gives a VM, the rest being the hypervisor's overhead: the
+ * inverse of hostCpuMhz, rounded down (exact for the uncontended figures, whose overhead was rounded up).
+ */
+export function guestCpuMhz(hostMhz: number, overheadCpuPercent: number): number {
+  return wholeUnits((hostMhz * 100) / (100 + overheadCpuPercent));
+}
+
+/** Claims as the host sees them, with the cost of running the guest there. */
+export function claimsOnHost(guest: VmClaims, cost: GuestCost): VmClaims {
+  const p = cost.overheadCpuPercent;
+  const m = cost.overheadMemoryMb;
+  return {
+    cpu: { shares: guest.cpu.shares, reservation: hostCpuMhz(guest.cpu.reservation, p), limit: hostCpuMhz(guest.cpu.limit, p), demand: hostCpuMhz(guest.cpu.demand, p) },
+    memory: { shares: guest.memory.shares, reservation: guest.memory.reservation + m, limit: guest.memory.limit + m, demand: guest.memory.demand + m },
+  };
+}
 
 /**
  * Claims memoized per record: records are immutable values, so a VM that has not changed since the
@@ -16,28 +62,16 @@ export type VmClaims = Record<Dimension, Claim>;
  */
 const memo = new WeakMap<VmRecord, VmClaims>();
 
+/** A running VM's claims on the host it runs on. */
 export function vmClaims(vm: VmRecord): VmClaims {
   let claims = memo.get(vm);
-  if (!claims) memo.set(vm, (claims = computeClaims(vm)));
+  if (!claims) memo.set(vm, (claims = claimsOnHost(guestClaims(vm.spec, vm.status.cpuDemandMhz), recordedCost(vm.status))));
   return claims;
 }
 
-function computeClaims(vm: VmRecord): VmClaims {
-  const { spec } = vm;
-  const f = footprintOf(spec, vm.status.currentHost ?? "", vm.status.cluster);
-  const overhead = overheadMb(spec);
-  return {
-    cpu: {
-      shares: vmShares(spec.cpu.shares, "cpu", spec.vcpus, spec.memoryMb),
-      reservation: spec.cpu.reservationMhz,
-      limit: spec.cpu.limitMhz ?? Infinity,
-      demand: vm.status.cpuDemandMhz,
-    },
-    memory: {
-      shares: vmShares(spec.memory.shares, "memory", spec.vcpus, spec.memoryMb),
-      reservation: f.memoryReservationMb,
-      limit: Math.min(spec.memory.limitMb ?? spec.memoryMb, spec.memoryMb) + overhead,
-      demand: f.memoryConsumedMb,
-    },
-  };
+/** Entitlement and usage without contention (every claim at its ceiling), whole MHz and MB. */
+export function uncontended(claims: VmClaims): { cpuEntitlementMhz: number; memoryEntitlementMb: number; cpuHostUsedMhz: number; memoryUsedMb: number } {
+  const cpu = wholeUnits(ceilingOf(claims.cpu));
+  const memory = wholeUnits(ceilingOf(claims.memory));
+  return { cpuEntitlementMhz: cpu, memoryEntitlementMb: memory, cpuHostUsedMhz: wholeUnits(Math.min(cpu, claims.cpu.demand)), memoryUsedMb: wholeUnits(Math.min(memory, claims.memory.demand)) };
 }

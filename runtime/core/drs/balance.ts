@@ -7,10 +7,12 @@
  *   every single move would overshoot (two migrations, counted as two moves).
  * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts), keep
  * every filter of the placement profile and every preferential rule as well kept as before, and
- * move no VM that is pinned or cooling down after an earlier DRS move. Up to maxMovesPerPass.
+ * move no VM that is pinned, already migrating, or cooling down after an earlier DRS move. Up to
+ * maxMovesPerPass.
  */
 import { preferenceBreaches } from "../rules/constraints";
-import { costBenefit, estimatedMigrationSeconds, loadGapClosed, migrationCost } from "./cost-benefit";
+import { predictLiveMigration } from "../vm-moves";
+import { costBenefit, loadGapClosed, migrationCost } from "./cost-benefit";
 import { balancePriority, formatImbalance } from "./imbalance";
 import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
 import type { ClusterSnapshot } from "./snapshot";
@@ -41,8 +43,11 @@ interface Candidate {
 interface Skipped {
   cooling: number;
   pinned: number;
+  migrating: number;
   costly: number;
 }
+
+const noneSkipped = (): Skipped => ({ cooling: 0, pinned: 0, migrating: 0, costly: 0 });
 
 /** Sum over resources of how far the host's normalized entitlement is above the mean. */
 function excess(snap: ClusterSnapshot, host: number): number {
@@ -65,11 +70,12 @@ class Movers {
   of(host: number, skipped: Skipped): Mover[] {
     let entry = this.byHost.get(host);
     if (!entry) {
-      const own: Skipped = { cooling: 0, pinned: 0, costly: 0 };
+      const own = noneSkipped();
       this.byHost.set(host, (entry = { movers: movers(this.snap, host, this.s, own), skipped: own }));
     }
     skipped.cooling += entry.skipped.cooling;
     skipped.pinned += entry.skipped.pinned;
+    skipped.migrating += entry.skipped.migrating;
     return entry.movers;
   }
 
@@ -85,7 +91,11 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
   for (const v of snap.vmsOn[host]) {
     const unit = snap.vms[v].rules.length === 0 ? [v] : snap.unitOf(v);
     if (unit[0] !== v) continue;
-    if (unit.some((u) => snap.isPinned(u))) {
+    if (unit.some((u) => snap.vms[u].record.status.migration !== null)) {
+      skipped.migrating++;
+      continue;
+    }
+    if (unit.some((u) => snap.whyFixed(u) !== undefined)) {
       skipped.pinned++;
       continue;
     }
@@ -95,10 +105,7 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
     }
     const { cpu, memory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
     let seconds = 0;
-    for (const u of unit) {
-      const spec = snap.vms[u].record.spec;
-      seconds += estimatedMigrationSeconds(spec.memoryMb, spec.workload?.dirtyRateMbps ?? 0, s.bandwidthMbps);
-    }
+    for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, s.migration).totalSeconds;
     const share = Math.max(cpu / capacity.cpuCapacityMhz, memory / capacity.memoryCapacityMb);
     out.push({ unit, host, cpu, memory, seconds, cost: migrationCost(share, seconds) });
   }
@@ -176,7 +183,7 @@ function bestMove(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, sear
 /** The best swap between one of the most loaded hosts and one of the least loaded. */
 function bestSwap(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, search: Search, order: { hot: number[]; cold: number[] }): void {
   const breadth = Math.min(s.breadth ?? BREADTH, order.hot.length);
-  const quiet: Skipped = { cooling: 0, pinned: 0, costly: 0 };
+  const quiet = noneSkipped();
   const cold = order.cold.slice(0, breadth).map((h) => ({ h, movers: cache.of(h, quiet) }));
   for (const a of order.hot.slice(0, breadth)) {
     const fromA = cache.of(a, quiet);
@@ -200,10 +207,10 @@ function describeHost(snap: ClusterSnapshot, host: number): string {
 function findBest(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, imbalance: number): Search {
   const order = ranked(snap);
   const breadth = s.breadth ?? BREADTH;
-  let search = new Search(snap, s, imbalance, { cooling: 0, pinned: 0, costly: 0 });
+  let search = new Search(snap, s, imbalance, noneSkipped());
   bestMove(snap, s, cache, search, order.hot, order.cold.slice(0, breadth));
   if (!search.best && breadth < order.cold.length) {
-    search = new Search(snap, s, imbalance, { cooling: 0, pinned: 0, costly: 0 });
+    search = new Search(snap, s, imbalance, noneSkipped());
     bestMove(snap, s, cache, search, order.hot, order.cold);
   }
   if (!search.best) bestSwap(snap, s, cache, search, order);
@@ -227,6 +234,7 @@ export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: numbe
       const notes = [
         skipped.cooling ? `${skipped.cooling} VMs cooling down after a recent move` : "",
         skipped.pinned ? `${skipped.pinned} pinned` : "",
+        skipped.migrating ? `${skipped.migrating} already migrating` : "",
         skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
       ].filter(Boolean);
       return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;

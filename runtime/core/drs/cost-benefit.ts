@@ -8,9 +8,11 @@
  * equal capacity), whatever the cluster's size, where the imbalance itself moves less per VM the
  * more hosts there are.
  *
- * Pre-copy sends the guest's memory once, then re-sends what the guest dirtied meanwhile. With M Mbit
- * of memory, a link of B Mbit/s and a dirty rate of D Mbit/s each round is D/B of the previous one, so
- * the copy takes about M / (B - D) seconds, and never converges when D >= B.
+ * The migration time is what the pre-copy model predicts for the VM under its cluster's migration
+ * settings (predictLiveMigration in vm-moves.ts): the very time the migration will take once started,
+ * so DRS prices a move with the clock it will run on. With Xen's rate control (first round at 100
+ * Mbit/s) a few GB take minutes, and DRS moves large VMs only for large gains; a cluster that wants
+ * vMotion's full-speed copy raises firstRoundMbps and maxRateMbps to the link's rate.
  * - cost: while the copy runs the VM's load weighs on both hosts: its share d of the source host
  *   (its largest normalized entitlement there) times the migration time;
  * - benefit: the load gap closed, held until the next pass (intervalSeconds).
@@ -20,12 +22,6 @@
 /** The load gap a move closes, from the imbalance before and after it over `hosts` hosts. */
 export function loadGapClosed(before: number, after: number, hosts: number): number {
   return (hosts * (before * before - after * after)) / 2;
-}
-
-/** Estimated live-migration time in seconds; Infinity when pre-copy cannot converge. */
-export function estimatedMigrationSeconds(memoryMb: number, dirtyRateMbps: number, bandwidthMbps: number): number {
-  if (dirtyRateMbps >= bandwidthMbps) return Infinity;
-  return (memoryMb * 8) / (bandwidthMbps - dirtyRateMbps);
 }
 
 /** What migrating costs: the share of the source host the VM holds, carried for the migration time. */

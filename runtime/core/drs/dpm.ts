@@ -4,6 +4,9 @@
  * is below the low mark, the least utilized host whose VMs can all move without pushing another host
  * above the high mark is evacuated and put in standby, one host per pass; when a host rises above the
  * high mark, a standby host is powered back on. DPM acts only in fullyAutomated clusters.
+ * With HA admission control enforced, DPM powers no host down whose capacity the policy needs (the
+ * vSphere Resource Management guide, Managing Power Resources, has DPM respect HA's failover
+ * requirements); HA takes a standby host back when a restart finds no room (ha/restarts.ts).
  */
 import type { DpmSettings } from "../../../schema/cluster";
 import type { HostRecord } from "../model";
@@ -35,8 +38,11 @@ export interface StandbyPlan {
   why: string;
 }
 
-/** The host to put in standby now, with the moves that empty it, or null (the snapshot is left as planned). */
-export function planStandby(snap: ClusterSnapshot, dpm: DpmSettings): StandbyPlan | null {
+/**
+ * The host to take to standby now, with the moves that empty it, or null (the snapshot is left as
+ * planned). `haObjection` says why HA admission control needs a host's capacity, if it does.
+ */
+export function planStandby(snap: ClusterSnapshot, dpm: DpmSettings, haObjection: (host: string) => readonly string[]): StandbyPlan | null {
   if (!dpm.enabled || snap.active.length <= dpm.minHostsOn) return null;
   const low = dpm.lowUtilizationPercent / 100;
   const high = dpm.highUtilizationPercent / 100;
@@ -46,6 +52,7 @@ export function planStandby(snap: ClusterSnapshot, dpm: DpmSettings): StandbyPla
   const candidates = [...snap.active].sort((a, b) => util(a) - util(b) || a - b);
   for (const host of candidates) {
     const name = snap.hostName(host);
+    if (haObjection(name).length > 0) continue;
     const was = util(host);
     const stayBelowHigh = (unit: readonly number[], to: number) => {
       const { cpu, memory } = snap.unitLoad(unit);
@@ -60,7 +67,7 @@ export function planStandby(snap: ClusterSnapshot, dpm: DpmSettings): StandbyPla
       continue;
     }
     snap.setState(host, "standby");
-    const why = `DPM: every connected host is below the low mark ${pct(low)} (busiest ${pct(busiest)}); ${name} at ${pct(was)} goes to standby after ${evacuation.moves.length} migrations`;
+    const why = `DPM: every connected host is below the low mark ${pct(low)} (busiest ${pct(busiest)}); ${name} at ${pct(was)} goes to standby once its ${evacuation.moves.length} migrations land`;
     return { host, moves: evacuation.moves, why };
   }
   return null;

@@ -1,4 +1,5 @@
 /** What a plan is made of, shared by the planner's steps. */
+import type { PreCopyParams } from "../migration/pre-copy";
 import type { ClusterSnapshot } from "./snapshot";
 
 export interface PlannedMove {
@@ -14,7 +15,8 @@ export interface BalanceSettings {
   maxMovesPerPass: number;
   minGain: number;
   intervalSeconds: number;
-  bandwidthMbps: number;
+  /** The cluster's live-migration settings: how long a move takes (cost-benefit.ts). */
+  migration: PreCopyParams;
   /** Simulated time now, for cooldowns. */
   nowSeconds: number;
   /**

@@ -4,18 +4,20 @@
  * 1. sample workloads (periodic passes only) and divvy entitlements over the pool tree;
  * 2. refresh usage on every host; power standby hosts back on when DPM says so;
  * 3. plan (rule corrections, then load balancing) on a snapshot;
- * 4. fullyAutomated: apply the moves as live migrations (DrsMigrated) and let DPM put a host in
- *    standby; manual and partiallyAutomated: publish the moves as recommendations (DrsRecommended);
+ * 4. fullyAutomated: start the moves as live migrations (DrsMigrated; they land when the pre-copy
+ *    model says, see vm-moves.ts) and let DPM take a host to standby once its VMs have left;
+ *    manual and partiallyAutomated: publish the moves as recommendations (DrsRecommended);
  * 5. record what the pass saw and did in the cluster's status.drs and the rules' statuses.
  * Glossary: DRS = Distributed Resource Scheduler, DPM = Distributed Power Management.
  */
 import type { DrsMove, DrsStatus } from "../../../schema/cluster";
-import { refreshCluster } from "../accounting";
 import { wholeUnits } from "../allocation/divide";
 import { clusterEntitlements } from "../allocation/entitlements";
 import { type VmClaims, vmClaims } from "../allocation/vm-claims";
+import { standbyBreaksAdmission } from "../ha/admission-check";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { refreshRuleStatus } from "../rules/violations";
+import { beginStandby, exitStandby } from "../standby";
 import { registerTimerHandler, schedule } from "../timeline";
 import type { Txn } from "../txn";
 import { applyHostUsage, refreshHostUsage } from "../usage";
@@ -77,9 +79,10 @@ export interface PassOptions {
   rulesOnly?: boolean;
 }
 
+/** The cluster's running VMs, on hosts the cluster reaches (an isolated host's VMs are out of its sight). */
 function runningVms(txn: Txn, cluster: string): VmRecord[] {
-  const connected = new Set(txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "connected" ? [h.name] : [])));
-  return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && connected.has(vm.status.currentHost));
+  const reached = new Set(txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "isolated" ? [] : [h.name])));
+  return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && reached.has(vm.status.currentHost));
 }
 
 /** New demand samples, in VM-name order so that bursts draw the same random numbers on every run. */
@@ -119,14 +122,7 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
   }
 }
 
-function setHostState(txn: Txn, host: string, state: HostRecord["status"]["state"], reason: string, message: string): void {
-  const h = txn.get<HostRecord>("Host", host)!;
-  txn.put<HostRecord>({ ...h, status: { ...h.status, state } });
-  txn.emit("Host", host, reason, message);
-  if (h.spec.cluster !== undefined) refreshCluster(txn, h.spec.cluster);
-}
-
-/** Applies planned moves as live migrations; DRS leaves each moved VM alone for the cooldown. */
+/** Starts planned moves as live migrations; DRS leaves each moved VM alone for the cooldown. */
 export function applyMoves(txn: Txn, moves: readonly PlannedMove[], cooldownSeconds: number): void {
   for (const m of moves) {
     const vm = migrateVm(txn, m.vm, m.toHost, { reason: "DrsMigrated", message: `moved from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}` });
@@ -150,7 +146,7 @@ export function balanceSettings(txn: Txn, cluster: ClusterRecord): BalanceSettin
     maxMovesPerPass: d.maxMovesPerPass,
     minGain: d.minGain,
     intervalSeconds: d.intervalSeconds,
-    bandwidthMbps: cluster.spec.migration.bandwidthMbps,
+    migration: cluster.spec.migration,
     nowSeconds: txn.clockSeconds,
   };
 }
@@ -161,7 +157,7 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   refreshEntitlements(txn, clusterName, options.sampleWorkloads === true);
 
   const woken = drs.automationLevel === "fullyAutomated" || !drs.dpm.enabled ? hostsToWake(txn.relatedObjects<HostRecord>("hostsInCluster", clusterName), drs.dpm) : [];
-  for (const w of woken) setHostState(txn, w.host, "connected", "StandbyExited", `${w.why}: powered on from standby`);
+  for (const w of woken) exitStandby(txn, w.host, w.why);
   if (woken.length > 0) refreshEntitlements(txn, clusterName, false);
 
   const cluster = txn.get<ClusterRecord>("Cluster", clusterName)!;
@@ -176,10 +172,11 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
     let summary = plan.summary;
     if (applying) {
       applyMoves(txn, plan.moves, drs.vmCooldownSeconds);
-      const standby = drs.automationLevel === "fullyAutomated" && !options.rulesOnly ? planStandby(snap, drs.dpm) : null;
+      const haObjection = (host: string) => standbyBreaksAdmission(txn, cluster, host);
+      const standby = drs.automationLevel === "fullyAutomated" && !options.rulesOnly ? planStandby(snap, drs.dpm, haObjection) : null;
       if (standby) {
         applyMoves(txn, standby.moves, drs.vmCooldownSeconds);
-        setHostState(txn, snap.hostName(standby.host), "standby", "StandbyEntered", `${standby.why}; powered down to standby`);
+        beginStandby(txn, snap.hostName(standby.host), standby.why);
         summary += `; ${standby.why}`;
       }
     } else {

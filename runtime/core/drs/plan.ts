@@ -66,12 +66,13 @@ export function bestTarget(snap: ClusterSnapshot, unit: readonly number[], exclu
 /** Mandatory (priority 1) or preferential (priority 2) rule corrections. */
 function correctRules(snap: ClusterSnapshot, mandatory: boolean, s: BalanceSettings, moves: PlannedMove[], unresolved: string[]): void {
   for (let v = 0; v < snap.vms.length; v++) {
-    if (snap.vms[v].rules.length === 0) continue;
+    // A VM in flight lands where placement accepted it; the next pass sees it there.
+    if (snap.vms[v].rules.length === 0 || snap.vms[v].record.status.migration !== null) continue;
     const here = snap.hostName(snap.vms[v].host);
     const constraints = snap.constraints(v);
     const why = mandatory ? mandatoryBreaches(constraints, here) : preferenceBreaches(constraints, here);
     if (why.length === 0) continue;
-    if (snap.isPinned(v)) {
+    if (snap.whyFixed(v) !== undefined) {
       unresolved.push(`${snap.vmName(v)}: ${why.join("; ")}; it is pinned to ${here}`);
       continue;
     }
@@ -107,8 +108,9 @@ export function planEvacuation(snap: ClusterSnapshot, host: number, reason: stri
   const failures: string[] = [];
   for (const v of [...snap.vmsOn[host]]) {
     if (snap.vms[v].host !== host) continue;
-    if (snap.isPinned(v)) {
-      failures.push(`${snap.vmName(v)}: pinned to ${snap.hostName(host)} (spec.host)`);
+    const fixed = snap.whyFixed(v);
+    if (fixed !== undefined) {
+      failures.push(`${snap.vmName(v)}: ${fixed}`);
       continue;
     }
     const unit = snap.unitOf(v);

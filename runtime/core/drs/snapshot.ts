@@ -2,8 +2,13 @@
  * A cluster as DRS plans over it: copies of its hosts that take planned moves, its running VMs with
  * their entitlements, and its rules. Planning moves VMs here only; the caller applies the plan to
  * the world through migrateVm. Feasibility is the placement profile's filters (state, pinning,
- * capacity, compatibility, mandatory rules and any plugin added later), so DRS never proposes a
- * move that placement would refuse.
+ * failover hosts, compatibility, capacity, storage visibility, mandatory rules and any plugin added
+ * later) with purpose "migration", so DRS never proposes a move that placement would refuse.
+ *
+ * A VM being live-migrated counts on its target already (its load, and in the hosts' figures its
+ * reservations, which the target holds from the start) and is never planned again; rules see it
+ * there too, and an anti-affine VM keeps off the host it is still leaving. Balance counts connected
+ * hosts that are not HA failover hosts, which DRS does not use for load balancing.
  */
 import { isMandatory } from "../../../schema/rule";
 import { hostWithFootprint } from "../accounting";
@@ -12,14 +17,12 @@ import { type PlacementRequest, fits, hostVerdicts, placementRequest } from "../
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm } from "../rules/constraints";
 import type { Txn } from "../txn";
-import { type Footprint, currentFootprint } from "../vm-resources";
+import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
 import { LoadState } from "./imbalance";
 
 export interface SnapshotVm {
   record: VmRecord;
-  /** Built on first use, as `request`. */
-  footprint?: Footprint;
-  /** Index of its host in `hosts`. */
+  /** Index of its host in `hosts`: where it runs or, in flight, where it is going. */
   host: number;
   cpu: number;
   memory: number;
@@ -36,7 +39,7 @@ export class ClusterSnapshot {
   private byName: Map<string, number> | undefined;
   /** VM indices per host, in name order. */
   readonly vmsOn: number[][];
-  /** Hosts that count for balance (connected), in name order, and each host's slot in `load` (-1: none). */
+  /** Hosts that count for balance, in name order, and each host's slot in `load` (-1: none). */
   active: number[] = [];
   private slot: Int32Array;
   load!: LoadState;
@@ -47,7 +50,8 @@ export class ClusterSnapshot {
     this.vmsOn = this.hosts.map(() => []);
     const byVm = rulesByVm(txn.relatedObjects<RuleRecord>("rulesInCluster", cluster));
     for (const vm of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
-      const host = vm.status.powerState === "on" && vm.status.currentHost !== null ? this.hostIndex.get(vm.status.currentHost) : undefined;
+      const at = vm.status.migration?.kind === "live" ? vm.status.migration.toHost : vm.status.currentHost;
+      const host = vm.status.powerState === "on" && at !== null ? this.hostIndex.get(at) : undefined;
       if (host === undefined) continue;
       this.vmsOn[host].push(this.vms.length);
       this.vms.push({ record: vm, host, cpu: vm.status.cpuEntitlementMhz, memory: vm.status.memoryEntitlementMb, rules: byVm.get(vm.name) ?? [] });
@@ -58,7 +62,7 @@ export class ClusterSnapshot {
 
   /** Recomputes which hosts count for balance and their loads (after a host changes state). */
   rebuildLoad(): void {
-    this.active = this.hosts.flatMap((h, i) => (h.status.state === "connected" ? [i] : []));
+    this.active = this.hosts.flatMap((h, i) => (h.status.state === "connected" && !h.status.haFailoverHost ? [i] : []));
     this.slot.fill(-1);
     this.active.forEach((h, k) => (this.slot[h] = k));
     this.load = new LoadState(
@@ -96,8 +100,17 @@ export class ClusterSnapshot {
     return i === undefined ? null : this.hostName(this.vms[i].host);
   };
 
-  isPinned(vm: number): boolean {
-    return this.vms[vm].record.spec.host !== undefined;
+  /** The host a VM in flight still runs on. */
+  private readonly leaving: Locate = (vm) => {
+    const i = this.vmIndex(vm);
+    return i === undefined ? null : (this.vms[i].record.status.migration?.fromHost ?? null);
+  };
+
+  /** Why DRS may not move the VM (pinned, or already migrating), or undefined. */
+  whyFixed(vm: number): string | undefined {
+    const r = this.vms[vm].record;
+    if (r.status.migration) return `migrating from ${r.status.migration.fromHost} to ${r.status.migration.toHost}`;
+    return r.spec.host === undefined ? undefined : `pinned to ${r.spec.host} (spec.host)`;
   }
 
   constraints(vm: number, locate: Locate = this.locate): RuleConstraints {
@@ -105,15 +118,19 @@ export class ClusterSnapshot {
     return v.rules.length === 0 ? NO_RULES : constraintsFor(v.rules, v.record.name, locate);
   }
 
-  private footprint(vm: number): Footprint {
-    const v = this.vms[vm];
-    return (v.footprint ??= currentFootprint(v.record)!);
+  /** What the VM takes from `host`, with the overhead of running it there. */
+  private footprintOn(vm: number, host: number): Footprint {
+    const { spec, status } = this.vms[vm].record;
+    const target = this.hosts[host];
+    const cost = guestCostOnHost(spec, target.spec);
+    if (!cost) throw new Error(`internal: ${this.vmName(vm)} cannot run on ${target.name}`);
+    return footprintOf(spec, target.name, status.cluster, cost);
   }
 
   private request(vm: number, locate: Locate): PlacementRequest {
     const v = this.vms[vm];
-    v.request ??= placementRequest(v.record.name, v.record.spec, this.footprint(vm), NO_RULES);
-    return v.rules.length === 0 ? v.request : { ...v.request, rules: this.constraints(vm, locate) };
+    v.request ??= placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES);
+    return v.rules.length === 0 ? v.request : { ...v.request, rules: constraintsFor(v.rules, v.record.name, locate, this.leaving) };
   }
 
   /**
@@ -151,7 +168,7 @@ export class ClusterSnapshot {
       if (!fits(DEFAULT_PROFILE, req, record)) {
         return hostVerdicts(DEFAULT_PROFILE, req, record).map((verdict) => (unit.length > 1 ? `${this.vmName(v)}: ${verdict.reason}` : verdict.reason));
       }
-      record = hostWithFootprint(record, this.footprint(v), 1);
+      record = hostWithFootprint(record, this.footprintOn(v, host), 1);
     }
     return [];
   }
@@ -171,8 +188,8 @@ export class ClusterSnapshot {
   move(vm: number, to: number): void {
     const v = this.vms[vm];
     const from = v.host;
-    this.hosts[from] = hostWithFootprint(this.hosts[from], this.footprint(vm), -1);
-    this.hosts[to] = hostWithFootprint(this.hosts[to], this.footprint(vm), 1);
+    this.hosts[from] = hostWithFootprint(this.hosts[from], this.footprintOn(vm, from), -1);
+    this.hosts[to] = hostWithFootprint(this.hosts[to], this.footprintOn(vm, to), 1);
     this.vmsOn[from] = this.vmsOn[from].filter((i) => i !== vm);
     const list = this.vmsOn[to];
     let at = list.length;

@@ -2,6 +2,8 @@
 import { ClusterSpec } from "../../../schema/cluster";
 import { refreshCluster } from "../accounting";
 import { cancelDrsPass, emptyDrsStatus, ensureDrsPass } from "../drs/pass";
+import { syncFailoverHostFlags } from "../ha/failover-hosts";
+import { reconcileHaRestarts } from "../ha/restarts";
 import type { ClusterRecord, StoredClusterStatus } from "../model";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
@@ -35,6 +37,8 @@ export const clusterHandler: KindHandler = {
       txn.emit("Cluster", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
     refreshCluster(txn, name);
+    syncFailoverHostFlags(txn, name);
+    reconcileHaRestarts(txn, name);
     return txn.get<ClusterRecord>("Cluster", name)!;
   },
 

@@ -6,8 +6,14 @@ import type { Txn } from "../txn";
 
 export type ApplyMode = "create" | "update" | "upsert";
 
+/** Data read outside the core for an apply (the core reads no files): validated by the handler that uses it. */
+export interface ApplyInputs {
+  /** P2V: what the runtime's I/O layer read from each disk's `importFrom` image. */
+  diskImages?: unknown;
+}
+
 export interface KindHandler {
-  apply(txn: Txn, name: string, spec: unknown, mode: ApplyMode): RuntimeObject;
+  apply(txn: Txn, name: string, spec: unknown, mode: ApplyMode, inputs?: ApplyInputs): RuntimeObject;
   delete(txn: Txn, name: string): void;
 }
 

@@ -1,12 +1,15 @@
 /** Host: a physical server running one hypervisor, standalone or in a cluster. */
-import { HostSpec, HostState } from "../../../schema/host";
+import { HostSpec, HostState, hypervisorVersionOf } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { evacuateForMaintenance } from "../drs/maintenance";
 import { refuse } from "../errors";
+import { syncFailoverHostFlag } from "../ha/failover-hosts";
+import { reconcileHaRestarts } from "../ha/restarts";
 import type { HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../model";
+import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
-import { refreshHostUsage } from "../usage";
+import { vmsOnOrMigratingTo } from "../vm-moves";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
 export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number } {
@@ -14,10 +17,11 @@ export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number
 }
 
 /** The status of a host before its capacity and the VMs on it are counted. */
-export function emptyHostStatus(generation: number): StoredHostStatus {
+export function emptyHostStatus(generation: number, spec: HostSpec): StoredHostStatus {
   return {
     observedGeneration: generation,
     state: "connected",
+    hypervisorVersion: hypervisorVersionOf(spec),
     cpuCapacityMhz: 0,
     memoryCapacityMb: 0,
     cpuReservedMhz: 0,
@@ -28,18 +32,24 @@ export function emptyHostStatus(generation: number): StoredHostStatus {
     memoryEntitlementMb: 0,
     vcpusCommitted: 0,
     memoryCommittedMb: 0,
+    haFailoverHost: false,
   };
 }
 
-/** The state the spec asks for; failures and standby are facts the spec does not override. */
-function nextState(spec: HostSpec, current: HostState | undefined): HostState {
-  if (current === "failed" || current === "isolated" || current === "standby") return current;
-  return spec.maintenance ? "maintenance" : "connected";
+/**
+ * The state the spec asks for; failures and standby are facts the spec does not override. A host
+ * whose VMs are migrating away for maintenance stays enteringMaintenance until they land, unless
+ * maintenance is called off.
+ */
+function nextState(spec: HostSpec, current: HostState | undefined, evacuating: boolean): HostState {
+  if (current === "failed" || current === "isolated" || current === "standby" || current === "enteringStandby") return current;
+  if (!spec.maintenance) return "connected";
+  return evacuating || current === "enteringMaintenance" ? "enteringMaintenance" : "maintenance";
 }
 
-/** A changed host must still suit the VMs running on it. */
+/** A changed host must still suit the VMs running on it and those migrating onto it. */
 function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredHostStatus): void {
-  const running = txn.related("vmsOnHost", name);
+  const running = vmsOnOrMigratingTo(txn, name);
   if (running.length === 0) return;
   const subject = { kind: "Host", name };
   const capacity = hostCapacity(spec);
@@ -69,30 +79,37 @@ export const hostHandler: KindHandler = {
     if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
       refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
     }
-    if (existing && spec.maintenance && existing.status.state === "connected") evacuateForMaintenance(txn, name);
-    const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyHostStatus(generation);
+    const evacuation = existing && spec.maintenance && existing.status.state === "connected" ? evacuateForMaintenance(txn, name) : undefined;
+    // The evacuation charged the targets and took back what VMs migrating here held: read the host again.
+    const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyHostStatus(generation, spec);
     checkRunningVms(txn, name, spec, previous);
+    checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
-    const state = nextState(spec, existing?.status.state);
-    const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
+    const state = nextState(spec, existing?.status.state, evacuation !== undefined);
+    const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, hypervisorVersion: hypervisorVersionOf(spec), cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
     txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
-    refreshHostUsage(txn, name);
+    syncFailoverHostFlag(txn, name);
+    // Its capacity may have changed, or its evacuation may be complete already: settled at the step's end.
+    txn.markUnsettled(name);
 
     if (!existing) {
-      txn.emit("Host", name, "Created", `${spec.hypervisor} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
+      txn.emit("Host", name, "Created", `${spec.hypervisor} ${hypervisorVersionOf(spec)} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
     } else {
       txn.emit("Host", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
     if (state !== existing?.status.state && existing) {
-      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", "host entered maintenance mode");
+      if (evacuation) txn.emit("Host", name, "EnteringMaintenance", evacuation);
+      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", "host entered maintenance mode: no VM ran on it");
       if (existing.status.state === "maintenance") txn.emit("Host", name, "MaintenanceExited", "host left maintenance mode");
+      if (existing.status.state === "enteringMaintenance") txn.emit("Host", name, "MaintenanceCancelled", "maintenance mode called off: migrations already under way still land; the host takes VMs again");
     }
 
     const clusters = new Set([existing?.spec.cluster, spec.cluster].filter((c): c is string => c !== undefined));
     for (const c of clusters) {
       refreshCluster(txn, c);
       assertClusterCovers(txn, c, { kind: "Host", name });
+      reconcileHaRestarts(txn, c);
     }
     return txn.get<HostRecord>("Host", name)!;
   },
@@ -102,6 +119,7 @@ export const hostHandler: KindHandler = {
     const running = txn.related("vmsOnHost", name);
     refuseIfDependents("Host", name, [
       ...running.map((vm) => `VirtualMachine ${vm} (running)`),
+      ...txn.related("vmsMigratingTo", name).map((vm) => `VirtualMachine ${vm} (migrating here)`),
       ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
       ...(host.spec.cluster === undefined ? [] : txn.relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster).filter((r) => r.spec.hosts.includes(name)).map((r) => `Rule ${r.name}`)),
     ]);

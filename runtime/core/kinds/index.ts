@@ -1,6 +1,7 @@
 import type { ManagedKind } from "../../../schema";
 import { clusterHandler } from "./cluster";
 import type { KindHandler } from "./common";
+import { datastoreHandler } from "./datastore";
 import { hostHandler } from "./host";
 import { resourcePoolHandler } from "./resource-pool";
 import { ruleHandler } from "./rule";
@@ -9,6 +10,7 @@ import { virtualMachineHandler } from "./virtual-machine";
 export const HANDLERS: Record<ManagedKind, KindHandler> = {
   Cluster: clusterHandler,
   Host: hostHandler,
+  Datastore: datastoreHandler,
   ResourcePool: resourcePoolHandler,
   VirtualMachine: virtualMachineHandler,
   Rule: ruleHandler,

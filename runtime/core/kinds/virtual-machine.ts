@@ -1,18 +1,22 @@
 /** VirtualMachine: a guest with its own kernel, placed on a host of its cluster when powered on. */
 import { VmSpec, VmStatus } from "../../../schema/virtual-machine";
-import { admitReservation, chargeFootprint, refreshCluster } from "../accounting";
-import { resolveMode } from "../compatibility";
+import { chargeFootprint, refreshCluster } from "../accounting";
+import { importedDisks } from "../disk-imports";
 import { refuse } from "../errors";
+import { enforceHaAdmission } from "../ha/admission-check";
+import { reconcileHaRestarts } from "../ha/restarts";
 import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
 import { describeRejections, fits, place, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
 import { rulesNaming } from "../rules/lookup";
+import { chargeDisks } from "../storage/disks";
+import { describeDisksOn, relocatedDisks, unmountedDatastores } from "../storage/visibility";
 import type { Txn } from "../txn";
-import { refreshHostUsage, uncontendedAllocation } from "../usage";
-import { movedStatus } from "../vm-moves";
-import { currentFootprint, footprintOf, overheadMb } from "../vm-resources";
-import { cpuDemandAt } from "../workload";
+import { abortMigration, coldMigrateVm, migrateVm } from "../vm-moves";
+import { admitVm, powerOnAt } from "../vm-power-on";
+import { currentFootprint } from "../vm-resources";
+import { initialStatus, stoppedStatus, withCdrom } from "../vm-status";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
 
 interface VmRefs {
@@ -20,140 +24,175 @@ interface VmRefs {
   pinned: HostRecord | null;
 }
 
+const at = (name: string, field: string) => ({ kind: "VirtualMachine" as const, name, field });
+const vmSubject = (name: string) => ({ kind: "VirtualMachine" as const, name });
+
 /** Checks every reference of the spec and works out the VM's cluster. */
 function resolveRefs(txn: Txn, name: string, spec: VmSpec): VmRefs {
-  const at = (field: string) => ({ kind: "VirtualMachine" as const, name, field });
-  if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at("cluster"), "Cluster", spec.cluster);
-  const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at("host"), "Host", spec.host);
+  if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at(name, "cluster"), "Cluster", spec.cluster);
+  const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at(name, "host"), "Host", spec.host);
   if (pinned && spec.cluster !== undefined && pinned.spec.cluster !== spec.cluster) {
-    refuse("InvalidSpec", at("host"), `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
+    refuse("InvalidSpec", at(name, "host"), `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
   }
   const cluster = spec.cluster ?? pinned?.spec.cluster ?? null;
   if (spec.pool !== undefined) {
-    const pool = requireReference<PoolRecord>(txn, at("pool"), "ResourcePool", spec.pool);
-    if (pool.spec.cluster !== cluster) refuse("InvalidSpec", at("pool"), `pool ${pool.name} belongs to cluster ${pool.spec.cluster}, not ${cluster}`);
+    const pool = requireReference<PoolRecord>(txn, at(name, "pool"), "ResourcePool", spec.pool);
+    if (pool.spec.cluster !== cluster) refuse("InvalidSpec", at(name, "pool"), `pool ${pool.name} belongs to cluster ${pool.spec.cluster}, not ${cluster}`);
   }
   return { cluster, pinned };
 }
 
 /**
- * The host the VM should run on: it stays where it runs while that host still passes every
- * filter (reconfiguring never moves a VM needlessly); otherwise the placement profile decides.
+ * The host the VM runs on after this change. A running VM stays where it runs: a changed pin moves it
+ * afterwards by live migration, so here it only has to fit its current host (pin aside). A VM being
+ * powered on is placed by the placement profile among its candidates.
  */
-function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current: string | null): { host: string; how: string } {
-  const req = vmPlacementRequest(txn, name, spec, refs.cluster);
-  const candidates = refs.pinned
-    ? [txn.get<HostRecord>("Host", refs.pinned.name)!]
-    : refs.cluster === null
-      ? []
-      : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
+function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current: string | null): { host: HostRecord; how: string } {
   if (current !== null) {
-    const here = candidates.find((h) => h.name === current);
-    if (here && fits(DEFAULT_PROFILE, req, here)) return { host: current, how: "stays" };
+    const here = txn.get<HostRecord>("Host", current)!;
+    const req = vmPlacementRequest(txn, name, spec, refs.cluster, "reconfigure");
+    if (here.spec.cluster !== (refs.cluster ?? undefined)) {
+      refuse("Conflict", at(name, "cluster"), `the VM runs on ${current}, which is not in cluster ${refs.cluster}; power it off to move it`);
+    }
+    if (!fits(DEFAULT_PROFILE, req, here)) {
+      const result = place(DEFAULT_PROFILE, req, [here]);
+      const rejections = result.placed ? [] : result.rejections;
+      refuse(refusalCode(rejections), vmSubject(name), `the change does not fit ${current}, where the VM runs; power it off to place it again`, describeRejections(rejections));
+    }
+    return { host: here, how: "stays" };
   }
-  if (candidates.length === 0) {
-    refuse("InsufficientCapacity", { kind: "VirtualMachine", name, field: "cluster" }, `cluster ${refs.cluster} has no hosts to run the VM`);
-  }
+  const req = vmPlacementRequest(txn, name, spec, refs.cluster, "powerOn");
+  const candidates = refs.pinned ? [refs.pinned] : refs.cluster === null ? [] : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
+  if (candidates.length === 0) refuse("InsufficientCapacity", at(name, "cluster"), `cluster ${refs.cluster} has no hosts to run the VM`);
   const result = place(DEFAULT_PROFILE, req, candidates);
   if (!result.placed) {
-    refuse(refusalCode(result.rejections), { kind: "VirtualMachine", name, field: refs.pinned ? "host" : undefined }, `no host can run the VM (${candidates.length} considered)`, describeRejections(result.rejections));
+    refuse(refusalCode(result.rejections), refs.pinned ? at(name, "host") : vmSubject(name), `no host can run the VM (${candidates.length} considered)`, describeRejections(result.rejections));
   }
   const scores = Object.entries(result.breakdown).map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`).join(", ");
-  return { host: result.host, how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible` };
+  return { host: txn.get<HostRecord>("Host", result.host)!, how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible` };
 }
 
-/** Entitlement and usage start uncontended; the host's usage refresh and the next DRS pass divide contention. */
-function runningStatus(txn: Txn, name: string, base: VmStatus, spec: VmSpec, host: HostRecord): VmStatus {
-  const status: VmStatus = {
-    ...base,
-    currentHost: host.name,
-    powerState: "on",
-    virtualization: resolveMode(host.spec, spec) ?? null,
-    overheadMemoryMb: overheadMb(spec),
-    cpuDemandMhz: cpuDemandAt(spec.workload, txn.clockSeconds),
-  };
-  return { ...status, ...uncontendedAllocation({ kind: "VirtualMachine", name, spec, status, generation: 0 }) };
+/**
+ * A running VM whose pin now names another host goes there by live migration, which needs shared
+ * storage: the target must mount every datastore of the VM, and take it.
+ */
+function livePinMove(txn: Txn, name: string, spec: VmSpec, cluster: string | null, from: string, target: HostRecord): void {
+  const missing = unmountedDatastores(spec, target.spec.datastores);
+  if (missing.length > 0) {
+    refuse(
+      "Conflict",
+      at(name, "host"),
+      `cannot live-migrate from ${from} to ${target.name}: live migration needs shared storage, and ${target.name} does not mount ${missing.join(", ")}; power the VM off and move those disks to a datastore ${target.name} mounts to cold-migrate it`,
+      describeDisksOn(spec, missing),
+    );
+  }
+  const req = vmPlacementRequest(txn, name, spec, cluster, "migration");
+  const result = place(DEFAULT_PROFILE, req, [target]);
+  if (!result.placed) refuse(refusalCode(result.rejections), at(name, "host"), `cannot live-migrate from ${from} to ${target.name}`, describeRejections(result.rejections));
+  migrateVm(txn, name, target.name, { reason: "MigrationStarted", message: `pinned host changed from ${from} to ${target.name}` });
 }
 
-function stoppedStatus(base: VmStatus): VmStatus {
-  return { ...base, currentHost: null, powerState: "off", virtualization: null, cpuDemandMhz: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuUsedMhz: 0, memoryUsedMb: 0 };
+/**
+ * A powered-off VM whose pin now names another host moves cold: the disks the change relocates to
+ * another datastore are copied; the target must mount every datastore the VM then uses.
+ */
+function coldPinMove(txn: Txn, name: string, before: VmSpec, spec: VmSpec, from: string, target: HostRecord): void {
+  const missing = unmountedDatastores(spec, target.spec.datastores);
+  if (missing.length > 0) {
+    refuse(
+      "Incompatible",
+      at(name, "host"),
+      `cannot move the VM from ${from} to ${target.name}: ${target.name} does not mount ${missing.join(", ")}; move those disks to a datastore ${target.name} mounts in the same change to cold-migrate them`,
+      describeDisksOn(spec, missing),
+    );
+  }
+  coldMigrateVm(txn, name, from, target.name, relocatedDisks(before, spec));
 }
 
-export function initialVmStatus(spec: VmSpec, cluster: string | null): VmStatus {
-  return {
-    observedGeneration: 1,
-    cluster,
-    currentHost: null,
-    powerState: "off",
-    virtualization: null,
-    overheadMemoryMb: overheadMb(spec),
-    cpuDemandMhz: 0,
-    cpuEntitlementMhz: 0,
-    memoryEntitlementMb: 0,
-    cpuUsedMhz: 0,
-    memoryUsedMb: 0,
-    drsCooldownUntilSeconds: null,
-    migrations: 0,
-    lastMigration: null,
-  };
+function cdromEvent(txn: Txn, name: string, before: string | null, after: string | null): void {
+  if (before === after) return;
+  if (after === null) txn.emit("VirtualMachine", name, "CdromEjected", `ISO ${before} ejected from the CD drive`);
+  else txn.emit("VirtualMachine", name, "CdromMounted", `ISO ${after} mounted in the CD drive${before ? ` (replacing ${before})` : ""}`);
 }
 
 export const virtualMachineHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
+  apply(txn, name, raw, mode, inputs) {
     const spec = parseSpec("VirtualMachine", name, VmSpec, raw);
     const existing = txn.get<VmRecord>("VirtualMachine", name);
     guardMode("VirtualMachine", name, existing, mode);
     const refs = resolveRefs(txn, name, spec);
     if (existing && sameSpec(existing.spec, spec)) return existing;
+    const inFlight = existing?.status.migration;
+    if (inFlight) {
+      refuse("Conflict", vmSubject(name), `a ${inFlight.kind} migration from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the VM`);
+    }
 
     const generation = existing ? existing.generation + 1 : 1;
     const before = existing ? currentFootprint(existing) : null;
     if (before) chargeFootprint(txn, before, -1);
-    let status: VmStatus = { ...(existing?.status ?? initialVmStatus(spec, refs.cluster)), observedGeneration: generation, cluster: refs.cluster };
+    const previous = existing?.status ?? initialStatus(refs.cluster);
+    let status: VmStatus = {
+      ...withCdrom(previous, spec),
+      observedGeneration: generation,
+      cluster: refs.cluster,
+      importedDisks: importedDisks(name, spec, inputs?.diskImages, previous.importedDisks),
+    };
+    chargeDisks(txn, name, existing ? { spec: existing.spec, importedDisks: previous.importedDisks } : null, { spec, importedDisks: status.importedDisks });
 
     if (existing) txn.emit("VirtualMachine", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     else txn.emit("VirtualMachine", name, "Created", `${spec.vcpus} vCPU, ${spec.memoryMb} MB, ${spec.guestOs} ${spec.guestArch}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}${spec.pool ? `, pool ${spec.pool}` : ""}`);
-
-    if (spec.powerState === "on") {
-      if (refs.cluster !== null) {
-        admitReservation(txn, { kind: "VirtualMachine", name }, refs.cluster, spec.pool ?? null, {
-          cpu: spec.cpu.reservationMhz,
-          memory: spec.memory.reservationMb + overheadMb(spec),
-        });
+    for (const d of status.importedDisks) {
+      if (!previous.importedDisks.some((p) => p.disk === d.disk && p.source === d.source)) {
+        txn.emit("VirtualMachine", name, "DiskImported", `disk ${d.disk} imported from ${d.source}: ${d.sizeBytes} bytes (${d.sizeGb} GB), partition table ${d.partitionTable}${d.partitions.length ? `: ${d.partitions.map((p) => `${p.index} ${p.typeName} ${p.sizeMb} MB${p.bootable ? " (boot)" : ""}`).join(", ")}` : ""}`);
       }
+    }
+    cdromEvent(txn, name, previous.cdrom, status.cdrom);
+
+    const pinTarget = before && refs.pinned && refs.pinned.name !== before.host ? refs.pinned : null;
+    if (spec.powerState === "on") {
+      // The memory overhead depends on the host: admitted without it before placement, with it after.
+      admitVm(txn, name, spec, refs.cluster, 0);
       const choice = chooseHost(txn, name, spec, refs, before?.host ?? null);
-      const f = footprintOf(spec, choice.host, refs.cluster);
-      chargeFootprint(txn, f, 1);
-      status = runningStatus(txn, name, status, spec, txn.get<HostRecord>("Host", choice.host)!);
-      if (before && before.host !== choice.host) {
-        status = movedStatus(status, before.host, choice.host);
-        txn.emit("VirtualMachine", name, "Migrated", `moved from ${before.host} to ${choice.host}: ${choice.how}`);
-      } else if (!before) {
-        txn.emit("VirtualMachine", name, "Placed", `placed on ${choice.host}: ${choice.how}`);
-        txn.emit("VirtualMachine", name, "PoweredOn", `powered on with ${status.virtualization} virtualization; reserved ${f.cpuReservationMhz} MHz, ${f.memoryReservationMb} MB including ${status.overheadMemoryMb} MB overhead`);
+      status = powerOnAt(txn, name, spec, refs.cluster, choice.host, status);
+      if (!before) {
+        // Powered on by the user: HA owes it no restart any more.
+        status = { ...status, haRestart: null };
+        txn.emit("VirtualMachine", name, "Placed", `placed on ${choice.host.name}: ${choice.how}`);
+        txn.emit("VirtualMachine", name, "PoweredOn", `powered on with ${status.virtualizationReason}; reserved ${spec.cpu.reservationMhz + status.overheadCpuReservedMhz} MHz, ${spec.memory.reservationMb + status.overheadMemoryMb} MB including ${status.overheadCpuReservedMhz} MHz and ${status.overheadMemoryMb} MB overhead`);
       }
     } else {
       status = stoppedStatus(status);
       if (before) txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
 
-    txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
-    for (const h of new Set([before?.host ?? null, status.currentHost])) if (h !== null) refreshHostUsage(txn, h);
-    for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
+    const applied = txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
+    enforceHaAdmission(txn, existing, applied);
+    if (spec.powerState === "on" && before && pinTarget) livePinMove(txn, name, spec, refs.cluster, before.host, pinTarget);
+    const oldPin = existing?.spec.host;
+    if (existing && spec.powerState === "off" && oldPin !== undefined && refs.pinned && refs.pinned.name !== oldPin) coldPinMove(txn, name, existing.spec, spec, oldPin, refs.pinned);
+    for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) {
+      if (c === null) continue;
+      refreshCluster(txn, c);
+      reconcileHaRestarts(txn, c);
+    }
     return txn.get<VmRecord>("VirtualMachine", name)!;
   },
 
   delete(txn, name) {
     const vm = requireExisting<VmRecord>(txn, "VirtualMachine", name);
     if (vm.status.cluster !== null) refuseIfDependents("VirtualMachine", name, rulesNaming(txn, vm.status.cluster, name).map((r) => `Rule ${r.name}`));
+    if (vm.status.migration) abortMigration(txn, name, "the VM is being deleted");
     const before = currentFootprint(vm);
     if (before) {
       chargeFootprint(txn, before, -1);
       txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
+    chargeDisks(txn, name, { spec: vm.spec, importedDisks: vm.status.importedDisks }, null);
     txn.remove("VirtualMachine", name);
     txn.emit("VirtualMachine", name, "Deleted", "virtual machine deleted");
-    if (before) refreshHostUsage(txn, before.host);
-    if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);
+    if (vm.status.cluster !== null) {
+      refreshCluster(txn, vm.status.cluster);
+      reconcileHaRestarts(txn, vm.status.cluster);
+    }
   },
 };

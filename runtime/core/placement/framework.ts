@@ -4,18 +4,27 @@
  * with weights. The best total wins; ties go to the host whose name sorts first.
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
+import { ceilingOf } from "../allocation/divide";
+import { guestClaims } from "../allocation/vm-claims";
 import type { ErrorCode } from "../errors";
+import type { Resolution } from "../compatibility";
 import type { HostRecord } from "../model";
 import type { RuleConstraints } from "../rules/constraints";
-import type { Footprint } from "../vm-resources";
+
+/**
+ * Why a VM is being placed: an HA restart may use failover hosts, and a VM already running on one
+ * may stay there through a reconfiguration; nothing else may.
+ */
+export type PlacementPurpose = "powerOn" | "migration" | "restart" | "reconfigure";
 
 export interface PlacementRequest {
   vm: string;
+  purpose: PlacementPurpose;
   spec: VmSpec;
+  /** The guest's reservations; each host adds its own overhead (placement/guest-on-host.ts). */
   cpuReservationMhz: number;
-  /** Memory reservation plus overhead. */
   memoryReservationMb: number;
-  /** What the VM is entitled to without contention (max of reservation and demand): what DRS balances. */
+  /** What the guest is entitled to without contention (reservation, or demand within the limit), before overhead: what DRS balances. */
   cpuEntitlementMhz: number;
   memoryEntitlementMb: number;
   /** Where DRS rules want the VM, given where the other VMs run (NO_RULES when none names it). */
@@ -24,6 +33,18 @@ export interface PlacementRequest {
   pinnedHost: string | undefined;
   /** A small integer standing for the guest fields compatibility depends on, for memoizing. */
   guestId: number;
+  /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */
+  onHost: GuestOnHost;
+}
+
+/** The guest on one host: how it would run (null: it cannot) and what it would reserve and be entitled to there, overhead included. */
+export interface GuestOnHost {
+  host: HostRecord | null;
+  resolution: Resolution | null;
+  cpuNeedMhz: number;
+  memoryNeedMb: number;
+  cpuEntitlementMhz: number;
+  memoryEntitlementMb: number;
 }
 
 /** Guest profiles seen so far, numbered: a request computes its key once, plugins index arrays by the number. */
@@ -35,18 +56,26 @@ function guestIdOf(spec: VmSpec): number {
   return id;
 }
 
-/** A request for the VM whose footprint is `f`; `rules` from constraintsFor (or NO_RULES). */
-export function placementRequest(vm: string, spec: VmSpec, f: Footprint, rules: RuleConstraints): PlacementRequest {
+/**
+ * A request to place the guest `spec` for `purpose`, demanding `cpuDemandMhz` now, under the rule
+ * constraints `rules` (constraintsFor, or NO_RULES). Build it through vmPlacementRequest
+ * (vm-request.ts) for a VM of the world, so that every decision reads rules the same way.
+ */
+export function placementRequest(vm: string, spec: VmSpec, purpose: PlacementPurpose, cpuDemandMhz: number, rules: RuleConstraints): PlacementRequest {
+  const guest = guestClaims(spec, cpuDemandMhz);
+  const onHost: GuestOnHost = { host: null, resolution: null, cpuNeedMhz: 0, memoryNeedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0 };
   return {
     vm,
+    purpose,
     spec,
-    cpuReservationMhz: f.cpuReservationMhz,
-    memoryReservationMb: f.memoryReservationMb,
-    cpuEntitlementMhz: Math.max(f.cpuReservationMhz, f.cpuDemandMhz),
-    memoryEntitlementMb: Math.max(f.memoryReservationMb, f.memoryConsumedMb),
+    cpuReservationMhz: spec.cpu.reservationMhz,
+    memoryReservationMb: spec.memory.reservationMb,
+    cpuEntitlementMhz: ceilingOf(guest.cpu),
+    memoryEntitlementMb: ceilingOf(guest.memory),
     rules,
     pinnedHost: spec.host,
     guestId: guestIdOf(spec),
+    onHost,
   };
 }
 
@@ -148,11 +177,14 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
 
 /**
  * The error code of a failed placement: Incompatible when no host could ever run the VM,
+ * AdmissionControl when a host is held back only by HA admission control (a failover host),
  * InsufficientCapacity when some host could but lacks room (or is down) now.
  */
 export function refusalCode(rejections: { verdicts: Verdict[] }[]): ErrorCode {
   const everyHostIncompatible = rejections.length > 0 && rejections.every((r) => r.verdicts.some((v) => v.code === "Incompatible"));
-  return everyHostIncompatible ? "Incompatible" : "InsufficientCapacity";
+  if (everyHostIncompatible) return "Incompatible";
+  const heldByAdmission = rejections.some((r) => r.verdicts.length > 0 && r.verdicts.every((v) => v.code === "AdmissionControl"));
+  return heldByAdmission ? "AdmissionControl" : "InsufficientCapacity";
 }
 
 export function describeRejections(rejections: { host: string; verdicts: Verdict[] }[]): string[] {

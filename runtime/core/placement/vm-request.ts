@@ -1,16 +1,28 @@
 /**
- * The placement request for a VM of the world: its footprint and the constraints of the DRS rules
- * that name it. Every placement decision (power-on, maintenance evacuation, HA restart) builds its
- * request here so that mandatory rules hold whoever places the VM.
+ * The placement request for a VM of the world: why it is placed, what it demands, and the
+ * constraints of the DRS rules that name it. Every placement decision (power-on, reconfiguration, a
+ * changed pin, maintenance evacuation, DRS, HA restart) builds its request here or, for DRS's plan,
+ * from the same placementRequest with the plan's locations, so that mandatory rules, storage
+ * visibility and failover hosts hold whoever places the VM.
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
+import type { VmRecord } from "../model";
 import { NO_RULES, constraintsFor } from "../rules/constraints";
-import { locateIn, rulesNaming } from "../rules/lookup";
+import { departureIn, locateIn, rulesNaming } from "../rules/lookup";
 import type { Txn } from "../txn";
-import { footprintOf } from "../vm-resources";
-import { type PlacementRequest, placementRequest } from "./framework";
+import { cpuDemandAt } from "../workload";
+import { type PlacementPurpose, type PlacementRequest, placementRequest } from "./framework";
 
-export function vmPlacementRequest(txn: Txn, name: string, spec: VmSpec, cluster: string | null): PlacementRequest {
-  const rules = cluster === null ? NO_RULES : constraintsFor(rulesNaming(txn, cluster, name), name, locateIn(txn));
-  return placementRequest(name, spec, footprintOf(spec, "", cluster), rules);
+/**
+ * A reconfiguration asks whether the changed VM still fits the host it runs on: its pin and the
+ * rules choose hosts, they do not evict a VM that is resized where it runs.
+ */
+export function vmPlacementRequest(txn: Txn, name: string, spec: VmSpec, cluster: string | null, purpose: PlacementPurpose): PlacementRequest {
+  const staying = purpose === "reconfigure";
+  const rules = cluster === null || staying ? NO_RULES : constraintsFor(rulesNaming(txn, cluster, name), name, locateIn(txn), departureIn(txn));
+  // A VM that moves keeps its last demand sample; one that (re)starts or changes shows its workload's level now.
+  const running = purpose === "migration" ? txn.get<VmRecord>("VirtualMachine", name) : undefined;
+  const demand = running ? running.status.cpuDemandMhz : cpuDemandAt(spec.workload, txn.clockSeconds);
+  const req = placementRequest(name, spec, purpose, demand, rules);
+  return staying ? { ...req, pinnedHost: undefined } : req;
 }

@@ -50,8 +50,12 @@ function majorityHost(peers: readonly string[], locate: Locate): string | null {
   return best;
 }
 
-/** The constraints the rules in `rules` (those naming `vm`) put on where `vm` runs. */
-export function constraintsFor(rules: readonly RuleRecord[], vm: string, locate: Locate): RuleConstraints {
+/**
+ * The constraints the rules in `rules` (those naming `vm`) put on where `vm` runs. A VM is located
+ * where it runs or, in flight, where it is going; `leaving`, when given, names the host a peer in
+ * flight still runs on, which an anti-affine VM must avoid too (a host to move to, not one to leave).
+ */
+export function constraintsFor(rules: readonly RuleRecord[], vm: string, locate: Locate, leaving?: Locate): RuleConstraints {
   if (rules.length === 0) return NO_RULES;
   const mustRunOn: HostSetRule[] = [];
   const shouldRunOn: HostSetRule[] = [];
@@ -74,6 +78,11 @@ export function constraintsFor(rules: readonly RuleRecord[], vm: string, locate:
       for (const peer of peers) {
         const h = locate(peer);
         if (h !== null && !avoid.has(h)) avoid.set(h, `${label}: keeps it apart from ${peer} (on ${h})`);
+      }
+      // Hosts only a departing peer still runs on come last, so a peer settled there gives the reason.
+      for (const peer of leaving ? peers : []) {
+        const from = leaving!(peer);
+        if (from !== null && !avoid.has(from)) avoid.set(from, `${label}: keeps it apart from ${peer} (still on ${from}, migrating to ${locate(peer)})`);
       }
     } else {
       const h = majorityHost(peers, locate);

@@ -1,16 +1,17 @@
 /** A rule's standing: which of its running VMs break it now and why, kept in the rule's status with events on change. */
 import { isMandatory } from "../../../schema/rule";
-import type { RuleRecord, VmRecord } from "../model";
+import type { RuleRecord } from "../model";
 import type { Txn } from "../txn";
 import { constraintsFor, mandatoryBreaches, preferenceBreaches } from "./constraints";
 import { locateIn } from "./lookup";
 
+/** Which running VMs break the rule, each located where it runs or, in flight, where it is going (a correction under way counts as made). */
 export function ruleViolations(txn: Txn, rule: RuleRecord): string[] {
   const locate = locateIn(txn);
   const hard = isMandatory(rule.spec);
   const out: string[] = [];
   for (const vm of rule.spec.vms) {
-    const host = txn.get<VmRecord>("VirtualMachine", vm)?.status.currentHost ?? null;
+    const host = locate(vm);
     if (host === null) continue;
     const c = constraintsFor([rule], vm, locate);
     const why = hard ? mandatoryBreaches(c, host) : preferenceBreaches(c, host);

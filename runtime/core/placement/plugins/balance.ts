@@ -1,5 +1,6 @@
 import type { HostRecord } from "../../model";
 import type { PlacementPlugin } from "../framework";
+import { guestOnHost } from "../guest-on-host";
 
 /**
  * A host's load once a VM is added: the largest of four ratios, reserved CPU and memory over
@@ -21,6 +22,7 @@ export function projectedLoad(host: HostRecord, cpuReservationMhz: number, memor
 export const balance: PlacementPlugin = {
   name: "Balance",
   score(req, host) {
-    return 100 / (1 + projectedLoad(host, req.cpuReservationMhz, req.memoryReservationMb, req.spec.vcpus, req.spec.memoryMb));
+    const on = guestOnHost(host, req);
+    return 100 / (1 + projectedLoad(host, on.cpuNeedMhz, on.memoryNeedMb, req.spec.vcpus, req.spec.memoryMb));
   },
 };

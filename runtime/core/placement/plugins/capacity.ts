@@ -1,8 +1,10 @@
 import type { PlacementPlugin } from "../framework";
+import { guestOnHost } from "../guest-on-host";
 
 /**
- * Reservations (memory: plus overhead) must fit the host's unreserved capacity. Configured memory
- * and vCPUs may be overcommitted, as on ESX; only the guarantees are hard.
+ * Reservations must fit the host's unreserved capacity, each with the hypervisor's overhead on that
+ * host (memory overhead; the CPU it spends delivering the reserved CPU). Configured memory and vCPUs
+ * may be overcommitted, as on ESX; only the guarantees are hard.
  */
 export const capacity: PlacementPlugin = {
   name: "Capacity",
@@ -10,12 +12,13 @@ export const capacity: PlacementPlugin = {
     const s = host.status;
     const cpuFree = s.cpuCapacityMhz - s.cpuReservedMhz;
     const memFree = s.memoryCapacityMb - s.memoryReservedMb;
-    const cpuShort = req.cpuReservationMhz > cpuFree;
-    const memShort = req.memoryReservationMb > memFree;
+    const { cpuNeedMhz: cpuNeed, memoryNeedMb: memNeed } = guestOnHost(host, req);
+    const cpuShort = cpuNeed > cpuFree;
+    const memShort = memNeed > memFree;
     if (!cpuShort && !memShort) return undefined;
     const parts: string[] = [];
-    if (cpuShort) parts.push(`needs ${req.cpuReservationMhz} MHz reserved CPU, ${cpuFree} MHz unreserved`);
-    if (memShort) parts.push(`needs ${req.memoryReservationMb} MB reserved memory (incl. overhead), ${memFree} MB unreserved`);
+    if (cpuShort) parts.push(`needs ${cpuNeed} MHz reserved CPU (incl. overhead), ${cpuFree} MHz unreserved`);
+    if (memShort) parts.push(`needs ${memNeed} MB reserved memory (incl. overhead), ${memFree} MB unreserved`);
     return { code: "InsufficientCapacity", reason: parts.join(", ") };
   },
 };

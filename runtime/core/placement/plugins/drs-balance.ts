@@ -1,16 +1,18 @@
 import type { PlacementPlugin } from "../framework";
+import { guestOnHost } from "../guest-on-host";
 
 /**
  * DRS's view of load at placement time: prefers the host whose normalized entitlement (entitlements
- * of its VMs over its capacity, CPU and memory averaged) stays lowest once the VM lands, so that
- * initial placement and the DRS passes pursue the same balance.
+ * of its VMs over its capacity, CPU and memory averaged) stays lowest once the VM lands with the
+ * overhead it would have there, so that initial placement and the DRS passes pursue the same balance.
  */
 export const drsBalance: PlacementPlugin = {
   name: "DrsBalance",
   score(req, host) {
     const s = host.status;
-    const cpu = (s.cpuEntitlementMhz + req.cpuEntitlementMhz) / s.cpuCapacityMhz;
-    const memory = (s.memoryEntitlementMb + req.memoryEntitlementMb) / s.memoryCapacityMb;
+    const on = guestOnHost(host, req);
+    const cpu = (s.cpuEntitlementMhz + on.cpuEntitlementMhz) / s.cpuCapacityMhz;
+    const memory = (s.memoryEntitlementMb + on.memoryEntitlementMb) / s.memoryCapacityMb;
     return 100 * Math.max(0, 1 - (cpu + memory) / 2);
   },
 };

@@ -1,0 +1,149 @@
+/**
+ * HA admission control: the arithmetic of the vSphere Availability guide's policies over a
+ * cluster's usable hosts and its HA demand (ha/demand.ts), and what each policy refuses.
+ *
+ * - slotPolicy ("host failures cluster tolerates"): a slot is the largest CPU reservation
+ *   (vmCpuMinMhz for a VM without one) by the largest memory reservation plus overhead; a host holds
+ *   min(floor(cpu / slot cpu), floor(memory / slot memory)) slots; the current failover capacity is
+ *   how many hosts, taken from the one with most slots down, can fail and leave a slot for every
+ *   powered-on VM. A power-on that would bring it below hostFailuresToTolerate is refused.
+ * - resourcePercentage: the current CPU (memory) failover percentage is (capacity - reservations) /
+ *   capacity, with vmCpuMinMhz for a VM without a CPU reservation; a power-on that would leave either
+ *   below its configured percentage is refused. Without cpuPercent/memoryPercent, the percentage is
+ *   the share of the hostFailuresToTolerate largest hosts, rounded up (F/N for N equal hosts, the
+ *   guide's advice).
+ * - failoverHosts: nothing to compute; the FailoverHosts placement filter keeps power-ons off them.
+ * Only usable hosts count (connected: not in maintenance, failed, isolated or standby). Restarts
+ * after a failure are not held to the policy: "when a failure occurs vSphere HA uses whatever
+ * capacity is available" (vSphere Availability guide, vSphere HA Admission Control).
+ */
+import type { ClusterSpec } from "../../../schema/cluster";
+import type { ClusterHaStatus } from "../../../schema/cluster";
+import { compareNames } from "../model";
+import type { DemandTotals } from "./demand";
+
+export interface HostCapacity {
+  name: string;
+  cpuMhz: number;
+  memoryMb: number;
+}
+
+export type HaFigures = Omit<ClusterHaStatus, "restartsInProgress" | "pendingRestarts">;
+
+type AdmissionSettings = ClusterSpec["ha"]["admissionControl"];
+
+export function isEnforced(spec: ClusterSpec): boolean {
+  return spec.ha.enabled && spec.ha.admissionControl.policy !== "disabled";
+}
+
+function slotSize(ac: AdmissionSettings, demand: DemandTotals): { cpu: number; memory: number } {
+  if (demand.vms === 0) return { cpu: ac.vmCpuMinMhz, memory: 0 };
+  const cpu = Math.max(demand.largestCpuMhz, demand.vmsWithoutCpuReservation > 0 ? ac.vmCpuMinMhz : 0);
+  return { cpu, memory: demand.largestMemoryMb };
+}
+
+/** Slots of each host; a slot without memory (no VM reserves any) is bounded by CPU alone. */
+function slotsOf(host: HostCapacity, slot: { cpu: number; memory: number }): number {
+  const byCpu = Math.floor(host.cpuMhz / slot.cpu);
+  return slot.memory > 0 ? Math.min(byCpu, Math.floor(host.memoryMb / slot.memory)) : byCpu;
+}
+
+/** Hosts with most slots first, ties by name: the order in which the guide takes them away. */
+function largestFirst(hosts: readonly HostCapacity[], slots: Record<string, number>): HostCapacity[] {
+  return [...hosts].sort((a, b) => slots[b.name] - slots[a.name] || compareNames(a.name, b.name));
+}
+
+/** How many hosts, largest first, can fail while at least `used` slots remain. */
+function failoverCapacity(ordered: readonly HostCapacity[], slots: Record<string, number>, total: number, used: number): number {
+  let remaining = total;
+  let k = 0;
+  while (k < ordered.length && remaining - slots[ordered[k].name] >= used) remaining -= slots[ordered[k++].name];
+  return k;
+}
+
+/** The share (in percent, rounded up) of a dimension held by the `failures` largest hosts. */
+function computedPercent(hosts: readonly HostCapacity[], failures: number, of: (h: HostCapacity) => number): number {
+  const total = hosts.reduce((sum, h) => sum + of(h), 0);
+  if (total === 0 || failures >= hosts.length) return 100;
+  const largest = hosts.map(of).sort((a, b) => b - a).slice(0, failures).reduce((sum, v) => sum + v, 0);
+  return Math.ceil((largest * 100) / total);
+}
+
+/** Free share of capacity in percent, truncated as the guide prints it. */
+function freePercent(capacity: number, reserved: number): number {
+  return capacity > 0 ? Math.trunc(((capacity - reserved) * 100) / capacity) : 0;
+}
+
+export function cpuDemandMhz(ac: AdmissionSettings, demand: DemandTotals): number {
+  return demand.cpuMhz + demand.vmsWithoutCpuReservation * ac.vmCpuMinMhz;
+}
+
+/** The full arithmetic of every policy for a cluster, whatever policy is configured. */
+export function haFigures(spec: ClusterSpec, hosts: readonly HostCapacity[], demand: DemandTotals): HaFigures {
+  const ac = spec.ha.admissionControl;
+  const slot = slotSize(ac, demand);
+  const slotsPerHost: Record<string, number> = {};
+  for (const h of hosts) slotsPerHost[h.name] = slotsOf(h, slot);
+  const totalSlots = hosts.reduce((sum, h) => sum + slotsPerHost[h.name], 0);
+  const ordered = largestFirst(hosts, slotsPerHost);
+  const reservedForFailover = ordered.slice(0, ac.hostFailuresToTolerate).reduce((sum, h) => sum + slotsPerHost[h.name], 0);
+  const cpuCapacity = hosts.reduce((sum, h) => sum + h.cpuMhz, 0);
+  const memoryCapacity = hosts.reduce((sum, h) => sum + h.memoryMb, 0);
+  return {
+    policy: ac.policy,
+    enforced: isEnforced(spec),
+    hostFailuresToTolerate: ac.hostFailuresToTolerate,
+    slotCpuMhz: slot.cpu,
+    slotMemoryMb: slot.memory,
+    slotsPerHost,
+    totalSlots,
+    usedSlots: demand.vms,
+    availableSlots: Math.max(0, totalSlots - demand.vms - reservedForFailover),
+    currentFailoverCapacity: failoverCapacity(ordered, slotsPerHost, totalSlots, demand.vms),
+    cpuFailoverPercent: freePercent(cpuCapacity, cpuDemandMhz(ac, demand)),
+    memoryFailoverPercent: freePercent(memoryCapacity, demand.memoryMb),
+    configuredCpuFailoverPercent: ac.cpuPercent ?? computedPercent(hosts, ac.hostFailuresToTolerate, (h) => h.cpuMhz),
+    configuredMemoryFailoverPercent: ac.memoryPercent ?? computedPercent(hosts, ac.hostFailuresToTolerate, (h) => h.memoryMb),
+  };
+}
+
+/**
+ * Why the cluster breaks its enforced policy, as the arithmetic in lines; empty when it does not.
+ * `hosts` and `demand` are those `figures` were computed from.
+ */
+export function policyViolation(spec: ClusterSpec, figures: HaFigures, hosts: readonly HostCapacity[], demand: DemandTotals): string[] {
+  if (!figures.enforced) return [];
+  const ac = spec.ha.admissionControl;
+  if (ac.policy === "slotPolicy" && figures.currentFailoverCapacity < ac.hostFailuresToTolerate) {
+    return slotArithmetic(figures, hosts);
+  }
+  if (ac.policy === "resourcePercentage") {
+    const cpuCapacity = hosts.reduce((sum, h) => sum + h.cpuMhz, 0);
+    const memoryCapacity = hosts.reduce((sum, h) => sum + h.memoryMb, 0);
+    const cpuShort = figures.cpuFailoverPercent < figures.configuredCpuFailoverPercent;
+    const memoryShort = figures.memoryFailoverPercent < figures.configuredMemoryFailoverPercent;
+    if (!cpuShort && !memoryShort) return [];
+    const line = (what: string, capacity: number, reserved: number, unit: string, current: number, target: number, short: boolean) =>
+      `${what}: (${capacity} ${unit} - ${reserved} ${unit} reserved) / ${capacity} ${unit} = ${current}% free; the policy keeps ${target}% free${short ? " (short)" : ""}`;
+    return [
+      line("CPU", cpuCapacity, cpuDemandMhz(ac, demand), "MHz", figures.cpuFailoverPercent, figures.configuredCpuFailoverPercent, cpuShort),
+      line("memory", memoryCapacity, demand.memoryMb, "MB", figures.memoryFailoverPercent, figures.configuredMemoryFailoverPercent, memoryShort),
+      `${demand.vms} powered-on VMs; VMs without a CPU reservation count ${ac.vmCpuMinMhz} MHz (vmCpuMinMhz); ${hosts.length} usable hosts`,
+    ];
+  }
+  return [];
+}
+
+/** The slot policy's arithmetic, for refusals and for the CLI. */
+export function slotArithmetic(figures: HaFigures, hosts: readonly HostCapacity[]): string[] {
+  const perHost = hosts.map((h) => `${h.name} ${figures.slotsPerHost[h.name]}`).join(", ");
+  const ordered = largestFirst(hosts, figures.slotsPerHost);
+  const lost = ordered.slice(0, figures.hostFailuresToTolerate);
+  const left = figures.totalSlots - lost.reduce((sum, h) => sum + figures.slotsPerHost[h.name], 0);
+  return [
+    `slot size ${figures.slotCpuMhz} MHz x ${figures.slotMemoryMb} MB (largest CPU reservation, at least vmCpuMinMhz; largest memory reservation plus overhead)`,
+    `slots per host: ${perHost || "no usable host"}; ${figures.totalSlots} in all, ${figures.usedSlots} used by powered-on VMs`,
+    `losing the ${lost.length} host(s) with most slots (${lost.map((h) => h.name).join(", ") || "none"}) leaves ${left} slots for ${figures.usedSlots} VMs: ` +
+      `current failover capacity ${figures.currentFailoverCapacity} host failure(s), configured ${figures.hostFailuresToTolerate}`,
+  ];
+}

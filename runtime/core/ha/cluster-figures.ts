@@ -1,0 +1,48 @@
+/** A cluster's HA admission-control figures as the world, or an operation, sees them now. */
+import type { ClusterHaStatus } from "../../../schema/cluster";
+import { isUsable } from "../accounting";
+import type { IndexName } from "../indexes";
+import type { ClusterRecord, HostRecord, Kind, RuntimeObject, VmRecord } from "../model";
+import { compareNames } from "../model";
+import { type HaFigures, type HostCapacity, haFigures } from "./admission-control";
+import type { DemandTotals } from "./demand";
+
+/** What the figures read: the world or an operation's Txn. */
+export interface HaView {
+  get(kind: Kind, name: string): RuntimeObject | undefined;
+  related(index: IndexName, key: string): Iterable<string>;
+  clusterDemand(cluster: string): DemandTotals;
+}
+
+/** The cluster's usable hosts (connected), sorted by name. */
+export function usableHosts(view: HaView, cluster: string): HostCapacity[] {
+  return [...view.related("hostsInCluster", cluster)]
+    .sort(compareNames)
+    .map((name) => view.get("Host", name) as HostRecord)
+    .filter(isUsable)
+    .map((h) => ({ name: h.name, cpuMhz: h.status.cpuCapacityMhz, memoryMb: h.status.memoryCapacityMb }));
+}
+
+export interface ClusterFigures {
+  figures: HaFigures;
+  hosts: HostCapacity[];
+  demand: DemandTotals;
+}
+
+export function clusterFigures(view: HaView, cluster: ClusterRecord): ClusterFigures {
+  const hosts = usableHosts(view, cluster.name);
+  const demand = view.clusterDemand(cluster.name);
+  return { figures: haFigures(cluster.spec, hosts, demand), hosts, demand };
+}
+
+/** `Cluster.status.ha`: the figures plus how many VMs HA is restarting or cannot place yet. */
+export function clusterHaStatus(view: HaView, cluster: ClusterRecord): ClusterHaStatus {
+  let restartsInProgress = 0;
+  let pendingRestarts = 0;
+  for (const name of view.related("haRestartsInCluster", cluster.name)) {
+    const state = (view.get("VirtualMachine", name) as VmRecord).status.haRestart?.state;
+    if (state === "pendingRestart") pendingRestarts++;
+    else restartsInProgress++;
+  }
+  return { ...clusterFigures(view, cluster).figures, restartsInProgress, pendingRestarts };
+}

@@ -1,0 +1,158 @@
+/**
+ * What HA admission control must hold capacity for, per cluster: every powered-on VM and every VM
+ * waiting for an HA restart (its host failed, so it is off, but HA owes it a place). The vSphere
+ * Availability guide's policies need the sums of their reservations, how many there are, and the
+ * largest reservations (the slot size).
+ *
+ * The world keeps these totals as VMs change (like an index), so admission control costs the same
+ * with 10 or 10,000 VMs. The largest value is kept with a count per value: releasing the largest
+ * reservation only rescans the distinct values, never the VMs.
+ * Glossary: HA = high availability (restart of a failed host's VMs elsewhere).
+ */
+import type { RuntimeObject, VmRecord } from "../model";
+import { footprintOf, recordedCost } from "../vm-resources";
+
+/**
+ * One VM's claim on its cluster's failover capacity: the reservations its footprint gives its pools
+ * and cluster. Memory counts the overhead of the host it runs on (or last ran on, while it awaits a
+ * restart), as the guide's slot size and percentages do; the CPU the hypervisor spends delivering the
+ * CPU reservation is reserved on the host alone, and the guide counts the CPU reservation alone.
+ */
+export interface VmDemand {
+  cluster: string;
+  cpuMhz: number;
+  /** Memory reservation plus overhead. */
+  memoryMb: number;
+}
+
+export interface DemandTotals {
+  vms: number;
+  cpuMhz: number;
+  /** VMs without a CPU reservation: admission control counts them at vmCpuMinMhz. */
+  vmsWithoutCpuReservation: number;
+  memoryMb: number;
+  largestCpuMhz: number;
+  largestMemoryMb: number;
+}
+
+export const NO_DEMAND: DemandTotals = Object.freeze({ vms: 0, cpuMhz: 0, vmsWithoutCpuReservation: 0, memoryMb: 0, largestCpuMhz: 0, largestMemoryMb: 0 });
+
+/** The VM's demand on its cluster, or undefined when it holds no claim (off, standalone, booting after a restart counts as on). */
+export function haDemandOf(obj: RuntimeObject): VmDemand | undefined {
+  if (obj.kind !== "VirtualMachine") return undefined;
+  const { spec, status } = obj as VmRecord;
+  if (status.cluster === null || status.cluster === undefined) return undefined;
+  const running = status.powerState === "on" && status.currentHost !== null;
+  if (!running && !status.haRestart) return undefined;
+  const f = footprintOf(spec, status.currentHost ?? "", status.cluster, recordedCost(status));
+  return { cluster: status.cluster, cpuMhz: f.cpuReservationMhz, memoryMb: f.memoryReservationMb };
+}
+
+/** A multiset of numbers that knows its largest member. */
+class CountedValues {
+  readonly counts = new Map<number, number>();
+  largest = 0;
+
+  add(value: number, times: 1 | -1): void {
+    const count = (this.counts.get(value) ?? 0) + times;
+    if (count > 0) this.counts.set(value, count);
+    else this.counts.delete(value);
+    if (times > 0 && value > this.largest) this.largest = value;
+    else if (times < 0 && value === this.largest && count <= 0) this.largest = largestKey(this.counts);
+  }
+
+  /** The largest member once `removed` values are taken out and `added` ones put in. */
+  largestWith(removed: Map<number, number>, added: number): number {
+    let largest = this.largest;
+    if ((removed.get(largest) ?? 0) >= (this.counts.get(largest) ?? 0) && removed.size > 0) {
+      largest = 0;
+      for (const [value, count] of this.counts) if (count > (removed.get(value) ?? 0) && value > largest) largest = value;
+    }
+    return Math.max(largest, added);
+  }
+}
+
+function largestKey(counts: Map<number, number>): number {
+  let largest = 0;
+  for (const value of counts.keys()) if (value > largest) largest = value;
+  return largest;
+}
+
+class ClusterEntry {
+  private readonly sums: DemandTotals = { ...NO_DEMAND };
+  private readonly cpu = new CountedValues();
+  private readonly memory = new CountedValues();
+
+  add(d: VmDemand, sign: 1 | -1): void {
+    shift(this.sums, d, sign);
+    this.cpu.add(d.cpuMhz, sign);
+    this.memory.add(d.memoryMb, sign);
+  }
+
+  totals(): DemandTotals {
+    return { ...this.sums, largestCpuMhz: this.cpu.largest, largestMemoryMb: this.memory.largest };
+  }
+
+  largestWith(removedCpu: Map<number, number>, addedCpu: number, removedMemory: Map<number, number>, addedMemory: number): [number, number] {
+    return [this.cpu.largestWith(removedCpu, addedCpu), this.memory.largestWith(removedMemory, addedMemory)];
+  }
+}
+
+/** Demand totals per cluster, kept by the world as VMs are put and removed. */
+export class DemandLedger {
+  private readonly clusters = new Map<string, ClusterEntry>();
+
+  replace(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
+    const old = before && haDemandOf(before);
+    const now = after && haDemandOf(after);
+    if (old && now && old.cluster === now.cluster && old.cpuMhz === now.cpuMhz && old.memoryMb === now.memoryMb) return;
+    if (old) this.entry(old.cluster).add(old, -1);
+    if (now) this.entry(now.cluster).add(now, 1);
+  }
+
+  totals(cluster: string): DemandTotals {
+    return this.clusters.get(cluster)?.totals() ?? NO_DEMAND;
+  }
+
+  /**
+   * The totals as an operation sees them: the stored ones with the operation's own VM changes
+   * (each a pair of the stored version and the operation's version, undefined when absent) applied.
+   */
+  totalsWith(cluster: string, changes: Iterable<[RuntimeObject | undefined, RuntimeObject | undefined]>): DemandTotals {
+    const entry = this.clusters.get(cluster);
+    const totals = { ...(entry?.totals() ?? NO_DEMAND) };
+    const removedCpu = new Map<number, number>();
+    const removedMemory = new Map<number, number>();
+    let addedCpu = 0;
+    let addedMemory = 0;
+    for (const [before, after] of changes) {
+      const old = before && haDemandOf(before);
+      const now = after && haDemandOf(after);
+      if (old?.cluster === cluster) {
+        shift(totals, old, -1);
+        removedCpu.set(old.cpuMhz, (removedCpu.get(old.cpuMhz) ?? 0) + 1);
+        removedMemory.set(old.memoryMb, (removedMemory.get(old.memoryMb) ?? 0) + 1);
+      }
+      if (now?.cluster === cluster) {
+        shift(totals, now, 1);
+        addedCpu = Math.max(addedCpu, now.cpuMhz);
+        addedMemory = Math.max(addedMemory, now.memoryMb);
+      }
+    }
+    [totals.largestCpuMhz, totals.largestMemoryMb] = entry ? entry.largestWith(removedCpu, addedCpu, removedMemory, addedMemory) : [addedCpu, addedMemory];
+    return totals;
+  }
+
+  private entry(cluster: string): ClusterEntry {
+    let entry = this.clusters.get(cluster);
+    if (!entry) this.clusters.set(cluster, (entry = new ClusterEntry()));
+    return entry;
+  }
+}
+
+function shift(totals: DemandTotals, d: VmDemand, sign: 1 | -1): void {
+  totals.vms += sign;
+  totals.cpuMhz += sign * d.cpuMhz;
+  if (d.cpuMhz === 0) totals.vmsWithoutCpuReservation += sign;
+  totals.memoryMb += sign * d.memoryMb;
+}

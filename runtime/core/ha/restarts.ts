@@ -1,0 +1,271 @@
+/**
+ * HA restarts: a failed (or isolation-powered-off) host's VMs are powered on again on surviving hosts
+ * of the cluster, by restart priority. A restart is a power-on, not a migration: it goes through the
+ * shared placement profile with purpose "restart" (so failover hosts are tried first, and mandatory
+ * rules and storage visibility hold as for any placement) and through resource-pool admission, but not through the HA policy, which exists to
+ * set this capacity aside ("when a failure occurs vSphere HA uses whatever capacity is available for
+ * virtual machine restarts", vSphere Availability guide, vSphere HA Admission Control).
+ *
+ * A restart wave takes the VMs whose turn has come (their failure declared) and restarts the highest
+ * priority among them; a lower priority starts only once every VM of a higher priority that HA
+ * restarted is up (booted). VMs no host can take become pendingRestart, and are retried as soon as
+ * capacity returns (a host recovers or joins, a VM powers off or shrinks); lower priorities do not
+ * wait for them. Before a VM is left pending, a standby host that can take it is powered back on
+ * (DPM's standby hosts are capacity HA may call on, not failover capacity admission control counts).
+ */
+import type { ClusterSpec } from "../../../schema/cluster";
+import { hostWithFootprint } from "../accounting";
+import { isPolyvisorError } from "../errors";
+import type { ClusterRecord, HostRecord, VmRecord } from "../model";
+import { compareNames } from "../model";
+import { type PlacementRequest, type PlacementResult, type Verdict, place } from "../placement/framework";
+import { DEFAULT_PROFILE } from "../placement/profile";
+import { vmPlacementRequest } from "../placement/vm-request";
+import { exitStandby } from "../standby";
+import { registerTimerHandler, schedule } from "../timeline";
+import type { Txn } from "../txn";
+import { powerOnAt } from "../vm-power-on";
+import type { Footprint } from "../vm-resources";
+import { haDemandOf } from "./demand";
+import { restartPriority, restartRank } from "./priority";
+import { bootSeconds } from "./timing";
+
+/** A restart wave due now or when a tier is up. */
+const RESTART_WAVE = "ha.restartWave";
+
+/** Adds nothing: copies made through hostWithFootprint share one object shape, which keeps the placement loop fast. */
+const NO_FOOTPRINT: Footprint = {
+  host: "",
+  cluster: null,
+  pool: null,
+  cpuReservationMhz: 0,
+  memoryReservationMb: 0,
+  cpuOverheadReservedMhz: 0,
+  cpuDemandMhz: 0,
+  cpuOverheadMhz: 0,
+  memoryConsumedMb: 0,
+  vcpus: 0,
+  memoryMb: 0,
+};
+
+/**
+ * The hosts of a cluster as placement sees them during a wave, updated as VMs land. Hosts that are
+ * not connected cannot take a VM; they are left out of the search and consulted only to explain
+ * why a VM found no host.
+ */
+class ClusterHosts {
+  private readonly all: HostRecord[];
+  private readonly index = new Map<string, number>();
+  private connected: HostRecord[];
+  private failover: HostRecord[];
+
+  constructor(
+    private readonly txn: Txn,
+    private readonly cluster: string,
+  ) {
+    this.all = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).map((h) => hostWithFootprint(h, NO_FOOTPRINT, 1));
+    this.all.forEach((h, i) => this.index.set(h.name, i));
+    this.connected = this.all.filter((h) => h.status.state === "connected");
+    this.failover = this.connected.filter((h) => h.status.haFailoverHost);
+  }
+
+  /**
+   * Failover hosts first ("restarts go there first, then elsewhere"), then every connected host, then
+   * a standby host brought back for it; each host adds its own overhead.
+   */
+  place(vm: VmRecord): PlacementResult {
+    const req = vmPlacementRequest(this.txn, vm.name, vm.spec, this.cluster, "restart");
+    if (this.failover.length > 0) {
+      const first = place(DEFAULT_PROFILE, req, this.failover);
+      if (first.placed) return first;
+    }
+    const result = place(DEFAULT_PROFILE, req, this.connected);
+    return result.placed ? result : (this.wakeFor(req) ?? place(DEFAULT_PROFILE, req, this.all));
+  }
+
+  /** The placement on a standby host that could take the VM were it on; that host is powered back on. */
+  private wakeFor(req: PlacementRequest): PlacementResult | undefined {
+    const standby = this.all.filter((h) => h.status.state === "standby").map((h) => ({ ...h, status: { ...h.status, state: "connected" as const } }));
+    if (standby.length === 0) return undefined;
+    const result = place(DEFAULT_PROFILE, req, standby);
+    if (!result.placed) return undefined;
+    exitStandby(this.txn, result.host, `HA needs its capacity to restart ${req.vm}`);
+    this.refresh(result.host);
+    this.connected = this.all.filter((h) => h.status.state === "connected");
+    return result;
+  }
+
+  get(name: string): HostRecord {
+    return this.all[this.index.get(name)!];
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  refresh(name: string): void {
+    const host = this.txn.get<HostRecord>("Host", name)!;
+    this.all[this.index.get(name)!] = host;
+    const swap = (hosts: HostRecord[]) => hosts.map((h) => (h.name === name ? host : h));
+    this.connected = swap(this.connected);
+    if (this.failover.length > 0) this.failover = swap(this.failover);
+  }
+}
+
+/** Bigger reservations first within a priority (first-fit decreasing packs better), then by name. */
+function inRestartOrder(vms: VmRecord[]): VmRecord[] {
+  const keyed = vms.map((vm) => ({ vm, d: haDemandOf(vm)! }));
+  keyed.sort((a, b) => b.d.memoryMb - a.d.memoryMb || b.d.cpuMhz - a.d.cpuMhz || compareNames(a.vm.name, b.vm.name));
+  return keyed.map((k) => k.vm);
+}
+
+/** "Capacity: esx1, esx3; HostState: esx2": which plugin stopped which hosts, stable across retries. */
+function rejectionSummary(rejections: { host: string; verdicts: Verdict[] }[]): string {
+  const byPlugin = new Map<string, string[]>();
+  for (const r of rejections) {
+    const plugin = r.verdicts[0]?.plugin ?? "none";
+    if (!byPlugin.has(plugin)) byPlugin.set(plugin, []);
+    byPlugin.get(plugin)!.push(r.host);
+  }
+  return [...byPlugin].map(([plugin, hosts]) => `${plugin}: ${hosts.join(", ")}`).join("; ");
+}
+
+function rejectionDetails(rejections: { host: string; verdicts: Verdict[] }[]): string {
+  const shown = rejections.slice(0, 8).map((r) => `${r.host}: ${r.verdicts.map((v) => v.reason).join("; ")}`);
+  const more = rejections.length - shown.length;
+  return shown.join("; ") + (more > 0 ? `; and ${more} more hosts` : "");
+}
+
+/** Records that no host could take the VM now; an unchanged reason is not announced again. */
+function markPending(txn: Txn, vm: VmRecord, summary: string, details: string, refusedByAdmission: boolean): void {
+  const restart = vm.status.haRestart!;
+  if (restart.state === "pendingRestart" && restart.pendingReason === summary) return;
+  txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: { ...restart, state: "pendingRestart", pendingReason: summary } } });
+  if (refusedByAdmission) txn.emit("VirtualMachine", vm.name, "AdmissionRefused", `HA restart refused by admission control: ${details}`);
+  txn.emit("VirtualMachine", vm.name, "HaRestartPending", `no host can restart it now (${summary}): ${details}; it restarts as soon as capacity returns`);
+}
+
+/** Tries to power the VM on again on a surviving host; returns when its guest will be up, or undefined when it stays pending. */
+function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: ClusterHosts): number | undefined {
+  const result = hosts.place(vm);
+  if (!result.placed) {
+    markPending(txn, vm, rejectionSummary(result.rejections), rejectionDetails(result.rejections), false);
+    return undefined;
+  }
+  let running: VmRecord["status"];
+  try {
+    running = powerOnAt(txn, vm.name, vm.spec, cluster.name, hosts.get(result.host), vm.status);
+  } catch (e) {
+    if (!isPolyvisorError(e)) throw e;
+    markPending(txn, vm, `admission control: ${e.reason}`, [e.reason, ...e.details].join("; "), true);
+    return undefined;
+  }
+  hosts.refresh(result.host);
+  const now = txn.clockSeconds;
+  const restart = vm.status.haRestart!;
+  const boot = bootSeconds(vm.spec);
+  txn.put<VmRecord>({ ...vm, status: { ...running, haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, pendingReason: null } } });
+  const scores = Object.entries(result.breakdown).map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`).join(", ");
+  txn.emit(
+    "VirtualMachine",
+    vm.name,
+    "HaRestarted",
+    `restarted on ${result.host} ${now - restart.downSinceSeconds} s after it went down on ${restart.fromHost} (priority ${restartPriority(vm.spec, cluster.spec)}): ` +
+      `score ${result.score.toFixed(1)} (${scores}), ${result.feasible} of ${hosts.size} hosts feasible; the guest is up in ${boot} s`,
+  );
+  return now + boot;
+}
+
+/** Restarts `vms` in order; schedules the wave that follows once the last restarted guest is up. */
+function restartAll(txn: Txn, cluster: ClusterRecord, hosts: ClusterHosts, vms: VmRecord[]): boolean {
+  let lastUp = -Infinity;
+  for (const vm of vms) lastUp = Math.max(lastUp, tryRestart(txn, vm, cluster, hosts) ?? -Infinity);
+  if (lastUp === -Infinity) return false;
+  requestRestartWave(txn, cluster.name, lastUp);
+  return true;
+}
+
+/** "high: a, b; medium: c" */
+function byPriority(spec: ClusterSpec, vms: readonly VmRecord[]): string {
+  const groups = new Map<string, { rank: number; names: string[] }>();
+  for (const vm of vms) {
+    const p = restartPriority(vm.spec, spec);
+    if (!groups.has(p)) groups.set(p, { rank: restartRank(vm.spec, spec), names: [] });
+    groups.get(p)!.names.push(vm.name);
+  }
+  return [...groups].sort(([, a], [, b]) => b.rank - a.rank).map(([p, g]) => `${p}: ${g.names.join(", ")}`).join("; ");
+}
+
+/** Clears the restart state of the VMs whose guest is up; returns those still booting. */
+function finishBooted(txn: Txn, cluster: ClusterRecord, queue: readonly VmRecord[]): VmRecord[] {
+  const now = txn.clockSeconds;
+  const restarting = queue.filter((vm) => vm.status.haRestart!.state === "restarting");
+  const up = restarting.filter((vm) => vm.status.haRestart!.readyAtSeconds! <= now);
+  for (const vm of up) txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: null } });
+  if (up.length > 0) {
+    txn.emit("Cluster", cluster.name, "HaTierReady", `${up.length} VM(s) restarted by HA are up (${byPriority(cluster.spec, up)})`);
+    const left = queue.filter((vm) => !up.includes(vm));
+    if (!left.some((vm) => vm.status.haRestart!.state !== "pendingRestart")) {
+      const pending = left.length;
+      txn.emit("Cluster", cluster.name, "HaFailoverCompleted", pending === 0 ? "every VM HA had to restart is up" : `every VM HA could restart is up; ${pending} VM(s) wait for capacity (pendingRestart)`);
+    }
+  }
+  return restarting.filter((vm) => !up.includes(vm));
+}
+
+/**
+ * Restarts the VMs whose turn has come, highest priority first; a lower priority waits while VMs
+ * of a higher one are still booting. Runs when a failure is declared and each time a tier is up.
+ */
+export function runRestartWave(txn: Txn, clusterName: string): void {
+  const cluster = txn.get<ClusterRecord>("Cluster", clusterName);
+  if (!cluster) return;
+  const queue = txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName);
+  const booting = finishBooted(txn, cluster, queue);
+  if (!cluster.spec.ha.enabled) return;
+  const now = txn.clockSeconds;
+  let blockRank = Math.max(0, ...booting.map((vm) => restartRank(vm.spec, cluster.spec)));
+  let waiting = queue.filter((vm) => vm.status.haRestart!.state === "awaitingRestart" && vm.status.haRestart!.eligibleAtSeconds <= now);
+  const hosts = new ClusterHosts(txn, clusterName);
+  while (waiting.length > 0) {
+    const top = Math.max(...waiting.map((vm) => restartRank(vm.spec, cluster.spec)));
+    if (top < blockRank) return;
+    const tier = inRestartOrder(waiting.filter((vm) => restartRank(vm.spec, cluster.spec) === top));
+    waiting = waiting.filter((vm) => restartRank(vm.spec, cluster.spec) !== top);
+    if (restartAll(txn, cluster, hosts, tier)) blockRank = top;
+  }
+}
+
+/** Retries the VMs waiting for capacity, highest priority first: capacity may have returned. */
+export function retryPendingRestarts(txn: Txn, clusterName: string): void {
+  const cluster = txn.get<ClusterRecord>("Cluster", clusterName);
+  if (!cluster?.spec.ha.enabled) return;
+  const pending = txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName).filter((vm) => vm.status.haRestart!.state === "pendingRestart");
+  if (pending.length === 0) return;
+  const ordered = inRestartOrder(pending).sort((a, b) => restartRank(b.spec, cluster.spec) - restartRank(a.spec, cluster.spec));
+  restartAll(txn, cluster, new ClusterHosts(txn, clusterName), ordered);
+}
+
+/** With HA turned off, VMs waiting for a restart stay off; VMs booting simply finish. */
+function cancelRestarts(txn: Txn, clusterName: string): void {
+  for (const vm of txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName)) {
+    txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: null } });
+    if (vm.status.haRestart!.state !== "restarting") txn.emit("VirtualMachine", vm.name, "HaRestartCancelled", `HA was turned off in cluster ${clusterName}: the VM stays powered off`);
+  }
+}
+
+/** After a change that may free capacity or change HA settings: retry pending restarts, or drop them when HA is off. */
+export function reconcileHaRestarts(txn: Txn, clusterName: string): void {
+  const cluster = txn.get<ClusterRecord>("Cluster", clusterName);
+  if (!cluster) return;
+  if (cluster.spec.ha.enabled) retryPendingRestarts(txn, clusterName);
+  else cancelRestarts(txn, clusterName);
+}
+
+/** Schedules a wave at `at` (default now, later in the same advance), once however many ask. */
+export function requestRestartWave(txn: Txn, cluster: string, at = txn.clockSeconds): void {
+  if (txn.pendingTimers.some((t) => t.task === RESTART_WAVE && t.name === cluster && t.at === at)) return;
+  schedule(txn, at, RESTART_WAVE, { kind: "Cluster", name: cluster });
+}
+
+registerTimerHandler(RESTART_WAVE, (txn, timer) => runRestartWave(txn, timer.name));

@@ -1,0 +1,49 @@
+/**
+ * A host leaving service (maintenance mode, or DPM's standby) takes as long as its evacuation: it is
+ * `enteringMaintenance` / `enteringStandby` (no new VM lands there) while its VMs migrate away, and
+ * reports `maintenance` / `standby`, with MaintenanceEntered / StandbyEntered, once the last one has
+ * left or was powered off. DRS plans the evacuations (drs/maintenance.ts, drs/dpm.ts). When a
+ * migration away is abandoned, maintenance tries again (the retry task, drs/maintenance.ts) and
+ * standby is called off: DPM decides again at its next pass.
+ */
+import { setHostState } from "./accounting";
+import type { HostRecord, VmRecord } from "./model";
+import type { Txn } from "./txn";
+
+export const MAINTENANCE_RETRY_TASK = "host.maintenance.evacuate";
+
+export type Leaving = "enteringMaintenance" | "enteringStandby";
+
+const ARRIVAL = {
+  enteringMaintenance: { state: "maintenance", reason: "MaintenanceEntered", text: "host entered maintenance mode" },
+  enteringStandby: { state: "standby", reason: "StandbyEntered", text: "powered down to standby" },
+} as const;
+
+export function isLeaving(state: HostRecord["status"]["state"]): state is Leaving {
+  return state === "enteringMaintenance" || state === "enteringStandby";
+}
+
+/** Completes an evacuation that has emptied the host, or deals with VMs no migration is taking away. */
+export function settleEvacuation(txn: Txn, hostName: string): void {
+  const host = txn.get<HostRecord>("Host", hostName);
+  if (!host || !isLeaving(host.status.state)) return;
+  const leaving = host.status.state;
+  const staying = txn.relatedObjects<VmRecord>("vmsOnHost", hostName);
+  if (staying.length === 0) {
+    const arrival = ARRIVAL[leaving];
+    setHostState(txn, host, arrival.state);
+    txn.emit("Host", hostName, arrival.reason, `${arrival.text}: its last VM has left`);
+    return;
+  }
+  const stranded = staying.filter((vm) => vm.status.migration === null).map((vm) => vm.name);
+  if (stranded.length === 0) return;
+  if (leaving === "enteringStandby") {
+    setHostState(txn, host, "connected");
+    txn.emit("Host", hostName, "StandbyCancelled", `${stranded.join(", ")} could not leave (migration abandoned): the host stays on; DPM decides again at its next pass`);
+    return;
+  }
+  // Set on the Txn directly: the timeline settles each step through this module, so it cannot import the timeline.
+  if (!txn.pendingTimers.some((t) => t.task === MAINTENANCE_RETRY_TASK && t.name === hostName)) {
+    txn.addTimer({ at: txn.clockSeconds, task: MAINTENANCE_RETRY_TASK, kind: "Host", name: hostName });
+  }
+}

@@ -1,0 +1,40 @@
+/** Datastore: storage mounted by hosts, where VM disks live. Local storage belongs to one host. */
+import { DatastoreSpec } from "../../../schema/datastore";
+import { refuse } from "../errors";
+import type { DatastoreRecord, StoredDatastoreStatus } from "../model";
+import { tidyGb } from "../storage/disks";
+import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
+
+export const datastoreHandler: KindHandler = {
+  apply(txn, name, raw, mode) {
+    const spec = parseSpec("Datastore", name, DatastoreSpec, raw);
+    const existing = txn.get<DatastoreRecord>("Datastore", name);
+    guardMode("Datastore", name, existing, mode);
+    if (existing && sameSpec(existing.spec, spec)) return existing;
+
+    const hosts = txn.related("hostsMountingDatastore", name);
+    if (spec.type === "local" && hosts.length > 1) {
+      refuse("Conflict", { kind: "Datastore", name, field: "type" }, `a local datastore belongs to one host, and ${hosts.length} hosts mount it (${hosts.join(", ")})`);
+    }
+    const usedGb = existing?.status.usedGb ?? 0;
+    if (spec.capacityGb < usedGb) {
+      refuse("InsufficientCapacity", { kind: "Datastore", name, field: "capacityGb" }, `VM disks use ${usedGb} GB of it; the new capacity is ${spec.capacityGb} GB`, txn.related("vmsOnDatastore", name));
+    }
+    const generation = existing ? existing.generation + 1 : 1;
+    const status: StoredDatastoreStatus = { observedGeneration: generation, usedGb, freeGb: tidyGb(spec.capacityGb - usedGb) };
+    txn.put<DatastoreRecord>({ kind: "Datastore", name, spec, status, generation });
+    if (existing) txn.emit("Datastore", name, "Updated", describeChanges(existing.spec, spec).join("; "));
+    else txn.emit("Datastore", name, "Created", `${spec.type} datastore of ${spec.capacityGb} GB`);
+    return txn.get<DatastoreRecord>("Datastore", name)!;
+  },
+
+  delete(txn, name) {
+    requireExisting<DatastoreRecord>(txn, "Datastore", name);
+    refuseIfDependents("Datastore", name, [
+      ...txn.related("hostsMountingDatastore", name).map((h) => `Host ${h} (mounts it)`),
+      ...txn.related("vmsOnDatastore", name).map((vm) => `VirtualMachine ${vm} (disks)`),
+    ]);
+    txn.remove("Datastore", name);
+    txn.emit("Datastore", name, "Deleted", "datastore removed");
+  },
+};

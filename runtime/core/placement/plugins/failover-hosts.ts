@@ -1,0 +1,16 @@
+import type { PlacementPlugin } from "../framework";
+
+/**
+ * Failover hosts of the HA failoverHosts policy take only VMs that HA restarts: "vCenter Server will
+ * prevent users from powering on virtual machines on that host, or from using vMotion to migrate
+ * virtual machines to the host. Also, DRS does not use the failover host for load balancing."
+ * (vSphere API reference, ClusterFailoverHostAdmissionControlPolicy.) A VM HA restarted there may be
+ * reconfigured where it runs.
+ */
+export const failoverHosts: PlacementPlugin = {
+  name: "FailoverHosts",
+  filter(req, host) {
+    if (host.status.haFailoverHost !== true || req.purpose === "restart" || req.purpose === "reconfigure") return undefined;
+    return { code: "AdmissionControl", reason: "is an HA failover host: it takes only VMs that HA restarts" };
+  },
+};

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+export const DatastoreType = z.enum(["nfs", "iscsi", "fc", "local"]);
+export type DatastoreType = z.infer<typeof DatastoreType>;
+
+/** Storage that hosts mount (`Host.datastores`) and VM disks live on. Shared when more than one host mounts it. */
+export const DatastoreSpec = z.strictObject({
+  type: DatastoreType,
+  capacityGb: z.number().positive(),
+});
+export type DatastoreSpec = z.infer<typeof DatastoreSpec>;
+export type DatastoreSpecInput = z.input<typeof DatastoreSpec>;
+
+export const DatastoreStatus = z.object({
+  observedGeneration: z.int(),
+  /** Sum of the sizes of the VM disks on the datastore, powered on or not. */
+  usedGb: z.number(),
+  freeGb: z.number(),
+  /** Hosts that mount it, and the VMs with a disk on it. */
+  hosts: z.array(z.string()),
+  vms: z.array(z.string()),
+  shared: z.boolean(),
+});
+export type DatastoreStatus = z.infer<typeof DatastoreStatus>;
