@@ -102,27 +102,34 @@ export const ContainerSpec = z
 export type ContainerSpec = z.infer<typeof ContainerSpec>;
 export type ContainerSpecInput = z.input<typeof ContainerSpec>;
 
+export const ContainerMigration = z.object({
+  fromHost: z.string(),
+  toHost: z.string(),
+  kind: z.enum(["checkpointRestore", "detachAttach"]),
+  totalSeconds: z.number(),
+  downtimeMs: z.number(),
+  transferredMb: z.number(),
+  completedAtSeconds: z.number(),
+});
+
 export const ContainerStatus = z.object({
   observedGeneration: z.int(),
   cluster: z.string().nullable(),
   currentHost: z.string().nullable(),
   state: z.enum(["running", "stopped"]),
+  /** native, or lx for a Linux template in a branded Solaris zone; null while stopped. */
+  brand: z.enum(["native", "lx"]).nullable(),
   ipAddresses: z.array(z.string()),
-  /** What the host's container scheduler gives the container now (cpuunits or FSS), in MHz. */
+  cpuDemandMhz: z.number(),
+  /** What the host's container scheduler (cpuunits or FSS) gives the container now, in MHz. */
   cpuEntitlementMhz: z.number(),
   /** Per project (zones with projects). */
   projectEntitlementsMhz: z.record(z.string(), z.number()),
-  /** Host memory the container costs beyond its own: the kernel-sharing overhead. */
+  /** Host memory the container costs beyond its own limit: the kernel-sharing overhead. */
   overheadMemoryMb: z.number(),
   migrations: z.int(),
-  lastMigration: z
-    .object({
-      fromHost: z.string(),
-      toHost: z.string(),
-      totalSeconds: z.number(),
-      downtimeMs: z.number(),
-      transferredMb: z.number(),
-    })
-    .nullable(),
+  lastMigration: ContainerMigration.nullable(),
+  /** Set while HA owes the container a restart: it went down with `fromHost` and waits for room. */
+  haRestart: z.object({ fromHost: z.string(), downSinceSeconds: z.number(), pendingReason: z.string().nullable() }).nullable(),
 });
 export type ContainerStatus = z.infer<typeof ContainerStatus>;

@@ -63,8 +63,29 @@ export const HostSpec = z
     memoryMb: z.int().min(256).max(64 * 1024 * 1024),
     datastores: z.array(Name).default([]),
     maintenance: z.boolean().default(false),
+    /** Solaris resource pools of a zones host, each with its own processor set; pool_default keeps the other CPUs. */
+    cpuPools: z.array(z.strictObject({ name: Name, cpus: z.int().min(1) })).optional(),
+    /** The kernel a Virtuozzo host runs (Linux or Windows); absent: set by the first container placed there. */
+    containerOsFamily: z.enum(["linux", "windows"]).optional(),
   })
   .superRefine((host, ctx) => {
+    const pools = host.cpuPools ?? [];
+    pools.forEach((p, i) => {
+      if (p.name === "pool_default" || pools.findIndex((q) => q.name === p.name) !== i) {
+        ctx.addIssue({ code: "custom", path: ["cpuPools", i, "name"], message: `pool ${p.name} is listed twice (pool_default always exists)` });
+      }
+    });
+    const pooled = pools.reduce((sum, p) => sum + p.cpus, 0);
+    const cpus = host.cpu.sockets * host.cpu.coresPerSocket;
+    if (pooled >= cpus) {
+      ctx.addIssue({ code: "custom", path: ["cpuPools"], message: `the pools take ${pooled} of the host's ${cpus} CPUs; pool_default needs at least one` });
+    }
+    if (pools.length > 0 && host.hypervisor !== "zones") {
+      ctx.addIssue({ code: "custom", path: ["cpuPools"], message: `resource pools with processor sets belong to Solaris zones hosts, not ${host.hypervisor}` });
+    }
+    if (host.containerOsFamily !== undefined && host.hypervisor !== "virtuozzo") {
+      ctx.addIssue({ code: "custom", path: ["containerOsFamily"], message: `only a virtuozzo host chooses its container kernel; ${host.hypervisor} has one` });
+    }
     const versions: readonly string[] = HYPERVISOR_VERSIONS[host.hypervisor];
     if (host.hypervisorVersion !== undefined && !versions.includes(host.hypervisorVersion)) {
       ctx.addIssue({ code: "custom", path: ["hypervisorVersion"], message: `${host.hypervisor} is modelled in versions ${versions.join(", ")}` });

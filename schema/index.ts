@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { ClusterSpec } from "./cluster";
+import { ContainerSpec } from "./container";
 import { DatastoreSpec } from "./datastore";
 import { HostSpec } from "./host";
 import { ResourcePoolSpec } from "./resource-pool";
 import { RuleSpec } from "./rule";
+import { TemplateSpec } from "./template";
 import { VmSpec } from "./virtual-machine";
 
 export * from "./common";
@@ -28,6 +30,8 @@ export const SPEC_SCHEMAS = {
   Datastore: DatastoreSpec,
   ResourcePool: ResourcePoolSpec,
   VirtualMachine: VmSpec,
+  Container: ContainerSpec,
+  Template: TemplateSpec,
   Rule: RuleSpec,
 } as const satisfies Partial<Record<Kind, z.ZodType>>;
 export type ManagedKind = keyof typeof SPEC_SCHEMAS;

@@ -6,8 +6,10 @@
  * Glossary: IPAM = IP address management.
  */
 
-/** Held addresses (as integers) to the container holding them. */
-export type AddressBook = ReadonlyMap<number, string>;
+/** Who holds an address (as an integer), if anyone: a Map, or a view over the runtime's index. */
+export interface AddressBook {
+  get(address: number): string | undefined;
+}
 
 const LAST_ADDRESS = 0xffffffff;
 
@@ -52,7 +54,7 @@ export function nextFree(book: AddressBook, holder: string, from: string, count 
 }
 
 /** The book after `holder` gives up its old addresses and takes `addresses` (which must be free to it). */
-export function reassign(book: AddressBook, holder: string, old: readonly string[], addresses: readonly string[]): Map<number, string> {
+export function reassign(book: ReadonlyMap<number, string>, holder: string, old: readonly string[], addresses: readonly string[]): Map<number, string> {
   const next = new Map(book);
   for (const a of old) if (next.get(parseIpv4(a)) === holder) next.delete(parseIpv4(a));
   for (const a of addresses) {

@@ -2,6 +2,7 @@
 import { HostSpec, HostState, hypervisorVersionOf } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
+import { checkRunningContainers } from "../containers/host-change";
 import { evacuateForMaintenance } from "../drs/maintenance";
 import { refuse } from "../errors";
 import { syncFailoverHostFlag } from "../ha/failover-hosts";
@@ -83,6 +84,7 @@ export const hostHandler: KindHandler = {
     // The evacuation charged the targets and took back what VMs migrating here held: read the host again.
     const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyHostStatus(generation, spec);
     checkRunningVms(txn, name, spec, previous);
+    checkRunningContainers(txn, name, spec);
     checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
@@ -121,6 +123,8 @@ export const hostHandler: KindHandler = {
       ...running.map((vm) => `VirtualMachine ${vm} (running)`),
       ...txn.related("vmsMigratingTo", name).map((vm) => `VirtualMachine ${vm} (migrating here)`),
       ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
+      ...txn.related("containersOnHost", name).map((c) => `Container ${c} (running)`),
+      ...txn.related("containersPinnedTo", name).filter((c) => !txn.related("containersOnHost", name).includes(c)).map((c) => `Container ${c} (pinned)`),
       ...(host.spec.cluster === undefined ? [] : txn.relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster).filter((r) => r.spec.hosts.includes(name)).map((r) => `Rule ${r.name}`)),
     ]);
     txn.remove("Host", name);

@@ -6,10 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AddressBook, conflicts, formatIpv4, nextFree, parseIpv4, reassign } from "../../../runtime/core/containers/ipam";
+import { conflicts, formatIpv4, nextFree, parseIpv4, reassign } from "../../../runtime/core/containers/ipam";
 
 interface State {
-  book: AddressBook;
+  book: ReadonlyMap<number, string>;
   held: Map<string, string[]>;
 }
 
