@@ -20,10 +20,10 @@ export function refreshContainerHost(txn: Txn, host: HostRecord): void {
   for (const c of containers) {
     const got = result.entitlements.get(c.name)!;
     const cpu = wholeUnits(got.cpuMhz);
-    const projects = Object.fromEntries(Object.entries(got.projectsMhz).map(([p, mhz]) => [p, wholeUnits(mhz)]));
+    const projects = wholeProjects(got.projectsMhz);
     cpuUsedMhz += cpu + containerOverheadCpuMhz(cpu);
     memoryUsedMb += memoryNeedMb(c.spec);
-    if (c.status.cpuEntitlementMhz !== cpu || JSON.stringify(c.status.projectEntitlementsMhz) !== JSON.stringify(projects)) {
+    if (c.status.cpuEntitlementMhz !== cpu || !sameFigures(c.status.projectEntitlementsMhz, projects)) {
       txn.put<ContainerRecord>({ ...c, status: { ...c.status, cpuEntitlementMhz: cpu, projectEntitlementsMhz: projects } });
     }
   }
@@ -32,4 +32,16 @@ export function refreshContainerHost(txn: Txn, host: HostRecord): void {
   if (s.cpuUsedMhz !== cpuUsedMhz || s.memoryUsedMb !== memoryUsedMb || s.cpuEntitlementMhz !== cpuUsedMhz || s.memoryEntitlementMb !== memoryUsedMb) {
     txn.put<HostRecord>({ ...host, status: { ...s, cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz: cpuUsedMhz, memoryEntitlementMb: memoryUsedMb } });
   }
+}
+
+const NO_PROJECTS: Record<string, number> = {};
+
+function wholeProjects(mhz: Record<string, number>): Record<string, number> {
+  const names = Object.keys(mhz);
+  return names.length === 0 ? NO_PROJECTS : Object.fromEntries(names.map((p) => [p, wholeUnits(mhz[p])]));
+}
+
+function sameFigures(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
