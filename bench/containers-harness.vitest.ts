@@ -3,8 +3,9 @@
  * every resource through the real dynamic provider host over gRPC), against 1,000 VMs on hosts of the
  * same size in the same run: resources per second.
  */
-import { afterAll, expect, it } from "vitest";
+import { afterAll, it } from "vitest";
 import { PulumiEngine, type Program } from "../test/harness/engine";
+import { timeUp } from "./harness-timing";
 import { programFolder } from "../test/provider/program-loader";
 
 const COUNT = 1000;
@@ -19,14 +20,6 @@ const hosts = (hypervisor: string) => `
   const hosts = [1, 2, 3, 4].map((i) => new pv.Host("${hypervisor}" + i, { cluster: c.name, hypervisor: "${hypervisor}", memoryMb: 131072,
     cpu: { sockets: 2, coresPerSocket: 4, mhz: 2400, vendor: "intel", features: ["vmx", "ept", "lm"] } }));`;
 
-async function timeUp(engine: PulumiEngine, program: Program): Promise<number> {
-  const started = process.hrtime.bigint();
-  const result = await engine.up(program);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  expect(result.errors).toEqual([]);
-  await engine.destroy();
-  return seconds;
-}
 
 async function session(source: string): Promise<{ engine: PulumiEngine; program: Program }> {
   const folder = programFolder();
