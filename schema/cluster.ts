@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { Name } from "./common";
+import { Name, RestartPrioritySetting } from "./common";
 
-export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highest"]);
 
 /**
  * Distributed Power Management: hosts go to standby when every connected host is below
@@ -57,11 +56,21 @@ export const AdmissionControlSettings = z.strictObject({
   memoryPercent: z.int().min(0).max(100).optional().describe("resourcePercentage: cluster memory kept unreserved for failover (%); absent: computed as for cpuPercent"),
   failoverHosts: z.array(Name).default([]).describe("failoverHosts policy: hosts kept free for HA restarts (no power-on, migration or DRS placement onto them)"),
   vmCpuMinMhz: z.int().min(1).default(32).describe("MHz counted for a powered-on VM without a CPU reservation, in slot size and percentages (vSphere's default 32 MHz)"),
+}).superRefine((a, ctx) => {
+  // A setting the chosen policy would ignore is a mistake worth saying, not something to drop silently.
+  const onlyFor = (field: "cpuPercent" | "memoryPercent" | "failoverHosts", policy: string, given: boolean) => {
+    if (given && a.policy !== policy) ctx.addIssue({ code: "custom", path: [field], message: `applies only to policy ${policy} (the policy is ${a.policy})` });
+  };
+  onlyFor("cpuPercent", "resourcePercentage", a.cpuPercent !== undefined);
+  onlyFor("memoryPercent", "resourcePercentage", a.memoryPercent !== undefined);
+  onlyFor("failoverHosts", "failoverHosts", a.failoverHosts.length > 0);
+  const twice = a.failoverHosts.find((h, i) => a.failoverHosts.indexOf(h) !== i);
+  if (twice !== undefined) ctx.addIssue({ code: "custom", path: ["failoverHosts"], message: `names host ${twice} twice` });
 });
 
 export const HaSettings = z.strictObject({
   enabled: z.boolean().default(false).describe("vSphere HA: restart the VMs of a failed host on the others, enforce admission control and the isolation response"),
-  restartPriority: RestartPriority.default("medium").describe("Default restart order of the cluster's VMs (highest first); a VM's haRestartPriority overrides it"),
+  restartPriority: RestartPrioritySetting.default("medium").describe("Default restart order of the cluster's VMs (highest first; disabled: not restarted); a VM's haRestartPriority overrides it"),
   isolationResponse: z
     .enum(["none", "powerOff", "shutdown"])
     .default("none")

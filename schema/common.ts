@@ -51,3 +51,7 @@ const expandableReservation = z
   .describe("vSphere expandable reservation: admission may borrow unreserved capacity from the parent; false: only the pool's own");
 export const PoolCpuAllocation = CpuAllocationFields.extend({ expandableReservation }).refine(...cpuWithinLimit);
 export const PoolMemoryAllocation = MemoryAllocationFields.extend({ expandableReservation }).refine(...memoryWithinLimit);
+
+/** HA restart priorities, lowest to highest; `disabled` VMs are never restarted (vSphere's "Disabled"). */
+export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highest"]);
+export const RestartPrioritySetting = z.enum(["disabled", ...RestartPriority.options]);

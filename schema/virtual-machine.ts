@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CpuAllocation, MemoryAllocation, Name } from "./common";
+import { CpuAllocation, MemoryAllocation, Name, RestartPrioritySetting } from "./common";
 
 export const GuestOs = z.enum(["linux", "windows", "solaris", "netware", "freebsd", "netbsd"]);
 export type GuestOs = z.infer<typeof GuestOs>;
@@ -103,9 +103,7 @@ export const VmSpec = z
     cpu: CpuAllocation.prefault({}).describe("CPU shares, reservation and limit (vSphere resource allocation)"),
     memory: MemoryAllocation.prefault({}).describe("Memory shares, reservation and limit; a running VM's memory overhead is always reserved too"),
     disks: z.array(VmDisk).default([]).describe("Virtual disks, each on a datastore"),
-    haRestartPriority: z
-      .enum(["disabled", "lowest", "low", "medium", "high", "highest"])
-      .optional()
+    haRestartPriority: RestartPrioritySetting.optional()
       .describe("HA restart order of this VM; disabled: never restarted; absent: the cluster's ha.restartPriority"),
     workload: VmWorkload.optional().describe("What the guest asks for over time; absent: no CPU demand, all memory active, no memory dirtying"),
     cdrom: z
