@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Name } from "./common";
+import { Name, RestartPrioritySetting } from "./common";
 
 /** A dotted-quad IPv4 address without leading zeros (leading zeros read as octal to some tools). */
 export const Ipv4 = z.string().regex(/^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/, {
@@ -16,8 +16,8 @@ const Hostname = z
 
 /** What the processes inside ask for: CPU demand, and runnable threads (the most CPUs they can use at once). */
 export const ContainerWorkload = z.strictObject({
-  cpuDemandMhz: z.number().min(0).optional(),
-  threads: z.int().min(1).max(100_000).optional(),
+  cpuDemandMhz: z.number().min(0).optional().describe("CPU the processes want now, in MHz [0]"),
+  threads: z.int().min(1).max(100_000).optional().describe("Runnable threads: the container never gets more CPUs than this; absent: no bound but the host's"),
 });
 export type ContainerWorkload = z.infer<typeof ContainerWorkload>;
 
@@ -29,13 +29,13 @@ export type ContainerWorkload = z.infer<typeof ContainerWorkload>;
  */
 export const ContainerCpu = z
   .strictObject({
-    units: z.int().min(8).max(500_000).default(1000),
-    limitPercent: z.number().positive().max(100 * 4096).optional(),
-    cpus: z.int().min(1).max(4096).optional(),
-    shares: z.int().min(0).max(65_535).optional(),
-    cappedCpus: z.number().min(0.01).max(4096).optional(),
-    dedicatedCpus: z.int().min(1).max(4096).optional(),
-    pool: Name.optional(),
+    units: z.int().min(8).max(500_000).default(1000).describe("OpenVZ/Virtuozzo cpuunits: weight among the host's busy containers"),
+    limitPercent: z.number().positive().max(100 * 4096).optional().describe("OpenVZ/Virtuozzo cpulimit: hard cap in percent of one CPU (two CPUs = 200)"),
+    cpus: z.int().min(1).max(4096).optional().describe("OpenVZ/Virtuozzo: CPUs the container sees, a bound on its parallelism"),
+    shares: z.int().min(0).max(65_535).optional().describe("Solaris zone.cpu-shares for the fair share scheduler [1]; 0: runs only on CPU nobody with shares wants"),
+    cappedCpus: z.number().min(0.01).max(4096).optional().describe("Solaris capped-cpu ncpus: absolute cap (1.25 = 125% of one CPU), binding even when CPUs are idle"),
+    dedicatedCpus: z.int().min(1).max(4096).optional().describe("Solaris dedicated-cpu ncpus: the zone's own processor set; not with shares, cappedCpus or pool"),
+    pool: Name.optional().describe("Solaris resource pool (one of the host's cpuPools) the zone is bound to; absent: pool_default"),
   })
   .superRefine((cpu, ctx) => {
     // Solaris zonecfg(1M): dedicated-cpu cannot be combined with capped-cpu, cpu-shares or pool.
@@ -54,30 +54,27 @@ export type ContainerCpu = z.infer<typeof ContainerCpu>;
 
 /** A Solaris project inside a zone: its shares divide the zone's CPU among the zone's projects. */
 export const ContainerProject = z.strictObject({
-  name: Name,
-  shares: z.int().min(0).max(65_535).default(1),
-  workload: ContainerWorkload.prefault({}),
+  name: Name.describe("Project name, unique in the zone"),
+  shares: z.int().min(0).max(65_535).default(1).describe("project.cpu-shares: weight among the zone's busy projects"),
+  workload: ContainerWorkload.prefault({}).describe("The project's demand and threads"),
 });
 
 export const ContainerSpec = z
   .strictObject({
-    cluster: Name.optional(),
-    /** Pinning to a host is a must-run placement. */
-    host: Name.optional(),
-    template: Name,
-    /** App templates added to the container. */
-    apps: z.array(Name).default([]),
-    memoryMb: z.int().min(16).max(64 * 1024 * 1024),
-    diskGb: z.number().positive().max(1024 * 1024),
-    ipAddresses: z.array(Ipv4).default([]),
-    /** Assigns the lowest free address at or after this one when `ipAddresses` is empty; kept for life. */
-    ipFrom: Ipv4.optional(),
-    hostname: Hostname.optional(),
-    state: z.enum(["running", "stopped"]).default("running"),
-    cpu: ContainerCpu.prefault({}),
-    workload: ContainerWorkload.prefault({}),
-    projects: z.array(ContainerProject).default([]),
-    haRestartPriority: z.enum(["disabled", "lowest", "low", "medium", "high", "highest"]).optional(),
+    cluster: Name.optional().describe("Cluster to place the container in (or set host)"),
+    host: Name.optional().describe("Host to run on (a must-run pin); changing it moves a running container by checkpoint/restore"),
+    template: Name.describe("OS template the container is created from: a declared Template or a built-in one"),
+    apps: z.array(Name).default([]).describe("App templates added to the container; each must suit the OS template"),
+    memoryMb: z.int().min(16).max(64 * 1024 * 1024).describe("Memory limit in MB (OpenVZ physpages, zone capped-memory), held on the host with a 2% overhead"),
+    diskGb: z.number().positive().max(1024 * 1024).describe("Disk quota in GB (the private area or zonepath)"),
+    ipAddresses: z.array(Ipv4).default([]).describe("IPv4 addresses, unique across the runtime"),
+    ipFrom: Ipv4.optional().describe("Instead of ipAddresses: the lowest free address at or after this one, kept for the container's life"),
+    hostname: Hostname.optional().describe("Host name inside the container"),
+    state: z.enum(["running", "stopped"]).default("running").describe("Whether the container runs"),
+    cpu: ContainerCpu.prefault({}).describe("CPU controls: cpuunits and cpulimit on OpenVZ/Virtuozzo, FSS shares, caps, dedicated CPUs and pools on zones"),
+    workload: ContainerWorkload.prefault({}).describe("What the processes ask for"),
+    projects: z.array(ContainerProject).default([]).describe("Solaris projects in the zone: project shares divide the zone's CPU"),
+    haRestartPriority: RestartPrioritySetting.optional().describe("HA restart priority; absent: the cluster's"),
   })
   .superRefine((c, ctx) => {
     if (c.cluster === undefined && c.host === undefined) {

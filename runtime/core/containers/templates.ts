@@ -3,6 +3,7 @@
  * template is what a container is created from; app templates added to it must suit its OS.
  */
 import type { ContainerSpec } from "../../../schema/container";
+import { templateDiskGb } from "../../../schema/template";
 import { refuse } from "../errors";
 import type { Kind, RuntimeObject, TemplateRecord } from "../model";
 import { builtInTemplate } from "./catalog";
@@ -24,7 +25,7 @@ export function findTemplate(view: TemplateView, name: string): TemplateRecord |
 
 const at = (name: string, field: string) => ({ kind: "Container" as const, name, field });
 
-/** The container's OS template and app templates, checked against each other; refuses naming the field. */
+/** The container's OS template and app templates, checked against each other and the disk quota; refuses naming the field. */
 export function containerTemplates(view: TemplateView, name: string, spec: ContainerSpec): { os: TemplateRecord; apps: TemplateRecord[] } {
   const os = findTemplate(view, spec.template);
   if (!os) refuse("NotFound", at(name, "template"), `Template ${spec.template} does not exist (declare it, or use a built-in OS template)`);
@@ -39,5 +40,10 @@ export function containerTemplates(view: TemplateView, name: string, spec: Conta
     }
     return app;
   });
+  // The disk quota holds the template's files and the apps' (OpenVZ: the private area's quota).
+  const filesGb = [os, ...apps].reduce((sum, t) => sum + templateDiskGb(t.spec), 0);
+  if (filesGb > spec.diskGb) {
+    refuse("InvalidSpec", at(name, "diskGb"), `the templates' files take ${Math.round(filesGb * 10) / 10} GB (${[os, ...apps].map((t) => `${t.name} ${templateDiskGb(t.spec)} GB`).join(", ")}), more than the ${spec.diskGb} GB disk quota`);
+  }
   return { os, apps };
 }

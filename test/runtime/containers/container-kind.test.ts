@@ -43,6 +43,8 @@ describe("templates", () => {
     expect((await get("web")).status.state).toBe("running");
     const e = await refusal(rt.apply(ct("iis", { apps: ["iis"] })));
     expect([e?.code, e?.message]).toEqual(["Incompatible", expect.stringMatching(/Container iis: field apps.0: app template iis needs windows/)]);
+    const small = await refusal(rt.apply(ct("tiny", { apps: ["apache"], diskGb: 1 })));
+    expect([small?.code, small?.message]).toEqual(["InvalidSpec", expect.stringContaining("field diskGb: the templates' files take 1.1 GB (centos-5-x86_64 1 GB, apache 0.1 GB)")]);
     await rt.apply({ kind: "Template", name: "lamp", spec: { type: "os", osFamily: "linux", distribution: "centos", version: "5" } });
     await rt.apply(ct("lamp1", { template: "lamp" }));
     expect(((await rt.get("Template", "lamp")) as TemplateObject).status.containers).toEqual(["lamp1"]);
