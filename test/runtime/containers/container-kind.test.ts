@@ -179,4 +179,20 @@ describe("HA and moves", () => {
     const e = await refusal(rt.apply(ct("a", { host: "vzz", memoryMb: 256, diskGb: 2 })));
     expect([e?.code, e?.message]).toEqual(["Incompatible", expect.stringMatching(/same container technology; openvz and virtuozzo differ/)]);
   });
+
+  it("maintenance moves a host's containers away, or nothing when one is pinned there", async () => {
+    await inventory(host("vz1", "openvz"), host("vz2", "openvz"));
+    await rt.apply(ct("a", { host: "vz1" }));
+    await rt.apply(ct("b", {}));
+    await rt.apply(ct("c", {}));
+    const vz1 = (await rt.get("Host", "vz1")) as HostObject;
+    const e = await refusal(rt.apply({ ...host("vz1", "openvz"), spec: { ...host("vz1", "openvz").spec, maintenance: true } }));
+    expect([e?.code, e?.message]).toEqual(["Conflict", expect.stringContaining("a: pinned to vz1")]);
+    expect(((await rt.get("Host", "vz1")) as HostObject).status.containers).toEqual(vz1.status.containers);
+    await rt.apply(ct("a", { host: "vz2" }));
+    await rt.apply({ ...host("vz1", "openvz"), spec: { ...host("vz1", "openvz").spec, maintenance: true } });
+    const after = (await rt.get("Host", "vz1")) as HostObject;
+    expect([after.status.state, after.status.containers, after.status.memoryReservedMb]).toEqual(["maintenance", [], 0]);
+    for (const n of ["a", "b", "c"]) expect((await get(n)).status.currentHost).toBe("vz2");
+  });
 });
