@@ -43,7 +43,7 @@ export function restartContainers(txn: Txn, cluster: string): void {
     if (!template) continue;
     const req = { name: r.name, spec: r.spec, template };
     const candidates = r.spec.host !== undefined ? [txn.get<HostRecord>("Host", r.spec.host)!] : txn.relatedObjects<HostRecord>("hostsInCluster", cluster);
-    const result = placeContainer(txn, req, candidates);
+    const result = placeContainer(txn, req, candidates, true);
     const down = r.status.haRestart!;
     if (!result.placed) {
       const reason = result.rejections.map((x) => `${x.host}: ${x.reason}`).join("; ");

@@ -14,7 +14,7 @@ export function checkRunningContainers(txn: Txn, name: string, spec: HostSpec): 
   // The host as it would be, with none of its containers' memory held: each is judged with the others in.
   const changed: HostRecord = { ...before, spec, status: { ...before.status, state: "connected", memoryCapacityMb: spec.memoryMb, memoryReservedMb: before.status.memoryReservedMb - held } };
   const broken = running.flatMap((c) => {
-    const v = judgeHost(txn, changed, { name: c.name, spec: c.spec, template: findTemplate(txn, c.spec.template)! }, 0);
+    const v = judgeHost(txn, changed, { name: c.name, spec: c.spec, template: findTemplate(txn, c.spec.template)! }, true);
     return v.ok ? [] : [`${c.name}: ${v.reason}`];
   });
   if (broken.length > 0) refuse("Incompatible", { kind: "Host", name }, "the change would leave running containers unable to run here", broken);

@@ -57,7 +57,7 @@ function locate(txn: Txn, req: ContainerRequest, refs: { cluster: string | null;
     const here = txn.get<HostRecord>("Host", current)!;
     if (refs.pinned && refs.pinned.name !== current) return moveContainer(txn, req, status, here, refs.pinned);
     if (here.spec.cluster !== (refs.cluster ?? undefined)) refuse("Conflict", at(req.name, "cluster"), `the container runs on ${current}, which is not in cluster ${refs.cluster}; stop it to move it`);
-    const verdict = judgeHost(txn, here, req);
+    const verdict = judgeHost(txn, here, req, true);
     if (!verdict.ok) refuse(verdict.code, at(req.name, "spec"), `the change does not fit ${current}, where the container runs: ${verdict.reason}; stop it to place it again`);
     chargeFootprint(txn, containerFootprint(req.spec, current, refs.cluster), 1);
     return { ...status, brand: verdict.brand };

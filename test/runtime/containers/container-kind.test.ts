@@ -195,4 +195,17 @@ describe("HA and moves", () => {
     expect([after.status.state, after.status.containers, after.status.memoryReservedMb]).toEqual(["maintenance", [], 0]);
     for (const n of ["a", "b", "c"]) expect((await get(n)).status.currentHost).toBe("vz2");
   });
+
+  it("keeps HA failover hosts for restarts", async () => {
+    await rt.apply({ kind: "Cluster", name: "farm", spec: { ha: { enabled: true, admissionControl: { policy: "failoverHosts", failoverHosts: ["vz2"] } } } });
+    await rt.apply(host("vz1", "openvz", { memoryMb: 1024 }));
+    await rt.apply(host("vz2", "openvz"));
+    await rt.apply(ct("a", {}));
+    expect((await get("a")).status.currentHost).toBe("vz1");
+    const e = await refusal(rt.apply(ct("b", {})));
+    expect([e?.code, e?.message]).toEqual(["AdmissionControl", expect.stringContaining("vz2: an HA failover host")]);
+    await rt.failHost("vz1");
+    await rt.advance(20);
+    expect((await get("a")).status.currentHost).toBe("vz2");
+  });
 });
