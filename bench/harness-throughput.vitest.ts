@@ -4,8 +4,9 @@
  * dynamic provider in the same run, so the ratio isolates what the provider and runtime add.
  */
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, it } from "vitest";
 import { PulumiEngine, type Program } from "../test/harness/engine";
+import { timeUp } from "./harness-timing";
 import { makeProjectDir, removeProjectDir } from "../test/harness/project";
 import { programFolder } from "../test/provider/program-loader";
 
@@ -16,14 +17,6 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function timeUp(engine: PulumiEngine, program: Program): Promise<number> {
-  const started = process.hrtime.bigint();
-  const result = await engine.up(program);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  expect(result.errors).toEqual([]);
-  await engine.destroy();
-  return seconds;
-}
 
 it(`measures ${COUNT} resources per up`, async () => {
   const noopDir = makeProjectDir({ "noop-provider": join(__dirname, "..", "test", "harness", "fixtures", "noop-provider") });

@@ -1,6 +1,7 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
+import { benchContainers } from "./containers";
 import { benchDrs } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
 import { benchHaFailover } from "./ha-failover";
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   if (!only || only === "drs-quality") await benchDrsQuality();
   if (!only || only === "ha") benchHaFailover();
   if (!only || only === "migration") benchMigration();
+  if (!only || only === "containers") await benchContainers();
 }
 
 main().catch((e) => {

@@ -114,7 +114,7 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description(`build a small ESX cluster in a fresh state file (default ${DEMO_STATE}) and show placement`)
+    .description(`run a short incident in a fresh state file (default ${DEMO_STATE}): placement, DRS, a host crash and HA restarts`)
     .action(async () => {
       const explicit = globals().state;
       const path = resolve(explicit ?? DEMO_STATE);

@@ -14,6 +14,8 @@ export const KIND_TRAITS: Record<ManagedKind, KindTraits> = {
   Datastore: { replaceOnChange: [], exposesCurrentHost: false },
   ResourcePool: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
   VirtualMachine: { replaceOnChange: ["cluster", "guestOs", "guestArch"], exposesCurrentHost: true },
+  Container: { replaceOnChange: ["cluster", "template"], exposesCurrentHost: true },
+  Template: { replaceOnChange: [], exposesCurrentHost: false },
   Rule: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
 };
 

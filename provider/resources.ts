@@ -2,9 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedKind } from "../schema";
 import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
+import type { ContainerSpecInput, ContainerSpec, ContainerStatus } from "../schema/container";
 import type { DatastoreSpecInput, DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpecInput, HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpecInput, ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
+import type { TemplateSpecInput, TemplateSpec, TemplateStatus } from "../schema/template";
 import type { RuleSpecInput, RuleSpec, RuleStatus } from "../schema/rule";
 import type { VmSpecInput, VmSpec, VmStatus } from "../schema/virtual-machine";
 import { dynamicProviderFor } from "./dynamic-provider";
@@ -98,5 +100,29 @@ export class Rule extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<RuleStatus>;
   constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration("Rule", name, args, opts, []));
+  }
+}
+
+export type TemplateArgs = ArgsOf<TemplateSpecInput>;
+export interface Template extends OutputsOf<TemplateSpec> {}
+/** A container template: an OS template to create containers from, or an app template to add to them. */
+export class Template extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<TemplateStatus>;
+  constructor(name: string, args: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Template", name, args, opts, []));
+  }
+}
+
+export type ContainerArgs = ArgsOf<ContainerSpecInput>;
+export interface Container extends OutputsOf<ContainerSpec> {}
+/** An OS-level container (OpenVZ/Virtuozzo container, Solaris zone) sharing its host's kernel. */
+export class Container extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<ContainerStatus>;
+  /** Where the container runs now (null while stopped); HA may change it. */
+  declare readonly currentHost: pulumi.Output<string | null>;
+  constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Container", name, args, opts, ["currentHost"]));
   }
 }

@@ -6,6 +6,8 @@ import type { HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { VmSpec, VmStatus } from "../schema/virtual-machine";
 import type { RuntimeEvent, RuntimeObject } from "./core/model";
+import type { ContainerSpec, ContainerStatus } from "../schema/container";
+import type { TemplateSpec, TemplateStatus } from "../schema/template";
 
 export type { Kind, RuntimeEvent, RuntimeObject };
 
@@ -15,6 +17,8 @@ export type HostObject = RuntimeObject<HostSpec, HostStatus>;
 export type DatastoreObject = RuntimeObject<DatastoreSpec, DatastoreStatus>;
 export type ResourcePoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolStatus>;
 export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
+export type ContainerObject = RuntimeObject<ContainerSpec, ContainerStatus>;
+export type TemplateObject = RuntimeObject<TemplateSpec, TemplateStatus>;
 
 export interface ObjectInput {
   kind: Kind;

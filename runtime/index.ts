@@ -18,6 +18,8 @@ export type {
   RuntimeObject,
   RuntimeOptions,
   VirtualMachineObject,
+  ContainerObject,
+  TemplateObject,
 } from "./api";
 export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
 

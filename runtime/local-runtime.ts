@@ -3,7 +3,9 @@ import { z } from "zod";
 import { Command, execute } from "./core/commands";
 import { refuse } from "./core/errors";
 import { present } from "./core/present";
-import type { Kind, RuntimeObject } from "./core/model";
+import { BUILT_IN_TEMPLATES } from "./core/containers/catalog";
+import { builtInTemplateObject } from "./core/containers/templates";
+import { type Kind, type RuntimeObject, compareNames } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
 import { readDiskImages } from "./io/disk-imports";
 import type { Store } from "./store/store";
@@ -55,13 +57,20 @@ export class LocalRuntime implements Runtime {
 
   get(kind: Kind, name: string) {
     return this.store.read((world) => {
-      const obj = world.get(kind, name);
+      const obj = world.get(kind, name) ?? (kind === "Template" ? builtInTemplateObject(name) : undefined);
       return obj && present(world, obj);
     });
   }
 
+  /** Built-in templates are listed with the declared ones, unless a declared one replaces them. */
   list(kind: Kind) {
-    return this.store.read((world) => world.list(kind).map((obj) => present(world, obj)));
+    return this.store.read((world) => {
+      const stored = world.list(kind);
+      if (kind !== "Template") return stored.map((obj) => present(world, obj));
+      const declared = new Set(stored.map((o) => o.name));
+      const builtIn = BUILT_IN_TEMPLATES.filter((t) => !declared.has(t.name)).map((t) => builtInTemplateObject(t.name)!);
+      return [...stored, ...builtIn].sort((a, b) => compareNames(a.name, b.name)).map((obj) => present(world, obj));
+    });
   }
 
   async delete(kind: Kind, name: string): Promise<void> {

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { Name } from "./common";
+import { Name, RestartPrioritySetting } from "./common";
 
-export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highest"]);
 
 /**
  * Distributed Power Management: hosts go to standby when every connected host is below
@@ -10,11 +9,10 @@ export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highe
  */
 export const DpmSettings = z
   .strictObject({
-    enabled: z.boolean().default(false),
-    lowUtilizationPercent: z.int().min(1).max(99).default(45),
-    highUtilizationPercent: z.int().min(2).max(100).default(81),
-    /** DPM never leaves fewer connected hosts than this. */
-    minHostsOn: z.int().min(1).default(1),
+    enabled: z.boolean().default(false).describe("vSphere DPM: put idle hosts in standby and power them back on under load; acts only when automationLevel is fullyAutomated"),
+    lowUtilizationPercent: z.int().min(1).max(99).default(45).describe("A host goes to standby once every connected host is below this utilization (largest of CPU and memory entitlement, %)"),
+    highUtilizationPercent: z.int().min(2).max(100).default(81).describe("A standby host is powered back on when a connected host rises above this utilization (%); evacuations stay below it"),
+    minHostsOn: z.int().min(1).default(1).describe("DPM never leaves fewer connected hosts than this"),
   })
   .refine((d) => d.lowUtilizationPercent < d.highUtilizationPercent, {
     message: "lowUtilizationPercent must be below highUtilizationPercent",
@@ -24,39 +22,60 @@ export const DpmSettings = z
 export type DpmSettings = z.infer<typeof DpmSettings>;
 
 export const DrsSettings = z.strictObject({
-  enabled: z.boolean().default(true),
-  automationLevel: z.enum(["manual", "partiallyAutomated", "fullyAutomated"]).default("fullyAutomated"),
-  /** 1 applies only mandatory moves; 5 accepts the smallest improvements. */
-  migrationThreshold: z.int().min(1).max(5).default(3),
-  intervalSeconds: z.int().min(1).default(300),
-  /** Load-balancing moves per pass at most (mandatory moves are not counted). */
-  maxMovesPerPass: z.int().min(1).max(1000).default(16),
+  enabled: z.boolean().default(true).describe("vSphere DRS: rule corrections and load balancing by live migration; false: passes only compute entitlements and usage"),
+  automationLevel: z
+    .enum(["manual", "partiallyAutomated", "fullyAutomated"])
+    .default("fullyAutomated")
+    .describe("fullyAutomated migrates VMs (DrsMigrated); manual and partiallyAutomated only recommend (DrsRecommended); placement is always automatic"),
+  migrationThreshold: z
+    .int()
+    .min(1)
+    .max(5)
+    .default(3)
+    .describe("vSphere DRS migration threshold: 1 applies only mandatory moves, 5 the smallest improvements (target imbalance 0)"),
+  intervalSeconds: z.int().min(1).default(300).describe("Simulated seconds between DRS passes (vSphere: 5 minutes); workloads are sampled at each pass"),
+  maxMovesPerPass: z.int().min(1).max(1000).default(16).describe("Load-balancing moves per pass at most (mandatory moves are not counted)"),
   /**
    * A load-balancing move must close at least this much load gap: moving a VM that holds a fraction d
    * of its host onto a host g lower in normalized entitlement closes d * (g - d). Measured this way
    * (not as the imbalance's own drop) the threshold means the same in a cluster of 4 or 4,000 hosts.
    */
-  minGain: z.number().min(0).max(1).default(0.001),
-  /** A VM that DRS moved stays put for this long: no thrashing back and forth. */
-  vmCooldownSeconds: z.int().min(0).default(900),
-  dpm: DpmSettings.prefault({}),
+  minGain: z.number().min(0).max(1).default(0.001).describe("Smallest load gap (in normalized entitlement) a load-balancing move must close to be made"),
+  vmCooldownSeconds: z.int().min(0).default(900).describe("A VM DRS moved is left out of load balancing and preference fixes this many seconds, against thrashing"),
+  dpm: DpmSettings.prefault({}).describe("Distributed Power Management: standby for hosts while the cluster is lightly loaded"),
 });
 export type DrsSettings = z.infer<typeof DrsSettings>;
 
 export const AdmissionControlSettings = z.strictObject({
-  policy: z.enum(["slotPolicy", "resourcePercentage", "failoverHosts", "disabled"]).default("resourcePercentage"),
-  hostFailuresToTolerate: z.int().min(0).default(1),
-  cpuPercent: z.int().min(0).max(100).optional(),
-  memoryPercent: z.int().min(0).max(100).optional(),
-  failoverHosts: z.array(Name).default([]),
-  vmCpuMinMhz: z.int().min(1).default(32),
+  policy: z
+    .enum(["slotPolicy", "resourcePercentage", "failoverHosts", "disabled"])
+    .default("resourcePercentage")
+    .describe("vSphere HA admission control policy: how power-ons are held back so that failed hosts' VMs can restart"),
+  hostFailuresToTolerate: z.int().min(0).default(1).describe("slotPolicy: host failures to keep slots for; resourcePercentage: sets the percentages when cpuPercent/memoryPercent are absent"),
+  cpuPercent: z.int().min(0).max(100).optional().describe("resourcePercentage: cluster CPU kept unreserved for failover (%); absent: the share of the hostFailuresToTolerate largest hosts"),
+  memoryPercent: z.int().min(0).max(100).optional().describe("resourcePercentage: cluster memory kept unreserved for failover (%); absent: computed as for cpuPercent"),
+  failoverHosts: z.array(Name).default([]).describe("failoverHosts policy: hosts kept free for HA restarts (no power-on, migration or DRS placement onto them)"),
+  vmCpuMinMhz: z.int().min(1).default(32).describe("MHz counted for a powered-on VM without a CPU reservation, in slot size and percentages (vSphere's default 32 MHz)"),
+}).superRefine((a, ctx) => {
+  // A setting the chosen policy would ignore is a mistake worth saying, not something to drop silently.
+  const onlyFor = (field: "cpuPercent" | "memoryPercent" | "failoverHosts", policy: string, given: boolean) => {
+    if (given && a.policy !== policy) ctx.addIssue({ code: "custom", path: [field], message: `applies only to policy ${policy} (the policy is ${a.policy})` });
+  };
+  onlyFor("cpuPercent", "resourcePercentage", a.cpuPercent !== undefined);
+  onlyFor("memoryPercent", "resourcePercentage", a.memoryPercent !== undefined);
+  onlyFor("failoverHosts", "failoverHosts", a.failoverHosts.length > 0);
+  const twice = a.failoverHosts.find((h, i) => a.failoverHosts.indexOf(h) !== i);
+  if (twice !== undefined) ctx.addIssue({ code: "custom", path: ["failoverHosts"], message: `names host ${twice} twice` });
 });
 
 export const HaSettings = z.strictObject({
-  enabled: z.boolean().default(false),
-  restartPriority: RestartPriority.default("medium"),
-  isolationResponse: z.enum(["none", "powerOff", "shutdown"]).default("none"),
-  admissionControl: AdmissionControlSettings.prefault({}),
+  enabled: z.boolean().default(false).describe("vSphere HA: restart the VMs of a failed host on the others, enforce admission control and the isolation response"),
+  restartPriority: RestartPrioritySetting.default("medium").describe("Default restart order of the cluster's VMs (highest first; disabled: not restarted); a VM's haRestartPriority overrides it"),
+  isolationResponse: z
+    .enum(["none", "powerOff", "shutdown"])
+    .default("none")
+    .describe("What an isolated host does with its VMs 30 s after isolation: none keeps them on; powerOff or shutdown frees them for HA restart"),
+  admissionControl: AdmissionControlSettings.prefault({}).describe("HA admission control: refuses power-ons that would leave too little failover capacity"),
 });
 
 /**
@@ -67,25 +86,23 @@ export const HaSettings = z.strictObject({
  */
 export const MigrationSettings = z
   .strictObject({
-    bandwidthMbps: z.int().min(1).default(1000),
-    firstRoundMbps: z.number().positive().default(100),
-    rateIncrementMbps: z.number().min(0).default(50),
-    maxRateMbps: z.number().positive().default(500),
-    maxIterations: z.int().min(1).max(1000).default(29),
-    maxFactor: z.number().min(1).default(3),
-    /** Pre-copy stops once fewer than this many 4 KiB pages are left to send. */
-    stopPages: z.int().min(0).default(50),
-    /** Fixed part of the downtime: suspend, device and network switch-over on the target. */
-    resumeMs: z.number().min(0).default(25),
+    bandwidthMbps: z.int().min(1).default(1000).describe("Migration link between hosts in Mbit/s (vMotion network); caps every round and carries cold disk copies"),
+    firstRoundMbps: z.number().positive().default(100).describe("Rate of the first pre-copy round in Mbit/s (Xen's minimum rate)"),
+    rateIncrementMbps: z.number().min(0).default(50).describe("Each later round runs at the observed dirtying rate plus this, in Mbit/s (Xen)"),
+    maxRateMbps: z.number().positive().default(500).describe("Cap on the pre-copy rate in Mbit/s (Xen's maximum rate); stop-and-copy runs at the full link"),
+    maxIterations: z.int().min(1).max(1000).default(29).describe("Pre-copy stops after this many rounds (Xen's max_iters)"),
+    maxFactor: z.number().min(1).default(3).describe("Pre-copy stops once more than this many times the VM's memory has been sent (Xen's max_factor)"),
+    stopPages: z.int().min(0).default(50).describe("Pre-copy stops once fewer than this many 4 KiB pages are left to send"),
+    resumeMs: z.number().min(0).default(25).describe("Fixed part of the downtime in ms: suspend, device and network switch-over on the target"),
   })
   .refine((m) => m.firstRoundMbps <= m.maxRateMbps, { message: "firstRoundMbps must not exceed maxRateMbps", path: ["firstRoundMbps"] });
 
 export type MigrationSettings = z.infer<typeof MigrationSettings>;
 
 export const ClusterSpec = z.strictObject({
-  drs: DrsSettings.prefault({}),
-  ha: HaSettings.prefault({}),
-  migration: MigrationSettings.prefault({}),
+  drs: DrsSettings.prefault({}).describe("Distributed Resource Scheduler: keeps rules and balances load across the cluster's hosts"),
+  ha: HaSettings.prefault({}).describe("High Availability: restarts after host failure and admission control"),
+  migration: MigrationSettings.prefault({}).describe("Live migration: the link between hosts and Xen's pre-copy parameters"),
 });
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 export type ClusterSpecInput = z.input<typeof ClusterSpec>;

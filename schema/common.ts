@@ -17,15 +17,15 @@ export type Shares = z.infer<typeof Shares>;
 export const NonNegativeInt = z.int().min(0);
 
 const CpuAllocationFields = z.strictObject({
-  shares: Shares.default("normal"),
-  reservationMhz: NonNegativeInt.default(0),
-  limitMhz: z.int().min(1).optional(),
+  shares: Shares.default("normal").describe("CPU weight among siblings under contention: low/normal/high = 500/1000/2000 per vCPU (a pool counts as 4 vCPUs), or a number"),
+  reservationMhz: NonNegativeInt.default(0).describe("Guaranteed CPU in MHz, admitted against the parent pool's unreserved CPU (VM: at power-on); 0: no guarantee"),
+  limitMhz: z.int().min(1).optional().describe("Most CPU in MHz it gets even when more is free (Xen cap, OpenVZ cpulimit); absent: no limit"),
 });
 
 const MemoryAllocationFields = z.strictObject({
-  shares: Shares.default("normal"),
-  reservationMb: NonNegativeInt.default(0),
-  limitMb: z.int().min(1).optional(),
+  shares: Shares.default("normal").describe("Memory weight among siblings under contention: low/normal/high = 5/10/20 per configured MB (a pool counts as 16 GB), or a number"),
+  reservationMb: NonNegativeInt.default(0).describe("Guaranteed memory in MB, admitted against the parent pool's unreserved memory (VM: at power-on); 0: no guarantee"),
+  limitMb: z.int().min(1).optional().describe("Most memory in MB it gets; absent: no limit (a VM never gets more than its memoryMb)"),
 });
 
 type Check<T> = [(value: T) => boolean, { message: string; path: string[] }];
@@ -45,5 +45,13 @@ export const CpuAllocation = CpuAllocationFields.refine(...cpuWithinLimit);
 export const MemoryAllocation = MemoryAllocationFields.refine(...memoryWithinLimit);
 
 /** A pool's allocation adds whether it may borrow unreserved capacity from its parent. */
-export const PoolCpuAllocation = CpuAllocationFields.extend({ expandableReservation: z.boolean().default(true) }).refine(...cpuWithinLimit);
-export const PoolMemoryAllocation = MemoryAllocationFields.extend({ expandableReservation: z.boolean().default(true) }).refine(...memoryWithinLimit);
+const expandableReservation = z
+  .boolean()
+  .default(true)
+  .describe("vSphere expandable reservation: admission may borrow unreserved capacity from the parent; false: only the pool's own");
+export const PoolCpuAllocation = CpuAllocationFields.extend({ expandableReservation }).refine(...cpuWithinLimit);
+export const PoolMemoryAllocation = MemoryAllocationFields.extend({ expandableReservation }).refine(...memoryWithinLimit);
+
+/** HA restart priorities, lowest to highest; `disabled` VMs are never restarted (vSphere's "Disabled"). */
+export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highest"]);
+export const RestartPrioritySetting = z.enum(["disabled", ...RestartPriority.options]);

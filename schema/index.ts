@@ -1,17 +1,21 @@
 import { z } from "zod";
 import { ClusterSpec } from "./cluster";
+import { ContainerSpec } from "./container";
 import { DatastoreSpec } from "./datastore";
 import { HostSpec } from "./host";
 import { ResourcePoolSpec } from "./resource-pool";
 import { RuleSpec } from "./rule";
+import { TemplateSpec } from "./template";
 import { VmSpec } from "./virtual-machine";
 
 export * from "./common";
 export * from "./cluster";
+export * from "./container";
 export * from "./datastore";
 export * from "./host";
 export * from "./resource-pool";
 export * from "./rule";
+export * from "./template";
 export * from "./virtual-machine";
 
 /** Every kind of the public contract. */
@@ -26,6 +30,8 @@ export const SPEC_SCHEMAS = {
   Datastore: DatastoreSpec,
   ResourcePool: ResourcePoolSpec,
   VirtualMachine: VmSpec,
+  Container: ContainerSpec,
+  Template: TemplateSpec,
   Rule: RuleSpec,
 } as const satisfies Partial<Record<Kind, z.ZodType>>;
 export type ManagedKind = keyof typeof SPEC_SCHEMAS;

@@ -2,10 +2,10 @@ import { z } from "zod";
 import { Name, PoolCpuAllocation, PoolMemoryAllocation } from "./common";
 
 export const ResourcePoolSpec = z.strictObject({
-  cluster: Name,
-  parent: Name.optional(),
-  cpu: PoolCpuAllocation.prefault({}),
-  memory: PoolMemoryAllocation.prefault({}),
+  cluster: Name.describe("Cluster whose capacity the pool divides"),
+  parent: Name.optional().describe("Parent pool, in the same cluster; absent: a child of the cluster's root"),
+  cpu: PoolCpuAllocation.prefault({}).describe("CPU shares, reservation and limit of the pool as a whole (vSphere resource pool)"),
+  memory: PoolMemoryAllocation.prefault({}).describe("Memory shares, reservation and limit of the pool as a whole"),
 });
 export type ResourcePoolSpec = z.infer<typeof ResourcePoolSpec>;
 export type ResourcePoolSpecInput = z.input<typeof ResourcePoolSpec>;

@@ -18,12 +18,12 @@ const unique = (list: string[], ctx: z.RefinementCtx, field: string) =>
  */
 export const RuleSpec = z
   .strictObject({
-    cluster: Name,
-    type: RuleType,
-    vms: z.array(Name).min(1),
-    hosts: z.array(Name).default([]),
-    hostAffinity: HostAffinity.optional(),
-    mandatory: z.boolean().optional(),
+    cluster: Name.describe("Cluster whose DRS, placement and HA keep the rule"),
+    type: RuleType.describe("affinity keeps the VMs on one host, antiAffinity on different hosts; vmHost ties them to hosts (vSphere DRS rules)"),
+    vms: z.array(Name).min(1).describe("VMs the rule binds: two or more for affinity and antiAffinity"),
+    hosts: z.array(Name).default([]).describe("vmHost only: the host group the VMs must or should (not) run on"),
+    hostAffinity: HostAffinity.optional().describe("vmHost only, required there: must rules are mandatory, should rules preferences"),
+    mandatory: z.boolean().optional().describe("Never broken by placement, DRS or HA; absent: true for antiAffinity and must* vmHost, false otherwise"),
   })
   .superRefine((rule, ctx) => {
     unique(rule.vms, ctx, "vms");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CpuAllocation, MemoryAllocation, Name } from "./common";
+import { CpuAllocation, MemoryAllocation, Name, RestartPrioritySetting } from "./common";
 
 export const GuestOs = z.enum(["linux", "windows", "solaris", "netware", "freebsd", "netbsd"]);
 export type GuestOs = z.infer<typeof GuestOs>;
@@ -20,14 +20,11 @@ const PARTITION_PATH = /^\/dev\/(?:(?:s|h|xv|v)d[a-z]+\d+|(?:nvme\d+n\d+|mmcblk\
 
 export const VmDisk = z
   .strictObject({
-    datastore: Name,
-    /** Required unless the disk is imported from an image, whose size it then defaults to. */
-    sizeGb: z.number().positive().optional(),
-    backend: DiskBackend.optional(),
-    /** The backend's path on the host: an image file, or a /dev path for a partition or a device. */
-    path: z.string().min(1).max(4096).optional(),
-    /** P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied. */
-    importFrom: z.string().min(1).max(4096).optional(),
+    datastore: Name.describe("Datastore the disk lives on; the VM runs only on hosts that mount it"),
+    sizeGb: z.number().positive().optional().describe("Size in GB, taken on the datastore whether the VM runs or not; absent: the size of the importFrom image"),
+    backend: DiskBackend.optional().describe("Xen disk backend: image file (file:), partition or whole device (phy:, not on NFS); set together with path"),
+    path: z.string().min(1).max(4096).optional().describe("The backend's path on the host: an image file, or a /dev path for a partition or a device"),
+    importFrom: z.string().min(1).max(4096).optional().describe("P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied"),
   })
   .superRefine((disk, ctx) => {
     if (disk.sizeGb === undefined && disk.importFrom === undefined) {
@@ -63,22 +60,20 @@ export const WorkloadProfile = z.enum(["constant", "diurnal", "bursty"]);
  */
 export const VmWorkload = z
   .strictObject({
-    profile: WorkloadProfile.default("constant"),
-    cpuDemandMhz: z.number().min(0).optional(),
-    activeMemoryMb: z.number().min(0).optional(),
-    dirtyRateMbps: z.number().min(0).optional(),
-    /** The pages it keeps writing (Clark et al.'s writable working set); absent: activeMemoryMb, else all memory. */
-    writableWorkingSetMb: z.number().min(0).optional(),
-    /** Selects the row of the virtualization overhead table; absent: cpu. */
-    kind: WorkloadKind.optional(),
-    /** diurnal: fraction of cpuDemandMhz the demand swings by [0.5]. */
-    amplitude: z.number().min(0).max(1).optional(),
-    /** diurnal: hour of the simulated day with the highest demand [14]. */
-    peakHour: z.number().min(0).max(24).optional(),
-    /** bursty: chance per sample of a burst [0.1]. */
-    burstProbability: z.number().min(0).max(1).optional(),
-    /** bursty: demand multiplier during a burst [3]. */
-    burstFactor: z.number().min(1).max(100).optional(),
+    profile: WorkloadProfile.default("constant").describe("How CPU demand moves over simulated time: constant, diurnal (a daily cosine) or bursty (seeded random bursts)"),
+    cpuDemandMhz: z.number().min(0).optional().describe("CPU the guest wants in MHz, the level the profile shapes; capped by cpu.limitMhz; absent: 0 (idle)"),
+    activeMemoryMb: z.number().min(0).optional().describe("Memory the guest actively touches in MB (vSphere active memory), capped at memoryMb; absent: all of memoryMb"),
+    dirtyRateMbps: z.number().min(0).optional().describe("Rate the guest writes memory in Mbit/s: drives live-migration pre-copy rounds and downtime; absent: 0"),
+    writableWorkingSetMb: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("The pages it keeps writing (Clark et al.'s writable working set); absent: activeMemoryMb, else all memory"),
+    kind: WorkloadKind.optional().describe("Row of the virtualization overhead table: cpu-, io- or mmu-bound (page-table) work; absent: cpu"),
+    amplitude: z.number().min(0).max(1).optional().describe("diurnal: fraction of cpuDemandMhz the demand swings by either way; absent: 0.5"),
+    peakHour: z.number().min(0).max(24).optional().describe("diurnal: hour of the simulated day with the highest demand; absent: 14"),
+    burstProbability: z.number().min(0).max(1).optional().describe("bursty: chance of a burst at each sample (each periodic DRS pass); absent: 0.1"),
+    burstFactor: z.number().min(1).max(100).optional().describe("bursty: demand multiplier during a burst; absent: 3"),
   })
   .superRefine((w, ctx) => {
     const owners = { amplitude: "diurnal", peakHour: "diurnal", burstProbability: "bursty", burstFactor: "bursty" } as const;
@@ -92,30 +87,33 @@ export type VmWorkload = z.infer<typeof VmWorkload>;
 
 export const VmSpec = z
   .strictObject({
-    cluster: Name.optional(),
-    /** Pinning to a host is a must-run placement. */
-    host: Name.optional(),
-    pool: Name.optional(),
-    vcpus: z.int().min(1).max(768),
-    memoryMb: z.int().min(4).max(24 * 1024 * 1024),
-    guestOs: GuestOs,
-    guestArch: z.enum(["x86", "x86_64"]).default("x86_64"),
-    virtualization: VirtualizationMode.default("auto"),
-    powerState: z.enum(["on", "off"]).default("on"),
-    cpu: CpuAllocation.prefault({}),
-    memory: MemoryAllocation.prefault({}),
-    disks: z.array(VmDisk).default([]),
-    haRestartPriority: z.enum(["disabled", "lowest", "low", "medium", "high", "highest"]).optional(),
-    workload: VmWorkload.optional(),
-    /** An ISO image mounted in the VM's CD drive (Virtual Server's feature); changing it is an in-place update. */
+    cluster: Name.optional().describe("Cluster to place the VM in; required unless host is set (the VM then joins the host's cluster, if any)"),
+    host: Name.optional().describe("Pins the VM to this host: a must-run placement that DRS never moves"),
+    pool: Name.optional().describe("Resource pool of the VM's cluster it draws capacity from; absent: the cluster's root"),
+    vcpus: z.int().min(1).max(768).describe("Virtual CPUs: at most the host's cores and the product's per-guest limit (ESX 3.0: 4, Virtual Server: 1)"),
+    memoryMb: z
+      .int()
+      .min(4)
+      .max(24 * 1024 * 1024)
+      .describe("Configured guest memory in MB, within the product's per-guest limit (ESX 3.0: 16 GB)"),
+    guestOs: GuestOs.describe("Guest operating system: decides whether a paravirtualized kernel exists (Xen PV) and the boot time"),
+    guestArch: z.enum(["x86", "x86_64"]).default("x86_64").describe("Guest architecture: x86_64 needs lm on the host CPU, and on Intel a mode other than binary translation"),
+    virtualization: VirtualizationMode.default("auto").describe("full (binary translation), paravirtual (Xen PV) or hardware (VT-x/AMD-V); auto: the hypervisor's first mode that fits"),
+    powerState: z.enum(["on", "off"]).default("on").describe("on: placed and powered on, subject to admission control; off: kept stopped, its disks still take space"),
+    cpu: CpuAllocation.prefault({}).describe("CPU shares, reservation and limit (vSphere resource allocation)"),
+    memory: MemoryAllocation.prefault({}).describe("Memory shares, reservation and limit; a running VM's memory overhead is always reserved too"),
+    disks: z.array(VmDisk).default([]).describe("Virtual disks, each on a datastore"),
+    haRestartPriority: RestartPrioritySetting.optional()
+      .describe("HA restart order of this VM; disabled: never restarted; absent: the cluster's ha.restartPriority"),
+    workload: VmWorkload.optional().describe("What the guest asks for over time; absent: no CPU demand, all memory active, no memory dirtying"),
     cdrom: z
       .string()
       .min(1)
       .max(4096)
       .regex(/\.iso$/i, { message: "must name an ISO image (a file ending in .iso)" })
-      .optional(),
-    /** Overrides the modelled per-VM memory overhead. */
-    memoryOverheadMb: z.number().min(0).optional(),
+      .optional()
+      .describe("An ISO image mounted in the VM's CD drive (Virtual Server's feature); changing it is an in-place update"),
+    memoryOverheadMb: z.number().min(0).optional().describe("Overrides the modelled per-VM memory overhead in MB (reserved beside the guest memory)"),
   })
   .superRefine((vm, ctx) => {
     if (vm.cluster === undefined && vm.host === undefined) {

@@ -39,11 +39,20 @@ function typeOf(s: JsonSchema): string {
   return String(s.type ?? "value");
 }
 
+/** Text safe inside a table cell: a pipe would end the cell, a newline the row. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * A field's rows. The notes come from `.describe()`: zod's JSON Schema keeps a description given
+ * inside or outside `.default()`, `.prefault()` and `.optional()` on the field itself.
+ */
 function rows(s: JsonSchema, prefix: string, required: boolean): string[] {
   const here: string[] = [];
   if (prefix) {
     const dflt = s.default === undefined ? (required ? "required" : "") : `\`${JSON.stringify(s.default)}\``;
-    here.push(`| \`${prefix}\` | ${typeOf(s)} | ${dflt} | ${s.description ?? ""} |`);
+    here.push(`| \`${prefix}\` | ${typeOf(s)} | ${dflt} | ${cell(s.description ?? "")} |`);
   }
   const nested = s.properties ? s : s.type === "array" && s.items?.properties ? s.items : undefined;
   if (!nested?.properties) return here;

@@ -1,6 +1,7 @@
 import type { Runtime } from "../../runtime";
-import type { ClusterObject, DatastoreObject, HostObject, VirtualMachineObject } from "../../runtime";
+import type { ClusterObject, ContainerObject, DatastoreObject, HostObject, VirtualMachineObject } from "../../runtime";
 import { formatSeconds, table } from "../format";
+import { renderContainers } from "./container-status";
 import { renderHaStatus } from "./ha-status";
 import { renderDatastores } from "./storage-status";
 
@@ -12,6 +13,7 @@ export async function inventory(rt: Runtime) {
     datastores: (await rt.list("Datastore")) as DatastoreObject[],
     pools: await rt.list("ResourcePool"),
     vms: (await rt.list("VirtualMachine")) as VirtualMachineObject[],
+    containers: (await rt.list("Container")) as ContainerObject[],
   };
 }
 
@@ -81,6 +83,8 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
       ),
     );
   }
-  if (inv.clusters.length + inv.hosts.length + inv.vms.length === 0) out.push("", "The state is empty.");
+  const containers = renderContainers(inv.containers);
+  if (containers) out.push("", containers);
+  if (inv.clusters.length + inv.hosts.length + inv.vms.length + inv.containers.length === 0) out.push("", "The state is empty.");
   return out.join("\n");
 }

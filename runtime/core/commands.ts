@@ -2,7 +2,7 @@
  * The core's single entry point: a command applied to a read-only world yields the changes to
  * persist and a result, or throws a PolyvisorError and changes nothing.
  */
-import { KINDS, Name, isManagedKind } from "../../schema";
+import { Name, isManagedKind } from "../../schema";
 import { runDrsPass } from "./drs/pass";
 import { refuse } from "./errors";
 import { type FailureMode, failHost, recoverHost } from "./ha/failures";
@@ -30,10 +30,7 @@ export interface Outcome {
 }
 
 export function managedKind(kind: string, name: string): Kind & keyof typeof HANDLERS {
-  if (!isManagedKind(kind)) {
-    const known = (KINDS as readonly string[]).includes(kind);
-    refuse("InvalidSpec", { kind, name, field: "kind" }, known ? `kind ${kind} is not available in this version` : `unknown kind; expected one of ${Object.keys(HANDLERS).join(", ")}`);
-  }
+  if (!isManagedKind(kind)) refuse("InvalidSpec", { kind, name, field: "kind" }, `unknown kind; expected one of ${Object.keys(HANDLERS).join(", ")}`);
   return kind;
 }
 

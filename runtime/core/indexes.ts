@@ -38,6 +38,16 @@ export const INDEXES = {
   hostsInCluster: { kind: "Host", reads: "spec", key: spec("cluster") },
   hostsMountingDatastore: { kind: "Host", reads: "spec", key: (o) => (o.spec as { datastores?: string[] }).datastores },
   rulesInCluster: { kind: "Rule", reads: "spec", key: spec("cluster") },
+  /** Running containers by the host they run on. */
+  containersOnHost: { kind: "Container", reads: "status", key: status("currentHost") },
+  containersInCluster: { kind: "Container", reads: "status", key: status("cluster") },
+  containersPinnedTo: { kind: "Container", reads: "spec", key: spec("host") },
+  /** Containers by the addresses they hold: IP address management reads who holds an address here. */
+  containersByAddress: { kind: "Container", reads: "status", key: (o) => (o.status as { ipAddresses?: string[] }).ipAddresses },
+  /** Containers by their OS template and their app templates. */
+  containersByTemplate: { kind: "Container", reads: "spec", key: (o) => { const s = o.spec as { template: string; apps?: string[] }; return [s.template, ...(s.apps ?? [])]; } },
+  /** Containers HA owes a restart, by cluster. */
+  containerRestartsInCluster: { kind: "Container", reads: "status", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexName = keyof typeof INDEXES;

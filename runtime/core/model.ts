@@ -8,10 +8,12 @@ import { DemandLedger, type DemandTotals } from "./ha/demand";
 import { INDEXES_BY_KIND, type IndexName, indexKeys, sameIndexKeys } from "./indexes";
 import { UsageLedger } from "./usage-ledger";
 import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
+import type { ContainerSpec, ContainerStatus } from "../../schema/container";
 import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
 import type { HostSpec, HostStatus } from "../../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
 import type { RuleSpec, RuleStatus } from "../../schema/rule";
+import type { TemplateSpec, TemplateStatus } from "../../schema/template";
 import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
 
 export type { Kind };
@@ -37,6 +39,9 @@ export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
 export type DatastoreRecord = RuntimeObject<DatastoreSpec, StoredDatastoreStatus>;
 export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
 export type RuleRecord = RuntimeObject<RuleSpec, RuleStatus>;
+export type ContainerRecord = RuntimeObject<ContainerSpec, ContainerStatus>;
+export type StoredTemplateStatus = Omit<TemplateStatus, "containers">;
+export type TemplateRecord = RuntimeObject<TemplateSpec, StoredTemplateStatus>;
 
 export interface RuntimeEvent {
   seq: number;

@@ -21,7 +21,9 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
     case "Cluster":
       return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name), ha: clusterHaStatus(world, obj as ClusterRecord) } };
     case "Host":
-      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), incomingVms: names(world, "vmsMigratingTo", obj.name), containers: [] } };
+      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), incomingVms: names(world, "vmsMigratingTo", obj.name), containers: names(world, "containersOnHost", obj.name) } };
+    case "Template":
+      return { ...obj, status: { ...status, containers: names(world, "containersByTemplate", obj.name) } };
     case "Datastore": {
       const hosts = names(world, "hostsMountingDatastore", obj.name);
       return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };

@@ -9,6 +9,8 @@
  */
 import { DIMENSIONS } from "./accounting";
 import { divide, wholeUnits } from "./allocation/divide";
+import { refreshContainerHost } from "./containers/usage";
+import { profileOf } from "./hypervisors/profiles";
 import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
 import { type HostRecord, type VmRecord, compareNames } from "./model";
 import type { Txn } from "./txn";
@@ -19,6 +21,8 @@ import { incomingFootprint } from "./vm-resources";
 export function refreshHostUsage(txn: Txn, hostName: string): void {
   const host = txn.get<HostRecord>("Host", hostName);
   if (!host) return;
+  // A container host runs no VMs: its own scheduler divides it.
+  if (profileOf(host.spec).containers) return refreshContainerHost(txn, host);
   if (refreshUncontended(txn, host)) return;
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", hostName);
   applyHostUsage(txn, host, vms, vms.map(vmClaims));

@@ -4,31 +4,36 @@ import { claimsOnHost, guestClaims, guestCpuMhz, uncontended } from "./allocatio
 import type { Resolution } from "./compatibility";
 import type { Footprint, GuestCost } from "./vm-resources";
 
+/** What a VM that runs nowhere shows: no host, no mode, nothing charged or used. */
+const NOT_RUNNING = {
+  currentHost: null,
+  powerState: "off",
+  virtualization: null,
+  virtualizationReason: null,
+  paging: null,
+  overheadCpuMhz: 0,
+  overheadCpuReservedMhz: 0,
+  cpuDemandMhz: 0,
+  cpuEntitlementMhz: 0,
+  memoryEntitlementMb: 0,
+  cpuUsedMhz: 0,
+  memoryUsedMb: 0,
+  haRestart: null,
+} as const satisfies Partial<VmStatus>;
+
 export function initialStatus(cluster: string | null): VmStatus {
   return {
+    ...NOT_RUNNING,
     observedGeneration: 1,
     cluster,
-    currentHost: null,
-    powerState: "off",
-    virtualization: null,
-    virtualizationReason: null,
-    paging: null,
     overheadMemoryMb: 0,
     overheadCpuPercent: 0,
-    overheadCpuMhz: 0,
-    overheadCpuReservedMhz: 0,
-    cpuDemandMhz: 0,
-    cpuEntitlementMhz: 0,
-    memoryEntitlementMb: 0,
-    cpuUsedMhz: 0,
-    memoryUsedMb: 0,
     drsCooldownUntilSeconds: null,
     migrations: 0,
     lastMigration: null,
     migration: null,
     importedDisks: [],
     cdrom: null,
-    haRestart: null,
   };
 }
 
@@ -64,22 +69,7 @@ export function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, resolu
  * stay for reference (HA admission control holds them for a VM awaiting a restart).
  */
 export function stoppedStatus(base: VmStatus): VmStatus {
-  return {
-    ...base,
-    currentHost: null,
-    powerState: "off",
-    virtualization: null,
-    virtualizationReason: null,
-    paging: null,
-    overheadCpuMhz: 0,
-    overheadCpuReservedMhz: 0,
-    cpuDemandMhz: 0,
-    cpuEntitlementMhz: 0,
-    memoryEntitlementMb: 0,
-    cpuUsedMhz: 0,
-    memoryUsedMb: 0,
-    haRestart: null,
-  };
+  return { ...base, ...NOT_RUNNING };
 }
 
 /** The ISO in the CD drive follows the spec at once: mounting is an in-place change. */

@@ -19,12 +19,22 @@ describe("polyvisor CLI", () => {
     expect(existsSync(CLI), "run `npm run build` first").toBe(true);
   });
 
-  it("demo builds a fresh cluster, shows where each VM runs and a refused power-on", () => {
+  it("demo runs the incident: placement, DRS onto a new host, HA restarts, a refused power-on, recovery", () => {
     const r = polyvisor("demo");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^HOST\s+CLUSTER\s+HYPERVISOR\s+STATE/m);
     expect(r.stdout).toMatch(/^db1\s+prod\s+db\s+on\s+esx\d/m);
+    // DRS moved load onto the host that joined, and said why.
+    expect(r.stdout).toMatch(/^\S+\s+esx\d\s+esx4\s+\d\s+load balancing: imbalance/m);
+    // Every VM that went down with esx2 restarted elsewhere, the high-priority database first.
+    const crashed = [...r.stdout.matchAll(/VirtualMachine (\S+)  Crashed: went down with host esx2/g)].map((m) => m[1]);
+    const restarted = [...r.stdout.matchAll(/VirtualMachine (\S+)  HaRestarted: restarted on (esx\d)/g)];
+    expect(crashed.length).toBeGreaterThan(0);
+    expect(restarted.map((m) => m[1]).sort()).toEqual([...crashed].sort());
+    expect(restarted.every((m) => m[2] !== "esx2")).toBe(true);
+    expect(restarted[0][1]).toBe("db2");
     expect(r.stdout).toContain("InsufficientCapacity: VirtualMachine db3: field memory.reservationMb");
+    expect(r.stdout).toMatch(/Host esx2  HostRecovered/);
     expect(existsSync(join(tmp.dir, ".polyvisor", "demo.db"))).toBe(true);
     // A second run starts from scratch again rather than failing on existing names.
     expect(polyvisor("demo").code).toBe(0);
@@ -35,8 +45,10 @@ describe("polyvisor CLI", () => {
     const status = polyvisor("--state", state, "--json", "status");
     expect(status.code).toBe(0);
     const inv = JSON.parse(status.stdout);
-    expect(inv.hosts.map((h: { name: string }) => h.name)).toEqual(["esx1", "esx2", "esx3"]);
+    expect(inv.hosts.map((h: { name: string }) => h.name)).toEqual(["esx1", "esx2", "esx3", "esx4"]);
     expect(inv.vms.every((v: { status: { currentHost: string } }) => /^esx\d$/.test(v.status.currentHost))).toBe(true);
+    // The recovered host took load back from DRS.
+    expect(inv.vms.some((v: { status: { currentHost: string } }) => v.status.currentHost === "esx2")).toBe(true);
     const events = polyvisor("--state", state, "events", "--since", "20");
     expect(events.code).toBe(0);
     expect(events.stdout.split("\n")[0]).toMatch(/^\s+21\s+00:00:00\s+/);

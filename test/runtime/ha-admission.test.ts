@@ -153,3 +153,25 @@ describe("failover hosts policy", () => {
     expect(pinned?.message).toContain("H1: is an HA failover host: it takes only VMs that HA restarts");
   });
 });
+
+describe("admission control settings", () => {
+  beforeEach(async () => {
+    await guideCluster({ policy: "slotPolicy" });
+  });
+
+  it("refuses a setting the chosen policy would ignore, naming the field, and changes nothing", async () => {
+    const before = await rt.get("Cluster", "prod");
+    const cases: [Record<string, unknown>, string][] = [
+      [{ policy: "slotPolicy", cpuPercent: 25 }, "field ha.admissionControl.cpuPercent: applies only to policy resourcePercentage (the policy is slotPolicy)"],
+      [{ policy: "failoverHosts", memoryPercent: 25, failoverHosts: ["H1"] }, "field ha.admissionControl.memoryPercent: applies only to policy resourcePercentage (the policy is failoverHosts)"],
+      [{ policy: "resourcePercentage", failoverHosts: ["H1"] }, "field ha.admissionControl.failoverHosts: applies only to policy failoverHosts (the policy is resourcePercentage)"],
+      [{ policy: "failoverHosts", failoverHosts: ["H1", "H2", "H1"] }, "field ha.admissionControl.failoverHosts: names host H1 twice"],
+    ];
+    for (const [admissionControl, message] of cases) {
+      const error = await refusal(rt.apply(cluster("prod", { ha: { enabled: true, admissionControl } })));
+      expect(error?.code).toBe("InvalidSpec");
+      expect(error?.message).toContain(`InvalidSpec: Cluster prod: ${message}`);
+    }
+    expect(await rt.get("Cluster", "prod")).toEqual(before);
+  });
+});

@@ -120,6 +120,15 @@ describe("a crashed host", () => {
     expect((await eventsOf("HaRestarted")).length).toBe(0);
   });
 
+  it("with the cluster's default priority disabled, restarts only the VMs that set their own", async () => {
+    await rt.apply(cluster("prod", { ha: { enabled: true, restartPriority: "disabled" } }));
+    await rt.failHost("esx2");
+    await rt.advance(600);
+    // app has no priority of its own; the others set one (scratch: disabled).
+    expect((await eventsOf("HaRestarted")).map((e) => e.name).sort()).toEqual(["batch", "top", "web1", "web2"]);
+    expect(await vmStatus("app")).toMatchObject({ powerState: "off", haRestart: null });
+  });
+
   it("refuses to fail a failed host, to recover a connected one, and an unknown mode", async () => {
     await rt.failHost("esx2");
     expect((await refusal(rt.failHost("esx2")))?.message).toContain("Conflict: Host esx2: field state: the host is failed; only a connected host or one in maintenance can fail");

@@ -40,8 +40,8 @@ describe("refused operations change nothing", () => {
     await expectRefusal(() => rt.apply({ kind: "Blade" as never, name: "b1", spec: {} }), "InvalidSpec", "Blade b1", "field kind", "unknown kind");
   });
 
-  it("a kind this version does not manage yet", async () => {
-    await expectRefusal(() => rt.apply({ kind: "Container", name: "ct1", spec: {} }), "InvalidSpec", "Container ct1", "not available");
+  it("a container from a template that does not exist", async () => {
+    await expectRefusal(() => rt.apply({ kind: "Container", name: "ct1", spec: { cluster: "prod", template: "beos-5", memoryMb: 256, diskGb: 1 } }), "NotFound", "Container ct1", "field template", "Template beos-5 does not exist");
   });
 
   it("missing required field", async () => {

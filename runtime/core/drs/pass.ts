@@ -14,7 +14,9 @@ import type { DrsMove, DrsStatus } from "../../../schema/cluster";
 import { wholeUnits } from "../allocation/divide";
 import { clusterEntitlements } from "../allocation/entitlements";
 import { type VmClaims, vmClaims } from "../allocation/vm-claims";
+import { type Amount, isUsable } from "../accounting";
 import { standbyBreaksAdmission } from "../ha/admission-check";
+import { profileOf } from "../hypervisors/profiles";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { refreshRuleStatus } from "../rules/violations";
 import { beginStandby, exitStandby } from "../standby";
@@ -96,16 +98,21 @@ function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): VmRecord[] {
   });
 }
 
+/** What the cluster's VMs share: its usable hosts that run VMs (container-only hosts schedule their own). */
+function vmCapacity(txn: Txn, cluster: string): Amount {
+  const hosts = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).filter((h) => isUsable(h) && profileOf(h.spec).modes.length > 0);
+  return { cpu: hosts.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0), memory: hosts.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0) };
+}
+
 /**
- * Divvies the cluster's capacity into entitlements, then refreshes usage on every host of the
+ * Divvies the VM hosts' capacity into entitlements, then refreshes usage on every host of the
  * cluster. Each VM's claims are computed once and its record written at most once per step.
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
-  const c = txn.get<ClusterRecord>("Cluster", cluster)!;
   const running = runningVms(txn, cluster);
   const vms = sample ? sampleWorkloads(txn, running) : running;
   const claims = vms.map(vmClaims);
-  const entitlements = clusterEntitlements(txn, cluster, { cpu: c.status.cpuCapacityMhz, memory: c.status.memoryCapacityMb }, vms, claims);
+  const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, { vms: VmRecord[]; claims: VmClaims[] }>();
   vms.forEach((vm, i) => {
     const e = entitlements[i];

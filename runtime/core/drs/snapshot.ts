@@ -12,6 +12,7 @@
  */
 import { isMandatory } from "../../../schema/rule";
 import { hostWithFootprint } from "../accounting";
+import { profileOf } from "../hypervisors/profiles";
 import type { HostRecord, RuleRecord, VmRecord } from "../model";
 import { type PlacementRequest, fits, hostVerdicts, placementRequest } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
@@ -67,8 +68,10 @@ export class ClusterSnapshot {
     this.active.forEach((h, k) => (this.slot[h] = k));
     this.load = new LoadState(
       this.active.map((h) => {
-        let cpuLoad = 0;
-        let memoryLoad = 0;
+        // A container host's load is its containers' (containers/usage.ts): DRS counts it, and moves no container.
+        const containers = profileOf(this.hosts[h].spec).containers !== undefined;
+        let cpuLoad = containers ? this.hosts[h].status.cpuEntitlementMhz : 0;
+        let memoryLoad = containers ? this.hosts[h].status.memoryEntitlementMb : 0;
         for (const v of this.vmsOn[h]) {
           cpuLoad += this.vms[v].cpu;
           memoryLoad += this.vms[v].memory;

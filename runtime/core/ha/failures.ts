@@ -11,6 +11,7 @@
  * Each step is an event on the simulated clock, so the log reads like the incident it models.
  */
 import { chargeFootprint, setHostState } from "../accounting";
+import { restartContainers, takeDownContainers } from "../containers/ha";
 import { runDrsPass } from "../drs/pass";
 import { refuse } from "../errors";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
@@ -77,12 +78,15 @@ function crash(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): 
   setHostState(txn, host, "failed");
   const cause = { reason: "Crashed", cause: `went down with host ${host.name} (crash)`, when: `once the failure is declared (${FAILURE_DETECTION_SECONDS} s)` };
   const protectedCount = vms.filter((vm) => takeDown(txn, vm, host, cluster, declaredAt, cause)).length;
+  const containers = txn.related("containersOnHost", host.name).length;
+  const containersProtected = takeDownContainers(txn, host, cluster);
   const ha = cluster?.spec.ha.enabled === true;
   const next = !ha
     ? cluster ? `HA is off in cluster ${cluster.name}, so nothing restarts them` : "the host is standalone, so nothing restarts them"
     : `HA declares it failed after ${FAILURE_DETECTION_SECONDS} s without heartbeats and restarts ${protectedCount} of them` +
       (protectedCount < vms.length ? ` (${vms.length - protectedCount} with restart priority disabled)` : "");
-  txn.emit("Host", host.name, "HostFailed", `crashed: ${vms.length} running VM(s) went down with it; ${next}`);
+  const alsoContainers = containers > 0 ? `; ${containers} container(s) too, ${ha ? containersProtected : 0} of them for HA to restart` : "";
+  txn.emit("Host", host.name, "HostFailed", `crashed: ${vms.length} running VM(s) went down with it; ${next}${alsoContainers}`);
   if (ha) schedule(txn, declaredAt, FAILURE_DECLARED, { kind: "Host", name: host.name }, { vms: protectedCount });
 }
 
@@ -145,6 +149,7 @@ export function recoverHost(txn: Txn, name: string): void {
     runRestartWave(txn, cluster);
   }
   reconcileHaRestarts(txn, cluster);
+  restartContainers(txn, cluster);
   if (txn.get<ClusterRecord>("Cluster", cluster)?.spec.drs.enabled) runDrsPass(txn, cluster);
 }
 
@@ -170,6 +175,7 @@ registerTimerHandler(FAILURE_DECLARED, (txn, timer) => {
   );
   // Hosts declared at the same second share one wave, so their VMs restart by priority together.
   requestRestartWave(txn, cluster.name);
+  restartContainers(txn, cluster.name);
 });
 
 registerTimerHandler(ISOLATION_DECLARED, (txn, timer) => {

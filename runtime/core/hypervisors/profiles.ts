@@ -6,6 +6,7 @@
  * HVM = hardware virtual machine (Intel VT-x "vmx" / AMD-V "svm"), EPT/NPT = nested paging.
  */
 import type { GuestOs } from "../../../schema/virtual-machine";
+import type { ContainerSupport } from "../containers/kernel-sharing";
 import { HYPERVISOR_VERSIONS, type Hypervisor, type HypervisorVersion, hypervisorVersionOf } from "../../../schema/host";
 
 export type ResolvedMode = "full" | "paravirtual" | "hardware";
@@ -41,6 +42,8 @@ export interface HypervisorProfile {
   maxVcpus: Readonly<Partial<Record<ResolvedMode, number>>>;
   maxMemoryMb: number | undefined;
   memoryOverhead: MemoryOverheadModel;
+  /** The OS families of the containers its kernel runs; absent for hypervisors without containers. */
+  containers?: ContainerSupport;
   sources: readonly string[];
 }
 
@@ -268,7 +271,11 @@ export const PROFILES: ProfileTable = {
       product: "OpenVZ (RHEL5 2.6.18 kernel)",
       architecture: "containers",
       ...NO_VMS,
-      sources: ["OpenVZ runs containers that share the host's one kernel; it has no virtual machines"],
+      containers: { osFamilies: ["linux"], lxBrand: false },
+      sources: [
+        "OpenVZ runs containers that share the host's one kernel; it has no virtual machines",
+        "OpenVZ User's Guide, 'OpenVZ Philosophy': one Linux kernel per hardware node, so only Linux containers",
+      ],
     },
   },
   virtuozzo: {
@@ -278,7 +285,11 @@ export const PROFILES: ProfileTable = {
       product: "SWsoft Virtuozzo 3.5",
       architecture: "containers",
       ...NO_VMS,
-      sources: ["Virtuozzo runs virtual private servers on one shared, modified kernel; it has no virtual machines"],
+      containers: { osFamilies: ["linux", "windows"], lxBrand: false },
+      sources: [
+        "Virtuozzo runs virtual private servers on one shared, modified kernel; it has no virtual machines",
+        "Virtuozzo 3.5 for Linux and Virtuozzo 3.5 for Windows: Linux containers on a Linux host, Windows Server containers on a Windows host",
+      ],
     },
   },
   zones: {
@@ -288,7 +299,11 @@ export const PROFILES: ProfileTable = {
       product: "Solaris 10 Containers (zones)",
       architecture: "containers",
       ...NO_VMS,
-      sources: ["Solaris Containers are Solaris instances sharing one kernel; they have no virtual machines"],
+      containers: { osFamilies: ["solaris"], lxBrand: true },
+      sources: [
+        "Solaris Containers are Solaris instances sharing one kernel; they have no virtual machines",
+        "System Administration Guide: Solaris Containers, 'About Branded Zones and the Linux Branded Zone' (Solaris 10 8/07, x86): lx zones run 32-bit Linux",
+      ],
     },
   },
 };

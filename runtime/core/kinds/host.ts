@@ -2,6 +2,8 @@
 import { HostSpec, HostState, hypervisorVersionOf } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
+import { evacuateContainers } from "../containers/evacuation";
+import { checkRunningContainers } from "../containers/host-change";
 import { evacuateForMaintenance } from "../drs/maintenance";
 import { refuse } from "../errors";
 import { syncFailoverHostFlag } from "../ha/failover-hosts";
@@ -79,10 +81,13 @@ export const hostHandler: KindHandler = {
     if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
       refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
     }
-    const evacuation = existing && spec.maintenance && existing.status.state === "connected" ? evacuateForMaintenance(txn, name) : undefined;
+    const entering = existing !== undefined && spec.maintenance && existing.status.state === "connected";
+    const evacuation = entering ? evacuateForMaintenance(txn, name) : undefined;
+    const containersMoved = entering ? evacuateContainers(txn, name) : 0;
     // The evacuation charged the targets and took back what VMs migrating here held: read the host again.
     const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyHostStatus(generation, spec);
     checkRunningVms(txn, name, spec, previous);
+    checkRunningContainers(txn, name, spec);
     checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
@@ -100,7 +105,7 @@ export const hostHandler: KindHandler = {
     }
     if (state !== existing?.status.state && existing) {
       if (evacuation) txn.emit("Host", name, "EnteringMaintenance", evacuation);
-      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", "host entered maintenance mode: no VM ran on it");
+      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", `host entered maintenance mode: no VM ran on it${containersMoved > 0 ? `; its ${containersMoved} container(s) moved to other hosts` : ""}`);
       if (existing.status.state === "maintenance") txn.emit("Host", name, "MaintenanceExited", "host left maintenance mode");
       if (existing.status.state === "enteringMaintenance") txn.emit("Host", name, "MaintenanceCancelled", "maintenance mode called off: migrations already under way still land; the host takes VMs again");
     }
@@ -121,6 +126,8 @@ export const hostHandler: KindHandler = {
       ...running.map((vm) => `VirtualMachine ${vm} (running)`),
       ...txn.related("vmsMigratingTo", name).map((vm) => `VirtualMachine ${vm} (migrating here)`),
       ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
+      ...txn.related("containersOnHost", name).map((c) => `Container ${c} (running)`),
+      ...txn.related("containersPinnedTo", name).filter((c) => !txn.related("containersOnHost", name).includes(c)).map((c) => `Container ${c} (pinned)`),
       ...(host.spec.cluster === undefined ? [] : txn.relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster).filter((r) => r.spec.hosts.includes(name)).map((r) => `Rule ${r.name}`)),
     ]);
     txn.remove("Host", name);

@@ -1,10 +1,12 @@
 import type { ManagedKind } from "../../../schema";
 import { clusterHandler } from "./cluster";
+import { containerHandler } from "./container";
 import type { KindHandler } from "./common";
 import { datastoreHandler } from "./datastore";
 import { hostHandler } from "./host";
 import { resourcePoolHandler } from "./resource-pool";
 import { ruleHandler } from "./rule";
+import { templateHandler } from "./template";
 import { virtualMachineHandler } from "./virtual-machine";
 
 export const HANDLERS: Record<ManagedKind, KindHandler> = {
@@ -13,5 +15,7 @@ export const HANDLERS: Record<ManagedKind, KindHandler> = {
   Datastore: datastoreHandler,
   ResourcePool: resourcePoolHandler,
   VirtualMachine: virtualMachineHandler,
+  Container: containerHandler,
+  Template: templateHandler,
   Rule: ruleHandler,
 };

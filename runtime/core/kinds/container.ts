@@ -1,0 +1,122 @@
+/**
+ * Container: an OS-level virtual environment sharing its host's kernel (OpenVZ/Virtuozzo containers,
+ * Solaris zones), created from an OS template, placed on a host whose kernel suits it, holding its
+ * IP addresses for life. The pieces live in runtime/core/containers/; this handler puts them in order.
+ */
+import { ContainerSpec, type ContainerStatus } from "../../../schema/container";
+import { chargeFootprint, refreshCluster } from "../accounting";
+import { assignAddresses } from "../containers/addresses";
+import { restartContainers } from "../containers/ha";
+import { demandMhz } from "../containers/host-scheduler";
+import { moveContainer, releaseContainer } from "../containers/moves";
+import { containerOverheadMemoryMb } from "../containers/overhead";
+import { type ContainerRequest, judgeHost, placeContainer, refusePlacement } from "../containers/placement";
+import { containerFootprint } from "../containers/resources";
+import { containerTemplates } from "../containers/templates";
+import { refuse } from "../errors";
+import type { ClusterRecord, ContainerRecord, HostRecord } from "../model";
+import type { Txn } from "../txn";
+import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+
+const at = (name: string, field: string) => ({ kind: "Container" as const, name, field });
+
+function initialStatus(cluster: string | null): ContainerStatus {
+  return {
+    observedGeneration: 0,
+    cluster,
+    currentHost: null,
+    state: "stopped",
+    brand: null,
+    ipAddresses: [],
+    cpuDemandMhz: 0,
+    cpuEntitlementMhz: 0,
+    projectEntitlementsMhz: {},
+    overheadMemoryMb: 0,
+    migrations: 0,
+    lastMigration: null,
+    haRestart: null,
+  };
+}
+
+/** Checks the references and works out the container's cluster and pinned host. */
+function resolveRefs(txn: Txn, name: string, spec: ContainerSpec): { cluster: string | null; pinned: HostRecord | null } {
+  if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at(name, "cluster"), "Cluster", spec.cluster);
+  const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at(name, "host"), "Host", spec.host);
+  if (pinned && spec.cluster !== undefined && pinned.spec.cluster !== spec.cluster) {
+    refuse("InvalidSpec", at(name, "host"), `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
+  }
+  return { cluster: spec.cluster ?? pinned?.spec.cluster ?? null, pinned };
+}
+
+/**
+ * Where the running container is after this change: it stays on its host if it still fits there, moves
+ * live if its pin now names another host, and is placed among its candidates when it starts.
+ */
+function locate(txn: Txn, req: ContainerRequest, refs: { cluster: string | null; pinned: HostRecord | null }, status: ContainerStatus, current: string | null): ContainerStatus {
+  if (current !== null) {
+    const here = txn.get<HostRecord>("Host", current)!;
+    if (refs.pinned && refs.pinned.name !== current) return moveContainer(txn, req, status, here, refs.pinned);
+    if (here.spec.cluster !== (refs.cluster ?? undefined)) refuse("Conflict", at(req.name, "cluster"), `the container runs on ${current}, which is not in cluster ${refs.cluster}; stop it to move it`);
+    const verdict = judgeHost(txn, here, req, true);
+    if (!verdict.ok) refuse(verdict.code, at(req.name, "spec"), `the change does not fit ${current}, where the container runs: ${verdict.reason}; stop it to place it again`);
+    chargeFootprint(txn, containerFootprint(req.spec, current, refs.cluster), 1);
+    return { ...status, brand: verdict.brand };
+  }
+  const candidates = refs.pinned ? [refs.pinned] : refs.cluster === null ? [] : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
+  if (candidates.length === 0) refuse("InsufficientCapacity", at(req.name, "cluster"), `cluster ${refs.cluster} has no hosts to run the container`);
+  const result = placeContainer(txn, req, candidates);
+  if (!result.placed) refusePlacement(req, refs.pinned ? "host" : "template", result.rejections, `no host can run the container (${candidates.length} considered)`);
+  chargeFootprint(txn, containerFootprint(req.spec, result.host.name, refs.cluster), 1);
+  const free = Math.round(result.freeAfter * 1000) / 10;
+  txn.emit("Container", req.name, "Placed", `placed on ${result.host.name} (${result.host.spec.hypervisor}${result.brand === "lx" ? ", lx branded zone" : ""}): ${free}% of its memory left unreserved, the most of the hosts that can run template ${req.template.name}`);
+  txn.emit("Container", req.name, "PoweredOn", `started with ${req.spec.memoryMb} MB memory limit (+${containerOverheadMemoryMb(req.spec.memoryMb)} MB overhead) and ${req.spec.diskGb} GB disk quota`);
+  return { ...status, currentHost: result.host.name, brand: result.brand, haRestart: null };
+}
+
+export const containerHandler: KindHandler = {
+  apply(txn, name, raw, mode) {
+    const spec = parseSpec("Container", name, ContainerSpec, raw);
+    const existing = txn.get<ContainerRecord>("Container", name);
+    guardMode("Container", name, existing, mode);
+    const refs = resolveRefs(txn, name, spec);
+    const { os } = containerTemplates(txn, name, spec);
+    if (existing && sameSpec(existing.spec, spec)) return existing;
+
+    const generation = existing ? existing.generation + 1 : 1;
+    const current = existing?.status.currentHost ?? null;
+    if (existing) releaseContainer(txn, existing);
+    const ipAddresses = assignAddresses(txn, name, spec, existing);
+    let status: ContainerStatus = {
+      ...(existing?.status ?? initialStatus(refs.cluster)),
+      observedGeneration: generation,
+      cluster: refs.cluster,
+      ipAddresses,
+      cpuDemandMhz: demandMhz(spec),
+      overheadMemoryMb: containerOverheadMemoryMb(spec.memoryMb),
+    };
+    if (existing) txn.emit("Container", name, "Updated", describeChanges(existing.spec, spec).join("; "));
+    else txn.emit("Container", name, "Created", `from template ${os.name}${spec.apps.length ? ` with ${spec.apps.join(", ")}` : ""}, ${spec.memoryMb} MB, ${spec.diskGb} GB${ipAddresses.length ? `, addresses ${ipAddresses.join(", ")}` : ""}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}`);
+
+    if (spec.state === "running" && status.haRestart === null) {
+      status = { ...locate(txn, { name, spec, template: os }, refs, status, current), state: "running" };
+    } else {
+      if (current !== null) txn.emit("Container", name, "PoweredOff", `stopped on ${current}`);
+      status = { ...status, state: "stopped", currentHost: null, brand: null, cpuEntitlementMhz: 0, projectEntitlementsMhz: {}, haRestart: spec.state === "running" ? status.haRestart : null };
+    }
+    txn.put<ContainerRecord>({ kind: "Container", name, spec, status, generation });
+    for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
+    return txn.get<ContainerRecord>("Container", name)!;
+  },
+
+  delete(txn, name) {
+    const c = requireExisting<ContainerRecord>(txn, "Container", name);
+    releaseContainer(txn, c);
+    if (c.status.currentHost !== null) txn.emit("Container", name, "PoweredOff", `stopped on ${c.status.currentHost}`);
+    txn.remove("Container", name);
+    txn.emit("Container", name, "Deleted", `container deleted${c.status.ipAddresses.length ? `; addresses ${c.status.ipAddresses.join(", ")} released` : ""}`);
+    if (c.status.cluster !== null) {
+      refreshCluster(txn, c.status.cluster);
+      restartContainers(txn, c.status.cluster);
+    }
+  },
+};
