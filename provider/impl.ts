@@ -145,14 +145,14 @@ export async function createResource(kind: ManagedKind, inputs: Props) {
 export async function updateResource(kind: ManagedKind, id: string, _olds: Props, news: Props) {
   try {
     const rt = await runtime();
-    if (kind !== "VirtualMachine") {
+    if (kind !== "VirtualMachine" && kind !== "Container") {
       const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
       const obj = (kind === "Host" ? await awaitMaintenance(rt, id) : undefined) ?? updated;
       return { outs: outputsOf(kind, news, obj) };
     }
-    await awaitMigration(rt, id);
+    await awaitMigration(rt, kind, id);
     const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
-    const obj = (await awaitMigration(rt, id)) ?? updated;
+    const obj = (await awaitMigration(rt, kind, id)) ?? updated;
     return { outs: outputsOf(kind, news, obj) };
   } catch (e) {
     throw asPulumiError(e);

@@ -1,15 +1,19 @@
 /**
  * In the runtime a migration takes simulated time; a Pulumi update that moves a VM waits for it, as a
  * real provider waits for a vMotion task: it moves the simulated clock to the migration's end (DRS and
- * HA timers due meanwhile run too). A VM already migrating when an update arrives is awaited first.
- * Likewise an update that puts a host in maintenance waits until its VMs have migrated away and the
- * host reports maintenance, as vCenter's "enter maintenance mode" task does.
+ * HA timers due meanwhile run too). A container's move (checkpoint/restore, zone detach/attach) is
+ * awaited the same way. A VM or container already moving when an update arrives is awaited first.
+ * Likewise an update that puts a host in maintenance waits until its VMs and containers have moved
+ * away and the host reports maintenance, as vCenter's "enter maintenance mode" task does.
  */
 import type { Runtime, RuntimeObject } from "../runtime";
 
 /** Timers fire at their due time; a hair more absorbs float rounding in `completes - now`. */
 const EPSILON_SECONDS = 1e-6;
 const MAX_WAITS = 100;
+
+/** The kinds that move between hosts in simulated time. */
+export type MovingKind = "VirtualMachine" | "Container";
 
 interface InFlight {
   fromHost: string;
@@ -25,15 +29,15 @@ async function advanceTo(rt: Runtime, at: number): Promise<void> {
   await rt.advance(Math.max(0, at - (await rt.now())) + EPSILON_SECONDS);
 }
 
-/** The VM once no migration of it is in flight. */
-export async function awaitMigration(rt: Runtime, name: string): Promise<RuntimeObject | undefined> {
+/** The VM or container once no migration (move) of it is in flight. */
+export async function awaitMigration(rt: Runtime, kind: MovingKind, name: string): Promise<RuntimeObject | undefined> {
   for (let i = 0; i < MAX_WAITS; i++) {
-    const vm = await rt.get("VirtualMachine", name);
-    const m = migrationOf(vm);
-    if (m === undefined) return vm;
+    const obj = await rt.get(kind, name);
+    const m = migrationOf(obj);
+    if (m === undefined) return obj;
     await advanceTo(rt, m.completesAtSeconds);
   }
-  throw new Error(`VirtualMachine ${name}: still migrating after ${MAX_WAITS} waits`);
+  throw new Error(`${kind} ${name}: still migrating after ${MAX_WAITS} waits`);
 }
 
 /** The host once it no longer evacuates for maintenance; an evacuation that cannot go on fails with the runtime's reason. */
@@ -42,7 +46,8 @@ export async function awaitMaintenance(rt: Runtime, name: string): Promise<Runti
   for (let i = 0; i < MAX_WAITS; i++) {
     const host = await rt.get("Host", name);
     if ((host?.status as { state?: string } | undefined)?.state !== "enteringMaintenance") return host;
-    const leaving = (await rt.list("VirtualMachine")).map(migrationOf).filter((m): m is InFlight => m?.fromHost === name);
+    const moving = [...(await rt.list("VirtualMachine")), ...(await rt.list("Container"))];
+    const leaving = moving.map(migrationOf).filter((m): m is InFlight => m?.fromHost === name);
     // Nothing in flight: a retry due now may start the evacuation again; twice in a row, it has stalled.
     if (leaving.length === 0 && ++idle > 1) {
       const stalled = (await rt.events()).filter((e) => e.name === name && e.reason === "MaintenanceStalled").at(-1);

@@ -62,7 +62,7 @@ export const ContainerProject = z.strictObject({
 export const ContainerSpec = z
   .strictObject({
     cluster: Name.optional().describe("Cluster to place the container in (or set host)"),
-    host: Name.optional().describe("Host to run on (a must-run pin); changing it moves a running container by checkpoint/restore"),
+    host: Name.optional().describe("Host to run on (a must-run pin); changing it moves a running container by checkpoint/restore (zones: detach/attach), which takes simulated time"),
     template: Name.describe("OS template the container is created from: a declared Template or a built-in one"),
     apps: z.array(Name).default([]).describe("App templates added to the container; each must suit the OS template"),
     memoryMb: z.int().min(16).max(64 * 1024 * 1024).describe("Memory limit in MB (OpenVZ physpages, zone capped-memory), held on the host with a 2% overhead"),
@@ -109,6 +109,20 @@ export const ContainerMigration = z.object({
   completedAtSeconds: z.number(),
 });
 
+/** A move under way: the container runs on `fromHost` (down for `downtimeFromSeconds` onwards) while `toHost` holds its footprint. */
+export const ContainerMigrationInFlight = z
+  .object({
+    kind: z.enum(["checkpointRestore", "detachAttach"]),
+    fromHost: z.string(),
+    toHost: z.string(),
+    startedAtSeconds: z.number(),
+    completesAtSeconds: z.number(),
+    downtimeFromSeconds: z.number().describe("When the container stops serving: the freeze of a checkpoint/restore, the halt (the start) of a detach/attach"),
+    expected: ContainerMigration.omit({ completedAtSeconds: true }).describe("What the move model predicts: copied on landing to lastMigration"),
+  })
+  .describe("The move in flight, or null");
+export type ContainerMigrationInFlight = z.infer<typeof ContainerMigrationInFlight>;
+
 export const ContainerStatus = z.object({
   observedGeneration: z.int(),
   cluster: z.string().nullable(),
@@ -126,6 +140,8 @@ export const ContainerStatus = z.object({
   overheadMemoryMb: z.number(),
   migrations: z.int(),
   lastMigration: ContainerMigration.nullable(),
+  /** Set while a move is in flight (a changed host pin, or maintenance evacuating its host); null otherwise. */
+  migration: ContainerMigrationInFlight.nullable().describe("The move in flight: from and to which host, since and until when; null when none"),
   /** Set while HA owes the container a restart: it went down with `fromHost` and waits for room. */
   haRestart: z.object({ fromHost: z.string(), downSinceSeconds: z.number(), pendingReason: z.string().nullable() }).nullable(),
 });

@@ -2,12 +2,13 @@
  * A host leaving service (maintenance mode, or DPM's standby) takes as long as its evacuation: it is
  * `enteringMaintenance` / `enteringStandby` (no new VM lands there) while its VMs migrate away, and
  * reports `maintenance` / `standby`, with MaintenanceEntered / StandbyEntered, once the last one has
- * left or was powered off. DRS plans the evacuations (drs/maintenance.ts, drs/dpm.ts). When a
- * migration away is abandoned, maintenance tries again (the retry task, drs/maintenance.ts) and
+ * left or was powered off; a container host's containers move away likewise (containers/evacuation.ts).
+ * DRS plans the evacuations (drs/maintenance.ts, drs/dpm.ts). When a migration away is abandoned, maintenance tries again (the retry task, drs/maintenance.ts) and
  * standby is called off: DPM decides again at its next pass.
  */
 import { setHostState } from "./accounting";
-import type { HostRecord, VmRecord } from "./model";
+import { CONTAINER_TECHNOLOGIES, type ContainerTechnology } from "./migration/container-move";
+import type { ContainerRecord, HostRecord, VmRecord } from "./model";
 import type { Txn } from "./txn";
 
 export const MAINTENANCE_RETRY_TASK = "host.maintenance.evacuate";
@@ -28,14 +29,14 @@ export function settleEvacuation(txn: Txn, hostName: string): void {
   const host = txn.get<HostRecord>("Host", hostName);
   if (!host || !isLeaving(host.status.state)) return;
   const leaving = host.status.state;
-  const staying = txn.relatedObjects<VmRecord>("vmsOnHost", hostName);
+  const staying = [...txn.relatedObjects<VmRecord>("vmsOnHost", hostName), ...txn.relatedObjects<ContainerRecord>("containersOnHost", hostName)];
   if (staying.length === 0) {
     const arrival = ARRIVAL[leaving];
     setHostState(txn, host, arrival.state);
-    txn.emit("Host", hostName, arrival.reason, `${arrival.text}: its last VM has left`);
+    txn.emit("Host", hostName, arrival.reason, `${arrival.text}: its last ${CONTAINER_TECHNOLOGIES.includes(host.spec.hypervisor as ContainerTechnology) ? "container" : "VM"} has left`);
     return;
   }
-  const stranded = staying.filter((vm) => vm.status.migration === null).map((vm) => vm.name);
+  const stranded = staying.filter((o) => o.status.migration === null).map((o) => o.name);
   if (stranded.length === 0) return;
   if (leaving === "enteringStandby") {
     setHostState(txn, host, "connected");

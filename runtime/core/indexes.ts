@@ -40,6 +40,9 @@ export const INDEXES = {
   rulesInCluster: { kind: "Rule", reads: "spec", key: spec("cluster") },
   /** Running containers by the host they run on. */
   containersOnHost: { kind: "Container", reads: "status", key: status("currentHost") },
+  /** Containers moving onto / away from a host. */
+  containersMigratingTo: { kind: "Container", reads: "status", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
+  containersMigratingFrom: { kind: "Container", reads: "status", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
   containersInCluster: { kind: "Container", reads: "status", key: status("cluster") },
   containersPinnedTo: { kind: "Container", reads: "spec", key: spec("host") },
   /** Containers by the addresses they hold: IP address management reads who holds an address here. */

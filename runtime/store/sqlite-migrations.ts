@@ -91,4 +91,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      WHERE h.kind = 'Host';
    UPDATE state SET timers = (${DRS_TIMERS_SQL}),
      next_timer_seq = next_timer_seq + (SELECT count(*) FROM objects WHERE kind = 'Cluster');`,
+  // Container moves take simulated time: containers written before, moved at once, have none in flight.
+  `UPDATE objects SET status = json_insert(status, '$.migration', json('null')) WHERE kind = 'Container';`,
 ];

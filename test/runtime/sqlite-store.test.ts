@@ -105,6 +105,21 @@ describe("SQLite store", () => {
     await rt.close();
   });
 
+  it("migrates containers written when moves landed at once: none is in flight", async () => {
+    const rt = await openRuntime({ path });
+    await rt.apply(cluster("farm"));
+    await rt.apply({ kind: "Host", name: "vz1", spec: { cluster: "farm", hypervisor: "openvz", cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] }, memoryMb: 4096 } });
+    await rt.apply({ kind: "Container", name: "ct", spec: { cluster: "farm", template: "centos-5-x86_64", memoryMb: 256, diskGb: 1 } });
+    await rt.close();
+    const db = new Database(path);
+    db.exec(`UPDATE objects SET status = json_remove(status, '$.migration') WHERE kind = 'Container'; UPDATE schema_version SET version = ${SQLITE_MIGRATIONS.length - 1}`);
+    expect(db.prepare("SELECT json_type(status, '$.migration') AS t FROM objects WHERE kind = 'Container'").get()).toEqual({ t: null });
+    db.close();
+    const after = await openRuntime({ path });
+    expect((await after.get("Container", "ct"))!.status).toMatchObject({ currentHost: "vz1", migration: null });
+    await after.close();
+  });
+
   it("an idempotent apply writes nothing", async () => {
     const rt = await openRuntime({ path });
     await rt.apply(cluster("prod"));

@@ -6,6 +6,7 @@
  * and why. The host is enteringMaintenance until the migrations land (host-evacuation.ts); live
  * migrations on their way to it are called off, the VMs staying where they run.
  */
+import { startContainerEvacuation } from "../containers/evacuation";
 import { refuse } from "../errors";
 import { MAINTENANCE_RETRY_TASK } from "../host-evacuation";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
@@ -54,7 +55,7 @@ export function evacuateForMaintenance(txn: Txn, hostName: string): string | und
 }
 
 /**
- * A VM left on a host entering maintenance (its migration was abandoned) is evacuated again; if it
+ * A VM or container left on a host entering maintenance (its move was abandoned) is evacuated again; if it
  * cannot move now the host says why and tries again after a DRS interval.
  */
 registerTimerHandler(MAINTENANCE_RETRY_TASK, (txn, timer) => {
@@ -64,8 +65,9 @@ registerTimerHandler(MAINTENANCE_RETRY_TASK, (txn, timer) => {
   const snap = new ClusterSnapshot(txn, cluster.name);
   const plan = planEvacuation(snap, snap.hostIndex.get(host.name)!, reasonFor(host.name));
   applyMoves(txn, plan.moves, cluster.spec.drs.vmCooldownSeconds);
-  if (plan.failures.length === 0) return;
+  const failures = [...plan.failures, ...startContainerEvacuation(txn, host.name)];
+  if (failures.length === 0) return;
   const retryAt = txn.clockSeconds + cluster.spec.drs.intervalSeconds;
-  txn.emit("Host", host.name, "MaintenanceStalled", `${plan.failures.length} VM(s) cannot leave now, so the host stays enteringMaintenance and tries again at t=${retryAt} s: ${plan.failures.sort(compareNames).join("; ")}`);
+  txn.emit("Host", host.name, "MaintenanceStalled", `${failures.length} VM(s) or container(s) cannot leave now, so the host stays enteringMaintenance and tries again at t=${retryAt} s: ${failures.sort(compareNames).join("; ")}`);
   schedule(txn, retryAt, MAINTENANCE_RETRY_TASK, { kind: "Host", name: host.name });
 });

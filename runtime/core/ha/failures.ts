@@ -3,8 +3,8 @@
  * missing heartbeats and restarts the VMs elsewhere) or a network isolation (the host keeps running;
  * it declares itself isolated and applies the cluster's isolation response: leave the VMs running,
  * power them off, or shut them down, after which HA restarts them elsewhere). Either way migrations
- * from or to the host are abandoned at once: a VM leaving it stays (or goes down with it), a VM
- * arriving stays on its source. Recovery brings the host back; VMs waiting for capacity may then
+ * from or to the host are abandoned at once, container moves too: a VM or container leaving it stays
+ * (or goes down with it), one arriving stays on its source. Recovery brings the host back; VMs waiting for capacity may then
  * restart, and DRS runs a pass at once so that the returned host takes its share of the load (vCenter
  * invokes DRS when a host joins; waiting for the periodic pass could leave it idle for up to
  * drs.intervalSeconds).
@@ -12,6 +12,7 @@
  */
 import { chargeFootprint, setHostState } from "../accounting";
 import { restartContainers, takeDownContainers } from "../containers/ha";
+import { abortContainerMovesVia } from "../containers/moves";
 import { runDrsPass } from "../drs/pass";
 import { refuse } from "../errors";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
@@ -70,6 +71,7 @@ function primaryHost(txn: Txn, cluster: string): string | undefined {
 function abortMigrationsVia(txn: Txn, host: string, cause: string): void {
   const moving = new Set([...txn.related("vmsMigratingFrom", host), ...txn.related("vmsMigratingTo", host)]);
   for (const vm of [...moving].sort(compareNames)) abortMigration(txn, vm, cause);
+  abortContainerMovesVia(txn, host, cause);
 }
 
 function crash(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): void {

@@ -8,7 +8,7 @@ import { chargeFootprint, refreshCluster } from "../accounting";
 import { assignAddresses } from "../containers/addresses";
 import { restartContainers } from "../containers/ha";
 import { demandMhz } from "../containers/host-scheduler";
-import { moveContainer, releaseContainer } from "../containers/moves";
+import { abortContainerMove, moveContainer, releaseContainer } from "../containers/moves";
 import { containerOverheadMemoryMb } from "../containers/overhead";
 import { type ContainerRequest, judgeHost, placeContainer, refusePlacement } from "../containers/placement";
 import { containerFootprint } from "../containers/resources";
@@ -34,6 +34,7 @@ function initialStatus(cluster: string | null): ContainerStatus {
     overheadMemoryMb: 0,
     migrations: 0,
     lastMigration: null,
+    migration: null,
     haRestart: null,
   };
 }
@@ -55,7 +56,11 @@ function resolveRefs(txn: Txn, name: string, spec: ContainerSpec): { cluster: st
 function locate(txn: Txn, req: ContainerRequest, refs: { cluster: string | null; pinned: HostRecord | null }, status: ContainerStatus, current: string | null): ContainerStatus {
   if (current !== null) {
     const here = txn.get<HostRecord>("Host", current)!;
-    if (refs.pinned && refs.pinned.name !== current) return moveContainer(txn, req, status, here, refs.pinned);
+    if (refs.pinned && refs.pinned.name !== current) {
+      // It runs on at its source, held there until the move lands.
+      chargeFootprint(txn, containerFootprint(req.spec, current, refs.cluster), 1);
+      return moveContainer(txn, req, status, here, refs.pinned);
+    }
     if (here.spec.cluster !== (refs.cluster ?? undefined)) refuse("Conflict", at(req.name, "cluster"), `the container runs on ${current}, which is not in cluster ${refs.cluster}; stop it to move it`);
     const verdict = judgeHost(txn, here, req, true);
     if (!verdict.ok) refuse(verdict.code, at(req.name, "spec"), `the change does not fit ${current}, where the container runs: ${verdict.reason}; stop it to place it again`);
@@ -81,6 +86,10 @@ export const containerHandler: KindHandler = {
     const refs = resolveRefs(txn, name, spec);
     const { os } = containerTemplates(txn, name, spec);
     if (existing && sameSpec(existing.spec, spec)) return existing;
+    const inFlight = existing?.status.migration;
+    if (inFlight) {
+      refuse("Conflict", at(name, "spec"), `a ${inFlight.kind} move from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the container`);
+    }
 
     const generation = existing ? existing.generation + 1 : 1;
     const current = existing?.status.currentHost ?? null;
@@ -109,7 +118,7 @@ export const containerHandler: KindHandler = {
   },
 
   delete(txn, name) {
-    const c = requireExisting<ContainerRecord>(txn, "Container", name);
+    const c = abortContainerMove(txn, name, "the container is being deleted") ?? requireExisting<ContainerRecord>(txn, "Container", name);
     releaseContainer(txn, c);
     if (c.status.currentHost !== null) txn.emit("Container", name, "PoweredOff", `stopped on ${c.status.currentHost}`);
     txn.remove("Container", name);

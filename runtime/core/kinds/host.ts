@@ -49,6 +49,13 @@ function nextState(spec: HostSpec, current: HostState | undefined, evacuating: b
   return evacuating || current === "enteringMaintenance" ? "enteringMaintenance" : "maintenance";
 }
 
+/** What an evacuation for maintenance has set going, VMs' and containers'. */
+function leavingText(vms: string | undefined, containers: number): string {
+  const moving = containers > 0 ? `${containers} container move(s) under way` : undefined;
+  if (vms === undefined) return `evacuating: ${moving}; the host enters maintenance mode when they land`;
+  return moving ? `${vms}; ${moving}` : vms;
+}
+
 /** A changed host must still suit the VMs running on it and those migrating onto it. */
 function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredHostStatus): void {
   const running = vmsOnOrMigratingTo(txn, name);
@@ -83,7 +90,7 @@ export const hostHandler: KindHandler = {
     }
     const entering = existing !== undefined && spec.maintenance && existing.status.state === "connected";
     const evacuation = entering ? evacuateForMaintenance(txn, name) : undefined;
-    const containersMoved = entering ? evacuateContainers(txn, name) : 0;
+    const containersLeaving = entering ? evacuateContainers(txn, name) : 0;
     // The evacuation charged the targets and took back what VMs migrating here held: read the host again.
     const previous = txn.get<HostRecord>("Host", name)?.status ?? emptyHostStatus(generation, spec);
     checkRunningVms(txn, name, spec, previous);
@@ -91,7 +98,7 @@ export const hostHandler: KindHandler = {
     checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
-    const state = nextState(spec, existing?.status.state, evacuation !== undefined);
+    const state = nextState(spec, existing?.status.state, evacuation !== undefined || containersLeaving > 0);
     const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, hypervisorVersion: hypervisorVersionOf(spec), cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
     txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
     syncFailoverHostFlag(txn, name);
@@ -104,8 +111,8 @@ export const hostHandler: KindHandler = {
       txn.emit("Host", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
     if (state !== existing?.status.state && existing) {
-      if (evacuation) txn.emit("Host", name, "EnteringMaintenance", evacuation);
-      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", `host entered maintenance mode: no VM ran on it${containersMoved > 0 ? `; its ${containersMoved} container(s) moved to other hosts` : ""}`);
+      if (state === "enteringMaintenance" && entering) txn.emit("Host", name, "EnteringMaintenance", leavingText(evacuation, containersLeaving));
+      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", "host entered maintenance mode: no VM or container ran on it");
       if (existing.status.state === "maintenance") txn.emit("Host", name, "MaintenanceExited", "host left maintenance mode");
       if (existing.status.state === "enteringMaintenance") txn.emit("Host", name, "MaintenanceCancelled", "maintenance mode called off: migrations already under way still land; the host takes VMs again");
     }
@@ -127,6 +134,7 @@ export const hostHandler: KindHandler = {
       ...txn.related("vmsMigratingTo", name).map((vm) => `VirtualMachine ${vm} (migrating here)`),
       ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
       ...txn.related("containersOnHost", name).map((c) => `Container ${c} (running)`),
+      ...txn.related("containersMigratingTo", name).map((c) => `Container ${c} (moving here)`),
       ...txn.related("containersPinnedTo", name).filter((c) => !txn.related("containersOnHost", name).includes(c)).map((c) => `Container ${c} (pinned)`),
       ...(host.spec.cluster === undefined ? [] : txn.relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster).filter((r) => r.spec.hosts.includes(name)).map((r) => `Rule ${r.name}`)),
     ]);

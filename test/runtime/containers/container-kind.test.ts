@@ -168,19 +168,87 @@ describe("HA and moves", () => {
     for (const n of ["a", "b", "c"]) expect((await get(n)).status.ipAddresses).toHaveLength(1);
   });
 
-  it("moves a running container by checkpoint/restore when its pin changes, only within one technology", async () => {
+  const reserved = async (h: string) => ((await rt.get("Host", h)) as HostObject).status.memoryReservedMb;
+  const lastEvent = async (name: string, reason: string) => (await rt.events()).filter((e) => e.name === name && e.reason === reason).at(-1);
+  // 256 MB limit plus the 2% kernel-sharing overhead (overhead.ts), rounded up.
+  const NEED_256 = 256 + 6;
+
+  it("moves a running container by checkpoint/restore when its pin changes, taking the modelled time, only within one technology", async () => {
     await inventory(host("vz1", "openvz"), host("vz2", "openvz"), host("vzz", "virtuozzo"));
     await rt.apply(ct("a", { host: "vz1", memoryMb: 256, diskGb: 2 }));
+    await rt.advance(100);
     await rt.apply(ct("a", { host: "vz2", memoryMb: 256, diskGb: 2 }));
-    const a = await get("a");
-    expect(a.status.currentHost).toBe("vz2");
     // 2 GB private area over 1000 Mbit/s (16.384 s) plus freeze, dump, transfer, restore, resume of 256 MB (3.272 s).
+    const moving = await get("a");
+    expect(moving.status.currentHost).toBe("vz1");
+    expect(moving.status.migration).toMatchObject({ kind: "checkpointRestore", fromHost: "vz1", toHost: "vz2", startedAtSeconds: 100, completesAtSeconds: 119.656 });
+    expect(moving.status.migration!.downtimeFromSeconds).toBeCloseTo(116.384, 6);
+    expect(moving.status.migration!.expected).toMatchObject({ downtimeMs: 3272, totalSeconds: 19.656 });
+    // The target holds the container from the start; the source until it lands.
+    expect([await reserved("vz1"), await reserved("vz2")]).toEqual([NEED_256, NEED_256]);
+    expect((await lastEvent("a", "MigrationStarted"))?.message).toMatch(/by checkpoint\/restore: .*lands at t=119\.656 s; it keeps running on vz1 until frozen at t=116\.384 s for the last 3272 ms/);
+    const busy = await refusal(rt.apply(ct("a", { host: "vz1", memoryMb: 256, diskGb: 2 })));
+    expect([busy?.code, busy?.message]).toEqual(["Conflict", expect.stringContaining("a checkpointRestore move from vz1 to vz2 is in progress until t=119.7 s")]);
+    const held = (await refusal(rt.delete("Host", "vz2"))) as (Error & { code?: string; details?: string[] }) | undefined;
+    expect([held?.code, held?.details]).toEqual(["Conflict", expect.arrayContaining(["Container a (moving here)"])]);
+    await rt.advance(19.5);
+    expect((await get("a")).status).toMatchObject({ currentHost: "vz1", migrations: 0, lastMigration: null });
+    await rt.advance(0.5);
+    const a = await get("a");
+    expect(a.status).toMatchObject({ currentHost: "vz2", migration: null, migrations: 1 });
     expect(a.status.lastMigration).toMatchObject({ fromHost: "vz1", toHost: "vz2", kind: "checkpointRestore", downtimeMs: 3272, totalSeconds: 19.656 });
+    expect(a.status.lastMigration!.completedAtSeconds).toBeCloseTo(119.656, 6);
+    expect([await reserved("vz1"), await reserved("vz2")]).toEqual([0, NEED_256]);
+    expect((await lastEvent("a", "Migrated"))?.timeSeconds).toBeCloseTo(119.656, 6);
     const e = await refusal(rt.apply(ct("a", { host: "vzz", memoryMb: 256, diskGb: 2 })));
     expect([e?.code, e?.message]).toEqual(["Incompatible", expect.stringMatching(/same container technology; openvz and virtuozzo differ/)]);
   });
 
-  it("maintenance moves a host's containers away, or nothing when one is pinned there", async () => {
+  it("moves a zone by detach/attach, down for the whole move", async () => {
+    await inventory(host("sol1", "zones"), host("sol2", "zones"));
+    await rt.apply(ct("z", { host: "sol1", template: "solaris-10-x86_64", memoryMb: 256, diskGb: 1 }));
+    await rt.apply(ct("z", { host: "sol2", template: "solaris-10-x86_64", memoryMb: 256, diskGb: 1 }));
+    // Halt 10 s, 1 GB zonepath over 1000 Mbit/s (8.192 s), boot 30 s: all of it downtime (migration/container-move.ts).
+    const m = (await get("z")).status.migration!;
+    expect(m).toMatchObject({ kind: "detachAttach", startedAtSeconds: 0, downtimeFromSeconds: 0 });
+    expect(m.completesAtSeconds).toBeCloseTo(48.192, 6);
+    expect((await lastEvent("z", "MigrationStarted"))?.message).toMatch(/by detach\/attach: .*the zone is down for the whole move/);
+    await rt.advance(49);
+    expect((await get("z")).status).toMatchObject({ currentHost: "sol2", migration: null, lastMigration: { kind: "detachAttach", downtimeMs: 48192 } });
+    // Deleted in flight: the move is abandoned and both hosts give the zone's memory back.
+    await rt.apply(ct("z", { host: "sol1", template: "solaris-10-x86_64", memoryMb: 256, diskGb: 1 }));
+    await rt.delete("Container", "z");
+    const hosts = (await rt.list("Host")) as HostObject[];
+    expect(hosts.map((h) => h.status.memoryReservedMb)).toEqual([0, 0]);
+    expect((await lastEvent("z", "MigrationAborted"))?.message).toContain("the container is being deleted");
+    await rt.advance(60);
+    expect(await rt.get("Container", "z")).toBeUndefined();
+  });
+
+  it("abandons a move when its target fails; a container on a failed source goes down with it and HA restarts it", async () => {
+    await inventory(host("vz1", "openvz"), host("vz2", "openvz"), host("vz3", "openvz"));
+    await rt.apply(ct("a", { host: "vz1", memoryMb: 256, diskGb: 2 }));
+    await rt.apply(ct("a", { host: "vz2", memoryMb: 256, diskGb: 2 }));
+    await rt.failHost("vz2");
+    expect((await get("a")).status).toMatchObject({ currentHost: "vz1", state: "running", migration: null, migrations: 0 });
+    expect([await reserved("vz1"), await reserved("vz2")]).toEqual([NEED_256, 0]);
+    expect((await lastEvent("a", "MigrationAborted"))?.message).toMatch(/checkpoint\/restore move vz1 -> vz2 abandoned: host vz2 crashed$/);
+    await rt.advance(30);
+    expect((await get("a")).status.currentHost).toBe("vz1");
+
+    await rt.apply(ct("b", { cluster: "farm", memoryMb: 256, diskGb: 2 }));
+    const from = (await get("b")).status.currentHost!;
+    const to = from === "vz1" ? "vz3" : "vz1";
+    await rt.apply(ct("b", { host: to, memoryMb: 256, diskGb: 2 }));
+    await rt.failHost(from);
+    expect((await get("b")).status).toMatchObject({ currentHost: null, state: "stopped", migration: null });
+    expect(await reserved(to)).toBe(to === "vz1" ? NEED_256 : 0);
+    await rt.advance(20);
+    expect((await get("b")).status).toMatchObject({ currentHost: to, state: "running" });
+    expect((await lastEvent("b", "HaRestarted"))?.message).toContain(`after host ${from} failed`);
+  });
+
+  it("maintenance moves a host's containers away and enters once they land, or moves nothing when one is pinned there", async () => {
     await inventory(host("vz1", "openvz"), host("vz2", "openvz"));
     await rt.apply(ct("a", { host: "vz1" }));
     await rt.apply(ct("b", {}));
@@ -190,10 +258,19 @@ describe("HA and moves", () => {
     expect([e?.code, e?.message]).toEqual(["Conflict", expect.stringContaining("a: pinned to vz1")]);
     expect(((await rt.get("Host", "vz1")) as HostObject).status.containers).toEqual(vz1.status.containers);
     await rt.apply(ct("a", { host: "vz2" }));
+    await rt.advance(60);
+    const there = ((await rt.get("Host", "vz1")) as HostObject).status.containers;
+    expect(there.length).toBeGreaterThan(0);
     await rt.apply({ ...host("vz1", "openvz"), spec: { ...host("vz1", "openvz").spec, maintenance: true } });
+    const leaving = (await rt.get("Host", "vz1")) as HostObject;
+    expect(leaving.status.state).toBe("enteringMaintenance");
+    const moving = await Promise.all(there.map(get));
+    expect(moving.map((c) => [c.status.currentHost, c.status.migration?.toHost])).toEqual(there.map(() => ["vz1", "vz2"]));
+    await rt.advance(Math.max(...moving.map((c) => c.status.migration!.completesAtSeconds)) - 60 + 1);
     const after = (await rt.get("Host", "vz1")) as HostObject;
     expect([after.status.state, after.status.containers, after.status.memoryReservedMb]).toEqual(["maintenance", [], 0]);
     for (const n of ["a", "b", "c"]) expect((await get(n)).status.currentHost).toBe("vz2");
+    expect((await lastEvent("vz1", "MaintenanceEntered"))?.message).toContain("its last container has left");
   });
 
   it("keeps HA failover hosts for restarts", async () => {
