@@ -93,6 +93,11 @@ export const containerHandler: KindHandler = {
 
     const generation = existing ? existing.generation + 1 : 1;
     const current = existing?.status.currentHost ?? null;
+    if (existing && current !== null && spec.host !== undefined && spec.host !== current && spec.state === "running") {
+      // The source keeps running the container until the move lands: it moves as it is.
+      const others = describeChanges({ ...existing.spec, host: spec.host }, spec);
+      if (others.length > 0) refuse("Conflict", at(name, "host"), `a move to ${spec.host} carries the container as it runs on ${current}; change host alone first, then ${others.join("; ")}`);
+    }
     if (existing) releaseContainer(txn, existing);
     const ipAddresses = assignAddresses(txn, name, spec, existing);
     let status: ContainerStatus = {

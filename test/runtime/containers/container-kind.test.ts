@@ -177,6 +177,10 @@ describe("HA and moves", () => {
     await inventory(host("vz1", "openvz"), host("vz2", "openvz"), host("vzz", "virtuozzo"));
     await rt.apply(ct("a", { host: "vz1", memoryMb: 256, diskGb: 2 }));
     await rt.advance(100);
+    // A move carries the container as it runs: a resize in the same change is refused, nothing moves.
+    const both = await refusal(rt.apply(ct("a", { host: "vz2", memoryMb: 512, diskGb: 2 })));
+    expect([both?.code, both?.message]).toEqual(["Conflict", expect.stringContaining("field host: a move to vz2 carries the container as it runs on vz1; change host alone first, then memoryMb: 256 -> 512")]);
+    expect((await get("a")).status).toMatchObject({ currentHost: "vz1", migration: null });
     await rt.apply(ct("a", { host: "vz2", memoryMb: 256, diskGb: 2 }));
     // 2 GB private area over 1000 Mbit/s (16.384 s) plus freeze, dump, transfer, restore, resume of 256 MB (3.272 s).
     const moving = await get("a");
