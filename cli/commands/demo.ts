@@ -31,7 +31,7 @@ const vm = (name: string, pool: string, vcpus: number, memoryMb: number, extra: 
 
 const webVm = (i: number) => vm(`web${i}`, "web", 2, 4096, { workload: { profile: "diurnal", cpuDemandMhz: 3500, activeMemoryMb: 3000 } });
 
-export const DEMO_INVENTORY: ObjectInput[] = [
+const DEMO_INVENTORY: ObjectInput[] = [
   {
     kind: "Cluster",
     name: "prod",
@@ -50,11 +50,11 @@ export const DEMO_INVENTORY: ObjectInput[] = [
   vm("legacy-nt", "web", 1, 2048, { guestOs: "windows", guestArch: "x86", haRestartPriority: "low", workload: { cpuDemandMhz: 800 } }),
 ];
 
-export const DEMO_NEW_HOST: ObjectInput = esxHost(4);
-export const DEMO_FAILED_HOST = "esx2";
+const DEMO_NEW_HOST: ObjectInput = esxHost(4);
+const DEMO_FAILED_HOST = "esx2";
 
 /** A third database VM: the fixed db pool has no room left for its reservation. */
-export const DEMO_REFUSED: ObjectInput = vm("db3", "db", 4, 16384, { memory: { reservationMb: 16384 } });
+const DEMO_REFUSED: ObjectInput = vm("db3", "db", 4, 16384, { memory: { reservationMb: 16384 } });
 
 const MINUTE = 60;
 

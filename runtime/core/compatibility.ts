@@ -7,7 +7,7 @@
  */
 import type { HostSpec } from "../../schema/host";
 import type { VmSpec } from "../../schema/virtual-machine";
-import { type HypervisorProfile, type Paging, type ResolvedMode, profileOf } from "./hypervisors/profiles";
+import { type HypervisorProfile, type Paging, type ResolvedMode, profileOf, runsVirtualMachines } from "./hypervisors/profiles";
 
 export type { Paging, ResolvedMode };
 
@@ -134,7 +134,7 @@ export function resolveIgnoringMemoryLimit(host: HostSpec, vm: VmSpec): Verdict 
 
 function resolve(host: HostSpec, vm: VmSpec, checkMemory: boolean): Verdict {
   const p = profileOf(host);
-  if (p.modes.length === 0) return { ok: false, obstacles: [{ code: "containersOnly", text: `${label(p)} runs OS-level containers only, not virtual machines` }] };
+  if (!runsVirtualMachines(p)) return { ok: false, obstacles: [{ code: "containersOnly", text: `${label(p)} runs OS-level containers only, not virtual machines` }] };
   const blocking = hostObstacles(p, host, vm, checkMemory);
   const candidates = vm.virtualization === "auto" ? p.modes : [vm.virtualization];
   const skipped: string[] = [];

@@ -16,7 +16,7 @@ import { clusterEntitlements } from "../allocation/entitlements";
 import { type VmClaims, vmClaims } from "../allocation/vm-claims";
 import { type Amount, isUsable } from "../accounting";
 import { standbyBreaksAdmission } from "../ha/admission-check";
-import { profileOf } from "../hypervisors/profiles";
+import { profileOf, runsVirtualMachines } from "../hypervisors/profiles";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { refreshRuleStatus } from "../rules/violations";
 import { beginStandby, exitStandby } from "../standby";
@@ -100,7 +100,7 @@ function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): VmRecord[] {
 
 /** What the cluster's VMs share: its usable hosts that run VMs (container-only hosts schedule their own). */
 function vmCapacity(txn: Txn, cluster: string): Amount {
-  const hosts = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).filter((h) => isUsable(h) && profileOf(h.spec).modes.length > 0);
+  const hosts = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).filter((h) => isUsable(h) && runsVirtualMachines(profileOf(h.spec)));
   return { cpu: hosts.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0), memory: hosts.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0) };
 }
 

@@ -316,6 +316,11 @@ export function profileOf(host: { hypervisor: Hypervisor; hypervisorVersion?: st
   return profile;
 }
 
+/** Whether the release runs virtual machines at all (OpenVZ, Virtuozzo and zones run containers only). */
+export function runsVirtualMachines(profile: HypervisorProfile): boolean {
+  return profile.modes.length > 0;
+}
+
 /** Every profile, hypervisor by hypervisor, in version order. */
 export function allProfiles(): HypervisorProfile[] {
   return (Object.keys(HYPERVISOR_VERSIONS) as Hypervisor[]).flatMap((h) => HYPERVISOR_VERSIONS[h].map((v) => profileOf({ hypervisor: h, hypervisorVersion: v })));
