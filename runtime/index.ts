@@ -22,6 +22,7 @@ export type {
   TemplateObject,
 } from "./api";
 export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
+export { StateUnusableError, isStateUnusableError } from "./store/state-error";
 
 export const DEFAULT_STATE_PATH = ".polyvisor/state.db";
 
