@@ -55,3 +55,9 @@ export const PoolMemoryAllocation = MemoryAllocationFields.extend({ expandableRe
 /** HA restart priorities, lowest to highest; `disabled` VMs are never restarted (vSphere's "Disabled"). */
 export const RestartPriority = z.enum(["lowest", "low", "medium", "high", "highest"]);
 export const RestartPrioritySetting = z.enum(["disabled", ...RestartPriority.options]);
+
+/**
+ * The most simulated time one advance may cover (366 days): the runtime, the CLI and the server
+ * refuse more, naming this cap, so one call cannot hold the state for hours.
+ */
+export const MAX_ADVANCE_SECONDS = 366 * 86_400;
