@@ -23,6 +23,8 @@ export class Txn {
   private readonly demandSeen = new Map<string, DemandTotals>();
   /** Hosts whose VMs or reservations changed since the step began: settle.ts refreshes them once when it ends. */
   private readonly unsettledHosts = new Set<string>();
+  /** While a step that may be dropped runs: each write's previous overlay entry, to undo it (see beginStep). */
+  private journal: { kind: Kind; name: string; previous: RuntimeObject | null | undefined }[] | undefined;
 
   constructor(private readonly world: World) {
     this.clockSeconds = world.meta.clockSeconds;
@@ -96,6 +98,7 @@ export class Txn {
 
   put<T extends RuntimeObject>(obj: T): T {
     const before = this.get(obj.kind, obj.name);
+    this.journal?.push({ kind: obj.kind, name: obj.name, previous: this.overlay.get(obj.kind)?.get(obj.name) });
     this.kindOverlay(obj.kind).set(obj.name, obj);
     this.track(obj.kind, obj.name, before, obj);
     return obj;
@@ -103,6 +106,7 @@ export class Txn {
 
   remove(kind: Kind, name: string): void {
     const before = this.get(kind, name);
+    this.journal?.push({ kind, name, previous: this.overlay.get(kind)?.get(name) });
     this.kindOverlay(kind).set(name, null);
     this.track(kind, name, before, undefined);
   }
@@ -179,6 +183,42 @@ export class Txn {
     return this.newEvents;
   }
 
+  /**
+   * Starts a step whose changes can be dropped on their own (a timer of an advance): objects, events,
+   * timers, the random source and unsettled hosts. Steps do not nest.
+   */
+  beginStep(): StepMark {
+    this.journal = [];
+    return { events: this.newEvents.length, randomState: this.random.seedState, clockSeconds: this.clockSeconds, timers: this.timers, nextTimerSeq: this.nextTimerSeq, unsettled: [...this.unsettledHosts] };
+  }
+
+  /** Keeps the step's changes. */
+  endStep(): void {
+    this.journal = undefined;
+  }
+
+  /** Drops everything the step changed since beginStep, newest write first. */
+  dropStep(mark: StepMark): void {
+    const journal = this.journal ?? [];
+    this.journal = undefined;
+    for (let i = journal.length - 1; i >= 0; i--) {
+      const { kind, name, previous } = journal[i];
+      const current = this.get(kind, name);
+      const objects = this.kindOverlay(kind);
+      if (previous === undefined) objects.delete(name);
+      else objects.set(name, previous);
+      this.track(kind, name, current, this.get(kind, name));
+    }
+    this.demandSeen.clear();
+    this.newEvents.length = mark.events;
+    this.random.restore(mark.randomState);
+    this.clockSeconds = mark.clockSeconds;
+    this.timers = mark.timers;
+    this.nextTimerSeq = mark.nextTimerSeq;
+    this.unsettledHosts.clear();
+    for (const h of mark.unsettled) this.unsettledHosts.add(h);
+  }
+
   changes(): Changes {
     const puts: RuntimeObject[] = [];
     const removes: { kind: Kind; name: string }[] = [];
@@ -201,6 +241,16 @@ export class Txn {
     if (!objects) this.overlay.set(kind, (objects = new Map()));
     return objects;
   }
+}
+
+/** What beginStep saved besides the write journal. */
+export interface StepMark {
+  events: number;
+  randomState: number;
+  clockSeconds: number;
+  timers: readonly Timer[];
+  nextTimerSeq: number;
+  unsettled: string[];
 }
 
 const NO_KEYS: readonly string[] = [];

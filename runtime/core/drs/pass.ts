@@ -65,12 +65,21 @@ export function cancelDrsPass(txn: Txn, cluster: string): void {
   txn.cancelTimers((t) => t.task === DRS_PASS_TASK && t.name === cluster);
 }
 
-registerTimerHandler(DRS_PASS_TASK, (txn, timer) => {
-  const cluster = txn.get<ClusterRecord>("Cluster", timer.name);
-  if (!cluster) return;
-  runDrsPass(txn, timer.name, { sampleWorkloads: true });
-  scheduleDrsPass(txn, timer.name, cluster.spec.drs.intervalSeconds);
-});
+/** The next periodic pass; also after a pass that failed, so that one bad pass does not end DRS. */
+function nextPass(txn: Txn, cluster: string): void {
+  const record = txn.get<ClusterRecord>("Cluster", cluster);
+  if (record) scheduleDrsPass(txn, cluster, record.spec.drs.intervalSeconds);
+}
+
+registerTimerHandler(
+  DRS_PASS_TASK,
+  (txn, timer) => {
+    if (!txn.get<ClusterRecord>("Cluster", timer.name)) return;
+    runDrsPass(txn, timer.name, { sampleWorkloads: true });
+    nextPass(txn, timer.name);
+  },
+  (txn, timer) => nextPass(txn, timer.name),
+);
 
 export interface PassOptions {
   /** Draw new workload demands (the periodic pass does; a pass asked for now keeps the last sample). */
