@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   postgres?: string;
   /** Seed of the random source of a new state; the same seed gives the same events. Default 1. */
   seed?: number;
+  /** false: a state that does not exist yet is refused (StateUnusableError) and nothing is created. Default true. */
+  create?: boolean;
 }
 
 /** Objects returned by a runtime are frozen snapshots: copy them to build a changed spec. */
