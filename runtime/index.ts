@@ -17,6 +17,8 @@ export type {
   RuntimeEvent,
   RuntimeObject,
   RuntimeOptions,
+  SettleOutcome,
+  StateDump,
   VirtualMachineObject,
   ContainerObject,
   TemplateObject,
