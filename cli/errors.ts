@@ -26,12 +26,21 @@ const MAX_ERROR_CHARS = 2000;
 
 export interface ErrorReport {
   exitCode: number;
-  json: Record<string, unknown>;
+  /** What to print; null when the command already said what went wrong. */
+  json: Record<string, unknown> | null;
   line: string;
+}
+
+/** The command printed its own account of what was refused (apply's per-object lines): only the exit code is left. */
+export class AlreadyReported extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
 }
 
 /** Classifies an error as the CLI reports it. */
 export function describeError(e: unknown): ErrorReport {
+  if (e instanceof AlreadyReported) return { exitCode: e.exitCode, json: null, line: "" };
   if (isStateUnusableError(e)) {
     return {
       exitCode: EXIT_STATE,
@@ -54,5 +63,6 @@ export function describeError(e: unknown): ErrorReport {
 }
 
 export function writeError(report: Pick<ErrorReport, "json" | "line">, json: boolean): void {
+  if (report.json === null) return;
   process.stderr.write((json ? JSON.stringify(report.json) : clip(report.line, MAX_ERROR_CHARS)) + "\n");
 }

@@ -1,7 +1,7 @@
 /** `polyvisor apply|get|describe|delete`: objects of every kind, as kubectl does for its resources. */
 import { type Runtime, type RuntimeObject, isPolyvisorError, openRuntime } from "../../runtime";
 import { type Cli, examples } from "../context";
-import { describeError } from "../errors";
+import { AlreadyReported, EXIT_REFUSED, describeError } from "../errors";
 import { table } from "../format";
 import { KIND_COLUMNS, parseKind } from "../kinds";
 import { type ManifestEntry, parseManifest, readInput } from "../manifest";
@@ -31,7 +31,7 @@ async function applyEntries(rt: Runtime, entries: ManifestEntry[]): Promise<Appl
       results.push({ kind: entry.kind, name: entry.name, outcome, object });
     } catch (e) {
       if (!isPolyvisorError(e)) throw e;
-      results.push({ kind: entry.kind, name: entry.name, outcome: "refused", error: describeError(e).json });
+      results.push({ kind: entry.kind, name: entry.name, outcome: "refused", error: describeError(e).json ?? undefined });
     }
   }
   return results;
@@ -91,7 +91,7 @@ export function registerObjects(cli: Cli): void {
     return cli.withRuntime(async (rt) => {
       const results = o.dryRun ? await dryRun(rt, entries) : await applyEntries(rt, entries);
       cli.emit(results, (r) => renderApply(r, o.dryRun === true));
-      if (results.some((r) => r.outcome === "refused")) process.exitCode = 1;
+      if (results.some((r) => r.outcome === "refused")) throw new AlreadyReported(EXIT_REFUSED);
     }, { create: o.dryRun ? false : undefined });
   });
 
