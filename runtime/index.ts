@@ -17,6 +17,8 @@ export type {
   RuntimeEvent,
   RuntimeObject,
   RuntimeOptions,
+  SettleOutcome,
+  StateDump,
   VirtualMachineObject,
   ContainerObject,
   TemplateObject,
@@ -32,6 +34,7 @@ const Options = z.strictObject({
   token: z.string().optional(),
   postgres: z.string().min(1).optional(),
   seed: z.int().min(0).max(0xffffffff).optional(),
+  create: z.boolean().optional(),
 });
 
 /** The state file a runtime opens when no path is given: POLYVISOR_STATE, else ./.polyvisor/state.db. */
@@ -53,6 +56,6 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "PostgreSQL storage is not supported yet; use path (SQLite)");
   }
   const path = opts.path ?? defaultStatePath();
-  const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1 });
+  const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1, create: opts.create });
   return new LocalRuntime(store);
 }

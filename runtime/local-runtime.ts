@@ -10,6 +10,8 @@ import type { ApplyMode } from "./core/kinds/common";
 import { readDiskImages } from "./io/disk-imports";
 import type { Store } from "./store/store";
 import type { ObjectInput, Runtime } from "./api";
+import { settle } from "./settle";
+import { type StateDump, dumpWorld, importChanges, parseDump } from "./state-dump";
 
 const ObjectInputSchema = z.object({
   kind: z.string(),
@@ -100,6 +102,21 @@ export class LocalRuntime implements Runtime {
 
   events(opts: { sinceSeq?: number } = {}) {
     return this.store.events(opts.sinceSeq ?? 0);
+  }
+
+  async exportState(): Promise<StateDump> {
+    const events = await this.store.events(0);
+    return this.store.read((world) => dumpWorld(world, events));
+  }
+
+  async importState(dump: unknown): Promise<void> {
+    const parsed = parseDump(dump);
+    const eventCount = (await this.store.events(0)).length;
+    await this.store.write((world) => ({ changes: importChanges(world, eventCount, parsed), result: undefined }));
+  }
+
+  settle(kind: Kind, name: string) {
+    return settle(this, kind, name);
   }
 
   now() {
