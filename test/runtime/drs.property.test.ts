@@ -77,6 +77,12 @@ describe("DRS (properties)", () => {
     await checkOnePass([0, 1, 2].map(() => ({ cores: 4, memoryGb: 16 })), vms, { migrationThreshold: 2, maxMovesPerPass: 1, automationLevel: "manual" });
   });
 
+  it("seed -998630142: eight VMs, four moves per pass, none moved twice", async () => {
+    const v = (memoryMb: number, demand: number, active: number, dirty: number, start: number) => ({ vcpus: 1, memoryMb, demand, active, shares: "low", dirty, start });
+    const vms = [v(2739, 3643, 11, 800, 216311221), v(1748, 9, 1731, 0, 5), v(2696, 4880, 2696, 100, 0), v(512, 81, 3, 0, 0), v(1154, 7822, 1154, 0, 1197974008), v(8769, 6, 8769, 0, 1757659943), v(3509, 8991, 3509, 0, 0), v(512, 7, 10, 0, 1969430696)];
+    await checkOnePass([0, 1, 2].map(() => ({ cores: 4, memoryGb: 16 })), vms, { migrationThreshold: 2, maxMovesPerPass: 4, automationLevel: "fullyAutomated" });
+  });
+
   const VMS = ["v1", "v2", "v3", "v4", "v5", "v6"];
   const HOSTS = ["h1", "h2", "h3", "h4"];
   const subset = (min: number, from: string[]) => fc.uniqueArray(fc.constantFrom(...from), { minLength: min, maxLength: from.length });
