@@ -51,7 +51,14 @@ export function createCli(program: Command): Cli {
   };
 }
 
-/** Adds an example section to a command's --help. */
+const EXAMPLES = new WeakMap<Command, string[]>();
+
+/** Adds an example section to a command's --help (and to the generated reference). */
 export function examples(command: Command, ...lines: string[]): Command {
+  EXAMPLES.set(command, lines);
   return command.addHelpText("after", `\nExample${lines.length > 1 ? "s" : ""}:\n${lines.map((l) => `  $ ${l}`).join("\n")}`);
+}
+
+export function examplesOf(command: Command): string[] {
+  return EXAMPLES.get(command) ?? [];
 }

@@ -99,7 +99,7 @@ export function registerEvents(cli: Cli): void {
       .option("--limit <n>", "only the last n matching events")
       .option("-f, --follow", "keep printing new events as they come (JSON lines under --json), until Ctrl-C"),
     "polyvisor events --kind VirtualMachine --reason HaRestarted",
-    "polyvisor events --since 2d 00:00:00 --limit 20",
+    "polyvisor events --since '2d 00:00:00' --limit 20",
     "polyvisor --json events --follow --name esx2",
   ).action((o: EventOptions) =>
     cli.withRuntime(
