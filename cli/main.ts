@@ -15,9 +15,11 @@ import { registerDrs } from "./commands/drs";
 import { registerEvents } from "./commands/events";
 import { registerHost } from "./commands/host";
 import { registerObjects } from "./commands/objects";
+import { registerServe } from "./commands/serve";
 import { registerSim } from "./commands/sim";
 import { registerState } from "./commands/state";
 import { registerStatus } from "./commands/status";
+import { registerToken } from "./commands/token";
 import { registerVm } from "./commands/vm";
 import { registerXm } from "./commands/xm";
 
@@ -34,6 +36,8 @@ const COMMAND_GROUPS: ((cli: Cli) => void)[] = [
   registerDrs,
   registerState,
   registerDemo,
+  registerServe,
+  registerToken,
 ];
 
 /** Commander's own messages can echo what was typed: keep them short. */

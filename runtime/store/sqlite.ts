@@ -12,7 +12,7 @@ import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../
 import { POLYVISOR_APPLICATION_ID, asStateUnusable, checkUnmarkedIsOurs, existingSidecars, inspectStateFile, removeNewSidecars } from "./sqlite-file";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import { StateUnusableError } from "./state-error";
-import { Store, WriteOutcome, isEmpty } from "./store";
+import { Store, TokenRecord, WriteOutcome, isEmpty } from "./store";
 
 export interface SqliteStoreOptions {
   /** Seed of the random source for a new state file; an existing file keeps its own state. */
@@ -125,6 +125,9 @@ export class SqliteStore implements Store {
       events: this.db.prepare<[number], { seq: number; time_seconds: number; kind: Kind; name: string; reason: string; message: string }>(
         "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > ? ORDER BY seq",
       ),
+      tokens: this.db.prepare<[], TokenRecord>("SELECT name, role, hash, created_at AS createdAt FROM tokens ORDER BY name"),
+      addToken: this.db.prepare("INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"),
+      removeToken: this.db.prepare("DELETE FROM tokens WHERE name = ?"),
     };
   }
 
@@ -244,6 +247,18 @@ export class SqliteStore implements Store {
       reason: r.reason,
       message: r.message,
     }));
+  }
+
+  async tokens(): Promise<TokenRecord[]> {
+    return this.sql.tokens.all();
+  }
+
+  async addToken(token: TokenRecord): Promise<boolean> {
+    return this.sql.addToken.run(token.name, token.role, token.hash, token.createdAt).changes === 1;
+  }
+
+  async removeToken(name: string): Promise<boolean> {
+    return this.sql.removeToken.run(name).changes === 1;
   }
 
   async close(): Promise<void> {
