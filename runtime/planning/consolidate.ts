@@ -6,9 +6,9 @@
  * deterministic: the same inventory and options give the same plan.
  * Glossary: HA = high availability, P2V = physical to virtual.
  */
-import { ClusterSpec } from "../../schema/cluster";
-import { HostSpec, type CpuFeature, type Hypervisor } from "../../schema/host";
-import { VmSpec } from "../../schema/virtual-machine";
+import { ClusterSpec, type ClusterSpecInput } from "../../schema/cluster";
+import { HostSpec, type CpuFeature, type HostSpecInput, type Hypervisor } from "../../schema/host";
+import { VmSpec, type VmSpecInput } from "../../schema/virtual-machine";
 import { hostCpuMhz } from "../core/allocation/vm-claims";
 import { resolveVirtualization } from "../core/compatibility";
 import { refuse } from "../core/errors";
@@ -75,9 +75,10 @@ export interface Plan {
   heuristic: string;
   optimal: boolean;
   byHeuristic: Record<string, number>;
-  cluster: { name: string; spec: ClusterSpec };
-  hostSpecs: { name: string; spec: HostSpec }[];
-  vmSpecs: { name: string; spec: VmSpec; image?: string }[];
+  /** The objects as declared (inputs: defaults left to the runtime), for a runtime or a Pulumi program. */
+  cluster: { name: string; spec: ClusterSpecInput };
+  hostSpecs: { name: string; spec: HostSpecInput }[];
+  vmSpecs: { name: string; spec: VmSpecInput; server: Server; image?: string }[];
 }
 
 /** Hosts added beyond packing plus N when the policy's rounding asks for more; past this, the plan fails. */
@@ -95,14 +96,14 @@ interface SizedServer {
   overheadCpuPercent: number;
 }
 
-export function hostSpecOf(model: HostModel, cluster: string): HostSpec {
-  return HostSpec.parse({
+export function hostInput(model: HostModel, cluster: string): HostSpecInput {
+  return {
     cluster,
     hypervisor: model.hypervisor,
     ...(model.hypervisorVersion === undefined ? {} : { hypervisorVersion: model.hypervisorVersion }),
     cpu: { sockets: 1, coresPerSocket: model.cores, mhz: model.mhz, vendor: model.vendor, features: model.features },
     memoryMb: model.memoryMb,
-  });
+  };
 }
 
 /** The utilization each slot sizes the server at: its own figures, a percentile of samples, or every sample. */
@@ -124,16 +125,7 @@ function sizeServer(server: Server, host: HostSpec, cluster: string, options: Pl
   const peakMemory = Math.max(...memoryBySlot);
   // Right-sized: as many vCPUs as the host's cores need to deliver the peak, at most the server's cores.
   const vcpus = Math.min(server.cores, Math.max(1, Math.ceil(peakCpu / host.cpu.mhz)));
-  const spec = VmSpec.parse({
-    cluster,
-    vcpus,
-    memoryMb: peakMemory,
-    guestOs: server.os,
-    guestArch: server.arch,
-    cpu: { reservationMhz: cpuBySlot[0] },
-    memory: { reservationMb: memoryBySlot[0] },
-    workload: { cpuDemandMhz: peakCpu },
-  });
+  const spec = VmSpec.parse(vmInput(server, cluster, vcpus, peakMemory, cpuBySlot[0], memoryBySlot[0], peakCpu));
   const verdict = resolveVirtualization(host, spec);
   if (!verdict.ok) {
     refuse("Incompatible", { kind: "Server", name: server.name }, `cannot run as a VM on a ${host.hypervisor} ${host.hypervisorVersion ?? ""} host`.replace("  ", " "), verdict.obstacles.map((o) => o.text));
@@ -145,6 +137,20 @@ function sizeServer(server: Server, host: HostSpec, cluster: string, options: Pl
     size.push(Math.ceil(memoryBySlot[t] + cost.overheadMemoryMb));
   });
   return { server, spec, size, cpuBySlot, memoryBySlot, overheadMemoryMb: cost.overheadMemoryMb, overheadCpuPercent: cost.overheadCpuPercent };
+}
+
+/** The VM a server becomes, as declared: reservations, configured size and the CPU its workload demands. */
+function vmInput(server: Server, cluster: string, vcpus: number, memoryMb: number, cpuReservationMhz: number, memoryReservationMb: number, cpuDemandMhz: number): VmSpecInput {
+  return {
+    cluster,
+    vcpus,
+    memoryMb,
+    guestOs: server.os,
+    guestArch: server.arch,
+    cpu: { reservationMhz: cpuReservationMhz },
+    memory: { reservationMb: memoryReservationMb },
+    workload: { cpuDemandMhz },
+  };
 }
 
 function hostName(prefix: string, i: number, count: number): string {
@@ -166,10 +172,10 @@ function demandOf(vms: readonly { spec: VmSpec; overheadMemoryMb: number }[]): D
   return totals;
 }
 
-function clusterSpecOf(options: PlanOptions, spares: string[]): ClusterSpec {
+function clusterInput(options: PlanOptions, spares: string[]): ClusterSpecInput {
   const n = options.haFailures;
-  if (n === 0) return ClusterSpec.parse({});
-  return ClusterSpec.parse({
+  if (n === 0) return {};
+  return {
     ha: {
       enabled: true,
       admissionControl: {
@@ -178,13 +184,13 @@ function clusterSpecOf(options: PlanOptions, spares: string[]): ClusterSpec {
         ...(options.haPolicy === "failoverHosts" ? { failoverHosts: spares } : {}),
       },
     },
-  });
+  };
 }
 
 export function planConsolidation(servers: readonly Server[], options: PlanOptions): Plan {
   const clusterName = options.clusterName ?? "consolidated";
   const prefix = options.hostPrefix ?? "host";
-  const hostSpec = hostSpecOf(options.host, clusterName);
+  const hostSpec = HostSpec.parse(hostInput(options.host, clusterName));
   const capacity = hostCapacity(hostSpec);
   const usable = { cpu: Math.floor((capacity.cpuMhz * (100 - options.headroomPercent)) / 100), memory: Math.floor((capacity.memoryMb * (100 - options.headroomPercent)) / 100) };
   const ordered = [...servers].sort((a, b) => compareNames(a.name, b.name));
@@ -212,19 +218,24 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
     }
     return best;
   });
-  const vmSpec = (s: SizedServer, t: number): VmSpec => ({ ...s.spec, cpu: { ...s.spec.cpu, reservationMhz: s.cpuBySlot[t] }, memory: { ...s.spec.memory, reservationMb: s.memoryBySlot[t] } });
-  const planned = bins.flatMap((b, h) => b.map((i) => ({ sized: sized[i], bin: h, spec: vmSpec(sized[i], peakSlot[h]) })));
+  const planned = bins.flatMap((b, h) =>
+    b.map((i) => {
+      const s = sized[i];
+      const t = peakSlot[h];
+      const input = vmInput(s.server, clusterName, s.spec.vcpus, s.spec.memoryMb, s.cpuBySlot[t], s.memoryBySlot[t], s.spec.workload?.cpuDemandMhz ?? 0);
+      return { sized: s, bin: h, input, spec: VmSpec.parse(input) };
+    }),
+  );
 
   // Spare hosts for failover: N, plus as many as the policy's arithmetic asks (its percentages round up).
   const demand = demandOf(planned.map((p) => ({ spec: p.spec, overheadMemoryMb: p.sized.overheadMemoryMb })));
   let total = bins.length + options.haFailures;
   let names: string[] = [];
   let spares: string[] = [];
-  let clusterSpec = clusterSpecOf(options, []);
   for (;;) {
     names = Array.from({ length: total }, (_, i) => hostName(prefix, i, total));
     spares = names.slice(bins.length);
-    clusterSpec = clusterSpecOf(options, spares);
+    const clusterSpec = ClusterSpec.parse(clusterInput(options, spares));
     const hosts = names.filter((n) => !(options.haPolicy === "failoverHosts" && spares.includes(n))).map((name) => ({ name, cpuMhz: capacity.cpuMhz, memoryMb: capacity.memoryMb }));
     const figures = haFigures(clusterSpec, hosts, demand);
     if (policyViolation(clusterSpec, figures, hosts, demand).length === 0) break;
@@ -258,10 +269,10 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
     heuristic: packed.heuristic,
     optimal: packed.optimal,
     byHeuristic: packed.byHeuristic,
-    cluster: { name: clusterName, spec: clusterSpec },
-    hostSpecs: names.map((name) => ({ name, spec: hostSpec })),
+    cluster: { name: clusterName, spec: clusterInput(options, spares) },
+    hostSpecs: names.map((name) => ({ name, spec: hostInput(options.host, clusterName) })),
     vmSpecs: planned
-      .map((p) => ({ name: p.sized.server.name, spec: { ...p.spec, host: names[p.bin] }, ...(p.sized.server.image ? { image: p.sized.server.image } : {}) }))
+      .map((p) => ({ name: p.sized.server.name, spec: { ...p.input, host: names[p.bin] }, server: p.sized.server, ...(p.sized.server.image ? { image: p.sized.server.image } : {}) }))
       .sort((a, b) => compareNames(a.name, b.name)),
   };
 }
