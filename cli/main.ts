@@ -8,6 +8,7 @@ import { runDemo } from "./commands/demo";
 import { renderDrs } from "./commands/drs";
 import { eventsDuring, renderEvents } from "./commands/events";
 import { inventory, renderStatus } from "./commands/status";
+import { registerPlanCommand } from "./commands/plan";
 import { UsageError, formatSeconds, parseDuration } from "./format";
 
 interface GlobalOptions {
@@ -124,6 +125,7 @@ export function buildProgram(): Command {
       print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
     });
 
+  registerPlanCommand(program, print);
   return program;
 }
 

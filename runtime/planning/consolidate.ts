@@ -7,7 +7,7 @@
  * Glossary: HA = high availability, P2V = physical to virtual.
  */
 import { ClusterSpec, type ClusterSpecInput } from "../../schema/cluster";
-import { HostSpec, type CpuFeature, type HostSpecInput, type Hypervisor } from "../../schema/host";
+import { HostSpec, type CpuFeature, type HostSpecInput, type Hypervisor, hypervisorVersionOf } from "../../schema/host";
 import { VmSpec, type VmSpecInput } from "../../schema/virtual-machine";
 import { hostCpuMhz } from "../core/allocation/vm-claims";
 import { resolveVirtualization } from "../core/compatibility";
@@ -106,6 +106,14 @@ export function hostInput(model: HostModel, cluster: string): HostSpecInput {
   };
 }
 
+/** The planned hosts' spec, validated as the runtime validates a Host. */
+function hostSpecOf(model: HostModel, cluster: string): HostSpec {
+  const parsed = HostSpec.safeParse(hostInput(model, cluster));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  refuse("InvalidSpec", { kind: "HostModel", name: "planned host", field: issue.path.join(".") || "spec" }, issue.message);
+}
+
 /** The utilization each slot sizes the server at: its own figures, a percentile of samples, or every sample. */
 function utilizationSlots(server: Server, options: PlanOptions): { cpuPercent: number; memoryPercent: number }[] {
   const samples = options.samples?.get(server.name);
@@ -128,7 +136,7 @@ function sizeServer(server: Server, host: HostSpec, cluster: string, options: Pl
   const spec = VmSpec.parse(vmInput(server, cluster, vcpus, peakMemory, cpuBySlot[0], memoryBySlot[0], peakCpu));
   const verdict = resolveVirtualization(host, spec);
   if (!verdict.ok) {
-    refuse("Incompatible", { kind: "Server", name: server.name }, `cannot run as a VM on a ${host.hypervisor} ${host.hypervisorVersion ?? ""} host`.replace("  ", " "), verdict.obstacles.map((o) => o.text));
+    refuse("Incompatible", { kind: "Server", name: server.name }, `cannot run as a VM on the planned ${host.hypervisor} ${hypervisorVersionOf(host)} hosts`, verdict.obstacles.map((o) => o.text));
   }
   const cost = guestCost(spec, verdict.resolution);
   const size: number[] = [];
@@ -190,7 +198,7 @@ function clusterInput(options: PlanOptions, spares: string[]): ClusterSpecInput 
 export function planConsolidation(servers: readonly Server[], options: PlanOptions): Plan {
   const clusterName = options.clusterName ?? "consolidated";
   const prefix = options.hostPrefix ?? "host";
-  const hostSpec = HostSpec.parse(hostInput(options.host, clusterName));
+  const hostSpec = hostSpecOf(options.host, clusterName);
   const capacity = hostCapacity(hostSpec);
   const usable = { cpu: Math.floor((capacity.cpuMhz * (100 - options.headroomPercent)) / 100), memory: Math.floor((capacity.memoryMb * (100 - options.headroomPercent)) / 100) };
   const ordered = [...servers].sort((a, b) => compareNames(a.name, b.name));
