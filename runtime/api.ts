@@ -8,8 +8,9 @@ import type { VmSpec, VmStatus } from "../schema/virtual-machine";
 import type { RuntimeEvent, RuntimeObject } from "./core/model";
 import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
+import type { WhatIfReport, WhatIfStep } from "./core/what-if";
 
-export type { Kind, RuntimeEvent, RuntimeObject };
+export type { Kind, RuntimeEvent, RuntimeObject, WhatIfReport, WhatIfStep };
 
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
@@ -59,6 +60,8 @@ export interface Runtime {
    */
   runDrs(cluster: string, opts?: { apply?: boolean }): Promise<RuntimeObject>;
   events(opts?: { sinceSeq?: number }): Promise<RuntimeEvent[]>;
+  /** Runs the steps on an in-memory copy of the current state and reports what would happen; persists nothing. */
+  whatIf(steps: WhatIfStep[]): Promise<WhatIfReport>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,156 @@
+/**
+ * What-if on a fork: runs steps (fail or recover hosts, add or remove hosts, advance time, apply or
+ * delete objects) on an in-memory copy of the world and reports what would happen. The copy shares
+ * the world's frozen objects, so forking costs one index insertion per object; nothing reaches the
+ * store, and the world itself is never touched. A refused step is reported and the fork goes on
+ * without it, as the real runtime would.
+ * Glossary: DRS = Distributed Resource Scheduler, HA = high availability.
+ */
+import { KINDS } from "../../schema";
+import { type Command, execute } from "./commands";
+import { ClusterSnapshot } from "./drs/snapshot";
+import { isPolyvisorError } from "./errors";
+import { clusterHaStatus } from "./ha/cluster-figures";
+import type { FailureMode } from "./ha/failures";
+import type { ApplyInputs } from "./kinds/common";
+import { type ClusterRecord, type NewEvent, type VmRecord, World, compareNames } from "./model";
+import { Txn } from "./txn";
+
+export type WhatIfStep =
+  | { type: "failHost"; host: string; mode?: FailureMode }
+  | { type: "recoverHost"; host: string }
+  | { type: "addHost"; name: string; spec: object }
+  | { type: "removeHost"; name: string }
+  | { type: "advance"; seconds: number }
+  | { type: "apply"; kind: string; name: string; spec: object }
+  | { type: "delete"; kind: string; name: string };
+
+export interface ClusterFigures {
+  /** DRS imbalance of the connected hosts now (population standard deviation, drs/imbalance.ts). */
+  imbalance: number;
+  /** Host failures the cluster tolerates now (slot arithmetic, whatever the policy). */
+  failoverCapacity: number;
+  cpuFailoverPercent: number;
+  memoryFailoverPercent: number;
+  pendingRestarts: number;
+  usableHosts: number;
+}
+
+export interface WhatIfMove {
+  vm: string;
+  fromHost: string | null;
+  toHost: string | null;
+}
+
+export interface WhatIfReport {
+  /** Each step and whether the runtime took it, or its refusal. */
+  steps: { step: number; type: WhatIfStep["type"]; ok: boolean; error?: { code: string; message: string } }[];
+  /** VMs HA restarted, from where to where. */
+  restarts: WhatIfMove[];
+  /** VMs HA could not place by the end, with why. */
+  pendingRestarts: { vm: string; fromHost: string; reason: string }[];
+  /** Power-ons and restarts admission control refused: refused steps and AdmissionRefused events. */
+  admissionRefusals: { name: string; message: string }[];
+  /** DRS migrations started. */
+  drsMoves: WhatIfMove[];
+  clusters: { cluster: string; before: ClusterFigures; after: ClusterFigures }[];
+  /** Everything the fork's steps emitted, in order (not stored anywhere). */
+  events: NewEvent[];
+  timeSecondsBefore: number;
+  timeSecondsAfter: number;
+}
+
+/** A copy of the world that shares its (frozen) objects. */
+export function forkWorld(world: World): World {
+  const fork = new World(world.meta);
+  for (const kind of KINDS) for (const obj of world.list(kind)) fork.put(obj);
+  return fork;
+}
+
+function commandOf(step: WhatIfStep, inputs: ApplyInputs | undefined): Command {
+  switch (step.type) {
+    case "failHost":
+      return { type: "failHost", name: step.host, mode: step.mode ?? "crash" };
+    case "recoverHost":
+      return { type: "recoverHost", name: step.host };
+    case "addHost":
+      return { type: "apply", kind: "Host", name: step.name, spec: step.spec, mode: "create" };
+    case "removeHost":
+      return { type: "delete", kind: "Host", name: step.name };
+    case "advance":
+      return { type: "advance", seconds: step.seconds };
+    case "apply":
+      return { type: "apply", kind: step.kind, name: step.name, spec: step.spec, mode: "upsert", inputs };
+    case "delete":
+      return { type: "delete", kind: step.kind, name: step.name };
+  }
+}
+
+function figures(world: World): Map<string, ClusterFigures> {
+  const view = new Txn(world);
+  const out = new Map<string, ClusterFigures>();
+  for (const cluster of world.list("Cluster") as readonly ClusterRecord[]) {
+    const ha = clusterHaStatus(view, cluster);
+    out.set(cluster.name, {
+      imbalance: new ClusterSnapshot(view, cluster.name).load.imbalance(),
+      failoverCapacity: ha.currentFailoverCapacity,
+      cpuFailoverPercent: ha.cpuFailoverPercent,
+      memoryFailoverPercent: ha.memoryFailoverPercent,
+      pendingRestarts: ha.pendingRestarts,
+      usableHosts: Object.keys(ha.slotsPerHost).length,
+    });
+  }
+  return out;
+}
+
+const hostOf = (world: World, vm: string) => (world.get("VirtualMachine", vm) as VmRecord | undefined)?.status.currentHost ?? null;
+
+/**
+ * Runs the steps on a fork of `world`. `inputs` holds what an apply step read outside the core
+ * (a VM's disk images), by step index.
+ */
+export function whatIf(world: World, steps: readonly WhatIfStep[], inputs: ReadonlyMap<number, ApplyInputs> = new Map()): WhatIfReport {
+  const before = figures(world);
+  const fork = forkWorld(world);
+  const events: NewEvent[] = [];
+  const report: WhatIfReport["steps"] = [];
+  const admissionRefusals: WhatIfReport["admissionRefusals"] = [];
+  steps.forEach((step, i) => {
+    try {
+      const outcome = execute(fork, commandOf(step, inputs.get(i)));
+      fork.applyChanges(outcome.changes);
+      events.push(...outcome.changes.events);
+      report.push({ step: i, type: step.type, ok: true });
+    } catch (e) {
+      if (!isPolyvisorError(e)) throw e;
+      report.push({ step: i, type: step.type, ok: false, error: { code: e.code, message: e.message } });
+      if (e.code === "AdmissionControl") admissionRefusals.push({ name: e.objectName, message: e.message });
+    }
+  });
+  const movesBy = (reason: string): WhatIfMove[] => {
+    const names = [...new Set(events.filter((e) => e.reason === reason && e.kind === "VirtualMachine").map((e) => e.name))].sort(compareNames);
+    return names.map((vm) => ({ vm, fromHost: hostOf(world, vm), toHost: hostOf(fork, vm) }));
+  };
+  for (const e of events) if (e.reason === "AdmissionRefused") admissionRefusals.push({ name: e.name, message: e.message });
+  const pendingRestarts = (fork.list("VirtualMachine") as readonly VmRecord[]).flatMap((vm) => {
+    const r = vm.status.haRestart;
+    return r?.state === "pendingRestart" ? [{ vm: vm.name, fromHost: r.fromHost, reason: r.pendingReason ?? "" }] : [];
+  });
+  const after = figures(fork);
+  const clusters = [...new Set([...before.keys(), ...after.keys()])].sort(compareNames).flatMap((cluster) => {
+    const b = before.get(cluster);
+    const a = after.get(cluster);
+    return b && a ? [{ cluster, before: b, after: a }] : [];
+  });
+  return {
+    steps: report,
+    restarts: movesBy("HaRestarted"),
+    pendingRestarts,
+    admissionRefusals,
+    drsMoves: movesBy("DrsMigrated"),
+    clusters,
+    events,
+    timeSecondsBefore: world.meta.clockSeconds,
+    timeSecondsAfter: fork.meta.clockSeconds,
+  };
+}
