@@ -9,6 +9,7 @@ import { renderDrs } from "./commands/drs";
 import { eventsDuring, renderEvents } from "./commands/events";
 import { inventory, renderStatus } from "./commands/status";
 import { registerPlanCommand } from "./commands/plan";
+import { registerWhatIfCommand } from "./commands/what-if";
 import { UsageError, formatSeconds, parseDuration } from "./format";
 
 interface GlobalOptions {
@@ -126,6 +127,7 @@ export function buildProgram(): Command {
     });
 
   registerPlanCommand(program, print);
+  registerWhatIfCommand(program, print);
   return program;
 }
 
