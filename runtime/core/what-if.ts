@@ -9,7 +9,7 @@
 import { KINDS } from "../../schema";
 import { type Command, execute } from "./commands";
 import { ClusterSnapshot } from "./drs/snapshot";
-import { isPolyvisorError } from "./errors";
+import { type ErrorCode, isPolyvisorError } from "./errors";
 import { clusterHaStatus } from "./ha/cluster-figures";
 import type { FailureMode } from "./ha/failures";
 import type { ApplyInputs } from "./kinds/common";
@@ -36,6 +36,17 @@ export interface ClusterFigures {
   usableHosts: number;
 }
 
+/** A refused step: the runtime's error, with its subject, so a caller can raise it again as it was. */
+export interface WhatIfRefusal {
+  code: ErrorCode;
+  message: string;
+  kind: string;
+  name: string;
+  field?: string;
+  reason: string;
+  details: string[];
+}
+
 export interface WhatIfMove {
   vm: string;
   fromHost: string | null;
@@ -44,7 +55,7 @@ export interface WhatIfMove {
 
 export interface WhatIfReport {
   /** Each step and whether the runtime took it, or its refusal. */
-  steps: { step: number; type: WhatIfStep["type"]; ok: boolean; error?: { code: string; message: string } }[];
+  steps: { step: number; type: WhatIfStep["type"]; ok: boolean; error?: WhatIfRefusal }[];
   /** VMs HA restarted, from where to where. */
   restarts: WhatIfMove[];
   /** VMs HA could not place by the end, with why. */
@@ -123,7 +134,8 @@ export function whatIf(world: World, steps: readonly WhatIfStep[], inputs: Reado
       report.push({ step: i, type: step.type, ok: true });
     } catch (e) {
       if (!isPolyvisorError(e)) throw e;
-      report.push({ step: i, type: step.type, ok: false, error: { code: e.code, message: e.message } });
+      const error: WhatIfRefusal = { code: e.code, message: e.message, kind: e.kind, name: e.objectName, ...(e.field === undefined ? {} : { field: e.field }), reason: e.reason, details: e.details };
+      report.push({ step: i, type: step.type, ok: false, error });
       if (e.code === "AdmissionControl") admissionRefusals.push({ name: e.objectName, message: e.message });
     }
   });
