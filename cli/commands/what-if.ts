@@ -75,7 +75,7 @@ export function registerWhatIfCommand(program: Command, print: (line: string) =>
     .description("run steps on a copy of the state and show what would happen (nothing is saved)")
     .option("--steps <file>", "JSON array of steps: failHost, recoverHost, addHost, removeHost, advance, apply, delete")
     .option("--fail-host <name>", "fail this host (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
-    .option("--advance <duration>", "simulated time after the steps, e.g. 15m", "15m")
+    .option("--advance <duration>", "simulated time after the failures, e.g. 5m", "5m")
     .option("--fail-each-host", "one line per host: does the cluster survive its failure alone?")
     .action(async (o: WhatIfFlags) => {
       const seconds = parseDuration(o.advance);

@@ -1,19 +1,20 @@
 /**
  * What-if on a fork: runs steps (fail or recover hosts, add or remove hosts, advance time, apply or
- * delete objects) on an in-memory copy of the world and reports what would happen. The copy shares
- * the world's frozen objects, so forking costs one index insertion per object; nothing reaches the
- * store, and the world itself is never touched. A refused step is reported and the fork goes on
- * without it, as the real runtime would.
+ * delete objects) on a fork of the world and reports what would happen. The fork is one operation's
+ * working copy (a Txn) that every step writes through, as a long `advance` does, so forking costs
+ * nothing however large the world; its changes are never committed, and the world itself is never
+ * touched. A refused step is reported and the fork goes on without it, as the real runtime would: a
+ * refusal may have left partial writes in the working copy, so the steps taken so far are replayed
+ * on a fresh one (the core is deterministic: the same steps give the same state).
  * Glossary: DRS = Distributed Resource Scheduler, HA = high availability.
  */
-import { KINDS } from "../../schema";
-import { type Command, execute } from "./commands";
+import { type Command, executeIn } from "./commands";
 import { ClusterSnapshot } from "./drs/snapshot";
 import { type ErrorCode, isPolyvisorError } from "./errors";
 import { clusterHaStatus } from "./ha/cluster-figures";
 import type { FailureMode } from "./ha/failures";
 import type { ApplyInputs } from "./kinds/common";
-import { type ClusterRecord, type NewEvent, type VmRecord, World, compareNames } from "./model";
+import { type ClusterRecord, type Kind, type NewEvent, type RuntimeObject, type VmRecord, type World, compareNames } from "./model";
 import { Txn } from "./txn";
 
 export type WhatIfStep =
@@ -71,13 +72,6 @@ export interface WhatIfReport {
   timeSecondsAfter: number;
 }
 
-/** A copy of the world that shares its (frozen) objects. */
-export function forkWorld(world: World): World {
-  const fork = new World(world.meta);
-  for (const kind of KINDS) for (const obj of world.list(kind)) fork.put(obj);
-  return fork;
-}
-
 function commandOf(step: WhatIfStep, inputs: ApplyInputs | undefined): Command {
   switch (step.type) {
     case "failHost":
@@ -97,10 +91,9 @@ function commandOf(step: WhatIfStep, inputs: ApplyInputs | undefined): Command {
   }
 }
 
-function figures(world: World): Map<string, ClusterFigures> {
-  const view = new Txn(world);
+function figures(view: Txn): Map<string, ClusterFigures> {
   const out = new Map<string, ClusterFigures>();
-  for (const cluster of world.list("Cluster") as readonly ClusterRecord[]) {
+  for (const cluster of view.list<ClusterRecord>("Cluster")) {
     const ha = clusterHaStatus(view, cluster);
     out.set(cluster.name, {
       imbalance: new ClusterSnapshot(view, cluster.name).load.imbalance(),
@@ -114,40 +107,45 @@ function figures(world: World): Map<string, ClusterFigures> {
   return out;
 }
 
-const hostOf = (world: World, vm: string) => (world.get("VirtualMachine", vm) as VmRecord | undefined)?.status.currentHost ?? null;
+const hostOf = (view: { get(kind: Kind, name: string): RuntimeObject | undefined }, vm: string) => (view.get("VirtualMachine", vm) as VmRecord | undefined)?.status.currentHost ?? null;
 
 /**
  * Runs the steps on a fork of `world`. `inputs` holds what an apply step read outside the core
  * (a VM's disk images), by step index.
  */
 export function whatIf(world: World, steps: readonly WhatIfStep[], inputs: ReadonlyMap<number, ApplyInputs> = new Map()): WhatIfReport {
-  const before = figures(world);
-  const fork = forkWorld(world);
-  const events: NewEvent[] = [];
+  const before = figures(new Txn(world));
+  const commands = steps.map((step, i) => commandOf(step, inputs.get(i)));
+  const taken: number[] = [];
   const report: WhatIfReport["steps"] = [];
   const admissionRefusals: WhatIfReport["admissionRefusals"] = [];
-  steps.forEach((step, i) => {
+  let fork = new Txn(world);
+  commands.forEach((command, i) => {
     try {
-      const outcome = execute(fork, commandOf(step, inputs.get(i)));
-      fork.applyChanges(outcome.changes);
-      events.push(...outcome.changes.events);
-      report.push({ step: i, type: step.type, ok: true });
+      executeIn(fork, command);
+      taken.push(i);
+      report.push({ step: i, type: steps[i].type, ok: true });
     } catch (e) {
       if (!isPolyvisorError(e)) throw e;
       const error: WhatIfRefusal = { code: e.code, message: e.message, kind: e.kind, name: e.objectName, ...(e.field === undefined ? {} : { field: e.field }), reason: e.reason, details: e.details };
-      report.push({ step: i, type: step.type, ok: false, error });
+      report.push({ step: i, type: steps[i].type, ok: false, error });
       if (e.code === "AdmissionControl") admissionRefusals.push({ name: e.objectName, message: e.message });
+      fork = new Txn(world);
+      for (const t of taken) executeIn(fork, commands[t]);
     }
   });
+  const events = [...fork.events];
   const movesBy = (reason: string): WhatIfMove[] => {
     const names = [...new Set(events.filter((e) => e.reason === reason && e.kind === "VirtualMachine").map((e) => e.name))].sort(compareNames);
     return names.map((vm) => ({ vm, fromHost: hostOf(world, vm), toHost: hostOf(fork, vm) }));
   };
   for (const e of events) if (e.reason === "AdmissionRefused") admissionRefusals.push({ name: e.name, message: e.message });
-  const pendingRestarts = (fork.list("VirtualMachine") as readonly VmRecord[]).flatMap((vm) => {
-    const r = vm.status.haRestart;
-    return r?.state === "pendingRestart" ? [{ vm: vm.name, fromHost: r.fromHost, reason: r.pendingReason ?? "" }] : [];
-  });
+  const pendingRestarts = fork.list<ClusterRecord>("Cluster").flatMap((cluster) =>
+    fork.relatedObjects<VmRecord>("haRestartsInCluster", cluster.name).flatMap((vm) => {
+      const r = vm.status.haRestart;
+      return r?.state === "pendingRestart" ? [{ vm: vm.name, fromHost: r.fromHost, reason: r.pendingReason ?? "" }] : [];
+    }),
+  ).sort((a, b) => compareNames(a.vm, b.vm));
   const after = figures(fork);
   const clusters = [...new Set([...before.keys(), ...after.keys()])].sort(compareNames).flatMap((cluster) => {
     const b = before.get(cluster);
@@ -163,6 +161,6 @@ export function whatIf(world: World, steps: readonly WhatIfStep[], inputs: Reado
     clusters,
     events,
     timeSecondsBefore: world.meta.clockSeconds,
-    timeSecondsAfter: fork.meta.clockSeconds,
+    timeSecondsAfter: fork.clockSeconds,
   };
 }
