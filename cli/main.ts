@@ -7,7 +7,7 @@ import { Command, CommanderError } from "commander";
 import { type Cli, createCli } from "./context";
 import { EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, describeError, writeError } from "./errors";
 import { clip } from "./format";
-import { ignoreClosedStdout } from "./output";
+import { ignoreClosedStdout, print } from "./output";
 import { packageVersion } from "./version";
 import { registerCt } from "./commands/ct";
 import { registerDemo } from "./commands/demo-command";
@@ -15,12 +15,14 @@ import { registerDrs } from "./commands/drs";
 import { registerEvents } from "./commands/events";
 import { registerHost } from "./commands/host";
 import { registerObjects } from "./commands/objects";
+import { registerPlanCommand } from "./commands/plan";
 import { registerServe } from "./commands/serve";
 import { registerSim } from "./commands/sim";
 import { registerState } from "./commands/state";
 import { registerStatus } from "./commands/status";
 import { registerToken } from "./commands/token";
 import { registerVm } from "./commands/vm";
+import { registerWhatIfCommand } from "./commands/what-if";
 import { registerXm } from "./commands/xm";
 
 /** Every command group, in the order --help lists them. */
@@ -38,6 +40,8 @@ const COMMAND_GROUPS: ((cli: Cli) => void)[] = [
   registerDemo,
   registerServe,
   registerToken,
+  ({ program }) => registerPlanCommand(program, print),
+  ({ program }) => registerWhatIfCommand(program, print),
 ];
 
 /** Commander's own messages can echo what was typed: keep them short. */

@@ -9,8 +9,9 @@ import type { RuntimeEvent, RuntimeObject } from "./core/model";
 import type { StateDump } from "./state-dump";
 import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
+import type { WhatIfReport, WhatIfStep } from "./core/what-if";
 
-export type { Kind, RuntimeEvent, RuntimeObject, StateDump };
+export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep };
 
 export interface SettleOutcome {
   /** The object once settled; undefined when it does not exist (any more). */
@@ -83,6 +84,8 @@ export interface Runtime {
   exportState(): Promise<StateDump>;
   /** Loads a document from exportState into an empty state; refused with Conflict otherwise, InvalidSpec when malformed. */
   importState(dump: unknown): Promise<void>;
+  /** Runs the steps on an in-memory copy of the current state and reports what would happen; persists nothing. */
+  whatIf(steps: WhatIfStep[]): Promise<WhatIfReport>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
   close(): Promise<void>;

@@ -23,6 +23,8 @@ export type {
   VirtualMachineObject,
   ContainerObject,
   TemplateObject,
+  WhatIfReport,
+  WhatIfStep,
 } from "./api";
 export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
 export { StateUnusableError, isStateUnusableError } from "./store/state-error";
