@@ -42,5 +42,5 @@ describe("usage ledger retention", () => {
     // The passes took the path that does not read the ledger (more than 64 VMs changed in one step).
     expect(largestRewrite).toBeGreaterThan(64);
     await rt.close();
-  }, 60_000);
+  });
 });
