@@ -143,8 +143,9 @@ function report(label: string, run: DayRun): void {
 export async function benchSimulatedDay(): Promise<void> {
   const total = steps(24);
   header(`Simulated day, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps of ${STEP_SECONDS} s (${fmt((total * STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`);
-  const exact = await persistedDay(total, 0, false);
+  // The baseline runs second, on a warmed-up process: the comparison leans its way, not ours.
   const tolerant = await persistedDay(total, TOLERANCE_PERCENT, false);
+  const exact = await persistedDay(total, 0, false);
   report(`demand tolerance ${TOLERANCE_PERCENT}%`, tolerant);
   report("baseline, every sample kept exactly (tolerance 0)", exact);
   console.log(`speed-up over the baseline: ${fmt(sum(exact.stepMs) / sum(tolerant.stepMs), 2)}x; VM writes ${fmt(sum(tolerant.vmWrites) / sum(exact.vmWrites), 2)}x the baseline's`);
