@@ -61,6 +61,20 @@ describe("capacity refusals during a deployment", () => {
     expect(calls).toBeLessThanOrEqual(4);
   });
 
+  it("wait POLYVISOR_CAPACITY_WAIT_MS for other changes when it is set, and refuse a value that is not a duration", async () => {
+    vi.stubEnv("POLYVISOR_CAPACITY_WAIT_MS", "2000");
+    try {
+      const refused = changeWhenCapacityArrives(async () => Promise.reject(short()));
+      expect(await after(1000, refused)).toBe("pending");
+      expect(await after(1500, refused)).toMatchObject({ status: "rejected" });
+      vi.stubEnv("POLYVISOR_CAPACITY_WAIT_MS", "soon");
+      const misconfigured = await after(0, changeWhenCapacityArrives(async () => Promise.reject(short())));
+      expect(misconfigured).toMatchObject({ status: "rejected", reason: { code: "InvalidSpec", message: expect.stringContaining("POLYVISOR_CAPACITY_WAIT_MS: must be a whole number of milliseconds") } });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("never retry other refusals", async () => {
     let calls = 0;
     const invalid = new PolyvisorError("InvalidSpec", { kind: "VirtualMachine", name: "v" }, "bad");
