@@ -8,6 +8,7 @@ import { benchHaFailover } from "./ha-failover";
 import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
 import { benchPlanning } from "./planning";
+import { benchMemoryOverTime, benchSimulatedDay } from "./simulated-day";
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   if (!only || only === "migration") benchMigration();
   if (!only || only === "containers") await benchContainers();
   if (!only || only === "planning") benchPlanning();
+  if (!only || only === "day") await benchSimulatedDay();
+  if (!only || only === "memory") await benchMemoryOverTime();
 }
 
 main().catch((e) => {

@@ -99,11 +99,15 @@ function runningVms(txn: Txn, cluster: string): VmRecord[] {
 /**
  * New demand samples, in VM-name order so that bursts draw the same random numbers on every run.
  * Not written yet: refreshEntitlements writes each VM once, with its sample and its entitlement.
+ * A sample within `tolerancePercent` of the VM's stored demand keeps the stored one: a diurnal
+ * workload moves by about 1% a pass, and a VM whose demand is unchanged keeps its claims, so its
+ * entitlement and usage stay too and the pass need not rewrite it.
  */
-function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): VmRecord[] {
+function sampleWorkloads(txn: Txn, vms: readonly VmRecord[], tolerancePercent: number): VmRecord[] {
   return vms.map((vm) => {
     const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
-    return demand === vm.status.cpuDemandMhz ? vm : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
+    const stored = vm.status.cpuDemandMhz;
+    return demand === stored || Math.abs(demand - stored) * 100 <= tolerancePercent * stored ? vm : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
   });
 }
 
@@ -119,7 +123,7 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
   const running = runningVms(txn, cluster);
-  const vms = sample ? sampleWorkloads(txn, running) : running;
+  const vms = sample ? sampleWorkloads(txn, running, txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0) : running;
   const claims = vms.map(vmClaims);
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, { vms: VmRecord[]; claims: VmClaims[] }>();
