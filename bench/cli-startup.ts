@@ -4,7 +4,7 @@
  * against `node -e 0` (start and exit of a bare Node process) in the same run. Each figure is the
  * best and the median of RUNS runs; the state is built once through the runtime.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +51,28 @@ async function measure(args: string[]): Promise<{ best: number; median: number }
   return { best: Math.min(...samples), median: percentile(samples, 50) };
 }
 
+/**
+ * CPU time (user + system, less sensitive to a busy machine than wall time) of the phases of a
+ * `get` in a fresh process: loading the runtime's modules, opening the file, loading the world.
+ */
+function cpuPhases(state: string): Record<string, number> {
+  const script = `
+    const t0 = process.cpuUsage();
+    const ms = () => { const u = process.cpuUsage(t0); return (u.user + u.system) / 1000; };
+    const phases = {};
+    const { openRuntime } = require(${JSON.stringify(join(__dirname, "..", "runtime"))});
+    phases.loadModules = ms();
+    (async () => {
+      const rt = await openRuntime({ path: ${JSON.stringify(state)}, create: false });
+      phases.open = ms() - phases.loadModules;
+      await rt.get("VirtualMachine", "vm5000");
+      phases.firstGet = ms() - phases.open - phases.loadModules;
+      await rt.close();
+      console.log(JSON.stringify(phases));
+    })();`;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+}
+
 export async function benchCliStartup(): Promise<void> {
   header(`CLI: time to first line, ${HOSTS} hosts / ${VMS.toLocaleString("en-US")} VMs (best and median of ${RUNS})`);
   const dir = mkdtempSync(join(tmpdir(), "polyvisor-bench-cli-"));
@@ -72,6 +94,8 @@ export async function benchCliStartup(): Promise<void> {
       const vs = label.includes("baseline") ? "" : `, ${fmt(best / baseline)}x the baseline`;
       console.log(`${label}: best ${fmt(best)} ms, median ${fmt(median)} ms${vs}${goal ? ` (goal < ${goal} ms: ${best < goal ? "met" : "missed"})` : ""}`);
     }
+    const phases = cpuPhases(state);
+    console.log(`CPU time of a get in a fresh process: ${Object.entries(phases).map(([k, v]) => `${k} ${fmt(v)} ms`).join(", ")}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
