@@ -1,6 +1,7 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
+import { benchCliStartup } from "./cli-startup";
 import { benchContainers } from "./containers";
 import { benchDrs } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   if (!only || only === "planning") benchPlanning();
   if (!only || only === "day") await benchSimulatedDay();
   if (!only || only === "memory") await benchMemoryOverTime();
+  if (!only || only === "cli") await benchCliStartup();
 }
 
 main().catch((e) => {

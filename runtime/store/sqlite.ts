@@ -91,6 +91,9 @@ export class SqliteStore implements Store {
     if (file.kind === "absent" && options.create === false) {
       throw new StateUnusableError(path, "does not exist", "commands that change the state create it; check --state or POLYVISOR_STATE");
     }
+    if (file.kind === "empty" && options.create === false) {
+      throw new StateUnusableError(path, "is empty: it holds no state yet", "commands that change the state create one in it");
+    }
     const sidecars = inMemory ? new Set<string>() : existingSidecars(path);
     let createdDir: string | undefined;
     let db: Database.Database | undefined;
