@@ -24,6 +24,8 @@ export interface ObjectInput {
   kind: Kind;
   name: string;
   spec: object;
+  /** The generation last read: the write is refused with Conflict unless it is still the stored one. */
+  generation?: number;
 }
 
 export interface RuntimeOptions {

@@ -1,3 +1,5 @@
+import { clip } from "./preview";
+
 /** The codes of refused operations, as the public contract names them. */
 export type ErrorCode = "InvalidSpec" | "NotFound" | "Conflict" | "Incompatible" | "InsufficientCapacity" | "AdmissionControl";
 
@@ -7,6 +9,9 @@ export interface ErrorSubject {
   name: string;
   field?: string;
 }
+
+const MAX_REASON_CHARS = 2000;
+const MAX_DETAILS = 100;
 
 /**
  * A refused operation. The message names the object, the field and why, so that a Pulumi
@@ -22,16 +27,23 @@ export class PolyvisorError extends Error {
   readonly details: string[];
 
   constructor(code: ErrorCode, subject: ErrorSubject, reason: string, details: string[] = []) {
-    const where = subject.field ? ` field ${subject.field}:` : "";
-    const list = details.length ? "\n" + details.map((d) => `  - ${d}`).join("\n") : "";
-    super(`${code}: ${subject.kind} ${subject.name}:${where} ${reason}${list}`);
+    // Subjects and reasons may come from the input: each part is clipped so the message stays short.
+    const kind = clip(subject.kind);
+    const name = clip(subject.name);
+    const field = subject.field === undefined ? undefined : clip(subject.field);
+    const where = field ? ` field ${field}:` : "";
+    const shown = details.slice(0, MAX_DETAILS).map((d) => clip(d, MAX_REASON_CHARS));
+    if (details.length > MAX_DETAILS) shown.push(`... and ${details.length - MAX_DETAILS} more`);
+    const list = shown.length ? "\n" + shown.map((d) => `  - ${d}`).join("\n") : "";
+    reason = clip(reason, MAX_REASON_CHARS);
+    super(`${code}: ${kind} ${name}:${where} ${reason}${list}`);
     this.name = "PolyvisorError";
     this.code = code;
-    this.kind = subject.kind;
-    this.objectName = subject.name;
-    this.field = subject.field;
+    this.kind = kind;
+    this.objectName = name;
+    this.field = field;
     this.reason = reason;
-    this.details = details;
+    this.details = shown;
   }
 }
 

@@ -10,8 +10,16 @@ export interface WriteOutcome<T> {
   result: T;
 }
 
+export interface WriteOptions {
+  /**
+   * Says what a long write is ("advance 3600 s"), so that a writer kept waiting for the lock is told
+   * who holds it and for how long. Short writes do not announce themselves.
+   */
+  announce?: string;
+}
+
 export interface Store {
-  write<T>(operation: (world: World) => WriteOutcome<T>): Promise<T>;
+  write<T>(operation: (world: World) => WriteOutcome<T>, options?: WriteOptions): Promise<T>;
   read<T>(query: (world: World) => T): Promise<T>;
   events(sinceSeq: number): Promise<RuntimeEvent[]>;
   close(): Promise<void>;
