@@ -105,7 +105,8 @@ export class SqliteStore implements Store {
 
   /**
    * A state file deleted (or replaced) while open would take this runtime's writes into a file
-   * nobody can open again: the next write fails instead, naming the file.
+   * nobody can open again, and show reads of a state nobody else sees: the next call fails
+   * instead, naming the file. The identity is taken at the first call after opening.
    */
   private checkFileInPlace(): void {
     const path = this.db.name;
@@ -131,7 +132,6 @@ export class SqliteStore implements Store {
 
   /** Brings the in-memory world up to the stored revision (a no-op when this process wrote last). */
   private sync(): World {
-    if (this.fileIdentity === undefined) this.checkFileInPlace();
     const revision = this.storedRevision();
     if (revision === this.revision) return this.world;
     return this.db.inTransaction ? this.reload() : this.db.transaction(() => this.reload())();
@@ -164,7 +164,7 @@ export class SqliteStore implements Store {
     try {
       return JSON.parse(json);
     } catch {
-      throw new StateUnusableError(this.db.name, `${where} holds damaged JSON`, "restore the file from a backup, or delete that object with `polyvisor delete` after repairing the row");
+      throw new StateUnusableError(this.db.name, `${where} holds damaged JSON`, "restore the file from a backup, or repair or delete that row with the sqlite3 tool");
     }
   }
 
@@ -269,6 +269,7 @@ export class SqliteStore implements Store {
   }
 
   async read<T>(query: (world: World) => T): Promise<T> {
+    this.checkFileInPlace();
     return query(this.sync());
   }
 
