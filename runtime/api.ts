@@ -34,7 +34,7 @@ export interface RuntimeOptions {
   /** A running `polyvisor serve`. */
   url?: string;
   token?: string;
-  /** A PostgreSQL connection string. */
+  /** A PostgreSQL connection string (default: POLYVISOR_POSTGRES when no path is given); its schema is the datacenter. */
   postgres?: string;
   /** Seed of the random source of a new state; the same seed gives the same events. Default 1. */
   seed?: number;

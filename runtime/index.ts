@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Runtime, RuntimeOptions } from "./api";
 import { PolyvisorError } from "./core/errors";
 import { LocalRuntime } from "./local-runtime";
+import { PostgresStore } from "./store/postgres";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
@@ -49,8 +50,15 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   if (opts.url !== undefined) {
     throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "url" }, "a remote polyvisor server is not supported yet; use path (SQLite)");
   }
-  if (opts.postgres !== undefined) {
-    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "PostgreSQL storage is not supported yet; use path (SQLite)");
+  if (opts.path !== undefined && opts.postgres !== undefined) {
+    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "give either path (SQLite) or postgres, not both");
+  }
+  // An explicit path wins; then a PostgreSQL connection string, given or from POLYVISOR_POSTGRES.
+  const postgres = opts.path === undefined ? (opts.postgres ?? (process.env.POLYVISOR_POSTGRES || undefined)) : undefined;
+  if (postgres !== undefined) {
+    const store = new PostgresStore(postgres, { seed: opts.seed ?? 1 });
+    await store.opened();
+    return new LocalRuntime(store);
   }
   const path = opts.path ?? defaultStatePath();
   const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1 });

@@ -1,0 +1,32 @@
+/**
+ * Schema versions of the PostgreSQL store, applied in order at open under an advisory lock; the
+ * index + 1 is the version kept in polyvisor_schema. Version 1 is the layout the SQLite store has
+ * reached through its own migrations (a PostgreSQL state starts there).
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     revision BIGINT NOT NULL,
+     clock_seconds DOUBLE PRECISION NOT NULL,
+     random_state BIGINT NOT NULL,
+     timers TEXT NOT NULL DEFAULT '[]',
+     next_timer_seq BIGINT NOT NULL DEFAULT 0
+   );
+   CREATE TABLE objects (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     status TEXT NOT NULL,
+     generation BIGINT NOT NULL,
+     version BIGINT NOT NULL,
+     PRIMARY KEY (kind, name)
+   );
+   CREATE TABLE events (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     time_seconds DOUBLE PRECISION NOT NULL,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     message TEXT NOT NULL
+   );`,
+];
