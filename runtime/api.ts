@@ -28,6 +28,12 @@ export interface ObjectInput {
   generation?: number;
 }
 
+/** What `checkState` found: each check by name with its problems (none: it passed). */
+export interface StateCheck {
+  ok: boolean;
+  checks: { name: string; problems: string[] }[];
+}
+
 export interface RuntimeOptions {
   /** SQLite file (":memory:" allowed). Default: POLYVISOR_STATE, else ./.polyvisor/state.db */
   path?: string;
@@ -63,5 +69,10 @@ export interface Runtime {
   events(opts?: { sinceSeq?: number }): Promise<RuntimeEvent[]>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
+  /**
+   * Checks the state without changing it: the storage's integrity and schema, every row readable,
+   * every spec valid, usage equal to the sum over guests, timers consistent (`polyvisor state check`).
+   */
+  checkState(): Promise<StateCheck>;
   close(): Promise<void>;
 }

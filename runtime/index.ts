@@ -18,6 +18,7 @@ export type {
   RuntimeEvent,
   RuntimeObject,
   RuntimeOptions,
+  StateCheck,
   VirtualMachineObject,
   ContainerObject,
   TemplateObject,

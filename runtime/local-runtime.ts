@@ -16,7 +16,9 @@ import { checkAdvanceSeconds } from "./core/timeline";
 
 /** Simulated time one write transaction of an advance covers. */
 export const ADVANCE_SLICE_SECONDS = 3600;
-import type { ObjectInput, Runtime } from "./api";
+import type { ObjectInput, Runtime, StateCheck } from "./api";
+import { checkInvariants } from "./core/state-invariants";
+import { isStateUnusableError } from "./store/state-error";
 
 const ObjectInputSchema = z.object({
   kind: z.string(),
@@ -134,6 +136,18 @@ export class LocalRuntime implements Runtime {
 
   now() {
     return this.store.read((world) => world.meta.clockSeconds);
+  }
+
+  async checkState(): Promise<StateCheck> {
+    const checks = await this.store.inspect();
+    try {
+      checks.push({ name: "rows", problems: [] }, ...(await this.store.read(checkInvariants)));
+    } catch (e) {
+      // A row that cannot be read stops the invariant checks: they need the whole world.
+      if (!isStateUnusableError(e)) throw e;
+      checks.push({ name: "rows", problems: [e.reason] });
+    }
+    return { ok: checks.every((c) => c.problems.length === 0), checks };
   }
 
   close() {

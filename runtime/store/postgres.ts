@@ -11,6 +11,7 @@ import { Pool, type PoolClient, types } from "pg";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
+import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
 import { Store, WriteOptions, WriteOutcome, isEmpty } from "./store";
 
@@ -286,6 +287,17 @@ export class PostgresStore implements Store {
         [sinceSeq],
       );
       return rows.rows.map((r) => ({ seq: r.seq, timeSeconds: r.time_seconds, kind: r.kind, name: r.name, reason: r.reason, message: r.message }));
+    });
+  }
+
+  /** PostgreSQL keeps its own pages consistent (WAL); what is ours to check is the schema version. */
+  inspect(): Promise<InvariantCheck[]> {
+    return this.serially(async () => {
+      const version = (await this.pool.query<{ version: number }>("SELECT version FROM polyvisor_schema")).rows[0]?.version;
+      return [
+        { name: "integrity", problems: [] },
+        { name: "schema", problems: version === POSTGRES_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${POSTGRES_MIGRATIONS.length}`] },
+      ];
     });
   }
 

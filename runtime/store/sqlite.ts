@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
+import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
 import { Store, WriteOptions, WriteOutcome, isEmpty } from "./store";
 import { describeHolder, leaveWriterNote, removeWriterNote } from "./writer-note";
@@ -282,6 +283,15 @@ export class SqliteStore implements Store {
       reason: r.reason,
       message: r.message,
     }));
+  }
+
+  async inspect(): Promise<InvariantCheck[]> {
+    const integrity = this.db.pragma("integrity_check") as { integrity_check: string }[];
+    const version = this.db.prepare<[], { version: number }>("SELECT version FROM schema_version").get()?.version;
+    return [
+      { name: "integrity", problems: integrity.map((r) => r.integrity_check).filter((r) => r !== "ok") },
+      { name: "schema", problems: version === SQLITE_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${SQLITE_MIGRATIONS.length}`] },
+    ];
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  * in one transaction, or nothing.
  */
 import type { Changes, RuntimeEvent, World } from "../core/model";
+import type { InvariantCheck } from "../core/state-invariants";
 
 export interface WriteOutcome<T> {
   changes: Changes;
@@ -22,6 +23,8 @@ export interface Store {
   write<T>(operation: (world: World) => WriteOutcome<T>, options?: WriteOptions): Promise<T>;
   read<T>(query: (world: World) => T): Promise<T>;
   events(sinceSeq: number): Promise<RuntimeEvent[]>;
+  /** The storage's own checks: integrity of the file or database, and its schema version. */
+  inspect(): Promise<InvariantCheck[]>;
   close(): Promise<void>;
 }
 

@@ -83,6 +83,7 @@ function contract(makeStore: () => StoreUnderTest) {
     expect([prod.status.cpuReservationUsedMhz, prod.status.memoryReservationUsedMb]).toEqual([6000, expect.any(Number)]);
     const placed = (await rt.list("VirtualMachine")).filter((v) => (v as VirtualMachineObject).status.currentHost !== null);
     expect(placed).toHaveLength(60);
+    expect((await rt.checkState()).checks.flatMap((c) => c.problems)).toEqual([]);
   });
 
   it("a stale generation is refused naming both; concurrent creates of one name give one winner", async () => {

@@ -131,6 +131,8 @@ export class FuzzState {
   constructor(readonly path: string) {}
 
   async reset(): Promise<void> {
+    // Whatever the cases before left, the state is whole.
+    if (this.rt) expect((await this.rt.checkState()).checks.flatMap((c) => c.problems)).toEqual([]);
     await this.rt?.close();
     this.reader?.close();
     rmSync(this.path, { force: true });
