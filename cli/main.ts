@@ -3,9 +3,10 @@
 import { Command, CommanderError } from "commander";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, openRuntime } from "../runtime";
+import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, isStateUnusableError, openRuntime } from "../runtime";
 import { runDemo } from "./commands/demo";
 import { renderDrs } from "./commands/drs";
+import { registerStateCheck } from "./commands/state-check";
 import { eventsDuring, renderEvents } from "./commands/events";
 import { inventory, renderStatus } from "./commands/status";
 import { UsageError, formatSeconds, parseDuration } from "./format";
@@ -124,6 +125,8 @@ export function buildProgram(): Command {
       print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
     });
 
+  registerStateCheck(program.command("state").description("the state itself"), (work) => withRuntime(globals(), work), () => globals().json === true);
+
   return program;
 }
 
@@ -140,6 +143,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isPolyvisorError(e)) {
       process.stderr.write(`${e.message}\n`);
       return 1;
+    }
+    if (isStateUnusableError(e)) {
+      process.stderr.write(`polyvisor: ${e.message}\n`);
+      return 3;
     }
     throw e;
   }
