@@ -20,6 +20,8 @@ type Props = Record<string, unknown>;
 
 interface ProviderSettings {
   statePath?: string;
+  /** A PostgreSQL connection string (`polyvisor:postgres`, POLYVISOR_POSTGRES): a datacenter shared with others. */
+  postgres?: string;
   url?: string;
   token?: string;
 }
@@ -34,13 +36,15 @@ function settingFrom(config: { get(key: string): string | undefined }, key: stri
 export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   settings = {
     statePath: settingFrom(req.config, "statePath", "POLYVISOR_STATE"),
+    postgres: settingFrom(req.config, "postgres", "POLYVISOR_POSTGRES"),
     url: settingFrom(req.config, "url", "POLYVISOR_URL"),
     token: settingFrom(req.config, "token", "POLYVISOR_TOKEN"),
   };
 }
 
+/** Where the state is: a state file unless only a PostgreSQL connection string is configured. */
 function statePath(): string {
-  return settings.statePath ?? defaultStatePath();
+  return settings.statePath ?? settings.postgres ?? defaultStatePath();
 }
 
 function runtime(): Promise<Runtime> {
@@ -50,7 +54,7 @@ function runtime(): Promise<Runtime> {
   const path = statePath();
   let rt = runtimes.get(path);
   if (!rt) {
-    rt = openRuntime({ path });
+    rt = openRuntime(settings.statePath === undefined && settings.postgres !== undefined ? { postgres: path } : { path });
     runtimes.set(path, rt);
     rt.catch(() => runtimes.delete(path));
   }
@@ -121,7 +125,7 @@ function normalized(kind: ManagedKind, props: Props): unknown {
  */
 function stateNotThere(kind: ManagedKind, id: string, cause?: string): Error {
   return new Error(
-    `${kind} ${id} is not in the Polyvisor state at ${statePath()}: the state this stack expected is not there ` +
+    `${kind} ${id} is not in the Polyvisor state at ${statePath().replace(/\/\/([^:@/]+):[^@/]*@/, "//$1@")}: the state this stack expected is not there ` +
       `(${cause ?? "the file was deleted or replaced, or the object was deleted outside Pulumi"}). ` +
       "Run `pulumi refresh` to drop what is missing from the stack, then `pulumi up` to recreate it.",
   );
