@@ -1,7 +1,9 @@
 /**
  * Schema versions of the PostgreSQL store, applied in order at open under an advisory lock; the
  * index + 1 is the version kept in polyvisor_schema. Version 1 is the layout the SQLite store has
- * reached through its own migrations (a PostgreSQL state starts there).
+ * reached through its own migrations (a PostgreSQL state starts there), plus the revision that last
+ * changed each object and a log of removals, so that a process catches up on others' writes by
+ * reading only what changed.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `CREATE TABLE state (
@@ -19,8 +21,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      status TEXT NOT NULL,
      generation BIGINT NOT NULL,
      version BIGINT NOT NULL,
+     changed_revision BIGINT NOT NULL,
      PRIMARY KEY (kind, name)
    );
+   CREATE INDEX objects_changed_revision ON objects (changed_revision);
+   CREATE TABLE removed_objects (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     revision BIGINT NOT NULL
+   );
+   CREATE INDEX removed_objects_revision ON removed_objects (revision);
    CREATE TABLE events (
      seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
      time_seconds DOUBLE PRECISION NOT NULL,

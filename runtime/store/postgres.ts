@@ -135,6 +135,7 @@ export class PostgresStore implements Store {
   private async sync(client: PoolClient): Promise<World> {
     const revision = await this.storedRevision(client);
     if (revision === this.revision && this.world) return this.world;
+    if (this.world && this.revision >= 0 && revision > this.revision) return this.catchUp(client, this.world);
     const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1")).rows[0];
     const world = new World({
       clockSeconds: state.clock_seconds,
@@ -154,16 +155,47 @@ export class PostgresStore implements Store {
     return world;
   }
 
+  /**
+   * Brings the cached world from its revision to the stored one by reading only the objects changed
+   * and removed since: with many writers on one datacenter, a write no longer pays a full reload.
+   */
+  private async catchUp(client: PoolClient, world: World): Promise<World> {
+    const since = this.revision;
+    const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1")).rows[0];
+    const removed = await client.query<{ kind: Kind; name: string }>("SELECT kind, name FROM removed_objects WHERE revision > $1", [since]);
+    const rows = await client.query<{ kind: Kind; name: string; spec: string; status: string; generation: number; version: number }>(
+      "SELECT kind, name, spec, status, generation, version FROM objects WHERE changed_revision > $1",
+      [since],
+    );
+    const puts = rows.rows.map((row) => {
+      const where = `the ${row.kind} ${row.name} (table objects)`;
+      return { kind: row.kind, name: row.name, spec: this.parseRow(row.spec, `${where}, column spec`), status: this.parseRow(row.status, `${where}, column status`), generation: row.generation };
+    });
+    const meta = {
+      clockSeconds: state.clock_seconds,
+      randomState: state.random_state,
+      timers: this.parseRow<World["meta"]["timers"]>(state.timers, "the state row's timers (table state, id 1)"),
+      nextTimerSeq: state.next_timer_seq,
+    };
+    world.applyChanges({ puts, removes: removed.rows, events: [], meta });
+    for (const r of removed.rows) this.versions.delete(key(r.kind, r.name));
+    for (const row of rows.rows) this.versions.set(key(row.kind, row.name), row.version);
+    this.revision = state.revision;
+    return world;
+  }
+
   private lostUpdate(kind: Kind, name: string): never {
     throw new PolyvisorError("Conflict", { kind, name }, "changed by another writer during this operation; retry");
   }
 
   private async persist(client: PoolClient, world: World, changes: Changes): Promise<void> {
+    const revision = this.revision + 1;
     for (const { kind, name } of changes.removes) {
       const done = await client.query("DELETE FROM objects WHERE kind = $1 AND name = $2 AND version = $3", [kind, name, this.versions.get(key(kind, name)) ?? -1]);
       if (done.rowCount !== 1) this.lostUpdate(kind, name);
+      await client.query("INSERT INTO removed_objects (kind, name, revision) VALUES ($1, $2, $3)", [kind, name, revision]);
     }
-    for (const obj of changes.puts) await this.persistObject(client, world, obj);
+    for (const obj of changes.puts) await this.persistObject(client, world, obj, revision);
     if (changes.events.length > 0) {
       const values: unknown[] = [];
       const rows = changes.events.map((e, i) => {
@@ -181,20 +213,28 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  private async persistObject(client: PoolClient, world: World, obj: RuntimeObject): Promise<void> {
+  private async persistObject(client: PoolClient, world: World, obj: RuntimeObject, revision: number): Promise<void> {
     const version = this.versions.get(key(obj.kind, obj.name));
     const status = JSON.stringify(obj.status);
     if (version === undefined) {
-      await client.query("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES ($1, $2, $3, $4, $5, 1)", [obj.kind, obj.name, JSON.stringify(obj.spec), status, obj.generation]);
+      await client.query("INSERT INTO objects (kind, name, spec, status, generation, version, changed_revision) VALUES ($1, $2, $3, $4, $5, 1, $6)", [
+        obj.kind,
+        obj.name,
+        JSON.stringify(obj.spec),
+        status,
+        obj.generation,
+        revision,
+      ]);
       return;
     }
     const specUnchanged = world.get(obj.kind, obj.name)?.spec === obj.spec;
     const done = specUnchanged
-      ? await client.query("UPDATE objects SET status = $1, version = version + 1 WHERE kind = $2 AND name = $3 AND version = $4", [status, obj.kind, obj.name, version])
-      : await client.query("UPDATE objects SET spec = $1, status = $2, generation = $3, version = version + 1 WHERE kind = $4 AND name = $5 AND version = $6", [
+      ? await client.query("UPDATE objects SET status = $1, version = version + 1, changed_revision = $2 WHERE kind = $3 AND name = $4 AND version = $5", [status, revision, obj.kind, obj.name, version])
+      : await client.query("UPDATE objects SET spec = $1, status = $2, generation = $3, version = version + 1, changed_revision = $4 WHERE kind = $5 AND name = $6 AND version = $7", [
           JSON.stringify(obj.spec),
           status,
           obj.generation,
+          revision,
           obj.kind,
           obj.name,
           version,
