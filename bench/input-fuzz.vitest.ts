@@ -1,21 +1,20 @@
 /**
- * The input-contract fuzz at scale: the check of test/runtime/input-fuzz.property.test.ts over
+ * The input-contract fuzz at scale, on SQLite: the check of test/runtime/input-fuzz.property.test.ts over
  * 100,000 cases (FUZZ_CASES to change it), spread evenly over the kinds, with a seed per run printed
  * so a failure can be replayed (FUZZ_SEED). Prints cases per second and how many were refused.
  * `npx vitest run --config bench/vitest.config.mts bench/input-fuzz.vitest.ts`
  */
 import fc from "fast-check";
-import { join } from "node:path";
 import { expect, it } from "vitest";
 import { FUZZ_KINDS, FuzzState, hostileCase } from "../test/support/hostile-input";
-import { tempDir } from "../test/support/state-file";
+import { sqliteUnderTest } from "../test/support/stores";
 
 const TOTAL = Number(process.env.FUZZ_CASES ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 0x7fffffff);
 
 it(`input contract: ${TOTAL} hostile cases`, { timeout: 3_600_000 }, async () => {
-  const tmp = tempDir();
-  const state = new FuzzState(join(tmp.dir, "fuzz.db"));
+  const store = sqliteUnderTest();
+  const state = new FuzzState(store);
   await state.reset();
   const outcomes = { accepted: 0, refused: 0 };
   const start = performance.now();
@@ -30,7 +29,7 @@ it(`input contract: ${TOTAL} hostile cases`, { timeout: 3_600_000 }, async () =>
     }
   } finally {
     await state.close();
-    tmp.cleanup();
+    await store.cleanup();
   }
   const seconds = (performance.now() - start) / 1000;
   const cases = outcomes.accepted + outcomes.refused;

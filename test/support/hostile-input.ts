@@ -3,15 +3,13 @@
  * values in it (huge, non-finite and unsafe numbers, BigInt, circular and deeply nested values,
  * prototype keys, NUL bytes, long strings), and the check every case must pass: a refusal carries a
  * contract code and a short message and changes nothing (a full dump of the state file before and
- * after), an acceptance stores plain JSON that a fresh open returns unchanged.
+ * after), an acceptance stores plain JSON that a fresh open returns unchanged. Either store.
  * Used by test/runtime/input-fuzz.property.test.ts (fixed seeds) and bench/input-fuzz.vitest.ts.
  */
 import fc from "fast-check";
-import { rmSync } from "node:fs";
 import { expect } from "vitest";
-import { type Kind, type ObjectInput, type Runtime, openRuntime } from "../../runtime";
-import Database from "better-sqlite3";
-import { dumpState } from "./state-file";
+import type { Kind, ObjectInput, Runtime } from "../../runtime";
+import type { StoreUnderTest } from "./stores";
 
 export const CONTRACT_CODES = ["InvalidSpec", "NotFound", "Conflict", "Incompatible", "InsufficientCapacity", "AdmissionControl"];
 /** The longest message a refusal may have: the reason, the subject and a short echo of the input. */
@@ -121,52 +119,46 @@ function plantOwnKey(spec: unknown, path: (string | number)[], key: string, valu
   return plant(spec, path, copy);
 }
 
-/** A state file holding BASE, reset now and then so dumps stay small. */
+/** A state holding BASE, started afresh now and then so dumps stay small; on either store. */
 export class FuzzState {
-  private rt!: Runtime;
-  /** A second, read-only connection for the dumps before and after each case. */
-  private reader?: Database.Database;
+  private rt?: Runtime;
+  private location = "";
   private casesSinceReset = 0;
 
-  constructor(readonly path: string) {}
+  constructor(private readonly store: StoreUnderTest) {}
 
   async reset(): Promise<void> {
     // Whatever the cases before left, the state is whole.
     if (this.rt) expect((await this.rt.checkState()).checks.flatMap((c) => c.problems)).toEqual([]);
     await this.rt?.close();
-    this.reader?.close();
-    rmSync(this.path, { force: true });
-    rmSync(`${this.path}-wal`, { force: true });
-    rmSync(`${this.path}-shm`, { force: true });
-    this.rt = await openRuntime({ path: this.path });
+    this.location = await this.store.fresh();
+    this.rt = await this.store.open(this.location);
     for (const obj of BASE) await this.rt.apply(obj);
-    this.reader = new Database(this.path, { readonly: true });
     this.casesSinceReset = 0;
   }
 
   async close(): Promise<void> {
     await this.rt?.close();
-    this.reader?.close();
   }
 
   /** Applies the case and checks the contract; returns whether it was accepted. */
   async check(input: HostileCase): Promise<"accepted" | "refused"> {
     if (this.casesSinceReset++ >= 200) await this.reset();
-    const before = dumpState(this.reader!);
+    const before = await this.store.dump(this.location);
     let result: unknown;
     try {
-      result = await this.rt.apply(input as unknown as ObjectInput);
+      result = await this.rt!.apply(input as unknown as ObjectInput);
     } catch (e) {
       const error = e as Error & { code?: unknown };
       expect(error, "a refusal is an Error").toBeInstanceOf(Error);
       expect(CONTRACT_CODES, `a contract code, got ${String(error.code)}: ${String(error.message).slice(0, 300)}`).toContain(error.code);
       expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
-      expect(dumpState(this.reader!), "a refusal changes nothing").toBe(before);
+      expect(await this.store.dump(this.location), "a refusal changes nothing").toBe(before);
       return "refused";
     }
     // Accepted: plain JSON (no NaN, Infinity or undefined inside), and the same after a fresh open.
     expect(JSON.parse(JSON.stringify(result))).toStrictEqual(result);
-    const fresh = await openRuntime({ path: this.path });
+    const fresh = await this.store.open(this.location);
     try {
       expect(await fresh.get(input.kind, input.name as string)).toStrictEqual(result);
     } finally {

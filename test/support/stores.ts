@@ -11,7 +11,7 @@ import { LocalRuntime } from "../../runtime/local-runtime";
 import { PostgresStore } from "../../runtime/store/postgres";
 import { SqliteStore } from "../../runtime/store/sqlite";
 import type { TestPostgres } from "./postgres";
-import { dumpStateFile, tempDir } from "./state-file";
+import { dumpState, tempDir } from "./state-file";
 
 export interface StoreUnderTest {
   name: "SQLite" | "PostgreSQL";
@@ -29,11 +29,14 @@ export interface StoreUnderTest {
 export function sqliteUnderTest(): StoreUnderTest {
   const tmp = tempDir();
   let n = 0;
+  /** One read-only connection per file for its dumps: opening one per dump would dominate a fuzz run. */
+  const readers = new Map<string, Database.Database>();
+  const reader = (path: string) => readers.get(path) ?? readers.set(path, new Database(path, { readonly: true })).get(path)!;
   return {
     name: "SQLite",
     fresh: async () => join(tmp.dir, `state-${n++}.db`),
     open: async (path, opts) => (opts?.busyTimeoutMs ? new LocalRuntime(new SqliteStore(path, { seed: 1, busyTimeoutMs: opts.busyTimeoutMs })) : openRuntime({ path })),
-    dump: async (path) => dumpStateFile(path),
+    dump: async (path) => dumpState(reader(path)),
     async holdWriteLock(path) {
       const db = new Database(path);
       db.exec("BEGIN IMMEDIATE");
@@ -47,7 +50,10 @@ export function sqliteUnderTest(): StoreUnderTest {
       db.exec(sql);
       db.close();
     },
-    cleanup: async () => tmp.cleanup(),
+    cleanup: async () => {
+      for (const db of readers.values()) db.close();
+      tmp.cleanup();
+    },
   };
 }
 
@@ -62,6 +68,16 @@ async function withClient<T>(url: string, run: (client: Client) => Promise<T>): 
 }
 
 export function postgresUnderTest(server: TestPostgres): StoreUnderTest {
+  /** One connection per database for its dumps, as for SQLite. */
+  const readers = new Map<string, Promise<Client>>();
+  const reader = (url: string) => {
+    let client = readers.get(url);
+    if (!client) {
+      const c = new Client({ connectionString: url });
+      readers.set(url, (client = c.connect().then(() => c)));
+    }
+    return client;
+  };
   return {
     name: "PostgreSQL",
     fresh: () => server.createDatabase(),
@@ -71,8 +87,8 @@ export function postgresUnderTest(server: TestPostgres): StoreUnderTest {
       await store.opened();
       return new LocalRuntime(store);
     },
-    dump: (url) =>
-      withClient(url, async (c) => {
+    dump: async (url) => {
+        const c = await reader(url);
         const tables = {
           state: "SELECT * FROM state",
           objects: "SELECT * FROM objects ORDER BY kind, name",
@@ -82,7 +98,7 @@ export function postgresUnderTest(server: TestPostgres): StoreUnderTest {
         const out: Record<string, unknown> = {};
         for (const [t, sql] of Object.entries(tables)) out[t] = (await c.query(sql)).rows;
         return JSON.stringify(out);
-      }),
+    },
     async holdWriteLock(url) {
       const client = new Client({ connectionString: url, application_name: "lock holder" });
       await client.connect();
@@ -95,6 +111,8 @@ export function postgresUnderTest(server: TestPostgres): StoreUnderTest {
     },
     exec: (url, sql) => withClient(url, async (c) => void (await c.query(sql))),
     // The server outlives one suite: whoever started it stops it.
-    cleanup: async () => {},
+    cleanup: async () => {
+      for (const client of readers.values()) await (await client).end();
+    },
   };
 }
