@@ -7,6 +7,7 @@ import { benchDrsQuality } from "./drs-quality";
 import { benchHaFailover } from "./ha-failover";
 import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
+import { benchServer } from "./server";
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (!only || only === "ha") benchHaFailover();
   if (!only || only === "migration") benchMigration();
   if (!only || only === "containers") await benchContainers();
+  if (!only || only === "server") await benchServer();
 }
 
 main().catch((e) => {

@@ -117,7 +117,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    maxParamLength: MAX_PARAM_CHARS,
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     return503OnClosing: true,
     // A path the router cannot take apart (bad escapes, an overlong segment) is a bad request like any other.
     frameworkErrors: (error, req, reply: FastifyReply) => {
