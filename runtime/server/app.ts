@@ -191,7 +191,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
       method: route.http,
       url: route.path,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        requireRole(req, route.role, route.summary.charAt(0).toLowerCase() + route.summary.slice(1).split(/[;(]/)[0].trim());
+        requireRole(req, route.role, `call ${route.method}`);
         const params = req.params as Record<string, unknown>;
         const where = {
           kind: typeof params.kind === "string" ? params.kind.slice(0, 100) : (route.subject ?? "Request"),
