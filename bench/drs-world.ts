@@ -27,6 +27,11 @@ export interface WorldShape {
   memoryMb?: (i: number) => number;
   coresPerSocket?: (i: number) => number;
   drs?: Record<string, unknown>;
+  ha?: Record<string, unknown>;
+  /** Half of the VMs drawn onto the first quarter of the hosts (default), or every VM onto any host. */
+  skewed?: boolean;
+  /** Workload fields beyond the drawn demand, memory and dirty rate (a profile), per VM. */
+  workload?: (n: number) => Record<string, unknown>;
 }
 
 export const CLUSTER = "bench";
@@ -45,7 +50,7 @@ export function buildWorld(shape: WorldShape): World {
   const cluster: ClusterRecord = {
     kind: "Cluster",
     name: CLUSTER,
-    spec: ClusterSpec.parse({ drs: shape.drs ?? {} }),
+    spec: ClusterSpec.parse({ drs: shape.drs ?? {}, ...(shape.ha ? { ha: shape.ha } : {}) }),
     status: { observedGeneration: 1, cpuCapacityMhz: 0, memoryCapacityMb: 0, cpuReservationUsedMhz: 0, memoryReservationUsedMb: 0, cpuUnreservedMhz: 0, memoryUnreservedMb: 0, drs: emptyDrsStatus() },
     generation: 1,
   };
@@ -62,10 +67,10 @@ export function buildWorld(shape: WorldShape): World {
       vcpus: 1 + Math.floor(random.next() * 4),
       memoryMb,
       guestOs: "linux",
-      workload: { cpuDemandMhz: Math.round(meanDemand * 2 * random.next()), activeMemoryMb: Math.round(memoryMb * (0.25 + 0.75 * random.next())), dirtyRateMbps: Math.round(200 * random.next()) },
+      workload: { cpuDemandMhz: Math.round(meanDemand * 2 * random.next()), activeMemoryMb: Math.round(memoryMb * (0.25 + 0.75 * random.next())), dirtyRateMbps: Math.round(200 * random.next()), ...shape.workload?.(n) },
     });
     // A quarter of the hosts draws half of the VMs: a skewed start.
-    const h = random.next() < 0.5 ? Math.floor(random.next() * Math.ceil(shape.hosts / 4)) : Math.floor(random.next() * shape.hosts);
+    const h = shape.skewed !== false && random.next() < 0.5 ? Math.floor(random.next() * Math.ceil(shape.hosts / 4)) : Math.floor(random.next() * shape.hosts);
     const host = hosts[h].name;
     const verdict = resolveVirtualization(hosts[h].spec, spec);
     if (!verdict.ok) throw new Error(`bench VM ${n} cannot run on ${host}`);

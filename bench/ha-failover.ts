@@ -7,6 +7,7 @@
  * for every restart (what planning costs without incrementally kept totals).
  * The end of the step (settle.ts) then divides the usage of every host a restart landed on; it is
  * timed apart, since it is statistics rather than the plan, and grows with the VMs on those hosts.
+ * `buildWorld` is shared with the what-if benchmark (planning.ts).
  */
 import { execute } from "../runtime/core/commands";
 import { failHost } from "../runtime/core/ha/failures";
@@ -29,7 +30,7 @@ const HOSTS = 96;
 const VMS = 10_000;
 const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
-function buildWorld(): World {
+export function buildWorld(): World {
   const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });

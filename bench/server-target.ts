@@ -8,7 +8,13 @@ import { join } from "node:path";
 import { serve } from "../runtime/server/serve";
 
 async function main(): Promise<void> {
-  const server = await serve({ statePath: join(process.argv[2], "server.db"), host: "127.0.0.1", port: 0, speed: 0, log: (line) => process.stderr.write(`${line}\n`) });
+  const server = await serve({
+    statePath: join(process.argv[2], "server.db"),
+    host: "127.0.0.1",
+    port: 0,
+    speed: 0,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const hello = Fastify({ logger: false });
   hello.get("/hello", async () => ({ hello: "world" }));
   await hello.listen({ host: "127.0.0.1", port: 0 });

@@ -20,9 +20,18 @@ const SSE_WRITES = 300;
 const host = (i: number): ObjectInput => ({
   kind: "Host",
   name: `esx${i}`,
-  spec: { cluster: "bench", hypervisor: "esx", cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 1048576 },
+  spec: {
+    cluster: "bench",
+    hypervisor: "esx",
+    cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+    memoryMb: 1048576,
+  },
 });
-const vm = (i: number, shares: number): ObjectInput => ({ kind: "VirtualMachine", name: `vm${i}`, spec: { cluster: "bench", vcpus: 2, memoryMb: 2048, guestOs: "linux", cpu: { shares } } });
+const vm = (i: number, shares: number): ObjectInput => ({
+  kind: "VirtualMachine",
+  name: `vm${i}`,
+  spec: { cluster: "bench", vcpus: 2, memoryMb: 2048, guestOs: "linux", cpu: { shares } },
+});
 
 async function seed(rt: Runtime): Promise<void> {
   await rt.apply({ kind: "Cluster", name: "bench", spec: {} });
@@ -115,7 +124,12 @@ export async function benchServer(): Promise<Record<string, number>> {
           method: "PUT",
           setupRequest: (req) => {
             const obj = nthApply(n++);
-            return { ...req, path: `/api/v1/objects/VirtualMachine/${obj.name}`, headers: { "content-type": "application/json" }, body: JSON.stringify({ spec: obj.spec }) };
+            return {
+              ...req,
+              path: `/api/v1/objects/VirtualMachine/${obj.name}`,
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ spec: obj.spec }),
+            };
           },
         },
       ],
@@ -125,8 +139,12 @@ export async function benchServer(): Promise<Record<string, number>> {
     await rt.close();
     console.log(`bare Fastify "hello"      ${fmt(hello, 0)} req/s`);
     console.log(`GET object               ${fmt(get, 0)} req/s   ${fmt(get / hello, 2)} x hello (goal >= 0.5)`);
-    console.log(`PUT apply (a change)     ${fmt(apply, 0)} req/s   ${fmt(apply / local, 2)} x in-process apply ${fmt(local, 0)}/s (goal >= 0.33)`);
-    console.log(`SSE event after a write  p50 ${fmt(percentile(sse, 50), 2)} ms, p99 ${fmt(percentile(sse, 99), 2)} ms over ${SSE_WRITES} writes (goal p99 < 20 ms)`);
+    console.log(
+      `PUT apply (a change)     ${fmt(apply, 0)} req/s   ${fmt(apply / local, 2)} x in-process apply ${fmt(local, 0)}/s (goal >= 0.33)`,
+    );
+    console.log(
+      `SSE event after a write  p50 ${fmt(percentile(sse, 50), 2)} ms, p99 ${fmt(percentile(sse, 99), 2)} ms over ${SSE_WRITES} writes (goal p99 < 20 ms)`,
+    );
     return { hello, get, apply, local, sseP50: percentile(sse, 50), sseP99: percentile(sse, 99) };
   } finally {
     target.stop();

@@ -1,160 +1,103 @@
 #!/usr/bin/env node
-/** The `polyvisor` command: a thin shell over the runtime facade. Exit 0 ok, 1 refused, 2 bad usage. */
+/**
+ * The `polyvisor` command: a thin shell over the runtime facade. Each command group lives in its
+ * own file under commands/ and registers itself with one call below.
+ */
 import { Command, CommanderError } from "commander";
-import { existsSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
-import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, isStateUnusableError, openRuntime } from "../runtime";
-import { runDemo } from "./commands/demo";
-import { renderDrs } from "./commands/drs";
-import { eventsDuring, renderEvents } from "./commands/events";
+import { type Cli, createCli } from "./context";
+import { EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, describeError, writeError } from "./errors";
+import { clip } from "./format";
+import { ignoreClosedStdout, print } from "./output";
+import { packageVersion } from "./version";
+import { registerCt } from "./commands/ct";
+import { registerDemo } from "./commands/demo-command";
+import { registerDrs } from "./commands/drs";
+import { registerEvents } from "./commands/events";
+import { registerHost } from "./commands/host";
+import { registerObjects } from "./commands/objects";
+import { registerPlanCommand } from "./commands/plan";
 import { registerServe } from "./commands/serve";
-import { inventory, renderStatus } from "./commands/status";
+import { registerSim } from "./commands/sim";
+import { registerState } from "./commands/state";
+import { registerStatus } from "./commands/status";
 import { registerToken } from "./commands/token";
-import { UsageError, formatSeconds, parseDuration } from "./format";
+import { registerVm } from "./commands/vm";
+import { registerWhatIfCommand } from "./commands/what-if";
+import { registerXm } from "./commands/xm";
 
-interface GlobalOptions {
-  state?: string;
-  url?: string;
-  token?: string;
-  json?: boolean;
-}
+/** Every command group, in the order --help lists them. */
+const COMMAND_GROUPS: ((cli: Cli) => void)[] = [
+  registerStatus,
+  registerObjects,
+  registerVm,
+  registerHost,
+  registerCt,
+  registerXm,
+  registerEvents,
+  registerSim,
+  registerDrs,
+  registerState,
+  registerDemo,
+  registerServe,
+  registerToken,
+  ({ program }) => registerPlanCommand(program, print),
+  ({ program }) => registerWhatIfCommand(program, print),
+];
 
-const DEMO_STATE = ".polyvisor/demo.db";
+/** Commander's own messages can echo what was typed: keep them short. */
+const MAX_USAGE_MESSAGE = 500;
 
-function print(line: string): void {
-  process.stdout.write(line + "\n");
-}
-
-async function withRuntime(opts: GlobalOptions, work: (rt: Runtime) => Promise<void>, path = opts.state): Promise<void> {
-  const rt = await openRuntime({ path, url: opts.url, token: opts.token });
-  try {
-    await work(rt);
-  } finally {
-    await rt.close();
-  }
-}
-
-export function buildProgram(): Command {
+export function buildProgram(jsonErrors = false): Command {
   const program = new Command("polyvisor")
     .description("Operate the Polyvisor virtualization runtime")
+    .version(packageVersion(), "--version", "print the version")
     .option("--state <path>", "SQLite state file (default: $POLYVISOR_STATE or ./.polyvisor/state.db)")
     .option("--url <url>", "a running polyvisor server (default: $POLYVISOR_URL)")
-    .option("--token <token>", "the server's API token (default: $POLYVISOR_TOKEN)")
-    .option("--json", "print JSON instead of tables")
+    .option("--token <token>", "the server's access token (default: $POLYVISOR_TOKEN)")
+    .option("--json", "print JSON instead of tables, and errors as one JSON object on stderr")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  const globals = () => program.opts<GlobalOptions>();
-
-  program
-    .command("status")
-    .description("clusters, hosts and VMs with where each runs")
-    .action(() =>
-      withRuntime(globals(), async (rt) => {
-        const inv = await inventory(rt);
-        print(globals().json ? JSON.stringify(inv, null, 2) : renderStatus(inv));
-      }),
-    );
-
-  program
-    .command("events")
-    .description("the event log")
-    .option("--since <seq>", "only events after this sequence number", "0")
-    .action((o: { since: string }) =>
-      withRuntime(globals(), async (rt) => {
-        const sinceSeq = Number(o.since);
-        if (!Number.isInteger(sinceSeq) || sinceSeq < 0) throw new UsageError(`--since takes a sequence number, got "${o.since}"`);
-        const events = await rt.events({ sinceSeq });
-        print(globals().json ? JSON.stringify(events, null, 2) : renderEvents(events));
-      }),
-    );
-
-  const sim = program.command("sim").description("simulated time");
-  sim
-    .command("advance <duration>")
-    .description("move the simulated clock, e.g. 90s, 15m, 2h")
-    .action((duration: string) =>
-      withRuntime(globals(), async (rt) => {
-        const seconds = parseDuration(duration);
-        const events = await eventsDuring(rt, () => rt.advance(seconds));
-        print(globals().json ? JSON.stringify({ timeSeconds: await rt.now(), events }, null, 2) : `Simulated time is now ${formatSeconds(await rt.now())}\n${renderEvents(events)}`);
-      }),
-    );
-
-  program
-    .command("drs <cluster>")
-    .description("the last DRS pass of a cluster: imbalance before and after, moves and their reasons")
-    .option("--now", "run a pass now (moves as the automation level says)")
-    .option("--apply", "run a pass now and apply its moves, even in manual or partiallyAutomated")
-    .action((cluster: string, o: { now?: boolean; apply?: boolean }) =>
-      withRuntime(globals(), async (rt) => {
-        const obj = o.now || o.apply ? await rt.runDrs(cluster, { apply: o.apply }) : await rt.get("Cluster", cluster);
-        if (!obj) throw new PolyvisorError("NotFound", { kind: "Cluster", name: cluster }, `no Cluster named ${cluster} exists`);
-        print(globals().json ? JSON.stringify((obj as ClusterObject).status.drs, null, 2) : renderDrs(obj as ClusterObject));
-      }),
-    );
-
-  /** Runs a host operation and prints what happened, then how to follow what comes next. */
-  const hostOperation = (work: (rt: Runtime) => Promise<void>) =>
-    withRuntime(globals(), async (rt) => {
-      const events = await eventsDuring(rt, () => work(rt));
-      const timeSeconds = await rt.now();
-      if (globals().json) return print(JSON.stringify({ timeSeconds, events }, null, 2));
-      print(`${renderEvents(events)}\nSimulated time is ${formatSeconds(timeSeconds)}; HA acts as the clock moves: polyvisor sim advance 5m`);
-    });
-  const host = program.command("host").description("host operations");
-  host
-    .command("fail <name>")
-    .description("inject a host failure: a crash, or a network isolation")
-    .option("--mode <mode>", "crash or isolation", "crash")
-    .action((name: string, o: { mode: string }) => {
-      if (o.mode !== "crash" && o.mode !== "isolation") throw new UsageError(`--mode must be crash or isolation, got "${o.mode}"`);
-      const mode = o.mode;
-      return hostOperation((rt) => rt.failHost(name, { mode }));
-    });
-  host
-    .command("recover <name>")
-    .description("bring a failed or isolated host back")
-    .action((name: string) => hostOperation((rt) => rt.recoverHost(name)));
-
-  program
-    .command("demo")
-    .description(`run a short incident in a fresh state file (default ${DEMO_STATE}): placement, DRS, a host crash and HA restarts`)
-    .action(async () => {
-      const explicit = globals().state;
-      const path = resolve(explicit ?? DEMO_STATE);
-      if (explicit !== undefined && existsSync(path)) throw new UsageError(`the demo builds a fresh state; ${path} already exists`);
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
-      await withRuntime(globals(), (rt) => runDemo(rt, print), path);
-      print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
-    });
-
-  registerServe(program);
-  registerToken(program);
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => {
+        if (!jsonErrors) write(clip(s.trimEnd(), MAX_USAGE_MESSAGE) + "\n");
+      },
+    })
+    .addHelpText("after", `\n${EXIT_CODES_HELP}`);
+  const cli = createCli(program);
+  for (const register of COMMAND_GROUPS) register(cli);
+  // Subcommands inherit the exit override and the output settings, so usage errors end up in main().
   return program;
 }
 
+/** --json asks for JSON errors too, even when the arguments cannot be parsed. */
+function wantsJson(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
+}
+
+/** Runs the command line and returns its exit code; output is written, never cut short. */
 export async function main(argv: string[]): Promise<number> {
+  const json = wantsJson(argv);
   try {
-    await buildProgram().parseAsync(argv);
-    return 0;
+    await buildProgram(json).parseAsync(argv);
+    return EXIT_OK;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof UsageError) {
-      process.stderr.write(`polyvisor: ${e.message}\n`);
-      return 2;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return EXIT_OK;
+      if (json) writeError({ json: { code: "Usage", message: clip(e.message, MAX_USAGE_MESSAGE) }, line: "" }, true);
+      return EXIT_USAGE;
     }
-    if (isPolyvisorError(e)) {
-      process.stderr.write(`${e.message}\n`);
-      return 1;
-    }
-    if (isStateUnusableError(e)) {
-      process.stderr.write(`polyvisor: ${e.message}\n`);
-      return 3;
-    }
-    throw e;
+    const report = describeError(e);
+    writeError(report, json);
+    return report.exitCode;
   }
 }
 
 if (require.main === module) {
-  main(process.argv).then((code) => process.exit(code));
+  ignoreClosedStdout();
+  // The process ends once stdout has drained: process.exit() here would cut output in a pipe.
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -7,11 +7,23 @@
  * other changes of the same deployment and tries again. Only a change that succeeds can bring
  * capacity: a refused one, another waiting attempt's retry among them, is no reason to try again
  * (two refused changes would otherwise wake each other forever). It gives up, with the runtime's
- * message, once no other change is in flight and none has succeeded for QUIET_MS.
+ * message, once no other change is in flight and none has succeeded for a quiet spell
+ * (POLYVISOR_CAPACITY_WAIT_MS, 400 ms by default: the engine sends the next change within it on a
+ * machine that is not overloaded; a loaded CI machine may need more).
  */
-import { isPolyvisorError } from "../runtime";
+import { z } from "zod";
+import { PolyvisorError, isPolyvisorError } from "../runtime";
 
-const QUIET_MS = 400;
+const QUIET_MS_DEFAULT = 400;
+const QuietMs = z.coerce.number().int().min(1).max(600_000);
+
+function quietMs(): number {
+  const raw = process.env.POLYVISOR_CAPACITY_WAIT_MS;
+  if (raw === undefined || raw === "") return QUIET_MS_DEFAULT;
+  const parsed = QuietMs.safeParse(raw);
+  if (!parsed.success) throw new PolyvisorError("InvalidSpec", { kind: "Environment", name: "POLYVISOR_CAPACITY_WAIT_MS" }, "must be a whole number of milliseconds from 1 to 600000");
+  return parsed.data;
+}
 
 let inFlight = 0;
 /** Changes that succeeded so far. */
@@ -40,6 +52,7 @@ async function tracked<T>(work: () => Promise<T>): Promise<T> {
 
 /** Resolves true when another change succeeds after `since`, false after a quiet spell with none in flight. */
 function otherChangeLanded(since: number): Promise<boolean> {
+  const wait = quietMs();
   return new Promise((resolve) => {
     let quiet: NodeJS.Timeout | undefined;
     let done = false;
@@ -52,7 +65,7 @@ function otherChangeLanded(since: number): Promise<boolean> {
       if (done) return;
       if (landed > since) return finish(true);
       clearTimeout(quiet);
-      quiet = inFlight === 0 ? setTimeout(() => finish(false), QUIET_MS) : undefined;
+      quiet = inFlight === 0 ? setTimeout(() => finish(false), wait) : undefined;
       listeners.push(check);
     };
     check();

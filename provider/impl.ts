@@ -11,6 +11,7 @@ import { readDiskImages } from "../runtime/io/disk-imports";
 import { changeWhenCapacityArrives } from "./concurrency";
 import { KIND_TRAITS, OUTPUT_ONLY } from "./kinds";
 import { awaitMaintenance, awaitMigration } from "./migrations";
+import { judgeUpdateOnFork } from "./preview-refusals";
 
 /** Pulumi's placeholder for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -109,13 +110,21 @@ function normalized(kind: ManagedKind, props: Props): unknown {
   return parsed.success ? parsed.data : spec;
 }
 
-export async function diffResource(kind: ManagedKind, _id: string, olds: Props, news: Props) {
+export async function diffResource(kind: ManagedKind, id: string, olds: Props, news: Props) {
   const before = normalized(kind, olds) as Props;
   const after = normalized(kind, news) as Props;
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const changed = fields.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   if (olds.name !== news.name) changed.push("name");
   const replaces = changed.filter((k) => k === "name" || KIND_TRAITS[kind].replaceOnChange.includes(k));
+  // An in-place update the runtime would refuse fails here, at preview, with its message.
+  if (changed.length > 0 && replaces.length === 0 && !containsUnknown(news)) {
+    try {
+      await judgeUpdateOnFork(await runtime(), kind, id, specOf(news));
+    } catch (e) {
+      throw asPulumiError(e);
+    }
+  }
   // Names are chosen by the user, so the old object must go before its replacement can take the name.
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
 }

@@ -6,10 +6,21 @@ import type { HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { VmSpec, VmStatus } from "../schema/virtual-machine";
 import type { RuntimeEvent, RuntimeObject } from "./core/model";
+import type { StateDump } from "./state-dump";
 import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
+import type { WhatIfReport, WhatIfStep } from "./core/what-if";
 
-export type { Kind, RuntimeEvent, RuntimeObject };
+export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep };
+
+export interface SettleOutcome {
+  /** The object once settled; undefined when it does not exist (any more). */
+  object: RuntimeObject | undefined;
+  /** Simulated seconds the clock moved. */
+  advancedSeconds: number;
+  /** The events of that time, every object's. */
+  events: RuntimeEvent[];
+}
 
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
@@ -38,6 +49,8 @@ export interface RuntimeOptions {
   postgres?: string;
   /** Seed of the random source of a new state; the same seed gives the same events. Default 1. */
   seed?: number;
+  /** false: a state that does not exist yet is refused (StateUnusableError) and nothing is created. Default true. */
+  create?: boolean;
 }
 
 /** Objects returned by a runtime are frozen snapshots: copy them to build a changed spec. */
@@ -61,6 +74,18 @@ export interface Runtime {
    */
   runDrs(cluster: string, opts?: { apply?: boolean }): Promise<RuntimeObject>;
   events(opts?: { sinceSeq?: number }): Promise<RuntimeEvent[]>;
+  /**
+   * Advances the clock until the object's pending work has landed: a VM's migration or a container's
+   * move in flight, a host's evacuation for maintenance. Bounded; refused with Conflict when an
+   * evacuation stalls. Returns the settled object and what happened meanwhile.
+   */
+  settle(kind: Kind, name: string): Promise<SettleOutcome>;
+  /** The whole state as one JSON-serializable document: objects, clock, random source, timers, events. */
+  exportState(): Promise<StateDump>;
+  /** Loads a document from exportState into an empty state; refused with Conflict otherwise, InvalidSpec when malformed. */
+  importState(dump: unknown): Promise<void>;
+  /** Runs the steps on an in-memory copy of the current state and reports what would happen; persists nothing. */
+  whatIf(steps: WhatIfStep[]): Promise<WhatIfReport>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
   close(): Promise<void>;

@@ -18,9 +18,13 @@ export type {
   RuntimeEvent,
   RuntimeObject,
   RuntimeOptions,
+  SettleOutcome,
+  StateDump,
   VirtualMachineObject,
   ContainerObject,
   TemplateObject,
+  WhatIfReport,
+  WhatIfStep,
 } from "./api";
 export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
 export { StateUnusableError, isStateUnusableError } from "./store/state-error";
@@ -33,6 +37,7 @@ const Options = z.strictObject({
   token: z.string().optional(),
   postgres: z.string().min(1).optional(),
   seed: z.int().min(0).max(0xffffffff).optional(),
+  create: z.boolean().optional(),
 });
 
 /** The state file a runtime opens when no path is given: POLYVISOR_STATE, else ./.polyvisor/state.db. */
@@ -54,6 +59,6 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "PostgreSQL storage is not supported yet; use path (SQLite)");
   }
   const path = opts.path ?? defaultStatePath();
-  const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1 });
+  const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1, create: opts.create });
   return new LocalRuntime(store);
 }

@@ -9,7 +9,11 @@ import { type Kind, type RuntimeObject, compareNames } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
 import { readDiskImages } from "./io/disk-imports";
 import type { Store } from "./store/store";
-import type { ObjectInput, Runtime } from "./api";
+import type { ObjectInput, Runtime, WhatIfReport } from "./api";
+import { settle } from "./settle";
+import { type StateDump, dumpWorld, importChanges, parseDump } from "./state-dump";
+import { whatIf } from "./core/what-if";
+import { checkWhatIfSteps } from "./what-if-steps";
 
 const ObjectInputSchema = z.object({
   kind: z.string(),
@@ -98,8 +102,32 @@ export class LocalRuntime implements Runtime {
     return (await this.run({ type: "drs", cluster, apply: opts.apply === true }))!;
   }
 
+  async whatIf(steps: unknown[]): Promise<WhatIfReport> {
+    const checked = checkWhatIfSteps(steps);
+    const inputs = new Map<number, { diskImages: Awaited<ReturnType<typeof readDiskImages>> }>();
+    for (const [i, step] of checked.entries()) {
+      if (step.type === "apply" && step.kind === "VirtualMachine") inputs.set(i, { diskImages: await readDiskImages(step.name, step.spec as Record<string, unknown>) });
+    }
+    return this.store.read((world) => whatIf(world, checked, inputs));
+  }
+
   events(opts: { sinceSeq?: number } = {}) {
     return this.store.events(opts.sinceSeq ?? 0);
+  }
+
+  async exportState(): Promise<StateDump> {
+    const events = await this.store.events(0);
+    return this.store.read((world) => dumpWorld(world, events));
+  }
+
+  async importState(dump: unknown): Promise<void> {
+    const parsed = parseDump(dump);
+    const eventCount = (await this.store.events(0)).length;
+    await this.store.write((world) => ({ changes: importChanges(world, eventCount, parsed), result: undefined }));
+  }
+
+  settle(kind: Kind, name: string) {
+    return settle(this, kind, name);
   }
 
   now() {

@@ -41,6 +41,12 @@ export const DrsSettings = z.strictObject({
    * (not as the imbalance's own drop) the threshold means the same in a cluster of 4 or 4,000 hosts.
    */
   minGain: z.number().min(0).max(1).default(0.001).describe("Smallest load gap (in normalized entitlement) a load-balancing move must close to be made"),
+  demandTolerancePercent: z
+    .number()
+    .min(0)
+    .max(50)
+    .optional()
+    .describe("A periodic pass keeps a VM's last CPU demand sample while a new one is within this % of it, so the VM is not rewritten; absent or 0: every sample is kept exactly"),
   vmCooldownSeconds: z.int().min(0).default(900).describe("A VM DRS moved is left out of load balancing and preference fixes this many seconds, against thrashing"),
   dpm: DpmSettings.prefault({}).describe("Distributed Power Management: standby for hosts while the cluster is lightly loaded"),
 });

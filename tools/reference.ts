@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { SPEC_SCHEMAS } from "../schema";
+import { renderCliReference } from "./cli-reference";
 
 type JsonSchema = {
   type?: string | string[];
@@ -76,6 +77,7 @@ export function renderReference(): string {
     "Fields marked required must be given; the others take the default shown, or stay unset.",
     "",
     ...sections.flatMap((s) => [s, ""]),
+    renderCliReference(),
   ].join("\n");
 }
 

@@ -1,5 +1,6 @@
 /** `polyvisor drs CLUSTER`: what the last DRS pass saw and did, or a pass run now. */
-import type { ClusterObject } from "../../runtime";
+import { type ClusterObject, PolyvisorError } from "../../runtime";
+import { type Cli, examples } from "../context";
 import type { DrsMove } from "../../schema/cluster";
 import { formatSeconds, table } from "../format";
 
@@ -29,4 +30,25 @@ export function renderDrs(cluster: ClusterObject): string {
   if (drs.recommendations.length > 0) out.push("", "Recommendations (not applied):", moveTable(drs.recommendations));
   if (drs.unresolved.length > 0) out.push("", "Rule violations left:", ...drs.unresolved.map((u) => `  ${u}`));
   return out.join("\n");
+}
+
+export function registerDrs(cli: Cli): void {
+  examples(
+    cli.program
+      .command("drs <cluster>")
+      .description("the last DRS pass of a cluster: imbalance before and after, moves and their reasons")
+      .option("--now", "run a pass now (moves as the automation level says)")
+      .option("--apply", "run a pass now and apply its moves, even in manual or partiallyAutomated"),
+    "polyvisor drs prod",
+    "polyvisor drs prod --apply",
+  ).action((cluster: string, o: { now?: boolean; apply?: boolean }) =>
+    cli.withRuntime(
+      async (rt) => {
+        const obj = o.now || o.apply ? await rt.runDrs(cluster, { apply: o.apply }) : await rt.get("Cluster", cluster);
+        if (!obj) throw new PolyvisorError("NotFound", { kind: "Cluster", name: cluster }, `no Cluster named ${cluster} exists`);
+        cli.emit((obj as ClusterObject).status.drs, () => renderDrs(obj as ClusterObject));
+      },
+      { create: o.now || o.apply ? undefined : false },
+    ),
+  );
 }

@@ -1,5 +1,5 @@
 /** `polyvisor serve`: the runtime as a shared HTTP server until SIGTERM or SIGINT. */
-import type { Command } from "commander";
+import type { Cli } from "../context";
 import { defaultStatePath } from "../../runtime";
 import { UsageError } from "../format";
 
@@ -22,7 +22,8 @@ function speedOf(flags: ServeFlags): number {
   if (flags.paused) return 0;
   if (flags.speed === undefined) return 1;
   const speed = Number(flags.speed);
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 1_000_000) throw new UsageError(`--speed takes simulated seconds per second, more than 0 and at most 1000000, got "${flags.speed}"`);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1_000_000)
+    throw new UsageError(`--speed takes simulated seconds per second, more than 0 and at most 1000000, got "${flags.speed}"`);
   return speed;
 }
 
@@ -39,7 +40,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export function registerServe(program: Command): void {
+export function registerServe({ program }: Cli): void {
   program
     .command("serve")
     .description("serve the runtime over HTTP: the API, /openapi.json, /metrics and an event stream")
@@ -61,7 +62,7 @@ export function registerServe(program: Command): void {
       // Loaded here so that other commands do not pay for the HTTP server's modules.
       const { ServeRefusal, serve } = await import("../../runtime/server/serve");
       const signal = untilSignal();
-      let server;
+      let server: Awaited<ReturnType<typeof serve>>;
       try {
         server = await serve(options);
       } catch (e) {

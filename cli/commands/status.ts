@@ -1,5 +1,6 @@
 import type { Runtime } from "../../runtime";
 import type { ClusterObject, ContainerObject, DatastoreObject, HostObject, VirtualMachineObject } from "../../runtime";
+import { type Cli, examples } from "../context";
 import { formatSeconds, table } from "../format";
 import { renderContainers } from "./container-status";
 import { renderHaStatus } from "./ha-status";
@@ -87,4 +88,12 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
   if (containers) out.push("", containers);
   if (inv.clusters.length + inv.hosts.length + inv.vms.length + inv.containers.length === 0) out.push("", "The state is empty.");
   return out.join("\n");
+}
+
+export function registerStatus(cli: Cli): void {
+  examples(
+    cli.program.command("status").description("clusters, hosts, VMs and containers, with where each runs"),
+    "polyvisor status",
+    "polyvisor --json status | jq '.vms[] | {name, host: .status.currentHost}'",
+  ).action(() => cli.withRuntime(async (rt) => cli.emit(await inventory(rt), renderStatus), { create: false }));
 }

@@ -42,10 +42,16 @@ export function checkName(kind: string, name: unknown): string {
 
 export function execute(world: World, command: Command): Outcome {
   const txn = new Txn(world);
-  const object = run(txn, command);
-  settle(txn);
+  const object = executeIn(txn, command);
   // The object as the step left it: settling may have refreshed its usage.
   return { changes: txn.changes(), object: object && present(txn, txn.get(object.kind, object.name) ?? object) };
+}
+
+/** One step on an operation's working copy: the command, then the end of its step (what-if runs several in one). */
+export function executeIn(txn: Txn, command: Command): RuntimeObject | undefined {
+  const object = run(txn, command);
+  settle(txn);
+  return object;
 }
 
 /** Carries out the command; returns the object an apply (or a DRS pass, its cluster) shows. */

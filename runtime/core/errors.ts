@@ -18,6 +18,16 @@ export interface ErrorSubject {
   field?: string;
 }
 
+const MAX_NAME_CHARS = 100;
+const MAX_REASON_CHARS = 1000;
+const MAX_DETAILS = 50;
+
+/** At most `max` characters, the cut marked with an ellipsis. */
+function bounded(text: string, max: number): string {
+  const s = String(text);
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
 /**
  * A refused operation. The message names the object, the field and why, so that a Pulumi
  * error or a CLI line is useful on its own; `code` lets programs branch on the cause.
@@ -32,6 +42,10 @@ export class PolyvisorError extends Error {
   readonly details: string[];
 
   constructor(code: ErrorCode, subject: ErrorSubject, reason: string, details: string[] = []) {
+    // Names, fields and reasons can carry what a caller sent: a refusal never echoes more than a short prefix.
+    subject = { kind: bounded(subject.kind, MAX_NAME_CHARS), name: bounded(subject.name, MAX_NAME_CHARS), ...(subject.field === undefined ? {} : { field: bounded(subject.field, MAX_NAME_CHARS) }) };
+    reason = bounded(reason, MAX_REASON_CHARS);
+    details = details.slice(0, MAX_DETAILS).map((d) => bounded(d, MAX_REASON_CHARS));
     const where = subject.field ? ` field ${subject.field}:` : "";
     const list = details.length ? "\n" + details.map((d) => `  - ${d}`).join("\n") : "";
     super(`${code}: ${subject.kind} ${subject.name}:${where} ${reason}${list}`);

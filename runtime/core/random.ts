@@ -16,6 +16,11 @@ export class SeededRandom {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /** Goes back to a state read from seedState (a dropped step gives back what it drew). */
+  restore(state: number): void {
+    this.state = state >>> 0;
+  }
+
   get seedState(): number {
     return this.state;
   }

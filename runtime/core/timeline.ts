@@ -4,6 +4,10 @@
  * timers in order of time, then of scheduling, setting the clock to each one's time first.
  * Handlers may schedule further timers, including ones due within the same advance. Each timer is
  * a step of its own: what it changed is settled (settle.ts) before the next one fires.
+ *
+ * Nothing the runtime does on its own may stop the clock: a step that throws has its changes dropped
+ * (Txn.dropStep), a StepFailed event names the object and the reason, its task's `recover` (if any)
+ * keeps the work going (the next DRS pass, a landing abandoned), and the advance goes on.
  */
 import { refuse } from "./errors";
 import type { Kind, Timer } from "./model";
@@ -12,12 +16,35 @@ import type { Txn } from "./txn";
 
 export type TimerHandler = (txn: Txn, timer: Timer) => void;
 
-/** Timer handlers by task name. Modules that schedule timers register their handler here. */
-const handlers = new Map<string, TimerHandler>();
+/** Timer handlers by task name, each with what to do after its step failed. Modules that schedule timers register here. */
+const handlers = new Map<string, { run: TimerHandler; recover?: TimerHandler }>();
 
-export function registerTimerHandler(task: string, handler: TimerHandler): void {
+export function registerTimerHandler(task: string, handler: TimerHandler, recover?: TimerHandler): void {
   if (handlers.has(task)) throw new Error(`internal: a handler for timer task ${task} is already registered`);
-  handlers.set(task, handler);
+  handlers.set(task, { run: handler, recover });
+}
+
+/** Longest reason a StepFailed event quotes. */
+const MAX_REASON_CHARS = 400;
+
+function reasonOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.length <= MAX_REASON_CHARS ? text : `${text.slice(0, MAX_REASON_CHARS)}...`;
+}
+
+/** Runs one step of an advance; true when it completed, false when it threw and its changes were dropped. */
+function runStep(txn: Txn, timer: Timer, step: TimerHandler, what: string): boolean {
+  const mark = txn.beginStep();
+  try {
+    step(txn, timer);
+    settle(txn);
+    txn.endStep();
+    return true;
+  } catch (e) {
+    txn.dropStep(mark);
+    txn.emit(timer.kind, timer.name, "StepFailed", `${what} failed and its changes were dropped: ${reasonOf(e)}`);
+    return false;
+  }
 }
 
 export function schedule(txn: Txn, at: number, task: string, target: { kind: Kind; name: string }, data?: unknown): void {
@@ -34,9 +61,11 @@ export function advance(txn: Txn, seconds: number): void {
   for (let timer = txn.takeTimerDueBy(end); timer; timer = txn.takeTimerDueBy(end)) {
     txn.clockSeconds = Math.max(txn.clockSeconds, timer.at);
     const handler = handlers.get(timer.task);
-    if (!handler) throw new Error(`internal: no handler for timer task ${timer.task}`);
-    handler(txn, timer);
-    settle(txn);
+    if (!handler) {
+      txn.emit(timer.kind, timer.name, "StepFailed", `timer task ${timer.task} has no handler: dropped`);
+      continue;
+    }
+    if (!runStep(txn, timer, handler.run, timer.task) && handler.recover) runStep(txn, timer, handler.recover, `recovery of ${timer.task}`);
   }
   txn.clockSeconds = end;
 }

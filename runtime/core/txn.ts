@@ -23,6 +23,10 @@ export class Txn {
   private readonly demandSeen = new Map<string, DemandTotals>();
   /** Hosts whose VMs or reservations changed since the step began: settle.ts refreshes them once when it ends. */
   private readonly unsettledHosts = new Set<string>();
+  /** While a step that may be dropped runs: each write's previous overlay entry, to undo it (see beginStep). */
+  private journal: { kind: Kind; name: string; previous: RuntimeObject | null | undefined }[] | undefined;
+  /** Per host, the VMs this operation changed that ran there in some version: a host's usage sums apply only these. */
+  private readonly vmsChangedOnHost = new Map<string, Set<string>>();
 
   constructor(private readonly world: World) {
     this.clockSeconds = world.meta.clockSeconds;
@@ -80,22 +84,24 @@ export class Txn {
   }
 
   /**
-   * A host's usage sums (usage-ledger.ts) with this operation's VM changes applied; undefined once the
-   * operation has changed so many VMs that walking the host's VMs is cheaper than applying them.
+   * A host's usage sums (usage-ledger.ts) with this operation's changes to the VMs that ran there
+   * applied: the cost is those changes, however many VMs the operation changed elsewhere (an HA wave
+   * or a DRS pass changes thousands).
    */
-  hostUsageSums(host: string): HostUsageSums | undefined {
+  hostUsageSums(host: string): HostUsageSums {
     const changed = this.overlay.get("VirtualMachine");
-    if (changed && changed.size > USAGE_SUMS_MAX_CHANGES) return undefined;
-    return this.world.usage.sumsWith(host, this.changedPairs(changed));
+    const names = this.vmsChangedOnHost.get(host);
+    return this.world.usage.sumsWith(host, changed && names ? this.changedPairs(changed, names) : []);
   }
 
   /** Each VM this operation changed, as the stored version and this operation's version. */
-  private *changedPairs(changed: Map<string, RuntimeObject | null> | undefined): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
-    if (changed) for (const [name, obj] of changed) yield [this.world.get("VirtualMachine", name), obj ?? undefined];
+  private *changedPairs(changed: Map<string, RuntimeObject | null> | undefined, names: Iterable<string> = changed?.keys() ?? []): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
+    if (changed) for (const name of names) yield [this.world.get("VirtualMachine", name), changed.get(name) ?? undefined];
   }
 
   put<T extends RuntimeObject>(obj: T): T {
     const before = this.get(obj.kind, obj.name);
+    this.journal?.push({ kind: obj.kind, name: obj.name, previous: this.overlay.get(obj.kind)?.get(obj.name) });
     this.kindOverlay(obj.kind).set(obj.name, obj);
     this.track(obj.kind, obj.name, before, obj);
     return obj;
@@ -103,13 +109,18 @@ export class Txn {
 
   remove(kind: Kind, name: string): void {
     const before = this.get(kind, name);
+    this.journal?.push({ kind, name, previous: this.overlay.get(kind)?.get(name) });
     this.kindOverlay(kind).set(name, null);
     this.track(kind, name, before, undefined);
   }
 
   /** Keeps indexDelta current as an object's indexed fields change within this operation; drops stale demand totals. */
   private track(kind: Kind, name: string, before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
-    if (kind === "VirtualMachine" && this.demandSeen.size > 0) this.demandSeen.clear();
+    if (kind === "VirtualMachine") {
+      if (this.demandSeen.size > 0) this.demandSeen.clear();
+      this.noteVmHost(name, before);
+      this.noteVmHost(name, after);
+    }
     for (const [index] of INDEXES_BY_KIND.get(kind) ?? []) {
       if (sameIndexKeys(index, before, after)) continue;
       const oldKeys = before ? indexKeys(index, before) : NO_KEYS;
@@ -125,6 +136,14 @@ export class Txn {
         if (!d.left.delete(name)) d.arrived.add(name);
       }
     }
+  }
+
+  private noteVmHost(name: string, vm: RuntimeObject | undefined): void {
+    const host = (vm?.status as { currentHost?: string | null } | undefined)?.currentHost;
+    if (host === undefined || host === null) return;
+    let names = this.vmsChangedOnHost.get(host);
+    if (!names) this.vmsChangedOnHost.set(host, (names = new Set()));
+    names.add(name);
   }
 
   private delta(index: IndexName, key: string): { arrived: Set<string>; left: Set<string> } {
@@ -179,6 +198,42 @@ export class Txn {
     return this.newEvents;
   }
 
+  /**
+   * Starts a step whose changes can be dropped on their own (a timer of an advance): objects, events,
+   * timers, the random source and unsettled hosts. Steps do not nest.
+   */
+  beginStep(): StepMark {
+    this.journal = [];
+    return { events: this.newEvents.length, randomState: this.random.seedState, clockSeconds: this.clockSeconds, timers: this.timers, nextTimerSeq: this.nextTimerSeq, unsettled: [...this.unsettledHosts] };
+  }
+
+  /** Keeps the step's changes. */
+  endStep(): void {
+    this.journal = undefined;
+  }
+
+  /** Drops everything the step changed since beginStep, newest write first. */
+  dropStep(mark: StepMark): void {
+    const journal = this.journal ?? [];
+    this.journal = undefined;
+    for (let i = journal.length - 1; i >= 0; i--) {
+      const { kind, name, previous } = journal[i];
+      const current = this.get(kind, name);
+      const objects = this.kindOverlay(kind);
+      if (previous === undefined) objects.delete(name);
+      else objects.set(name, previous);
+      this.track(kind, name, current, this.get(kind, name));
+    }
+    this.demandSeen.clear();
+    this.newEvents.length = mark.events;
+    this.random.restore(mark.randomState);
+    this.clockSeconds = mark.clockSeconds;
+    this.timers = mark.timers;
+    this.nextTimerSeq = mark.nextTimerSeq;
+    this.unsettledHosts.clear();
+    for (const h of mark.unsettled) this.unsettledHosts.add(h);
+  }
+
   changes(): Changes {
     const puts: RuntimeObject[] = [];
     const removes: { kind: Kind; name: string }[] = [];
@@ -203,9 +258,17 @@ export class Txn {
   }
 }
 
+/** What beginStep saved besides the write journal. */
+export interface StepMark {
+  events: number;
+  randomState: number;
+  clockSeconds: number;
+  timers: readonly Timer[];
+  nextTimerSeq: number;
+  unsettled: string[];
+}
+
 const NO_KEYS: readonly string[] = [];
-/** Beyond this many changed VMs a host's usage is refreshed by walking its VMs. */
-const USAGE_SUMS_MAX_CHANGES = 64;
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   const out: string[] = [];

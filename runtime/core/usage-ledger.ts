@@ -86,12 +86,15 @@ function shift(sums: HostUsageSums, vm: RuntimeObject, sign: 1 | -1): void {
 }
 
 /**
- * A host's sums and the VM versions that came and went since they were last read: terms are worked
- * out when a refresh asks, so a step that rewrites thousands of VMs (a DRS pass) pays nothing at commit.
+ * A host's sums and, per VM, the version that came since they were last read and is not counted
+ * yet: terms are worked out when a refresh asks, so a step that rewrites thousands of VMs (a DRS pass)
+ * pays nothing at commit. A version leaving the host is taken out of the sums at once when it was
+ * counted (its term is memoized by then) or simply forgotten when it was not, so the entries never
+ * outnumber the host's VMs, however long nobody reads the sums.
  */
 interface HostEntry {
   sums: HostUsageSums;
-  pending: { vm: RuntimeObject; sign: 1 | -1 }[];
+  uncounted: Map<string, RuntimeObject>;
 }
 
 export class UsageLedger {
@@ -100,8 +103,12 @@ export class UsageLedger {
   replace(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
     const from = hostOf(before);
     const to = hostOf(after);
-    if (from !== undefined) this.entry(from).pending.push({ vm: before!, sign: -1 });
-    if (to !== undefined) this.entry(to).pending.push({ vm: after!, sign: 1 });
+    if (from !== undefined) {
+      const entry = this.entry(from);
+      if (entry.uncounted.get(before!.name) === before) entry.uncounted.delete(before!.name);
+      else shift(entry.sums, before!, -1);
+    }
+    if (to !== undefined) this.entry(to).uncounted.set(after!.name, after!);
   }
 
   /**
@@ -118,10 +125,17 @@ export class UsageLedger {
     return sums;
   }
 
+  /** How many VM entries the ledger holds (versions not yet counted and stale VMs): at most two per running VM. */
+  get retainedEntries(): number {
+    let n = 0;
+    for (const entry of this.hosts.values()) n += entry.uncounted.size + entry.sums.stale.size;
+    return n;
+  }
+
   private settled(host: string): HostUsageSums {
     const entry = this.entry(host);
-    for (const { vm, sign } of entry.pending) shift(entry.sums, vm, sign);
-    entry.pending.length = 0;
+    for (const vm of entry.uncounted.values()) shift(entry.sums, vm, 1);
+    entry.uncounted.clear();
     return entry.sums;
   }
 
@@ -129,7 +143,7 @@ export class UsageLedger {
     let entry = this.hosts.get(host);
     if (!entry) {
       const sums = { cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuWantedMhz: 0, memoryWantedMb: 0, inexact: 0, stale: new Set<string>() };
-      this.hosts.set(host, (entry = { sums, pending: [] }));
+      this.hosts.set(host, (entry = { sums, uncounted: new Map() }));
     }
     return entry;
   }

@@ -31,12 +31,12 @@ export function refreshHostUsage(txn: Txn, hostName: string): void {
 /**
  * The same result as applyHostUsage for a host with room for what all its VMs want, from the host's
  * usage sums (usage-ledger.ts): only VMs whose usage is stale are written, in name order as the walk
- * would. False, having changed nothing, when the sums cannot tell (contention, fractional figures, an
- * operation that changed many VMs): the caller walks the VMs.
+ * would. False, having changed nothing, when the sums cannot tell (contention, fractional figures):
+ * the caller walks the VMs.
  */
 function refreshUncontended(txn: Txn, host: HostRecord): boolean {
   const sums = txn.hostUsageSums(host.name);
-  if (!sums || sums.inexact > 0) return false;
+  if (sums.inexact > 0) return false;
   const incoming = incomingTotals(txn, host.name);
   if (!Number.isInteger(incoming.memoryUsedMb) || !Number.isInteger(incoming.cpuEntitlementMhz) || !Number.isInteger(incoming.memoryEntitlementMb)) return false;
   if (sums.cpuWantedMhz > host.status.cpuCapacityMhz || sums.memoryWantedMb > Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb)) return false;

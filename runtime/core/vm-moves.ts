@@ -9,6 +9,7 @@
 import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../schema/virtual-machine";
 import { chargeFootprint, chargeHost, refreshCluster } from "./accounting";
 import { resolveVirtualization } from "./compatibility";
+import { refuse } from "./errors";
 import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "./migration/pre-copy";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "./model";
 import { diskSizeGb } from "./storage/disks";
@@ -83,18 +84,21 @@ function startTimer(txn: Txn, name: string, m: MigrationInFlight): void {
  * Starts live-migrating a running VM to `toHost` and records `event` (its reason and message, with
  * the model's prediction appended) on the VM. The caller has checked that the target can take it
  * (placement filters with purpose "migration", storage visibility among them) and that the VM is not
- * already migrating.
+ * already migrating; should a planner miss that, the move is refused with a contract code (Conflict,
+ * Incompatible) rather than started twice.
  */
 export function migrateVm(txn: Txn, name: string, toHost: string, event: { reason: string; message: string }): VmRecord {
   const vm = txn.get<VmRecord>("VirtualMachine", name);
   const before = vm && currentFootprint(vm);
-  if (!vm || !before) throw new Error(`internal: ${name} is not running and cannot migrate`);
-  if (vm.status.migration) throw new Error(`internal: ${name} is already migrating to ${vm.status.migration.toHost}`);
+  const subject = { kind: "VirtualMachine", name, field: "host" };
+  if (!vm || !before) refuse("Conflict", subject, `cannot live-migrate to ${toHost}: the VM is not running`);
+  if (vm.status.migration) refuse("Conflict", subject, `cannot live-migrate to ${toHost}: already migrating from ${vm.status.migration.fromHost} to ${vm.status.migration.toHost}`);
   const target = txn.get<HostRecord>("Host", toHost);
-  const verdict = target && resolveVirtualization(target.spec, vm.spec);
-  if (!target || !verdict?.ok) throw new Error(`internal: ${name} cannot run on ${toHost}`);
+  if (!target) refuse("NotFound", subject, `cannot live-migrate to ${toHost}: no such host`);
+  const verdict = resolveVirtualization(target.spec, vm.spec);
+  if (!verdict.ok) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${verdict.obstacles.map((o) => o.text).join("; ")}`);
   const unseen = unmountedDatastores(vm.spec, target.spec.datastores);
-  if (unseen.length > 0) throw new Error(`internal: ${toHost} does not mount ${unseen.join(", ")}: live migration needs shared storage`);
+  if (unseen.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: it does not mount ${unseen.join(", ")} and live migration needs shared storage`);
   const cost = guestCost(vm.spec, verdict.resolution);
   const prediction = predictLiveMigration(vm.spec, migrationSettings(txn, vm.status.cluster));
   const now = txn.clockSeconds;
@@ -174,10 +178,22 @@ export function abortMigration(txn: Txn, name: string, reason: string): VmRecord
   return txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration: null } });
 }
 
-registerTimerHandler(MIGRATION_TASK, (txn, timer) => {
+/** The migration this timer completes, unless it was aborted or replaced since (the timer is then stale). */
+function migrationOf(txn: Txn, timer: { name: string; data?: unknown }): { vm: VmRecord; m: MigrationInFlight } | undefined {
   const vm = txn.get<VmRecord>("VirtualMachine", timer.name);
   const m = vm?.status.migration;
-  // A timer whose migration was aborted or replaced since is stale.
-  if (!vm || !m || m.startedAtSeconds !== (timer.data as { startedAtSeconds: number }).startedAtSeconds) return;
-  finish(txn, vm, m);
-});
+  if (!vm || !m || m.startedAtSeconds !== (timer.data as { startedAtSeconds: number }).startedAtSeconds) return undefined;
+  return { vm, m };
+}
+
+registerTimerHandler(
+  MIGRATION_TASK,
+  (txn, timer) => {
+    const found = migrationOf(txn, timer);
+    if (found) finish(txn, found.vm, found.m);
+  },
+  // A landing that failed would leave the VM in flight for good: it stays on its source instead.
+  (txn, timer) => {
+    if (migrationOf(txn, timer)) abortMigration(txn, timer.name, "the switch-over failed (see the StepFailed event)");
+  },
+);

@@ -51,7 +51,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     const root = packageRoot();
     const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-    const server = await buildServer({ runtime: new LocalRuntime(store), tokens, speed: options.speed, consoleDir: join(root, "dist", "console"), version, log: options.log });
+    const server = await buildServer({
+      runtime: new LocalRuntime(store),
+      tokens,
+      speed: options.speed,
+      consoleDir: join(root, "dist", "console"),
+      version,
+      log: options.log,
+    });
     try {
       await server.start();
       await server.app.listen({ host: options.host, port: options.port });

@@ -5,11 +5,13 @@
  * update is impossible even if the lock were bypassed.
  */
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { POLYVISOR_APPLICATION_ID, asStateUnusable, checkUnmarkedIsOurs, existingSidecars, inspectStateFile, removeNewSidecars } from "./sqlite-file";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
+import { StateUnusableError } from "./state-error";
 import { Store, TokenRecord, WriteOutcome, isEmpty } from "./store";
 
 export interface SqliteStoreOptions {
@@ -17,6 +19,34 @@ export interface SqliteStoreOptions {
   seed: number;
   /** How long a writer waits for another process's write lock, in milliseconds. */
   busyTimeoutMs?: number;
+  /** false: a missing file is refused (StateUnusableError) and nothing is created. Default true. */
+  create?: boolean;
+}
+
+/**
+ * Brings the schema up to date and marks the file as ours, all in one transaction: a failure leaves
+ * the file as it was. A file from a newer release is refused before anything is written.
+ */
+function migrate(db: Database.Database, path: string, seed: number): void {
+  const run = db.transaction(() => {
+    const versioned = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined;
+    const current = versioned ? (db.prepare<[], { version: number }>("SELECT version FROM schema_version").get()?.version ?? 0) : 0;
+    if (current > SQLITE_MIGRATIONS.length) {
+      throw new StateUnusableError(path, `was written by a newer polyvisor (state schema ${current}; this release reads up to ${SQLITE_MIGRATIONS.length})`, "upgrade polyvisor to use it");
+    }
+    const marked = db.pragma("application_id", { simple: true }) === POLYVISOR_APPLICATION_ID;
+    if (marked && current === SQLITE_MIGRATIONS.length) return;
+    if (!marked) db.pragma(`application_id = ${POLYVISOR_APPLICATION_ID}`);
+    if (!versioned) db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    SQLITE_MIGRATIONS.slice(current).forEach((sql) => db.exec(sql));
+    if (current === 0) {
+      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SQLITE_MIGRATIONS.length);
+      db.prepare("INSERT INTO state (id, revision, clock_seconds, random_state) VALUES (1, 0, 0, ?)").run(seed >>> 0);
+    } else if (current < SQLITE_MIGRATIONS.length) {
+      db.prepare("UPDATE schema_version SET version = ?").run(SQLITE_MIGRATIONS.length);
+    }
+  });
+  run.immediate();
 }
 
 interface ObjectRow {
@@ -56,14 +86,36 @@ export class SqliteStore implements Store {
   private readonly eventInserts: Database.Statement[] = [];
 
   constructor(path: string, options: SqliteStoreOptions) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    // Checkpoint the WAL every ~40 MB instead of every 4 MB: a write touches several pages, and
-    // frequent checkpoints made every 200th operation pay for copying the log back.
-    this.db.pragma("wal_autocheckpoint = 10000");
-    this.migrate(options.seed);
+    const inMemory = path === ":memory:";
+    const file = inMemory ? ({ kind: "absent" } as const) : inspectStateFile(path);
+    if (file.kind === "absent" && options.create === false) {
+      throw new StateUnusableError(path, "does not exist", "commands that change the state create it; check --state or POLYVISOR_STATE");
+    }
+    if (file.kind === "empty" && options.create === false) {
+      throw new StateUnusableError(path, "is empty: it holds no state yet", "commands that change the state create one in it");
+    }
+    const sidecars = inMemory ? new Set<string>() : existingSidecars(path);
+    let createdDir: string | undefined;
+    let db: Database.Database | undefined;
+    try {
+      if (file.kind === "absent" && !inMemory) createdDir = mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+      if (file.kind === "unmarked") checkUnmarkedIsOurs(db, path);
+      migrate(db, path, options.seed);
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      // Checkpoint the WAL every ~40 MB instead of every 4 MB: a write touches several pages, and
+      // frequent checkpoints made every 200th operation pay for copying the log back.
+      db.pragma("wal_autocheckpoint = 10000");
+    } catch (e) {
+      db?.close();
+      if (!inMemory) {
+        removeNewSidecars(path, sidecars);
+        if (file.kind === "absent") rmSync(createdDir ?? path, { recursive: createdDir !== undefined, force: true });
+      }
+      throw asStateUnusable(path, e);
+    }
+    this.db = db;
     this.sql = {
       revision: this.db.prepare<[], { revision: number }>("SELECT revision FROM state WHERE id = 1"),
       state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"),
@@ -80,25 +132,6 @@ export class SqliteStore implements Store {
       addToken: this.db.prepare("INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"),
       removeToken: this.db.prepare("DELETE FROM tokens WHERE name = ?"),
     };
-  }
-
-  private migrate(seed: number): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const run = this.db.transaction(() => {
-      const row = this.db.prepare<[], { version: number }>("SELECT version FROM schema_version").get();
-      const current = row?.version ?? 0;
-      if (current > SQLITE_MIGRATIONS.length) {
-        throw new Error(`state file schema version ${current} is newer than this polyvisor (${SQLITE_MIGRATIONS.length}); upgrade polyvisor`);
-      }
-      SQLITE_MIGRATIONS.slice(current).forEach((sql) => this.db.exec(sql));
-      if (current === 0) {
-        this.db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SQLITE_MIGRATIONS.length);
-        this.db.prepare("INSERT INTO state (id, revision, clock_seconds, random_state) VALUES (1, 0, 0, ?)").run(seed >>> 0);
-      } else if (current < SQLITE_MIGRATIONS.length) {
-        this.db.prepare("UPDATE schema_version SET version = ?").run(SQLITE_MIGRATIONS.length);
-      }
-    });
-    run.immediate();
   }
 
   /** Brings the in-memory world up to the stored revision (a no-op when this process wrote last). */

@@ -17,11 +17,21 @@ let server: ServerProcess;
 let token: string;
 
 function polyvisor(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, POLYVISOR_URL: "", POLYVISOR_TOKEN: "", POLYVISOR_STATE: "", ...env } });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, POLYVISOR_URL: "", POLYVISOR_TOKEN: "", POLYVISOR_STATE: "", ...env },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const inventory = [cluster("prod", { ha: { enabled: true } }), esxHost("esx1"), esxHost("esx2"), esxHost("esx3"), vm("db1"), vm("web1", { vcpus: 1 })];
+const inventory = [
+  cluster("prod", { ha: { enabled: true } }),
+  esxHost("esx1"),
+  esxHost("esx2"),
+  esxHost("esx3"),
+  vm("db1"),
+  vm("web1", { vcpus: 1 }),
+];
 
 beforeAll(async () => {
   const rt = await openRuntime({ path: fileState });
@@ -40,7 +50,14 @@ afterAll(async () => {
 });
 
 describe("the CLI against a server", () => {
-  const session = [["status"], ["host", "fail", "esx1"], ["sim", "advance", "5m"], ["drs", "prod", "--now"], ["host", "fail", "esx9"], ["--json", "events", "--since", "3"]];
+  const session = [
+    ["status"],
+    ["host", "fail", "esx1"],
+    ["sim", "advance", "5m"],
+    ["drs", "prod", "--now"],
+    ["host", "fail", "esx9"],
+    ["--json", "events", "--since", "3"],
+  ];
 
   it("prints the same output with the same exit codes as against a file (--url and --token)", () => {
     for (const args of session) {

@@ -288,7 +288,7 @@ describe("PulumiEngine with the noop provider", () => {
     expect(result.outputs).toEqual({});
     // The next run is not held up by the registrations left waiting.
     expect((await engine.up(program(false))).errors).toEqual([]);
-  }, 10_000);
+  });
 
   test("a run with errors deletes nothing it did not register", async () => {
     const { engine } = await startEngine();

@@ -146,7 +146,9 @@ export class PulumiEngine {
     const host = await ProviderHost.start({
       cwd: options.projectDir,
       // The host's config.get("key") reads "<project>:key", with the project taken from here.
-      env: { PULUMI_NODEJS_PROJECT: project, PULUMI_NODEJS_STACK: stack, ...options.env },
+      // A refused reservation waits for the deployment's other changes (provider/concurrency.ts); on a
+      // loaded machine the engine's next change can take longer than the default quiet spell to arrive.
+      env: { PULUMI_NODEJS_PROJECT: project, PULUMI_NODEJS_STACK: stack, POLYVISOR_CAPACITY_WAIT_MS: "5000", ...options.env },
       onRpc: (record) => rpcLog.push(record),
     });
     try {

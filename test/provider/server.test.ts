@@ -34,11 +34,19 @@ const engines: PulumiEngine[] = [];
 
 beforeAll(async () => {
   const state = join(tmp.dir, "server.db");
-  token = spawnSync(process.execPath, [CLI, "--state", state, "token", "create", "--role", "admin", "--name", "pulumi"], { encoding: "utf8" }).stdout.trim();
+  token = spawnSync(process.execPath, [CLI, "--state", state, "token", "create", "--role", "admin", "--name", "pulumi"], {
+    encoding: "utf8",
+  }).stdout.trim();
   server = await startServer(state);
   for (const [i, folder] of folders.entries()) {
     // The state path is set too: a server URL wins over it.
-    engines.push(await PulumiEngine.start({ projectDir: folder.dir, project: `p${i}`, config: { "polyvisor:url": server.url, "polyvisor:token": token, "polyvisor:statePath": folder.statePath } }));
+    engines.push(
+      await PulumiEngine.start({
+        projectDir: folder.dir,
+        project: `p${i}`,
+        config: { "polyvisor:url": server.url, "polyvisor:token": token, "polyvisor:statePath": folder.statePath },
+      }),
+    );
   }
 }, 120_000);
 
@@ -51,7 +59,10 @@ afterAll(async () => {
 
 describe("the provider against a server", () => {
   it("two programs with their own provider hosts deploy to one server; nothing is lost", async () => {
-    const [prod, dev] = await Promise.all([engines[0].up(folders[0].load(exampleSource("esx-cluster"))), engines[1].up(folders[1].load(DEV_PROGRAM))]);
+    const [prod, dev] = await Promise.all([
+      engines[0].up(folders[0].load(exampleSource("esx-cluster"))),
+      engines[1].up(folders[1].load(DEV_PROGRAM)),
+    ]);
     expect(prod.errors).toEqual([]);
     expect(dev.errors).toEqual([]);
     expect(steps(prod)).toEqual(["create db1", "create esx1", "create esx2", "create esx3", "create prod", "create web"]);
@@ -69,7 +80,11 @@ describe("the provider against a server", () => {
 
   it("a wrong token fails the deployment with Unauthorized", async () => {
     const folder = programFolder();
-    const engine = await PulumiEngine.start({ projectDir: folder.dir, project: "wrong", config: { "polyvisor:url": server.url, "polyvisor:token": "pv_wrong" } });
+    const engine = await PulumiEngine.start({
+      projectDir: folder.dir,
+      project: "wrong",
+      config: { "polyvisor:url": server.url, "polyvisor:token": "pv_wrong" },
+    });
     try {
       const result = await engine.up(folder.load(DEV_PROGRAM));
       expect(result.errors.map((e) => e.message).join("\n")).toContain("Unauthorized");

@@ -25,6 +25,32 @@ function hostSpec(name: string, h: { cores: number; memoryGb: number }): ObjectI
   return esxHost(name, "prod", { cpu: { sockets: 1, coresPerSocket: h.cores, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: h.memoryGb * 1024 });
 }
 
+type HostDraw = { cores: number; memoryGb: number };
+type VmDraw = { vcpus: number; memoryMb: number; demand: number; active: number; shares: string; dirty: number; start: number };
+type DrsDraw = { migrationThreshold: number; maxMovesPerPass: number; automationLevel: string };
+
+/** Builds the cluster (each VM placed on its drawn host, then unpinned), runs one pass and checks what it did. */
+async function checkOnePass(hosts: HostDraw[], vms: VmDraw[], drs: DrsDraw): Promise<void> {
+  const rt = await openRuntime({ path: ":memory:" });
+  try {
+    await rt.apply(cluster("prod", { drs }));
+    for (const [i, h] of hosts.entries()) await rt.apply(hostSpec(`h${i}`, h));
+    for (const [i, v] of vms.entries()) {
+      const spec = { vcpus: Math.min(v.vcpus, 4), memoryMb: v.memoryMb, cpu: { shares: v.shares }, workload: { cpuDemandMhz: v.demand, activeMemoryMb: Math.min(v.active, v.memoryMb), dirtyRateMbps: v.dirty } };
+      await rt.apply(vm(`v${i}`, { ...spec, host: `h${v.start % hosts.length}` }));
+      await rt.apply(vm(`v${i}`, spec));
+    }
+    const status = ((await rt.runDrs("prod")) as ClusterObject).status.drs;
+    expect(status.projectedImbalance).toBeLessThanOrEqual(status.imbalanceBefore + 1e-9);
+    expect(status.imbalance).toBeLessThanOrEqual(status.imbalanceBefore + 1e-9);
+    const loadBalancing = [...status.moves, ...status.recommendations].filter((m) => m.priority > 1);
+    expect(loadBalancing.length).toBeLessThanOrEqual(drs.maxMovesPerPass);
+    if (drs.migrationThreshold === 1) expect(loadBalancing).toEqual([]);
+  } finally {
+    await rt.close();
+  }
+}
+
 describe("DRS (properties)", () => {
   it("a pass never raises the imbalance it starts from", async () => {
     await fc.assert(
@@ -32,29 +58,29 @@ describe("DRS (properties)", () => {
         fc.array(hostArb, { minLength: 2, maxLength: 5 }),
         fc.array(vmArb, { minLength: 1, maxLength: 14 }),
         fc.record({ migrationThreshold: fc.integer({ min: 1, max: 5 }), maxMovesPerPass: fc.integer({ min: 1, max: 10 }), automationLevel: fc.constantFrom("manual", "fullyAutomated") }),
-        async (hosts, vms, drs) => {
-          const rt = await openRuntime({ path: ":memory:" });
-          try {
-            await rt.apply(cluster("prod", { drs }));
-            for (const [i, h] of hosts.entries()) await rt.apply(hostSpec(`h${i}`, h));
-            for (const [i, v] of vms.entries()) {
-              const spec = { vcpus: Math.min(v.vcpus, 4), memoryMb: v.memoryMb, cpu: { shares: v.shares }, workload: { cpuDemandMhz: v.demand, activeMemoryMb: Math.min(v.active, v.memoryMb), dirtyRateMbps: v.dirty } };
-              await rt.apply(vm(`v${i}`, { ...spec, host: `h${v.start % hosts.length}` }));
-              await rt.apply(vm(`v${i}`, spec));
-            }
-            const status = ((await rt.runDrs("prod")) as ClusterObject).status.drs;
-            expect(status.projectedImbalance).toBeLessThanOrEqual(status.imbalanceBefore + 1e-9);
-            expect(status.imbalance).toBeLessThanOrEqual(status.imbalanceBefore + 1e-9);
-            const loadBalancing = [...status.moves, ...status.recommendations].filter((m) => m.priority > 1);
-            expect(loadBalancing.length).toBeLessThanOrEqual(drs.maxMovesPerPass);
-            if (drs.migrationThreshold === 1) expect(loadBalancing).toEqual([]);
-          } finally {
-            await rt.close();
-          }
-        },
+        (hosts, vms, drs) => checkOnePass(hosts, vms, drs),
       ),
       { numRuns: 60 },
     );
+  });
+
+  // Counterexamples fast-check found, kept as named cases (seed in the name).
+  const idle = { active: 0, shares: "low", dirty: 0 };
+  it("seed 774397134: three small hosts, five low-share VMs, one move per pass", async () => {
+    const vms = [
+      { vcpus: 1, memoryMb: 512, demand: 2367, ...idle, start: 0 },
+      { vcpus: 1, memoryMb: 1227, demand: 3348, ...idle, start: 809383670 },
+      { vcpus: 1, memoryMb: 512, demand: 5703, ...idle, start: 334731926 },
+      { vcpus: 1, memoryMb: 512, demand: 2367, ...idle, active: 503, start: 83135050 },
+      { vcpus: 1, memoryMb: 512, demand: 0, ...idle, active: 377, start: 1198458613 },
+    ];
+    await checkOnePass([0, 1, 2].map(() => ({ cores: 4, memoryGb: 16 })), vms, { migrationThreshold: 2, maxMovesPerPass: 1, automationLevel: "manual" });
+  });
+
+  it("seed -998630142: eight VMs, four moves per pass, none moved twice", async () => {
+    const v = (memoryMb: number, demand: number, active: number, dirty: number, start: number) => ({ vcpus: 1, memoryMb, demand, active, shares: "low", dirty, start });
+    const vms = [v(2739, 3643, 11, 800, 216311221), v(1748, 9, 1731, 0, 5), v(2696, 4880, 2696, 100, 0), v(512, 81, 3, 0, 0), v(1154, 7822, 1154, 0, 1197974008), v(8769, 6, 8769, 0, 1757659943), v(3509, 8991, 3509, 0, 0), v(512, 7, 10, 0, 1969430696)];
+    await checkOnePass([0, 1, 2].map(() => ({ cores: 4, memoryGb: 16 })), vms, { migrationThreshold: 2, maxMovesPerPass: 4, automationLevel: "fullyAutomated" });
   });
 
   const VMS = ["v1", "v2", "v3", "v4", "v5", "v6"];

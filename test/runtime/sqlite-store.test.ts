@@ -56,7 +56,7 @@ describe("SQLite store", () => {
     expect(db.prepare("SELECT version FROM schema_version").get()).toEqual({ version: SQLITE_MIGRATIONS.length });
     db.prepare("UPDATE schema_version SET version = ?").run(SQLITE_MIGRATIONS.length + 1);
     db.close();
-    await expect(openRuntime({ path })).rejects.toThrow(/newer than this polyvisor/);
+    await expect(openRuntime({ path })).rejects.toThrow(/written by a newer polyvisor .*upgrade polyvisor/);
   });
 
   it("migrates a file written by the first schema version, keeping its content", async () => {

@@ -10,6 +10,19 @@ registerTimerHandler("test.record", (txn, timer) => {
   if (again !== undefined) schedule(txn, txn.clockSeconds + again, "test.record", { kind: "Cluster", name: `${timer.name}+` });
 });
 
+/** A step that changes the world in every way a step can (an object, an index, an event, a timer, a random draw), then fails. */
+registerTimerHandler(
+  "test.fail",
+  (txn, timer) => {
+    txn.put({ kind: "Host", name: "half-written", spec: { cluster: "prod" }, status: {}, generation: 1 });
+    txn.emit("Host", "half-written", "Written", "before the failure");
+    schedule(txn, txn.clockSeconds + 1, "test.record", { kind: "Cluster", name: "from-failed-step" });
+    txn.random.next();
+    throw new Error(`unexpected state in ${timer.name}`);
+  },
+  (txn, timer) => schedule(txn, txn.clockSeconds + 5, "test.record", { kind: "Cluster", name: `${timer.name}-recovered` }),
+);
+
 function freshTxn(): Txn {
   return new Txn(new World({ clockSeconds: 100, randomState: 1, timers: [], nextTimerSeq: 0 }));
 }
@@ -40,5 +53,23 @@ describe("simulated time", () => {
 
   it("refuses to go backwards", () => {
     expect(() => advance(freshTxn(), -1)).toThrow(/InvalidSpec: Clock simulation: field seconds: must be a finite number of seconds >= 0/);
+  });
+
+  it("drops the changes of a step that throws, records why on its object, recovers, and goes on", () => {
+    fired.length = 0;
+    const txn = freshTxn();
+    schedule(txn, 110, "test.record", { kind: "Cluster", name: "before" });
+    schedule(txn, 120, "test.fail", { kind: "Cluster", name: "prod" });
+    schedule(txn, 130, "test.record", { kind: "Cluster", name: "after" });
+    const randomBefore = txn.random.seedState;
+    advance(txn, 60);
+    expect(fired).toEqual(["before@110", "prod-recovered@125", "after@130"]);
+    expect(txn.clockSeconds).toBe(160);
+    expect(txn.get("Host", "half-written")).toBeUndefined();
+    expect(txn.related("hostsInCluster", "prod")).toEqual([]);
+    expect(txn.random.seedState).toBe(randomBefore);
+    expect(txn.events.map((e) => [e.kind, e.name, e.reason])).toEqual([["Cluster", "prod", "StepFailed"]]);
+    expect(txn.events[0].message).toBe("test.fail failed and its changes were dropped: unexpected state in prod");
+    expect(txn.changes().puts).toEqual([]);
   });
 });

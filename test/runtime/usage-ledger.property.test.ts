@@ -95,7 +95,7 @@ describe("host usage from the usage sums", () => {
     );
     // Most operations must commit, or the property says little.
     expect(committed).toBeGreaterThan(attempted / 2);
-  }, 120_000);
+  });
 
   it("raises the usage of the VMs left on a host whose contention a removal ends", async () => {
     const store = new SqliteStore(":memory:", { seed: 7 });

@@ -45,6 +45,19 @@ describe("migrateVm", () => {
     expect((world.get("Host", from) as HostObject).status.memoryReservedMb).toBe(0);
     expect([...world.related("vmsOnHost", to)]).toEqual(["v"]);
   });
+
+  it("refuses a second move of a VM in flight, or a target it cannot use, with a contract code", () => {
+    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    for (const obj of [cluster(), esxHost("esx1"), esxHost("esx2"), esxHost("esx3"), vm("v", { host: "esx1" })]) {
+      world.applyChanges(execute(world, { type: "apply", ...obj, mode: "upsert" }).changes);
+    }
+    const txn = new Txn(world);
+    migrateVm(txn, "v", "esx2", { reason: "DrsMigrated", message: "first move" });
+    expect(() => migrateVm(txn, "v", "esx3", { reason: "DrsMigrated", message: "second move" })).toThrow(
+      expect.objectContaining({ code: "Conflict", message: "Conflict: VirtualMachine v: field host: cannot live-migrate to esx3: already migrating from esx1 to esx2" }),
+    );
+    expect(() => migrateVm(new Txn(world), "v", "nowhere", { reason: "DrsMigrated", message: "move" })).toThrow(expect.objectContaining({ code: "NotFound" }));
+  });
 });
 
 describe("migrations through the runtime", () => {

@@ -28,7 +28,12 @@ beforeAll(async () => {
   store = new SqliteStore(join(tmp.dir, "state.db"), { seed: 1 });
   const local = new LocalRuntime(store);
   // The real runtime, noting what apply receives.
-  const runtime: Runtime = Object.assign(Object.create(local) as Runtime, { apply: (obj: ObjectInput) => (applied.push(obj), local.apply(obj)) });
+  const runtime: Runtime = Object.assign(Object.create(local) as Runtime, {
+    apply: (obj: ObjectInput) => {
+      applied.push(obj);
+      return local.apply(obj);
+    },
+  });
   const tokens = new TokenRegistry(store);
   token = await tokens.create("admin", "test", new Date(0));
   server = await buildServer({ runtime, tokens, speed: 0, consoleDir, version: "0.0.0-test", log: () => undefined });
@@ -76,7 +81,8 @@ describe("the server shell", () => {
 
   it("counts HA restarts from the events it publishes", async () => {
     await inject("PUT", "/api/v1/objects/Cluster/prod", { spec: { ha: { enabled: true } } });
-    for (const obj of [esxHost("esx1"), esxHost("esx2"), vm("db1"), vm("db2")]) expect((await inject("PUT", `/api/v1/objects/${obj.kind}/${obj.name}`, { spec: obj.spec })).statusCode).toBe(200);
+    for (const obj of [esxHost("esx1"), esxHost("esx2"), vm("db1"), vm("db2")])
+      expect((await inject("PUT", `/api/v1/objects/${obj.kind}/${obj.name}`, { spec: obj.spec })).statusCode).toBe(200);
     const host = (await inject("GET", "/api/v1/objects/VirtualMachine/db1")).json().status.currentHost as string;
     expect((await inject("POST", `/api/v1/hosts/${host}/fail`, {})).statusCode).toBe(204);
     expect((await inject("POST", "/api/v1/clock/advance", { seconds: 600 })).statusCode).toBe(204);
@@ -87,4 +93,3 @@ describe("the server shell", () => {
     expect(metrics).toMatch(new RegExp(`polyvisor_host_guests\\{host="${host === "esx1" ? "esx2" : "esx1"}",cluster="prod"\\} 2`));
   });
 });
-

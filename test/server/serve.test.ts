@@ -16,7 +16,12 @@ let files = 0;
 const freshState = () => join(tmp.dir, `state-${++files}.db`);
 
 /** Reads Server-Sent Events from `url` until `count` arrived, then closes the connection. */
-async function readEvents(url: string, count: number, headers: Record<string, string> = {}, onLive?: () => void): Promise<{ id: string; event: RuntimeEvent }[]> {
+async function readEvents(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+  onLive?: () => void,
+): Promise<{ id: string; event: RuntimeEvent }[]> {
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
@@ -164,7 +169,9 @@ describe("start-up", () => {
 
   it("listens on a non-loopback address once a token exists", async () => {
     const state = freshState();
-    const token = spawnSync(process.execPath, [CLI, "--state", state, "token", "create", "--role", "admin"], { encoding: "utf8" }).stdout.trim();
+    const token = spawnSync(process.execPath, [CLI, "--state", state, "token", "create", "--role", "admin"], {
+      encoding: "utf8",
+    }).stdout.trim();
     const server = await startServer(state, ["--paused", "--host", "0.0.0.0"]);
     try {
       expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);

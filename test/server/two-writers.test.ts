@@ -30,7 +30,10 @@ it("two writers at once: every VM of each is there, and the shared pool counts b
   await Promise.all(
     writers.map(async (rt, w) => {
       for (let i = 1; i <= CHANGES; i++) {
-        await Promise.all([rt.apply(vm(`w${w}-vm${i}`, { vcpus: 1, memoryMb: 512 })), rt.apply(pool("shared", { cpu: { shares: w * 1000 + i } }))]);
+        await Promise.all([
+          rt.apply(vm(`w${w}-vm${i}`, { vcpus: 1, memoryMb: 512 })),
+          rt.apply(pool("shared", { cpu: { shares: w * 1000 + i } })),
+        ]);
       }
     }),
   );

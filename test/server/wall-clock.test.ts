@@ -20,7 +20,13 @@ async function elapse(ms: number, tickMs: number) {
 
 it("advances by the wall time elapsed times the speed", async () => {
   const advanced: number[] = [];
-  const clock = new WallClock({ speed: 60, tickMs: 250, now: () => wallMs, advance: async (s) => void advanced.push(s), onError: () => expect.unreachable() });
+  const clock = new WallClock({
+    speed: 60,
+    tickMs: 250,
+    now: () => wallMs,
+    advance: async (s) => void advanced.push(s),
+    onError: () => expect.unreachable(),
+  });
   clock.start();
   await elapse(2000, 250);
   await clock.stop();
@@ -40,7 +46,13 @@ it("a paused clock never advances on its own", async () => {
 
 it("a long stall is caught up in steps no longer than the advance cap", async () => {
   const advanced: number[] = [];
-  const clock = new WallClock({ speed: 1_000_000, tickMs: 1000, now: () => wallMs, advance: async (s) => void advanced.push(s), onError: () => expect.unreachable() });
+  const clock = new WallClock({
+    speed: 1_000_000,
+    tickMs: 1000,
+    now: () => wallMs,
+    advance: async (s) => void advanced.push(s),
+    onError: () => expect.unreachable(),
+  });
   clock.start();
   wallMs += 99_000; // the process was stopped for 99 s: 99,000,000 simulated seconds are owed
   await elapse(1000, 1000);

@@ -113,10 +113,21 @@ export function abortContainerMovesVia(txn: Txn, host: string, cause: string): v
   for (const name of [...moving].sort(compareNames)) abortContainerMove(txn, name, cause);
 }
 
-registerTimerHandler(MOVE_TASK, (txn, timer) => {
+/** The move this timer lands, unless it was abandoned or replaced since (the timer is then stale). */
+function moveOf(txn: Txn, timer: { name: string; data?: unknown }) {
   const c = txn.get<ContainerRecord>("Container", timer.name);
   const m = c?.status.migration;
-  // A timer whose move was abandoned or replaced since is stale.
-  if (!c || !m || m.startedAtSeconds !== (timer.data as { startedAtSeconds: number }).startedAtSeconds) return;
-  land(txn, c, m);
-});
+  return c && m && m.startedAtSeconds === (timer.data as { startedAtSeconds: number }).startedAtSeconds ? { c, m } : undefined;
+}
+
+registerTimerHandler(
+  MOVE_TASK,
+  (txn, timer) => {
+    const found = moveOf(txn, timer);
+    if (found) land(txn, found.c, found.m);
+  },
+  // A landing that failed would leave the container in flight for good: it stays on its source instead.
+  (txn, timer) => {
+    if (moveOf(txn, timer)) abortContainerMove(txn, timer.name, "the switch-over failed (see the StepFailed event)");
+  },
+);

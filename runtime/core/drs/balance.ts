@@ -7,8 +7,9 @@
  *   every single move would overshoot (two migrations, counted as two moves).
  * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts), keep
  * every filter of the placement profile and every preferential rule as well kept as before, and
- * move no VM that is pinned, already migrating, or cooling down after an earlier DRS move. Up to
- * maxMovesPerPass.
+ * move no VM that is pinned, already migrating or moved earlier in this pass, or cooling down after an
+ * earlier DRS move. Up to maxMovesPerPass migrations: a swap or a group is taken only if all its
+ * moves fit in what is left.
  */
 import { preferenceBreaches } from "../rules/constraints";
 import { predictLiveMigration } from "../vm-moves";
@@ -91,7 +92,7 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
   for (const v of snap.vmsOn[host]) {
     const unit = snap.vms[v].rules.length === 0 ? [v] : snap.unitOf(v);
     if (unit[0] !== v) continue;
-    if (unit.some((u) => snap.vms[u].record.status.migration !== null)) {
+    if (unit.some((u) => snap.whyBusy(u) !== undefined)) {
       skipped.migrating++;
       continue;
     }
@@ -132,6 +133,8 @@ class Search {
     private readonly s: BalanceSettings,
     private readonly imbalance: number,
     readonly skipped: Skipped,
+    /** Migrations the pass may still start: a swap or a group counts each VM it moves. */
+    private readonly budget: number,
   ) {
     this.bestAfter = imbalance;
   }
@@ -139,6 +142,7 @@ class Search {
   /** Considers `movers[0]` going to `to`, or with two movers a swap (`to` is the second's host). */
   consider(movers: Mover[], to: number, after: number): void {
     if (after >= this.bestAfter) return;
+    if (movers.reduce((n, m) => n + m.unit.length, 0) > this.budget) return;
     const gain = loadGapClosed(this.imbalance, after, this.snap.active.length);
     if (gain < this.s.minGain) return;
     const cb = costBenefit(gain, movers.reduce((c, m) => c + m.cost, 0), this.s.intervalSeconds);
@@ -204,13 +208,13 @@ function describeHost(snap: ClusterSnapshot, host: number): string {
   return `${snap.hostName(host)} ${pct(snap.load.normalized(slot, 0))} cpu / ${pct(snap.load.normalized(slot, 1))} memory`;
 }
 
-function findBest(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, imbalance: number): Search {
+function findBest(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, imbalance: number, budget: number): Search {
   const order = ranked(snap);
   const breadth = s.breadth ?? BREADTH;
-  let search = new Search(snap, s, imbalance, noneSkipped());
+  let search = new Search(snap, s, imbalance, noneSkipped(), budget);
   bestMove(snap, s, cache, search, order.hot, order.cold.slice(0, breadth));
   if (!search.best && breadth < order.cold.length) {
-    search = new Search(snap, s, imbalance, noneSkipped());
+    search = new Search(snap, s, imbalance, noneSkipped(), budget);
     bestMove(snap, s, cache, search, order.hot, order.cold);
   }
   if (!search.best) bestSwap(snap, s, cache, search, order);
@@ -229,12 +233,12 @@ export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: numbe
     const goal = `the target ${formatImbalance(target)}`;
     if (imbalance <= target) return `imbalance ${formatImbalance(imbalance)} is within ${goal} of threshold ${s.migrationThreshold} over ${hosts} hosts`;
     if (moved >= s.maxMovesPerPass) return `imbalance ${formatImbalance(imbalance)} is above ${goal} but the limit of ${s.maxMovesPerPass} load-balancing moves per pass was reached`;
-    const { best, skipped } = findBest(snap, s, cache, imbalance);
+    const { best, skipped } = findBest(snap, s, cache, imbalance, s.maxMovesPerPass - moved);
     if (!best) {
       const notes = [
         skipped.cooling ? `${skipped.cooling} VMs cooling down after a recent move` : "",
         skipped.pinned ? `${skipped.pinned} pinned` : "",
-        skipped.migrating ? `${skipped.migrating} already migrating` : "",
+        skipped.migrating ? `${skipped.migrating} already migrating or moved in this pass` : "",
         skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
       ].filter(Boolean);
       return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;

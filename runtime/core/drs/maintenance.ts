@@ -54,20 +54,41 @@ export function evacuateForMaintenance(txn: Txn, hostName: string): string | und
   return `evacuating ${running.length} VM(s): ${plan.moves.length} live migration(s) started${away > 0 ? `, ${away} already migrating away` : ""}${called}; the host enters maintenance mode when they land`;
 }
 
+/** The host of a retry timer while it still waits to enter maintenance. */
+function waitingHost(txn: Txn, name: string): HostRecord | undefined {
+  const host = txn.get<HostRecord>("Host", name);
+  return host && host.status.state === "enteringMaintenance" && host.spec.cluster !== undefined ? host : undefined;
+}
+
+function retryAfterInterval(txn: Txn, host: HostRecord): number {
+  const retryAt = txn.clockSeconds + txn.get<ClusterRecord>("Cluster", host.spec.cluster!)!.spec.drs.intervalSeconds;
+  schedule(txn, retryAt, MAINTENANCE_RETRY_TASK, { kind: "Host", name: host.name });
+  return retryAt;
+}
+
 /**
  * A VM or container left on a host entering maintenance (its move was abandoned) is evacuated again; if it
  * cannot move now the host says why and tries again after a DRS interval.
  */
-registerTimerHandler(MAINTENANCE_RETRY_TASK, (txn, timer) => {
-  const host = txn.get<HostRecord>("Host", timer.name);
-  if (!host || host.status.state !== "enteringMaintenance" || host.spec.cluster === undefined) return;
-  const cluster = txn.get<ClusterRecord>("Cluster", host.spec.cluster)!;
+function retryEvacuation(txn: Txn, name: string): void {
+  const host = waitingHost(txn, name);
+  if (!host) return;
+  const cluster = txn.get<ClusterRecord>("Cluster", host.spec.cluster!)!;
   const snap = new ClusterSnapshot(txn, cluster.name);
   const plan = planEvacuation(snap, snap.hostIndex.get(host.name)!, reasonFor(host.name));
   applyMoves(txn, plan.moves, cluster.spec.drs.vmCooldownSeconds);
   const failures = [...plan.failures, ...startContainerEvacuation(txn, host.name)];
   if (failures.length === 0) return;
-  const retryAt = txn.clockSeconds + cluster.spec.drs.intervalSeconds;
+  const retryAt = retryAfterInterval(txn, host);
   txn.emit("Host", host.name, "MaintenanceStalled", `${failures.length} VM(s) or container(s) cannot leave now, so the host stays enteringMaintenance and tries again at t=${retryAt} s: ${failures.sort(compareNames).join("; ")}`);
-  schedule(txn, retryAt, MAINTENANCE_RETRY_TASK, { kind: "Host", name: host.name });
-});
+}
+
+registerTimerHandler(
+  MAINTENANCE_RETRY_TASK,
+  (txn, timer) => retryEvacuation(txn, timer.name),
+  // A retry that failed is tried again an interval later, like one that could not move everything.
+  (txn, timer) => {
+    const host = waitingHost(txn, timer.name);
+    if (host) retryAfterInterval(txn, host);
+  },
+);

@@ -30,11 +30,17 @@ export interface BalanceSettings {
 /** Enough to find the best move in practice (docs/benchmarks.md compares it with Infinity). */
 export const BREADTH = 8;
 
-/** Moves every member of `unit` to `to` in the snapshot, recording each with `priority` and `reason`. */
+/**
+ * Moves every member of `unit` to `to` in the snapshot, recording each with `priority` and `reason`.
+ * The caller has checked that no member is busy (snap.whyBusy): a VM moves at most once per plan.
+ */
 export function moveUnit(snap: ClusterSnapshot, unit: readonly number[], to: number, priority: number, reason: string, into: PlannedMove[]): void {
+  const busy = snap.whyUnitStays(unit, (v) => snap.whyBusy(v));
+  if (busy !== undefined) throw new Error(`internal: the plan moves ${snap.vmName(unit[0])} although ${busy}`);
   for (const v of unit) {
     into.push({ vm: snap.vmName(v), fromHost: snap.hostName(snap.vms[v].host), toHost: snap.hostName(to), priority, reason });
     snap.move(v, to);
+    snap.planned.add(v);
   }
 }
 

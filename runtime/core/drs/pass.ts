@@ -65,12 +65,21 @@ export function cancelDrsPass(txn: Txn, cluster: string): void {
   txn.cancelTimers((t) => t.task === DRS_PASS_TASK && t.name === cluster);
 }
 
-registerTimerHandler(DRS_PASS_TASK, (txn, timer) => {
-  const cluster = txn.get<ClusterRecord>("Cluster", timer.name);
-  if (!cluster) return;
-  runDrsPass(txn, timer.name, { sampleWorkloads: true });
-  scheduleDrsPass(txn, timer.name, cluster.spec.drs.intervalSeconds);
-});
+/** The next periodic pass; also after a pass that failed, so that one bad pass does not end DRS. */
+function nextPass(txn: Txn, cluster: string): void {
+  const record = txn.get<ClusterRecord>("Cluster", cluster);
+  if (record) scheduleDrsPass(txn, cluster, record.spec.drs.intervalSeconds);
+}
+
+registerTimerHandler(
+  DRS_PASS_TASK,
+  (txn, timer) => {
+    if (!txn.get<ClusterRecord>("Cluster", timer.name)) return;
+    runDrsPass(txn, timer.name, { sampleWorkloads: true });
+    nextPass(txn, timer.name);
+  },
+  (txn, timer) => nextPass(txn, timer.name),
+);
 
 export interface PassOptions {
   /** Draw new workload demands (the periodic pass does; a pass asked for now keeps the last sample). */
@@ -90,11 +99,15 @@ function runningVms(txn: Txn, cluster: string): VmRecord[] {
 /**
  * New demand samples, in VM-name order so that bursts draw the same random numbers on every run.
  * Not written yet: refreshEntitlements writes each VM once, with its sample and its entitlement.
+ * A sample within `tolerancePercent` of the VM's stored demand keeps the stored one: a diurnal
+ * workload moves by about 1% a pass, and a VM whose demand is unchanged keeps its claims, so its
+ * entitlement and usage stay too and the pass need not rewrite it.
  */
-function sampleWorkloads(txn: Txn, vms: readonly VmRecord[]): VmRecord[] {
+function sampleWorkloads(txn: Txn, vms: readonly VmRecord[], tolerancePercent: number): VmRecord[] {
   return vms.map((vm) => {
     const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
-    return demand === vm.status.cpuDemandMhz ? vm : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
+    const stored = vm.status.cpuDemandMhz;
+    return demand === stored || Math.abs(demand - stored) * 100 <= tolerancePercent * stored ? vm : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
   });
 }
 
@@ -110,7 +123,7 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
   const running = runningVms(txn, cluster);
-  const vms = sample ? sampleWorkloads(txn, running) : running;
+  const vms = sample ? sampleWorkloads(txn, running, txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0) : running;
   const claims = vms.map(vmClaims);
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, { vms: VmRecord[]; claims: VmClaims[] }>();

@@ -63,28 +63,45 @@ export function bestTarget(snap: ClusterSnapshot, unit: readonly number[], exclu
   return { refusals };
 }
 
-/** Mandatory (priority 1) or preferential (priority 2) rule corrections. */
+/**
+ * Mandatory (priority 1) or preferential (priority 2) rule corrections. A VM moves with its mandatory
+ * affinity group (snap.unitOf) or not at all; none that is in flight or already moved by this plan
+ * moves again. A VM left breaking a rule is reported unresolved, unless later moves of its peers
+ * have made it comply.
+ */
 function correctRules(snap: ClusterSnapshot, mandatory: boolean, s: BalanceSettings, moves: PlannedMove[], unresolved: string[]): void {
+  const breaches = (v: number) => {
+    const here = snap.hostName(snap.vms[v].host);
+    return mandatory ? mandatoryBreaches(snap.constraints(v), here) : preferenceBreaches(snap.constraints(v), here);
+  };
+  const left: { v: number; text: string }[] = [];
   for (let v = 0; v < snap.vms.length; v++) {
-    // A VM in flight lands where placement accepted it; the next pass sees it there.
-    if (snap.vms[v].rules.length === 0 || snap.vms[v].record.status.migration !== null) continue;
+    // A VM in flight lands where placement accepted it, and one this plan moved has its place: the next pass sees them there.
+    if (snap.vms[v].rules.length === 0 || snap.whyBusy(v) !== undefined) continue;
     const here = snap.hostName(snap.vms[v].host);
     const constraints = snap.constraints(v);
-    const why = mandatory ? mandatoryBreaches(constraints, here) : preferenceBreaches(constraints, here);
+    const why = breaches(v);
     if (why.length === 0) continue;
     if (snap.whyFixed(v) !== undefined) {
-      unresolved.push(`${snap.vmName(v)}: ${why.join("; ")}; it is pinned to ${here}`);
+      left.push({ v, text: `${snap.vmName(v)}: ${why.join("; ")}; it is pinned to ${here}` });
       continue;
     }
     if (!mandatory && isCooling(snap, v, s.nowSeconds)) continue;
-    const fewerBreaches = (h: number) => (preferenceBreaches(constraints, snap.hostName(h)).length < why.length ? undefined : "breaks as many preferential rules");
-    const target = bestTarget(snap, snap.unitOf(v), () => false, mandatory ? undefined : fewerBreaches);
-    if ("refusals" in target) {
-      unresolved.push(`${snap.vmName(v)} on ${here}: ${why.join("; ")}; no host can take it (${summarizeRefusals(target.refusals)})`);
+    const unit = snap.unitOf(v);
+    const busy = snap.whyUnitStays(unit, (u) => snap.whyBusy(u));
+    if (busy !== undefined) {
+      left.push({ v, text: `${snap.vmName(v)} on ${here}: ${why.join("; ")}; it cannot move now: ${busy}` });
       continue;
     }
-    moveUnit(snap, snap.unitOf(v), target.host, mandatory ? 1 : 2, why.join("; "), moves);
+    const fewerBreaches = (h: number) => (preferenceBreaches(constraints, snap.hostName(h)).length < why.length ? undefined : "breaks as many preferential rules");
+    const target = bestTarget(snap, unit, () => false, mandatory ? undefined : fewerBreaches);
+    if ("refusals" in target) {
+      left.push({ v, text: `${snap.vmName(v)} on ${here}: ${why.join("; ")}; no host can take it (${summarizeRefusals(target.refusals)})` });
+      continue;
+    }
+    moveUnit(snap, unit, target.host, mandatory ? 1 : 2, why.join("; "), moves);
   }
+  for (const { v, text } of left) if (breaches(v).length > 0) unresolved.push(text);
 }
 
 /** Plans one DRS pass over the snapshot (which ends up as the plan leaves it); `rulesOnly` skips load balancing. */
@@ -108,12 +125,12 @@ export function planEvacuation(snap: ClusterSnapshot, host: number, reason: stri
   const failures: string[] = [];
   for (const v of [...snap.vmsOn[host]]) {
     if (snap.vms[v].host !== host) continue;
-    const fixed = snap.whyFixed(v);
+    const unit = snap.unitOf(v);
+    const fixed = snap.whyUnitStays(unit);
     if (fixed !== undefined) {
       failures.push(`${snap.vmName(v)}: ${fixed}`);
       continue;
     }
-    const unit = snap.unitOf(v);
     const target = bestTarget(snap, unit, (h) => h === host, accept && ((to) => accept(unit, to)));
     if ("refusals" in target) {
       failures.push(`${unit.map((u) => snap.vmName(u)).join(" + ")}: no other host can take it (${summarizeRefusals(target.refusals)})`);
@@ -126,5 +143,9 @@ export function planEvacuation(snap: ClusterSnapshot, host: number, reason: stri
 
 /** Undoes planned moves in the snapshot, last first. */
 export function undoMoves(snap: ClusterSnapshot, moves: readonly PlannedMove[]): void {
-  for (let i = moves.length - 1; i >= 0; i--) snap.move(snap.vmIndex(moves[i].vm)!, snap.hostIndex.get(moves[i].fromHost)!);
+  for (let i = moves.length - 1; i >= 0; i--) {
+    const v = snap.vmIndex(moves[i].vm)!;
+    snap.move(v, snap.hostIndex.get(moves[i].fromHost)!);
+    snap.planned.delete(v);
+  }
 }

@@ -7,7 +7,8 @@
  *
  * A VM being live-migrated counts on its target already (its load, and in the hosts' figures its
  * reservations, which the target holds from the start) and is never planned again; rules see it
- * there too, and an anti-affine VM keeps off the host it is still leaving. Balance counts connected
+ * there too, and an anti-affine VM keeps off the host it is still leaving. A VM moves at most once
+ * per plan (`planned`): migrateVm cannot start a second move of a VM in flight. Balance counts connected
  * hosts that are not HA failover hosts, which DRS does not use for load balancing.
  */
 import { isMandatory } from "../../../schema/rule";
@@ -40,6 +41,8 @@ export class ClusterSnapshot {
   private byName: Map<string, number> | undefined;
   /** VM indices per host, in name order. */
   readonly vmsOn: number[][];
+  /** VMs this plan has moved (moveUnit); none of them is moved again. */
+  readonly planned = new Set<number>();
   /** Hosts that count for balance, in name order, and each host's slot in `load` (-1: none). */
   active: number[] = [];
   private slot: Int32Array;
@@ -109,11 +112,26 @@ export class ClusterSnapshot {
     return i === undefined ? null : (this.vms[i].record.status.migration?.fromHost ?? null);
   };
 
-  /** Why DRS may not move the VM (pinned, or already migrating), or undefined. */
-  whyFixed(vm: number): string | undefined {
+  /** Why the VM cannot start a move now (already migrating, or moved earlier in this plan), or undefined. */
+  whyBusy(vm: number): string | undefined {
     const r = this.vms[vm].record;
     if (r.status.migration) return `migrating from ${r.status.migration.fromHost} to ${r.status.migration.toHost}`;
-    return r.spec.host === undefined ? undefined : `pinned to ${r.spec.host} (spec.host)`;
+    return this.planned.has(vm) ? `already moved to ${this.hostName(this.vms[vm].host)} in this pass` : undefined;
+  }
+
+  /** Why DRS may not move the VM (busy, or pinned), or undefined. */
+  whyFixed(vm: number): string | undefined {
+    const r = this.vms[vm].record;
+    return this.whyBusy(vm) ?? (r.spec.host === undefined ? undefined : `pinned to ${r.spec.host} (spec.host)`);
+  }
+
+  /** Why a unit cannot move as one (a member that `why` objects to, named), or undefined: a group moves whole or not at all. */
+  whyUnitStays(unit: readonly number[], why: (vm: number) => string | undefined = (v) => this.whyFixed(v)): string | undefined {
+    for (const v of unit) {
+      const reason = why(v);
+      if (reason !== undefined) return unit.length > 1 ? `${this.vmName(v)} of its mandatory affinity group is ${reason}` : reason;
+    }
+    return undefined;
   }
 
   constraints(vm: number, locate: Locate = this.locate): RuleConstraints {

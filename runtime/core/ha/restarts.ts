@@ -12,6 +12,9 @@
  * capacity returns (a host recovers or joins, a VM powers off or shrinks); lower priorities do not
  * wait for them. Before a VM is left pending, a standby host that can take it is powered back on
  * (DPM's standby hosts are capacity HA may call on, not failover capacity admission control counts).
+ * A VM waiting for a restart that is pinned to one host (spec.host) has room kept for it there: the
+ * others go to that host only when no other host can take them, so that a higher priority landing
+ * where it could have gone elsewhere does not strand a pinned VM.
  */
 import type { ClusterSpec } from "../../../schema/cluster";
 import { hostWithFootprint } from "../accounting";
@@ -25,7 +28,7 @@ import { exitStandby } from "../standby";
 import { registerTimerHandler, schedule } from "../timeline";
 import type { Txn } from "../txn";
 import { powerOnAt } from "../vm-power-on";
-import type { Footprint } from "../vm-resources";
+import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
 import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
 import { bootSeconds } from "./timing";
@@ -58,6 +61,8 @@ class ClusterHosts {
   private readonly index = new Map<string, number>();
   private connected: HostRecord[];
   private failover: HostRecord[];
+  /** VMs waiting for a restart that are pinned to a host: room is kept for them there. */
+  private readonly pinned: string[];
 
   constructor(
     private readonly txn: Txn,
@@ -67,20 +72,43 @@ class ClusterHosts {
     this.all.forEach((h, i) => this.index.set(h.name, i));
     this.connected = this.all.filter((h) => h.status.state === "connected");
     this.failover = this.connected.filter((h) => h.status.haFailoverHost);
+    this.pinned = txn.relatedObjects<VmRecord>("haRestartsInCluster", cluster).flatMap((vm) => (vm.spec.host !== undefined && vm.status.haRestart!.state !== "restarting" ? [vm.name] : []));
   }
 
   /**
    * Failover hosts first ("restarts go there first, then elsewhere"), then every connected host, then
-   * a standby host brought back for it; each host adds its own overhead.
+   * a standby host brought back for it; each host adds its own overhead. Hosts are tried first with
+   * the room that pinned VMs waiting for a restart need set aside (keptFor), then as they are.
    */
   place(vm: VmRecord): PlacementResult {
     const req = vmPlacementRequest(this.txn, vm.name, vm.spec, this.cluster, "restart");
-    if (this.failover.length > 0) {
-      const first = place(DEFAULT_PROFILE, req, this.failover);
-      if (first.placed) return first;
+    const views = this.pinned.length > 0 ? [(hosts: HostRecord[]) => this.keptFor(vm.name, hosts), (hosts: HostRecord[]) => hosts] : [(hosts: HostRecord[]) => hosts];
+    for (const view of views) {
+      if (this.failover.length > 0) {
+        const first = place(DEFAULT_PROFILE, req, view(this.failover));
+        if (first.placed) return first;
+      }
+      const result = place(DEFAULT_PROFILE, req, view(this.connected));
+      if (result.placed) return result;
     }
-    const result = place(DEFAULT_PROFILE, req, this.connected);
-    return result.placed ? result : (this.wakeFor(req) ?? place(DEFAULT_PROFILE, req, this.all));
+    return this.wakeFor(req) ?? place(DEFAULT_PROFILE, req, this.all);
+  }
+
+  /** `hosts` with the footprint of each other pinned VM still waiting for a restart charged to its host (the same array when none). */
+  private keptFor(vm: string, hosts: HostRecord[]): HostRecord[] {
+    let out = hosts;
+    for (const name of this.pinned) {
+      if (name === vm) continue;
+      const waiting = this.txn.get<VmRecord>("VirtualMachine", name);
+      const state = waiting?.status.haRestart?.state;
+      if (!waiting || state === undefined || state === "restarting") continue;
+      const at = out.findIndex((h) => h.name === waiting.spec.host);
+      const cost = at >= 0 ? guestCostOnHost(waiting.spec, out[at].spec) : undefined;
+      if (!cost) continue;
+      if (out === hosts) out = [...hosts];
+      out[at] = hostWithFootprint(out[at], footprintOf(waiting.spec, out[at].name, waiting.status.cluster, cost), 1);
+    }
+    return out;
   }
 
   /** The placement on a standby host that could take the VM were it on; that host is powered back on. */

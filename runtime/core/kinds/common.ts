@@ -21,7 +21,7 @@ export interface KindHandler {
 export function parseSpec<S extends z.ZodType>(kind: Kind, name: string, schema: S, raw: unknown): z.infer<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  const problems = withoutSafeIntegerBounds(result.error.issues).map((issue) => {
     const path = [...issue.path];
     if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
     const field = path.join(".") || "spec";
@@ -36,6 +36,17 @@ export function parseSpec<S extends z.ZodType>(kind: Kind, name: string, schema:
     first.text,
     problems.length > 1 ? problems.map((p) => `${p.field}: ${p.text}`) : [],
   );
+}
+
+/**
+ * zod checks an integer against the safe-integer range besides the schema's own bounds: when both
+ * fail, the documented bound is the one to name, so the implicit one is dropped.
+ */
+function withoutSafeIntegerBounds(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const implicit = (i: z.core.$ZodIssue) =>
+    (i.code === "too_big" && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === "too_small" && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
+  const samePath = (a: z.core.$ZodIssue, b: z.core.$ZodIssue) => a.path.join(".") === b.path.join(".");
+  return issues.filter((i) => !implicit(i) || !issues.some((other) => other !== i && !implicit(other) && samePath(i, other)));
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

@@ -61,7 +61,7 @@ describe("containers through the runtime", () => {
       }),
       { numRuns: 40 },
     );
-  }, 120_000);
+  });
 });
 
 describe("DRS and containers", () => {

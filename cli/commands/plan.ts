@@ -1,0 +1,148 @@
+/**
+ * `polyvisor plan consolidate INVENTORY`: how few hosts of a model carry the inventory's servers as
+ * VMs and survive N host failures; prints the plan, its JSON, or writes it as a Pulumi project.
+ */
+import type { Command } from "commander";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { Hypervisor, CpuFeature } from "../../schema/host";
+import { type HaPolicy, type Plan, planConsolidation } from "../../runtime/planning/consolidate";
+import { parseInventory, parseSamples, samplesByServer } from "../../runtime/planning/inventory";
+import { programFiles } from "../../runtime/planning/program";
+import { UsageError, table } from "../format";
+
+interface ConsolidateFlags {
+  hostCores?: string;
+  hostMhz?: string;
+  hostMemoryMb?: string;
+  hypervisor: string;
+  hypervisorVersion?: string;
+  hostVendor: string;
+  hostFeatures: string;
+  haFailures: string;
+  haPolicy: string;
+  headroom: string;
+  samples?: string;
+  percentile?: string;
+  program?: string;
+}
+
+const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const Flags = z.object({
+  hostCores: whole(1, 256),
+  hostMhz: whole(100, 10_000),
+  hostMemoryMb: whole(256, 64 * 1024 * 1024),
+  hypervisor: Hypervisor,
+  hypervisorVersion: z.string().max(16).optional(),
+  hostVendor: z.enum(["intel", "amd"]),
+  hostFeatures: z.array(CpuFeature),
+  haFailures: whole(0, 64),
+  haPolicy: z.enum(["resourcePercentage", "slotPolicy", "failoverHosts"]),
+  headroom: z.coerce.number().min(0).max(90),
+  percentile: z.coerce.number().min(1).max(100).optional(),
+});
+
+const FLAG_NAMES: Record<string, string> = {
+  hostCores: "--host-cores",
+  hostMhz: "--host-mhz",
+  hostMemoryMb: "--host-memory-mb",
+  hypervisor: "--hypervisor",
+  hypervisorVersion: "--hypervisor-version",
+  hostVendor: "--host-vendor",
+  hostFeatures: "--host-features",
+  haFailures: "--ha-failures",
+  haPolicy: "--ha-policy",
+  headroom: "--headroom",
+  percentile: "--percentile",
+};
+
+function parseFlags(o: ConsolidateFlags): z.infer<typeof Flags> {
+  const missing = (["hostCores", "hostMhz", "hostMemoryMb"] as const).filter((k) => o[k] === undefined).map((k) => FLAG_NAMES[k]);
+  if (missing.length > 0) throw new UsageError(`the host model needs ${missing.join(", ")}`);
+  const parsed = Flags.safeParse({ ...o, hostFeatures: o.hostFeatures.split(",").map((f) => f.trim()).filter((f) => f !== "") });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const flag = FLAG_NAMES[String(issue.path[0])] ?? String(issue.path[0]);
+  throw new UsageError(`${flag}: ${issue.message}`);
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? "unreadable"}`);
+  }
+}
+
+const percent = (used: number, capacity: number) => (capacity > 0 ? `${((used * 100) / capacity).toFixed(1)}%` : "-");
+
+export function renderPlan(plan: Plan, haFailures: number): string {
+  const loaded = plan.hosts - plan.spareHosts.length;
+  const gap = plan.lowerBound > 0 ? (((plan.hosts - plan.lowerBound) * 100) / plan.lowerBound).toFixed(1) : "0.0";
+  const spare = haFailures > 0 ? ` + ${plan.spareHosts.length} spare for ${haFailures} host failure(s)` : "";
+  const heuristics = Object.entries(plan.byHeuristic).map(([name, bins]) => `${name} ${bins}`).join(", ");
+  return [
+    `${plan.placements.length} servers on ${plan.hosts} hosts (${loaded} loaded${spare}); lower bound ${plan.lowerBound}, gap ${gap}%${plan.optimal ? " (optimal)" : ""}`,
+    `Packing: ${plan.heuristic} (hosts by heuristic: ${heuristics})`,
+    "",
+    table(
+      ["HOST", "VMS", "CPU MHZ", "CPU", "MEMORY MB", "MEMORY"],
+      plan.hostUsage.map((h) => [h.host, h.vms, h.cpuMhz, percent(h.cpuMhz, h.cpuCapacityMhz), h.memoryMb, percent(h.memoryMb, h.memoryCapacityMb)]),
+    ),
+    "",
+    table(["SERVER", "HOST", "VCPUS", "MEMORY MB", "CPU MHZ"], plan.placements.map((p) => [p.server, p.host, p.vcpus, p.memoryMb, p.cpuMhz])),
+  ].join("\n");
+}
+
+/** Writes the Pulumi project into an absent or empty folder; refuses to overwrite anything. */
+function writeProgram(dir: string, plan: Plan): string[] {
+  const path = resolve(dir);
+  if (existsSync(path) && readdirSync(path).length > 0) throw new UsageError(`--program: ${path} exists and is not empty`);
+  const version = (require("polyvisor/package.json") as { version: string }).version;
+  const files = programFiles(plan, "consolidation", `^${version}`);
+  mkdirSync(path, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(path, name), text);
+  return Object.keys(files).map((name) => join(path, name));
+}
+
+export function registerPlanCommand(program: Command, print: (line: string) => void): void {
+  const plan = program.command("plan").description("capacity planning");
+  plan
+    .command("consolidate <inventory>")
+    .description("how few hosts carry these physical servers as VMs (CSV or JSON inventory), surviving N host failures")
+    .option("--host-cores <n>", "cores per planned host")
+    .option("--host-mhz <n>", "MHz per core of a planned host")
+    .option("--host-memory-mb <n>", "memory of a planned host in MB")
+    .option("--hypervisor <h>", "hypervisor of the planned hosts", "esx")
+    .option("--hypervisor-version <v>", "its release (default: the hypervisor's first)")
+    .option("--host-vendor <v>", "CPU vendor of the planned hosts: intel or amd", "intel")
+    .option("--host-features <list>", "CPU features of the planned hosts, comma-separated", "vmx,ept,lm")
+    .option("--ha-failures <n>", "host failures the plan survives", "0")
+    .option("--ha-policy <policy>", "HA admission control: resourcePercentage, slotPolicy or failoverHosts", "resourcePercentage")
+    .option("--headroom <percent>", "share of each host's CPU and memory left free", "0")
+    .option("--samples <file>", "utilization over time (CSV name,time,cpuPercent,memoryPercent): packed by peak-aligned demand")
+    .option("--percentile <p>", "with --samples: size each server at this percentile of its samples instead")
+    .option("--program <dir>", "write the plan as a Pulumi TypeScript project into this folder")
+    .action((file: string, o: ConsolidateFlags) => {
+      const flags = parseFlags(o);
+      if (flags.percentile !== undefined && o.samples === undefined) throw new UsageError("--percentile needs --samples");
+      const servers = parseInventory(readText(file, "inventory"), file);
+      const samples = o.samples === undefined ? undefined : samplesByServer(servers, parseSamples(readText(o.samples, "samples file"), o.samples), o.samples).byServer;
+      const result = planConsolidation(servers, {
+        host: { cores: flags.hostCores, mhz: flags.hostMhz, memoryMb: flags.hostMemoryMb, hypervisor: flags.hypervisor, hypervisorVersion: flags.hypervisorVersion, vendor: flags.hostVendor, features: flags.hostFeatures },
+        haFailures: flags.haFailures,
+        haPolicy: flags.haPolicy as HaPolicy,
+        headroomPercent: flags.headroom,
+        samples,
+        percentile: flags.percentile,
+      });
+      const written = o.program === undefined ? [] : writeProgram(o.program, result);
+      if (program.opts<{ json?: boolean }>().json) {
+        print(JSON.stringify({ hosts: result.hosts, lowerBound: result.lowerBound, placements: result.placements, hostUsage: result.hostUsage }, null, 2));
+      } else {
+        print(renderPlan(result, flags.haFailures));
+        if (written.length > 0) print(`\nPulumi project written: ${written.join(", ")}\nthen: cd ${resolve(o.program!)} && npm install && pulumi up`);
+      }
+    });
+}
