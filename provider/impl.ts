@@ -43,21 +43,21 @@ export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): P
   };
 }
 
-/** Where the state is: a state file unless only a PostgreSQL connection string is configured. */
+/** Where the state is: the server's URL, else a state file unless only a PostgreSQL connection string is configured. */
 function statePath(): string {
-  return settings.statePath ?? settings.postgres ?? defaultStatePath();
+  return settings.url ?? settings.statePath ?? settings.postgres ?? defaultStatePath();
 }
 
+/** The runtime of the configured server (the token is a secret: it goes in requests only), state file or database. */
 function runtime(): Promise<Runtime> {
-  if (settings.url !== undefined) {
-    throw new Error(`polyvisor:url (${settings.url}): a remote polyvisor server is not supported yet; unset it and use polyvisor:statePath`);
-  }
-  const path = statePath();
-  let rt = runtimes.get(path);
+  const { url, token } = settings;
+  const key = statePath();
+  let rt = runtimes.get(key);
   if (!rt) {
-    rt = openRuntime(settings.statePath === undefined && settings.postgres !== undefined ? { postgres: path } : { path });
-    runtimes.set(path, rt);
-    rt.catch(() => runtimes.delete(path));
+    if (url !== undefined) rt = openRuntime({ url, token });
+    else rt = openRuntime(settings.statePath === undefined && settings.postgres !== undefined ? { postgres: key } : { path: key });
+    runtimes.set(key, rt);
+    rt.catch(() => runtimes.delete(key));
   }
   return rt;
 }
