@@ -8,8 +8,10 @@ import type { VmSpec, VmStatus } from "../schema/virtual-machine";
 import type { RuntimeEvent, RuntimeObject } from "./core/model";
 import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
+import type { ClusterHistory } from "./core/history/series";
+import type { HistoryQuery } from "./core/history/record";
 
-export type { Kind, RuntimeEvent, RuntimeObject };
+export type { Kind, RuntimeEvent, RuntimeObject, ClusterHistory, HistoryQuery };
 
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
@@ -59,6 +61,11 @@ export interface Runtime {
    */
   runDrs(cluster: string, opts?: { apply?: boolean }): Promise<RuntimeObject>;
   events(opts?: { sinceSeq?: number }): Promise<RuntimeEvent[]>;
+  /**
+   * Utilization recorded at each DRS pass: per host CPU and memory used and reserved, per cluster
+   * imbalance and its target; a day at full resolution, then hourly means for 35 days.
+   */
+  history(query?: HistoryQuery): Promise<ClusterHistory[]>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
   close(): Promise<void>;
