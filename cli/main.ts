@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, openRuntime } from "../runtime";
 import { runDemo } from "./commands/demo";
 import { renderDrs } from "./commands/drs";
+import { addReportCommand } from "./commands/report";
 import { eventsDuring, renderEvents } from "./commands/events";
 import { inventory, renderStatus } from "./commands/status";
 import { UsageError, formatSeconds, parseDuration } from "./format";
@@ -124,6 +125,7 @@ export function buildProgram(): Command {
       print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
     });
 
+  addReportCommand(program, (work) => withRuntime(globals(), work));
   return program;
 }
 
