@@ -121,7 +121,7 @@ export function buildProgram(): Command {
       const path = resolve(explicit ?? DEMO_STATE);
       if (explicit !== undefined && existsSync(path)) throw new UsageError(`the demo builds a fresh state; ${path} already exists`);
       for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
-      await withRuntime(globals(), (rt) => runDemo(rt, print), path);
+      await withRuntime(globals(), (rt) => runDemo(rt, print, path.replace(/\.db$/, "") + "-report.html"), path);
       print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
     });
 

@@ -1,5 +1,6 @@
 /** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
 import type { Kind } from "../schema";
+import type { AlarmSpec, AlarmStatus } from "../schema/alarm";
 import type { ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpec, HostStatus } from "../schema/host";
@@ -21,6 +22,7 @@ export type ResourcePoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolSta
 export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
 export type ContainerObject = RuntimeObject<ContainerSpec, ContainerStatus>;
 export type TemplateObject = RuntimeObject<TemplateSpec, TemplateStatus>;
+export type AlarmObject = RuntimeObject<AlarmSpec, AlarmStatus>;
 
 export interface ObjectInput {
   kind: Kind;

@@ -7,6 +7,7 @@ import { LocalRuntime } from "./local-runtime";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
+  AlarmObject,
   ClusterObject,
   DatastoreObject,
   HostObject,

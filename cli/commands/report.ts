@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ClusterObject, HostObject, Runtime, RuntimeEvent, RuntimeObject } from "../../runtime";
+import type { AlarmObject, ClusterObject, HostObject, Runtime, RuntimeEvent } from "../../runtime";
 import { UsageError, formatSeconds, parseDuration } from "../format";
 
 const MIGRATION_REASONS = new Set(["DrsMigrated", "MigrationStarted", "Migrated", "MigrationAborted", "DrsRecommended"]);
@@ -91,14 +91,14 @@ export async function buildReport(rt: Runtime, range: ReportRange = {}): Promise
   const events = (await rt.events()).filter(inRange);
   const clusters = (await rt.list("Cluster")) as ClusterObject[];
   const hosts = (await rt.list("Host")) as HostObject[];
-  const alarms = await rt.list("Alarm" as never).catch(() => [] as RuntimeObject[]);
+  const alarms = (await rt.list("Alarm")) as AlarmObject[];
   const history = await rt.history({ fromSeconds: from, toSeconds: to });
   const capacity = Object.fromEntries(hosts.map((h) => [h.name, { cpuMhz: h.status.cpuCapacityMhz, memoryMb: h.status.memoryCapacityMb }]));
   const charts = history
     .map((h) => `<h3>${escapeHtml(h.cluster)}</h3>${["cpu", "memory", "imbalance"].map((k) => `<div data-chart="${k}:${escapeHtml(h.cluster)}"></div>`).join("")}`)
     .join("\n");
-  const alarmRows = (alarms as RuntimeObject<Record<string, any>, Record<string, any>>[])
-    .map((a) => `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(`${a.spec.target?.kind ?? ""} ${a.spec.target?.name ?? ""}`)}</td><td>${escapeHtml(String(a.spec.metric))}</td><td>${escapeHtml(String(a.status.state ?? ""))}</td></tr>`)
+  const alarmRows = alarms
+    .map((a) => `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(`${a.spec.target.kind} ${a.spec.target.name}`)}</td><td>${escapeHtml(a.spec.metric)}</td><td>${a.spec.threshold}</td><td>${escapeHtml(a.status.state)}</td><td>${a.status.raisedCount}</td></tr>`)
     .join("");
   const data = { history, capacity };
   return `<!doctype html>
@@ -112,7 +112,7 @@ export async function buildReport(rt: Runtime, range: ReportRange = {}): Promise
 <section id="utilization"><h2>Utilization over time</h2>${charts || '<p class="muted">No DRS pass recorded in this period.</p>'}</section>
 <section id="incidents"><h2>Incident timeline</h2>${eventTable(events.filter((e) => INCIDENT_REASONS.has(e.reason)), "No failures, restarts or refusals in this period.")}</section>
 <section id="migrations"><h2>Migrations</h2>${eventTable(events.filter((e) => MIGRATION_REASONS.has(e.reason)), "No migrations in this period.")}</section>
-<section id="alarms"><h2>Alarms</h2>${alarmRows ? `<table><thead><tr><th>Alarm</th><th>Target</th><th>Metric</th><th>State now</th></tr></thead><tbody>${alarmRows}</tbody></table>` : '<p class="muted">No alarms declared.</p>'}
+<section id="alarms"><h2>Alarms</h2>${alarmRows ? `<table><thead><tr><th>Alarm</th><th>Target</th><th>Metric</th><th>Threshold</th><th>State now</th><th>Times raised</th></tr></thead><tbody>${alarmRows}</tbody></table>` : '<p class="muted">No alarms declared.</p>'}
 ${eventTable(events.filter((e) => ALARM_REASONS.has(e.reason)), "No alarm was raised or cleared in this period.")}</section>
 </main>
 <script type="application/json" id="report-data">${inlineSafe(JSON.stringify(data))}</script>
