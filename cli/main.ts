@@ -8,12 +8,15 @@ import { runDemo } from "./commands/demo";
 import { renderDrs } from "./commands/drs";
 import { addReportCommand } from "./commands/report";
 import { eventsDuring, renderEvents } from "./commands/events";
+import { registerServe } from "./commands/serve";
 import { inventory, renderStatus } from "./commands/status";
+import { registerToken } from "./commands/token";
 import { UsageError, formatSeconds, parseDuration } from "./format";
 
 interface GlobalOptions {
   state?: string;
   url?: string;
+  token?: string;
   json?: boolean;
 }
 
@@ -24,7 +27,7 @@ function print(line: string): void {
 }
 
 async function withRuntime(opts: GlobalOptions, work: (rt: Runtime) => Promise<void>, path = opts.state): Promise<void> {
-  const rt = await openRuntime({ path, url: opts.url });
+  const rt = await openRuntime({ path, url: opts.url, token: opts.token });
   try {
     await work(rt);
   } finally {
@@ -36,7 +39,8 @@ export function buildProgram(): Command {
   const program = new Command("polyvisor")
     .description("Operate the Polyvisor virtualization runtime")
     .option("--state <path>", "SQLite state file (default: $POLYVISOR_STATE or ./.polyvisor/state.db)")
-    .option("--url <url>", "a running polyvisor server")
+    .option("--url <url>", "a running polyvisor server (default: $POLYVISOR_URL)")
+    .option("--token <token>", "the server's API token (default: $POLYVISOR_TOKEN)")
     .option("--json", "print JSON instead of tables")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -125,6 +129,8 @@ export function buildProgram(): Command {
       print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
     });
 
+  registerServe(program);
+  registerToken(program);
   addReportCommand(program, (work) => withRuntime(globals(), work));
   return program;
 }

@@ -28,6 +28,8 @@ export interface ObjectInput {
   kind: Kind;
   name: string;
   spec: object;
+  /** The object's generation the caller last saw: Conflict when it changed meanwhile. */
+  generation?: number;
 }
 
 export interface RuntimeOptions {

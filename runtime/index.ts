@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Runtime, RuntimeOptions } from "./api";
 import { PolyvisorError } from "./core/errors";
 import { LocalRuntime } from "./local-runtime";
+import { openRemoteRuntime } from "./remote/remote-runtime";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
@@ -47,9 +48,9 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: issue.path.join(".") || "options" }, issue.message);
   }
   const opts = parsed.data;
-  if (opts.url !== undefined) {
-    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "url" }, "a remote polyvisor server is not supported yet; use path (SQLite)");
-  }
+  // A server named in the environment is used when the caller names neither a server nor a file.
+  const url = opts.url ?? (opts.path === undefined && opts.postgres === undefined ? process.env.POLYVISOR_URL || undefined : undefined);
+  if (url !== undefined) return openRemoteRuntime(url, opts.token ?? (process.env.POLYVISOR_TOKEN || undefined));
   if (opts.postgres !== undefined) {
     throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "PostgreSQL storage is not supported yet; use path (SQLite)");
   }

@@ -1,5 +1,15 @@
 /** The codes of refused operations, as the public contract names them. */
-export type ErrorCode = "InvalidSpec" | "NotFound" | "Conflict" | "Incompatible" | "InsufficientCapacity" | "AdmissionControl";
+export type ErrorCode =
+  | "InvalidSpec"
+  | "NotFound"
+  | "Conflict"
+  | "Incompatible"
+  | "InsufficientCapacity"
+  | "AdmissionControl"
+  // A server's refusals: no valid token, a role too low, a request body too large.
+  | "Unauthorized"
+  | "Forbidden"
+  | "PayloadTooLarge";
 
 /** Where a refusal points: the object and, when one field is to blame, that field's dotted path. */
 export interface ErrorSubject {

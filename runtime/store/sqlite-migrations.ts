@@ -93,4 +93,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      next_timer_seq = next_timer_seq + (SELECT count(*) FROM objects WHERE kind = 'Cluster');`,
   // Container moves take simulated time: containers written before, moved at once, have none in flight.
   `UPDATE objects SET status = json_insert(status, '$.migration', json('null')) WHERE kind = 'Container';`,
+  // API tokens of `polyvisor serve`, hashed.
+  `CREATE TABLE tokens (
+     name TEXT PRIMARY KEY,
+     role TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];

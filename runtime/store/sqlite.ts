@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
-import { Store, WriteOutcome, isEmpty } from "./store";
+import { Store, TokenRecord, WriteOutcome, isEmpty } from "./store";
 
 export interface SqliteStoreOptions {
   /** Seed of the random source for a new state file; an existing file keeps its own state. */
@@ -76,6 +76,9 @@ export class SqliteStore implements Store {
       events: this.db.prepare<[number], { seq: number; time_seconds: number; kind: Kind; name: string; reason: string; message: string }>(
         "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > ? ORDER BY seq",
       ),
+      tokens: this.db.prepare<[], TokenRecord>("SELECT name, role, hash, created_at AS createdAt FROM tokens ORDER BY name"),
+      addToken: this.db.prepare("INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING"),
+      removeToken: this.db.prepare("DELETE FROM tokens WHERE name = ?"),
     };
   }
 
@@ -214,6 +217,18 @@ export class SqliteStore implements Store {
       reason: r.reason,
       message: r.message,
     }));
+  }
+
+  async tokens(): Promise<TokenRecord[]> {
+    return this.sql.tokens.all();
+  }
+
+  async addToken(token: TokenRecord): Promise<boolean> {
+    return this.sql.addToken.run(token.name, token.role, token.hash, token.createdAt).changes === 1;
+  }
+
+  async removeToken(name: string): Promise<boolean> {
+    return this.sql.removeToken.run(name).changes === 1;
   }
 
   async close(): Promise<void> {

@@ -10,10 +10,26 @@ export interface WriteOutcome<T> {
   result: T;
 }
 
+/** A server's API token as stored: only a hash of the secret, never the secret itself. */
+export interface TokenRecord {
+  name: string;
+  role: "viewer" | "operator" | "admin";
+  /** Hex SHA-256 of the token. */
+  hash: string;
+  /** ISO 8601 wall-clock time of creation. */
+  createdAt: string;
+}
+
 export interface Store {
   write<T>(operation: (world: World) => WriteOutcome<T>): Promise<T>;
   read<T>(query: (world: World) => T): Promise<T>;
   events(sinceSeq: number): Promise<RuntimeEvent[]>;
+  /** API tokens of a server over this state, by name. */
+  tokens(): Promise<TokenRecord[]>;
+  /** Adds a token; false (and nothing changed) when the name is taken. */
+  addToken(token: TokenRecord): Promise<boolean>;
+  /** Removes a token; false when there was none of that name. */
+  removeToken(name: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

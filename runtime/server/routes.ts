@@ -1,0 +1,326 @@
+/**
+ * The HTTP API as one table: each row maps a Runtime method to a route (HTTP method, path, least
+ * role, zod schemas of params, query, body and response). The server registers the rows, the remote
+ * client derives its methods from them, and /openapi.json is generated from the same schemas, so the
+ * three cannot drift apart. A new Runtime method becomes remote by adding a row.
+ */
+import { z } from "zod";
+import { KINDS, MAX_ADVANCE_SECONDS } from "../../schema";
+import type { Runtime } from "../api";
+import { PolyvisorError } from "../core/errors";
+
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether a caller holding `held` may do what needs `needed`: viewer < operator < admin. */
+export function roleAllows(held: Role, needed: Role): boolean {
+  return ROLES.indexOf(held) >= ROLES.indexOf(needed);
+}
+
+const KindParam = z.enum(KINDS).describe("An object kind, e.g. VirtualMachine");
+/** Names are checked by the runtime itself (the same refusal as in-process); here only bounded. */
+const NameParam = z.string().min(1).max(200).describe("The object's name");
+const Spec = z.record(z.string(), z.unknown()).describe("The kind's spec (see the kind's reference page)");
+
+export const RuntimeObjectSchema = z
+  .object({
+    kind: z.enum(KINDS),
+    name: z.string(),
+    spec: z.record(z.string(), z.unknown()),
+    status: z.record(z.string(), z.unknown()),
+    generation: z.int(),
+  });
+
+export const RuntimeEventSchema = z
+  .object({
+    seq: z.int(),
+    timeSeconds: z.number(),
+    kind: z.enum(KINDS),
+    name: z.string(),
+    reason: z.string().describe("One CamelCase word, e.g. Placed, DrsMigrated, HaRestarted"),
+    message: z.string(),
+  });
+
+export const ErrorBodySchema = z
+  .object({
+    code: z.string().describe("InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl"),
+    message: z.string(),
+    kind: z.string().optional(),
+    name: z.string().optional(),
+    field: z.string().optional(),
+  });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const ClockSchema = z.object({
+  nowSeconds: z.number().describe("Simulated seconds since the state was created"),
+  speed: z.number().describe("Simulated seconds per wall-clock second; 0 when paused"),
+  paused: z.boolean().describe("The clock moves only on advance"),
+});
+export type Clock = z.infer<typeof ClockSchema>;
+
+export const WhoamiSchema = z.object({
+  role: z.enum(ROLES).nullable().describe("What the caller may do; admin on a server without tokens"),
+  name: z.string().optional().describe("The token's name"),
+});
+
+/** What a row's server side sees: the runtime and the server's clock settings. */
+export interface RouteContext {
+  runtime: Runtime;
+  clock(): { speed: number; paused: boolean };
+}
+
+export interface RouteRequest {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
+
+type Method = Exclude<keyof Runtime, "close">;
+type Args<M extends Method> = Parameters<Runtime[M]>;
+type Result<M extends Method> = Awaited<ReturnType<Runtime[M]>>;
+
+export interface Route<M extends Method = Method> {
+  method: M;
+  http: "GET" | "POST" | "PUT" | "DELETE";
+  /** Fastify-style path: `:param` segments. */
+  path: string;
+  role: Role;
+  /** Changes the state: the server runs such calls one at a time and then publishes new events. */
+  write: boolean;
+  summary: string;
+  /** The kind a refusal names when the path has no `:kind` (its name is the `:name`, or `simulation` for the clock). */
+  subject?: "Host" | "Cluster" | "Clock";
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodObject;
+  response: z.ZodType;
+  /** The success status; 204 sends no body. */
+  status: 200 | 201 | 204;
+  /** Server: runs the call with the validated request and returns the response body. */
+  serve(ctx: RouteContext, req: RouteRequest): Promise<unknown>;
+  /** Client: the request for the method's arguments. */
+  request(...args: Args<M>): Partial<RouteRequest>;
+  /** Client: the method's result from the response body (404 is passed as undefined when `notFoundIsUndefined`). */
+  result(body: unknown): Result<M>;
+  notFoundIsUndefined?: boolean;
+}
+
+function route<M extends Method>(r: Route<M>): Route<M> {
+  return r;
+}
+
+const ApplyBody = z.strictObject({
+  spec: Spec,
+  generation: z.int().min(0).optional().describe("The generation the caller last saw: Conflict when the object changed meanwhile"),
+});
+const ObjectParams = z.strictObject({ kind: KindParam, name: NameParam });
+const KindParams = z.strictObject({ kind: KindParam });
+const HostParams = z.strictObject({ name: NameParam });
+
+const asObject = (body: unknown) => body as Result<"apply">;
+const nothing = () => undefined as never;
+
+/** A spec argument as a record (the runtime refuses anything else with the same message either way). */
+const specOf = (spec: object) => spec as Record<string, unknown>;
+const withGeneration = (generation: number | undefined) => (generation === undefined ? {} : { generation });
+
+/** A row of any Runtime method. */
+export type AnyRoute = { [M in Method]: Route<M> }[Method];
+
+export const ROUTES: readonly AnyRoute[] = [
+  route({
+    method: "list",
+    http: "GET",
+    path: "/api/v1/objects/:kind",
+    role: "viewer",
+    write: false,
+    summary: "Every object of a kind, by name",
+    params: KindParams,
+    response: z.array(RuntimeObjectSchema),
+    status: 200,
+    serve: (ctx, { params }) => ctx.runtime.list(params.kind as never),
+    request: (kind) => ({ params: { kind } }),
+    result: (body) => body as Result<"list">,
+  }),
+  route({
+    method: "get",
+    http: "GET",
+    path: "/api/v1/objects/:kind/:name",
+    role: "viewer",
+    write: false,
+    summary: "One object (404 NotFound when there is none)",
+    params: ObjectParams,
+    response: RuntimeObjectSchema,
+    status: 200,
+    serve: async (ctx, { params }) => {
+      const obj = await ctx.runtime.get(params.kind as never, params.name as string);
+      if (!obj) throw notFound(params.kind as string, params.name as string);
+      return obj;
+    },
+    request: (kind, name) => ({ params: { kind, name } }),
+    result: asObject,
+    notFoundIsUndefined: true,
+  }),
+  route({
+    method: "apply",
+    http: "PUT",
+    path: "/api/v1/objects/:kind/:name",
+    role: "admin",
+    write: true,
+    summary: "Creates or updates an object, then reconciles (placement, admission, accounting)",
+    params: ObjectParams,
+    body: ApplyBody,
+    response: RuntimeObjectSchema,
+    status: 200,
+    serve: (ctx, { params, body }) =>
+      ctx.runtime.apply({ kind: params.kind as never, name: params.name as string, spec: body.spec as object, ...withGeneration(body.generation as number | undefined) }),
+    request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
+    result: asObject,
+  }),
+  route({
+    method: "update",
+    http: "POST",
+    path: "/api/v1/objects/:kind/:name/update",
+    role: "admin",
+    write: true,
+    summary: "Like apply, but NotFound when the object does not exist",
+    params: ObjectParams,
+    body: ApplyBody,
+    response: RuntimeObjectSchema,
+    status: 200,
+    serve: (ctx, { params, body }) =>
+      ctx.runtime.update({ kind: params.kind as never, name: params.name as string, spec: body.spec as object, ...withGeneration(body.generation as number | undefined) }),
+    request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
+    result: asObject,
+  }),
+  route({
+    method: "create",
+    http: "POST",
+    path: "/api/v1/objects/:kind",
+    role: "admin",
+    write: true,
+    summary: "Creates an object (Conflict when the name is taken)",
+    params: KindParams,
+    body: z.strictObject({ name: NameParam, spec: Spec }),
+    response: RuntimeObjectSchema,
+    status: 201,
+    serve: (ctx, { params, body }) => ctx.runtime.create({ kind: params.kind as never, name: body.name as string, spec: body.spec as object }),
+    request: (obj) => ({ params: { kind: obj.kind }, body: { name: obj.name, spec: specOf(obj.spec) } }),
+    result: asObject,
+  }),
+  route({
+    method: "delete",
+    http: "DELETE",
+    path: "/api/v1/objects/:kind/:name",
+    role: "admin",
+    write: true,
+    summary: "Deletes an object",
+    params: ObjectParams,
+    response: z.null(),
+    status: 204,
+    serve: (ctx, { params }) => ctx.runtime.delete(params.kind as never, params.name as string),
+    request: (kind, name) => ({ params: { kind, name } }),
+    result: nothing,
+  }),
+  route({
+    method: "failHost",
+    http: "POST",
+    path: "/api/v1/hosts/:name/fail",
+    subject: "Host",
+    role: "operator",
+    write: true,
+    summary: "Injects a host failure: a crash, or a network isolation",
+    params: HostParams,
+    body: z.strictObject({ mode: z.enum(["crash", "isolation"]).optional() }),
+    response: z.null(),
+    status: 204,
+    serve: (ctx, { params, body }) => ctx.runtime.failHost(params.name as string, body.mode === undefined ? {} : { mode: body.mode as "crash" }),
+    request: (name, opts) => ({ params: { name }, body: opts?.mode === undefined ? {} : { mode: opts.mode } }),
+    result: nothing,
+  }),
+  route({
+    method: "recoverHost",
+    http: "POST",
+    path: "/api/v1/hosts/:name/recover",
+    subject: "Host",
+    role: "operator",
+    write: true,
+    summary: "Brings a failed or isolated host back",
+    params: HostParams,
+    response: z.null(),
+    status: 204,
+    serve: (ctx, { params }) => ctx.runtime.recoverHost(params.name as string),
+    request: (name) => ({ params: { name } }),
+    result: nothing,
+  }),
+  route({
+    method: "now",
+    http: "GET",
+    path: "/api/v1/clock",
+    role: "viewer",
+    write: false,
+    summary: "The simulated clock",
+    response: ClockSchema,
+    status: 200,
+    serve: async (ctx) => ({ nowSeconds: await ctx.runtime.now(), ...ctx.clock() }),
+    request: () => ({}),
+    result: (body) => (body as Clock).nowSeconds,
+  }),
+  route({
+    method: "advance",
+    http: "POST",
+    path: "/api/v1/clock/advance",
+    subject: "Clock",
+    role: "operator",
+    write: true,
+    summary: "Moves the simulated clock; workloads, DRS and HA run",
+    body: z.strictObject({
+      seconds: z.number().max(MAX_ADVANCE_SECONDS, `must be at most ${MAX_ADVANCE_SECONDS} seconds (366 days) per call`),
+    }),
+    response: z.null(),
+    status: 204,
+    serve: (ctx, { body }) => ctx.runtime.advance(body.seconds as number),
+    request: (seconds) => ({ body: { seconds } }),
+    result: nothing,
+  }),
+  route({
+    method: "runDrs",
+    http: "POST",
+    path: "/api/v1/clusters/:name/drs",
+    subject: "Cluster",
+    role: "operator",
+    write: true,
+    summary: "Runs a DRS pass on the cluster now; apply applies its moves whatever the automation level",
+    params: HostParams,
+    body: z.strictObject({ apply: z.boolean().optional() }),
+    response: RuntimeObjectSchema,
+    status: 200,
+    serve: (ctx, { params, body }) => ctx.runtime.runDrs(params.name as string, body.apply === undefined ? {} : { apply: body.apply as boolean }),
+    request: (cluster, opts) => ({ params: { name: cluster }, body: opts?.apply === undefined ? {} : { apply: opts.apply } }),
+    result: asObject,
+  }),
+  route({
+    method: "events",
+    http: "GET",
+    path: "/api/v1/events",
+    role: "viewer",
+    write: false,
+    summary: "Events after sequence number sinceSeq, oldest first",
+    query: z.strictObject({ sinceSeq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() }),
+    response: z.array(RuntimeEventSchema),
+    status: 200,
+    serve: (ctx, { query }) => ctx.runtime.events(query.sinceSeq === undefined ? {} : { sinceSeq: query.sinceSeq as number }),
+    request: (opts) => ({ query: opts?.sinceSeq === undefined ? {} : { sinceSeq: opts.sinceSeq } }),
+    result: (body) => body as Result<"events">,
+  }),
+];
+
+/** The NotFound refusal of a get of an object that does not exist. */
+function notFound(kind: string, name: string): PolyvisorError {
+  return new PolyvisorError("NotFound", { kind, name }, `no ${kind} named ${name} exists`);
+}
+
+/** Fills `:param` segments of a route path. */
+export function fillPath(path: string, params: Record<string, unknown> = {}): string {
+  return path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(String(params[key])));
+}
