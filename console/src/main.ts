@@ -134,4 +134,11 @@ async function start(): Promise<void> {
 }
 
 takeTokenFromLocation();
+// A new #token=... in the address bar signs in again with it.
+window.addEventListener("hashchange", () => {
+  if (/token=/.test(location.hash)) {
+    takeTokenFromLocation();
+    location.reload();
+  }
+});
 void start();
