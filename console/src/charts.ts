@@ -26,6 +26,9 @@ const axisTime = (seconds: number) => {
   return d > 0 ? `d${d} ${hh}:${mm}` : `${hh}:${mm}`;
 };
 
+/** Tick steps of simulated time: whole minutes, hours and days. */
+const TIME_STEPS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
+
 /** Draws the chart into `el` (sized to its width) and returns the plot; the element records how many points it drew. */
 export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
   const points = spec.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
@@ -37,7 +40,7 @@ export function lineChart(el: HTMLElement, spec: ChartSpec): uPlot {
     height: spec.height ?? 220,
     scales: { x: { time: false } },
     axes: [
-      { values: (_u, ticks) => ticks.map(axisTime), stroke: "#565656", grid: { stroke: "#eceff1" } },
+      { values: (_u, ticks) => ticks.map(axisTime), incrs: TIME_STEPS, space: 70, stroke: "#565656", grid: { stroke: "#eceff1" } },
       { label: spec.unit, stroke: "#565656", grid: { stroke: "#eceff1" }, size: 60 },
     ],
     series: [

@@ -34,6 +34,7 @@ beforeAll(async () => {
   // Placed on esx2 first so that its failure has VMs to restart, then unpinned so HA may restart them anywhere.
   for (const name of VMS) await rt.apply(vm(name, { ...(name.endsWith("1") ? { host: "esx2" } : {}), workload: { cpuDemandMhz: 2000 } }));
   for (const name of VMS.filter((n) => n.endsWith("1"))) await rt.apply(vm(name, { workload: { cpuDemandMhz: 2000 } }));
+  await rt.apply({ kind: "Alarm", name: "prod-failover", spec: { target: { kind: "Cluster", name: "prod" }, metric: "haFailoverCapacity", threshold: 2, severity: "critical" } });
   await rt.advance(300);
   await rt.close();
   tokens.operator = createToken("operator");
@@ -77,6 +78,10 @@ describe("the console", () => {
     const elsewhere = [...(await guestsOn("esx1")), ...(await guestsOn("esx3"))];
     expect(elsewhere).toEqual(expect.arrayContaining(onEsx2));
     await browser.screenshot("2-esx2-failed-vms-restarted");
+    // The alarm on HA's failover capacity went off with the failure: in the console and in /metrics.
+    await page.locator('.event[data-reason="AlarmRaised"]').first().waitFor();
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${tokens.operator}` } })).text();
+    expect(metrics).toMatch(/^polyvisor_alarm_raised\{alarm="prod-failover",severity="critical",metric="haFailoverCapacity",target_kind="Cluster",target="prod"\} 1$/m);
 
     await page.getByRole("button", { name: "Recover esx2", exact: true }).click();
     await page.locator('[data-host="esx2"] .badge', { hasText: "connected" }).waitFor();
@@ -92,9 +97,12 @@ describe("the console", () => {
     await page.getByRole("button", { name: "HA", exact: true }).click();
     await page.getByText("Current failover capacity").waitFor();
     await browser.screenshot("5-ha");
+    await page.getByRole("button", { name: "Alarms", exact: true }).click();
+    await page.locator("main td", { hasText: "prod-failover" }).waitFor();
+    await browser.screenshot("6-alarms");
     await page.getByRole("button", { name: "Events", exact: true }).click();
     for (const reason of ["HostFailed", "HaRestarted", "HostRecovered"]) await page.locator(`main .event[data-reason="${reason}"]`).first().waitFor();
-    await browser.screenshot("6-events");
+    await browser.screenshot("7-events");
   });
 
   it("gives a viewer no action buttons", async () => {
@@ -104,7 +112,7 @@ describe("the console", () => {
     await page.locator('[data-host="esx1"]').waitFor();
     expect(await page.getByRole("button", { name: /^(Fail|Recover) / }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /Advance/ }).count()).toBe(0);
-    await browser.screenshot("7-viewer");
+    await browser.screenshot("8-viewer");
   });
 
   it("made no request outside the server's origin", () => {
