@@ -3,7 +3,7 @@ import { advance, toasts } from "./actions";
 import { ApiError, setToken, takeTokenFromLocation } from "./api";
 import { h, fill } from "./dom";
 import { simTime } from "./format";
-import { addEvents, canOperate, loadAll, onChange, setConnected, simulatedNow, state } from "./state";
+import { addEvents, canOperate, loadAll, objects, onChange, setConnected, simulatedNow, state } from "./state";
 import { followEvents } from "./stream";
 import { TABS, type Tab, setRenderer, ui, update } from "./ui";
 import { drsView, haView } from "./views/clusters";
@@ -61,8 +61,10 @@ function renderControls(): void {
         ]
       : null,
   );
+  const raised = objects("Alarm").filter((a) => a.status.state === "raised").length;
   fill(
     who,
+    raised > 0 ? h("button", { class: "alarm-pill", onclick: () => update(() => (ui.tab = "Alarms")) }, `${raised} alarm${raised > 1 ? "s" : ""} raised`) : null,
     h("span", { class: `conn ${state.connected ? "conn-on" : "conn-off"}`, title: state.connected ? "live: following the event stream" : "reconnecting to the event stream" }),
     h("span", { class: "role", "aria-label": "Role" }, state.role ?? "no role"),
     state.whoName ? h("span", { class: "muted-light" }, state.whoName) : null,

@@ -28,6 +28,9 @@ export function storageView(): HTMLElement {
   );
 }
 
+/** The metrics raised below their threshold (capacities that run out); the others are raised above. */
+const RAISED_BELOW = new Set(["haFailoverCapacity", "datastoreFreePercent"]);
+
 export function alarmsView(): HTMLElement {
   const alarms = objects("Alarm");
   return card(
@@ -35,15 +38,17 @@ export function alarmsView(): HTMLElement {
     alarms.length === 0
       ? empty("No alarms declared.")
       : table(
-          ["Name", "Target", "Metric", "Threshold", "State", "Value", "Since"],
+          ["Name", "Target", "Metric", "Raised when", "Severity", "State", "Value", "Since", "Times raised"],
           alarms.map((a) => [
             a.name,
             `${a.spec.target?.kind ?? ""} ${a.spec.target?.name ?? ""}`,
             a.spec.metric,
-            `${a.spec.threshold} for ${a.spec.forSeconds ?? 0} s`,
+            `${RAISED_BELOW.has(a.spec.metric) ? "below" : "above"} ${a.spec.threshold}${a.spec.forSeconds ? ` for ${a.spec.forSeconds} s` : ""}`,
+            a.spec.severity,
             badge(a.status.state ?? "unknown", a.status.state === "raised" ? (a.spec.severity === "warning" ? "warn" : "bad") : "ok"),
             a.status.value === null || a.status.value === undefined ? "—" : String(a.status.value),
             a.status.sinceSeconds === null || a.status.sinceSeconds === undefined ? "—" : simTime(a.status.sinceSeconds),
+            String(a.status.raisedCount ?? 0),
           ]),
         ),
   );
