@@ -17,7 +17,8 @@ export interface Browser {
   page: Page;
   /** Every URL the page requested. */
   requests: string[];
-  screenshot(name: string): Promise<string>;
+  /** Saves the whole page (or only the viewport) and prints the file's path. */
+  screenshot(name: string, opts?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -36,9 +37,9 @@ export async function openBrowser(): Promise<Browser> {
   return {
     page,
     requests,
-    async screenshot(name) {
+    async screenshot(name, opts = {}) {
       const path = join(SCREENSHOTS, `${name}.png`);
-      await page.screenshot({ path, fullPage: true });
+      await page.screenshot({ path, fullPage: opts.fullPage ?? true });
       process.stdout.write(`screenshot: ${path}\n`);
       return path;
     },

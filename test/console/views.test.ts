@@ -71,7 +71,7 @@ describe("console views", () => {
       await page.locator(".heat").first().waitFor();
       const names = await page.locator(".heat .heat-name").allTextContents();
       expect(names).toEqual(hosts);
-      await browser.screenshot("96-hosts");
+      await browser.screenshot("96-hosts", { fullPage: false });
     });
   });
 });

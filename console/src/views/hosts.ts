@@ -110,7 +110,8 @@ function hostRow(host: Obj): HTMLElement {
 }
 
 function clusterCard(title: HTMLElement, hosts: Obj[]): HTMLElement {
-  return card(title, hosts.length >= HEATMAP_FROM_HOSTS ? heatmap(hosts) : null, h("div", { class: "hosts" }, ...hosts.map(hostRow)));
+  const many = hosts.length >= HEATMAP_FROM_HOSTS;
+  return card(title, many ? heatmap(hosts) : null, h("div", { class: `hosts ${many ? "hosts-compact" : ""}` }, ...hosts.map(hostRow)));
 }
 
 export function hostsView(): HTMLElement {
