@@ -22,6 +22,7 @@ import { type Principal, TokenRegistry } from "./tokens";
 import { WallClock } from "./wall-clock";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+const MAX_PARAM_CHARS = 200;
 const HEARTBEAT_MS = 15_000;
 
 export interface ServerOptions {
@@ -113,7 +114,17 @@ export interface PolyvisorServer {
 
 export async function buildServer(options: ServerOptions): Promise<PolyvisorServer> {
   const { runtime, tokens } = options;
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_CHARS,
+    return503OnClosing: true,
+    // A path the router cannot take apart (bad escapes, an overlong segment) is a bad request like any other.
+    frameworkErrors: (error, req, reply: FastifyReply) => {
+      const reason = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? `a path segment is over ${MAX_PARAM_CHARS} characters` : "malformed path";
+      reply.code(400).send(errorBody(new PolyvisorError("InvalidSpec", { kind: "Request", name: req.method, field: "path" }, reason)));
+    },
+  });
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, async (req: FastifyRequest, body: string) => parseJsonBody(req, body));
   const writes = new WriteQueue();

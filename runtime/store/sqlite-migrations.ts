@@ -94,7 +94,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // Container moves take simulated time: containers written before, moved at once, have none in flight.
   `UPDATE objects SET status = json_insert(status, '$.migration', json('null')) WHERE kind = 'Container';`,
   // API tokens of `polyvisor serve`, hashed.
-  `CREATE TABLE tokens (
+  `CREATE TABLE IF NOT EXISTS tokens (
      name TEXT PRIMARY KEY,
      role TEXT NOT NULL,
      hash TEXT NOT NULL,

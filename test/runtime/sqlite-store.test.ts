@@ -112,7 +112,7 @@ describe("SQLite store", () => {
     await rt.apply({ kind: "Container", name: "ct", spec: { cluster: "farm", template: "centos-5-x86_64", memoryMb: 256, diskGb: 1 } });
     await rt.close();
     const db = new Database(path);
-    db.exec(`UPDATE objects SET status = json_remove(status, '$.migration') WHERE kind = 'Container'; UPDATE schema_version SET version = ${SQLITE_MIGRATIONS.length - 1}`);
+    db.exec(`UPDATE objects SET status = json_remove(status, '$.migration') WHERE kind = 'Container'; UPDATE schema_version SET version = ${SQLITE_MIGRATIONS.findIndex((m) => m.includes("'$.migration', json('null')) WHERE kind = 'Container'"))}`);
     expect(db.prepare("SELECT json_type(status, '$.migration') AS t FROM objects WHERE kind = 'Container'").get()).toEqual({ t: null });
     db.close();
     const after = await openRuntime({ path });
