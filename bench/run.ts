@@ -1,6 +1,7 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
+import { benchConsole } from "./console";
 import { benchContainers } from "./containers";
 import { benchDrs } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (!only || only === "ha") benchHaFailover();
   if (!only || only === "migration") benchMigration();
   if (!only || only === "containers") await benchContainers();
+  if (!only || only === "console") await benchConsole();
 }
 
 main().catch((e) => {

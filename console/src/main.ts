@@ -84,6 +84,8 @@ function render(): void {
   fill(main, VIEWS[ui.tab]());
   fill(drawer, detailPanel());
   fill(recent, eventRows(state.events.slice(-8).reverse()));
+  // What the page shows up to, for tests and benchmarks to wait on.
+  document.body.dataset.lastSeq = String(state.events.at(-1)?.seq ?? 0);
   banner.hidden = !state.error;
   banner.textContent = state.error ?? "";
 }
