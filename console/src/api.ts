@@ -47,6 +47,7 @@ const seg = encodeURIComponent;
 export const api = {
   whoami: () => call<{ role: Role | null; name?: string }>("GET", "/api/v1/whoami"),
   list: (kind: string) => call<Obj[]>("GET", `/api/v1/objects/${seg(kind)}`),
+  get: (kind: string, name: string) => call<Obj>("GET", `/api/v1/objects/${seg(kind)}/${seg(name)}`),
   apply: (kind: string, name: string, spec: object, generation?: number) =>
     call<Obj>("PUT", `/api/v1/objects/${seg(kind)}/${seg(name)}`, generation === undefined ? { spec } : { spec, generation }),
   failHost: (name: string) => call<void>("POST", `/api/v1/hosts/${seg(name)}/fail`, {}),

@@ -3,7 +3,7 @@ import { advance, toasts } from "./actions";
 import { ApiError, setToken, takeTokenFromLocation } from "./api";
 import { h, fill } from "./dom";
 import { simTime } from "./format";
-import { addEvents, canOperate, loadAll, objects, onChange, setConnected, simulatedNow, state } from "./state";
+import { addEvents, canOperate, loadFirst, loadRest, objects, onChange, setConnected, simulatedNow, state } from "./state";
 import { followEvents } from "./stream";
 import { TABS, type Tab, setRenderer, ui, update } from "./ui";
 import { drsView, haView } from "./views/clusters";
@@ -120,17 +120,16 @@ function layout(): void {
 let started = false;
 async function start(): Promise<void> {
   try {
-    const lastSeq = await loadAll();
-    if (!started) {
-      started = true;
-      layout();
-      setRenderer(scheduleRender);
-      onChange(scheduleRender);
-      followEvents(lastSeq, addEvents, setConnected);
-      // The clock display moves by itself while the server's clock runs; no request is made.
-      setInterval(() => state.clock.paused || renderClock(), 1000);
-    }
+    await loadFirst();
+    if (started) return render();
+    started = true;
+    layout();
+    setRenderer(scheduleRender);
+    onChange(scheduleRender);
     render();
+    followEvents(await loadRest(), addEvents, setConnected);
+    // The clock display moves by itself while the server's clock runs; no request is made.
+    setInterval(() => state.clock.paused || renderClock(), 1000);
   } catch (e) {
     const unauthorized = e instanceof ApiError && (e.status === 401 || e.status === 403);
     document.body.replaceChildren(tokenForm(unauthorized ? "This server needs a token: paste one made with `polyvisor token create`." : `Cannot reach the server: ${e instanceof Error ? e.message : e}`));

@@ -76,7 +76,12 @@ async function readClock(): Promise<void> {
   state.clock = { ...clock, readAt: performance.now() };
 }
 
+/** The simulated time the history was last read at: DRS passes record only as the clock moves. */
+let historyReadAt = -1;
+
 async function readHistory(): Promise<void> {
+  if (state.clock.nowSeconds === historyReadAt) return;
+  historyReadAt = state.clock.nowSeconds;
   try {
     state.history = await api.history();
     state.historyVersion++;
@@ -85,21 +90,47 @@ async function readHistory(): Promise<void> {
   }
 }
 
-let pending = new Set<string>();
+/** Above this many changed objects of a kind, one list is cheaper than a read of each. */
+const MAX_SINGLE_READS = 200;
+
+let pendingLists = new Set<string>();
+let pendingNames = new Map<string, Set<string>>();
 let running: Promise<void> | null = null;
 
-/** Asks for the kinds to be re-read; calls made while a refresh runs are merged into the next one. */
+async function readOne(kind: string, name: string): Promise<void> {
+  try {
+    state.objects[kind].set(name, await api.get(kind, name));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) state.objects[kind].delete(name);
+    else throw e;
+  }
+}
+
+/** Asks for kinds to be re-read whole; calls made while a refresh runs are merged into the next one. */
 export function refresh(kinds: Iterable<string> = SHOWN_KINDS): void {
-  for (const k of kinds) pending.add(k);
+  for (const k of kinds) pendingLists.add(k);
+  if (!running) running = drain();
+}
+
+/** Asks for the objects the events name to be re-read (with hosts and clusters, whose usage moves with everything). */
+function refreshNamed(events: readonly RuntimeEvent[]): void {
+  for (const e of events) {
+    if (!(e.kind in state.objects) || unknownKinds.has(e.kind)) continue;
+    if (!pendingNames.has(e.kind)) pendingNames.set(e.kind, new Set());
+    pendingNames.get(e.kind)!.add(e.name);
+  }
   if (!running) running = drain();
 }
 
 async function drain(): Promise<void> {
   try {
-    while (pending.size > 0) {
-      const kinds = [...new Set([...pending, "Cluster", "Host"])];
-      pending = new Set();
-      await Promise.all([...kinds.map(readKind), readClock(), readHistory()]);
+    while (pendingLists.size > 0 || pendingNames.size > 0) {
+      const lists = new Set([...pendingLists, "Cluster", "Host"]);
+      for (const [kind, names] of pendingNames) if (names.size > MAX_SINGLE_READS) lists.add(kind);
+      const singles = [...pendingNames].filter(([kind]) => !lists.has(kind)).flatMap(([kind, names]) => [...names].map((name) => readOne(kind, name)));
+      pendingLists = new Set();
+      pendingNames = new Map();
+      await Promise.all([...[...lists].map(readKind), ...singles, readClock().then(readHistory)]);
       state.error = null;
       changed();
     }
@@ -108,16 +139,22 @@ async function drain(): Promise<void> {
     changed();
   } finally {
     running = null;
-    if (pending.size > 0) running = drain();
+    if (pendingLists.size > 0 || pendingNames.size > 0) running = drain();
   }
 }
 
-export async function loadAll(): Promise<number> {
+/** What the first screen needs: who, the clock, clusters and hosts (their VMs by name). */
+export async function loadFirst(): Promise<void> {
   const who = await api.whoami();
   state.role = who.role;
   state.whoName = who.name;
-  await Promise.all([...SHOWN_KINDS.map(readKind), readClock(), readHistory()]);
+  await Promise.all([readKind("Cluster"), readKind("Host"), readClock()]);
+}
+
+/** The rest, after the first render: the event log first, so the stream resumes after it and nothing is missed. */
+export async function loadRest(): Promise<number> {
   state.events = (await api.events(0)).slice(-MAX_EVENTS);
+  await Promise.all([...SHOWN_KINDS.filter((k) => k !== "Cluster" && k !== "Host").map(readKind), readHistory()]);
   changed();
   return state.events.at(-1)?.seq ?? 0;
 }
@@ -125,7 +162,7 @@ export async function loadAll(): Promise<number> {
 export function addEvents(events: RuntimeEvent[]): void {
   state.events.push(...events);
   if (state.events.length > MAX_EVENTS) state.events.splice(0, state.events.length - MAX_EVENTS);
-  refresh(new Set(events.map((e) => e.kind)));
+  refreshNamed(events);
 }
 
 export function setConnected(connected: boolean): void {
