@@ -3,7 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, openRuntime } from "../runtime";
+import { type ClusterObject, PolyvisorError, type Runtime, isPolyvisorError, isStateUnusableError, openRuntime } from "../runtime";
 import { runDemo } from "./commands/demo";
 import { renderDrs } from "./commands/drs";
 import { addReportCommand } from "./commands/report";
@@ -148,6 +148,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isPolyvisorError(e)) {
       process.stderr.write(`${e.message}\n`);
       return 1;
+    }
+    if (isStateUnusableError(e)) {
+      process.stderr.write(`polyvisor: ${e.message}\n`);
+      return 3;
     }
     throw e;
   }

@@ -39,16 +39,15 @@ export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): P
   };
 }
 
+/** The runtime of the configured server (the token is a secret: it goes in requests only) or state file. */
 function runtime(): Promise<Runtime> {
-  if (settings.url !== undefined) {
-    throw new Error(`polyvisor:url (${settings.url}): a remote polyvisor server is not supported yet; unset it and use polyvisor:statePath`);
-  }
-  const path = settings.statePath ?? defaultStatePath();
-  let rt = runtimes.get(path);
+  const { url, token } = settings;
+  const key = url ?? settings.statePath ?? defaultStatePath();
+  let rt = runtimes.get(key);
   if (!rt) {
-    rt = openRuntime({ path });
-    runtimes.set(path, rt);
-    rt.catch(() => runtimes.delete(path));
+    rt = url !== undefined ? openRuntime({ url, token }) : openRuntime({ path: key });
+    runtimes.set(key, rt);
+    rt.catch(() => runtimes.delete(key));
   }
   return rt;
 }

@@ -1,7 +1,6 @@
 /** `polyvisor serve`: the runtime as a shared HTTP server until SIGTERM or SIGINT. */
 import type { Command } from "commander";
 import { defaultStatePath } from "../../runtime";
-import { ServeRefusal, serve } from "../../runtime/server/serve";
 import { UsageError } from "../format";
 
 interface ServeFlags {
@@ -59,6 +58,8 @@ export function registerServe(program: Command): void {
         seed: flags.seed === undefined ? undefined : integer(flags.seed, "--seed", 0xffffffff),
         log: (line: string) => process.stderr.write(`${line}\n`),
       };
+      // Loaded here so that other commands do not pay for the HTTP server's modules.
+      const { ServeRefusal, serve } = await import("../../runtime/server/serve");
       const signal = untilSignal();
       let server;
       try {

@@ -2,8 +2,7 @@
 import type { Command } from "commander";
 import { defaultStatePath } from "../../runtime";
 import { ROLES, type Role } from "../../runtime/server/routes";
-import { openTokenRegistry } from "../../runtime/server/serve";
-import { type TokenRegistry, defaultTokenName } from "../../runtime/server/tokens";
+import { type TokenRegistry, defaultTokenName, openTokenRegistry } from "../../runtime/server/tokens";
 import { UsageError, table } from "../format";
 
 export function registerToken(program: Command): void {

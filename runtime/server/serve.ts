@@ -24,12 +24,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The token registry of a state file, for the `token` commands; close it when done. */
-export function openTokenRegistry(statePath: string): { tokens: TokenRegistry; close(): Promise<void> } {
-  const store = new SqliteStore(resolve(statePath), { seed: 1 });
-  return { tokens: new TokenRegistry(store), close: () => store.close() };
-}
-
 export function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");

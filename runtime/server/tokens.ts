@@ -3,8 +3,10 @@
  * no salt or slow KDF), checked against every stored hash in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { resolve } from "node:path";
 import { Name } from "../../schema";
 import { PolyvisorError } from "../core/errors";
+import { SqliteStore } from "../store/sqlite";
 import type { Store, TokenRecord } from "../store/store";
 import type { Role } from "./routes";
 
@@ -58,4 +60,10 @@ export class TokenRegistry {
 /** A name for a token created without --name: the role and a short random suffix. */
 export function defaultTokenName(role: Role): string {
   return `${role}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The token registry of a state file, for the `token` commands; close it when done. */
+export function openTokenRegistry(statePath: string): { tokens: TokenRegistry; close(): Promise<void> } {
+  const store = new SqliteStore(resolve(statePath), { seed: 1 });
+  return { tokens: new TokenRegistry(store), close: () => store.close() };
 }
