@@ -89,6 +89,16 @@ describe("the console", () => {
     await browser.screenshot("3-esx2-recovered");
   });
 
+  it("shows a refused action with the server's message", async () => {
+    const { page } = browser;
+    // Maintenance changes the host's spec, which only an admin may do.
+    await page.getByRole("button", { name: "Enter maintenance esx1", exact: true }).click();
+    const refusal = page.locator(".toast-error").first();
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/role operator may not .*; it needs admin/);
+    await browser.screenshot("3b-refused-action", { fullPage: false });
+  });
+
   it("shows DRS, HA and the event log, with each event's reason", async () => {
     const { page } = browser;
     await page.getByRole("button", { name: "DRS", exact: true }).click();
