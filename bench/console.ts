@@ -71,12 +71,16 @@ async function benchPage(dir: string): Promise<void> {
     await Promise.all(["Cluster", "Host", "VirtualMachine", "Container", "Datastore", "Alarm"].map(async (k) => (await fetch(`${url}/api/v1/objects/${k}`)).json()));
     await (await fetch(`${url}/api/v1/events`)).json();
     const fetchMs = performance.now() - f0;
+    // The page marks when its first screen (every host row with its VMs) was drawn, in ms since
+    // navigation began; waiting from here would add the time the page's main thread then spends
+    // reading the VM list and the event log.
     const renders: number[] = [];
     for (let run = 0; run < 3; run++) {
-      const r0 = performance.now();
       await page.goto(url);
       await page.locator(`[data-host="esx${HOSTS}"] .chip`).first().waitFor();
-      renders.push(performance.now() - r0);
+      renders.push(Number(await page.locator("body").getAttribute("data-first-render-ms")));
+      // Let the rest of the load (VM list, event log) finish before the next run.
+      await page.waitForFunction("Number(document.body.dataset.lastSeq) > 0", undefined, { timeout: 120_000 });
     }
     const best = Math.min(...renders);
     console.log(`| first render, ${HOSTS} hosts / 10,000 VMs (< 1 s) | ${fmt(best, 0)} ms best of 3 (${renders.map((r) => fmt(r, 0)).join(", ")}) | API lists fetched in Node ${fmt(fetchMs, 0)} ms |`);

@@ -127,6 +127,8 @@ async function start(): Promise<void> {
     setRenderer(scheduleRender);
     onChange(scheduleRender);
     render();
+    // When the first screen was complete, in ms since navigation began (for benchmarks).
+    document.body.dataset.firstRenderMs = String(Math.round(performance.now()));
     followEvents(await loadRest(), addEvents, setConnected);
     // The clock display moves by itself while the server's clock runs; no request is made.
     setInterval(() => state.clock.paused || renderClock(), 1000);
