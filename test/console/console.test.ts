@@ -113,6 +113,12 @@ describe("the console", () => {
     await page.getByRole("button", { name: "Events", exact: true }).click();
     for (const reason of ["HostFailed", "HaRestarted", "HostRecovered"]) await page.locator(`main .event[data-reason="${reason}"]`).first().waitFor();
     await browser.screenshot("7-events");
+    // Filtered by reason: only that reason's events remain.
+    await page.getByLabel("Filter events by reason").selectOption("HaRestarted");
+    await page.locator('main .event[data-reason="HostFailed"]').waitFor({ state: "detached" });
+    const reasons = await page.locator("main .event").evaluateAll((els) => els.map((el) => el.getAttribute("data-reason")));
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(new Set(reasons)).toEqual(new Set(["HaRestarted"]));
   });
 
   it("gives a viewer no action buttons", async () => {
