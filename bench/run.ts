@@ -8,6 +8,7 @@ import { benchDrsQuality } from "./drs-quality";
 import { benchHaFailover } from "./ha-failover";
 import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
+import { benchServer } from "./server";
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   if (!only || only === "migration") benchMigration();
   if (!only || only === "containers") await benchContainers();
   if (!only || only === "console") await benchConsole();
+  if (!only || only === "server") await benchServer();
 }
 
 main().catch((e) => {

@@ -24,6 +24,7 @@ import { WallClock } from "./wall-clock";
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const MAX_PARAM_CHARS = 200;
 const HEARTBEAT_MS = 15_000;
+const POLL_MS = 1_000;
 
 export interface ServerOptions {
   runtime: Runtime;
@@ -117,7 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    maxParamLength: MAX_PARAM_CHARS,
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     return503OnClosing: true,
     // A path the router cannot take apart (bad escapes, an overlong segment) is a bad request like any other.
     frameworkErrors: (error, req, reply: FastifyReply) => {
@@ -137,6 +138,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     onError: (e) => options.log(`clock: ${e instanceof Error ? e.message : String(e)}`),
   });
   const streams = new Set<ServerResponse>();
+  let poll: NodeJS.Timeout | undefined;
 
   app.addHook("onRequest", async (req) => {
     if (!isProtected(req.url)) return;
@@ -228,10 +230,11 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
-    res.write(": events\n\n");
     streams.add(res);
     const send = (e: RuntimeEvent) => res.write(`id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`);
     const unsubscribe = await hub.subscribe({ cursor, send });
+    // After the backlog: from here on every new event is sent as it is published.
+    res.write(": live\n\n");
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
     res.on("close", () => {
       clearInterval(heartbeat);
@@ -253,8 +256,11 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     async start() {
       await hub.start();
       clock.start();
+      // Writers in other processes sharing the state (the CLI on the same file) publish nothing here.
+      poll = setInterval(() => void hub.publish().catch((e: unknown) => options.log(`events: ${e instanceof Error ? e.message : String(e)}`)), POLL_MS);
     },
     async close() {
+      clearInterval(poll);
       await clock.stop();
       await app.close();
     },

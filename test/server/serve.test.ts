@@ -16,7 +16,7 @@ let files = 0;
 const freshState = () => join(tmp.dir, `state-${++files}.db`);
 
 /** Reads Server-Sent Events from `url` until `count` arrived, then closes the connection. */
-async function readEvents(url: string, count: number, headers: Record<string, string> = {}): Promise<{ id: string; event: RuntimeEvent }[]> {
+async function readEvents(url: string, count: number, headers: Record<string, string> = {}, onLive?: () => void): Promise<{ id: string; event: RuntimeEvent }[]> {
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
@@ -32,6 +32,7 @@ async function readEvents(url: string, count: number, headers: Record<string, st
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
+      if (block === ": live") onLive?.();
       const id = /^id: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
       if (id !== undefined && data !== undefined) received.push({ id, event: JSON.parse(data) });
@@ -61,6 +62,22 @@ describe("the event stream", () => {
       await rt.close();
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it("carries the events of another process writing the same state file", async () => {
+    const state = freshState();
+    const server = await startServer(state);
+    try {
+      const direct = await openRuntime({ path: state });
+      // Written only once the stream is live, so the event cannot come as backlog.
+      let written: Promise<unknown> = Promise.resolve();
+      const live = await readEvents(`${server.url}/api/v1/events/stream`, 1, {}, () => (written = direct.apply(cluster("other"))));
+      await written;
+      expect(live[0].event).toMatchObject({ kind: "Cluster", name: "other", reason: "Created" });
+      await direct.close();
+    } finally {
+      await server.stop();
     }
   });
 
