@@ -44,7 +44,10 @@ export function vmsView(): HTMLElement {
 }
 
 export function containersView(): HTMLElement {
-  const cts = objects("Container").filter(matches);
+  // Natural order, so a farm reads web-1, web-2, ... web-12.
+  const cts = objects("Container")
+    .filter(matches)
+    .sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
   const byHost = new Map<string, Obj[]>();
   for (const ct of cts) {
     const host = ct.status.currentHost ?? "(not running)";
