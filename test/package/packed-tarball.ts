@@ -4,8 +4,17 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "../provider/program-loader";
+import { dirname, join } from "node:path";
+
+/** The checkout's root, found from here whether this runs as TypeScript or from dist/ (the install bench). */
+function checkoutRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json"))) {
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = dirname(dir);
+  }
+  return dir;
+}
 
 export interface PackedTarball {
   /** Absolute path of the .tgz. */
@@ -17,11 +26,12 @@ export interface PackedTarball {
 }
 
 export function packCheckout(destination: string): PackedTarball {
-  if (!existsSync(join(REPO_ROOT, "dist", "provider", "index.js"))) {
+  const root = checkoutRoot();
+  if (!existsSync(join(root, "dist", "provider", "index.js"))) {
     throw new Error("dist/ is missing: run `npm run build` before packing");
   }
   const json = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
-    cwd: REPO_ROOT,
+    cwd: root,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
