@@ -41,7 +41,10 @@ export function installTemplateProgram(dir: string, tarball: string): InstalledP
     name: "packed-polyvisor-program",
     main: "index.ts",
     devDependencies: { "@types/node": `^${versionIn(REPO_ROOT, "@types/node")}`, typescript: `^${versionIn(REPO_ROOT, "typescript")}` },
-    dependencies: { "@pulumi/pulumi": `^${versionIn(REPO_ROOT, "@pulumi/pulumi")}`, polyvisor: `file:${tarball}` },
+    // The program runs in the test's process under the engine harness's mocks, which speak the
+    // protocol of this checkout's SDK release: the program pins that release (npm would otherwise
+    // give Node 22+ a newer one).
+    dependencies: { "@pulumi/pulumi": versionIn(REPO_ROOT, "@pulumi/pulumi"), polyvisor: `file:${tarball}` },
     allowScripts: { "better-sqlite3": true, protobufjs: false },
   };
   writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
