@@ -55,7 +55,7 @@ const checkAndEmit = () => (templateCheck ??= tsc([]));
 
 describe("the packed package", () => {
   it("holds the product, its types, the docs and the licence, and nothing else", () => {
-    expect(tarball.name).toBe("polyvisor");
+    expect([tarball.name, tarball.version]).toEqual(["polyvisor", manifest.version]);
     const stray = tarball.files.filter((f) => !TOP_LEVEL.includes(f) && !PRODUCT.some((dir) => f.startsWith(dir)));
     expect(stray).toEqual([]);
     expect(tarball.files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);

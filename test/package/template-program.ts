@@ -10,7 +10,7 @@ import { REPO_ROOT } from "../provider/program-loader";
 const FIXTURE = join(__dirname, "fixtures", "program", "index.ts");
 
 /** Pulumi's TypeScript template's compiler options, plus esModuleInterop, which zod's declarations need. */
-export const TEMPLATE_COMPILER_OPTIONS = {
+const TEMPLATE_COMPILER_OPTIONS = {
   strict: true,
   esModuleInterop: true,
   outDir: "bin",
@@ -71,7 +71,7 @@ export function installTemplateProgram(dir: string, tarball: string): InstalledP
 function provideSqliteAddon(dir: string): void {
   const addon = join("build", "Release", "better_sqlite3.node");
   const installed = join(dir, "node_modules", "better-sqlite3");
-  if (canLoad(dir) ) return;
+  if (canLoad(dir)) return;
   const ours = join(REPO_ROOT, "node_modules", "better-sqlite3");
   if (versionIn(dir, "better-sqlite3") === versionIn(REPO_ROOT, "better-sqlite3") && existsSync(join(ours, addon))) {
     mkdirSync(dirname(join(installed, addon)), { recursive: true });
