@@ -99,10 +99,19 @@ export const MigrationSettings = z
 
 export type MigrationSettings = z.infer<typeof MigrationSettings>;
 
+/** EVC baselines (VMware KB 1003212), oldest first per vendor; their features: runtime/core/cpu/evc.ts. */
+export const EvcMode = z.enum(["intel-merom", "intel-penryn", "intel-nehalem", "intel-westmere", "intel-sandybridge", "intel-haswell", "amd-rev-e", "amd-rev-f", "amd-greyhound-no3dnow", "amd-greyhound"]);
+export type EvcMode = z.infer<typeof EvcMode>;
+
+export const EvcSettings = z.strictObject({
+  mode: EvcMode.describe("Enhanced vMotion Compatibility baseline: guests see this generation's CPU features on every host, so VMs live-migrate between hosts of different generations of one vendor"),
+});
+
 export const ClusterSpec = z.strictObject({
   drs: DrsSettings.prefault({}).describe("Distributed Resource Scheduler: keeps rules and balances load across the cluster's hosts"),
   ha: HaSettings.prefault({}).describe("High Availability: restarts after host failure and admission control"),
   migration: MigrationSettings.prefault({}).describe("Live migration: the link between hosts and Xen's pre-copy parameters"),
+  evc: EvcSettings.optional().describe("Enhanced vMotion Compatibility; absent: off, a VM live-migrates only to a host with every feature of its source"),
 });
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 export type ClusterSpecInput = z.input<typeof ClusterSpec>;

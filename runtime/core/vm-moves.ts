@@ -9,7 +9,9 @@
 import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../schema/virtual-machine";
 import { chargeFootprint, chargeHost, refreshCluster } from "./accounting";
 import { resolveVirtualization } from "./compatibility";
+import { cpuMigrationObstacles } from "./cpu/evc";
 import { refuse } from "./errors";
+import { guestCpuOf } from "./placement/vm-request";
 import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "./migration/pre-copy";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "./model";
 import { diskSizeGb } from "./storage/disks";
@@ -97,6 +99,9 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
   if (!target) refuse("NotFound", subject, `cannot live-migrate to ${toHost}: no such host`);
   const verdict = resolveVirtualization(target.spec, vm.spec);
   if (!verdict.ok) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${verdict.obstacles.map((o) => o.text).join("; ")}`);
+  const guestCpu = guestCpuOf(txn, vm);
+  const cpu = guestCpu ? cpuMigrationObstacles(guestCpu, target.spec) : [];
+  if (cpu.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${cpu.join("; ")}`);
   const unseen = unmountedDatastores(vm.spec, target.spec.datastores);
   if (unseen.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: it does not mount ${unseen.join(", ")} and live migration needs shared storage`);
   const cost = guestCost(vm.spec, verdict.resolution);

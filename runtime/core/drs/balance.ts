@@ -46,9 +46,12 @@ interface Skipped {
   pinned: number;
   migrating: number;
   costly: number;
+  /** Candidates a placement filter or a preferential rule refused, and the first one's why. */
+  refused: number;
+  example?: string;
 }
 
-const noneSkipped = (): Skipped => ({ cooling: 0, pinned: 0, migrating: 0, costly: 0 });
+const noneSkipped = (): Skipped => ({ cooling: 0, pinned: 0, migrating: 0, costly: 0, refused: 0 });
 
 /** Sum over resources of how far the host's normalized entitlement is above the mean. */
 function excess(snap: ClusterSnapshot, host: number): number {
@@ -113,14 +116,16 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
   return out;
 }
 
-/** Whether the mover can go to `to`: every filter, and no preferential rule broken more than now. */
-function allowed(snap: ClusterSnapshot, m: Mover, to: number): boolean {
+/** Why the mover cannot go to `to` (a filter, or a preferential rule broken more than now), or undefined when it can. */
+function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefined {
   const lead = m.unit[0];
+  const what = `${m.unit.map((v) => snap.vmName(v)).join(" + ")} to ${snap.hostName(to)}`;
   if (snap.vms[lead].rules.length > 0) {
     const c = snap.constraints(lead);
-    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length) return false;
+    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length) return `${what}: breaks more preferential rules`;
   }
-  return snap.refusals(m.unit, to).length === 0;
+  const why = snap.refusals(m.unit, to);
+  return why.length === 0 ? undefined : `${what}: ${why.join("; ")}`;
 }
 
 class Search {
@@ -150,8 +155,12 @@ class Search {
       this.skipped.costly++;
       return;
     }
-    const feasible = movers.length === 1 ? allowed(this.snap, movers[0], to) : allowed(this.snap, movers[0], movers[1].host) && allowed(this.snap, movers[1], movers[0].host);
-    if (!feasible) return;
+    const refused = movers.length === 1 ? refusal(this.snap, movers[0], to) : (refusal(this.snap, movers[0], movers[1].host) ?? refusal(this.snap, movers[1], movers[0].host));
+    if (refused !== undefined) {
+      this.skipped.refused++;
+      this.skipped.example ??= refused;
+      return;
+    }
     this.best = { movers, to, after, gain, cost: cb.cost, benefit: cb.benefit };
     this.bestAfter = after;
   }
@@ -240,6 +249,7 @@ export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: numbe
         skipped.pinned ? `${skipped.pinned} pinned` : "",
         skipped.migrating ? `${skipped.migrating} already migrating or moved in this pass` : "",
         skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
+        skipped.refused ? `${skipped.refused} candidate moves refused by placement, e.g. ${skipped.example}` : "",
       ].filter(Boolean);
       return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;
     }
