@@ -12,7 +12,7 @@
  * moves fit in what is left.
  */
 import { preferenceBreaches } from "../rules/constraints";
-import { predictLiveMigration } from "../vm-moves";
+import { liveMigrationParams, predictLiveMigration } from "../vm-moves";
 import { costBenefit, loadGapClosed, migrationCost } from "./cost-benefit";
 import { balancePriority, formatImbalance } from "./imbalance";
 import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
@@ -109,7 +109,8 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
     }
     const { cpu, memory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
     let seconds = 0;
-    for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, s.migration).totalSeconds;
+    const params = liveMigrationParams(snap.hosts[host].spec, s.migration);
+    for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, params).totalSeconds;
     const share = Math.max(cpu / capacity.cpuCapacityMhz, memory / capacity.memoryCapacityMb);
     out.push({ unit, host, cpu, memory, seconds, cost: migrationCost(share, seconds) });
   }
