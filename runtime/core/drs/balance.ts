@@ -5,7 +5,8 @@
  *   loaded hosts to one of the least loaded (to any host when those give nothing);
  * - swaps, when no single move helps: two VMs trade hosts, which escapes the local optimum where
  *   every single move would overshoot (two migrations, counted as two moves).
- * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts), keep
+ * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts; not at
+ * threshold 5, which acts on any move that improves balance), keep
  * every filter of the placement profile and every preferential rule as well kept as before, and
  * move no VM that is pinned, already migrating or moved earlier in this pass, or cooling down after an
  * earlier DRS move. Up to maxMovesPerPass migrations: a swap or a group is taken only if all its
@@ -19,6 +20,14 @@ import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } 
 import type { ClusterSnapshot } from "./snapshot";
 
 const pct = (n: number) => `${Math.round(n * 100)}%`;
+
+/**
+ * The most aggressive threshold: "apply all recommendations, even those with a slight improvement"
+ * (vSphere Resource Management 6.0/6.7, "DRS Migration Threshold"; level 5's wording per
+ * mindthevirt.com, "vSphere DRS Migration Thresholds"). Its target is 0, and no move that narrows the
+ * load gap by minGain is dropped for costing more than it gains.
+ */
+const AGGRESSIVE = 5;
 
 /** A unit that may move: the VMs that go together, their entitled load and what migrating them costs. */
 interface Mover {
@@ -152,7 +161,8 @@ class Search {
     const gain = loadGapClosed(this.imbalance, after, this.snap.active.length);
     if (gain < this.s.minGain) return;
     const cb = costBenefit(gain, movers.reduce((c, m) => c + m.cost, 0), this.s.intervalSeconds);
-    if (!cb.pays) {
+    // Threshold 5 (aggressive) applies every recommendation, down to a slight improvement: it skips cost-benefit.
+    if (!cb.pays && this.s.migrationThreshold < AGGRESSIVE) {
       this.skipped.costly++;
       return;
     }
@@ -252,14 +262,15 @@ export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: numbe
         skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
         skipped.refused ? `${skipped.refused} candidate moves refused by placement, e.g. ${skipped.example}` : "",
       ].filter(Boolean);
-      return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;
+      const pays = s.migrationThreshold < AGGRESSIVE ? " and pays for itself" : "";
+      return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain}${pays}${notes.length ? ` (${notes.join(", ")})` : ""}`;
     }
     const [first, second] = best.movers;
     const to = best.to;
     const common =
       `imbalance ${formatImbalance(imbalance)} -> ${formatImbalance(best.after)} (target ${formatImbalance(target)}); ` +
       `entitled on ${describeHost(snap, first.host)}, on ${describeHost(snap, to)}; load gap closed ${formatImbalance(best.gain)}; ` +
-      `migration about ${Math.round(best.movers.reduce((t, m) => t + m.seconds, 0))} s (cost ${formatImbalance(best.cost)} <= benefit ${formatImbalance(best.benefit)})`;
+      `migration about ${Math.round(best.movers.reduce((t, m) => t + m.seconds, 0))} s (cost ${formatImbalance(best.cost)} ${best.cost <= best.benefit ? "<=" : "> (threshold 5 moves anyway)"} benefit ${formatImbalance(best.benefit)})`;
     const priority = balancePriority(imbalance, hosts);
     if (second) {
       const names = (m: Mover) => m.unit.map((v) => snap.vmName(v)).join(" + ");
