@@ -232,6 +232,13 @@ export const VmStatus = z.object({
    * its overhead MB), since that is what the VM takes from the host.
    */
   cpuEntitlementMhz: z.number(),
+  /**
+   * cpuEntitlementMhz split: the guest's part, which a limit caps (cpu.limitMhz; vSphere: a limit is
+   * the most the VM gets), and the hypervisor's overhead for delivering it (overheadCpuPercent of it).
+   * Derived when the VM is shown, not stored.
+   */
+  cpuGuestEntitlementMhz: z.number().optional(),
+  cpuOverheadEntitlementMhz: z.number().optional(),
   memoryEntitlementMb: z.number(),
   /** What the guest gets on its host now (the hypervisor's CPU for it is overheadCpuMhz). */
   cpuUsedMhz: z.number(),

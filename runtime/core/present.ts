@@ -1,7 +1,8 @@
 /** Objects as the public API shows them: stored status plus the name lists read from the world's indexes. */
 import { type HaView, clusterHaStatus } from "./ha/cluster-figures";
 import type { IndexName } from "./indexes";
-import { type ClusterRecord, type RuntimeObject, compareNames, deepFreeze } from "./model";
+import { guestCpuMhz } from "./allocation/vm-claims";
+import { type ClusterRecord, type RuntimeObject, type VmRecord, compareNames, deepFreeze } from "./model";
 
 /** The world, or an operation's view of it. */
 export type RelatedView = HaView;
@@ -27,6 +28,11 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
     case "Datastore": {
       const hosts = names(world, "hostsMountingDatastore", obj.name);
       return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };
+    }
+    case "VirtualMachine": {
+      const s = (obj as VmRecord).status;
+      const guest = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
+      return { ...obj, status: { ...status, cpuGuestEntitlementMhz: guest, cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest } };
     }
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
