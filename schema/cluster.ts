@@ -68,6 +68,18 @@ export const AdmissionControlSettings = z.strictObject({
   if (twice !== undefined) ctx.addIssue({ code: "custom", path: ["failoverHosts"], message: `names host ${twice} twice` });
 });
 
+/**
+ * VM Monitoring (vSphere Availability 6.7, "VM and Application Monitoring"; API ClusterVmToolsMonitoringSettings:
+ * failureInterval 30 s, minUpTime 120 s, maxFailures 3; the High sensitivity's reset window of 1 h).
+ */
+export const VmMonitoringSettings = z.strictObject({
+  enabled: z.boolean().default(false).describe("HA resets a VM whose guest stops sending heartbeats (VM Monitoring); needs ha.enabled"),
+  failureIntervalSeconds: z.int().min(1).max(86_400).default(30).describe("Seconds without heartbeats before HA resets the VM"),
+  minUptimeSeconds: z.int().min(0).max(86_400).default(120).describe("After a power-on or reset, heartbeats are not checked for this long while the guest boots"),
+  maxResets: z.int().min(1).max(1000).default(3).describe("Resets per window at most; then HA leaves the VM as it is (VmMonitoringGaveUp)"),
+  maxResetsWindowSeconds: z.int().min(60).max(30 * 86_400).default(3600).describe("The window maxResets counts over"),
+});
+
 export const HaSettings = z.strictObject({
   enabled: z.boolean().default(false).describe("vSphere HA: restart the VMs of a failed host on the others, enforce admission control and the isolation response"),
   restartPriority: RestartPrioritySetting.default("medium").describe("Default restart order of the cluster's VMs (highest first; disabled: not restarted); a VM's haRestartPriority overrides it"),
@@ -76,6 +88,7 @@ export const HaSettings = z.strictObject({
     .default("none")
     .describe("What an isolated host does with its VMs 30 s after isolation: none keeps them on; powerOff or shutdown frees them for HA restart"),
   admissionControl: AdmissionControlSettings.prefault({}).describe("HA admission control: refuses power-ons that would leave too little failover capacity"),
+  vmMonitoring: VmMonitoringSettings.prefault({}).describe("VM Monitoring: reset VMs whose guest heartbeats stop"),
 });
 
 /**

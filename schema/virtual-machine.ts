@@ -188,6 +188,19 @@ export const DiskImageFacts = ImportedDisk.omit({ sizeGb: true });
 export type DiskImageFacts = z.infer<typeof DiskImageFacts>;
 
 /** Where a VM stands in an HA restart after its host failed or was isolated. */
+export const GuestHealth = z.object({
+  heartbeat: z.enum(["ok", "lost"]),
+  /** When heartbeats stopped (failVm), or null while they come. */
+  lostAtSeconds: z.number().nullable(),
+  /** How the guest failed: it hangs (heartbeats stop) or crashed. */
+  failure: z.enum(["heartbeat", "crash"]).nullable(),
+  /** Times of VM Monitoring resets, the last maxResets or fewer. */
+  resetsAtSeconds: z.array(z.number()),
+  /** Set when HA stopped resetting the VM after maxResets in the window. */
+  gaveUp: z.boolean(),
+});
+export type GuestHealth = z.infer<typeof GuestHealth>;
+
 export const HaRestart = z.object({
   /**
    * awaitingRestart: down, restarted when the failure is declared and its priority's turn comes;
@@ -255,6 +268,8 @@ export const VmStatus = z.object({
   /** The ISO image in the CD drive, or null. */
   cdrom: z.string().nullable(),
   haRestart: HaRestart.nullable(),
+  /** The guest's heartbeats as VM Monitoring sees them (absent: healthy, never reset). */
+  guestHealth: GuestHealth.optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;
 

@@ -6,6 +6,7 @@ import { Name, isManagedKind } from "../../schema";
 import { runDrsPass } from "./drs/pass";
 import { refuse } from "./errors";
 import { type FailureMode, failHost, recoverHost } from "./ha/failures";
+import { type GuestFailure, failVm } from "./ha/vm-monitoring";
 import { type ApplyInputs, type ApplyMode, requireExisting } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
@@ -20,6 +21,7 @@ export type Command =
   | { type: "advance"; seconds: number }
   | { type: "failHost"; name: string; mode: FailureMode }
   | { type: "recoverHost"; name: string }
+  | { type: "failVm"; name: string; mode: GuestFailure }
   /** A DRS pass now; `apply` applies the moves whatever the automation level (an operator approving recommendations). */
   | { type: "drs"; cluster: string; apply: boolean };
 
@@ -68,6 +70,9 @@ function run(txn: Txn, command: Command): RuntimeObject | undefined {
       return undefined;
     case "recoverHost":
       recoverHost(txn, checkName("Host", command.name));
+      return undefined;
+    case "failVm":
+      failVm(txn, checkName("VirtualMachine", command.name), command.mode);
       return undefined;
     case "drs": {
       const cluster = requireExisting<ClusterRecord>(txn, "Cluster", checkName("Cluster", command.cluster));
