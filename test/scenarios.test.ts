@@ -9,6 +9,7 @@
  *
  * Steps: {"advance": "10m"} | {"apply": object, "refused"?: true} | {"delete": {kind, name}} |
  * {"drs": cluster, "now"?: true, "apply"?: true} | {"failVm": name, "mode"?: "heartbeat" | "crash"} |
+ * {"failHost": name, "mode"?: "crash" | "isolation"} |
  * {"status": true} | {"note": text}
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ type Step =
   | { delete: { kind: Kind; name: string } }
   | { drs: string; now?: boolean; apply?: boolean }
   | { failVm: string; mode?: "heartbeat" | "crash" }
+  | { failHost: string; mode?: "crash" | "isolation" }
   | { status: true }
   | { note: string };
 
@@ -41,6 +43,7 @@ function title(step: Step): string {
   if ("apply" in step) return `apply ${step.apply.kind} ${step.apply.name}${step.refused ? " (expected to be refused)" : ""}`;
   if ("delete" in step) return `delete ${step.delete.kind} ${step.delete.name}`;
   if ("failVm" in step) return `vm fail ${step.failVm}${step.mode ? ` --mode ${step.mode}` : ""}`;
+  if ("failHost" in step) return `host fail ${step.failHost}${step.mode ? ` --mode ${step.mode}` : ""}`;
   if ("status" in step) return "status";
   return `note: ${step.note}`;
 }
@@ -71,6 +74,10 @@ async function perform(rt: Runtime, step: Step): Promise<string[]> {
   }
   if ("failVm" in step) {
     await rt.failVm(step.failVm, { mode: step.mode });
+    return [];
+  }
+  if ("failHost" in step) {
+    await rt.failHost(step.failHost, { mode: step.mode });
     return [];
   }
   if ("status" in step) return renderStatus(await inventory(rt)).split("\n");
