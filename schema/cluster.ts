@@ -155,6 +155,8 @@ export const DrsStatus = z.object({
   memoryImbalance: z.number(),
   /** Moves applied by the last pass. */
   moves: z.array(DrsMove),
+  /** Running VMs per VM DRS score range (vSphere 7's histogram), derived when the cluster is shown. */
+  vmScoreBuckets: z.record(z.string(), z.int()).optional(),
   /** Moves the last pass recommends but did not apply (manual, partiallyAutomated). */
   recommendations: z.array(DrsMove),
   /** Rule violations the pass could not correct, each with why. */

@@ -252,6 +252,8 @@ export const VmStatus = z.object({
    */
   cpuGuestEntitlementMhz: z.number().optional(),
   cpuOverheadEntitlementMhz: z.number().optional(),
+  /** vSphere 7's VM DRS score, 0-100: how much of its CPU and memory demand it gets (runtime/core/drs/vm-score.ts); null when not running. Derived when shown. */
+  drsScore: z.number().nullable().optional(),
   memoryEntitlementMb: z.number(),
   /** What the guest gets on its host now (the hypervisor's CPU for it is overheadCpuMhz). */
   cpuUsedMhz: z.number(),
