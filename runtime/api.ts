@@ -76,6 +76,8 @@ export interface Runtime {
   list(kind: Kind): Promise<RuntimeObject[]>;
   delete(kind: Kind, name: string): Promise<void>;
   failHost(name: string, opts?: { mode?: "crash" | "isolation" }): Promise<void>;
+  /** The guest of a running VM fails (hangs by default, or crashes): its heartbeats stop, and VM Monitoring may reset it. */
+  failVm(name: string, opts?: { mode?: "heartbeat" | "crash" }): Promise<void>;
   recoverHost(name: string): Promise<void>;
   /** Moves the simulated clock; workloads, DRS and HA run. */
   advance(seconds: number): Promise<void>;

@@ -39,6 +39,7 @@ const HistoryQuerySchema = z.strictObject({
 });
 
 const FailHostOptions = z.strictObject({ mode: z.enum(["crash", "isolation"]).default("crash") });
+const FailVmOptions = z.strictObject({ mode: z.enum(["heartbeat", "crash"]).default("heartbeat") });
 
 /** Checks an apply's argument before anything else (schemas, disk images, the store) sees it. */
 function checkInput(obj: unknown): ObjectInput {
@@ -117,6 +118,15 @@ export class LocalRuntime implements Runtime {
       refuse("InvalidSpec", { kind: "Host", name: String(name), field: issue.path.join(".") || "options" }, issue.message);
     }
     await this.run({ type: "failHost", name, mode: parsed.data.mode });
+  }
+
+  async failVm(name: string, opts: { mode?: "heartbeat" | "crash" } = {}): Promise<void> {
+    const parsed = FailVmOptions.safeParse(opts);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      refuse("InvalidSpec", { kind: "VirtualMachine", name: String(name).slice(0, 80), field: issue.path.join(".") || "options" }, issue.message);
+    }
+    await this.run({ type: "failVm", name, mode: parsed.data.mode });
   }
 
   async recoverHost(name: string): Promise<void> {

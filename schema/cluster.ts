@@ -74,6 +74,18 @@ export const AdmissionControlSettings = z.strictObject({
   if (twice !== undefined) ctx.addIssue({ code: "custom", path: ["failoverHosts"], message: `names host ${twice} twice` });
 });
 
+/**
+ * VM Monitoring (vSphere Availability 6.7, "VM and Application Monitoring"; API ClusterVmToolsMonitoringSettings:
+ * failureInterval 30 s, minUpTime 120 s, maxFailures 3; the High sensitivity's reset window of 1 h).
+ */
+export const VmMonitoringSettings = z.strictObject({
+  enabled: z.boolean().default(false).describe("HA resets a VM whose guest stops sending heartbeats (VM Monitoring); needs ha.enabled"),
+  failureIntervalSeconds: z.int().min(1).max(86_400).default(30).describe("Seconds without heartbeats before HA resets the VM"),
+  minUptimeSeconds: z.int().min(0).max(86_400).default(120).describe("After a power-on or reset, heartbeats are not checked for this long while the guest boots"),
+  maxResets: z.int().min(1).max(1000).default(3).describe("Resets per window at most; then HA leaves the VM as it is (VmMonitoringGaveUp)"),
+  maxResetsWindowSeconds: z.int().min(60).max(30 * 86_400).default(3600).describe("The window maxResets counts over"),
+});
+
 export const HaSettings = z.strictObject({
   enabled: z.boolean().default(false).describe("vSphere HA: restart the VMs of a failed host on the others, enforce admission control and the isolation response"),
   restartPriority: RestartPrioritySetting.default("medium").describe("Default restart order of the cluster's VMs (highest first; disabled: not restarted); a VM's haRestartPriority overrides it"),
@@ -82,6 +94,7 @@ export const HaSettings = z.strictObject({
     .default("none")
     .describe("What an isolated host does with its VMs 30 s after isolation: none keeps them on; powerOff or shutdown frees them for HA restart"),
   admissionControl: AdmissionControlSettings.prefault({}).describe("HA admission control: refuses power-ons that would leave too little failover capacity"),
+  vmMonitoring: VmMonitoringSettings.prefault({}).describe("VM Monitoring: reset VMs whose guest heartbeats stop"),
 });
 
 /**
@@ -105,10 +118,19 @@ export const MigrationSettings = z
 
 export type MigrationSettings = z.infer<typeof MigrationSettings>;
 
+/** EVC baselines (VMware KB 1003212), oldest first per vendor; their features: runtime/core/cpu/evc.ts. */
+export const EvcMode = z.enum(["intel-merom", "intel-penryn", "intel-nehalem", "intel-westmere", "intel-sandybridge", "intel-haswell", "amd-rev-e", "amd-rev-f", "amd-greyhound-no3dnow", "amd-greyhound"]);
+export type EvcMode = z.infer<typeof EvcMode>;
+
+export const EvcSettings = z.strictObject({
+  mode: EvcMode.describe("Enhanced vMotion Compatibility baseline: guests see this generation's CPU features on every host, so VMs live-migrate between hosts of different generations of one vendor"),
+});
+
 export const ClusterSpec = z.strictObject({
   drs: DrsSettings.prefault({}).describe("Distributed Resource Scheduler: keeps rules and balances load across the cluster's hosts"),
   ha: HaSettings.prefault({}).describe("High Availability: restarts after host failure and admission control"),
   migration: MigrationSettings.prefault({}).describe("Live migration: the link between hosts and Xen's pre-copy parameters"),
+  evc: EvcSettings.optional().describe("Enhanced vMotion Compatibility; absent: off, a VM live-migrates only to a host with every feature of its source"),
 });
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 export type ClusterSpecInput = z.input<typeof ClusterSpec>;
@@ -139,6 +161,8 @@ export const DrsStatus = z.object({
   memoryImbalance: z.number(),
   /** Moves applied by the last pass. */
   moves: z.array(DrsMove),
+  /** Running VMs per VM DRS score range (vSphere 7's histogram), derived when the cluster is shown. */
+  vmScoreBuckets: z.record(z.string(), z.int()).optional(),
   /** Moves the last pass recommends but did not apply (manual, partiallyAutomated). */
   recommendations: z.array(DrsMove),
   /** Rule violations the pass could not correct, each with why. */

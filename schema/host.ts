@@ -33,11 +33,15 @@ export function hypervisorVersionOf(spec: { hypervisor: Hypervisor; hypervisorVe
   return (spec.hypervisorVersion ?? HYPERVISOR_VERSIONS[spec.hypervisor][0]) as HypervisorVersion;
 }
 
-export const CpuFeature = z.enum(["vmx", "svm", "ept", "npt", "lm"]);
+/**
+ * Processor flags. vmx/svm/ept/npt serve the hypervisor; the others are instruction-set extensions a
+ * guest sees (runtime/core/cpu/evc.ts: what live migration and EVC compare).
+ */
+export const CpuFeature = z.enum(["vmx", "svm", "ept", "npt", "lm", "nx", "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "aes", "pclmulqdq", "avx", "avx2", "fma", "bmi", "movbe", "sse4a", "abm", "3dnow"]);
 export type CpuFeature = z.infer<typeof CpuFeature>;
 
 /** Features that exist only on one vendor's processors. */
-const VENDOR_FEATURES: Record<string, "intel" | "amd"> = { vmx: "intel", ept: "intel", svm: "amd", npt: "amd" };
+const VENDOR_FEATURES: Record<string, "intel" | "amd"> = { vmx: "intel", ept: "intel", svm: "amd", npt: "amd", sse4a: "amd", "3dnow": "amd" };
 
 export const HostCpu = z
   .strictObject({
@@ -48,7 +52,7 @@ export const HostCpu = z
     features: z
       .array(CpuFeature)
       .default([])
-      .describe("CPU flags: vmx/svm hardware assist (VT-x/AMD-V), ept/npt nested paging, lm 64-bit (x86_64 guests need it)"),
+      .describe("CPU flags: vmx/svm hardware assist (VT-x/AMD-V), ept/npt nested paging, lm 64-bit (x86_64 guests need it); the rest are instruction-set extensions guests see (live migration and EVC compare them)"),
   })
   .superRefine((cpu, ctx) => {
     cpu.features.forEach((feature, i) => {

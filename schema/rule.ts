@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Name } from "./common";
 
-export const RuleType = z.enum(["affinity", "antiAffinity", "vmHost"]);
+export const RuleType = z.enum(["affinity", "antiAffinity", "vmHost", "restartDependency"]);
 export const HostAffinity = z.enum(["mustRunOn", "shouldRunOn", "mustNotRunOn", "shouldNotRunOn"]);
 export type HostAffinity = z.infer<typeof HostAffinity>;
 
@@ -24,11 +24,24 @@ export const RuleSpec = z
     hosts: z.array(Name).default([]).describe("vmHost only: the host group the VMs must or should (not) run on"),
     hostAffinity: HostAffinity.optional().describe("vmHost only, required there: must rules are mandatory, should rules preferences"),
     mandatory: z.boolean().optional().describe("Never broken by placement, DRS or HA; absent: true for antiAffinity and must* vmHost, false otherwise"),
+    dependsOn: z.array(Name).default([]).describe("restartDependency only: HA restarts `vms` only once every VM listed here is up (vSphere 6.5 orchestrated restart)"),
+    readiness: z
+      .enum(["poweredOn", "guestHeartbeats", "appHeartbeats"])
+      .default("poweredOn")
+      .describe("restartDependency only: when a VM of dependsOn counts as up; the model's guests send heartbeats once booted, so the heartbeat conditions wait for the boot"),
+    additionalDelaySeconds: z.int().min(0).max(86_400).default(0).describe("restartDependency only: extra wait after dependsOn is up (vSphere: postReadyDelay)"),
   })
   .superRefine((rule, ctx) => {
     unique(rule.vms, ctx, "vms");
     unique(rule.hosts, ctx, "hosts");
-    if (rule.type === "vmHost") {
+    unique(rule.dependsOn, ctx, "dependsOn");
+    if (rule.type === "restartDependency") {
+      if (rule.dependsOn.length === 0) ctx.addIssue({ code: "custom", path: ["dependsOn"], message: "a restartDependency rule needs at least one VM in dependsOn" });
+      const both = rule.vms.find((vm) => rule.dependsOn.includes(vm));
+      if (both !== undefined) ctx.addIssue({ code: "custom", path: ["dependsOn"], message: `${both} cannot depend on itself` });
+      if (rule.hosts.length > 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: "hosts apply to vmHost rules, not restartDependency" });
+      if (rule.hostAffinity !== undefined || rule.mandatory !== undefined) ctx.addIssue({ code: "custom", path: [rule.hostAffinity !== undefined ? "hostAffinity" : "mandatory"], message: "applies to placement rules, not restartDependency" });
+    } else if (rule.type === "vmHost") {
       if (rule.hostAffinity === undefined) ctx.addIssue({ code: "custom", path: ["hostAffinity"], message: "a vmHost rule needs hostAffinity (mustRunOn, shouldRunOn, mustNotRunOn or shouldNotRunOn)" });
       if (rule.hosts.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: "a vmHost rule needs at least one host" });
       const must = rule.hostAffinity?.startsWith("must");
@@ -40,12 +53,14 @@ export const RuleSpec = z
       if (rule.hosts.length > 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: `hosts apply to vmHost rules, not ${rule.type}` });
       if (rule.hostAffinity !== undefined) ctx.addIssue({ code: "custom", path: ["hostAffinity"], message: `hostAffinity applies to vmHost rules, not ${rule.type}` });
     }
+    if (rule.type !== "restartDependency" && rule.dependsOn.length > 0) ctx.addIssue({ code: "custom", path: ["dependsOn"], message: `dependsOn applies to restartDependency rules, not ${rule.type}` });
   });
 export type RuleSpec = z.infer<typeof RuleSpec>;
 export type RuleSpecInput = z.input<typeof RuleSpec>;
 
 /** Whether the rule is a hard constraint, with the type-dependent default. */
 export function isMandatory(rule: RuleSpec): boolean {
+  if (rule.type === "restartDependency") return false;
   if (rule.mandatory !== undefined) return rule.mandatory;
   if (rule.type === "vmHost") return rule.hostAffinity?.startsWith("must") ?? false;
   return rule.type === "antiAffinity";

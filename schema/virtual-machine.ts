@@ -189,6 +189,19 @@ export const DiskImageFacts = ImportedDisk.omit({ sizeGb: true });
 export type DiskImageFacts = z.infer<typeof DiskImageFacts>;
 
 /** Where a VM stands in an HA restart after its host failed or was isolated. */
+export const GuestHealth = z.object({
+  heartbeat: z.enum(["ok", "lost"]),
+  /** When heartbeats stopped (failVm), or null while they come. */
+  lostAtSeconds: z.number().nullable(),
+  /** How the guest failed: it hangs (heartbeats stop) or crashed. */
+  failure: z.enum(["heartbeat", "crash"]).nullable(),
+  /** Times of VM Monitoring resets, the last maxResets or fewer. */
+  resetsAtSeconds: z.array(z.number()),
+  /** Set when HA stopped resetting the VM after maxResets in the window. */
+  gaveUp: z.boolean(),
+});
+export type GuestHealth = z.infer<typeof GuestHealth>;
+
 export const HaRestart = z.object({
   /**
    * awaitingRestart: down, restarted when the failure is declared and its priority's turn comes;
@@ -233,6 +246,15 @@ export const VmStatus = z.object({
    * its overhead MB), since that is what the VM takes from the host.
    */
   cpuEntitlementMhz: z.number(),
+  /**
+   * cpuEntitlementMhz split: the guest's part, which a limit caps (cpu.limitMhz; vSphere: a limit is
+   * the most the VM gets), and the hypervisor's overhead for delivering it (overheadCpuPercent of it).
+   * Derived when the VM is shown, not stored.
+   */
+  cpuGuestEntitlementMhz: z.number().optional(),
+  cpuOverheadEntitlementMhz: z.number().optional(),
+  /** vSphere 7's VM DRS score, 0-100: how much of its CPU and memory demand it gets (runtime/core/drs/vm-score.ts); null when not running. Derived when shown. */
+  drsScore: z.number().nullable().optional(),
   memoryEntitlementMb: z.number(),
   /** What the guest gets on its host now (the hypervisor's CPU for it is overheadCpuMhz). */
   cpuUsedMhz: z.number(),
@@ -249,6 +271,8 @@ export const VmStatus = z.object({
   /** The ISO image in the CD drive, or null. */
   cdrom: z.string().nullable(),
   haRestart: HaRestart.nullable(),
+  /** The guest's heartbeats as VM Monitoring sees them (absent: healthy, never reset). */
+  guestHealth: GuestHealth.optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;
 

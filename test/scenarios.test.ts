@@ -8,7 +8,9 @@
  * (never in CI, where a missing or different golden fails).
  *
  * Steps: {"advance": "10m"} | {"apply": object, "refused"?: true} | {"delete": {kind, name}} |
- * {"drs": cluster, "now"?: true, "apply"?: true} | {"status": true} | {"note": text}
+ * {"drs": cluster, "now"?: true, "apply"?: true} | {"failVm": name, "mode"?: "heartbeat" | "crash"} |
+ * {"failHost": name, "mode"?: "crash" | "isolation"} |
+ * {"status": true} | {"note": text}
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +28,8 @@ type Step =
   | { apply: ObjectInput; refused?: boolean }
   | { delete: { kind: Kind; name: string } }
   | { drs: string; now?: boolean; apply?: boolean }
+  | { failVm: string; mode?: "heartbeat" | "crash" }
+  | { failHost: string; mode?: "crash" | "isolation" }
   | { status: true }
   | { note: string };
 
@@ -38,6 +42,8 @@ function title(step: Step): string {
   if ("advance" in step) return `advance ${step.advance}`;
   if ("apply" in step) return `apply ${step.apply.kind} ${step.apply.name}${step.refused ? " (expected to be refused)" : ""}`;
   if ("delete" in step) return `delete ${step.delete.kind} ${step.delete.name}`;
+  if ("failVm" in step) return `vm fail ${step.failVm}${step.mode ? ` --mode ${step.mode}` : ""}`;
+  if ("failHost" in step) return `host fail ${step.failHost}${step.mode ? ` --mode ${step.mode}` : ""}`;
   if ("status" in step) return "status";
   return `note: ${step.note}`;
 }
@@ -64,6 +70,14 @@ async function perform(rt: Runtime, step: Step): Promise<string[]> {
   }
   if ("delete" in step) {
     await rt.delete(step.delete.kind, step.delete.name);
+    return [];
+  }
+  if ("failVm" in step) {
+    await rt.failVm(step.failVm, { mode: step.mode });
+    return [];
+  }
+  if ("failHost" in step) {
+    await rt.failHost(step.failHost, { mode: step.mode });
     return [];
   }
   if ("status" in step) return renderStatus(await inventory(rt)).split("\n");

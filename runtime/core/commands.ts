@@ -8,6 +8,7 @@ import { refuseNonFiniteNumbers } from "./finite-numbers";
 import { refuse } from "./errors";
 import { preview } from "./preview";
 import { type FailureMode, failHost, recoverHost } from "./ha/failures";
+import { type GuestFailure, failVm } from "./ha/vm-monitoring";
 import { type ApplyInputs, type ApplyMode, guardGeneration, requireExisting } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
@@ -23,6 +24,7 @@ export type Command =
   | { type: "advance"; seconds: number }
   | { type: "failHost"; name: string; mode: FailureMode }
   | { type: "recoverHost"; name: string }
+  | { type: "failVm"; name: string; mode: GuestFailure }
   /** A DRS pass now; `apply` applies the moves whatever the automation level (an operator approving recommendations). */
   | { type: "drs"; cluster: string; apply: boolean };
 
@@ -81,6 +83,9 @@ function run(txn: Txn, command: Command): RuntimeObject | undefined {
       return undefined;
     case "recoverHost":
       recoverHost(txn, checkName("Host", command.name));
+      return undefined;
+    case "failVm":
+      failVm(txn, checkName("VirtualMachine", command.name), command.mode);
       return undefined;
     case "drs": {
       const cluster = requireExisting<ClusterRecord>(txn, "Cluster", checkName("Cluster", command.cluster));

@@ -1,7 +1,9 @@
 /** Objects as the public API shows them: stored status plus the name lists read from the world's indexes. */
 import { type HaView, clusterHaStatus } from "./ha/cluster-figures";
 import type { IndexName } from "./indexes";
-import { type ClusterRecord, type RuntimeObject, compareNames, deepFreeze } from "./model";
+import { guestCpuMhz } from "./allocation/vm-claims";
+import { scoreBuckets, vmDrsScore } from "./drs/vm-score";
+import { type ClusterRecord, type RuntimeObject, type VmRecord, compareNames, deepFreeze } from "./model";
 
 /** The world, or an operation's view of it. */
 export type RelatedView = HaView;
@@ -18,8 +20,12 @@ export function present(world: RelatedView, obj: RuntimeObject): RuntimeObject {
 function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
   const status = obj.status as Record<string, unknown>;
   switch (obj.kind) {
-    case "Cluster":
-      return { ...obj, status: { ...status, hosts: names(world, "hostsInCluster", obj.name), ha: clusterHaStatus(world, obj as ClusterRecord) } };
+    case "Cluster": {
+      const c = obj as ClusterRecord;
+      const scores = c.spec.drs.enabled ? [...world.related("vmsInCluster", obj.name)].flatMap((n) => vmDrsScore(world.get("VirtualMachine", n) as VmRecord) ?? []) : [];
+      const drs = { ...c.status.drs, vmScoreBuckets: scoreBuckets(scores) };
+      return { ...obj, status: { ...status, drs, hosts: names(world, "hostsInCluster", obj.name), ha: clusterHaStatus(world, c) } };
+    }
     case "Host":
       return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), incomingVms: names(world, "vmsMigratingTo", obj.name), containers: names(world, "containersOnHost", obj.name) } };
     case "Template":
@@ -27,6 +33,12 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
     case "Datastore": {
       const hosts = names(world, "hostsMountingDatastore", obj.name);
       return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };
+    }
+    case "VirtualMachine": {
+      const s = (obj as VmRecord).status;
+      const guest = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
+      const score = vmDrsScore(obj as VmRecord);
+      return { ...obj, status: { ...status, cpuGuestEntitlementMhz: guest, cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest, drsScore: score ?? null } };
     }
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };

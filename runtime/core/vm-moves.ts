@@ -6,12 +6,17 @@
  * migration needs shared storage (storage/visibility.ts). A powered-off VM moves by cold migration:
  * only the disks relocated to another datastore are copied.
  */
+import type { HostSpec } from "../../schema/host";
 import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../schema/virtual-machine";
 import { chargeFootprint, chargeHost, refreshCluster } from "./accounting";
 import { resolveVirtualization } from "./compatibility";
+import { cpuMigrationObstacles } from "./cpu/evc";
 import { refuse } from "./errors";
+import { profileOf } from "./hypervisors/profiles";
+import { preCopyParamsFor } from "./migration/models";
 import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "./migration/pre-copy";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "./model";
+import { guestCpuOf } from "./placement/vm-request";
 import { diskSizeGb } from "./storage/disks";
 import { unmountedDatastores } from "./storage/visibility";
 import { registerTimerHandler, schedule } from "./timeline";
@@ -32,6 +37,12 @@ const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
 /** The migration settings of a VM's cluster; Xen's defaults for a standalone host. */
 export function migrationSettings(txn: Txn, cluster: string | null): PreCopyParams {
   return (cluster !== null && txn.get<ClusterRecord>("Cluster", cluster)?.spec.migration) || XEN_DEFAULTS;
+}
+
+/** The pre-copy parameters of a live migration from a host of `source`'s hypervisor (its profile's model, migration/models.ts). */
+export function liveMigrationParams(source: HostSpec, cluster: PreCopyParams): PreCopyParams {
+  const model = profileOf(source).liveMigration;
+  return model ? preCopyParamsFor(model, cluster) : cluster;
 }
 
 /**
@@ -97,10 +108,14 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
   if (!target) refuse("NotFound", subject, `cannot live-migrate to ${toHost}: no such host`);
   const verdict = resolveVirtualization(target.spec, vm.spec);
   if (!verdict.ok) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${verdict.obstacles.map((o) => o.text).join("; ")}`);
+  const guestCpu = guestCpuOf(txn, vm);
+  const cpu = guestCpu ? cpuMigrationObstacles(guestCpu, target.spec) : [];
+  if (cpu.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${cpu.join("; ")}`);
   const unseen = unmountedDatastores(vm.spec, target.spec.datastores);
   if (unseen.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: it does not mount ${unseen.join(", ")} and live migration needs shared storage`);
   const cost = guestCost(vm.spec, verdict.resolution);
-  const prediction = predictLiveMigration(vm.spec, migrationSettings(txn, vm.status.cluster));
+  const source = txn.get<HostRecord>("Host", before.host)!;
+  const prediction = predictLiveMigration(vm.spec, liveMigrationParams(source.spec, migrationSettings(txn, vm.status.cluster)));
   const now = txn.clockSeconds;
   const migration: MigrationInFlight = {
     kind: "live",

@@ -66,10 +66,12 @@ export function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, resolu
 
 /**
  * Powered off: nothing runs, nothing is charged, and no HA restart is owed; the last overhead figures
- * stay for reference (HA admission control holds them for a VM awaiting a restart).
+ * stay for reference (HA admission control holds them for a VM awaiting a restart). VM Monitoring's
+ * record goes: its reset count clears on power off (vSphere Availability 6.7, "VM and Application Monitoring").
  */
 export function stoppedStatus(base: VmStatus): VmStatus {
-  return { ...base, ...NOT_RUNNING };
+  const { guestHealth: _cleared, ...rest } = base;
+  return { ...rest, ...NOT_RUNNING };
 }
 
 /** The ISO in the CD drive follows the spec at once: mounting is an in-place change. */

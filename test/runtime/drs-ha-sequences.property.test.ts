@@ -1,6 +1,6 @@
 /**
  * DRS and HA together under random sequences over a small cluster (fast-check, the suite's fixed
- * seed): rule changes (affinity, anti-affinity, VM-host; restart dependencies once they exist), host
+ * seed): rule changes (affinity, anti-affinity, VM-host, restart dependencies), host
  * maintenance, failures, recoveries, pin changes, DRS passes and clock advances. Whatever happens:
  * - an operation either succeeds or is refused with a contract code;
  * - the clock always advances by what was asked, and no step of an advance fails (no StepFailed);
@@ -24,6 +24,7 @@ const ruleSpecArb = fc.oneof(
   subset(2, 3, VMS).map((vms) => ({ type: "affinity", vms, mandatory: true })),
   subset(2, 3, VMS).map((vms) => ({ type: "antiAffinity", vms })),
   fc.record({ vms: subset(1, 3, VMS), hosts: subset(1, 2, HOSTS), hostAffinity: fc.constantFrom("mustRunOn", "mustNotRunOn", "shouldRunOn") }).map((r) => ({ type: "vmHost", ...r })),
+  subset(2, 3, VMS).map(([first, ...rest]) => ({ type: "restartDependency", vms: [first], dependsOn: rest, readiness: "guestHeartbeats" })),
 );
 
 type Op =

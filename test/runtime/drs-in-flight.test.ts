@@ -14,10 +14,10 @@ import { cluster, esxHost, vm } from "../support/fixtures";
 const PLACE: Record<string, string> = { "vm-101": "node1", "vm-102": "node1", "vm-103": "node1", "vm-104": "node3", "vm-105": "node2", "vm-106": "node1" };
 const RULE = { kind: "Rule" as const, name: "together", spec: { cluster: "prod", type: "affinity", vms: ["vm-101", "vm-105", "vm-106"], mandatory: true } };
 
-/** A DRS pass has started moving vm-101 from node1 to node2 (about 82 s: 1 GB at Xen's first-round 100 Mbit/s). */
+/** A DRS pass has started moving vm-101 from node1 to node2 (about 82 s: 1 GB over a 100 Mbit/s link). */
 async function clusterWithOneMigrating(automationLevel: "manual" | "fullyAutomated"): Promise<Runtime> {
   const rt = await openRuntime({ path: ":memory:" });
-  await rt.apply(cluster("prod", { drs: { automationLevel, migrationThreshold: 3 } }));
+  await rt.apply(cluster("prod", { drs: { automationLevel, migrationThreshold: 3 }, migration: { bandwidthMbps: 100 } }));
   for (const h of ["node1", "node2", "node3"]) await rt.apply(esxHost(h, "prod", { memoryMb: 32768 }));
   const spec = () => ({ memoryMb: 1024, workload: { cpuDemandMhz: 6000, activeMemoryMb: 256 } });
   for (const [name, host] of Object.entries(PLACE)) await rt.apply(vm(name, { host, ...spec() }));
@@ -66,7 +66,7 @@ describe("DRS and VMs in flight", () => {
     // In manual mode the rule's pass only recommends; then passes every 60 s run while vm-101 is in flight.
     const rt = await clusterWithOneMigrating("manual");
     await rt.apply(RULE);
-    await rt.apply(cluster("prod", { drs: { automationLevel: "fullyAutomated", migrationThreshold: 3, intervalSeconds: 60 } }));
+    await rt.apply(cluster("prod", { drs: { automationLevel: "fullyAutomated", migrationThreshold: 3, intervalSeconds: 60 }, migration: { bandwidthMbps: 100 } }));
     const start = await rt.now();
     for (let i = 1; i <= 10; i++) {
       await rt.advance(60);

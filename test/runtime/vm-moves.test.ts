@@ -33,9 +33,9 @@ describe("migrateVm", () => {
     expect(txn.events.map((e) => e.reason)).toEqual(["DrsMigrated"]);
     expect(txn.events[0].message).toMatch(/^test move; live migration esx\d -> esx\d: 1 pre-copy round\(s\), 4096 MB sent, [\d.]+ s, downtime 25 ms/);
 
-    // An idle 4 GB VM is sent once at the first-round rate: 4096 MB x 8 / 100 Mbit/s = 327.68 s, plus 25 ms.
-    expect(inFlight.status.migration!.completesAtSeconds).toBeCloseTo(327.705, 3);
-    advance(txn, 327.7);
+    // vMotion sends an idle 4 GB VM once at the link's rate: 4096 MB x 8 / 1000 Mbit/s = 32.768 s, plus 25 ms.
+    expect(inFlight.status.migration!.completesAtSeconds).toBeCloseTo(32.793, 3);
+    advance(txn, 32.79);
     expect(txn.get<VirtualMachineObject>("VirtualMachine", "v")!.status.currentHost).toBe(from);
     advance(txn, 0.01);
     world.applyChanges(txn.changes());

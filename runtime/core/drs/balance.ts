@@ -5,20 +5,29 @@
  *   loaded hosts to one of the least loaded (to any host when those give nothing);
  * - swaps, when no single move helps: two VMs trade hosts, which escapes the local optimum where
  *   every single move would overshoot (two migrations, counted as two moves).
- * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts), keep
+ * A candidate must close a load gap of at least minGain, pay for itself (cost-benefit.ts; not at
+ * threshold 5, which acts on any move that improves balance), keep
  * every filter of the placement profile and every preferential rule as well kept as before, and
  * move no VM that is pinned, already migrating or moved earlier in this pass, or cooling down after an
  * earlier DRS move. Up to maxMovesPerPass migrations: a swap or a group is taken only if all its
  * moves fit in what is left.
  */
 import { preferenceBreaches } from "../rules/constraints";
-import { predictLiveMigration } from "../vm-moves";
+import { liveMigrationParams, predictLiveMigration } from "../vm-moves";
 import { costBenefit, loadGapClosed, migrationCost } from "./cost-benefit";
 import { balancePriority, formatImbalance } from "./imbalance";
 import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
 import type { ClusterSnapshot } from "./snapshot";
 
 const pct = (n: number) => `${Math.round(n * 100)}%`;
+
+/**
+ * The most aggressive threshold: "apply all recommendations, even those with a slight improvement"
+ * (vSphere Resource Management 6.0/6.7, "DRS Migration Threshold"; level 5's wording per
+ * mindthevirt.com, "vSphere DRS Migration Thresholds"). Its target is 0, and no move that narrows the
+ * load gap by minGain is dropped for costing more than it gains.
+ */
+const AGGRESSIVE = 5;
 
 /** A unit that may move: the VMs that go together, their entitled load and what migrating them costs. */
 interface Mover {
@@ -46,9 +55,12 @@ interface Skipped {
   pinned: number;
   migrating: number;
   costly: number;
+  /** Candidates a placement filter or a preferential rule refused, and the first one's why. */
+  refused: number;
+  example?: string;
 }
 
-const noneSkipped = (): Skipped => ({ cooling: 0, pinned: 0, migrating: 0, costly: 0 });
+const noneSkipped = (): Skipped => ({ cooling: 0, pinned: 0, migrating: 0, costly: 0, refused: 0 });
 
 /** Sum over resources of how far the host's normalized entitlement is above the mean. */
 function excess(snap: ClusterSnapshot, host: number): number {
@@ -106,21 +118,24 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
     }
     const { cpu, memory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
     let seconds = 0;
-    for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, s.migration).totalSeconds;
+    const params = liveMigrationParams(snap.hosts[host].spec, s.migration);
+    for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, params).totalSeconds;
     const share = Math.max(cpu / capacity.cpuCapacityMhz, memory / capacity.memoryCapacityMb);
     out.push({ unit, host, cpu, memory, seconds, cost: migrationCost(share, seconds) });
   }
   return out;
 }
 
-/** Whether the mover can go to `to`: every filter, and no preferential rule broken more than now. */
-function allowed(snap: ClusterSnapshot, m: Mover, to: number): boolean {
+/** Why the mover cannot go to `to` (a filter, or a preferential rule broken more than now), or undefined when it can. */
+function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefined {
   const lead = m.unit[0];
+  const what = `${m.unit.map((v) => snap.vmName(v)).join(" + ")} to ${snap.hostName(to)}`;
   if (snap.vms[lead].rules.length > 0) {
     const c = snap.constraints(lead);
-    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length) return false;
+    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length) return `${what}: breaks more preferential rules`;
   }
-  return snap.refusals(m.unit, to).length === 0;
+  const why = snap.refusals(m.unit, to);
+  return why.length === 0 ? undefined : `${what}: ${why.join("; ")}`;
 }
 
 class Search {
@@ -146,12 +161,17 @@ class Search {
     const gain = loadGapClosed(this.imbalance, after, this.snap.active.length);
     if (gain < this.s.minGain) return;
     const cb = costBenefit(gain, movers.reduce((c, m) => c + m.cost, 0), this.s.intervalSeconds);
-    if (!cb.pays) {
+    // Threshold 5 (aggressive) applies every recommendation, down to a slight improvement: it skips cost-benefit.
+    if (!cb.pays && this.s.migrationThreshold < AGGRESSIVE) {
       this.skipped.costly++;
       return;
     }
-    const feasible = movers.length === 1 ? allowed(this.snap, movers[0], to) : allowed(this.snap, movers[0], movers[1].host) && allowed(this.snap, movers[1], movers[0].host);
-    if (!feasible) return;
+    const refused = movers.length === 1 ? refusal(this.snap, movers[0], to) : (refusal(this.snap, movers[0], movers[1].host) ?? refusal(this.snap, movers[1], movers[0].host));
+    if (refused !== undefined) {
+      this.skipped.refused++;
+      this.skipped.example ??= refused;
+      return;
+    }
     this.best = { movers, to, after, gain, cost: cb.cost, benefit: cb.benefit };
     this.bestAfter = after;
   }
@@ -240,15 +260,17 @@ export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: numbe
         skipped.pinned ? `${skipped.pinned} pinned` : "",
         skipped.migrating ? `${skipped.migrating} already migrating or moved in this pass` : "",
         skipped.costly ? `${skipped.costly} candidate moves cost more than they gain` : "",
+        skipped.refused ? `${skipped.refused} candidate moves refused by placement, e.g. ${skipped.example}` : "",
       ].filter(Boolean);
-      return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain} and pays for itself${notes.length ? ` (${notes.join(", ")})` : ""}`;
+      const pays = s.migrationThreshold < AGGRESSIVE ? " and pays for itself" : "";
+      return `imbalance ${formatImbalance(imbalance)} is above ${goal} but no move closes a load gap of at least ${s.minGain}${pays}${notes.length ? ` (${notes.join(", ")})` : ""}`;
     }
     const [first, second] = best.movers;
     const to = best.to;
     const common =
       `imbalance ${formatImbalance(imbalance)} -> ${formatImbalance(best.after)} (target ${formatImbalance(target)}); ` +
       `entitled on ${describeHost(snap, first.host)}, on ${describeHost(snap, to)}; load gap closed ${formatImbalance(best.gain)}; ` +
-      `migration about ${Math.round(best.movers.reduce((t, m) => t + m.seconds, 0))} s (cost ${formatImbalance(best.cost)} <= benefit ${formatImbalance(best.benefit)})`;
+      `migration about ${Math.round(best.movers.reduce((t, m) => t + m.seconds, 0))} s (cost ${formatImbalance(best.cost)} ${best.cost <= best.benefit ? "<=" : "> (threshold 5 moves anyway)"} benefit ${formatImbalance(best.benefit)})`;
     const priority = balancePriority(imbalance, hosts);
     if (second) {
       const names = (m: Mover) => m.unit.map((v) => snap.vmName(v)).join(" + ");

@@ -10,9 +10,9 @@
  *
  * The migration time is what the pre-copy model predicts for the VM under its cluster's migration
  * settings (predictLiveMigration in vm-moves.ts): the very time the migration will take once started,
- * so DRS prices a move with the clock it will run on. With Xen's rate control (first round at 100
- * Mbit/s) a few GB take minutes, and DRS moves large VMs only for large gains; a cluster that wants
- * vMotion's full-speed copy raises firstRoundMbps and maxRateMbps to the link's rate.
+ * so DRS prices a move with the clock it will run on: the source hypervisor's model (vMotion at the
+ * link's rate, Xen's rate-limited pre-copy, migration/models.ts), under the cluster's settings. Large,
+ * busy VMs move only for large gains, except at threshold 5, which skips this filter (balance.ts).
  * - cost: while the copy runs the VM's load weighs on both hosts: its share d of the source host
  *   (its largest normalized entitlement there) times the migration time;
  * - benefit: the load gap closed, held until the next pass (intervalSeconds).

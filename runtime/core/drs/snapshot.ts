@@ -14,7 +14,9 @@
 import { isMandatory } from "../../../schema/rule";
 import { hostWithFootprint } from "../accounting";
 import { profileOf } from "../hypervisors/profiles";
-import type { HostRecord, RuleRecord, VmRecord } from "../model";
+import type { EvcMode } from "../../../schema/cluster";
+import { type GuestCpu, guestCpuOn } from "../cpu/evc";
+import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { type PlacementRequest, fits, hostVerdicts, placementRequest } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm } from "../rules/constraints";
@@ -48,7 +50,11 @@ export class ClusterSnapshot {
   private slot: Int32Array;
   load!: LoadState;
 
+  /** The cluster's EVC baseline: what guests see of their hosts' CPUs. */
+  private readonly evc: EvcMode | undefined;
+
   constructor(txn: Txn, cluster: string) {
+    this.evc = txn.get<ClusterRecord>("Cluster", cluster)?.spec.evc?.mode;
     this.hosts = [...txn.relatedObjects<HostRecord>("hostsInCluster", cluster)];
     this.hosts.forEach((h, i) => this.hostIndex.set(h.name, i));
     this.vmsOn = this.hosts.map(() => []);
@@ -139,6 +145,12 @@ export class ClusterSnapshot {
     return v.rules.length === 0 ? NO_RULES : constraintsFor(v.rules, v.record.name, locate);
   }
 
+  /** The CPU the guest sees where it runs (a VM in flight is never planned, so its source does not matter). */
+  private guestCpu(vm: VmRecord): GuestCpu | undefined {
+    const at = vm.status.currentHost === null ? undefined : this.hostIndex.get(vm.status.currentHost);
+    return at === undefined ? undefined : guestCpuOn(this.hostName(at), this.hosts[at].spec, this.evc);
+  }
+
   /** What the VM takes from `host`, with the overhead of running it there. */
   private footprintOn(vm: number, host: number): Footprint {
     const { spec, status } = this.vms[vm].record;
@@ -150,7 +162,7 @@ export class ClusterSnapshot {
 
   private request(vm: number, locate: Locate): PlacementRequest {
     const v = this.vms[vm];
-    v.request ??= placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES);
+    v.request ??= { ...placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES), guestCpu: this.guestCpu(v.record) };
     return v.rules.length === 0 ? v.request : { ...v.request, rules: constraintsFor(v.rules, v.record.name, locate, this.leaving) };
   }
 

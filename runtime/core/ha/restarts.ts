@@ -31,6 +31,7 @@ import { powerOnAt } from "../vm-power-on";
 import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
 import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
+import { dependenciesReadyAt } from "./restart-dependencies";
 import { bootSeconds } from "./timing";
 
 /** A restart wave due now or when a tier is up. */
@@ -249,19 +250,38 @@ export function runRestartWave(txn: Txn, clusterName: string): void {
   const cluster = txn.get<ClusterRecord>("Cluster", clusterName);
   if (!cluster) return;
   const queue = txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName);
+  const now = txn.clockSeconds;
+  // Guests up by now: a dependency's delay counts from here, and their restart state is cleared next.
+  const upAt = new Map(queue.flatMap((vm) => (vm.status.haRestart!.state === "restarting" && vm.status.haRestart!.readyAtSeconds! <= now ? [[vm.name, vm.status.haRestart!.readyAtSeconds!] as const] : [])));
   const booting = finishBooted(txn, cluster, queue);
   if (!cluster.spec.ha.enabled) return;
-  const now = txn.clockSeconds;
   let blockRank = Math.max(0, ...booting.map((vm) => restartRank(vm.spec, cluster.spec)));
-  let waiting = queue.filter((vm) => vm.status.haRestart!.state === "awaitingRestart" && vm.status.haRestart!.eligibleAtSeconds <= now);
+  let candidates = queue.filter((vm) => vm.status.haRestart!.state === "awaitingRestart" && vm.status.haRestart!.eligibleAtSeconds <= now);
   const hosts = new ClusterHosts(txn, clusterName);
-  while (waiting.length > 0) {
+  for (;;) {
+    // Read again after each tier: a dependency restarted just now may be all a dependent waits for.
+    const waiting = withDependenciesUp(txn, clusterName, candidates, upAt);
+    if (waiting.length === 0) return;
     const top = Math.max(...waiting.map((vm) => restartRank(vm.spec, cluster.spec)));
     if (top < blockRank) return;
     const tier = inRestartOrder(waiting.filter((vm) => restartRank(vm.spec, cluster.spec) === top));
-    waiting = waiting.filter((vm) => restartRank(vm.spec, cluster.spec) !== top);
+    candidates = candidates.filter((vm) => !tier.includes(vm));
     if (restartAll(txn, cluster, hosts, tier)) blockRank = top;
   }
+}
+
+/**
+ * The VMs whose restart dependencies are up (restart-dependencies.ts); for those whose dependencies
+ * will be up at a known time a wave is requested then. The others wait for a later wave (one runs
+ * each time a restarted guest is up).
+ */
+function withDependenciesUp(txn: Txn, cluster: string, vms: VmRecord[], upAt: ReadonlyMap<string, number>): VmRecord[] {
+  const now = txn.clockSeconds;
+  return vms.filter((vm) => {
+    const at = dependenciesReadyAt(txn, cluster, vm.name, upAt);
+    if (at !== null && at > now) requestRestartWave(txn, cluster, at);
+    return at !== null && at <= now;
+  });
 }
 
 /** Retries the VMs waiting for capacity, highest priority first: capacity may have returned. */

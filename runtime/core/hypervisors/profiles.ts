@@ -7,6 +7,7 @@
  */
 import type { GuestOs } from "../../../schema/virtual-machine";
 import type { ContainerSupport } from "../containers/kernel-sharing";
+import { type LiveMigrationModel, VMOTION, XEN_PRE_COPY } from "../migration/models";
 import { HYPERVISOR_VERSIONS, type Hypervisor, type HypervisorVersion, hypervisorVersionOf } from "../../../schema/host";
 
 export type ResolvedMode = "full" | "paravirtual" | "hardware";
@@ -44,6 +45,8 @@ export interface HypervisorProfile {
   memoryOverhead: MemoryOverheadModel;
   /** The OS families of the containers its kernel runs; absent for hypervisors without containers. */
   containers?: ContainerSupport;
+  /** How its live migration sends memory (migration/models.ts); absent: the cluster's pre-copy settings as given. */
+  liveMigration?: LiveMigrationModel;
   sources: readonly string[];
 }
 
@@ -81,6 +84,7 @@ const LIBXL_SOURCE = "Xen libxl__get_required_paging_memory (tools/libs/light/li
 /** Xen: paravirtualization for ported kernels, HVM for the rest (auto prefers PV). */
 const XEN_FAMILY = {
   hypervisor: "xen",
+  liveMigration: XEN_PRE_COPY,
   architecture: "bareMetal",
   modes: ["paravirtual", "hardware"],
   hardwareAssistFor: ALL_ARCHS,
@@ -110,6 +114,7 @@ export const PROFILES: ProfileTable = {
     "3.0": {
       hypervisor: "esx",
       version: "3.0",
+      liveMigration: VMOTION,
       product: "VMware ESX Server 3.0 (Virtual Infrastructure 3)",
       architecture: "bareMetal",
       modes: ["full", "hardware"],
@@ -125,11 +130,13 @@ export const PROFILES: ProfileTable = {
         "Configuration Maximums for VMware Infrastructure 3 (ESX Server 3.0.1): 4 virtual CPUs and 16 GB of RAM per virtual machine",
         "Adams & Agesen, 'A Comparison of Software and Hardware Techniques for x86 Virtualization', ASPLOS 2006: ESX runs guests by binary translation; VT-x serves 64-bit guests on Intel, whose long mode lacks the segment limits BT relies on",
         "vSphere 4.0 Resource Management Guide, table 3-2 (the earliest per-size overhead table published): memory overhead",
+        "Broadcom KB 436882, 'How to identify vMotion stun time for a vMotion': vMotion pre-copies memory over the vMotion network until the rest fits the 500 ms switchover goal, then stuns the VM (live migration model; no source describes a rate-limited first round)",
       ],
     },
     "4.0": {
       hypervisor: "esx",
       version: "4.0",
+      liveMigration: VMOTION,
       product: "VMware ESX 4.0 (vSphere 4)",
       architecture: "bareMetal",
       modes: ["hardware", "full"],
@@ -145,11 +152,13 @@ export const PROFILES: ProfileTable = {
         "Configuration Maximums for VMware vSphere 4.0: 8 virtual CPUs and 255 GB of RAM per virtual machine",
         "VMware, 'Virtual Machine Monitor Execution Modes in VMware vSphere 4.0': VT-x/AMD-V with EPT/RVI where available, VT-x with shadow page tables otherwise, BT when the CPU has no VT-x; 64-bit guests are not runnable on EM64T without VT-x",
         "vSphere 4.0 Resource Management Guide, table 3-2: memory overhead",
+        "Broadcom KB 436882, 'How to identify vMotion stun time for a vMotion': vMotion pre-copies memory over the vMotion network until the rest fits the 500 ms switchover goal, then stuns the VM (live migration model; no source describes a rate-limited first round)",
       ],
     },
     "8.0": {
       hypervisor: "esx",
       version: "8.0",
+      liveMigration: VMOTION,
       product: "VMware ESXi 8.0 (vSphere 8)",
       ...HARDWARE_ONLY,
       nestedPaging: true,
@@ -161,6 +170,7 @@ export const PROFILES: ProfileTable = {
         "VMware vSphere 8.0 Configuration Maximums: 768 virtual CPUs and 24 TB of memory per virtual machine",
         "vSphere 8 installation requirements: hardware virtualization (Intel VT-x or AMD RVI) enabled in the BIOS; the model offers no binary translation for this release (an assumption: every CPU vSphere 8 supports has VT-x/AMD-V)",
         "vSphere 6.5/6.7 Resource Management Guide, 'Sample Overhead Memory on Virtual Machines' (hardware MMU): memory overhead",
+        "Broadcom KB 436882, 'How to identify vMotion stun time for a vMotion': vMotion pre-copies memory over the vMotion network until the rest fits the 500 ms switchover goal, then stuns the VM (live migration model; no source describes a rate-limited first round)",
       ],
     },
   },
@@ -198,6 +208,7 @@ export const PROFILES: ProfileTable = {
         "Xen 3.0 release: HVM guests for unmodified operating systems on Intel VT-x and AMD-V processors, with shadow page tables",
         "xen/include/public/arch-x86_32.h: MAX_VIRT_CPUS 32 (maximum number of virtual CPUs in multi-processor guests)",
         LIBXL_SOURCE,
+        "Clark et al., 'Live Migration of Virtual Machines', NSDI 2005, and xc_domain_save.c: rate-limited pre-copy (live migration model)",
       ],
     },
     "4.0": {
@@ -210,6 +221,7 @@ export const PROFILES: ProfileTable = {
         "Xen hardware-assisted paging (HAP) on AMD NPT and Intel EPT, used for HVM guests when the CPU has it",
         "xen/include/public/hvm/hvm_info_table.h: HVM_MAX_VCPUS 128",
         LIBXL_SOURCE,
+        "Clark et al., 'Live Migration of Virtual Machines', NSDI 2005, and xc_domain_save.c: rate-limited pre-copy (live migration model)",
       ],
     },
   },

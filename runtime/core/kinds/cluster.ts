@@ -4,8 +4,11 @@ import { refreshCluster } from "../accounting";
 import { cancelDrsPass, emptyDrsStatus, ensureDrsPass } from "../drs/pass";
 import { syncFailoverHostFlags } from "../ha/failover-hosts";
 import { reconcileHaRestarts } from "../ha/restarts";
+import { evcObstacles } from "../cpu/evc";
+import { refuse } from "../errors";
 import { forgetHistory } from "../history/record";
-import type { ClusterRecord, StoredClusterStatus } from "../model";
+import type { ClusterRecord, HostRecord, StoredClusterStatus } from "../model";
+import type { Txn } from "../txn";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
 function emptyStatus(generation: number): StoredClusterStatus {
@@ -21,12 +24,21 @@ function emptyStatus(generation: number): StoredClusterStatus {
   };
 }
 
+/** An EVC baseline every host of the cluster meets, or a refusal naming each host and what it lacks (VMware KB 1003212). */
+function checkEvcBaseline(txn: Txn, name: string, spec: ClusterSpec): void {
+  const mode = spec.evc?.mode;
+  if (mode === undefined) return;
+  const below = txn.relatedObjects<HostRecord>("hostsInCluster", name).flatMap((h) => evcObstacles(mode, h.spec).map((why) => `${h.name}: ${why}`));
+  if (below.length > 0) refuse("Incompatible", { kind: "Cluster", name, field: "evc.mode" }, `${below.length} host(s) cannot run under EVC mode ${mode}`, below.slice(0, 16));
+}
+
 export const clusterHandler: KindHandler = {
   apply(txn, name, raw, mode) {
     const spec = parseSpec("Cluster", name, ClusterSpec, raw);
     const existing = txn.get<ClusterRecord>("Cluster", name);
     guardMode("Cluster", name, existing, mode);
     if (existing && sameSpec(existing.spec, spec)) return existing;
+    checkEvcBaseline(txn, name, spec);
 
     ensureDrsPass(txn, name, spec.drs.intervalSeconds, existing?.spec.drs?.intervalSeconds);
     if (!existing) {

@@ -8,7 +8,8 @@ import { evacuateForMaintenance } from "../drs/maintenance";
 import { refuse } from "../errors";
 import { syncFailoverHostFlag } from "../ha/failover-hosts";
 import { reconcileHaRestarts } from "../ha/restarts";
-import type { HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../model";
+import { evcObstacles } from "../cpu/evc";
+import type { ClusterRecord, HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../model";
 import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
 import { vmsOnOrMigratingTo } from "../vm-moves";
@@ -75,6 +76,13 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredH
   if (broken.length > 0) refuse("Incompatible", subject, "the change would leave running VMs unable to run here", broken);
 }
 
+/** A host joins a cluster with EVC only if its CPU meets the baseline (VMware KB 1003212). */
+function checkEvcBaseline(txn: Txn, name: string, spec: HostSpec): void {
+  const mode = spec.cluster === undefined ? undefined : txn.get<ClusterRecord>("Cluster", spec.cluster)?.spec.evc?.mode;
+  const why = mode === undefined ? [] : evcObstacles(mode, spec);
+  if (why.length > 0) refuse("Incompatible", { kind: "Host", name, field: "cpu" }, `cannot run in cluster ${spec.cluster} under its EVC baseline: ${why.join("; ")}`);
+}
+
 export const hostHandler: KindHandler = {
   apply(txn, name, raw, mode) {
     const spec = parseSpec("Host", name, HostSpec, raw);
@@ -82,6 +90,7 @@ export const hostHandler: KindHandler = {
     guardMode("Host", name, existing, mode);
     if (spec.cluster !== undefined) requireReference(txn, { kind: "Host", name, field: "cluster" }, "Cluster", spec.cluster);
     if (existing && sameSpec(existing.spec, spec)) return existing;
+    checkEvcBaseline(txn, name, spec);
 
     const generation = existing ? existing.generation + 1 : 1;
     const running = txn.related("vmsOnHost", name);

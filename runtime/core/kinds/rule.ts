@@ -3,6 +3,7 @@ import { type RuleSpec, RuleSpec as RuleSchema, isMandatory } from "../../../sch
 import { refuse } from "../errors";
 import { runDrsPass } from "../drs/pass";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
+import { dependencyCycle } from "../ha/restart-dependencies";
 import { refreshRuleStatus } from "../rules/violations";
 import type { Txn } from "../txn";
 import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
@@ -20,6 +21,11 @@ function checkMembers(txn: Txn, name: string, spec: RuleSpec): void {
     const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
     if (record.status.cluster !== spec.cluster) refuse("InvalidSpec", at, `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`);
   });
+  spec.dependsOn.forEach((vm, i) => {
+    const at = { kind: "Rule", name, field: `dependsOn.${i}` } as const;
+    const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
+    if (record.status.cluster !== spec.cluster) refuse("InvalidSpec", at, `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`);
+  });
   spec.hosts.forEach((host, i) => {
     const at = { kind: "Rule", name, field: `hosts.${i}` } as const;
     const record = requireReference<HostRecord>(txn, at, "Host", host);
@@ -27,8 +33,14 @@ function checkMembers(txn: Txn, name: string, spec: RuleSpec): void {
   });
 }
 
-/** Mandatory rules that could never hold together are refused, naming the other rule. */
+/** Mandatory rules that could never hold together are refused, naming the other rule; so are restart dependency cycles. */
 function checkConflicts(txn: Txn, name: string, spec: RuleSpec): void {
+  if (spec.type === "restartDependency") {
+    const others = txn.relatedObjects<RuleRecord>("rulesInCluster", spec.cluster).filter((r) => r.name !== name);
+    const cycle = dependencyCycle([spec, ...others.map((r) => r.spec)]);
+    if (cycle) refuse("Conflict", { kind: "Rule", name, field: "dependsOn" }, `restart dependencies would form a cycle: ${cycle.join(" -> ")}; HA could restart none of them`);
+    return;
+  }
   if (!isMandatory(spec)) return;
   const others = txn.relatedObjects<RuleRecord>("rulesInCluster", spec.cluster).filter((r) => r.name !== name && isMandatory(r.spec));
   for (const other of others) {

@@ -6,6 +6,7 @@ import { refuse } from "../errors";
 import { enforceHaAdmission } from "../ha/admission-check";
 import { reconcileHaRestarts } from "../ha/restarts";
 import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
+import { groupMemberRequest, mandatoryGroup, whyMemberStays } from "../group-moves";
 import { describeRejections, fits, place, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
@@ -74,22 +75,35 @@ function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current:
 
 /**
  * A running VM whose pin now names another host goes there by live migration, which needs shared
- * storage: the target must mount every datastore of the VM, and take it.
+ * storage: the target must mount every datastore of the VM, and take it. The VMs mandatory affinity
+ * rules keep with it on its host go too, each under the same checks, or nothing moves (group-moves.ts).
  */
 function livePinMove(txn: Txn, name: string, spec: VmSpec, cluster: string | null, from: string, target: HostRecord): void {
-  const missing = unmountedDatastores(spec, target.spec.datastores);
-  if (missing.length > 0) {
-    refuse(
-      "Conflict",
-      at(name, "host"),
-      `cannot live-migrate from ${from} to ${target.name}: live migration needs shared storage, and ${target.name} does not mount ${missing.join(", ")}; power the VM off and move those disks to a datastore ${target.name} mounts to cold-migrate it`,
-      describeDisksOn(spec, missing),
-    );
+  const group = cluster === null ? [name] : mandatoryGroup(txn, cluster, name, from);
+  const withGroup = group.length > 1 ? ` with its mandatory affinity group (${group.join(", ")})` : "";
+  for (const member of group) {
+    const record = txn.get<VmRecord>("VirtualMachine", member)!;
+    const memberSpec = member === name ? spec : record.spec;
+    const blocked = member === name ? undefined : whyMemberStays(record, target.name);
+    if (blocked) refuse("Conflict", at(name, "host"), `cannot live-migrate from ${from} to ${target.name}${withGroup}: ${blocked}`);
+    const missing = unmountedDatastores(memberSpec, target.spec.datastores);
+    if (missing.length > 0) {
+      refuse(
+        "Conflict",
+        at(name, "host"),
+        `cannot live-migrate ${member === name ? "" : `${member} `}from ${from} to ${target.name}${withGroup}: live migration needs shared storage, and ${target.name} does not mount ${missing.join(", ")}; power the VM off and move those disks to a datastore ${target.name} mounts to cold-migrate it`,
+        describeDisksOn(memberSpec, missing),
+      );
+    }
+    const req = cluster === null ? vmPlacementRequest(txn, member, memberSpec, cluster, "migration") : groupMemberRequest(txn, member, memberSpec, cluster, group, target.name);
+    // The target as earlier members left it: each holds its reservations there from the start.
+    const result = place(DEFAULT_PROFILE, req, [txn.get<HostRecord>("Host", target.name)!]);
+    if (!result.placed) {
+      refuse(refusalCode(result.rejections), at(name, "host"), `cannot live-migrate ${member === name ? "" : `${member} `}from ${from} to ${target.name}${withGroup}`, describeRejections(result.rejections));
+    }
+    const message = member === name ? `pinned host changed from ${from} to ${target.name}` : `moves with ${name} from ${from} to ${target.name}: mandatory affinity group ${group.join(", ")}`;
+    migrateVm(txn, member, target.name, { reason: "MigrationStarted", message });
   }
-  const req = vmPlacementRequest(txn, name, spec, cluster, "migration");
-  const result = place(DEFAULT_PROFILE, req, [target]);
-  if (!result.placed) refuse(refusalCode(result.rejections), at(name, "host"), `cannot live-migrate from ${from} to ${target.name}`, describeRejections(result.rejections));
-  migrateVm(txn, name, target.name, { reason: "MigrationStarted", message: `pinned host changed from ${from} to ${target.name}` });
 }
 
 /**

@@ -8,6 +8,7 @@ import { ceilingOf } from "../allocation/divide";
 import { guestClaims } from "../allocation/vm-claims";
 import type { ErrorCode } from "../errors";
 import type { Resolution } from "../compatibility";
+import type { GuestCpu } from "../cpu/evc";
 import type { HostRecord } from "../model";
 import type { RuleConstraints } from "../rules/constraints";
 
@@ -31,6 +32,8 @@ export interface PlacementRequest {
   rules: RuleConstraints;
   /** The host the VM is pinned to, if any. */
   pinnedHost: string | undefined;
+  /** A live migration: the CPU the running guest sees, which the target must offer (cpu/evc.ts). */
+  guestCpu?: GuestCpu;
   /** A small integer standing for the guest fields the resolution and the CPU overhead depend on, for memoizing. */
   guestId: number;
   /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */

@@ -2,6 +2,7 @@ import type { PlacementProfile } from "./framework";
 import { balance } from "./plugins/balance";
 import { capacity } from "./plugins/capacity";
 import { compatibility } from "./plugins/compatibility";
+import { cpuCompatibility } from "./plugins/cpu-compatibility";
 import { drsBalance } from "./plugins/drs-balance";
 import { failoverHosts } from "./plugins/failover-hosts";
 import { hostState } from "./plugins/host-state";
@@ -20,6 +21,7 @@ export const DEFAULT_PROFILE: PlacementProfile = {
     { plugin: pinning, weight: 0 },
     { plugin: failoverHosts, weight: 0 },
     { plugin: compatibility, weight: 0 },
+    { plugin: cpuCompatibility, weight: 0 },
     { plugin: capacity, weight: 0 },
     { plugin: storageVisibility, weight: 0 },
     { plugin: rules, weight: 10 },

@@ -6,7 +6,8 @@
  * visibility and failover hosts hold whoever places the VM.
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
-import type { VmRecord } from "../model";
+import { type GuestCpu, guestCpuOn } from "../cpu/evc";
+import type { ClusterRecord, HostRecord, VmRecord } from "../model";
 import { NO_RULES, constraintsFor } from "../rules/constraints";
 import { departureIn, locateIn, rulesNaming } from "../rules/lookup";
 import type { Txn } from "../txn";
@@ -24,5 +25,15 @@ export function vmPlacementRequest(txn: Txn, name: string, spec: VmSpec, cluster
   const running = purpose === "migration" ? txn.get<VmRecord>("VirtualMachine", name) : undefined;
   const demand = running ? running.status.cpuDemandMhz : cpuDemandAt(spec.workload, txn.clockSeconds);
   const req = placementRequest(name, spec, purpose, demand, rules);
-  return staying ? { ...req, pinnedHost: undefined } : req;
+  if (staying) return { ...req, pinnedHost: undefined };
+  const guestCpu = running && guestCpuOf(txn, running);
+  return guestCpu ? { ...req, guestCpu } : req;
+}
+
+/** The CPU a running VM's guest sees: its host's, masked by its cluster's EVC baseline (cpu/evc.ts). */
+export function guestCpuOf(txn: Txn, vm: VmRecord): GuestCpu | undefined {
+  const host = vm.status.currentHost === null ? undefined : txn.get<HostRecord>("Host", vm.status.currentHost);
+  if (!host) return undefined;
+  const evc = vm.status.cluster === null ? undefined : txn.get<ClusterRecord>("Cluster", vm.status.cluster)?.spec.evc?.mode;
+  return guestCpuOn(host.name, host.spec, evc);
 }

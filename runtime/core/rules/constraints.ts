@@ -63,6 +63,8 @@ export function constraintsFor(rules: readonly RuleRecord[], vm: string, locate:
   const shouldAvoid = new Map<string, string>();
   for (const rule of rules) {
     const spec: RuleSpec = rule.spec;
+    // Restart order only (ha/restart-dependencies.ts): no say in where a VM runs.
+    if (spec.type === "restartDependency") continue;
     const hard = isMandatory(spec);
     const runOn = hard ? mustRunOn : shouldRunOn;
     const avoid = hard ? mustAvoid : shouldAvoid;

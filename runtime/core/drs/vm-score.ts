@@ -1,0 +1,34 @@
+/**
+ * The VM DRS score of vSphere 7 (VMware, "A Closer Look at the VM DRS Score", 2020): how happy a VM is
+ * where it runs, 0 (severe contention) to 100 (none). vSphere's inputs are CPU ready time, memory swap,
+ * cache behaviour and headroom, with unpublished weights; the model has no ready time or swapping of
+ * its own, so it reads them from what it has: the share of its CPU demand the guest is entitled to (the
+ * rest would wait ready) times the share of its active memory it is entitled to (the rest would be
+ * reclaimed). Bucket edges 0-20, 21-40, 41-60, 61-80, 81-100 (the vSphere client's histogram; the exact
+ * edges are unsourced). Derived when objects are shown, never stored.
+ */
+import type { VmRecord } from "../model";
+import { guestCpuMhz } from "../allocation/vm-claims";
+
+/** 0..100 for a running VM; undefined for one that runs nowhere. */
+export function vmDrsScore(vm: VmRecord): number | undefined {
+  const s = vm.status;
+  if (s.powerState !== "on" || s.currentHost === null) return undefined;
+  const cpuDemand = s.cpuDemandMhz;
+  const cpuGot = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
+  const memoryLimit = Math.min(vm.spec.memory.limitMb ?? vm.spec.memoryMb, vm.spec.memoryMb);
+  const memoryDemand = Math.min(vm.spec.workload?.activeMemoryMb ?? vm.spec.memoryMb, memoryLimit);
+  const memoryGot = s.memoryEntitlementMb - s.overheadMemoryMb;
+  const cpu = cpuDemand <= 0 ? 1 : Math.min(1, cpuGot / cpuDemand);
+  const memory = memoryDemand <= 0 ? 1 : Math.min(1, memoryGot / memoryDemand);
+  return Math.max(0, Math.min(100, Math.round(100 * cpu * memory)));
+}
+
+export const SCORE_BUCKETS = ["0-20", "21-40", "41-60", "61-80", "81-100"] as const;
+
+/** How many of `scores` fall in each bucket. */
+export function scoreBuckets(scores: readonly number[]): Record<(typeof SCORE_BUCKETS)[number], number> {
+  const counts = [0, 0, 0, 0, 0];
+  for (const s of scores) counts[s <= 20 ? 0 : s <= 40 ? 1 : s <= 60 ? 2 : s <= 80 ? 3 : 4]++;
+  return Object.fromEntries(SCORE_BUCKETS.map((b, i) => [b, counts[i]])) as Record<(typeof SCORE_BUCKETS)[number], number>;
+}
