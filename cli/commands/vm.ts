@@ -1,6 +1,8 @@
 /** `polyvisor vm`: power operations and live migration of one VM. */
 import { type Cli, examples } from "../context";
+import { quote } from "../format";
 import { patchSpec, runOperation } from "../operation";
+import { UsageError } from "../usage-error";
 
 const KIND = "VirtualMachine";
 
@@ -18,6 +20,18 @@ export function registerVm(cli: Cli): void {
       return patchSpec(rt, KIND, name, { powerState: "on" });
     }),
   );
+  examples(
+    vm
+      .command("fail <name>")
+      .description("the guest stops sending heartbeats (or crashes); with the cluster's ha.vmMonitoring, HA resets it")
+      .option("--mode <mode>", "heartbeat or crash", "heartbeat"),
+    "polyvisor vm fail web1",
+    "polyvisor vm fail web1 --mode crash",
+  ).action((name: string, o: { mode: string }) => {
+    if (o.mode !== "heartbeat" && o.mode !== "crash") throw new UsageError(`--mode must be heartbeat or crash, got ${quote(o.mode)}`);
+    const mode = o.mode;
+    return runOperation(cli, async (rt) => (await rt.failVm(name, { mode }), undefined), { hint: "VM monitoring acts as the clock moves: polyvisor sim advance 5m" });
+  });
   examples(
     vm
       .command("migrate <name> <host>")
