@@ -172,6 +172,15 @@ describe("polyvisor commands on a real state file", () => {
     expect(polyvisor("vm", "stop", "nope").code).toBe(1);
   });
 
+  it("vm fail stops the guest's heartbeats (VM Monitoring off here: it stays); a bad mode is bad usage", async () => {
+    const fail = polyvisor("vm", "fail", "web1");
+    expect(fail.code, fail.stderr).toBe(0);
+    expect(fail.stdout).toMatch(/GuestHeartbeatLost/);
+    expect((await read<VirtualMachineObject>("VirtualMachine", "web1")).status.guestHealth).toBeDefined();
+    expect(polyvisor("vm", "fail", "web1", "--mode", "melt").code).toBe(2);
+    expect(polyvisor("vm", "fail", "nope").code).toBe(1);
+  });
+
   it("host maintenance enter waits for the evacuation; exit, fail and recover", async () => {
     const enter = polyvisor("--json", "host", "maintenance", "enter", "esx1");
     expect(enter.code, enter.stderr).toBe(0);
