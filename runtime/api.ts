@@ -1,5 +1,6 @@
 /** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
 import type { Kind } from "../schema";
+import type { AlarmSpec, AlarmStatus } from "../schema/alarm";
 import type { ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpec, HostStatus } from "../schema/host";
@@ -11,7 +12,6 @@ import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
 import type { WhatIfReport, WhatIfStep } from "./core/what-if";
 
-export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep };
 
 export interface SettleOutcome {
   /** The object once settled; undefined when it does not exist (any more). */
@@ -21,6 +21,10 @@ export interface SettleOutcome {
   /** The events of that time, every object's. */
   events: RuntimeEvent[];
 }
+import type { ClusterHistory } from "./core/history/series";
+import type { HistoryQuery } from "./core/history/record";
+
+export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep, ClusterHistory, HistoryQuery };
 
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
@@ -30,13 +34,20 @@ export type ResourcePoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolSta
 export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
 export type ContainerObject = RuntimeObject<ContainerSpec, ContainerStatus>;
 export type TemplateObject = RuntimeObject<TemplateSpec, TemplateStatus>;
+export type AlarmObject = RuntimeObject<AlarmSpec, AlarmStatus>;
 
 export interface ObjectInput {
   kind: Kind;
   name: string;
   spec: object;
-  /** The object's generation the caller last saw: Conflict when it changed meanwhile. */
+  /** The generation last read: the write is refused with Conflict unless it is still the stored one. */
   generation?: number;
+}
+
+/** What `checkState` found: each check by name with its problems (none: it passed). */
+export interface StateCheck {
+  ok: boolean;
+  checks: { name: string; problems: string[] }[];
 }
 
 export interface RuntimeOptions {
@@ -45,7 +56,7 @@ export interface RuntimeOptions {
   /** A running `polyvisor serve`. */
   url?: string;
   token?: string;
-  /** A PostgreSQL connection string. */
+  /** A PostgreSQL connection string (default: POLYVISOR_POSTGRES when no path is given); its schema is the datacenter. */
   postgres?: string;
   /** Seed of the random source of a new state; the same seed gives the same events. Default 1. */
   seed?: number;
@@ -86,7 +97,17 @@ export interface Runtime {
   importState(dump: unknown): Promise<void>;
   /** Runs the steps on an in-memory copy of the current state and reports what would happen; persists nothing. */
   whatIf(steps: WhatIfStep[]): Promise<WhatIfReport>;
+  /**
+   * Utilization recorded at each DRS pass: per host CPU and memory used and reserved, per cluster
+   * imbalance and its target; a day at full resolution, then hourly means for 35 days.
+   */
+  history(query?: HistoryQuery): Promise<ClusterHistory[]>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
+  /**
+   * Checks the state without changing it: the storage's integrity and schema, every row readable,
+   * every spec valid, usage equal to the sum over guests, timers consistent (`polyvisor state check`).
+   */
+  checkState(): Promise<StateCheck>;
   close(): Promise<void>;
 }

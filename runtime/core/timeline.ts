@@ -9,7 +9,9 @@
  * (Txn.dropStep), a StepFailed event names the object and the reason, its task's `recover` (if any)
  * keeps the work going (the next DRS pass, a landing abandoned), and the advance goes on.
  */
+import { MAX_ADVANCE_SECONDS } from "../../schema/common";
 import { refuse } from "./errors";
+import { preview } from "./preview";
 import type { Kind, Timer } from "./model";
 import { settle } from "./settle";
 import type { Txn } from "./txn";
@@ -52,11 +54,20 @@ export function schedule(txn: Txn, at: number, task: string, target: { kind: Kin
   txn.addTimer({ at, task, kind: target.kind, name: target.name, ...(data === undefined ? {} : { data }) });
 }
 
+/** Refuses an advance that is not a number of seconds from 0 to MAX_ADVANCE_SECONDS, naming the cap. */
+export function checkAdvanceSeconds(seconds: unknown): asserts seconds is number {
+  const subject = { kind: "Clock", name: "simulation", field: "seconds" };
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+    refuse("InvalidSpec", subject, `must be a finite number of seconds >= 0 (got ${preview(seconds)})`);
+  }
+  if (seconds > MAX_ADVANCE_SECONDS) {
+    refuse("InvalidSpec", subject, `at most ${MAX_ADVANCE_SECONDS} seconds (366 days) per advance (got ${seconds}); advance in several calls`);
+  }
+}
+
 /** Moves the clock forward by `seconds`, firing every timer that falls due on the way. */
 export function advance(txn: Txn, seconds: number): void {
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    refuse("InvalidSpec", { kind: "Clock", name: "simulation", field: "seconds" }, `must be a finite number of seconds >= 0 (got ${seconds})`);
-  }
+  checkAdvanceSeconds(seconds);
   const end = txn.clockSeconds + seconds;
   for (let timer = txn.takeTimerDueBy(end); timer; timer = txn.takeTimerDueBy(end)) {
     txn.clockSeconds = Math.max(txn.clockSeconds, timer.at);
