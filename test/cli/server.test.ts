@@ -52,9 +52,12 @@ afterAll(async () => {
 describe("the CLI against a server", () => {
   const session = [
     ["status"],
+    ["get", "vm"],
+    ["describe", "host", "esx1"],
     ["host", "fail", "esx1"],
     ["sim", "advance", "5m"],
     ["drs", "prod", "--now"],
+    ["vm", "stop", "web1"],
     ["host", "fail", "esx9"],
     ["--json", "events", "--since", "3"],
   ];

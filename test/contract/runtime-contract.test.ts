@@ -130,6 +130,26 @@ describe.each(TARGETS)("Runtime contract: $name", (target) => {
     expect((record(await rt.get("Host", host)) as RuntimeObject<unknown, { state: string }>).status.state).toBe("connected");
   });
 
+  it("what-if changes nothing; settle lands a migration; the exported state is the same", async () => {
+    const before = dumpStateFile(path);
+    const report = record(
+      await rt.whatIf([
+        { type: "failHost", host: "esx2" },
+        { type: "advance", seconds: 600 },
+      ]),
+    );
+    expect(report).toBeDefined();
+    expect(dumpStateFile(path)).toBe(before);
+    expect(await refusal(() => rt.whatIf([{ type: "meltdown" } as never]))).toMatchObject({ code: "InvalidSpec", kind: "WhatIf" });
+    const db1 = (await rt.get("VirtualMachine", "db1")) as RuntimeObject<{ host?: string }, { currentHost: string }>;
+    const target = ["esx1", "esx2", "esx3"].find((h) => h !== db1.status.currentHost)!;
+    await rt.apply(vm("db1", { memory: { reservationMb: 8192 }, host: target }));
+    const settled = record(await rt.settle("VirtualMachine", "db1"));
+    expect((settled.object as RuntimeObject<unknown, { currentHost: string }>).status.currentHost).toBe(target);
+    record(await rt.exportState());
+    expect(await refusal(() => rt.importState({ not: "a dump" }))).toMatchObject({ code: "InvalidSpec" });
+  });
+
   it("a DRS pass returns the cluster; delete removes an object", async () => {
     const cl = record(await rt.runDrs("prod", { apply: true }));
     expect(cl.kind).toBe("Cluster");
