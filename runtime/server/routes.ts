@@ -98,7 +98,7 @@ export interface Route<M extends Method = Method> {
   write: boolean;
   summary: string;
   /** The kind a refusal names when the path has no `:kind` (its name is the `:name`, or `simulation` for the clock). */
-  subject?: "Host" | "Cluster" | "Clock";
+  subject?: "Host" | "Cluster" | "Clock" | "VirtualMachine";
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodObject;
@@ -136,8 +136,9 @@ const withGeneration = (generation: number | undefined) => (generation === undef
 /** A row of any Runtime method. */
 export type AnyRoute = { [M in Method]: Route<M> }[Method];
 
-export const ROUTES: readonly AnyRoute[] = [
-  route({
+/** A row per Runtime method (close aside): a method added to Runtime without a row does not compile. */
+const ROUTE_TABLE: { [M in Method]: Route<M> } = {
+  list: route({
     method: "list",
     http: "GET",
     path: "/api/v1/objects/:kind",
@@ -151,7 +152,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (kind) => ({ params: { kind } }),
     result: (body) => body as Result<"list">,
   }),
-  route({
+  get: route({
     method: "get",
     http: "GET",
     path: "/api/v1/objects/:kind/:name",
@@ -170,7 +171,7 @@ export const ROUTES: readonly AnyRoute[] = [
     result: asObject,
     notFoundIsUndefined: true,
   }),
-  route({
+  apply: route({
     method: "apply",
     http: "PUT",
     path: "/api/v1/objects/:kind/:name",
@@ -191,7 +192,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
     result: asObject,
   }),
-  route({
+  update: route({
     method: "update",
     http: "POST",
     path: "/api/v1/objects/:kind/:name/update",
@@ -212,7 +213,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
     result: asObject,
   }),
-  route({
+  create: route({
     method: "create",
     http: "POST",
     path: "/api/v1/objects/:kind",
@@ -228,7 +229,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (obj) => ({ params: { kind: obj.kind }, body: { name: obj.name, spec: specOf(obj.spec) } }),
     result: asObject,
   }),
-  route({
+  delete: route({
     method: "delete",
     http: "DELETE",
     path: "/api/v1/objects/:kind/:name",
@@ -242,7 +243,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (kind, name) => ({ params: { kind, name } }),
     result: nothing,
   }),
-  route({
+  failHost: route({
     method: "failHost",
     http: "POST",
     path: "/api/v1/hosts/:name/fail",
@@ -259,7 +260,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (name, opts) => ({ params: { name }, body: opts?.mode === undefined ? {} : { mode: opts.mode } }),
     result: nothing,
   }),
-  route({
+  recoverHost: route({
     method: "recoverHost",
     http: "POST",
     path: "/api/v1/hosts/:name/recover",
@@ -274,7 +275,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (name) => ({ params: { name } }),
     result: nothing,
   }),
-  route({
+  now: route({
     method: "now",
     http: "GET",
     path: "/api/v1/clock",
@@ -287,7 +288,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: () => ({}),
     result: (body) => (body as Clock).nowSeconds,
   }),
-  route({
+  advance: route({
     method: "advance",
     http: "POST",
     path: "/api/v1/clock/advance",
@@ -304,7 +305,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (seconds) => ({ body: { seconds } }),
     result: nothing,
   }),
-  route({
+  runDrs: route({
     method: "runDrs",
     http: "POST",
     path: "/api/v1/clusters/:name/drs",
@@ -321,7 +322,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (cluster, opts) => ({ params: { name: cluster }, body: opts?.apply === undefined ? {} : { apply: opts.apply } }),
     result: asObject,
   }),
-  route({
+  events: route({
     method: "events",
     http: "GET",
     path: "/api/v1/events",
@@ -335,7 +336,36 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (opts) => ({ query: opts?.sinceSeq === undefined ? {} : { sinceSeq: opts.sinceSeq } }),
     result: (body) => body as Result<"events">,
   }),
-  route({
+  failVm: route({
+    method: "failVm",
+    http: "POST",
+    path: "/api/v1/vms/:name/fail",
+    subject: "VirtualMachine",
+    role: "operator",
+    write: true,
+    summary: "The guest stops sending heartbeats, or crashes; with the cluster's VM Monitoring, HA resets it",
+    params: HostParams,
+    body: z.strictObject({ mode: z.enum(["heartbeat", "crash"]).optional() }),
+    response: z.null(),
+    status: 204,
+    serve: (ctx, { params, body }) => ctx.runtime.failVm(params.name as string, body.mode === undefined ? {} : { mode: body.mode as "heartbeat" }),
+    request: (name, opts) => ({ params: { name }, body: opts?.mode === undefined ? {} : { mode: opts.mode } }),
+    result: nothing,
+  }),
+  checkState: route({
+    method: "checkState",
+    http: "GET",
+    path: "/api/v1/state/check",
+    role: "viewer",
+    write: false,
+    summary: "Checks the state without changing it: integrity, schema, rows, specs, usage against guests, timers",
+    response: z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string(), problems: z.array(z.string()) })) }),
+    status: 200,
+    serve: (ctx) => ctx.runtime.checkState(),
+    request: () => ({}),
+    result: (body) => body as Result<"checkState">,
+  }),
+  settle: route({
     method: "settle",
     http: "POST",
     path: "/api/v1/objects/:kind/:name/settle",
@@ -349,7 +379,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (kind, name) => ({ params: { kind, name } }),
     result: (body) => body as Result<"settle">,
   }),
-  route({
+  exportState: route({
     method: "exportState",
     http: "GET",
     path: "/api/v1/state",
@@ -362,7 +392,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: () => ({}),
     result: (body) => body as Result<"exportState">,
   }),
-  route({
+  importState: route({
     method: "importState",
     http: "PUT",
     path: "/api/v1/state",
@@ -377,7 +407,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (dump) => ({ body: { dump } }),
     result: nothing,
   }),
-  route({
+  whatIf: route({
     method: "whatIf",
     http: "POST",
     path: "/api/v1/what-if",
@@ -393,7 +423,7 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (steps) => ({ body: { steps } }),
     result: (body) => body as Result<"whatIf">,
   }),
-  route({
+  history: route({
     method: "history",
     http: "GET",
     path: "/api/v1/history",
@@ -411,7 +441,9 @@ export const ROUTES: readonly AnyRoute[] = [
     request: (query) => ({ query: { ...query } }),
     result: (body) => body as Result<"history">,
   }),
-];
+};
+
+export const ROUTES: readonly AnyRoute[] = Object.values(ROUTE_TABLE) as AnyRoute[];
 
 /** The NotFound refusal of a get of an object that does not exist. */
 function notFound(kind: string, name: string): PolyvisorError {
