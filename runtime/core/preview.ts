@@ -14,7 +14,9 @@ export function preview(value: unknown, max = PREVIEW_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
 }
 
-/** A name-like string from the input, clipped for messages. */
+/** A name-like string from the input, clipped for messages to at most `max` characters, the cut said. */
 export function clip(text: string, max = 100): string {
-  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+  if (text.length <= max) return text;
+  const cut = `... (${text.length} characters)`;
+  return text.slice(0, Math.max(0, max - cut.length)) + cut;
 }
