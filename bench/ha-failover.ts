@@ -13,7 +13,8 @@ import { execute } from "../runtime/core/commands";
 import { failHost } from "../runtime/core/ha/failures";
 import { hostWithFootprint } from "../runtime/core/accounting";
 import type { HostRecord, VmRecord } from "../runtime/core/model";
-import { World } from "../runtime/core/model";
+import type { World } from "../runtime/core/model";
+import { createWorld } from "../runtime/core/world-setup";
 import { place, placementRequest } from "../runtime/core/placement/framework";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { NO_RULES } from "../runtime/core/rules/constraints";
@@ -31,7 +32,7 @@ const VMS = 10_000;
 const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
 export function buildWorld(): World {
-  const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+  const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });
   for (let i = 0; i < HOSTS; i++) {

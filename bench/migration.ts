@@ -7,7 +7,7 @@
  */
 import { type PreCopyInput, type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "../runtime/core/migration/pre-copy";
 import { execute } from "../runtime/core/commands";
-import { World } from "../runtime/core/model";
+import { createWorld } from "../runtime/core/world-setup";
 import { SeededRandom } from "../runtime/core/random";
 import { Txn } from "../runtime/core/txn";
 import { advance } from "../runtime/core/timeline";
@@ -58,7 +58,7 @@ function bestRate(runs: number, work: () => number): number {
 
 /** Migrations started (migrateVm) and completed (the timer) per second in the core, without a store. */
 function runtimeMigrationsPerSecond(): number {
-  const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+  const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", {});
   for (let h = 0; h < 16; h++) {

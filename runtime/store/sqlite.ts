@@ -9,6 +9,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { createWorld } from "../core/world-setup";
 import { POLYVISOR_APPLICATION_ID, asStateUnusable, checkUnmarkedIsOurs, existingSidecars, inspectStateFile, removeNewSidecars } from "./sqlite-file";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import { StateUnusableError } from "./state-error";
@@ -141,7 +142,7 @@ export class SqliteStore implements Store {
   /** Reads the whole world in one transaction, so objects and state belong to the same revision. */
   private reload(): World {
     const state = this.sql.state.get()!;
-    const world = new World({
+    const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
       timers: JSON.parse(state.timers),

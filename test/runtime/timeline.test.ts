@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { World } from "../../runtime/core/model";
+import { createWorld } from "../../runtime/core/world-setup";
 import { advance, registerTimerHandler, schedule } from "../../runtime/core/timeline";
 import { Txn } from "../../runtime/core/txn";
 
@@ -24,7 +24,7 @@ registerTimerHandler(
 );
 
 function freshTxn(): Txn {
-  return new Txn(new World({ clockSeconds: 100, randomState: 1, timers: [], nextTimerSeq: 0 }));
+  return new Txn(createWorld({ clockSeconds: 100, randomState: 1, timers: [], nextTimerSeq: 0 }));
 }
 
 describe("simulated time", () => {
@@ -43,7 +43,7 @@ describe("simulated time", () => {
   });
 
   it("leaves the world's timers untouched until committed", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     const txn = new Txn(world);
     schedule(txn, 10, "test.record", { kind: "Cluster", name: "x" });
     expect(world.meta.timers).toEqual([]);

@@ -3,7 +3,7 @@ import { type Runtime, openRuntime } from "../../runtime";
 import type { HostObject, VirtualMachineObject } from "../../runtime";
 import { execute } from "../../runtime/core/commands";
 import { advance } from "../../runtime/core/timeline";
-import { World } from "../../runtime/core/model";
+import { createWorld } from "../../runtime/core/world-setup";
 import { Txn } from "../../runtime/core/txn";
 import { migrateVm } from "../../runtime/core/vm-moves";
 import { cluster, datastore, esxHost, vm } from "../support/fixtures";
@@ -18,7 +18,7 @@ const getHost = async (rt: Runtime, name: string) => (await rt.get("Host", name)
 
 describe("migrateVm", () => {
   it("holds the target's reservation in flight, then moves the footprint when the timer fires", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     for (const obj of [cluster(), esxHost("esx1"), esxHost("esx2"), vm("v", { memory: { reservationMb: 1000 } })]) {
       world.applyChanges(execute(world, { type: "apply", ...obj, mode: "upsert" }).changes);
     }
@@ -47,7 +47,7 @@ describe("migrateVm", () => {
   });
 
   it("refuses a second move of a VM in flight, or a target it cannot use, with a contract code", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     for (const obj of [cluster(), esxHost("esx1"), esxHost("esx2"), esxHost("esx3"), vm("v", { host: "esx1" })]) {
       world.applyChanges(execute(world, { type: "apply", ...obj, mode: "upsert" }).changes);
     }
