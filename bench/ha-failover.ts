@@ -20,6 +20,7 @@ import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { NO_RULES } from "../runtime/core/rules/constraints";
 import { SeededRandom } from "../runtime/core/random";
 import { settle } from "../runtime/core/settle";
+import { TIMER_HANDLERS } from "../runtime/core/timer-handlers";
 import { advance } from "../runtime/core/timeline";
 import { Txn } from "../runtime/core/txn";
 import { haDemandOf } from "../runtime/core/ha/demand";
@@ -66,7 +67,7 @@ function runtimeFailover(world: World, failed: string[]): Outcome {
   const take = txn.takeUnsettled.bind(txn);
   txn.takeUnsettled = () => (touched.push(...take()), []);
   const start = nowUs();
-  advance(txn, 15);
+  advance(txn, 15, TIMER_HANDLERS);
   const us = nowUs() - start;
   txn.takeUnsettled = take;
   for (const h of touched) txn.markUnsettled(h);

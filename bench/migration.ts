@@ -10,6 +10,7 @@ import { execute } from "../runtime/core/commands";
 import { createWorld } from "../runtime/core/world-setup";
 import { SeededRandom } from "../runtime/core/random";
 import { Txn } from "../runtime/core/txn";
+import { TIMER_HANDLERS } from "../runtime/core/timer-handlers";
 import { advance } from "../runtime/core/timeline";
 import { migrateVm } from "../runtime/core/vm-moves";
 import type { VirtualMachineObject } from "../runtime";
@@ -76,7 +77,7 @@ function runtimeMigrationsPerSecond(): number {
     lastLanding = Math.max(lastLanding, started.status.migration!.completesAtSeconds);
   }
   // Just past the last landing: the periodic DRS passes of a longer stretch would be timed too.
-  advance(txn, lastLanding + 1);
+  advance(txn, lastLanding + 1, TIMER_HANDLERS);
   world.applyChanges(txn.changes());
   const seconds = (nowUs() - start) / 1e6;
   const moved = world.list("VirtualMachine").filter((o) => (o as VirtualMachineObject).status.migrations === 1).length;

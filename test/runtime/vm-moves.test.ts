@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
 import type { HostObject, VirtualMachineObject } from "../../runtime";
 import { execute } from "../../runtime/core/commands";
+import { TIMER_HANDLERS } from "../../runtime/core/timer-handlers";
 import { advance } from "../../runtime/core/timeline";
 import { createWorld } from "../../runtime/core/world-setup";
 import { Txn } from "../../runtime/core/txn";
@@ -35,9 +36,9 @@ describe("migrateVm", () => {
 
     // An idle 4 GB VM is sent once at the first-round rate: 4096 MB x 8 / 100 Mbit/s = 327.68 s, plus 25 ms.
     expect(inFlight.status.migration!.completesAtSeconds).toBeCloseTo(327.705, 3);
-    advance(txn, 327.7);
+    advance(txn, 327.7, TIMER_HANDLERS);
     expect(txn.get<VirtualMachineObject>("VirtualMachine", "v")!.status.currentHost).toBe(from);
-    advance(txn, 0.01);
+    advance(txn, 0.01, TIMER_HANDLERS);
     world.applyChanges(txn.changes());
     const moved = world.get("VirtualMachine", "v") as VirtualMachineObject;
     expect(moved.status).toMatchObject({ currentHost: to, migrations: 1, migration: null, lastMigration: { fromHost: from, toHost: to, kind: "live", rounds: 1, transferredMb: 4096, downtimeMs: 25 } });
