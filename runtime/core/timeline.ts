@@ -15,18 +15,8 @@
 import { refuse } from "./errors";
 import type { Timer } from "./model";
 import { settle } from "./settle";
+import type { TimerHandler, TimerHandlers } from "./timers";
 import type { Txn } from "./txn";
-
-export type TimerHandler = (txn: Txn, timer: Timer) => void;
-
-/** What a timer task does when due, and what to do after that step failed. */
-export interface TimerTaskHandler {
-  run: TimerHandler;
-  recover?: TimerHandler;
-}
-
-/** Handlers by task name. */
-export type TimerHandlers = { readonly [task: string]: TimerTaskHandler | undefined };
 
 /** Longest reason a StepFailed event quotes. */
 const MAX_REASON_CHARS = 400;

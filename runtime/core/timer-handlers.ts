@@ -8,7 +8,6 @@ import { maintenanceRetryTimer } from "./drs/maintenance";
 import { drsPassTimer } from "./drs/pass";
 import { declareFailure, declareIsolation, endIsolationShutdown, respondToIsolation } from "./ha/failures";
 import { restartWaveTimer } from "./ha/restarts";
-import type { TimerTaskHandler } from "./timeline";
 import {
   CONTAINER_MOVE_TASK,
   DRS_PASS_TASK,
@@ -19,6 +18,7 @@ import {
   RESTART_WAVE_TASK,
   SHUTDOWN_DONE_TASK,
   type TimerTask,
+  type TimerTaskHandler,
   VM_MIGRATION_TASK,
 } from "./timers";
 import { vmMigrationTimer } from "./vm-moves";

@@ -3,7 +3,7 @@
  * (and so in the store), and how to set one. What each task does is declared in timer-handlers.ts;
  * this module registers no behaviour, so the store and every module that sets timers may import it.
  */
-import type { Kind } from "./records";
+import type { Kind, Timer } from "./records";
 import type { Txn } from "./txn";
 
 /** A cluster's periodic DRS pass (drs/pass.ts). */
@@ -32,6 +32,17 @@ export type TimerTask =
   | typeof SHUTDOWN_DONE_TASK
   | typeof CONTAINER_MOVE_TASK
   | typeof VM_MIGRATION_TASK;
+
+export type TimerHandler = (txn: Txn, timer: Timer) => void;
+
+/** What a timer task does when due, and what to do after that step failed. */
+export interface TimerTaskHandler {
+  run: TimerHandler;
+  recover?: TimerHandler;
+}
+
+/** Handlers by task name: timeline.ts fires timers through such a table. */
+export type TimerHandlers = { readonly [task: string]: TimerTaskHandler | undefined };
 
 /** Sets a timer for `task` on the target object, due at `at` (timeline.ts fires it). */
 export function schedule(txn: Txn, at: number, task: TimerTask, target: { kind: Kind; name: string }, data?: unknown): void {

@@ -14,8 +14,7 @@ import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy }
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "./model";
 import { diskSizeGb } from "./storage/disks";
 import { unmountedDatastores } from "./storage/visibility";
-import type { TimerTaskHandler } from "./timeline";
-import { VM_MIGRATION_TASK as MIGRATION_TASK, schedule } from "./timers";
+import { VM_MIGRATION_TASK as MIGRATION_TASK, type TimerTaskHandler, schedule } from "./timers";
 import type { Txn } from "./txn";
 import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "./vm-resources";
 import { runningStatus } from "./vm-status";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Kind } from "../../runtime/core/model";
-import { type TimerHandlers, advance as advanceWith } from "../../runtime/core/timeline";
+import { advance as advanceWith } from "../../runtime/core/timeline";
+import type { TimerHandlers } from "../../runtime/core/timers";
 import { Txn } from "../../runtime/core/txn";
 import { createWorld } from "../../runtime/core/world-setup";
 

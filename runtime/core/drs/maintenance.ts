@@ -9,8 +9,7 @@
 import { startContainerEvacuation } from "../containers/evacuation";
 import { refuse } from "../errors";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
-import type { TimerTaskHandler } from "../timeline";
-import { MAINTENANCE_RETRY_TASK, schedule } from "../timers";
+import { MAINTENANCE_RETRY_TASK, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { abortMigration } from "../vm-moves";
 import { applyMoves } from "./pass";

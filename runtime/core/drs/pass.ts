@@ -20,8 +20,7 @@ import { profileOf, runsVirtualMachines } from "../hypervisors/profiles";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { refreshRuleStatus } from "../rules/violations";
 import { beginStandby, exitStandby } from "../standby";
-import type { TimerTaskHandler } from "../timeline";
-import { DRS_PASS_TASK, schedule } from "../timers";
+import { DRS_PASS_TASK, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { applyHostUsage, refreshHostUsage } from "../usage";
 import { migrateVm } from "../vm-moves";
@@ -31,7 +30,6 @@ import { formatImbalance, roundImbalance } from "./imbalance";
 import type { BalanceSettings, PlannedMove } from "./moves";
 import { planPass } from "./plan";
 import { ClusterSnapshot } from "./snapshot";
-
 
 export function emptyDrsStatus(): DrsStatus {
   return {

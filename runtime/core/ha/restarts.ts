@@ -25,8 +25,7 @@ import { type PlacementRequest, type PlacementResult, type Verdict, place } from
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
 import { exitStandby } from "../standby";
-import type { TimerTaskHandler } from "../timeline";
-import { RESTART_WAVE_TASK as RESTART_WAVE, schedule } from "../timers";
+import { RESTART_WAVE_TASK as RESTART_WAVE, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { powerOnAt } from "../vm-power-on";
 import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
