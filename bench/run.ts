@@ -1,6 +1,7 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
+import { benchCliStartup } from "./cli-startup";
 import { benchContainers } from "./containers";
 import { benchDrs } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
@@ -9,10 +10,13 @@ import { benchMigration } from "./migration";
 import { benchPlacement } from "./placement";
 import { benchPlanning } from "./planning";
 import { benchMemoryOverTime, benchSimulatedDay } from "./simulated-day";
+import { benchServer } from "./server";
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  console.log(`# Polyvisor benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} x${cpus().length}`);
+  console.log(
+    `# Polyvisor benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} x${cpus().length}`,
+  );
   if (!only || only === "placement") benchPlacement();
   if (!only || only === "apply") await benchApplyLatency();
   if (!only || only === "drs") benchDrs();
@@ -23,6 +27,8 @@ async function main(): Promise<void> {
   if (!only || only === "planning") benchPlanning();
   if (!only || only === "day") await benchSimulatedDay();
   if (!only || only === "memory") await benchMemoryOverTime();
+  if (!only || only === "cli") await benchCliStartup();
+  if (!only || only === "server") await benchServer();
 }
 
 main().catch((e) => {

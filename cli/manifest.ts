@@ -4,7 +4,6 @@
  * applied back: status and generation are accepted and ignored.
  */
 import { readFileSync } from "node:fs";
-import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { PolyvisorError } from "../runtime";
 import { KINDS, type Kind } from "../schema";
@@ -42,6 +41,8 @@ export function readInput(file: string): string {
 
 export function parseManifest(text: string, source: string): ManifestEntry[] {
   const entries: ManifestEntry[] = [];
+  // Loaded here rather than at startup: only apply reads YAML.
+  const { parseAllDocuments } = require("yaml") as typeof import("yaml");
   parseAllDocuments(text).forEach((doc, d) => {
     if (!("errors" in doc)) return;
     const error = doc.errors[0];

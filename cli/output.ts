@@ -3,7 +3,6 @@
  * process must end by running out of work (process.exitCode), never by process.exit(), or what is
  * still buffered is lost.
  */
-import { stringify } from "yaml";
 
 export function print(text: string): void {
   process.stdout.write(text + "\n");
@@ -13,7 +12,9 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
+/** Loaded on first use: most commands print no YAML, and the parser costs a tenth of a second of startup. */
 export function toYaml(value: unknown): string {
+  const { stringify } = require("yaml") as typeof import("yaml");
   return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { Name, SPEC_SCHEMAS, type ManagedKind } from "../schema";
-import { type Runtime, defaultStatePath, isPolyvisorError, openRuntime } from "../runtime";
+import { type Runtime, defaultStatePath, isPolyvisorError, isStateUnusableError, openRuntime } from "../runtime";
 import type { RuntimeObject } from "../runtime";
 import { readDiskImages } from "../runtime/io/disk-imports";
 import { changeWhenCapacityArrives } from "./concurrency";
@@ -21,6 +21,8 @@ type Props = Record<string, unknown>;
 
 interface ProviderSettings {
   statePath?: string;
+  /** A PostgreSQL connection string (`polyvisor:postgres`, POLYVISOR_POSTGRES): a datacenter shared with others. */
+  postgres?: string;
   url?: string;
   token?: string;
 }
@@ -35,21 +37,27 @@ function settingFrom(config: { get(key: string): string | undefined }, key: stri
 export async function configureProvider(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   settings = {
     statePath: settingFrom(req.config, "statePath", "POLYVISOR_STATE"),
+    postgres: settingFrom(req.config, "postgres", "POLYVISOR_POSTGRES"),
     url: settingFrom(req.config, "url", "POLYVISOR_URL"),
     token: settingFrom(req.config, "token", "POLYVISOR_TOKEN"),
   };
 }
 
+/** Where the state is: the server's URL, else a state file unless only a PostgreSQL connection string is configured. */
+function statePath(): string {
+  return settings.url ?? settings.statePath ?? settings.postgres ?? defaultStatePath();
+}
+
+/** The runtime of the configured server (the token is a secret: it goes in requests only), state file or database. */
 function runtime(): Promise<Runtime> {
-  if (settings.url !== undefined) {
-    throw new Error(`polyvisor:url (${settings.url}): a remote polyvisor server is not supported yet; unset it and use polyvisor:statePath`);
-  }
-  const path = settings.statePath ?? defaultStatePath();
-  let rt = runtimes.get(path);
+  const { url, token } = settings;
+  const key = statePath();
+  let rt = runtimes.get(key);
   if (!rt) {
-    rt = openRuntime({ path });
-    runtimes.set(path, rt);
-    rt.catch(() => runtimes.delete(path));
+    if (url !== undefined) rt = openRuntime({ url, token });
+    else rt = openRuntime(settings.statePath === undefined && settings.postgres !== undefined ? { postgres: key } : { path: key });
+    runtimes.set(key, rt);
+    rt.catch(() => runtimes.delete(key));
   }
   return rt;
 }
@@ -111,7 +119,39 @@ function normalized(kind: ManagedKind, props: Props): unknown {
   return parsed.success ? parsed.data : spec;
 }
 
+/**
+ * The state this stack expected is not there: the file was deleted or replaced since the last
+ * `pulumi up` (or the object was deleted outside Pulumi). Saying so beats reporting "no changes"
+ * against an empty state and then failing every update with NotFound.
+ */
+function stateNotThere(kind: ManagedKind, id: string, cause?: string): Error {
+  return new Error(
+    `${kind} ${id} is not in the Polyvisor state at ${statePath().replace(/\/\/([^:@/]+):[^@/]*@/, "//$1@")}: the state this stack expected is not there ` +
+      `(${cause ?? "the file was deleted or replaced, or the object was deleted outside Pulumi"}). ` +
+      "Run `pulumi refresh` to drop what is missing from the stack, then `pulumi up` to recreate it.",
+  );
+}
+
+/** Reads the object through the cached runtime, reopening the state once if its file went away under it. */
+async function currentObject(kind: ManagedKind, id: string): Promise<RuntimeObject | undefined> {
+  try {
+    return await (await runtime()).get(kind, id);
+  } catch (e) {
+    if (!isStateUnusableError(e)) throw e;
+    await forgetRuntime();
+    throw stateNotThere(kind, id, e.reason);
+  }
+}
+
+async function forgetRuntime(): Promise<void> {
+  const path = statePath();
+  const rt = runtimes.get(path);
+  runtimes.delete(path);
+  await rt?.then((r) => r.close()).catch(() => undefined);
+}
+
 export async function diffResource(kind: ManagedKind, id: string, olds: Props, news: Props) {
+  if (!(await currentObject(kind, id))) throw stateNotThere(kind, id);
   const before = normalized(kind, olds) as Props;
   const after = normalized(kind, news) as Props;
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
@@ -138,7 +178,16 @@ function outputsOf(kind: ManagedKind, inputs: Props, obj: RuntimeObject): Props 
 }
 
 function asPulumiError(e: unknown): Error {
-  return isPolyvisorError(e) ? new Error(e.message) : (e as Error);
+  if (!isPolyvisorError(e)) return e as Error;
+  // Changed outside this stack since it was last read: refresh reads the change, up applies on top of it.
+  const hint = e.code === "Conflict" && e.field === "generation" ? "; run `pulumi refresh`, then `pulumi up`" : "";
+  return new Error(`${e.message}${hint}`);
+}
+
+/** The generation this stack last read, kept in the outputs' status. */
+function lastReadGeneration(olds: Props): number | undefined {
+  const generation = (olds.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
+  return typeof generation === "number" ? generation : undefined;
 }
 
 export async function createResource(kind: ManagedKind, inputs: Props) {
@@ -151,16 +200,17 @@ export async function createResource(kind: ManagedKind, inputs: Props) {
   }
 }
 
-export async function updateResource(kind: ManagedKind, id: string, _olds: Props, news: Props) {
+export async function updateResource(kind: ManagedKind, id: string, olds: Props, news: Props) {
   try {
     const rt = await runtime();
+    const generation = lastReadGeneration(olds);
     if (kind !== "VirtualMachine" && kind !== "Container") {
-      const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
+      const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news), generation }));
       const obj = (kind === "Host" ? await awaitMaintenance(rt, id) : undefined) ?? updated;
       return { outs: outputsOf(kind, news, obj) };
     }
     await awaitMigration(rt, kind, id);
-    const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news) }));
+    const updated = await changeWhenCapacityArrives(() => rt.update({ kind, name: id, spec: specOf(news), generation }));
     const obj = (await awaitMigration(rt, kind, id)) ?? updated;
     return { outs: outputsOf(kind, news, obj) };
   } catch (e) {
@@ -174,8 +224,15 @@ export async function updateResource(kind: ManagedKind, id: string, _olds: Props
  * `pulumi up` shows the broken pin as a change and moves it back.
  */
 export async function readResource(kind: ManagedKind, id: string, props: Props) {
-  const rt = await runtime();
-  const obj = await rt.get(kind, id);
+  let obj: RuntimeObject | undefined;
+  try {
+    obj = await (await runtime()).get(kind, id);
+  } catch (e) {
+    if (!isStateUnusableError(e)) throw e;
+    // The file went away under the cached runtime: refresh reads the state as it is now.
+    await forgetRuntime();
+    obj = await (await runtime()).get(kind, id);
+  }
   if (!obj) return { id: "", props: {} };
   const spec = { ...(obj.spec as Props) };
   // A VM on its way to its pinned host is not a broken pin: it counts as where it is going.

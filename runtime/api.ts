@@ -35,8 +35,14 @@ export interface ObjectInput {
   kind: Kind;
   name: string;
   spec: object;
-  /** The object's generation the caller last saw: Conflict when it changed meanwhile. */
+  /** The generation last read: the write is refused with Conflict unless it is still the stored one. */
   generation?: number;
+}
+
+/** What `checkState` found: each check by name with its problems (none: it passed). */
+export interface StateCheck {
+  ok: boolean;
+  checks: { name: string; problems: string[] }[];
 }
 
 export interface RuntimeOptions {
@@ -45,7 +51,7 @@ export interface RuntimeOptions {
   /** A running `polyvisor serve`. */
   url?: string;
   token?: string;
-  /** A PostgreSQL connection string. */
+  /** A PostgreSQL connection string (default: POLYVISOR_POSTGRES when no path is given); its schema is the datacenter. */
   postgres?: string;
   /** Seed of the random source of a new state; the same seed gives the same events. Default 1. */
   seed?: number;
@@ -88,5 +94,10 @@ export interface Runtime {
   whatIf(steps: WhatIfStep[]): Promise<WhatIfReport>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
+  /**
+   * Checks the state without changing it: the storage's integrity and schema, every row readable,
+   * every spec valid, usage equal to the sum over guests, timers consistent (`polyvisor state check`).
+   */
+  checkState(): Promise<StateCheck>;
   close(): Promise<void>;
 }

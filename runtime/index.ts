@@ -5,6 +5,7 @@ import type { Runtime, RuntimeOptions } from "./api";
 import { PolyvisorError } from "./core/errors";
 import { LocalRuntime } from "./local-runtime";
 import { openRemoteRuntime } from "./remote/remote-runtime";
+import { PostgresStore } from "./store/postgres";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
@@ -20,6 +21,7 @@ export type {
   RuntimeOptions,
   SettleOutcome,
   StateDump,
+  StateCheck,
   VirtualMachineObject,
   ContainerObject,
   TemplateObject,
@@ -52,11 +54,18 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: issue.path.join(".") || "options" }, issue.message);
   }
   const opts = parsed.data;
-  // A server named in the environment is used when the caller names neither a server nor a file.
+  // A server named in the environment is used when the caller names neither a server, a file nor a database.
   const url = opts.url ?? (opts.path === undefined && opts.postgres === undefined ? process.env.POLYVISOR_URL || undefined : undefined);
   if (url !== undefined) return openRemoteRuntime(url, opts.token ?? (process.env.POLYVISOR_TOKEN || undefined));
-  if (opts.postgres !== undefined) {
-    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "PostgreSQL storage is not supported yet; use path (SQLite)");
+  if (opts.path !== undefined && opts.postgres !== undefined) {
+    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "give either path (SQLite) or postgres, not both");
+  }
+  // An explicit path wins; then a PostgreSQL connection string, given or from POLYVISOR_POSTGRES.
+  const postgres = opts.path === undefined ? (opts.postgres ?? (process.env.POLYVISOR_POSTGRES || undefined)) : undefined;
+  if (postgres !== undefined) {
+    const store = new PostgresStore(postgres, { seed: opts.seed ?? 1 });
+    await store.opened();
+    return new LocalRuntime(store);
   }
   const path = opts.path ?? defaultStatePath();
   const store = new SqliteStore(path === ":memory:" ? path : resolve(path), { seed: opts.seed ?? 1, create: opts.create });

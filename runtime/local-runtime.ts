@@ -1,6 +1,9 @@
 /** The runtime over a store in this process: validates arguments, runs core commands, copies results out. */
 import { z } from "zod";
-import { Command, execute } from "./core/commands";
+import { VmSpec } from "../schema/virtual-machine";
+import { Command, checkName, execute } from "./core/commands";
+import { parseSpec } from "./core/kinds/common";
+import { checkPlainData } from "./plain-input";
 import { refuse } from "./core/errors";
 import { present } from "./core/present";
 import { BUILT_IN_TEMPLATES } from "./core/containers/catalog";
@@ -8,43 +11,62 @@ import { builtInTemplateObject } from "./core/containers/templates";
 import { type Kind, type RuntimeObject, compareNames } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
 import { readDiskImages } from "./io/disk-imports";
-import type { Store } from "./store/store";
-import type { ObjectInput, Runtime, WhatIfReport } from "./api";
+import type { Store, WriteOptions } from "./store/store";
+import type { ObjectInput, Runtime, StateCheck, WhatIfReport } from "./api";
 import { settle } from "./settle";
 import { type StateDump, dumpWorld, importChanges, parseDump } from "./state-dump";
 import { whatIf } from "./core/what-if";
 import { checkWhatIfSteps } from "./what-if-steps";
+import { checkAdvanceSeconds } from "./core/timeline";
+import { checkInvariants } from "./core/state-invariants";
+import { isStateUnusableError } from "./store/state-error";
+
+/** Simulated time one write transaction of an advance covers. */
+export const ADVANCE_SLICE_SECONDS = 3600;
 
 const ObjectInputSchema = z.object({
   kind: z.string(),
   name: z.string(),
   spec: z.record(z.string(), z.unknown()),
+  generation: z.int().min(1).optional(),
 });
 
 const FailHostOptions = z.strictObject({ mode: z.enum(["crash", "isolation"]).default("crash") });
 
+/** Checks an apply's argument before anything else (schemas, disk images, the store) sees it. */
 function checkInput(obj: unknown): ObjectInput {
+  const o = (obj !== null && typeof obj === "object" ? obj : {}) as { kind?: unknown; name?: unknown };
+  const subject = { kind: typeof o.kind === "string" ? o.kind : "object", name: typeof o.name === "string" ? o.name : "(unnamed)" };
+  checkPlainData(obj, subject);
   const parsed = ObjectInputSchema.safeParse(obj);
-  if (parsed.success) return parsed.data as ObjectInput;
+  // The spec as JSON carries it (as it is stored): keys set to undefined dropped, -0 as 0, nothing shared with the caller.
+  if (parsed.success) return { ...parsed.data, spec: JSON.parse(JSON.stringify(parsed.data.spec)) } as ObjectInput;
   const issue = parsed.error.issues[0];
-  const o = (obj ?? {}) as { kind?: unknown; name?: unknown };
-  refuse("InvalidSpec", { kind: String(o.kind ?? "object"), name: String(o.name ?? "(unnamed)"), field: issue.path.join(".") || "object" }, issue.message);
+  refuse("InvalidSpec", { ...subject, field: issue.path.join(".") || "object" }, issue.message);
+}
+
+/** A VM's spec is validated before its disk images are read: a bad path never reaches the file system. */
+function checkBeforeReading(kind: string, name: string, spec: Record<string, unknown>): void {
+  const disks = spec.disks;
+  if (kind !== "VirtualMachine" || !Array.isArray(disks) || !disks.some((d) => d !== null && typeof d === "object" && "importFrom" in d)) return;
+  parseSpec("VirtualMachine", checkName(kind, name), VmSpec, spec);
 }
 
 export class LocalRuntime implements Runtime {
   constructor(private readonly store: Store) {}
 
-  private run(command: Command): Promise<RuntimeObject | undefined> {
+  private run(command: Command, options?: WriteOptions): Promise<RuntimeObject | undefined> {
     return this.store.write((world) => {
       const outcome = execute(world, command);
       return { changes: outcome.changes, result: outcome.object };
-    });
+    }, options);
   }
 
   private async applyAs(mode: ApplyMode, obj: ObjectInput): Promise<RuntimeObject> {
-    const { kind, name, spec } = checkInput(obj);
+    const { kind, name, spec, generation } = checkInput(obj);
+    checkBeforeReading(kind, name, spec as Record<string, unknown>);
     const inputs = kind === "VirtualMachine" ? { diskImages: await readDiskImages(name, spec) } : undefined;
-    return (await this.run({ type: "apply", kind, name, spec, mode, inputs }))!;
+    return (await this.run({ type: "apply", kind, name, spec, mode, inputs, generation }))!;
   }
 
   apply(obj: ObjectInput) {
@@ -94,8 +116,18 @@ export class LocalRuntime implements Runtime {
     await this.run({ type: "recoverHost", name });
   }
 
+  /**
+   * Commits one simulated hour at a time, releasing the write lock between slices so other writers
+   * get in during a long advance; a refused slice leaves the earlier ones committed.
+   */
   async advance(seconds: number): Promise<void> {
-    await this.run({ type: "advance", seconds });
+    checkAdvanceSeconds(seconds);
+    let left = seconds;
+    do {
+      const slice = Math.min(left, ADVANCE_SLICE_SECONDS);
+      await this.run({ type: "advance", seconds: slice }, { announce: `advance of ${seconds} s (slice of ${slice} s)` });
+      left -= slice;
+    } while (left > 0);
   }
 
   async runDrs(cluster: string, opts: { apply?: boolean } = {}): Promise<RuntimeObject> {
@@ -132,6 +164,18 @@ export class LocalRuntime implements Runtime {
 
   now() {
     return this.store.read((world) => world.meta.clockSeconds);
+  }
+
+  async checkState(): Promise<StateCheck> {
+    const checks = await this.store.inspect();
+    try {
+      checks.push({ name: "rows", problems: [] }, ...(await this.store.read(checkInvariants)));
+    } catch (e) {
+      // A row that cannot be read stops the invariant checks: they need the whole world.
+      if (!isStateUnusableError(e)) throw e;
+      checks.push({ name: "rows", problems: [e.reason] });
+    }
+    return { ok: checks.every((c) => c.problems.length === 0), checks };
   }
 
   close() {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Name, RestartPrioritySetting } from "./common";
+import { MAX_ADVANCE_SECONDS, MAX_CPU_MHZ, MAX_HOST_COUNT, MAX_RATE_MBPS, Name, RestartPrioritySetting } from "./common";
 
 
 /**
@@ -12,7 +12,7 @@ export const DpmSettings = z
     enabled: z.boolean().default(false).describe("vSphere DPM: put idle hosts in standby and power them back on under load; acts only when automationLevel is fullyAutomated"),
     lowUtilizationPercent: z.int().min(1).max(99).default(45).describe("A host goes to standby once every connected host is below this utilization (largest of CPU and memory entitlement, %)"),
     highUtilizationPercent: z.int().min(2).max(100).default(81).describe("A standby host is powered back on when a connected host rises above this utilization (%); evacuations stay below it"),
-    minHostsOn: z.int().min(1).default(1).describe("DPM never leaves fewer connected hosts than this"),
+    minHostsOn: z.int().min(1).max(MAX_HOST_COUNT).default(1).describe("DPM never leaves fewer connected hosts than this"),
   })
   .refine((d) => d.lowUtilizationPercent < d.highUtilizationPercent, {
     message: "lowUtilizationPercent must be below highUtilizationPercent",
@@ -33,7 +33,7 @@ export const DrsSettings = z.strictObject({
     .max(5)
     .default(3)
     .describe("vSphere DRS migration threshold: 1 applies only mandatory moves, 5 the smallest improvements (target imbalance 0)"),
-  intervalSeconds: z.int().min(1).default(300).describe("Simulated seconds between DRS passes (vSphere: 5 minutes); workloads are sampled at each pass"),
+  intervalSeconds: z.int().min(1).max(MAX_ADVANCE_SECONDS).default(300).describe("Simulated seconds between DRS passes (vSphere: 5 minutes); workloads are sampled at each pass"),
   maxMovesPerPass: z.int().min(1).max(1000).default(16).describe("Load-balancing moves per pass at most (mandatory moves are not counted)"),
   /**
    * A load-balancing move must close at least this much load gap: moving a VM that holds a fraction d
@@ -47,7 +47,7 @@ export const DrsSettings = z.strictObject({
     .max(50)
     .optional()
     .describe("A periodic pass keeps a VM's last CPU demand sample while a new one is within this % of it, so the VM is not rewritten; absent or 0: every sample is kept exactly"),
-  vmCooldownSeconds: z.int().min(0).default(900).describe("A VM DRS moved is left out of load balancing and preference fixes this many seconds, against thrashing"),
+  vmCooldownSeconds: z.int().min(0).max(MAX_ADVANCE_SECONDS).default(900).describe("A VM DRS moved is left out of load balancing and preference fixes this many seconds, against thrashing"),
   dpm: DpmSettings.prefault({}).describe("Distributed Power Management: standby for hosts while the cluster is lightly loaded"),
 });
 export type DrsSettings = z.infer<typeof DrsSettings>;
@@ -57,11 +57,11 @@ export const AdmissionControlSettings = z.strictObject({
     .enum(["slotPolicy", "resourcePercentage", "failoverHosts", "disabled"])
     .default("resourcePercentage")
     .describe("vSphere HA admission control policy: how power-ons are held back so that failed hosts' VMs can restart"),
-  hostFailuresToTolerate: z.int().min(0).default(1).describe("slotPolicy: host failures to keep slots for; resourcePercentage: sets the percentages when cpuPercent/memoryPercent are absent"),
+  hostFailuresToTolerate: z.int().min(0).max(MAX_HOST_COUNT).default(1).describe("slotPolicy: host failures to keep slots for; resourcePercentage: sets the percentages when cpuPercent/memoryPercent are absent"),
   cpuPercent: z.int().min(0).max(100).optional().describe("resourcePercentage: cluster CPU kept unreserved for failover (%); absent: the share of the hostFailuresToTolerate largest hosts"),
   memoryPercent: z.int().min(0).max(100).optional().describe("resourcePercentage: cluster memory kept unreserved for failover (%); absent: computed as for cpuPercent"),
   failoverHosts: z.array(Name).default([]).describe("failoverHosts policy: hosts kept free for HA restarts (no power-on, migration or DRS placement onto them)"),
-  vmCpuMinMhz: z.int().min(1).default(32).describe("MHz counted for a powered-on VM without a CPU reservation, in slot size and percentages (vSphere's default 32 MHz)"),
+  vmCpuMinMhz: z.int().min(1).max(MAX_CPU_MHZ).default(32).describe("MHz counted for a powered-on VM without a CPU reservation, in slot size and percentages (vSphere's default 32 MHz)"),
 }).superRefine((a, ctx) => {
   // A setting the chosen policy would ignore is a mistake worth saying, not something to drop silently.
   const onlyFor = (field: "cpuPercent" | "memoryPercent" | "failoverHosts", policy: string, given: boolean) => {
@@ -92,14 +92,14 @@ export const HaSettings = z.strictObject({
  */
 export const MigrationSettings = z
   .strictObject({
-    bandwidthMbps: z.int().min(1).default(1000).describe("Migration link between hosts in Mbit/s (vMotion network); caps every round and carries cold disk copies"),
-    firstRoundMbps: z.number().positive().default(100).describe("Rate of the first pre-copy round in Mbit/s (Xen's minimum rate)"),
-    rateIncrementMbps: z.number().min(0).default(50).describe("Each later round runs at the observed dirtying rate plus this, in Mbit/s (Xen)"),
-    maxRateMbps: z.number().positive().default(500).describe("Cap on the pre-copy rate in Mbit/s (Xen's maximum rate); stop-and-copy runs at the full link"),
+    bandwidthMbps: z.int().min(1).max(MAX_RATE_MBPS).default(1000).describe("Migration link between hosts in Mbit/s (vMotion network); caps every round and carries cold disk copies"),
+    firstRoundMbps: z.number().positive().max(MAX_RATE_MBPS).default(100).describe("Rate of the first pre-copy round in Mbit/s (Xen's minimum rate)"),
+    rateIncrementMbps: z.number().min(0).max(MAX_RATE_MBPS).default(50).describe("Each later round runs at the observed dirtying rate plus this, in Mbit/s (Xen)"),
+    maxRateMbps: z.number().positive().max(MAX_RATE_MBPS).default(500).describe("Cap on the pre-copy rate in Mbit/s (Xen's maximum rate); stop-and-copy runs at the full link"),
     maxIterations: z.int().min(1).max(1000).default(29).describe("Pre-copy stops after this many rounds (Xen's max_iters)"),
-    maxFactor: z.number().min(1).default(3).describe("Pre-copy stops once more than this many times the VM's memory has been sent (Xen's max_factor)"),
-    stopPages: z.int().min(0).default(50).describe("Pre-copy stops once fewer than this many 4 KiB pages are left to send"),
-    resumeMs: z.number().min(0).default(25).describe("Fixed part of the downtime in ms: suspend, device and network switch-over on the target"),
+    maxFactor: z.number().min(1).max(1000).default(3).describe("Pre-copy stops once more than this many times the VM's memory has been sent (Xen's max_factor)"),
+    stopPages: z.int().min(0).max(2 ** 32).default(50).describe("Pre-copy stops once fewer than this many 4 KiB pages are left to send"),
+    resumeMs: z.number().min(0).max(3_600_000).default(25).describe("Fixed part of the downtime in ms: suspend, device and network switch-over on the target"),
   })
   .refine((m) => m.firstRoundMbps <= m.maxRateMbps, { message: "firstRoundMbps must not exceed maxRateMbps", path: ["firstRoundMbps"] });
 

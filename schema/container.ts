@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Name, RestartPrioritySetting } from "./common";
+import { MAX_CPU_MHZ, Name, RestartPrioritySetting } from "./common";
 
 /** A dotted-quad IPv4 address without leading zeros (leading zeros read as octal to some tools). */
 export const Ipv4 = z.string().regex(/^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/, {
@@ -16,7 +16,7 @@ const Hostname = z
 
 /** What the processes inside ask for: CPU demand, and runnable threads (the most CPUs they can use at once). */
 export const ContainerWorkload = z.strictObject({
-  cpuDemandMhz: z.number().min(0).optional().describe("CPU the processes want now, in MHz [0]"),
+  cpuDemandMhz: z.number().min(0).max(MAX_CPU_MHZ).optional().describe("CPU the processes want now, in MHz [0]"),
   threads: z.int().min(1).max(100_000).optional().describe("Runnable threads: the container never gets more CPUs than this; absent: no bound but the host's"),
 });
 export type ContainerWorkload = z.infer<typeof ContainerWorkload>;

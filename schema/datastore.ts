@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_STORAGE_GB } from "./common";
 
 export const DatastoreType = z.enum(["nfs", "iscsi", "fc", "local"]);
 export type DatastoreType = z.infer<typeof DatastoreType>;
@@ -6,7 +7,7 @@ export type DatastoreType = z.infer<typeof DatastoreType>;
 /** Storage that hosts mount (`Host.datastores`) and VM disks live on. Shared when more than one host mounts it. */
 export const DatastoreSpec = z.strictObject({
   type: DatastoreType.describe("nfs (files: image disks only), iscsi or fc (block LUNs), or local (one host's own disk, never shared)"),
-  capacityGb: z.number().positive().describe("Size in GB: the VM disks on it, powered on or not, must fit"),
+  capacityGb: z.number().positive().max(MAX_STORAGE_GB).describe("Size in GB: the VM disks on it, powered on or not, must fit"),
 });
 export type DatastoreSpec = z.infer<typeof DatastoreSpec>;
 export type DatastoreSpecInput = z.input<typeof DatastoreSpec>;

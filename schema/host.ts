@@ -76,7 +76,7 @@ export const HostSpec = z
     datastores: z.array(Name).default([]).describe("Datastores the host mounts; a VM runs only on hosts that mount all of its disks' datastores"),
     maintenance: z.boolean().default(false).describe("vSphere maintenance mode: DRS migrates the VMs away and the host takes no new VM"),
     cpuPools: z
-      .array(z.strictObject({ name: Name.describe("Pool name (pool_default always exists)"), cpus: z.int().min(1).describe("CPUs in the pool's processor set") }))
+      .array(z.strictObject({ name: Name.describe("Pool name (pool_default always exists)"), cpus: z.int().min(1).max(64 * 256).describe("CPUs in the pool's processor set") }))
       .optional()
       .describe("Solaris resource pools of a zones host, each with its own processor set; pool_default keeps the other CPUs (at least one)"),
     containerOsFamily: z.enum(["linux", "windows"]).optional().describe("The kernel a virtuozzo host runs; absent: the first container placed there sets it"),

@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { CpuAllocation, MemoryAllocation, Name, RestartPrioritySetting } from "./common";
+import { CpuAllocation, FilePath, MAX_CPU_MHZ, MAX_RATE_MBPS, MAX_STORAGE_GB, MemoryAllocation, Name, RestartPrioritySetting } from "./common";
+
+/** The most memory one VM may have, in MB (24 TiB, the largest any product here supports); its overhead and working sets too. */
+const MAX_VM_MEMORY_MB = 24 * 1024 * 1024;
 
 export const GuestOs = z.enum(["linux", "windows", "solaris", "netware", "freebsd", "netbsd"]);
 export type GuestOs = z.infer<typeof GuestOs>;
@@ -21,10 +24,10 @@ const PARTITION_PATH = /^\/dev\/(?:(?:s|h|xv|v)d[a-z]+\d+|(?:nvme\d+n\d+|mmcblk\
 export const VmDisk = z
   .strictObject({
     datastore: Name.describe("Datastore the disk lives on; the VM runs only on hosts that mount it"),
-    sizeGb: z.number().positive().optional().describe("Size in GB, taken on the datastore whether the VM runs or not; absent: the size of the importFrom image"),
+    sizeGb: z.number().positive().max(MAX_STORAGE_GB).optional().describe("Size in GB, taken on the datastore whether the VM runs or not; absent: the size of the importFrom image"),
     backend: DiskBackend.optional().describe("Xen disk backend: image file (file:), partition or whole device (phy:, not on NFS); set together with path"),
-    path: z.string().min(1).max(4096).optional().describe("The backend's path on the host: an image file, or a /dev path for a partition or a device"),
-    importFrom: z.string().min(1).max(4096).optional().describe("P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied"),
+    path: FilePath.optional().describe("The backend's path on the host: an image file, or a /dev path for a partition or a device"),
+    importFrom: FilePath.optional().describe("P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied"),
   })
   .superRefine((disk, ctx) => {
     if (disk.sizeGb === undefined && disk.importFrom === undefined) {
@@ -61,12 +64,13 @@ export const WorkloadProfile = z.enum(["constant", "diurnal", "bursty"]);
 export const VmWorkload = z
   .strictObject({
     profile: WorkloadProfile.default("constant").describe("How CPU demand moves over simulated time: constant, diurnal (a daily cosine) or bursty (seeded random bursts)"),
-    cpuDemandMhz: z.number().min(0).optional().describe("CPU the guest wants in MHz, the level the profile shapes; capped by cpu.limitMhz; absent: 0 (idle)"),
-    activeMemoryMb: z.number().min(0).optional().describe("Memory the guest actively touches in MB (vSphere active memory), capped at memoryMb; absent: all of memoryMb"),
-    dirtyRateMbps: z.number().min(0).optional().describe("Rate the guest writes memory in Mbit/s: drives live-migration pre-copy rounds and downtime; absent: 0"),
+    cpuDemandMhz: z.number().min(0).max(MAX_CPU_MHZ).optional().describe("CPU the guest wants in MHz, the level the profile shapes; capped by cpu.limitMhz; absent: 0 (idle)"),
+    activeMemoryMb: z.number().min(0).max(MAX_VM_MEMORY_MB).optional().describe("Memory the guest actively touches in MB (vSphere active memory), capped at memoryMb; absent: all of memoryMb"),
+    dirtyRateMbps: z.number().min(0).max(MAX_RATE_MBPS).optional().describe("Rate the guest writes memory in Mbit/s: drives live-migration pre-copy rounds and downtime; absent: 0"),
     writableWorkingSetMb: z
       .number()
       .min(0)
+      .max(MAX_VM_MEMORY_MB)
       .optional()
       .describe("The pages it keeps writing (Clark et al.'s writable working set); absent: activeMemoryMb, else all memory"),
     kind: WorkloadKind.optional().describe("Row of the virtualization overhead table: cpu-, io- or mmu-bound (page-table) work; absent: cpu"),
@@ -94,7 +98,7 @@ export const VmSpec = z
     memoryMb: z
       .int()
       .min(4)
-      .max(24 * 1024 * 1024)
+      .max(MAX_VM_MEMORY_MB)
       .describe("Configured guest memory in MB, within the product's per-guest limit (ESX 3.0: 16 GB)"),
     guestOs: GuestOs.describe("Guest operating system: decides whether a paravirtualized kernel exists (Xen PV) and the boot time"),
     guestArch: z.enum(["x86", "x86_64"]).default("x86_64").describe("Guest architecture: x86_64 needs lm on the host CPU, and on Intel a mode other than binary translation"),
@@ -106,14 +110,11 @@ export const VmSpec = z
     haRestartPriority: RestartPrioritySetting.optional()
       .describe("HA restart order of this VM; disabled: never restarted; absent: the cluster's ha.restartPriority"),
     workload: VmWorkload.optional().describe("What the guest asks for over time; absent: no CPU demand, all memory active, no memory dirtying"),
-    cdrom: z
-      .string()
-      .min(1)
-      .max(4096)
+    cdrom: FilePath
       .regex(/\.iso$/i, { message: "must name an ISO image (a file ending in .iso)" })
       .optional()
       .describe("An ISO image mounted in the VM's CD drive (Virtual Server's feature); changing it is an in-place update"),
-    memoryOverheadMb: z.number().min(0).optional().describe("Overrides the modelled per-VM memory overhead in MB (reserved beside the guest memory)"),
+    memoryOverheadMb: z.number().min(0).max(MAX_VM_MEMORY_MB).optional().describe("Overrides the modelled per-VM memory overhead in MB (reserved beside the guest memory)"),
   })
   .superRefine((vm, ctx) => {
     if (vm.cluster === undefined && vm.host === undefined) {

@@ -1,7 +1,6 @@
 /** `polyvisor serve`: the runtime as a shared HTTP server until SIGTERM or SIGINT. */
 import type { Cli } from "../context";
 import { defaultStatePath } from "../../runtime";
-import { ServeRefusal, serve } from "../../runtime/server/serve";
 import { UsageError } from "../format";
 
 interface ServeFlags {
@@ -23,7 +22,8 @@ function speedOf(flags: ServeFlags): number {
   if (flags.paused) return 0;
   if (flags.speed === undefined) return 1;
   const speed = Number(flags.speed);
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 1_000_000) throw new UsageError(`--speed takes simulated seconds per second, more than 0 and at most 1000000, got "${flags.speed}"`);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1_000_000)
+    throw new UsageError(`--speed takes simulated seconds per second, more than 0 and at most 1000000, got "${flags.speed}"`);
   return speed;
 }
 
@@ -59,8 +59,10 @@ export function registerServe({ program }: Cli): void {
         seed: flags.seed === undefined ? undefined : integer(flags.seed, "--seed", 0xffffffff),
         log: (line: string) => process.stderr.write(`${line}\n`),
       };
+      // Loaded here so that other commands do not pay for the HTTP server's modules.
+      const { ServeRefusal, serve } = await import("../../runtime/server/serve");
       const signal = untilSignal();
-      let server;
+      let server: Awaited<ReturnType<typeof serve>>;
       try {
         server = await serve(options);
       } catch (e) {

@@ -5,9 +5,11 @@ import { quote } from "../format";
 import { readInput } from "../manifest";
 import { print, toJson } from "../output";
 import { UsageError } from "../usage-error";
+import { registerStateCheck } from "./state-check";
 
 export function registerState(cli: Cli): void {
-  const state = cli.program.command("state").description("back up, move and compare a whole state");
+  const state = cli.program.command("state").description("back up, move, compare and check a whole state");
+  registerStateCheck(cli, state);
   examples(
     state.command("export <file>").description("write every object, the clock, the timers and the events as JSON (- for stdout)"),
     "polyvisor state export backup.json",

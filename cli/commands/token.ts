@@ -2,8 +2,7 @@
 import type { Cli } from "../context";
 import { defaultStatePath } from "../../runtime";
 import { ROLES, type Role } from "../../runtime/server/routes";
-import { openTokenRegistry } from "../../runtime/server/serve";
-import { type TokenRegistry, defaultTokenName } from "../../runtime/server/tokens";
+import { type TokenRegistry, defaultTokenName, openTokenRegistry } from "../../runtime/server/tokens";
 import { UsageError, table } from "../format";
 
 export function registerToken({ program }: Cli): void {
@@ -23,7 +22,8 @@ export function registerToken({ program }: Cli): void {
     .requiredOption("--role <role>", "viewer (reads), operator (also host failures, the clock, DRS) or admin (everything)")
     .option("--name <name>", "a name to list and revoke it by (default: the role and a random suffix)")
     .action((o: { role: string; name?: string }) => {
-      if (!(ROLES as readonly string[]).includes(o.role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got "${o.role.slice(0, 40)}"`);
+      if (!(ROLES as readonly string[]).includes(o.role))
+        throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got "${o.role.slice(0, 40)}"`);
       const role = o.role as Role;
       return withTokens(async (tokens) => {
         process.stdout.write(`${await tokens.create(role, o.name ?? defaultTokenName(role), new Date())}\n`);
@@ -35,7 +35,16 @@ export function registerToken({ program }: Cli): void {
     .action(() =>
       withTokens(async (tokens) => {
         const list = (await tokens.list()).map(({ name, role, createdAt }) => ({ name, role, createdAt }));
-        process.stdout.write(`${globals().json ? JSON.stringify(list, null, 2) : table(["NAME", "ROLE", "CREATED"], list.map((t) => [t.name, t.role, t.createdAt]))}\n`);
+        process.stdout.write(
+          `${
+            globals().json
+              ? JSON.stringify(list, null, 2)
+              : table(
+                  ["NAME", "ROLE", "CREATED"],
+                  list.map((t) => [t.name, t.role, t.createdAt]),
+                )
+          }\n`,
+        );
       }),
     );
   token

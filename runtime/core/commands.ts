@@ -4,9 +4,11 @@
  */
 import { Name, isManagedKind } from "../../schema";
 import { runDrsPass } from "./drs/pass";
+import { refuseNonFiniteNumbers } from "./finite-numbers";
 import { refuse } from "./errors";
+import { preview } from "./preview";
 import { type FailureMode, failHost, recoverHost } from "./ha/failures";
-import { type ApplyInputs, type ApplyMode, requireExisting } from "./kinds/common";
+import { type ApplyInputs, type ApplyMode, guardGeneration, requireExisting } from "./kinds/common";
 import { HANDLERS } from "./kinds";
 import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
 import { present } from "./present";
@@ -16,7 +18,8 @@ import { advance } from "./timeline";
 import { Txn } from "./txn";
 
 export type Command =
-  | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode; inputs?: ApplyInputs }
+  /** `generation`: the one the caller last read; the apply is refused unless it is still the stored one. */
+  | { type: "apply"; kind: string; name: string; spec: unknown; mode: ApplyMode; inputs?: ApplyInputs; generation?: number }
   | { type: "delete"; kind: string; name: string }
   | { type: "advance"; seconds: number }
   | { type: "failHost"; name: string; mode: FailureMode }
@@ -37,15 +40,17 @@ export function managedKind(kind: string, name: string): Kind & keyof typeof HAN
 
 export function checkName(kind: string, name: unknown): string {
   const parsed = Name.safeParse(name);
-  if (!parsed.success) refuse("InvalidSpec", { kind, name: JSON.stringify(name), field: "name" }, parsed.error.issues[0].message);
+  if (!parsed.success) refuse("InvalidSpec", { kind, name: preview(name), field: "name" }, parsed.error.issues[0].message);
   return parsed.data;
 }
 
 export function execute(world: World, command: Command): Outcome {
   const txn = new Txn(world);
   const object = executeIn(txn, command);
+  const changes = txn.changes();
+  refuseNonFiniteNumbers(changes);
   // The object as the step left it: settling may have refreshed its usage.
-  return { changes: txn.changes(), object: object && present(txn, txn.get(object.kind, object.name) ?? object) };
+  return { changes, object: object && present(txn, txn.get(object.kind, object.name) ?? object) };
 }
 
 /** One step on an operation's working copy: the command, then the end of its step (what-if runs several in one). */
@@ -60,7 +65,9 @@ function run(txn: Txn, command: Command): RuntimeObject | undefined {
   switch (command.type) {
     case "apply": {
       const kind = managedKind(command.kind, String(command.name));
-      return HANDLERS[kind].apply(txn, checkName(kind, command.name), command.spec, command.mode, command.inputs);
+      const name = checkName(kind, command.name);
+      guardGeneration(kind, name, txn.get(kind, name), command.generation);
+      return HANDLERS[kind].apply(txn, name, command.spec, command.mode, command.inputs);
     }
     case "delete": {
       const kind = managedKind(command.kind, String(command.name));

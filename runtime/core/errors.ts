@@ -1,3 +1,5 @@
+import { clip } from "./preview";
+
 /** The codes of refused operations, as the public contract names them. */
 export type ErrorCode =
   | "InvalidSpec"
@@ -18,15 +20,8 @@ export interface ErrorSubject {
   field?: string;
 }
 
-const MAX_NAME_CHARS = 100;
-const MAX_REASON_CHARS = 1000;
-const MAX_DETAILS = 50;
-
-/** At most `max` characters, the cut marked with an ellipsis. */
-function bounded(text: string, max: number): string {
-  const s = String(text);
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
+const MAX_REASON_CHARS = 2000;
+const MAX_DETAILS = 100;
 
 /**
  * A refused operation. The message names the object, the field and why, so that a Pulumi
@@ -42,20 +37,23 @@ export class PolyvisorError extends Error {
   readonly details: string[];
 
   constructor(code: ErrorCode, subject: ErrorSubject, reason: string, details: string[] = []) {
-    // Names, fields and reasons can carry what a caller sent: a refusal never echoes more than a short prefix.
-    subject = { kind: bounded(subject.kind, MAX_NAME_CHARS), name: bounded(subject.name, MAX_NAME_CHARS), ...(subject.field === undefined ? {} : { field: bounded(subject.field, MAX_NAME_CHARS) }) };
-    reason = bounded(reason, MAX_REASON_CHARS);
-    details = details.slice(0, MAX_DETAILS).map((d) => bounded(d, MAX_REASON_CHARS));
-    const where = subject.field ? ` field ${subject.field}:` : "";
-    const list = details.length ? "\n" + details.map((d) => `  - ${d}`).join("\n") : "";
-    super(`${code}: ${subject.kind} ${subject.name}:${where} ${reason}${list}`);
+    // Subjects and reasons may come from the input: each part is clipped so the message stays short.
+    const kind = clip(subject.kind);
+    const name = clip(subject.name);
+    const field = subject.field === undefined ? undefined : clip(subject.field);
+    const where = field ? ` field ${field}:` : "";
+    const shown = details.slice(0, MAX_DETAILS).map((d) => clip(d, MAX_REASON_CHARS));
+    if (details.length > MAX_DETAILS) shown.push(`... and ${details.length - MAX_DETAILS} more`);
+    const list = shown.length ? "\n" + shown.map((d) => `  - ${d}`).join("\n") : "";
+    reason = clip(reason, MAX_REASON_CHARS);
+    super(`${code}: ${kind} ${name}:${where} ${reason}${list}`);
     this.name = "PolyvisorError";
     this.code = code;
-    this.kind = subject.kind;
-    this.objectName = subject.name;
-    this.field = subject.field;
+    this.kind = kind;
+    this.objectName = name;
+    this.field = field;
     this.reason = reason;
-    this.details = details;
+    this.details = shown;
   }
 }
 

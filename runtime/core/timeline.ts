@@ -12,8 +12,10 @@
  * Timers are set with schedule (timers.ts); what each task does comes from the table the caller
  * passes, the runtime's being TIMER_HANDLERS (timer-handlers.ts).
  */
+import { MAX_ADVANCE_SECONDS } from "../../schema/common";
 import { refuse } from "./errors";
 import type { Timer } from "./model";
+import { preview } from "./preview";
 import { settle } from "./settle";
 import type { TimerHandler, TimerHandlers } from "./timers";
 import type { Txn } from "./txn";
@@ -41,11 +43,20 @@ function runStep(txn: Txn, timer: Timer, step: TimerHandler, what: string): bool
   }
 }
 
+/** Refuses an advance that is not a number of seconds from 0 to MAX_ADVANCE_SECONDS, naming the cap. */
+export function checkAdvanceSeconds(seconds: unknown): asserts seconds is number {
+  const subject = { kind: "Clock", name: "simulation", field: "seconds" };
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+    refuse("InvalidSpec", subject, `must be a finite number of seconds >= 0 (got ${preview(seconds)})`);
+  }
+  if (seconds > MAX_ADVANCE_SECONDS) {
+    refuse("InvalidSpec", subject, `at most ${MAX_ADVANCE_SECONDS} seconds (366 days) per advance (got ${seconds}); advance in several calls`);
+  }
+}
+
 /** Moves the clock forward by `seconds`, firing every timer that falls due on the way through `handlers`. */
 export function advance(txn: Txn, seconds: number, handlers: TimerHandlers): void {
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    refuse("InvalidSpec", { kind: "Clock", name: "simulation", field: "seconds" }, `must be a finite number of seconds >= 0 (got ${seconds})`);
-  }
+  checkAdvanceSeconds(seconds);
   const end = txn.clockSeconds + seconds;
   for (let timer = txn.takeTimerDueBy(end); timer; timer = txn.takeTimerDueBy(end)) {
     txn.clockSeconds = Math.max(txn.clockSeconds, timer.at);

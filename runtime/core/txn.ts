@@ -5,7 +5,7 @@
  */
 import { SeededRandom } from "./random";
 import { type IndexName, INDEXES, INDEXES_BY_KIND, indexKeys, sameIndexKeys } from "./indexes";
-import { type Ledger, type LedgerType, World, compareNames } from "./model";
+import { type Ledger, type LedgerType, type World, compareNames } from "./model";
 import type { Changes, Kind, NewEvent, RuntimeObject, Timer } from "./records";
 
 export class Txn {

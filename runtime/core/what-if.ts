@@ -9,12 +9,12 @@
  * Glossary: DRS = Distributed Resource Scheduler, HA = high availability.
  */
 import { type Command, executeIn } from "./commands";
-import { ClusterSnapshot } from "./drs/snapshot";
+import { LoadState } from "./drs/imbalance";
 import { type ErrorCode, isPolyvisorError } from "./errors";
 import { clusterHaStatus } from "./ha/cluster-figures";
 import type { FailureMode } from "./ha/failures";
 import type { ApplyInputs } from "./kinds/common";
-import { type ClusterRecord, type Kind, type NewEvent, type RuntimeObject, type VmRecord, type World, compareNames } from "./model";
+import { type ClusterRecord, type HostRecord, type Kind, type NewEvent, type RuntimeObject, type VmRecord, type World, compareNames } from "./model";
 import { Txn } from "./txn";
 
 export type WhatIfStep =
@@ -27,7 +27,10 @@ export type WhatIfStep =
   | { type: "delete"; kind: string; name: string };
 
 export interface ClusterFigures {
-  /** DRS imbalance of the connected hosts now (population standard deviation, drs/imbalance.ts). */
+  /**
+   * DRS imbalance of the connected hosts now (drs/imbalance.ts's measure), from each host's entitled
+   * load: a VM migrating counts on both hosts until it lands, where a DRS pass counts it at its target.
+   */
   imbalance: number;
   /** Host failures the cluster tolerates now (slot arithmetic, whatever the policy). */
   failoverCapacity: number;
@@ -91,12 +94,19 @@ function commandOf(step: WhatIfStep, inputs: ApplyInputs | undefined): Command {
   }
 }
 
+function imbalanceOf(hosts: readonly HostRecord[]): number {
+  const balanced = hosts.filter((h) => h.status.state === "connected" && !h.status.haFailoverHost);
+  return new LoadState(
+    balanced.map((h) => ({ cpuCapacity: h.status.cpuCapacityMhz, memoryCapacity: h.status.memoryCapacityMb, cpuLoad: h.status.cpuEntitlementMhz, memoryLoad: h.status.memoryEntitlementMb })),
+  ).imbalance();
+}
+
 function figures(view: Txn): Map<string, ClusterFigures> {
   const out = new Map<string, ClusterFigures>();
   for (const cluster of view.list<ClusterRecord>("Cluster")) {
     const ha = clusterHaStatus(view, cluster);
     out.set(cluster.name, {
-      imbalance: new ClusterSnapshot(view, cluster.name).load.imbalance(),
+      imbalance: imbalanceOf(view.relatedObjects<HostRecord>("hostsInCluster", cluster.name)),
       failoverCapacity: ha.currentFailoverCapacity,
       cpuFailoverPercent: ha.cpuFailoverPercent,
       memoryFailoverPercent: ha.memoryFailoverPercent,

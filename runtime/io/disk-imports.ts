@@ -16,13 +16,15 @@ const FS_REASONS: Record<string, string> = {
   ENOTDIR: "a component of the path is not a directory",
   ELOOP: "too many symbolic links",
   EISDIR: "it is a directory, not a disk image file",
+  ENAMETOOLONG: "a name in the path is too long for the file system",
 };
 
 function reasonOf(e: unknown): string {
   if (e instanceof DiskImageError) return e.message;
   const code = (e as { code?: string }).code;
   if (code && FS_REASONS[code]) return `cannot read it: ${FS_REASONS[code]}`;
-  throw e;
+  // Anything else the file system says is still a refusal of this path, named by its code.
+  return `cannot read it (${typeof code === "string" ? code.slice(0, 32) : "unknown error"})`;
 }
 
 /** Facts for every disk of `spec` with `importFrom`; `spec` is the raw input (it is validated later, in the core). */

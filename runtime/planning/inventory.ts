@@ -79,7 +79,8 @@ function csvRows(text: string, file: string, required: readonly string[], known:
     const row: Record<string, unknown> = {};
     header.forEach((column, c) => {
       if (!known.includes(column) || (cells[c] === "" && !required.includes(column))) return;
-      row[column] = NUMERIC.has(column) && cells[c] !== "" && !Number.isNaN(Number(cells[c])) ? Number(cells[c]) : cells[c];
+      // A cell that is not a finite number stays text, so the error shows what was written.
+      row[column] = NUMERIC.has(column) && cells[c] !== "" && Number.isFinite(Number(cells[c])) ? Number(cells[c]) : cells[c];
     });
     return row;
   });

@@ -77,6 +77,20 @@ function addTo(load: number[], size: readonly number[], sign: 1 | -1 = 1): void 
   for (let d = 0; d < load.length; d++) load[d] += sign * size[d];
 }
 
+/** Sizes as one flat array (item-major), for the scans that run n x bins times. */
+function flatSizes(items: readonly PackItem[], dims: number): Float64Array {
+  const flat = new Float64Array(items.length * dims);
+  items.forEach((it, i) => flat.set(it.size, i * dims));
+  return flat;
+}
+
+/** Whether item `i` fits a bin whose load starts at `at` in `loads`. */
+function fitsFlat(loads: Float64Array, at: number, size: Float64Array, i: number, capacity: readonly number[]): boolean {
+  const dims = capacity.length;
+  for (let d = 0; d < dims; d++) if (loads[at + d] + size[i * dims + d] > capacity[d]) return false;
+  return true;
+}
+
 /** An item's largest dimension as a share of capacity, then the sum of shares: the "decreasing" order. */
 function decreasingOrder(items: readonly PackItem[], capacity: readonly number[]): number[] {
   const key = items.map((it) => {
@@ -95,17 +109,23 @@ function decreasingOrder(items: readonly PackItem[], capacity: readonly number[]
 }
 
 export function firstFitDecreasing(items: readonly PackItem[], capacity: readonly number[]): Packing {
+  const dims = capacity.length;
+  const size = flatSizes(items, dims);
   const bins: number[][] = [];
-  const loads: number[][] = [];
+  let loads = new Float64Array(64 * dims);
   for (const i of decreasingOrder(items, capacity)) {
-    let b = loads.findIndex((load) => fits(load, items[i].size, capacity));
-    if (b < 0) {
-      b = bins.length;
+    let b = 0;
+    while (b < bins.length && !fitsFlat(loads, b * dims, size, i, capacity)) b++;
+    if (b === bins.length) {
       bins.push([]);
-      loads.push(new Array(capacity.length).fill(0));
+      if (bins.length * dims > loads.length) {
+        const grown = new Float64Array(loads.length * 2);
+        grown.set(loads);
+        loads = grown;
+      }
     }
     bins[b].push(i);
-    addTo(loads[b], items[i].size, 1);
+    for (let d = 0; d < dims; d++) loads[b * dims + d] += size[i * dims + d];
   }
   return { bins, heuristic: "firstFitDecreasing" };
 }
@@ -117,94 +137,116 @@ export function firstFitDecreasing(items: readonly PackItem[], capacity: readonl
  */
 export function binCentric(items: readonly PackItem[], capacity: readonly number[], rule: "dotProduct" | "l2Norm"): Packing {
   const dims = capacity.length;
-  const order = decreasingOrder(items, capacity);
-  const norm = items.map((it) => it.size.map((s, d) => (capacity[d] > 0 ? s / capacity[d] : 0)));
-  let remaining = order;
+  const size = flatSizes(items, dims);
+  const norm = new Float64Array(size.length);
+  for (let k = 0; k < size.length; k++) norm[k] = capacity[k % dims] > 0 ? size[k] / capacity[k % dims] : 0;
+  // In decreasing order, so a strict improvement keeps the larger item, then the earlier name.
+  let remaining = Int32Array.from(decreasingOrder(items, capacity));
+  const placed = new Uint8Array(items.length);
   const bins: number[][] = [];
+  const load = new Float64Array(dims);
+  const residual = new Float64Array(dims);
+  const dot = rule === "dotProduct";
   while (remaining.length > 0) {
     const bin: number[] = [];
-    const load = new Array<number>(dims).fill(0);
-    const residual = new Array<number>(dims).fill(1);
+    load.fill(0);
+    residual.fill(1);
+    // The bin only fills up: an item that does not fit now never will, so each scan keeps the ones that fit.
+    const candidates = remaining.slice();
+    let count = candidates.length;
     for (;;) {
       let best = -1;
-      let bestScore = 0;
-      for (let k = 0; k < remaining.length; k++) {
-        const i = remaining[k];
-        if (i < 0 || !fits(load, items[i].size, capacity)) continue;
-        const s = norm[i];
+      let bestScore = -Infinity;
+      let kept = 0;
+      for (let k = 0; k < count; k++) {
+        const i = candidates[k];
+        if (!fitsFlat(load, 0, size, i, capacity)) continue;
+        candidates[kept] = i;
         let score = 0;
-        if (rule === "dotProduct") for (let d = 0; d < dims; d++) score += s[d] * residual[d];
-        else for (let d = 0; d < dims; d++) score -= (residual[d] - s[d]) ** 2;
-        // `remaining` is in decreasing order, so a strict improvement keeps the larger, then the earlier name.
-        if (best < 0 || score > bestScore + 1e-12) {
-          best = k;
+        const at = i * dims;
+        if (dot) for (let d = 0; d < dims; d++) score += norm[at + d] * residual[d];
+        else
+          for (let d = 0; d < dims; d++) {
+            const gap = residual[d] - norm[at + d];
+            score -= gap * gap;
+          }
+        if (score > bestScore + 1e-12) {
+          best = kept;
           bestScore = score;
         }
+        kept++;
       }
+      count = kept;
       if (best < 0) break;
-      const i = remaining[best];
-      remaining[best] = -1;
+      const i = candidates[best];
+      candidates.copyWithin(best, best + 1, count);
+      count--;
+      placed[i] = 1;
       bin.push(i);
-      addTo(load, items[i].size, 1);
-      for (let d = 0; d < dims; d++) residual[d] = capacity[d] > 0 ? (capacity[d] - load[d]) / capacity[d] : 0;
+      for (let d = 0; d < dims; d++) {
+        load[d] += size[i * dims + d];
+        residual[d] = capacity[d] > 0 ? (capacity[d] - load[d]) / capacity[d] : 0;
+      }
     }
     bins.push(bin);
-    remaining = remaining.filter((i) => i >= 0);
+    remaining = remaining.filter((i) => placed[i] === 0);
   }
   return { bins, heuristic: rule };
 }
 
 /**
- * Local improvement: take the least-loaded bin and try to place each of its items in another bin
- * (the fullest that fits: best fit); if every item finds a place the bin is
+ * Local improvement: take the least-loaded bin and try to place each of its items (largest first)
+ * in another bin, the one it leaves fullest (best fit); if every item finds a place the bin is
  * gone. Repeats until the least-loaded bin cannot be emptied.
  */
 export function improveByEmptying(start: Packing, items: readonly PackItem[], capacity: readonly number[]): Packing {
+  const dims = capacity.length;
+  const size = flatSizes(items, dims);
   const bins = start.bins.map((b) => [...b]);
-  const loads = bins.map((b) => {
-    const load = new Array<number>(capacity.length).fill(0);
-    for (const i of b) addTo(load, items[i].size, 1);
-    return load;
-  });
-  const share = (load: number[]) => load.reduce((sum, v, d) => sum + (capacity[d] > 0 ? v / capacity[d] : 0), 0);
-  const tried = new Set<number>();
+  const loads = new Float64Array(bins.length * dims);
+  const shareOf = (load: ArrayLike<number>, at: number) => {
+    let sum = 0;
+    for (let d = 0; d < dims; d++) sum += capacity[d] > 0 ? load[at + d] / capacity[d] : 0;
+    return sum;
+  };
+  bins.forEach((b, k) => b.forEach((i) => { for (let d = 0; d < dims; d++) loads[k * dims + d] += size[i * dims + d]; }));
+  const share = Float64Array.from(bins, (_, k) => shareOf(loads, k * dims));
+  const itemShare = Float64Array.from(items, (_, i) => shareOf(size, i * dims));
+  const tried = new Uint8Array(bins.length);
   for (;;) {
     let victim = -1;
     for (let b = 0; b < bins.length; b++) {
-      if (tried.has(b) || bins[b].length === 0) continue;
-      if (victim < 0 || share(loads[b]) < share(loads[victim])) victim = b;
+      if (tried[b] || bins[b].length === 0) continue;
+      if (victim < 0 || share[b] < share[victim]) victim = b;
     }
     if (victim < 0) break;
-    tried.add(victim);
+    tried[victim] = 1;
+    const ordered = [...bins[victim]].sort((a, b) => itemShare[b] - itemShare[a] || compareNames(items[a].name, items[b].name));
     const moves: [number, number][] = [];
-    const trial = loads.map((l) => [...l]);
-    const ordered = [...bins[victim]].sort((a, b) => share([...items[b].size]) - share([...items[a].size]) || compareNames(items[a].name, items[b].name));
-    let ok = true;
     for (const i of ordered) {
       let target = -1;
-      let targetScore = -Infinity;
+      let targetShare = -Infinity;
       for (let b = 0; b < bins.length; b++) {
-        if (b === victim || bins[b].length === 0 || !fits(trial[b], items[i].size, capacity)) continue;
-        // Best fit: the bin left with the smallest residual.
-        const score = -share(trial[b].map((v, d) => capacity[d] - v - items[i].size[d]));
-        if (score > targetScore) {
-          target = b;
-          targetScore = score;
-        }
+        if (b === victim || bins[b].length === 0 || share[b] <= targetShare || !fitsFlat(loads, b * dims, size, i, capacity)) continue;
+        target = b;
+        targetShare = share[b];
       }
-      if (target < 0) {
-        ok = false;
-        break;
-      }
-      addTo(trial[target], items[i].size, 1);
+      if (target < 0) break;
+      for (let d = 0; d < dims; d++) loads[target * dims + d] += size[i * dims + d];
+      share[target] += itemShare[i];
       moves.push([i, target]);
     }
-    if (!ok) continue;
+    if (moves.length < ordered.length) {
+      // Undo the tentative moves: the bin stays.
+      for (const [i, b] of moves) {
+        for (let d = 0; d < dims; d++) loads[b * dims + d] -= size[i * dims + d];
+        share[b] = shareOf(loads, b * dims);
+      }
+      continue;
+    }
     for (const [i, b] of moves) bins[b].push(i);
     bins[victim] = [];
-    trial[victim] = new Array<number>(capacity.length).fill(0);
-    for (let b = 0; b < bins.length; b++) loads[b] = trial[b];
-    tried.clear();
+    tried.fill(0);
   }
   return { bins: bins.filter((b) => b.length > 0), heuristic: `${start.heuristic}+localImprovement` };
 }
@@ -224,26 +266,41 @@ export function packingLowerBound(items: readonly PackItem[], capacity: readonly
   return bound;
 }
 
-/** L2 = max over k in [0, C/2] of |J1| + |J2| + max(0, ceil((sum J3 - (|J2| C - sum J2)) / C)). */
+/** Index of the first value in sorted `xs` above `v`. */
+function firstAbove(xs: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] > v) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * L2 = max over k in [0, C/2] of |J1| + |J2| + max(0, ceil((sum J3 - (|J2| C - sum J2)) / C)), with
+ * J1 the items above C - k, J2 those in (C/2, C - k], J3 those in [k, C/2]; each k in O(log n) by
+ * binary search over the sorted sizes and their prefix sums.
+ */
 export function martelloTothL2(sizes: readonly number[], cap: number): number {
   if (cap <= 0) return 0;
-  const total = sizes.reduce((a, b) => a + b, 0);
-  let best = Math.ceil(total / cap - 1e-9);
-  const sorted = [...sizes].sort((a, b) => a - b);
+  const sorted = Float64Array.from(sizes).sort();
+  const n = sorted.length;
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + sorted[i];
+  let best = Math.ceil(prefix[n] / cap - 1e-9);
+  const half = firstAbove(sorted, cap / 2);
   // Candidate thresholds: 0 and each distinct size up to half a bin.
-  const ks = [0, ...new Set(sorted.filter((s) => s <= cap / 2))];
-  for (const k of ks) {
-    let j1 = 0;
-    let j2 = 0;
-    let sumJ2 = 0;
-    let sumJ3 = 0;
-    for (const s of sorted) {
-      if (s > cap - k) j1++;
-      else if (s > cap / 2) {
-        j2++;
-        sumJ2 += s;
-      } else if (s >= k) sumJ3 += s;
-    }
+  for (let j = -1; j < half; j++) {
+    const k = j < 0 ? 0 : sorted[j];
+    if (j > 0 && sorted[j] === sorted[j - 1]) continue;
+    const fromK = j < 0 ? 0 : j;
+    const aboveCapK = Math.max(half, firstAbove(sorted, cap - k));
+    const j1 = n - aboveCapK;
+    const j2 = aboveCapK - half;
+    const sumJ2 = prefix[aboveCapK] - prefix[half];
+    const sumJ3 = prefix[half] - prefix[fromK];
     const spill = Math.max(0, Math.ceil((sumJ3 - (j2 * cap - sumJ2)) / cap - 1e-9));
     best = Math.max(best, j1 + j2 + spill);
   }

@@ -12,7 +12,8 @@ const REMEDY = "check the URL, or start a server with `polyvisor serve`";
 
 /** The refusal a server sent, rebuilt: same code, subject, field and message. */
 function refusalFrom(status: number, body: Partial<ErrorBody> | undefined, url: string): Error {
-  if (status === 503 && body?.code === "StateUnusable") return new StateUnusableError(url, body.message ?? "the server's state cannot be used");
+  if (status === 503 && body?.code === "StateUnusable")
+    return new StateUnusableError(url, body.message ?? "the server's state cannot be used");
   if (!body || typeof body.code !== "string" || typeof body.message !== "string") {
     return new StateUnusableError(url, `the server answered ${status} without a Polyvisor error`, REMEDY);
   }
@@ -81,13 +82,18 @@ function safeJson(text: string): unknown {
 /** A Runtime whose every method is its route-table row sent to the server at `url`. */
 export async function openRemoteRuntime(url: string, token: string | undefined): Promise<Runtime> {
   if (!/^https?:\/\/[^\s/]+/i.test(url)) {
-    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "url" }, `must be an http:// or https:// URL, got ${JSON.stringify(url.slice(0, 100))}`);
+    throw new PolyvisorError(
+      "InvalidSpec",
+      { kind: "RuntimeOptions", name: "openRuntime", field: "url" },
+      `must be an http:// or https:// URL, got ${JSON.stringify(url.slice(0, 100))}`,
+    );
   }
   const remote = new RemoteRuntime(url, token);
   await remote.check();
   const methods: Record<string, unknown> = { close: async () => undefined };
   for (const route of ROUTES) {
-    methods[route.method] = (...args: unknown[]) => remote.call(route, (route.request as (...a: unknown[]) => Partial<RouteRequest>)(...args));
+    methods[route.method] = (...args: unknown[]) =>
+      remote.call(route, (route.request as (...a: unknown[]) => Partial<RouteRequest>)(...args));
   }
   return methods as unknown as Runtime;
 }

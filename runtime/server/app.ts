@@ -18,12 +18,13 @@ import { EventHub } from "./event-hub";
 import { ServerMetrics } from "./metrics";
 import { openApiDocument } from "./openapi";
 import { ROUTES, type AnyRoute, type Role, type RouteRequest, roleAllows } from "./routes";
-import { type Principal, TokenRegistry } from "./tokens";
+import type { Principal, TokenRegistry } from "./tokens";
 import { WallClock } from "./wall-clock";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const MAX_PARAM_CHARS = 200;
 const HEARTBEAT_MS = 15_000;
+const POLL_MS = 1_000;
 
 export interface ServerOptions {
   runtime: Runtime;
@@ -93,10 +94,16 @@ function parseJsonBody(req: FastifyRequest, text: string): unknown {
   return value;
 }
 
-function parsePart(part: string, schema: z.ZodObject | undefined, value: unknown, where: { kind: string; name: string }): Record<string, unknown> {
+function parsePart(
+  part: string,
+  schema: z.ZodObject | undefined,
+  value: unknown,
+  where: { kind: string; name: string },
+): Record<string, unknown> {
   if (!schema) {
     const empty = value === undefined || value === null || (typeof value === "object" && Object.keys(value).length === 0);
-    if (!empty) throw new PolyvisorError("InvalidSpec", { kind: where.kind, name: where.name, field: part }, `this request takes no ${part}`);
+    if (!empty)
+      throw new PolyvisorError("InvalidSpec", { kind: where.kind, name: where.name, field: part }, `this request takes no ${part}`);
     return {};
   }
   const parsed = schema.safeParse(value ?? {});
@@ -117,7 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    maxParamLength: MAX_PARAM_CHARS,
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     return503OnClosing: true,
     // A path the router cannot take apart (bad escapes, an overlong segment) is a bad request like any other.
     frameworkErrors: (error, req, reply: FastifyReply) => {
@@ -126,7 +133,9 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     },
   });
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, async (req: FastifyRequest, body: string) => parseJsonBody(req, body));
+  app.addContentTypeParser("application/json", { parseAs: "string" }, async (req: FastifyRequest, body: string) =>
+    parseJsonBody(req, body),
+  );
   const writes = new WriteQueue();
   const hub = new EventHub(runtime);
   const metrics = new ServerMetrics(runtime);
@@ -137,6 +146,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     onError: (e) => options.log(`clock: ${e instanceof Error ? e.message : String(e)}`),
   });
   const streams = new Set<ServerResponse>();
+  let poll: NodeJS.Timeout | undefined;
 
   app.addHook("onRequest", async (req) => {
     if (!isProtected(req.url)) return;
@@ -157,7 +167,11 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
   const requireRole = (req: FastifyRequest, role: Role, what: string) => {
     const held = req.principal?.role;
     if (held !== undefined && roleAllows(held, role)) return;
-    throw new PolyvisorError("Forbidden", { kind: "Token", name: req.principal?.name ?? "request" }, `role ${held ?? "none"} may not ${what}; it needs ${role}`);
+    throw new PolyvisorError(
+      "Forbidden",
+      { kind: "Token", name: req.principal?.name ?? "request" },
+      `role ${held ?? "none"} may not ${what}; it needs ${role}`,
+    );
   };
 
   app.setErrorHandler((error: unknown, req, reply) => {
@@ -168,17 +182,48 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     if (isStateUnusableError(error)) return reply.code(503).send({ code: "StateUnusable", message: bounded(error.message) });
     const fastifyError = error as { code?: string; statusCode?: number; message?: string };
     if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply.code(413).send(errorBody(new PolyvisorError("PayloadTooLarge", { kind: "Request", name: `${req.method} ${req.url}`.slice(0, 200), field: "body" }, `the body is over the limit of ${BODY_LIMIT_BYTES} bytes`)));
+      return reply
+        .code(413)
+        .send(
+          errorBody(
+            new PolyvisorError(
+              "PayloadTooLarge",
+              { kind: "Request", name: `${req.method} ${req.url}`.slice(0, 200), field: "body" },
+              `the body is over the limit of ${BODY_LIMIT_BYTES} bytes`,
+            ),
+          ),
+        );
     }
     if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-      const reason = fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? "must be application/json" : bounded(fastifyError.message ?? "malformed", 300);
-      return reply.code(400).send(errorBody(new PolyvisorError("InvalidSpec", { kind: "Request", name: `${req.method} ${req.url}`.slice(0, 200), field: "body" }, reason)));
+      const reason =
+        fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE"
+          ? "must be application/json"
+          : bounded(fastifyError.message ?? "malformed", 300);
+      return reply
+        .code(400)
+        .send(
+          errorBody(
+            new PolyvisorError("InvalidSpec", { kind: "Request", name: `${req.method} ${req.url}`.slice(0, 200), field: "body" }, reason),
+          ),
+        );
     }
-    options.log(`internal error on ${req.method} ${req.url.slice(0, 200)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    options.log(
+      `internal error on ${req.method} ${req.url.slice(0, 200)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return reply.code(500).send({ code: "Internal", message: "internal server error; see the server's log" });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errorBody(new PolyvisorError("NotFound", { kind: "Route", name: `${req.method} ${req.url.split("?")[0]}`.slice(0, 200) }, "no such route; see /openapi.json")));
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          new PolyvisorError(
+            "NotFound",
+            { kind: "Route", name: `${req.method} ${req.url.split("?")[0]}`.slice(0, 200) },
+            "no such route; see /openapi.json",
+          ),
+        ),
+      );
   });
 
   const ctx = { runtime, clock: () => ({ speed: clock.speed, paused: clock.paused }) };
@@ -189,7 +234,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
       method: route.http,
       url: route.path,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        requireRole(req, route.role, route.summary.charAt(0).toLowerCase() + route.summary.slice(1).split(/[;(]/)[0].trim());
+        requireRole(req, route.role, `call ${route.method}`);
         const params = req.params as Record<string, unknown>;
         const where = {
           kind: typeof params.kind === "string" ? params.kind.slice(0, 100) : (route.subject ?? "Request"),
@@ -227,11 +272,17 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     const cursor = fromHeader ?? (query.sinceSeq as number | undefined) ?? 0;
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
-    res.write(": events\n\n");
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
     streams.add(res);
     const send = (e: RuntimeEvent) => res.write(`id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`);
     const unsubscribe = await hub.subscribe({ cursor, send });
+    // After the backlog: from here on every new event is sent as it is published.
+    res.write(": live\n\n");
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
     res.on("close", () => {
       clearInterval(heartbeat);
@@ -253,8 +304,14 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     async start() {
       await hub.start();
       clock.start();
+      // Writers in other processes sharing the state (the CLI on the same file) publish nothing here.
+      poll = setInterval(
+        () => void hub.publish().catch((e: unknown) => options.log(`events: ${e instanceof Error ? e.message : String(e)}`)),
+        POLL_MS,
+      );
     },
     async close() {
+      clearInterval(poll);
       await clock.stop();
       await app.close();
     },

@@ -34,7 +34,11 @@ export function errorBody(e: PolyvisorError): ErrorBody {
 
 /** The refusal a server answers when no valid token came with the request. */
 export function unauthorized(): PolyvisorError {
-  return new PolyvisorError("Unauthorized", { kind: "Token", name: "request" }, "a valid token is required: Authorization: Bearer TOKEN (create one with `polyvisor token create`)");
+  return new PolyvisorError(
+    "Unauthorized",
+    { kind: "Token", name: "request" },
+    "a valid token is required: Authorization: Bearer TOKEN (create one with `polyvisor token create`)",
+  );
 }
 
 /** The first zod issue of a request part as InvalidSpec, naming the field (an unknown key by its name). */

@@ -40,14 +40,16 @@ export class EventHub {
 
   /** Reads and publishes what was written since the last call; calls run one after another. */
   publish(): Promise<void> {
-    this.publishing = this.publishing.then(async () => {
+    const run = this.publishing.then(async () => {
       const events = await this.runtime.events({ sinceSeq: this.lastSeq });
       if (events.length === 0) return;
       this.lastSeq = events.at(-1)!.seq;
       for (const listener of this.listeners) listener(events);
       for (const sub of this.subscribers) for (const e of events) this.deliver(sub, e);
     });
-    return this.publishing;
+    // A failed read is the caller's to report; the next publish starts afresh.
+    this.publishing = run.catch(() => undefined);
+    return run;
   }
 
   private deliver(sub: Subscriber, e: RuntimeEvent): void {

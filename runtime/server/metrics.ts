@@ -11,10 +11,27 @@ const MIGRATION_REASONS = new Set(["Migrated", "DrsMigrated"]);
 
 export class ServerMetrics {
   private readonly registry = new Registry();
-  private readonly migrations = new Counter({ name: "polyvisor_migrations_total", help: "Migrations that landed (live, cold, DRS, container moves)", registers: [this.registry] });
-  private readonly haRestarts = new Counter({ name: "polyvisor_ha_restarts_total", help: "Guests HA restarted after a host failure", registers: [this.registry] });
-  private readonly admissionRefusals = new Counter({ name: "polyvisor_admission_refusals_total", help: "Operations and HA restarts refused by admission control", registers: [this.registry] });
-  private readonly requests = new Counter({ name: "polyvisor_api_requests_total", help: "API requests by route and status", labelNames: ["method", "route", "status"], registers: [this.registry] });
+  private readonly migrations = new Counter({
+    name: "polyvisor_migrations_total",
+    help: "Migrations that landed (live, cold, DRS, container moves)",
+    registers: [this.registry],
+  });
+  private readonly haRestarts = new Counter({
+    name: "polyvisor_ha_restarts_total",
+    help: "Guests HA restarted after a host failure",
+    registers: [this.registry],
+  });
+  private readonly admissionRefusals = new Counter({
+    name: "polyvisor_admission_refusals_total",
+    help: "Operations and HA restarts refused by admission control",
+    registers: [this.registry],
+  });
+  private readonly requests = new Counter({
+    name: "polyvisor_api_requests_total",
+    help: "API requests by route and status",
+    labelNames: ["method", "route", "status"],
+    registers: [this.registry],
+  });
   private readonly durations = new Histogram({
     name: "polyvisor_api_request_duration_seconds",
     help: "API request durations by route",
@@ -23,7 +40,7 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(private readonly runtime: Runtime) {
+  constructor(runtime: Runtime) {
     const hostGauge = (name: string, help: string, value: (h: HostObject) => number) =>
       new Gauge({
         name,
@@ -53,10 +70,26 @@ export class ServerMetrics {
           for (const c of await runtime.list("Cluster")) this.set({ cluster: c.name }, value(c.status as ClusterStatus));
         },
       });
-    clusterGauge("polyvisor_cluster_imbalance", "DRS imbalance after the last pass (standard deviation of normalized host loads)", (s) => s.drs.imbalance);
-    clusterGauge("polyvisor_cluster_ha_failover_capacity_hosts", "How many hosts can fail with room left to restart every powered-on VM", (s) => s.ha.currentFailoverCapacity);
-    clusterGauge("polyvisor_cluster_ha_cpu_failover_percent", "CPU capacity left unreserved for failover (%)", (s) => s.ha.cpuFailoverPercent);
-    clusterGauge("polyvisor_cluster_ha_memory_failover_percent", "Memory capacity left unreserved for failover (%)", (s) => s.ha.memoryFailoverPercent);
+    clusterGauge(
+      "polyvisor_cluster_imbalance",
+      "DRS imbalance after the last pass (standard deviation of normalized host loads)",
+      (s) => s.drs.imbalance,
+    );
+    clusterGauge(
+      "polyvisor_cluster_ha_failover_capacity_hosts",
+      "How many hosts can fail with room left to restart every powered-on VM",
+      (s) => s.ha.currentFailoverCapacity,
+    );
+    clusterGauge(
+      "polyvisor_cluster_ha_cpu_failover_percent",
+      "CPU capacity left unreserved for failover (%)",
+      (s) => s.ha.cpuFailoverPercent,
+    );
+    clusterGauge(
+      "polyvisor_cluster_ha_memory_failover_percent",
+      "Memory capacity left unreserved for failover (%)",
+      (s) => s.ha.memoryFailoverPercent,
+    );
   }
 
   get contentType(): string {

@@ -22,33 +22,34 @@ const KindParam = z.enum(KINDS).describe("An object kind, e.g. VirtualMachine");
 const NameParam = z.string().min(1).max(200).describe("The object's name");
 const Spec = z.record(z.string(), z.unknown()).describe("The kind's spec (see the kind's reference page)");
 
-export const RuntimeObjectSchema = z
-  .object({
-    kind: z.enum(KINDS),
-    name: z.string(),
-    spec: z.record(z.string(), z.unknown()),
-    status: z.record(z.string(), z.unknown()),
-    generation: z.int(),
-  });
+export const RuntimeObjectSchema = z.object({
+  kind: z.enum(KINDS),
+  name: z.string(),
+  spec: z.record(z.string(), z.unknown()),
+  status: z.record(z.string(), z.unknown()),
+  generation: z.int(),
+});
 
-export const RuntimeEventSchema = z
-  .object({
-    seq: z.int(),
-    timeSeconds: z.number(),
-    kind: z.enum(KINDS),
-    name: z.string(),
-    reason: z.string().describe("One CamelCase word, e.g. Placed, DrsMigrated, HaRestarted"),
-    message: z.string(),
-  });
+export const RuntimeEventSchema = z.object({
+  seq: z.int(),
+  timeSeconds: z.number(),
+  kind: z.enum(KINDS),
+  name: z.string(),
+  reason: z.string().describe("One CamelCase word, e.g. Placed, DrsMigrated, HaRestarted"),
+  message: z.string(),
+});
 
-export const ErrorBodySchema = z
-  .object({
-    code: z.string().describe("InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl"),
-    message: z.string(),
-    kind: z.string().optional(),
-    name: z.string().optional(),
-    field: z.string().optional(),
-  });
+export const ErrorBodySchema = z.object({
+  code: z
+    .string()
+    .describe(
+      "InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl",
+    ),
+  message: z.string(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  field: z.string().optional(),
+});
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const ClockSchema = z.object({
@@ -173,7 +174,12 @@ export const ROUTES: readonly AnyRoute[] = [
     response: RuntimeObjectSchema,
     status: 200,
     serve: (ctx, { params, body }) =>
-      ctx.runtime.apply({ kind: params.kind as never, name: params.name as string, spec: body.spec as object, ...withGeneration(body.generation as number | undefined) }),
+      ctx.runtime.apply({
+        kind: params.kind as never,
+        name: params.name as string,
+        spec: body.spec as object,
+        ...withGeneration(body.generation as number | undefined),
+      }),
     request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
     result: asObject,
   }),
@@ -189,7 +195,12 @@ export const ROUTES: readonly AnyRoute[] = [
     response: RuntimeObjectSchema,
     status: 200,
     serve: (ctx, { params, body }) =>
-      ctx.runtime.update({ kind: params.kind as never, name: params.name as string, spec: body.spec as object, ...withGeneration(body.generation as number | undefined) }),
+      ctx.runtime.update({
+        kind: params.kind as never,
+        name: params.name as string,
+        spec: body.spec as object,
+        ...withGeneration(body.generation as number | undefined),
+      }),
     request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
     result: asObject,
   }),
@@ -204,7 +215,8 @@ export const ROUTES: readonly AnyRoute[] = [
     body: z.strictObject({ name: NameParam, spec: Spec }),
     response: RuntimeObjectSchema,
     status: 201,
-    serve: (ctx, { params, body }) => ctx.runtime.create({ kind: params.kind as never, name: body.name as string, spec: body.spec as object }),
+    serve: (ctx, { params, body }) =>
+      ctx.runtime.create({ kind: params.kind as never, name: body.name as string, spec: body.spec as object }),
     request: (obj) => ({ params: { kind: obj.kind }, body: { name: obj.name, spec: specOf(obj.spec) } }),
     result: asObject,
   }),
@@ -234,7 +246,8 @@ export const ROUTES: readonly AnyRoute[] = [
     body: z.strictObject({ mode: z.enum(["crash", "isolation"]).optional() }),
     response: z.null(),
     status: 204,
-    serve: (ctx, { params, body }) => ctx.runtime.failHost(params.name as string, body.mode === undefined ? {} : { mode: body.mode as "crash" }),
+    serve: (ctx, { params, body }) =>
+      ctx.runtime.failHost(params.name as string, body.mode === undefined ? {} : { mode: body.mode as "crash" }),
     request: (name, opts) => ({ params: { name }, body: opts?.mode === undefined ? {} : { mode: opts.mode } }),
     result: nothing,
   }),
@@ -295,7 +308,8 @@ export const ROUTES: readonly AnyRoute[] = [
     body: z.strictObject({ apply: z.boolean().optional() }),
     response: RuntimeObjectSchema,
     status: 200,
-    serve: (ctx, { params, body }) => ctx.runtime.runDrs(params.name as string, body.apply === undefined ? {} : { apply: body.apply as boolean }),
+    serve: (ctx, { params, body }) =>
+      ctx.runtime.runDrs(params.name as string, body.apply === undefined ? {} : { apply: body.apply as boolean }),
     request: (cluster, opts) => ({ params: { name: cluster }, body: opts?.apply === undefined ? {} : { apply: opts.apply } }),
     result: asObject,
   }),

@@ -24,12 +24,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The token registry of a state file, for the `token` commands; close it when done. */
-export function openTokenRegistry(statePath: string): { tokens: TokenRegistry; close(): Promise<void> } {
-  const store = new SqliteStore(resolve(statePath), { seed: 1 });
-  return { tokens: new TokenRegistry(store), close: () => store.close() };
-}
-
 export function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
@@ -57,7 +51,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     const root = packageRoot();
     const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-    const server = await buildServer({ runtime: new LocalRuntime(store), tokens, speed: options.speed, consoleDir: join(root, "dist", "console"), version, log: options.log });
+    const server = await buildServer({
+      runtime: new LocalRuntime(store),
+      tokens,
+      speed: options.speed,
+      consoleDir: join(root, "dist", "console"),
+      version,
+      log: options.log,
+    });
     try {
       await server.start();
       await server.app.listen({ host: options.host, port: options.port });

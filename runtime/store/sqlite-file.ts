@@ -19,6 +19,11 @@ export const SIDECAR_SUFFIXES = ["-wal", "-shm", "-journal"] as const;
 export type StateFileKind =
   /** Nothing at the path: a new state may be created there. */
   | { kind: "absent" }
+  /**
+   * A file of zero bytes: nothing to lose, and what another process creating a state leaves for a
+   * moment before its first commit, so a state may be created in it.
+   */
+  | { kind: "empty" }
   /** A SQLite database marked as ours. */
   | { kind: "polyvisor" }
   /** A SQLite database without any application id: ours only if it holds Polyvisor's tables. */
@@ -59,7 +64,7 @@ export function inspectStateFile(path: string): StateFileKind {
   }
   if (stats.isDirectory()) unusable(path, "is a directory, not a state file", "give --state a file path");
   if (!stats.isFile()) unusable(path, "is not a regular file", NOT_OURS_REMEDY);
-  if (stats.size === 0) unusable(path, "is empty, not a Polyvisor state file", "remove it to start a new state there, or restore it from a backup");
+  if (stats.size === 0) return { kind: "empty" };
   let header: Buffer;
   try {
     header = readHeader(path, stats.size);

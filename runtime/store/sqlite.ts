@@ -5,15 +5,17 @@
  * update is impossible even if the lock were bypassed.
  */
 import Database from "better-sqlite3";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { createWorld } from "../core/world-setup";
 import { POLYVISOR_APPLICATION_ID, asStateUnusable, checkUnmarkedIsOurs, existingSidecars, inspectStateFile, removeNewSidecars } from "./sqlite-file";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
+import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
-import { Store, TokenRecord, WriteOutcome, isEmpty } from "./store";
+import { Store, TokenRecord, WriteOptions, WriteOutcome, isEmpty } from "./store";
+import { describeHolder, leaveWriterNote, removeWriterNote } from "./writer-note";
 
 export interface SqliteStoreOptions {
   /** Seed of the random source for a new state file; an existing file keeps its own state. */
@@ -92,6 +94,9 @@ export class SqliteStore implements Store {
     if (file.kind === "absent" && options.create === false) {
       throw new StateUnusableError(path, "does not exist", "commands that change the state create it; check --state or POLYVISOR_STATE");
     }
+    if (file.kind === "empty" && options.create === false) {
+      throw new StateUnusableError(path, "is empty: it holds no state yet", "commands that change the state create one in it");
+    }
     const sidecars = inMemory ? new Set<string>() : existingSidecars(path);
     let createdDir: string | undefined;
     let db: Database.Database | undefined;
@@ -132,31 +137,72 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** The file this store opened, to notice it being deleted or replaced under it; undefined in memory. */
+  private fileIdentity?: string;
+
+  /**
+   * A state file deleted (or replaced) while open would take this runtime's writes into a file
+   * nobody can open again, and show reads of a state nobody else sees: the next call fails
+   * instead, naming the file. The identity is taken at the first call after opening.
+   */
+  private checkFileInPlace(): void {
+    const path = this.db.name;
+    if (this.db.memory) return;
+    let identity: string;
+    try {
+      const stat = statSync(path);
+      identity = `${stat.dev}:${stat.ino}`;
+    } catch {
+      throw new StateUnusableError(path, "the state file was deleted while this runtime had it open, so this write would be lost", "close the runtime and open the state again (a new, empty state), or restore the file from a backup");
+    }
+    this.fileIdentity ??= identity;
+    if (identity !== this.fileIdentity) {
+      throw new StateUnusableError(path, "the state file was replaced by another file while this runtime had it open", "close the runtime and open the state again");
+    }
+  }
+
+  private storedRevision(): number {
+    const row = this.sql.revision.get();
+    if (!row) throw new StateUnusableError(this.db.name, "the state row (table state, id 1) is missing, so the clock, timers and random source are lost", "restore the file from a backup, or export what is left with `polyvisor get` and start a new state");
+    return row.revision;
+  }
+
   /** Brings the in-memory world up to the stored revision (a no-op when this process wrote last). */
   private sync(): World {
-    const { revision } = this.sql.revision.get()!;
+    const revision = this.storedRevision();
     if (revision === this.revision) return this.world;
     return this.db.inTransaction ? this.reload() : this.db.transaction(() => this.reload())();
   }
 
   /** Reads the whole world in one transaction, so objects and state belong to the same revision. */
   private reload(): World {
+    this.storedRevision();
     const state = this.sql.state.get()!;
     const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
-      timers: JSON.parse(state.timers),
+      timers: this.parseRow(state.timers, "the state row's timers (table state, id 1)"),
       nextTimerSeq: state.next_timer_seq,
     });
     this.versions.clear();
     for (const row of this.sql.objects.iterate()) {
-      world.put({ kind: row.kind, name: row.name, spec: JSON.parse(row.spec), status: JSON.parse(row.status), generation: row.generation });
+      const where = `the ${row.kind} ${row.name} (table objects)`;
+      world.put({ kind: row.kind, name: row.name, spec: this.parseRow(row.spec, `${where}, column spec`), status: this.parseRow(row.status, `${where}, column status`), generation: row.generation });
       this.versions.set(key(row.kind, row.name), row.version);
     }
     this.world = world;
     this.revision = state.revision;
     this.timersJson = state.timers;
     return world;
+  }
+
+  /** A stored JSON column, or StateUnusableError naming the row when it is damaged. */
+  private parseRow<T>(json: string, where: string): T {
+    try {
+      return JSON.parse(json);
+    } catch {
+      throw new StateUnusableError(this.db.name, `${where} holds damaged JSON`, "restore the file from a backup, or repair or delete that row with the sqlite3 tool");
+    }
   }
 
   private persist(changes: Changes): void {
@@ -222,20 +268,45 @@ export class SqliteStore implements Store {
     this.revision++;
   }
 
-  async write<T>(operation: (world: World) => WriteOutcome<T>): Promise<T> {
+  async write<T>(operation: (world: World) => WriteOutcome<T>, options: WriteOptions = {}): Promise<T> {
+    this.checkFileInPlace();
+    const announce = this.db.memory ? undefined : options.announce;
+    let noted = false;
     const transaction = this.db.transaction(() => {
+      if (announce !== undefined) noted = (leaveWriterNote(this.db.name, announce), true);
       const world = this.sync();
       const outcome = operation(world);
       const wrote = !isEmpty(outcome.changes, world.meta);
       if (wrote) this.persist(outcome.changes);
       return { outcome, wrote };
     });
-    const { outcome, wrote } = transaction.immediate();
+    let committed: { outcome: WriteOutcome<T>; wrote: boolean };
+    try {
+      committed = this.lockedOrBusy(() => transaction.immediate());
+    } finally {
+      if (noted) removeWriterNote(this.db.name);
+    }
+    const { outcome, wrote } = committed;
     if (wrote) this.remember(outcome.changes);
     return outcome.result;
   }
 
+  /**
+   * Runs a write transaction; a writer that waited the busy timeout for another one gets a Conflict
+   * saying who holds the lock and for how long, not the driver's "database is locked".
+   */
+  private lockedOrBusy<R>(run: () => R): R {
+    try {
+      return run();
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== "SQLITE_BUSY") throw e;
+      const waitedMs = Number(this.db.pragma("busy_timeout", { simple: true }));
+      throw new PolyvisorError("Conflict", { kind: "State", name: this.db.name }, `another writer holds the state's write lock (${describeHolder(this.db.name)}); waited ${(waitedMs / 1000).toFixed(1)} s for it; retry when it is done`);
+    }
+  }
+
   async read<T>(query: (world: World) => T): Promise<T> {
+    this.checkFileInPlace();
     return query(this.sync());
   }
 
@@ -260,6 +331,15 @@ export class SqliteStore implements Store {
 
   async removeToken(name: string): Promise<boolean> {
     return this.sql.removeToken.run(name).changes === 1;
+  }
+
+  async inspect(): Promise<InvariantCheck[]> {
+    const integrity = this.db.pragma("integrity_check") as { integrity_check: string }[];
+    const version = this.db.prepare<[], { version: number }>("SELECT version FROM schema_version").get()?.version;
+    return [
+      { name: "integrity", problems: integrity.map((r) => r.integrity_check).filter((r) => r !== "ok") },
+      { name: "schema", problems: version === SQLITE_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${SQLITE_MIGRATIONS.length}`] },
+    ];
   }
 
   async close(): Promise<void> {

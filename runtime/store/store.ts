@@ -4,6 +4,7 @@
  * in one transaction, or nothing.
  */
 import type { Changes, RuntimeEvent, World } from "../core/model";
+import type { InvariantCheck } from "../core/state-invariants";
 
 export interface WriteOutcome<T> {
   changes: Changes;
@@ -20,8 +21,16 @@ export interface TokenRecord {
   createdAt: string;
 }
 
+export interface WriteOptions {
+  /**
+   * Says what a long write is ("advance 3600 s"), so that a writer kept waiting for the lock is told
+   * who holds it and for how long. Short writes do not announce themselves.
+   */
+  announce?: string;
+}
+
 export interface Store {
-  write<T>(operation: (world: World) => WriteOutcome<T>): Promise<T>;
+  write<T>(operation: (world: World) => WriteOutcome<T>, options?: WriteOptions): Promise<T>;
   read<T>(query: (world: World) => T): Promise<T>;
   events(sinceSeq: number): Promise<RuntimeEvent[]>;
   /** API tokens of a server over this state, by name. */
@@ -30,6 +39,8 @@ export interface Store {
   addToken(token: TokenRecord): Promise<boolean>;
   /** Removes a token; false when there was none of that name. */
   removeToken(name: string): Promise<boolean>;
+  /** The storage's own checks: integrity of the file or database, and its schema version. */
+  inspect(): Promise<InvariantCheck[]>;
   close(): Promise<void>;
 }
 

@@ -141,7 +141,10 @@ describe("polyvisor commands on a real state file", () => {
     const one = JSON.parse(polyvisor("get", "VirtualMachine", "db1", "-o", "json").stdout);
     expect(one).toMatchObject({ kind: "VirtualMachine", name: "db1", spec: { vcpus: 2 }, status: { currentHost: "esx1" } });
     expect(JSON.parse(polyvisor("--json", "get", "host").stdout).map((h: HostObject) => h.name)).toEqual(["esx1", "esx2", "ovz1", "ovz2", "xen1"]);
-    expect(polyvisor("get", "vm", "db1", "-o", "yaml").stdout).toMatch(/^kind: VirtualMachine\nname: db1\nspec:\n/);
+    const yaml = polyvisor("get", "vm", "db1", "-o", "yaml").stdout;
+    expect(yaml).toMatch(/^kind: VirtualMachine\nname: db1\nspec:\n/);
+    // What get prints applies back: unchanged as it is, configured once edited.
+    expect(pipeIn(yaml, "apply", "-f", "-").stdout.trim()).toBe("VirtualMachine db1 unchanged");
     const described = polyvisor("describe", "vm", "db1");
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(/Spec:\n[\s\S]*Status:\n[\s\S]*Events \(last 20\):\n[\s\S]*VirtualMachine db1 {2}Placed/);

@@ -48,7 +48,6 @@ const BAD_FILES: [string, Maker, RegExp][] = [
   ["a state file cut inside its header", (p) => writeFileSync(p, readFileSync(good).subarray(0, 50)), /is truncated/],
   ["a text file", (p) => writeFileSync(p, "hosts:\n  - esx1\n  - esx2\n"), /is a text file/],
   ["random bytes", (p) => writeFileSync(p, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 251))), /holds unknown bytes/],
-  ["an empty file", (p) => writeFileSync(p, ""), /is empty/],
   ["a directory", (p) => mkdirSync(p), /is a directory/],
   [
     "another application's SQLite file",
@@ -120,6 +119,22 @@ describe("state files that cannot be used", () => {
       expect(r.stderr).toMatch(/\.polyvisor\/state\.db: does not exist/);
       expect(readdirSync(dir)).toEqual([]);
     }
+  });
+
+  it("an empty file holds no state for read-only commands; a command that changes the state creates one in it", () => {
+    const dir = join(tmp.dir, "empty");
+    mkdirSync(dir);
+    const path = join(dir, "state.db");
+    writeFileSync(path, "");
+    for (const command of [["status"], ["get", "vm"], ["events"]]) {
+      const r = runCliProcess(dir, ["--state", path, ...command]);
+      expect(r.code, command.join(" ")).toBe(3);
+      expect(r.stderr.trimEnd()).toBe(`polyvisor: state ${path}: is empty: it holds no state yet; commands that change the state create one in it`);
+      expect(readdirSync(dir)).toEqual(["state.db"]);
+      expect(statSync(path).size).toBe(0);
+    }
+    expect(runCliProcess(dir, ["--state", path, "sim", "advance", "1m"]).code).toBe(0);
+    expect(runCliProcess(dir, ["--state", path, "--json", "status"]).stdout).toContain('"timeSeconds": 60');
   });
 
   it("an unmarked state from before files were marked is still opened, and marked", () => {

@@ -69,10 +69,14 @@ describe.each(TARGETS)("Runtime contract: $name", (target) => {
     return shape;
   }
 
-  const record = <T>(value: T): T => (transcript.push(value), value);
+  const record = <T>(value: T): T => {
+    transcript.push(value);
+    return value;
+  };
 
   it("apply, get and list return the same objects", async () => {
-    for (const obj of [cluster("prod", { ha: { enabled: true } }), esxHost("esx1"), esxHost("esx2"), esxHost("esx3")]) record(await rt.apply(obj));
+    for (const obj of [cluster("prod", { ha: { enabled: true } }), esxHost("esx1"), esxHost("esx2"), esxHost("esx3")])
+      record(await rt.apply(obj));
     const db1 = record(await rt.apply(vm("db1", { memory: { reservationMb: 8192 } })));
     expect(db1.status).toMatchObject({ powerState: "on" });
     expect(await rt.get("VirtualMachine", "db1")).toEqual(db1);
@@ -91,11 +95,21 @@ describe.each(TARGETS)("Runtime contract: $name", (target) => {
   });
 
   it("refusals keep their code, field and message", async () => {
-    expect(await refusal(() => rt.apply(vm("x", { memoryMb: -512 })))).toMatchObject({ code: "InvalidSpec", field: "memoryMb", message: expect.stringContaining("(got -512)") });
+    expect(await refusal(() => rt.apply(vm("x", { memoryMb: -512 })))).toMatchObject({
+      code: "InvalidSpec",
+      field: "memoryMb",
+      message: expect.stringContaining("(got -512)"),
+    });
     expect(await refusal(() => rt.apply(vm("x", { host: "esx9" })))).toMatchObject({ code: "NotFound", field: "host" });
-    expect(await refusal(() => rt.apply({ kind: "Blade" as never, name: "b1", spec: {} }))).toMatchObject({ code: "InvalidSpec", field: "kind", message: expect.stringContaining("unknown kind") });
+    expect(await refusal(() => rt.apply({ kind: "Blade" as never, name: "b1", spec: {} }))).toMatchObject({
+      code: "InvalidSpec",
+      field: "kind",
+      message: expect.stringContaining("unknown kind"),
+    });
     expect(await refusal(() => rt.apply(vm("x", { memoryGb: 4 })))).toMatchObject({ code: "InvalidSpec", field: "memoryGb" });
-    expect(await refusal(() => rt.apply(vm("huge", { vcpus: 4, memoryMb: 4096, cpu: { reservationMhz: 45000 } })))).toMatchObject({ code: expect.stringMatching(/InsufficientCapacity|AdmissionControl/) });
+    expect(await refusal(() => rt.apply(vm("huge", { vcpus: 4, memoryMb: 4096, cpu: { reservationMhz: 45000 } })))).toMatchObject({
+      code: expect.stringMatching(/InsufficientCapacity|AdmissionControl/),
+    });
     expect(await refusal(() => rt.failHost("esx1", { mode: "meltdown" as never }))).toMatchObject({ code: "InvalidSpec", kind: "Host" });
     expect(await refusal(() => rt.runDrs("nowhere"))).toMatchObject({ code: "NotFound", kind: "Cluster", objectName: "nowhere" });
     expect(await refusal(() => rt.advance(-5))).toMatchObject({ code: "InvalidSpec", field: "seconds" });

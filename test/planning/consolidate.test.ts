@@ -109,6 +109,23 @@ describe("consolidation plan", () => {
     expect(() => planConsolidation(x64, { ...OPTIONS, host: { ...HOST, features: ["vmx", "ept"] } })).toThrow(/64-bit guests need a 64-bit host CPU/);
   });
 
+  it("peak-aligned plans from samples land where planned too: each VM reserves its demand at its host's peak", async () => {
+    const [servers] = fc.sample(serversArb(24), { seed: 1506, numRuns: 1 });
+    const hours = ["00", "06", "12", "18"];
+    const samples = new Map(
+      servers.map((srv, i) => [
+        srv.name,
+        hours.map((time, h) => ({ name: srv.name, time, cpuPercent: (srv.cpuPercent * ((i + h) % 4)) / 3, memoryPercent: srv.memoryPercent })),
+      ]),
+    );
+    const plan = planConsolidation(servers, { ...OPTIONS, samples });
+    const byPeak = planConsolidation(servers, { ...OPTIONS, samples, percentile: 100 });
+    expect(plan.hosts).toBeLessThanOrEqual(byPeak.hosts);
+    const rt = await applied(plan);
+    for (const p of plan.placements) expect(((await rt.get("VirtualMachine", p.server)) as VirtualMachineObject).status.currentHost).toBe(p.host);
+    await rt.close();
+  });
+
   it("sizes a VM from utilization: CPU from cores x MHz x utilization, memory from used memory plus overhead", () => {
     const servers = parseInventory("name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\na,linux,x86_64,4,3000,8192,40,25,50\n", "inv.csv");
     const plan = planConsolidation(servers, OPTIONS);

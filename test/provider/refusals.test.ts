@@ -1,5 +1,4 @@
 /** Bad inputs stop `pulumi up` with clear messages at the resource, and leave the runtime unchanged. */
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PulumiEngine } from "../harness/engine";
 import { dumpStateFile } from "../support/state-file";
@@ -70,12 +69,12 @@ describe("refusals through the provider", () => {
     expect(result.errors.map((e) => e.message)).toEqual([expect.stringContaining("Conflict: VirtualMachine vm1: field name: a VirtualMachine named vm1 already exists")]);
   });
 
-  it("polyvisor:url is refused clearly until the server exists", async () => {
-    const remote = await PulumiEngine.start({ projectDir: folder.dir, config: { "polyvisor:url": "http://127.0.0.1:7480" } });
+  it("a polyvisor:url where no server answers fails clearly, naming the URL", async () => {
+    const remote = await PulumiEngine.start({ projectDir: folder.dir, config: { "polyvisor:url": "http://127.0.0.1:9" } });
     try {
       const result = await remote.up(program("vcpus: 2, memoryMb: 4096"));
-      expect(result.errors[0].message).toContain("polyvisor:url (http://127.0.0.1:7480): a remote polyvisor server is not supported yet");
-      expect(existsSync(`${folder.dir}/.polyvisor/state.db`)).toBe(true);
+      expect(result.errors[0].message).toContain("http://127.0.0.1:9: unreachable");
+      expect(result.errors[0].message).toContain("polyvisor serve");
     } finally {
       await remote.close();
     }

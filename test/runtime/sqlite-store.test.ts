@@ -65,7 +65,8 @@ describe("SQLite store", () => {
     db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
     db.exec(SQLITE_MIGRATIONS[0]);
     db.exec("INSERT INTO schema_version VALUES (1); INSERT INTO state VALUES (1, 3, 42, 7)");
-    db.prepare("INSERT INTO objects VALUES ('Cluster', 'old', '{}', '{}', 1, 1)").run();
+    const oldStatus = { observedGeneration: 1, hosts: [], cpuCapacityMhz: 0, memoryCapacityMb: 0, cpuReservationUsedMhz: 0, memoryReservationUsedMb: 0, cpuUnreservedMhz: 0, memoryUnreservedMb: 0 };
+    db.prepare("INSERT INTO objects VALUES ('Cluster', 'old', '{}', ?, 1, 1)").run(JSON.stringify(oldStatus));
     db.close();
     const rt = await openRuntime({ path });
     expect(await rt.now()).toBe(42);

@@ -70,19 +70,20 @@ describe("runtime.whatIf", () => {
     const report = await withRuntime(path, (rt) =>
       rt.whatIf([
         { type: "failHost", host: "nope" },
-        { type: "apply", kind: "VirtualMachine", name: "big", spec: { cluster: "prod", vcpus: 2, memoryMb: 40000, guestOs: "linux", memory: { reservationMb: 40000 } } },
         { type: "failHost", host: "esx1" },
+        // Refused after the failure: the fork replays the failure and goes on.
+        { type: "apply", kind: "VirtualMachine", name: "big", spec: { cluster: "prod", vcpus: 2, memoryMb: 40000, guestOs: "linux", memory: { reservationMb: 40000 } } },
         { type: "advance", seconds: 900 },
       ]),
     );
     expect(report.steps.map((s) => [s.type, s.ok, s.error?.code])).toEqual([
       ["failHost", false, "NotFound"],
-      ["apply", false, report.steps[1].error?.code],
       ["failHost", true, undefined],
+      ["apply", false, "InsufficientCapacity"],
       ["advance", true, undefined],
     ]);
-    expect(report.steps[1].error?.code).toBe("InsufficientCapacity");
-    expect(report.steps[1].error?.message).toContain("VirtualMachine big");
+    expect(report.steps[2].error?.message).toContain("VirtualMachine big");
+    expect(report.events.filter((e) => e.reason === "HostFailed").map((e) => e.name)).toEqual(["esx1"]);
     const down = report.events.filter((e) => e.reason === "Crashed").map((e) => e.name);
     expect(down.length).toBeGreaterThanOrEqual(2);
     expect(report.restarts.length + report.pendingRestarts.length).toBe(down.length);

@@ -20,7 +20,10 @@ let server: ServerProcess;
 const tokens: Record<"viewer" | "operator" | "admin", string> = { viewer: "", operator: "", admin: "" };
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [CLI, "--state", state, ...args], { encoding: "utf8", env: { ...process.env, POLYVISOR_URL: "", POLYVISOR_TOKEN: "" } });
+  return spawnSync(process.execPath, [CLI, "--state", state, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, POLYVISOR_URL: "", POLYVISOR_TOKEN: "" },
+  });
 }
 
 beforeAll(async () => {
@@ -48,7 +51,13 @@ interface Call {
   headers?: Record<string, string>;
 }
 
-async function call({ method = "GET", path, token, body, headers = {} }: Call): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+async function call({
+  method = "GET",
+  path,
+  token,
+  body,
+  headers = {},
+}: Call): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
   const init: RequestInit = { method, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
@@ -56,7 +65,10 @@ async function call({ method = "GET", path, token, body, headers = {} }: Call): 
   }
   const res = await fetch(server.url + path, init);
   const text = await res.text();
-  return { status: res.status, json: text && res.headers.get("content-type")?.startsWith("application/json") ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    json: text && res.headers.get("content-type")?.startsWith("application/json") ? JSON.parse(text) : undefined,
+  };
 }
 
 /** The request is refused with `status` and `code` (and the body's other fields as given), and the state is unchanged. */
@@ -115,7 +127,9 @@ describe("401 before any lookup", () => {
     ["a token of the wrong length", { authorization: `Bearer ${"x".repeat(5000)}` }],
     ["another scheme", { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}` }],
   ])("%s: 401", async (_, headers) => {
-    await expectRefused({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: {} }, headers }, 401, { code: "Unauthorized" });
+    await expectRefused({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: {} }, headers }, 401, {
+      code: "Unauthorized",
+    });
   });
 
   it("/healthz and /openapi.json need no token", async () => {
@@ -140,22 +154,43 @@ describe("roles", () => {
     expect((await call({ path: "/api/v1/objects/Host", token: tokens.viewer })).status).toBe(200);
     expect((await call({ path: "/metrics", token: tokens.viewer })).status).toBe(200);
     await expectRefused({ method: "POST", path: "/api/v1/hosts/esx1/fail", body: {}, token: tokens.viewer }, 403, { code: "Forbidden" });
-    await expectRefused({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: 60 }, token: tokens.viewer }, 403, { code: "Forbidden" });
+    await expectRefused({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: 60 }, token: tokens.viewer }, 403, {
+      code: "Forbidden",
+    });
     await expectRefused({ method: "POST", path: "/api/v1/clusters/prod/drs", body: {}, token: tokens.viewer }, 403, { code: "Forbidden" });
-    await expectRefused({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db2", body: { spec: vm("db2").spec }, token: tokens.viewer }, 403, { code: "Forbidden" });
+    await expectRefused(
+      { method: "PUT", path: "/api/v1/objects/VirtualMachine/db2", body: { spec: vm("db2").spec }, token: tokens.viewer },
+      403,
+      { code: "Forbidden" },
+    );
   });
 
   it("an operator moves the clock and fails hosts but may not apply, create or delete: 403", async () => {
-    await expectRefused({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db2", body: { spec: vm("db2").spec }, token: tokens.operator }, 403, { code: "Forbidden" });
-    await expectRefused({ method: "POST", path: "/api/v1/objects/VirtualMachine", body: { name: "db2", spec: vm("db2").spec }, token: tokens.operator }, 403, { code: "Forbidden" });
-    await expectRefused({ method: "DELETE", path: "/api/v1/objects/VirtualMachine/db1", token: tokens.operator }, 403, { code: "Forbidden" });
+    await expectRefused(
+      { method: "PUT", path: "/api/v1/objects/VirtualMachine/db2", body: { spec: vm("db2").spec }, token: tokens.operator },
+      403,
+      { code: "Forbidden" },
+    );
+    await expectRefused(
+      { method: "POST", path: "/api/v1/objects/VirtualMachine", body: { name: "db2", spec: vm("db2").spec }, token: tokens.operator },
+      403,
+      { code: "Forbidden" },
+    );
+    await expectRefused({ method: "DELETE", path: "/api/v1/objects/VirtualMachine/db1", token: tokens.operator }, 403, {
+      code: "Forbidden",
+    });
     expect((await call({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: 60 }, token: tokens.operator })).status).toBe(204);
-    expect((await call({ method: "POST", path: "/api/v1/hosts/esx2/fail", body: { mode: "isolation" }, token: tokens.operator })).status).toBe(204);
+    expect(
+      (await call({ method: "POST", path: "/api/v1/hosts/esx2/fail", body: { mode: "isolation" }, token: tokens.operator })).status,
+    ).toBe(204);
     expect((await call({ method: "POST", path: "/api/v1/hosts/esx2/recover", token: tokens.operator })).status).toBe(204);
   });
 
   it("an admin applies, and the remote runtime refuses a low role with Forbidden", async () => {
-    expect((await call({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db2", body: { spec: vm("db2").spec }, token: tokens.admin })).status).toBe(200);
+    expect(
+      (await call({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db2", body: { spec: vm("db2").spec }, token: tokens.admin }))
+        .status,
+    ).toBe(200);
     const viewer = await openRuntime({ url: server.url, token: tokens.viewer });
     await expect(viewer.advance(1)).rejects.toMatchObject({ code: "Forbidden" });
     await expect(openRuntime({ url: server.url }).then((rt) => rt.list("Host"))).rejects.toMatchObject({ code: "Unauthorized" });
@@ -165,31 +200,182 @@ describe("roles", () => {
 describe("bad requests change nothing and the process keeps serving", () => {
   const admin = () => tokens.admin;
   const cases: [string, () => Call, number, Record<string, unknown>][] = [
-    ["malformed JSON", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: '{"spec": {', token: admin() }), 400, { code: "InvalidSpec", field: "body" }],
-    ["a body that is not an object", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: "[1,2]", token: admin() }), 400, { code: "InvalidSpec" }],
-    ["an unknown field in the body", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: vm("db1").spec, force: true }, token: admin() }), 400, { code: "InvalidSpec", field: "force" }],
-    ["an unknown field in the spec", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: { ...vm("db1").spec, memoryGb: 4 } }, token: admin() }), 400, { code: "InvalidSpec", field: "memoryGb", name: "db1" }],
-    ["a wrong type", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: { ...vm("db1").spec, vcpus: "two" } }, token: admin() }), 400, { code: "InvalidSpec", field: "vcpus" }],
-    ["a spec that is not an object", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: "x" }, token: admin() }), 400, { code: "InvalidSpec", field: "spec" }],
-    ["a __proto__ key in the body", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: '{"spec": {"__proto__": {"isAdmin": true}}}', token: admin() }), 400, { code: "InvalidSpec", field: "body.spec.__proto__" }],
-    ["a constructor.prototype key", () => ({ method: "PUT", path: "/api/v1/objects/Cluster/prod", body: '{"spec": {"constructor": {"prototype": {"x": 1}}}}', token: admin() }), 400, { code: "InvalidSpec", field: "body.spec.constructor" }],
-    ["the name __proto__", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/__proto__", body: { spec: vm("x").spec }, token: admin() }), 400, { code: "InvalidSpec", field: "name" }],
-    ["the name ../x", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/..%2Fx", body: { spec: vm("x").spec }, token: admin() }), 400, { code: "InvalidSpec", field: "name" }],
-    ["a create named ../x", () => ({ method: "POST", path: "/api/v1/objects/VirtualMachine", body: { name: "../x", spec: vm("x").spec }, token: admin() }), 400, { code: "InvalidSpec", field: "name" }],
-    ["a kind that does not exist", () => ({ method: "PUT", path: "/api/v1/objects/Blade/b1", body: { spec: {} }, token: admin() }), 400, { code: "InvalidSpec", field: "kind", kind: "Blade" }],
-    ["listing a kind that does not exist", () => ({ path: "/api/v1/objects/Blade", token: admin() }), 400, { code: "InvalidSpec", field: "kind" }],
-    ["a body over 1 MiB", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: JSON.stringify({ spec: { pad: "x".repeat(1024 * 1024) } }), token: admin() }), 413, { code: "PayloadTooLarge" }],
-    ["a negative advance", () => ({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: -60 }, token: admin() }), 400, { code: "InvalidSpec", field: "seconds", kind: "Clock" }],
-    ["an advance over the cap", () => ({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: MAX_ADVANCE_SECONDS + 1 }, token: admin() }), 400, { code: "InvalidSpec", field: "seconds", message: expect.stringContaining("366 days") }],
-    ["an advance that is not a number", () => ({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: "1e400" }, token: admin() }), 400, { code: "InvalidSpec", field: "seconds" }],
-    ["a sinceSeq that is not a number", () => ({ path: "/api/v1/events?sinceSeq=abc", token: admin() }), 400, { code: "InvalidSpec", field: "sinceSeq" }],
-    ["an unknown query parameter", () => ({ path: "/api/v1/events?since=3", token: admin() }), 400, { code: "InvalidSpec", field: "since" }],
-    ["a failure mode that does not exist", () => ({ method: "POST", path: "/api/v1/hosts/esx1/fail", body: { mode: "meltdown" }, token: admin() }), 400, { code: "InvalidSpec", field: "mode", kind: "Host" }],
-    ["a body where none is taken", () => ({ method: "POST", path: "/api/v1/hosts/esx1/recover", body: { force: true }, token: admin() }), 400, { code: "InvalidSpec" }],
-    ["a body that is not JSON", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: "spec=1", headers: { "content-type": "text/plain" }, token: admin() }), 400, { code: "InvalidSpec", field: "body" }],
-    ["a stale generation", () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: vm("db1").spec, generation: -1 }, token: admin() }), 400, { code: "InvalidSpec", field: "generation" }],
+    [
+      "malformed JSON",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: '{"spec": {', token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "body" },
+    ],
+    [
+      "a body that is not an object",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: "[1,2]", token: admin() }),
+      400,
+      { code: "InvalidSpec" },
+    ],
+    [
+      "an unknown field in the body",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: vm("db1").spec, force: true }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "force" },
+    ],
+    [
+      "an unknown field in the spec",
+      () => ({
+        method: "PUT",
+        path: "/api/v1/objects/VirtualMachine/db1",
+        body: { spec: { ...vm("db1").spec, memoryGb: 4 } },
+        token: admin(),
+      }),
+      400,
+      { code: "InvalidSpec", field: "memoryGb", name: "db1" },
+    ],
+    [
+      "a wrong type",
+      () => ({
+        method: "PUT",
+        path: "/api/v1/objects/VirtualMachine/db1",
+        body: { spec: { ...vm("db1").spec, vcpus: "two" } },
+        token: admin(),
+      }),
+      400,
+      { code: "InvalidSpec", field: "vcpus" },
+    ],
+    [
+      "a spec that is not an object",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: "x" }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "spec" },
+    ],
+    [
+      "a __proto__ key in the body",
+      () => ({
+        method: "PUT",
+        path: "/api/v1/objects/VirtualMachine/db1",
+        body: '{"spec": {"__proto__": {"isAdmin": true}}}',
+        token: admin(),
+      }),
+      400,
+      { code: "InvalidSpec", field: "body.spec.__proto__" },
+    ],
+    [
+      "a constructor.prototype key",
+      () => ({
+        method: "PUT",
+        path: "/api/v1/objects/Cluster/prod",
+        body: '{"spec": {"constructor": {"prototype": {"x": 1}}}}',
+        token: admin(),
+      }),
+      400,
+      { code: "InvalidSpec", field: "body.spec.constructor" },
+    ],
+    [
+      "the name __proto__",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/__proto__", body: { spec: vm("x").spec }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "name" },
+    ],
+    [
+      "the name ../x",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/..%2Fx", body: { spec: vm("x").spec }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "name" },
+    ],
+    [
+      "a create named ../x",
+      () => ({ method: "POST", path: "/api/v1/objects/VirtualMachine", body: { name: "../x", spec: vm("x").spec }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "name" },
+    ],
+    [
+      "a kind that does not exist",
+      () => ({ method: "PUT", path: "/api/v1/objects/Blade/b1", body: { spec: {} }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "kind", kind: "Blade" },
+    ],
+    [
+      "listing a kind that does not exist",
+      () => ({ path: "/api/v1/objects/Blade", token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "kind" },
+    ],
+    [
+      "a body over 1 MiB",
+      () => ({
+        method: "PUT",
+        path: "/api/v1/objects/VirtualMachine/db1",
+        body: JSON.stringify({ spec: { pad: "x".repeat(1024 * 1024) } }),
+        token: admin(),
+      }),
+      413,
+      { code: "PayloadTooLarge" },
+    ],
+    [
+      "a negative advance",
+      () => ({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: -60 }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "seconds", kind: "Clock" },
+    ],
+    [
+      "an advance over the cap",
+      () => ({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: MAX_ADVANCE_SECONDS + 1 }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "seconds", message: expect.stringContaining("366 days") },
+    ],
+    [
+      "an advance that is not a number",
+      () => ({ method: "POST", path: "/api/v1/clock/advance", body: { seconds: "1e400" }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "seconds" },
+    ],
+    [
+      "a sinceSeq that is not a number",
+      () => ({ path: "/api/v1/events?sinceSeq=abc", token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "sinceSeq" },
+    ],
+    [
+      "an unknown query parameter",
+      () => ({ path: "/api/v1/events?since=3", token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "since" },
+    ],
+    [
+      "a failure mode that does not exist",
+      () => ({ method: "POST", path: "/api/v1/hosts/esx1/fail", body: { mode: "meltdown" }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "mode", kind: "Host" },
+    ],
+    [
+      "a body where none is taken",
+      () => ({ method: "POST", path: "/api/v1/hosts/esx1/recover", body: { force: true }, token: admin() }),
+      400,
+      { code: "InvalidSpec" },
+    ],
+    [
+      "a body that is not JSON",
+      () => ({
+        method: "PUT",
+        path: "/api/v1/objects/VirtualMachine/db1",
+        body: "spec=1",
+        headers: { "content-type": "text/plain" },
+        token: admin(),
+      }),
+      400,
+      { code: "InvalidSpec", field: "body" },
+    ],
+    [
+      "a stale generation",
+      () => ({ method: "PUT", path: "/api/v1/objects/VirtualMachine/db1", body: { spec: vm("db1").spec, generation: -1 }, token: admin() }),
+      400,
+      { code: "InvalidSpec", field: "generation" },
+    ],
     ["a route that does not exist", () => ({ path: "/api/v1/nothing", token: admin() }), 404, { code: "NotFound" }],
-    ["an object that does not exist", () => ({ path: "/api/v1/objects/VirtualMachine/nope", token: admin() }), 404, { code: "NotFound", kind: "VirtualMachine", name: "nope" }],
+    [
+      "an object that does not exist",
+      () => ({ path: "/api/v1/objects/VirtualMachine/nope", token: admin() }),
+      404,
+      { code: "NotFound", kind: "VirtualMachine", name: "nope" },
+    ],
   ];
   it.each(cases)("%s", async (_, request, status, expected) => {
     await expectRefused(request(), status, expected);
@@ -197,8 +383,16 @@ describe("bad requests change nothing and the process keeps serving", () => {
   });
 
   it("a long name is cut in the answer, never echoed whole", async () => {
-    const json = await expectRefused({ method: "PUT", path: `/api/v1/objects/VirtualMachine/${"a".repeat(150)}`, body: { spec: vm("x").spec }, token: tokens.admin }, 400, { code: "InvalidSpec", field: "name" });
+    const json = await expectRefused(
+      { method: "PUT", path: `/api/v1/objects/VirtualMachine/${"a".repeat(150)}`, body: { spec: vm("x").spec }, token: tokens.admin },
+      400,
+      { code: "InvalidSpec", field: "name" },
+    );
     expect(JSON.stringify(json).length).toBeLessThan(1200);
-    await expectRefused({ method: "PUT", path: `/api/v1/objects/VirtualMachine/${"a".repeat(5000)}`, body: { spec: vm("x").spec }, token: tokens.admin }, 400, { code: "InvalidSpec", field: "path" });
+    await expectRefused(
+      { method: "PUT", path: `/api/v1/objects/VirtualMachine/${"a".repeat(5000)}`, body: { spec: vm("x").spec }, token: tokens.admin },
+      400,
+      { code: "InvalidSpec", field: "path" },
+    );
   });
 });

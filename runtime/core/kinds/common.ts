@@ -1,6 +1,7 @@
 /** What every kind handler shares: spec validation, create-vs-update guards and change descriptions. */
 import type { z } from "zod";
 import { refuse } from "../errors";
+import { preview } from "../preview";
 import type { Kind, RuntimeObject } from "../model";
 import type { Txn } from "../txn";
 
@@ -21,12 +22,12 @@ export interface KindHandler {
 export function parseSpec<S extends z.ZodType>(kind: Kind, name: string, schema: S, raw: unknown): z.infer<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = withoutSafeIntegerBounds(result.error.issues).map((issue) => {
+  const problems = documentedBoundsFirst(result.error.issues).map((issue) => {
     const path = [...issue.path];
     if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
     const field = path.join(".") || "spec";
     const got = valueAt(raw, issue.path);
-    const shown = issue.code === "unrecognized_keys" || got === undefined ? "" : ` (got ${JSON.stringify(got)})`;
+    const shown = issue.code === "unrecognized_keys" || got === undefined ? "" : ` (got ${preview(got)})`;
     return { field, text: `${issue.message}${shown}` };
   });
   const [first] = problems;
@@ -39,14 +40,15 @@ export function parseSpec<S extends z.ZodType>(kind: Kind, name: string, schema:
 }
 
 /**
- * zod checks an integer against the safe-integer range besides the schema's own bounds: when both
- * fail, the documented bound is the one to name, so the implicit one is dropped.
+ * zod reports the safe-integer range of an integer before the field's own bound: a user who sent
+ * 1e303 should read the documented limit, so a safe-integer issue is dropped when the same
+ * field has another.
  */
-function withoutSafeIntegerBounds(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
-  const implicit = (i: z.core.$ZodIssue) =>
-    (i.code === "too_big" && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === "too_small" && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
-  const samePath = (a: z.core.$ZodIssue, b: z.core.$ZodIssue) => a.path.join(".") === b.path.join(".");
-  return issues.filter((i) => !implicit(i) || !issues.some((other) => other !== i && !implicit(other) && samePath(i, other)));
+function documentedBoundsFirst(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const isSafeIntegerBound = (issue: z.core.$ZodIssue) =>
+    (issue.code === "too_big" || issue.code === "too_small") && issue.origin === "int" && Math.abs(Number(issue.code === "too_big" ? issue.maximum : issue.minimum)) === Number.MAX_SAFE_INTEGER;
+  const pathOf = (issue: z.core.$ZodIssue) => issue.path.map(String).join(".");
+  return issues.filter((issue) => !isSafeIntegerBound(issue) || !issues.some((other) => other !== issue && !isSafeIntegerBound(other) && pathOf(other) === pathOf(issue)));
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -56,6 +58,18 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
+}
+
+/**
+ * Optimistic concurrency: a writer that read generation N and sends it back is refused when the
+ * object has changed since (or is gone), so its stale copy cannot undo another writer's change.
+ */
+export function guardGeneration(kind: Kind, name: string, existing: RuntimeObject | undefined, expected: number | undefined): void {
+  if (expected === undefined) return;
+  if (!existing) refuse("Conflict", { kind, name, field: "generation" }, `expected generation ${expected}, but no ${kind} named ${name} exists (deleted since it was read?)`);
+  if (existing.generation !== expected) {
+    refuse("Conflict", { kind, name, field: "generation" }, `expected generation ${expected}, but the stored object is at generation ${existing.generation}: it changed since it was read; read it again and reapply`);
+  }
 }
 
 /** Create refuses an existing name; update refuses a missing one. */

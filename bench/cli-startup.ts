@@ -1,0 +1,102 @@
+/**
+ * How long a CLI command takes from process start to its first line of output on a state of 96
+ * hosts and 10,000 VMs: `status` (goal < 300 ms) and `get VirtualMachine NAME` (goal < 150 ms),
+ * against `node -e 0` (start and exit of a bare Node process) in the same run. Each figure is the
+ * best and the median of RUNS runs; the state is built once through the runtime.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openRuntime } from "../runtime";
+import { SeededRandom } from "../runtime/core/random";
+import { benchVmSpec } from "./inventory";
+import { fmt, header, nowUs, percentile } from "./stats";
+
+const HOSTS = 96;
+const VMS = 10_000;
+const RUNS = 7;
+const CLI = join(__dirname, "..", "cli", "main.js");
+
+async function buildState(path: string): Promise<void> {
+  const rt = await openRuntime({ path });
+  await rt.apply({ kind: "Cluster", name: "bench", spec: {} });
+  for (let h = 0; h < HOSTS; h++) {
+    const cpu = { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] };
+    await rt.apply({ kind: "Host", name: `esx${h}`, spec: { cluster: "bench", hypervisor: "esx", hypervisorVersion: "4.0", cpu, memoryMb: 1024 * 1024 } });
+  }
+  const random = new SeededRandom(42);
+  for (let i = 0; i < VMS; i++) await rt.apply({ kind: "VirtualMachine", name: `vm${i}`, spec: benchVmSpec(random) });
+  await rt.close();
+}
+
+/** Milliseconds from spawn to the first byte on stdout (or to exit when nothing is printed). */
+function timeToFirstOutput(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = nowUs();
+    let first: number | undefined;
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, POLYVISOR_STATE: "" } });
+    child.stdout.on("data", () => (first ??= nowUs()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${args.join(" ")} exited ${code}`));
+      resolve(((first ?? nowUs()) - start) / 1000);
+    });
+  });
+}
+
+async function measure(args: string[]): Promise<{ best: number; median: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await timeToFirstOutput(args));
+  return { best: Math.min(...samples), median: percentile(samples, 50) };
+}
+
+/**
+ * CPU time (user + system, less sensitive to a busy machine than wall time) of the phases of a
+ * `get` in a fresh process: loading the runtime's modules, opening the file, loading the world.
+ */
+function cpuPhases(state: string): Record<string, number> {
+  const script = `
+    const t0 = process.cpuUsage();
+    const ms = () => { const u = process.cpuUsage(t0); return (u.user + u.system) / 1000; };
+    const phases = {};
+    const { openRuntime } = require(${JSON.stringify(join(__dirname, "..", "runtime"))});
+    phases.loadModules = ms();
+    (async () => {
+      const rt = await openRuntime({ path: ${JSON.stringify(state)}, create: false });
+      phases.open = ms() - phases.loadModules;
+      await rt.get("VirtualMachine", "vm5000");
+      phases.firstGet = ms() - phases.open - phases.loadModules;
+      await rt.close();
+      console.log(JSON.stringify(phases));
+    })();`;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+}
+
+export async function benchCliStartup(): Promise<void> {
+  header(`CLI: time to first line, ${HOSTS} hosts / ${VMS.toLocaleString("en-US")} VMs (best and median of ${RUNS})`);
+  const dir = mkdtempSync(join(tmpdir(), "polyvisor-bench-cli-"));
+  try {
+    const state = join(dir, "state.db");
+    const built = nowUs();
+    await buildState(state);
+    console.log(`state built in ${fmt((nowUs() - built) / 1e6)} s`);
+    const cases: [string, string[], number | undefined][] = [
+      ["node -e 0 (baseline)", ["-e", "0"], undefined],
+      ["polyvisor --version", [CLI, "--version"], undefined],
+      ["polyvisor status", [CLI, "--state", state, "status"], 300],
+      ["polyvisor get VirtualMachine vm5000", [CLI, "--state", state, "get", "VirtualMachine", "vm5000"], 150],
+    ];
+    let baseline = 0;
+    for (const [label, args, goal] of cases) {
+      const { best, median } = await measure(args);
+      if (baseline === 0) baseline = best;
+      const vs = label.includes("baseline") ? "" : `, ${fmt(best / baseline)}x the baseline`;
+      console.log(`${label}: best ${fmt(best)} ms, median ${fmt(median)} ms${vs}${goal ? ` (goal < ${goal} ms: ${best < goal ? "met" : "missed"})` : ""}`);
+    }
+    const phases = cpuPhases(state);
+    console.log(`CPU time of a get in a fresh process: ${Object.entries(phases).map(([k, v]) => `${k} ${fmt(v)} ms`).join(", ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

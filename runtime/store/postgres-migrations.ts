@@ -1,0 +1,48 @@
+/**
+ * Schema versions of the PostgreSQL store, applied in order at open under an advisory lock; the
+ * index + 1 is the version kept in polyvisor_schema. Version 1 is the layout the SQLite store has
+ * reached through its own migrations (a PostgreSQL state starts there), plus the revision that last
+ * changed each object and a log of removals, so that a process catches up on others' writes by
+ * reading only what changed.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     revision BIGINT NOT NULL,
+     clock_seconds DOUBLE PRECISION NOT NULL,
+     random_state BIGINT NOT NULL,
+     timers TEXT NOT NULL DEFAULT '[]',
+     next_timer_seq BIGINT NOT NULL DEFAULT 0
+   );
+   CREATE TABLE objects (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     status TEXT NOT NULL,
+     generation BIGINT NOT NULL,
+     version BIGINT NOT NULL,
+     changed_revision BIGINT NOT NULL,
+     PRIMARY KEY (kind, name)
+   );
+   CREATE INDEX objects_changed_revision ON objects (changed_revision);
+   CREATE TABLE removed_objects (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     revision BIGINT NOT NULL
+   );
+   CREATE INDEX removed_objects_revision ON removed_objects (revision);
+   CREATE TABLE events (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     time_seconds DOUBLE PRECISION NOT NULL,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     message TEXT NOT NULL
+   );
+   CREATE TABLE tokens (
+     name TEXT PRIMARY KEY,
+     role TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
+];
