@@ -2,6 +2,7 @@
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
 import { benchCliStartup } from "./cli-startup";
+import { benchConsole } from "./console";
 import { benchContainers } from "./containers";
 import { benchDrs } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   if (!only || only === "day") await benchSimulatedDay();
   if (!only || only === "memory") await benchMemoryOverTime();
   if (!only || only === "cli") await benchCliStartup();
+  if (!only || only === "console") await benchConsole();
   if (!only || only === "server") await benchServer();
 }
 

@@ -52,6 +52,12 @@ export const KIND_COLUMNS: Record<Kind, Column[]> = {
     ["VCPUS", (sp) => sp.vcpus],
     ["MEM MB", (sp) => sp.memoryMb],
   ],
+  Alarm: [
+    ["TARGET", (sp) => `${sp.target.kind}/${sp.target.name}`],
+    ["METRIC", (sp) => sp.metric],
+    ["STATE", (_, st) => dash(st.state)],
+    ["VALUE", (_, st) => dash(st.value)],
+  ],
   Container: [
     ["STATE", (_, st) => dash(st.state)],
     ["HOST", (_, st) => (st.migration ? `${st.migration.fromHost} -> ${st.migration.toHost}` : dash(st.currentHost))],

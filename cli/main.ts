@@ -16,6 +16,7 @@ import { registerEvents } from "./commands/events";
 import { registerHost } from "./commands/host";
 import { registerObjects } from "./commands/objects";
 import { registerPlanCommand } from "./commands/plan";
+import { registerReport } from "./commands/report";
 import { registerServe } from "./commands/serve";
 import { registerSim } from "./commands/sim";
 import { registerState } from "./commands/state";
@@ -40,6 +41,7 @@ const COMMAND_GROUPS: ((cli: Cli) => void)[] = [
   registerDemo,
   registerServe,
   registerToken,
+  registerReport,
   ({ program }) => registerPlanCommand(program, print),
   ({ program }) => registerWhatIfCommand(program, print),
 ];

@@ -1,6 +1,7 @@
 /** `polyvisor`: Pulumi resources for the built-in virtualization runtime. */
 export * from "./resources";
 export { ContainerFarm, type ContainerFarmArgs, farmMemberNames } from "./container-farm";
+export type { AlarmStatus } from "../schema/alarm";
 export type { ClusterStatus } from "../schema/cluster";
 export type { ContainerStatus } from "../schema/container";
 export type { DatastoreStatus } from "../schema/datastore";

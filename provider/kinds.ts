@@ -17,6 +17,7 @@ export const KIND_TRAITS: Record<ManagedKind, KindTraits> = {
   Container: { replaceOnChange: ["cluster", "template"], exposesCurrentHost: true },
   Template: { replaceOnChange: [], exposesCurrentHost: false },
   Rule: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
+  Alarm: { replaceOnChange: [], exposesCurrentHost: false },
 };
 
 /** Properties the provider adds to outputs; they are never part of a spec. */

@@ -1,6 +1,7 @@
 /** The Pulumi resource classes: thin wrappers that register a kind's spec with its dynamic provider. */
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedKind } from "../schema";
+import type { AlarmSpecInput, AlarmSpec, AlarmStatus } from "../schema/alarm";
 import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { ContainerSpecInput, ContainerSpec, ContainerStatus } from "../schema/container";
 import type { DatastoreSpecInput, DatastoreSpec, DatastoreStatus } from "../schema/datastore";
@@ -124,5 +125,16 @@ export class Container extends pulumi.dynamic.Resource {
   declare readonly currentHost: pulumi.Output<string | null>;
   constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration("Container", name, args, opts, ["currentHost"]));
+  }
+}
+
+export type AlarmArgs = ArgsOf<AlarmSpecInput>;
+export interface Alarm extends OutputsOf<AlarmSpec> {}
+/** An alarm on a cluster, host, datastore or VM metric, raised and cleared on the simulated clock. */
+export class Alarm extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<AlarmStatus>;
+  constructor(name: string, args: AlarmArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("Alarm", name, args, opts, []));
   }
 }

@@ -1,5 +1,6 @@
 /** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
 import type { Kind } from "../schema";
+import type { AlarmSpec, AlarmStatus } from "../schema/alarm";
 import type { ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpec, HostStatus } from "../schema/host";
@@ -11,7 +12,6 @@ import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
 import type { WhatIfReport, WhatIfStep } from "./core/what-if";
 
-export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep };
 
 export interface SettleOutcome {
   /** The object once settled; undefined when it does not exist (any more). */
@@ -21,6 +21,10 @@ export interface SettleOutcome {
   /** The events of that time, every object's. */
   events: RuntimeEvent[];
 }
+import type { ClusterHistory } from "./core/history/series";
+import type { HistoryQuery } from "./core/history/record";
+
+export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep, ClusterHistory, HistoryQuery };
 
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;
@@ -30,6 +34,7 @@ export type ResourcePoolObject = RuntimeObject<ResourcePoolSpec, ResourcePoolSta
 export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
 export type ContainerObject = RuntimeObject<ContainerSpec, ContainerStatus>;
 export type TemplateObject = RuntimeObject<TemplateSpec, TemplateStatus>;
+export type AlarmObject = RuntimeObject<AlarmSpec, AlarmStatus>;
 
 export interface ObjectInput {
   kind: Kind;
@@ -92,6 +97,11 @@ export interface Runtime {
   importState(dump: unknown): Promise<void>;
   /** Runs the steps on an in-memory copy of the current state and reports what would happen; persists nothing. */
   whatIf(steps: WhatIfStep[]): Promise<WhatIfReport>;
+  /**
+   * Utilization recorded at each DRS pass: per host CPU and memory used and reserved, per cluster
+   * imbalance and its target; a day at full resolution, then hourly means for 35 days.
+   */
+  history(query?: HistoryQuery): Promise<ClusterHistory[]>;
   /** Simulated time in seconds since the state was created. */
   now(): Promise<number>;
   /**

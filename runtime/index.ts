@@ -9,6 +9,7 @@ import { PostgresStore } from "./store/postgres";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
+  AlarmObject,
   ClusterObject,
   DatastoreObject,
   HostObject,

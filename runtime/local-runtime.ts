@@ -10,6 +10,7 @@ import { BUILT_IN_TEMPLATES } from "./core/containers/catalog";
 import { builtInTemplateObject } from "./core/containers/templates";
 import { type Kind, type RuntimeObject, compareNames } from "./core/model";
 import type { ApplyMode } from "./core/kinds/common";
+import { type HistoryQuery, readHistory } from "./core/history/record";
 import { readDiskImages } from "./io/disk-imports";
 import type { Store, WriteOptions } from "./store/store";
 import type { ObjectInput, Runtime, StateCheck, WhatIfReport } from "./api";
@@ -29,6 +30,12 @@ const ObjectInputSchema = z.object({
   name: z.string(),
   spec: z.record(z.string(), z.unknown()),
   generation: z.int().min(1).optional(),
+});
+
+const HistoryQuerySchema = z.strictObject({
+  cluster: z.string().max(253).optional(),
+  fromSeconds: z.number().min(0).optional(),
+  toSeconds: z.number().min(0).optional(),
 });
 
 const FailHostOptions = z.strictObject({ mode: z.enum(["crash", "isolation"]).default("crash") });
@@ -160,6 +167,15 @@ export class LocalRuntime implements Runtime {
 
   settle(kind: Kind, name: string) {
     return settle(this, kind, name);
+  }
+
+  async history(query: HistoryQuery = {}) {
+    const parsed = HistoryQuerySchema.safeParse(query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      refuse("InvalidSpec", { kind: "History", name: "query", field: issue.path.join(".") || "query" }, issue.message);
+    }
+    return this.store.read((world) => readHistory(world, parsed.data));
   }
 
   now() {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlarmSpec } from "./alarm";
 import { ClusterSpec } from "./cluster";
 import { ContainerSpec } from "./container";
 import { DatastoreSpec } from "./datastore";
@@ -8,6 +9,7 @@ import { RuleSpec } from "./rule";
 import { TemplateSpec } from "./template";
 import { VmSpec } from "./virtual-machine";
 
+export * from "./alarm";
 export * from "./common";
 export * from "./cluster";
 export * from "./container";
@@ -19,7 +21,7 @@ export * from "./template";
 export * from "./virtual-machine";
 
 /** Every kind of the public contract. */
-export const KINDS = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule"] as const;
+export const KINDS = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule", "Alarm"] as const;
 export const Kind = z.enum(KINDS);
 export type Kind = z.infer<typeof Kind>;
 
@@ -33,6 +35,7 @@ export const SPEC_SCHEMAS = {
   Container: ContainerSpec,
   Template: TemplateSpec,
   Rule: RuleSpec,
+  Alarm: AlarmSpec,
 } as const satisfies Partial<Record<Kind, z.ZodType>>;
 export type ManagedKind = keyof typeof SPEC_SCHEMAS;
 

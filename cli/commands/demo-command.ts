@@ -20,7 +20,7 @@ export function registerDemo(cli: Cli): void {
     const path = resolve(explicit ?? DEMO_STATE);
     if (explicit !== undefined && existsSync(path)) throw new UsageError(`the demo builds a fresh state; ${path} already exists`);
     for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
-    await cli.withRuntime((rt) => runDemo(rt, print), { path });
+    await cli.withRuntime((rt) => runDemo(rt, print, path.replace(/\.db$/, "") + "-report.html"), { path });
     print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
   });
 }

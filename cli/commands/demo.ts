@@ -1,14 +1,19 @@
 /**
  * `polyvisor demo`: a short incident in a fresh state file. A cluster of three ESX hosts runs ten
- * VMs with workloads; a fourth host joins and DRS balances onto it; a host crashes and HA restarts
- * its VMs by priority; a power-on is refused with the pool arithmetic; the host comes back and DRS
- * gives it load again. Every step prints what the runtime decided and why.
+ * VMs with workloads, watched by alarms; a fourth host joins and DRS balances onto it; a host
+ * crashes and HA restarts its VMs by priority; a power-on is refused with the pool arithmetic; the
+ * host comes back and DRS gives it load again. Then the rest of the datacenter (datacenter.ts): a
+ * Xen pair with a live migration, an OpenVZ farm, Solaris zones sharing a pool by FSS and a Virtual
+ * Server host. Every step prints what the runtime decided and why; the report of it all is written
+ * last.
  */
 import type { ClusterObject, ObjectInput, Runtime } from "../../runtime";
 import { isPolyvisorError } from "../../runtime";
+import { DEMO_ALARMS, buildRestOfDatacenter } from "./datacenter";
 import { renderDrs } from "./drs";
 import { eventsDuring, renderEvents } from "./events";
 import { renderHaStatus } from "./ha-status";
+import { writeReport } from "./report";
 import { inventory, renderStatus } from "./status";
 
 const esxHost = (i: number): ObjectInput => ({
@@ -58,12 +63,14 @@ const DEMO_REFUSED: ObjectInput = vm("db3", "db", 4, 16384, { memory: { reservat
 
 const MINUTE = 60;
 
-export async function runDemo(rt: Runtime, print: (line: string) => void): Promise<void> {
+/** Runs the demo; with `reportPath`, writes the report there and prints its path. */
+export async function runDemo(rt: Runtime, print: (line: string) => void, reportPath?: string): Promise<void> {
   const heading = (text: string) => print(`\n== ${text}\n`);
   const cluster = async () => (await rt.get("Cluster", "prod")) as ClusterObject;
 
   heading("Cluster prod: 3 ESX 4.0 hosts, pools web and db, 10 VMs with workloads; 5 minutes pass");
   for (const obj of DEMO_INVENTORY) await rt.apply(obj);
+  for (const obj of DEMO_ALARMS) await rt.apply(obj);
   await rt.advance(5 * MINUTE);
   print(renderStatus(await inventory(rt)));
 
@@ -99,4 +106,10 @@ export async function runDemo(rt: Runtime, print: (line: string) => void): Promi
   print(renderEvents(recovery.filter((e) => ["HostRecovered", "DrsMigrated", "Migrated"].includes(e.reason))));
   print("");
   print(renderStatus(await inventory(rt)));
+
+  await buildRestOfDatacenter(rt, print, heading);
+  if (reportPath !== undefined) {
+    heading("Report");
+    print(`Report written to ${await writeReport(rt, reportPath)}`);
+  }
 }

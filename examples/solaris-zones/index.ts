@@ -17,7 +17,7 @@ export = async () => {
     cpuPools: [{ name: "batch", cpus: 2 }],
   });
 
-  const zone = (name: string, args: Omit<pv.ContainerArgs, "template" | "memoryMb" | "diskGb"> & { template?: string }) =>
+  const zone = (name: string, args: Omit<pv.ContainerArgs, "template" | "memoryMb" | "diskGb"> & Partial<Pick<pv.ContainerArgs, "template" | "memoryMb" | "diskGb">>) =>
     new pv.Container(name, { template: "solaris-10-x86_64", memoryMb: 2048, diskGb: 10, host: host.name, ...args }, { dependsOn: [host] });
 
   const web = zone("web", {

@@ -2,8 +2,9 @@
  * The end of a step (a command, or one timer of an advance): what the step's changes leave to work
  * out once, however many VMs it moved. Each host whose VMs or reservations changed has its usage
  * divided again (usage.ts), and a host leaving service that has emptied arrives in maintenance or
- * standby (host-evacuation.ts).
+ * standby (host-evacuation.ts). Alarms then measure what the step left (alarms/evaluate.ts).
  */
+import { evaluateAlarms } from "./alarms/evaluate";
 import { settleEvacuation } from "./host-evacuation";
 import type { Txn } from "./txn";
 import { refreshHostUsage } from "./usage";
@@ -13,4 +14,5 @@ export function settle(txn: Txn): void {
     refreshHostUsage(txn, host);
     settleEvacuation(txn, host);
   }
+  evaluateAlarms(txn);
 }

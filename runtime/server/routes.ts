@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { KINDS, MAX_ADVANCE_SECONDS } from "../../schema";
-import type { Runtime } from "../api";
+import type { HistoryQuery, Runtime } from "../api";
 import { PolyvisorError } from "../core/errors";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
@@ -39,17 +39,25 @@ export const RuntimeEventSchema = z.object({
   message: z.string(),
 });
 
-export const ErrorBodySchema = z.object({
-  code: z
-    .string()
-    .describe(
-      "InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl",
-    ),
-  message: z.string(),
-  kind: z.string().optional(),
-  name: z.string().optional(),
-  field: z.string().optional(),
-});
+const Series = z.array(z.number().nullable());
+export const ClusterHistorySchema = z
+  .object({
+    cluster: z.string(),
+    times: z.array(z.number()).describe("Simulated seconds of each point: a DRS pass, or the start of an hour averaged"),
+    imbalance: z.array(z.number()),
+    targetImbalance: z.array(z.number()),
+    hosts: z.record(z.string(), z.object({ cpuUsedMhz: Series, cpuReservedMhz: Series, memoryUsedMb: Series, memoryReservedMb: Series })).describe("Per host, aligned with times; null where the host was not in the cluster"),
+  })
+  .meta({ id: "ClusterHistory" });
+
+export const ErrorBodySchema = z
+  .object({
+    code: z.string().describe("InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl"),
+    message: z.string(),
+    kind: z.string().optional(),
+    name: z.string().optional(),
+    field: z.string().optional(),
+  });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const ClockSchema = z.object({
@@ -326,6 +334,24 @@ export const ROUTES: readonly AnyRoute[] = [
     serve: (ctx, { query }) => ctx.runtime.events(query.sinceSeq === undefined ? {} : { sinceSeq: query.sinceSeq as number }),
     request: (opts) => ({ query: opts?.sinceSeq === undefined ? {} : { sinceSeq: opts.sinceSeq } }),
     result: (body) => body as Result<"events">,
+  }),
+  route({
+    method: "history",
+    http: "GET",
+    path: "/api/v1/history",
+    role: "viewer",
+    write: false,
+    summary: "Utilization recorded at each DRS pass: per host CPU and memory used and reserved, per cluster imbalance and target",
+    query: z.strictObject({
+      cluster: NameParam.optional().describe("One cluster; absent: every cluster with history"),
+      fromSeconds: z.coerce.number().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe("Simulated time to start from"),
+      toSeconds: z.coerce.number().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe("Simulated time to end at"),
+    }),
+    response: z.array(ClusterHistorySchema),
+    status: 200,
+    serve: (ctx, { query }) => ctx.runtime.history(query as HistoryQuery),
+    request: (query) => ({ query: { ...query } }),
+    result: (body) => body as Result<"history">,
   }),
 ];
 

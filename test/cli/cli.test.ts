@@ -36,6 +36,9 @@ describe("polyvisor CLI", () => {
     expect(r.stdout).toContain("InsufficientCapacity: VirtualMachine db3: field memory.reservationMb");
     expect(r.stdout).toMatch(/Host esx2  HostRecovered/);
     expect(existsSync(join(tmp.dir, ".polyvisor", "demo.db"))).toBe(true);
+    // The report of it all, its path printed.
+    expect(r.stdout).toContain(`Report written to ${join(tmp.dir, ".polyvisor", "demo-report.html")}`);
+    expect(r.stdout).toMatch(/xen-web now on xen2: \d+ pre-copy rounds/);
     // A second run starts from scratch again rather than failing on existing names.
     expect(polyvisor("demo").code).toBe(0);
   });
@@ -45,10 +48,14 @@ describe("polyvisor CLI", () => {
     const status = polyvisor("--state", state, "--json", "status");
     expect(status.code).toBe(0);
     const inv = JSON.parse(status.stdout);
-    expect(inv.hosts.map((h: { name: string }) => h.name)).toEqual(["esx1", "esx2", "esx3", "esx4"]);
-    expect(inv.vms.every((v: { status: { currentHost: string } }) => /^esx\d$/.test(v.status.currentHost))).toBe(true);
+    const esx = inv.hosts.map((h: { name: string }) => h.name).filter((n: string) => n.startsWith("esx"));
+    expect(esx).toEqual(["esx1", "esx2", "esx3", "esx4"]);
+    // The rest of the datacenter: a Xen pair, OpenVZ hosts, a zones host and a Virtual Server host.
+    expect(inv.hosts.map((h: { spec: { hypervisor: string } }) => h.spec.hypervisor)).toEqual(expect.arrayContaining(["xen", "openvz", "zones", "virtualServer"]));
+    const prodVms = inv.vms.filter((v: { spec: { cluster?: string } }) => v.spec.cluster === "prod");
+    expect(prodVms.every((v: { status: { currentHost: string } }) => /^esx\d$/.test(v.status.currentHost))).toBe(true);
     // The recovered host took load back from DRS.
-    expect(inv.vms.some((v: { status: { currentHost: string } }) => v.status.currentHost === "esx2")).toBe(true);
+    expect(prodVms.some((v: { status: { currentHost: string } }) => v.status.currentHost === "esx2")).toBe(true);
     const events = polyvisor("--state", state, "events", "--since", "20");
     expect(events.code).toBe(0);
     expect(events.stdout.split("\n")[0]).toMatch(/^\s+21\s+00:00:00\s+/);

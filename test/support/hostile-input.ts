@@ -38,6 +38,7 @@ export const VALID_SPECS: Record<Kind, Record<string, unknown>> = {
   Container: { cluster: "farm", template: "centos-5-x86_64", apps: ["apache"], memoryMb: 256, diskGb: 2, cpu: { units: 1000, limitPercent: 150 }, workload: { cpuDemandMhz: 100, threads: 4 } },
   Template: { type: "os", osFamily: "linux", distribution: "debian", version: "4.0", arch: "x86" },
   Rule: { cluster: "prod", type: "antiAffinity", vms: ["db1", "db2"] },
+  Alarm: { target: { kind: "Host", name: "esx1" }, metric: "hostCpuUsedPercent", threshold: 80, forSeconds: 300, severity: "critical" },
 };
 
 export const FUZZ_KINDS = Object.keys(VALID_SPECS) as Kind[];

@@ -26,6 +26,7 @@ import { applyHostUsage, refreshHostUsage } from "../usage";
 import { migrateVm } from "../vm-moves";
 import { cpuDemandAt } from "../workload";
 import { hostsToWake, planStandby } from "./dpm";
+import { recordPass } from "../history/record";
 import { formatImbalance, roundImbalance } from "./imbalance";
 import type { BalanceSettings, PlannedMove } from "./moves";
 import { planPass } from "./plan";
@@ -219,6 +220,7 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   const recorded: DrsStatus = { ...status, lastPassSeconds: txn.clockSeconds };
   const latest = txn.get<ClusterRecord>("Cluster", clusterName)!;
   txn.put<ClusterRecord>({ ...latest, status: { ...latest.status, drs: recorded } });
+  recordPass(txn, clusterName, recorded.imbalance, recorded.targetImbalance);
   return recorded;
 }
 

@@ -4,6 +4,7 @@ import { refreshCluster } from "../accounting";
 import { cancelDrsPass, emptyDrsStatus, ensureDrsPass } from "../drs/pass";
 import { syncFailoverHostFlags } from "../ha/failover-hosts";
 import { reconcileHaRestarts } from "../ha/restarts";
+import { forgetHistory } from "../history/record";
 import type { ClusterRecord, StoredClusterStatus } from "../model";
 import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
@@ -51,6 +52,7 @@ export const clusterHandler: KindHandler = {
     ]);
     txn.remove("Cluster", name);
     cancelDrsPass(txn, name);
+    forgetHistory(txn, name);
     txn.emit("Cluster", name, "Deleted", "cluster deleted");
   },
 };

@@ -1,4 +1,5 @@
 import type { ManagedKind } from "../../../schema";
+import { alarmHandler } from "./alarm";
 import { clusterHandler } from "./cluster";
 import { containerHandler } from "./container";
 import type { KindHandler } from "./common";
@@ -18,4 +19,5 @@ export const HANDLERS: Record<ManagedKind, KindHandler> = {
   Container: containerHandler,
   Template: templateHandler,
   Rule: ruleHandler,
+  Alarm: alarmHandler,
 };
