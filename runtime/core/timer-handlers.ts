@@ -9,6 +9,7 @@ import { drsPassTimer } from "./drs/pass";
 import { declareFailure, declareIsolation, endIsolationShutdown, respondToIsolation } from "./ha/failures";
 import { restartWaveTimer } from "./ha/restarts";
 import {
+  ALARM_DUE_TASK,
   CONTAINER_MOVE_TASK,
   DRS_PASS_TASK,
   FAILURE_DECLARED_TASK,
@@ -33,4 +34,6 @@ export const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
   [SHUTDOWN_DONE_TASK]: { run: endIsolationShutdown },
   [CONTAINER_MOVE_TASK]: containerMoveTimer,
   [VM_MIGRATION_TASK]: vmMigrationTimer,
+  // The timer only wakes the clock when forSeconds elapses; settling after it evaluates the alarms.
+  [ALARM_DUE_TASK]: { run: () => {} },
 };

@@ -21,6 +21,8 @@ export const SHUTDOWN_DONE_TASK = "ha.isolationShutdownDone";
 export const CONTAINER_MOVE_TASK = "container.move.complete";
 /** A VM migration lands (vm-moves.ts). */
 export const VM_MIGRATION_TASK = "vm.migration.complete";
+/** An alarm's condition has held for its forSeconds (alarms/evaluate.ts). */
+export const ALARM_DUE_TASK = "alarm.due";
 
 export type TimerTask =
   | typeof DRS_PASS_TASK
@@ -31,7 +33,8 @@ export type TimerTask =
   | typeof ISOLATION_RESPONSE_TASK
   | typeof SHUTDOWN_DONE_TASK
   | typeof CONTAINER_MOVE_TASK
-  | typeof VM_MIGRATION_TASK;
+  | typeof VM_MIGRATION_TASK
+  | typeof ALARM_DUE_TASK;
 
 export type TimerHandler = (txn: Txn, timer: Timer) => void;
 
