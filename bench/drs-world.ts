@@ -7,7 +7,8 @@ import { ClusterSpec } from "../schema/cluster";
 import { VmSpec } from "../schema/virtual-machine";
 import { hostWithFootprint, refreshCluster } from "../runtime/core/accounting";
 import type { ClusterRecord, HostRecord, VmRecord } from "../runtime/core/model";
-import { World } from "../runtime/core/model";
+import type { World } from "../runtime/core/model";
+import { createWorld } from "../runtime/core/world-setup";
 import { emptyDrsStatus } from "../runtime/core/drs/pass";
 import { SeededRandom } from "../runtime/core/random";
 import { resolveVirtualization } from "../runtime/core/compatibility";
@@ -46,7 +47,7 @@ function hostRecord(i: number, shape: WorldShape): HostRecord {
 
 export function buildWorld(shape: WorldShape): World {
   const random = new SeededRandom(shape.seed);
-  const world = new World({ clockSeconds: 0, randomState: shape.seed, timers: [], nextTimerSeq: 0 });
+  const world = createWorld({ clockSeconds: 0, randomState: shape.seed, timers: [], nextTimerSeq: 0 });
   const cluster: ClusterRecord = {
     kind: "Cluster",
     name: CLUSTER,

@@ -13,12 +13,14 @@ import { execute } from "../runtime/core/commands";
 import { failHost } from "../runtime/core/ha/failures";
 import { hostWithFootprint } from "../runtime/core/accounting";
 import type { HostRecord, VmRecord } from "../runtime/core/model";
-import { World } from "../runtime/core/model";
+import type { World } from "../runtime/core/model";
+import { createWorld } from "../runtime/core/world-setup";
 import { place, placementRequest } from "../runtime/core/placement/framework";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { NO_RULES } from "../runtime/core/rules/constraints";
 import { SeededRandom } from "../runtime/core/random";
 import { settle } from "../runtime/core/settle";
+import { TIMER_HANDLERS } from "../runtime/core/timer-handlers";
 import { advance } from "../runtime/core/timeline";
 import { Txn } from "../runtime/core/txn";
 import { haDemandOf } from "../runtime/core/ha/demand";
@@ -31,7 +33,7 @@ const VMS = 10_000;
 const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
 export function buildWorld(): World {
-  const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+  const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });
   for (let i = 0; i < HOSTS; i++) {
@@ -65,7 +67,7 @@ function runtimeFailover(world: World, failed: string[]): Outcome {
   const take = txn.takeUnsettled.bind(txn);
   txn.takeUnsettled = () => (touched.push(...take()), []);
   const start = nowUs();
-  advance(txn, 15);
+  advance(txn, 15, TIMER_HANDLERS);
   const us = nowUs() - start;
   txn.takeUnsettled = take;
   for (const h of touched) txn.markUnsettled(h);

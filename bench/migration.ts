@@ -7,9 +7,10 @@
  */
 import { type PreCopyInput, type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "../runtime/core/migration/pre-copy";
 import { execute } from "../runtime/core/commands";
-import { World } from "../runtime/core/model";
+import { createWorld } from "../runtime/core/world-setup";
 import { SeededRandom } from "../runtime/core/random";
 import { Txn } from "../runtime/core/txn";
+import { TIMER_HANDLERS } from "../runtime/core/timer-handlers";
 import { advance } from "../runtime/core/timeline";
 import { migrateVm } from "../runtime/core/vm-moves";
 import type { VirtualMachineObject } from "../runtime";
@@ -58,7 +59,7 @@ function bestRate(runs: number, work: () => number): number {
 
 /** Migrations started (migrateVm) and completed (the timer) per second in the core, without a store. */
 function runtimeMigrationsPerSecond(): number {
-  const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+  const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", {});
   for (let h = 0; h < 16; h++) {
@@ -76,7 +77,7 @@ function runtimeMigrationsPerSecond(): number {
     lastLanding = Math.max(lastLanding, started.status.migration!.completesAtSeconds);
   }
   // Just past the last landing: the periodic DRS passes of a longer stretch would be timed too.
-  advance(txn, lastLanding + 1);
+  advance(txn, lastLanding + 1, TIMER_HANDLERS);
   world.applyChanges(txn.changes());
   const seconds = (nowUs() - start) / 1e6;
   const moved = world.list("VirtualMachine").filter((o) => (o as VirtualMachineObject).status.migrations === 1).length;

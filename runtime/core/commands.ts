@@ -14,6 +14,7 @@ import { HANDLERS } from "./kinds";
 import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
 import { present } from "./present";
 import { settle } from "./settle";
+import { TIMER_HANDLERS } from "./timer-handlers";
 import { advance } from "./timeline";
 import { Txn } from "./txn";
 
@@ -76,7 +77,7 @@ function run(txn: Txn, command: Command): RuntimeObject | undefined {
       return undefined;
     }
     case "advance":
-      advance(txn, command.seconds);
+      advance(txn, command.seconds, TIMER_HANDLERS);
       return undefined;
     case "failHost":
       failHost(txn, checkName("Host", command.name), command.mode);

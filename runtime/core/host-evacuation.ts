@@ -9,9 +9,8 @@
 import { setHostState } from "./accounting";
 import { CONTAINER_TECHNOLOGIES, type ContainerTechnology } from "./migration/container-move";
 import type { ContainerRecord, HostRecord, VmRecord } from "./model";
+import { MAINTENANCE_RETRY_TASK, schedule } from "./timers";
 import type { Txn } from "./txn";
-
-export const MAINTENANCE_RETRY_TASK = "host.maintenance.evacuate";
 
 export type Leaving = "enteringMaintenance" | "enteringStandby";
 
@@ -43,8 +42,7 @@ export function settleEvacuation(txn: Txn, hostName: string): void {
     txn.emit("Host", hostName, "StandbyCancelled", `${stranded.join(", ")} could not leave (migration abandoned): the host stays on; DPM decides again at its next pass`);
     return;
   }
-  // Set on the Txn directly: the timeline settles each step through this module, so it cannot import the timeline.
   if (!txn.pendingTimers.some((t) => t.task === MAINTENANCE_RETRY_TASK && t.name === hostName)) {
-    txn.addTimer({ at: txn.clockSeconds, task: MAINTENANCE_RETRY_TASK, kind: "Host", name: hostName });
+    schedule(txn, txn.clockSeconds, MAINTENANCE_RETRY_TASK, { kind: "Host", name: hostName });
   }
 }

@@ -5,7 +5,7 @@
  * statuses (`Host.status.vms`, ...) are read from them rather than stored. A field holding a list
  * (the datastores a host mounts) files the object under every name in it.
  */
-import type { Kind, RuntimeObject } from "./model";
+import type { Kind, RuntimeObject } from "./records";
 
 type Keys = (obj: RuntimeObject) => string | readonly string[] | null | undefined;
 

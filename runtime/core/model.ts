@@ -2,83 +2,34 @@
  * The world: every object of the virtual datacenter, the simulated clock and the random state.
  * Objects are immutable values: an operation never edits one in place, it puts a new version
  * through a Txn (see txn.ts). The world freezes what it holds so a stray edit fails loudly.
+ * The kernel knows no domain: what is derived from the objects is kept by indexes (indexes.ts) and by
+ * ledgers the modules above declare and world-setup.ts hands to every World.
  */
-import type { Kind } from "../../schema";
-import { DemandLedger, type DemandTotals } from "./ha/demand";
 import { INDEXES_BY_KIND, type IndexName, indexKeys, sameIndexKeys } from "./indexes";
-import { UsageLedger } from "./usage-ledger";
-import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
-import type { ContainerSpec, ContainerStatus } from "../../schema/container";
-import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
-import type { HostSpec, HostStatus } from "../../schema/host";
-import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
-import type { RuleSpec, RuleStatus } from "../../schema/rule";
-import type { TemplateSpec, TemplateStatus } from "../../schema/template";
-import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
+import type { Changes, Kind, RuntimeObject, WorldMeta } from "./records";
 
-export type { Kind };
-
-export interface RuntimeObject<S = unknown, T = unknown> {
-  kind: Kind;
-  name: string;
-  spec: S;
-  status: T;
-  /** Incremented on every change of spec; status carries the generation it reflects. */
-  generation: number;
-}
-
-/** Statuses as stored: the name lists of the public statuses are read from the world's indexes instead. */
-export type StoredClusterStatus = Omit<ClusterStatus, "hosts" | "ha">;
-export type StoredHostStatus = Omit<HostStatus, "vms" | "incomingVms" | "containers">;
-export type StoredPoolStatus = Omit<ResourcePoolStatus, "vms" | "pools">;
-export type StoredDatastoreStatus = Omit<DatastoreStatus, "hosts" | "vms" | "shared">;
-
-export type ClusterRecord = RuntimeObject<ClusterSpec, StoredClusterStatus>;
-export type HostRecord = RuntimeObject<HostSpec, StoredHostStatus>;
-export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
-export type DatastoreRecord = RuntimeObject<DatastoreSpec, StoredDatastoreStatus>;
-export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
-export type RuleRecord = RuntimeObject<RuleSpec, RuleStatus>;
-export type ContainerRecord = RuntimeObject<ContainerSpec, ContainerStatus>;
-export type StoredTemplateStatus = Omit<TemplateStatus, "containers">;
-export type TemplateRecord = RuntimeObject<TemplateSpec, StoredTemplateStatus>;
-
-export interface RuntimeEvent {
-  seq: number;
-  timeSeconds: number;
-  kind: Kind;
-  name: string;
-  /** One CamelCase word, e.g. Placed, PoweredOn, DrsMigrated. */
-  reason: string;
-  message: string;
-}
-export type NewEvent = Omit<RuntimeEvent, "seq">;
-
-/** Work due at a simulated time; `seq` orders timers due at the same time by when they were set. */
-export interface Timer {
-  at: number;
-  seq: number;
-  task: string;
-  kind: Kind;
-  name: string;
-  data?: unknown;
-}
-
-export interface WorldMeta {
-  clockSeconds: number;
-  randomState: number;
-  /** Pending timers, ordered by (at, seq). */
-  timers: readonly Timer[];
-  nextTimerSeq: number;
-}
-
-/** What one operation changed: what a store persists in one transaction. */
-export interface Changes {
-  puts: RuntimeObject[];
-  removes: { kind: Kind; name: string }[];
-  events: NewEvent[];
-  meta: WorldMeta;
-}
+export type {
+  Changes,
+  ClusterRecord,
+  ContainerRecord,
+  DatastoreRecord,
+  HostRecord,
+  Kind,
+  NewEvent,
+  PoolRecord,
+  RuleRecord,
+  RuntimeEvent,
+  RuntimeObject,
+  StoredClusterStatus,
+  StoredDatastoreStatus,
+  StoredHostStatus,
+  StoredPoolStatus,
+  StoredTemplateStatus,
+  TemplateRecord,
+  Timer,
+  VmRecord,
+  WorldMeta,
+} from "./records";
 
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
@@ -86,6 +37,26 @@ export function deepFreeze<T>(value: T): T {
     for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
+}
+
+/**
+ * A structure derived from the objects of one kind that the world keeps as they are put and removed,
+ * like an index (per-host usage sums, per-cluster HA demand). The world knows only this interface.
+ */
+export interface Ledger {
+  replace(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void;
+}
+
+/** How to make one ledger, declared by the module that owns it and handed to the World (world-setup.ts). */
+export interface LedgerType<L extends Ledger = Ledger> {
+  readonly name: string;
+  readonly kind: Kind;
+  create(): L;
+  /**
+   * The key a version of an object is filed under, when the ledger's per-operation queries read an
+   * operation's changes by key (Txn.changedUnder): each operation then notes, per key, what it changed.
+   */
+  changeKey?(obj: RuntimeObject): string | undefined;
 }
 
 export class World {
@@ -96,12 +67,33 @@ export class World {
   private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
   /** The same names sorted, built on first use and dropped when the key's set changes. */
   private readonly sortedIndexes = new Map<IndexName, Map<string, readonly string[]>>();
-  /** What HA admission control holds capacity for, per cluster; kept like the indexes. */
-  readonly demand = new DemandLedger();
-  /** What running VMs are entitled to and want, per host; kept like the indexes. */
-  readonly usage = new UsageLedger();
+  private readonly ledgers = new Map<LedgerType, Ledger>();
+  /** The ledgers kept for each kind, in the order they were given. */
+  private readonly ledgersByKind = new Map<Kind, { type: LedgerType; ledger: Ledger }[]>();
 
-  constructor(public meta: WorldMeta) {}
+  constructor(
+    public meta: WorldMeta,
+    ledgerTypes: readonly LedgerType[],
+  ) {
+    for (const type of ledgerTypes) {
+      const ledger = type.create();
+      this.ledgers.set(type, ledger);
+      if (!this.ledgersByKind.has(type.kind)) this.ledgersByKind.set(type.kind, []);
+      this.ledgersByKind.get(type.kind)!.push({ type, ledger });
+    }
+  }
+
+  /** The world's ledger of a type; asking for one it was not given is a wiring mistake. */
+  ledger<L extends Ledger>(type: LedgerType<L>): L {
+    const ledger = this.ledgers.get(type);
+    if (!ledger) throw new Error(`internal: the world keeps no ${type.name} ledger (create worlds through world-setup.ts)`);
+    return ledger as L;
+  }
+
+  /** The ledgers kept for objects of a kind. */
+  ledgersOf(kind: Kind): readonly { type: LedgerType; ledger: Ledger }[] {
+    return this.ledgersByKind.get(kind) ?? NO_LEDGERS;
+  }
 
   get(kind: Kind, name: string): RuntimeObject | undefined {
     return this.byKind.get(kind)?.get(name);
@@ -134,10 +126,6 @@ export class World {
     return names;
   }
 
-  clusterDemand(cluster: string): DemandTotals {
-    return this.demand.totals(cluster);
-  }
-
   /** Loads or replaces one object (store loading and committing). */
   put(obj: RuntimeObject): void {
     let objects = this.byKind.get(obj.kind);
@@ -146,10 +134,7 @@ export class World {
     if (!previous) this.sortedNames.delete(obj.kind);
     objects.set(obj.name, deepFreeze(obj));
     this.reindex(previous, obj);
-    if (obj.kind === "VirtualMachine") {
-      this.demand.replace(previous, obj);
-      this.usage.replace(previous, obj);
-    }
+    for (const { ledger } of this.ledgersOf(obj.kind)) ledger.replace(previous, obj);
   }
 
   remove(kind: Kind, name: string): void {
@@ -158,10 +143,7 @@ export class World {
     this.byKind.get(kind)!.delete(name);
     this.sortedNames.delete(kind);
     this.reindex(previous, undefined);
-    if (kind === "VirtualMachine") {
-      this.demand.replace(previous, undefined);
-      this.usage.replace(previous, undefined);
-    }
+    for (const { ledger } of this.ledgersOf(kind)) ledger.replace(previous, undefined);
   }
 
   private reindex(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
@@ -195,6 +177,7 @@ export class World {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const NO_LEDGERS: readonly { type: LedgerType; ledger: Ledger }[] = [];
 
 /** Plain code-point order: the same on every machine and locale. */
 export function compareNames(a: string, b: string): number {

@@ -7,7 +7,7 @@
  */
 import { SPEC_SCHEMAS, isManagedKind } from "../../schema";
 import { containerFootprint, runningFootprint } from "./containers/resources";
-import { DRS_PASS_TASK } from "./drs/pass";
+import { DRS_PASS_TASK } from "./timers";
 import type { ContainerRecord, HostRecord, Kind, VmRecord, World } from "./model";
 import { type Footprint, currentFootprint, incomingFootprint } from "./vm-resources";
 

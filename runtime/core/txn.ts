@@ -3,11 +3,10 @@
  * reaches the world until the store has committed `changes()`. A refused operation throws and its
  * Txn is simply dropped, so a refusal never leaves partial state.
  */
-import type { DemandTotals } from "./ha/demand";
 import { SeededRandom } from "./random";
-import type { HostUsageSums } from "./usage-ledger";
 import { type IndexName, INDEXES, INDEXES_BY_KIND, indexKeys, sameIndexKeys } from "./indexes";
-import { Changes, Kind, NewEvent, RuntimeObject, Timer, World, compareNames } from "./model";
+import { type Ledger, type LedgerType, type World, compareNames } from "./model";
+import type { Changes, Kind, NewEvent, RuntimeObject, Timer } from "./records";
 
 export class Txn {
   private readonly overlay = new Map<Kind, Map<string, RuntimeObject | null>>();
@@ -19,14 +18,14 @@ export class Txn {
   /** Copied on write, so an operation that touches no timer hands back the world's own array. */
   private timers: readonly Timer[];
   private nextTimerSeq: number;
-  /** Demand totals computed since the operation last changed a VM: a failover asks several times. */
-  private readonly demandSeen = new Map<string, DemandTotals>();
+  /** Per kind, what queries over it worked out since the operation last changed an object of that kind (see memo). */
+  private readonly memos = new Map<Kind, Map<object, unknown>>();
   /** Hosts whose VMs or reservations changed since the step began: settle.ts refreshes them once when it ends. */
   private readonly unsettledHosts = new Set<string>();
   /** While a step that may be dropped runs: each write's previous overlay entry, to undo it (see beginStep). */
   private journal: { kind: Kind; name: string; previous: RuntimeObject | null | undefined }[] | undefined;
-  /** Per host, the VMs this operation changed that ran there in some version: a host's usage sums apply only these. */
-  private readonly vmsChangedOnHost = new Map<string, Set<string>>();
+  /** Per ledger that files changes by key (LedgerType.changeKey), per key: the objects this operation changed that had the key in some version. */
+  private readonly changedByKey = new Map<LedgerType, Map<string, Set<string>>>();
 
   constructor(private readonly world: World) {
     this.clockSeconds = world.meta.clockSeconds;
@@ -73,30 +72,36 @@ export class Txn {
     return this.related(index, key).map((name) => this.get<T>(INDEXES[index].kind, name)!);
   }
 
-  /** HA demand totals of a cluster (see ha/demand.ts), with this operation's VM changes applied. */
-  clusterDemand(cluster: string): DemandTotals {
-    const changed = this.overlay.get("VirtualMachine");
-    if (!changed || changed.size === 0) return this.world.clusterDemand(cluster);
-    let totals = this.demandSeen.get(cluster);
-    if (totals) return totals;
-    this.demandSeen.set(cluster, (totals = this.world.demand.totalsWith(cluster, this.changedPairs(changed))));
-    return totals;
+  /** The world's ledger of a type (see LedgerType); the ledger's module applies this operation's changes to what it reads. */
+  ledger<L extends Ledger>(type: LedgerType<L>): L {
+    return this.world.ledger(type);
+  }
+
+  /** How many objects of a kind this operation has changed. */
+  changedCount(kind: Kind): number {
+    return this.overlay.get(kind)?.size ?? 0;
+  }
+
+  /** Names of the objects this operation changed that the ledger filed under `key` in some version (see LedgerType.changeKey). */
+  changedUnder(type: LedgerType, key: string): ReadonlySet<string> | undefined {
+    return this.changedByKey.get(type)?.get(key);
+  }
+
+  /** Each object of a kind this operation changed (or those of `names`), as the stored version and this operation's version. */
+  *changedPairs(kind: Kind, names?: Iterable<string>): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
+    const changed = this.overlay.get(kind);
+    if (changed) for (const name of names ?? changed.keys()) yield [this.world.get(kind, name), changed.get(name) ?? undefined];
   }
 
   /**
-   * A host's usage sums (usage-ledger.ts) with this operation's changes to the VMs that ran there
-   * applied: the cost is those changes, however many VMs the operation changed elsewhere (an HA wave
-   * or a DRS pass changes thousands).
+   * What a query over objects of `kind` worked out, kept under `owner` until this operation changes an
+   * object of that kind or drops a step: a failover asks for the same totals several times.
    */
-  hostUsageSums(host: string): HostUsageSums {
-    const changed = this.overlay.get("VirtualMachine");
-    const names = this.vmsChangedOnHost.get(host);
-    return this.world.usage.sumsWith(host, changed && names ? this.changedPairs(changed, names) : []);
-  }
-
-  /** Each VM this operation changed, as the stored version and this operation's version. */
-  private *changedPairs(changed: Map<string, RuntimeObject | null> | undefined, names: Iterable<string> = changed?.keys() ?? []): Generator<[RuntimeObject | undefined, RuntimeObject | undefined]> {
-    if (changed) for (const name of names) yield [this.world.get("VirtualMachine", name), changed.get(name) ?? undefined];
+  memo<T>(kind: Kind, owner: object, create: () => T): T {
+    let memos = this.memos.get(kind);
+    if (!memos) this.memos.set(kind, (memos = new Map()));
+    if (!memos.has(owner)) memos.set(owner, create());
+    return memos.get(owner) as T;
   }
 
   put<T extends RuntimeObject>(obj: T): T {
@@ -114,12 +119,14 @@ export class Txn {
     this.track(kind, name, before, undefined);
   }
 
-  /** Keeps indexDelta current as an object's indexed fields change within this operation; drops stale demand totals. */
+  /** Keeps indexDelta and the changes by ledger key current as an object changes within this operation; drops stale memos. */
   private track(kind: Kind, name: string, before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
-    if (kind === "VirtualMachine") {
-      if (this.demandSeen.size > 0) this.demandSeen.clear();
-      this.noteVmHost(name, before);
-      this.noteVmHost(name, after);
+    const memos = this.memos.get(kind);
+    if (memos && memos.size > 0) memos.clear();
+    for (const { type } of this.world.ledgersOf(kind)) {
+      if (!type.changeKey) continue;
+      this.noteChange(type, name, before);
+      this.noteChange(type, name, after);
     }
     for (const [index] of INDEXES_BY_KIND.get(kind) ?? []) {
       if (sameIndexKeys(index, before, after)) continue;
@@ -138,11 +145,13 @@ export class Txn {
     }
   }
 
-  private noteVmHost(name: string, vm: RuntimeObject | undefined): void {
-    const host = (vm?.status as { currentHost?: string | null } | undefined)?.currentHost;
-    if (host === undefined || host === null) return;
-    let names = this.vmsChangedOnHost.get(host);
-    if (!names) this.vmsChangedOnHost.set(host, (names = new Set()));
+  private noteChange(type: LedgerType, name: string, obj: RuntimeObject | undefined): void {
+    const key = obj && type.changeKey!(obj);
+    if (key === undefined) return;
+    let byKey = this.changedByKey.get(type);
+    if (!byKey) this.changedByKey.set(type, (byKey = new Map()));
+    let names = byKey.get(key);
+    if (!names) byKey.set(key, (names = new Set()));
     names.add(name);
   }
 
@@ -224,7 +233,7 @@ export class Txn {
       else objects.set(name, previous);
       this.track(kind, name, current, this.get(kind, name));
     }
-    this.demandSeen.clear();
+    this.memos.clear();
     this.newEvents.length = mark.events;
     this.random.restore(mark.randomState);
     this.clockSeconds = mark.clockSeconds;

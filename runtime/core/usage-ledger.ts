@@ -1,6 +1,6 @@
 /**
  * Per-host sums of what running VMs are entitled to and want, kept by the world as VMs are put and
- * removed (like the HA demand ledger), so that refreshing one host's usage after a small change does
+ * removed (a ledger, like the HA demand ledger; world-setup.ts hands it to every World), so that refreshing one host's usage after a small change does
  * not walk every VM on it. On an uncontended host each VM's usage depends on that VM alone
  * (usage.ts): the refresh then only needs the sums and the VMs whose stored usage is not yet their
  * own uncontended usage ("stale"). Sums are kept only while every term is a whole number, so adding
@@ -8,7 +8,9 @@
  */
 import { wholeUnits } from "./allocation/divide";
 import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
-import type { RuntimeObject, VmRecord } from "./model";
+import type { LedgerType } from "./model";
+import type { RuntimeObject, VmRecord } from "./records";
+import type { Txn } from "./txn";
 
 /** A VM's usage when its host has room for what every VM wants: its demand within its entitlement. */
 export interface UncontendedUsage {
@@ -147,4 +149,17 @@ export class UsageLedger {
     }
     return entry;
   }
+}
+
+/** Files each VM version under the host it runs on, so an operation's reads apply only the changes on that host. */
+export const USAGE_LEDGER: LedgerType<UsageLedger> = { name: "usage", kind: "VirtualMachine", create: () => new UsageLedger(), changeKey: hostOf };
+
+/**
+ * A host's usage sums with the operation's changes to the VMs that ran there applied: the cost is
+ * those changes, however many VMs the operation changed elsewhere (an HA wave or a DRS pass changes
+ * thousands).
+ */
+export function hostUsageSums(txn: Txn, host: string): HostUsageSums {
+  const names = txn.changedUnder(USAGE_LEDGER, host);
+  return txn.ledger(USAGE_LEDGER).sumsWith(host, names ? txn.changedPairs("VirtualMachine", names) : []);
 }

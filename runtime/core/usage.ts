@@ -14,7 +14,7 @@ import { profileOf } from "./hypervisors/profiles";
 import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
 import { type HostRecord, type VmRecord, compareNames } from "./model";
 import type { Txn } from "./txn";
-import { uncontendedUsage } from "./usage-ledger";
+import { hostUsageSums, uncontendedUsage } from "./usage-ledger";
 import { incomingFootprint } from "./vm-resources";
 
 /** Recomputes the usage of every VM on `host` and the host's usage and entitlement totals. */
@@ -35,7 +35,7 @@ export function refreshHostUsage(txn: Txn, hostName: string): void {
  * the caller walks the VMs.
  */
 function refreshUncontended(txn: Txn, host: HostRecord): boolean {
-  const sums = txn.hostUsageSums(host.name);
+  const sums = hostUsageSums(txn, host.name);
   if (sums.inexact > 0) return false;
   const incoming = incomingTotals(txn, host.name);
   if (!Number.isInteger(incoming.memoryUsedMb) || !Number.isInteger(incoming.cpuEntitlementMhz) || !Number.isInteger(incoming.memoryEntitlementMb)) return false;

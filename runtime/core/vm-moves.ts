@@ -19,12 +19,11 @@ import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from
 import { guestCpuOf } from "./placement/vm-request";
 import { diskSizeGb } from "./storage/disks";
 import { unmountedDatastores } from "./storage/visibility";
-import { registerTimerHandler, schedule } from "./timeline";
+import { VM_MIGRATION_TASK as MIGRATION_TASK, type TimerTaskHandler, schedule } from "./timers";
 import type { Txn } from "./txn";
 import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "./vm-resources";
 import { runningStatus } from "./vm-status";
 
-const MIGRATION_TASK = "vm.migration.complete";
 
 const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
   converged: "fewer pages left than the stop threshold",
@@ -201,14 +200,13 @@ function migrationOf(txn: Txn, timer: { name: string; data?: unknown }): { vm: V
   return { vm, m };
 }
 
-registerTimerHandler(
-  MIGRATION_TASK,
-  (txn, timer) => {
+export const vmMigrationTimer: TimerTaskHandler = {
+  run: (txn, timer) => {
     const found = migrationOf(txn, timer);
     if (found) finish(txn, found.vm, found.m);
   },
   // A landing that failed would leave the VM in flight for good: it stays on its source instead.
-  (txn, timer) => {
+  recover: (txn, timer) => {
     if (migrationOf(txn, timer)) abortMigration(txn, timer.name, "the switch-over failed (see the StepFailed event)");
   },
-);
+};

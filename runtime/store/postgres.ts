@@ -10,6 +10,7 @@
 import { Pool, type PoolClient, types } from "pg";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { createWorld } from "../core/world-setup";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
 import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
@@ -137,7 +138,7 @@ export class PostgresStore implements Store {
     if (revision === this.revision && this.world) return this.world;
     if (this.world && this.revision >= 0 && revision > this.revision) return this.catchUp(client, this.world);
     const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1")).rows[0];
-    const world = new World({
+    const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
       timers: this.parseRow(state.timers, "the state row's timers (table state, id 1)"),

@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
 import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { createWorld } from "../core/world-setup";
 import { POLYVISOR_APPLICATION_ID, asStateUnusable, checkUnmarkedIsOurs, existingSidecars, inspectStateFile, removeNewSidecars } from "./sqlite-file";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import type { InvariantCheck } from "../core/state-invariants";
@@ -177,7 +178,7 @@ export class SqliteStore implements Store {
   private reload(): World {
     this.storedRevision();
     const state = this.sql.state.get()!;
-    const world = new World({
+    const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
       timers: this.parseRow(state.timers, "the state row's timers (table state, id 1)"),

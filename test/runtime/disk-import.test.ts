@@ -6,7 +6,7 @@ import { type Runtime, openRuntime } from "../../runtime";
 import type { VirtualMachineObject } from "../../runtime";
 import { readRawDiskImage } from "../../runtime/io/raw-disk-image";
 import { execute } from "../../runtime/core/commands";
-import { World } from "../../runtime/core/model";
+import { createWorld } from "../../runtime/core/world-setup";
 import { datastore, esxHost } from "../support/fixtures";
 import { rawImage } from "../support/disk-images";
 import { tempDir } from "../support/state-file";
@@ -110,7 +110,7 @@ describe("importing a disk through the runtime", () => {
   });
 
   it("the core refuses an import whose image was not read, since it reads no files itself", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     world.applyChanges(execute(world, { type: "apply", ...esxHost("esx1", null), mode: "upsert" }).changes);
     expect(() => execute(world, { type: "apply", ...p2v("direct", { datastore: "local", importFrom: "/tmp/x.img" }), mode: "upsert" })).toThrow(
       /field disks\.0\.importFrom: image \/tmp\/x\.img was not read/,

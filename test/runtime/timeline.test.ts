@@ -1,30 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { World } from "../../runtime/core/model";
-import { advance, registerTimerHandler, schedule } from "../../runtime/core/timeline";
+import type { Kind } from "../../runtime/core/model";
+import { advance as advanceWith } from "../../runtime/core/timeline";
+import type { TimerHandlers } from "../../runtime/core/timers";
 import { Txn } from "../../runtime/core/txn";
+import { createWorld } from "../../runtime/core/world-setup";
+
+/** Sets a timer for one of this file's own tasks (the runtime's schedule takes only the runtime's). */
+function schedule(txn: Txn, at: number, task: string, target: { kind: Kind; name: string }, data?: unknown): void {
+  txn.addTimer({ at, task, kind: target.kind, name: target.name, ...(data === undefined ? {} : { data }) });
+}
 
 const fired: string[] = [];
-registerTimerHandler("test.record", (txn, timer) => {
-  fired.push(`${timer.name}@${txn.clockSeconds}`);
-  const again = (timer.data as { again?: number } | undefined)?.again;
-  if (again !== undefined) schedule(txn, txn.clockSeconds + again, "test.record", { kind: "Cluster", name: `${timer.name}+` });
-});
-
-/** A step that changes the world in every way a step can (an object, an index, an event, a timer, a random draw), then fails. */
-registerTimerHandler(
-  "test.fail",
-  (txn, timer) => {
-    txn.put({ kind: "Host", name: "half-written", spec: { cluster: "prod" }, status: {}, generation: 1 });
-    txn.emit("Host", "half-written", "Written", "before the failure");
-    schedule(txn, txn.clockSeconds + 1, "test.record", { kind: "Cluster", name: "from-failed-step" });
-    txn.random.next();
-    throw new Error(`unexpected state in ${timer.name}`);
+const HANDLERS: TimerHandlers = {
+  "test.record": {
+    run: (txn, timer) => {
+      fired.push(`${timer.name}@${txn.clockSeconds}`);
+      const again = (timer.data as { again?: number } | undefined)?.again;
+      if (again !== undefined) schedule(txn, txn.clockSeconds + again, "test.record", { kind: "Cluster", name: `${timer.name}+` });
+    },
   },
-  (txn, timer) => schedule(txn, txn.clockSeconds + 5, "test.record", { kind: "Cluster", name: `${timer.name}-recovered` }),
-);
+  /** A step that changes the world in every way a step can (an object, an index, an event, a timer, a random draw), then fails. */
+  "test.fail": {
+    run: (txn, timer) => {
+      txn.put({ kind: "Host", name: "half-written", spec: { cluster: "prod" }, status: {}, generation: 1 });
+      txn.emit("Host", "half-written", "Written", "before the failure");
+      schedule(txn, txn.clockSeconds + 1, "test.record", { kind: "Cluster", name: "from-failed-step" });
+      txn.random.next();
+      throw new Error(`unexpected state in ${timer.name}`);
+    },
+    recover: (txn, timer) => schedule(txn, txn.clockSeconds + 5, "test.record", { kind: "Cluster", name: `${timer.name}-recovered` }),
+  },
+};
+
+const advance = (txn: Txn, seconds: number) => advanceWith(txn, seconds, HANDLERS);
 
 function freshTxn(): Txn {
-  return new Txn(new World({ clockSeconds: 100, randomState: 1, timers: [], nextTimerSeq: 0 }));
+  return new Txn(createWorld({ clockSeconds: 100, randomState: 1, timers: [], nextTimerSeq: 0 }));
 }
 
 describe("simulated time", () => {
@@ -43,7 +54,7 @@ describe("simulated time", () => {
   });
 
   it("leaves the world's timers untouched until committed", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     const txn = new Txn(world);
     schedule(txn, 10, "test.record", { kind: "Cluster", name: "x" });
     expect(world.meta.timers).toEqual([]);
@@ -71,5 +82,15 @@ describe("simulated time", () => {
     expect(txn.events.map((e) => [e.kind, e.name, e.reason])).toEqual([["Cluster", "prod", "StepFailed"]]);
     expect(txn.events[0].message).toBe("test.fail failed and its changes were dropped: unexpected state in prod");
     expect(txn.changes().puts).toEqual([]);
+  });
+
+  it("drops a timer whose task has no handler, even one named like an object's own property, and goes on", () => {
+    fired.length = 0;
+    const txn = freshTxn();
+    schedule(txn, 110, "toString", { kind: "Cluster", name: "odd" });
+    schedule(txn, 120, "test.record", { kind: "Cluster", name: "after" });
+    advance(txn, 30);
+    expect(fired).toEqual(["after@120"]);
+    expect(txn.events.map((e) => [e.name, e.reason, e.message])).toEqual([["odd", "StepFailed", "timer task toString has no handler: dropped"]]);
   });
 });

@@ -1,7 +1,8 @@
 /** Txn.related answers from the world's sorted index plus the operation's own changes: checked against a scan. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type RuntimeObject, World } from "../../runtime/core/model";
+import type { RuntimeObject } from "../../runtime/core/model";
+import { createWorld } from "../../runtime/core/world-setup";
 import { Txn } from "../../runtime/core/txn";
 
 const HOSTS = ["h1", "h2", "h3"];
@@ -12,7 +13,7 @@ describe("Txn.related", () => {
   it("equals a scan of the operation's view after any puts and removes, in the world and in the Txn", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 12 }), fc.array(op, { maxLength: 20 }), (committed, pending) => {
-        const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+        const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
         const apply = (txn: Txn, o: { name: string; host: string | null; remove: boolean }) => (o.remove ? txn.remove("VirtualMachine", o.name) : txn.put(vm(o.name, o.host)));
         const first = new Txn(world);
         committed.forEach((o) => apply(first, o));

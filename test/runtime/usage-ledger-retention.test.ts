@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RuntimeObject, World } from "../../runtime/core/model";
+import { USAGE_LEDGER } from "../../runtime/core/usage-ledger";
 import { LocalRuntime } from "../../runtime/local-runtime";
 import { SqliteStore } from "../../runtime/store/sqlite";
 import { cluster, esxHost, vm } from "../support/fixtures";
@@ -26,7 +27,7 @@ describe("usage ledger retention", () => {
     const snapshot = (world: World) => ({
       records: new Map((world.list("VirtualMachine") as RuntimeObject[]).map((o) => [o.name, o])),
       running: (world.list("VirtualMachine") as RuntimeObject[]).filter((o) => (o.status as { currentHost: string | null }).currentHost !== null).length,
-      retained: world.usage.retainedEntries,
+      retained: world.ledger(USAGE_LEDGER).retainedEntries,
     });
     let previous = await store.read(snapshot);
     let largestRewrite = 0;

@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
 import type { HostObject, VirtualMachineObject } from "../../runtime";
 import { execute } from "../../runtime/core/commands";
+import { TIMER_HANDLERS } from "../../runtime/core/timer-handlers";
 import { advance } from "../../runtime/core/timeline";
-import { World } from "../../runtime/core/model";
+import { createWorld } from "../../runtime/core/world-setup";
 import { Txn } from "../../runtime/core/txn";
 import { migrateVm } from "../../runtime/core/vm-moves";
 import { cluster, datastore, esxHost, vm } from "../support/fixtures";
@@ -18,7 +19,7 @@ const getHost = async (rt: Runtime, name: string) => (await rt.get("Host", name)
 
 describe("migrateVm", () => {
   it("holds the target's reservation in flight, then moves the footprint when the timer fires", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     for (const obj of [cluster(), esxHost("esx1"), esxHost("esx2"), vm("v", { memory: { reservationMb: 1000 } })]) {
       world.applyChanges(execute(world, { type: "apply", ...obj, mode: "upsert" }).changes);
     }
@@ -35,9 +36,9 @@ describe("migrateVm", () => {
 
     // vMotion sends an idle 4 GB VM once at the link's rate: 4096 MB x 8 / 1000 Mbit/s = 32.768 s, plus 25 ms.
     expect(inFlight.status.migration!.completesAtSeconds).toBeCloseTo(32.793, 3);
-    advance(txn, 32.79);
+    advance(txn, 32.79, TIMER_HANDLERS);
     expect(txn.get<VirtualMachineObject>("VirtualMachine", "v")!.status.currentHost).toBe(from);
-    advance(txn, 0.01);
+    advance(txn, 0.01, TIMER_HANDLERS);
     world.applyChanges(txn.changes());
     const moved = world.get("VirtualMachine", "v") as VirtualMachineObject;
     expect(moved.status).toMatchObject({ currentHost: to, migrations: 1, migration: null, lastMigration: { fromHost: from, toHost: to, kind: "live", rounds: 1, transferredMb: 4096, downtimeMs: 25 } });
@@ -47,7 +48,7 @@ describe("migrateVm", () => {
   });
 
   it("refuses a second move of a VM in flight, or a target it cannot use, with a contract code", () => {
-    const world = new World({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     for (const obj of [cluster(), esxHost("esx1"), esxHost("esx2"), esxHost("esx3"), vm("v", { host: "esx1" })]) {
       world.applyChanges(execute(world, { type: "apply", ...obj, mode: "upsert" }).changes);
     }

@@ -8,11 +8,10 @@
 import { ALARM_METRICS, type AlarmSpec, type AlarmStatus } from "../../../schema/alarm";
 import { clusterHaStatus } from "../ha/cluster-figures";
 import type { ClusterRecord, DatastoreRecord, HostRecord, RuntimeObject, VmRecord } from "../model";
-import { schedule } from "../timeline";
+import { ALARM_DUE_TASK, schedule } from "../timers";
 import type { Txn } from "../txn";
 
 export type AlarmRecord = RuntimeObject<AlarmSpec, AlarmStatus>;
-export const ALARM_DUE_TASK = "alarm.due";
 
 const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10000) / 100 : null);
 

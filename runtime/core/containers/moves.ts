@@ -12,13 +12,12 @@ import { chargeFootprint, refreshCluster } from "../accounting";
 import { refuse } from "../errors";
 import { type ContainerTechnology, CONTAINER_MOVE_DEFAULTS, moveObstacle, planContainerMove } from "../migration/container-move";
 import { type ContainerRecord, type HostRecord, compareNames } from "../model";
-import { registerTimerHandler, schedule } from "../timeline";
+import { CONTAINER_MOVE_TASK as MOVE_TASK, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { migrationSettings } from "../vm-moves";
 import { type ContainerRequest, judgeHost } from "./placement";
 import { containerFootprint } from "./resources";
 
-const MOVE_TASK = "container.move.complete";
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -120,14 +119,13 @@ function moveOf(txn: Txn, timer: { name: string; data?: unknown }) {
   return c && m && m.startedAtSeconds === (timer.data as { startedAtSeconds: number }).startedAtSeconds ? { c, m } : undefined;
 }
 
-registerTimerHandler(
-  MOVE_TASK,
-  (txn, timer) => {
+export const containerMoveTimer: TimerTaskHandler = {
+  run: (txn, timer) => {
     const found = moveOf(txn, timer);
     if (found) land(txn, found.c, found.m);
   },
   // A landing that failed would leave the container in flight for good: it stays on its source instead.
-  (txn, timer) => {
+  recover: (txn, timer) => {
     if (moveOf(txn, timer)) abortContainerMove(txn, timer.name, "the switch-over failed (see the StepFailed event)");
   },
-);
+};

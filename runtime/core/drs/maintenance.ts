@@ -8,9 +8,8 @@
  */
 import { startContainerEvacuation } from "../containers/evacuation";
 import { refuse } from "../errors";
-import { MAINTENANCE_RETRY_TASK } from "../host-evacuation";
 import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
-import { registerTimerHandler, schedule } from "../timeline";
+import { MAINTENANCE_RETRY_TASK, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { abortMigration } from "../vm-moves";
 import { applyMoves } from "./pass";
@@ -83,12 +82,11 @@ function retryEvacuation(txn: Txn, name: string): void {
   txn.emit("Host", host.name, "MaintenanceStalled", `${failures.length} VM(s) or container(s) cannot leave now, so the host stays enteringMaintenance and tries again at t=${retryAt} s: ${failures.sort(compareNames).join("; ")}`);
 }
 
-registerTimerHandler(
-  MAINTENANCE_RETRY_TASK,
-  (txn, timer) => retryEvacuation(txn, timer.name),
+export const maintenanceRetryTimer: TimerTaskHandler = {
+  run: (txn, timer) => retryEvacuation(txn, timer.name),
   // A retry that failed is tried again an interval later, like one that could not move everything.
-  (txn, timer) => {
+  recover: (txn, timer) => {
     const host = waitingHost(txn, timer.name);
     if (host) retryAfterInterval(txn, host);
   },
-);
+};

@@ -20,7 +20,7 @@ import { profileOf, runsVirtualMachines } from "../hypervisors/profiles";
 import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { refreshRuleStatus } from "../rules/violations";
 import { beginStandby, exitStandby } from "../standby";
-import { registerTimerHandler, schedule } from "../timeline";
+import { DRS_PASS_TASK, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { applyHostUsage, refreshHostUsage } from "../usage";
 import { migrateVm } from "../vm-moves";
@@ -31,8 +31,6 @@ import { formatImbalance, roundImbalance } from "./imbalance";
 import type { BalanceSettings, PlannedMove } from "./moves";
 import { planPass } from "./plan";
 import { ClusterSnapshot } from "./snapshot";
-
-export const DRS_PASS_TASK = "drs.pass";
 
 export function emptyDrsStatus(): DrsStatus {
   return {
@@ -72,15 +70,15 @@ function nextPass(txn: Txn, cluster: string): void {
   if (record) scheduleDrsPass(txn, cluster, record.spec.drs.intervalSeconds);
 }
 
-registerTimerHandler(
-  DRS_PASS_TASK,
-  (txn, timer) => {
+/** The periodic pass: a pass that failed still sets the next one. */
+export const drsPassTimer: TimerTaskHandler = {
+  run: (txn, timer) => {
     if (!txn.get<ClusterRecord>("Cluster", timer.name)) return;
     runDrsPass(txn, timer.name, { sampleWorkloads: true });
     nextPass(txn, timer.name);
   },
-  (txn, timer) => nextPass(txn, timer.name),
-);
+  recover: (txn, timer) => nextPass(txn, timer.name),
+};
 
 export interface PassOptions {
   /** Draw new workload demands (the periodic pass does; a pass asked for now keeps the last sample). */

@@ -8,7 +8,7 @@ import type { ClusterRecord, VmRecord } from "../model";
 import type { Txn } from "../txn";
 import { haFigures, isEnforced, policyViolation } from "./admission-control";
 import { clusterFigures, usableHosts } from "./cluster-figures";
-import { haDemandOf } from "./demand";
+import { clusterDemand, haDemandOf } from "./demand";
 
 const POLICY_NAMES = { slotPolicy: "slot policy", resourcePercentage: "resource percentage policy", failoverHosts: "failover hosts policy", disabled: "disabled" } as const;
 
@@ -41,6 +41,6 @@ export function enforceHaAdmission(txn: Txn, before: VmRecord | undefined, after
 export function standbyBreaksAdmission(txn: Txn, cluster: ClusterRecord, host: string): string[] {
   if (!isEnforced(cluster.spec)) return [];
   const hosts = usableHosts(txn, cluster.name).filter((h) => h.name !== host);
-  const demand = txn.clusterDemand(cluster.name);
+  const demand = clusterDemand(txn, cluster.name);
   return policyViolation(cluster.spec, haFigures(cluster.spec, hosts, demand), hosts, demand);
 }

@@ -1,18 +1,14 @@
 /** A cluster's HA admission-control figures as the world, or an operation, sees them now. */
 import type { ClusterHaStatus } from "../../../schema/cluster";
 import { isUsable } from "../accounting";
-import type { IndexName } from "../indexes";
-import type { ClusterRecord, HostRecord, Kind, RuntimeObject, VmRecord } from "../model";
+import type { ClusterRecord, HostRecord, VmRecord, World } from "../model";
 import { compareNames } from "../model";
+import type { Txn } from "../txn";
 import { type HaFigures, type HostCapacity, haFigures } from "./admission-control";
-import type { DemandTotals } from "./demand";
+import { type DemandTotals, clusterDemand } from "./demand";
 
 /** What the figures read: the world or an operation's Txn. */
-export interface HaView {
-  get(kind: Kind, name: string): RuntimeObject | undefined;
-  related(index: IndexName, key: string): Iterable<string>;
-  clusterDemand(cluster: string): DemandTotals;
-}
+export type HaView = World | Txn;
 
 /** The cluster's usable hosts (connected), sorted by name. */
 export function usableHosts(view: HaView, cluster: string): HostCapacity[] {
@@ -31,7 +27,7 @@ export interface ClusterFigures {
 
 export function clusterFigures(view: HaView, cluster: ClusterRecord): ClusterFigures {
   const hosts = usableHosts(view, cluster.name);
-  const demand = view.clusterDemand(cluster.name);
+  const demand = clusterDemand(view, cluster.name);
   return { figures: haFigures(cluster.spec, hosts, demand), hosts, demand };
 }
 

@@ -4,12 +4,15 @@
  * Availability guide's policies need the sums of their reservations, how many there are, and the
  * largest reservations (the slot size).
  *
- * The world keeps these totals as VMs change (like an index), so admission control costs the same
+ * The world keeps these totals as VMs change (a ledger, like an index; world-setup.ts hands it to
+ * every World), so admission control costs the same
  * with 10 or 10,000 VMs. The largest value is kept with a count per value: releasing the largest
  * reservation only rescans the distinct values, never the VMs.
  * Glossary: HA = high availability (restart of a failed host's VMs elsewhere).
  */
-import type { RuntimeObject, VmRecord } from "../model";
+import type { LedgerType, World } from "../model";
+import type { RuntimeObject, VmRecord } from "../records";
+import { Txn } from "../txn";
 import { footprintOf, recordedCost } from "../vm-resources";
 
 /**
@@ -155,4 +158,16 @@ function shift(totals: DemandTotals, d: VmDemand, sign: 1 | -1): void {
   totals.cpuMhz += sign * d.cpuMhz;
   if (d.cpuMhz === 0) totals.vmsWithoutCpuReservation += sign;
   totals.memoryMb += sign * d.memoryMb;
+}
+
+export const DEMAND_LEDGER: LedgerType<DemandLedger> = { name: "haDemand", kind: "VirtualMachine", create: () => new DemandLedger() };
+
+/** A cluster's demand totals as the world, or an operation (with its own VM changes applied), sees them. */
+export function clusterDemand(view: World | Txn, cluster: string): DemandTotals {
+  const ledger = view.ledger(DEMAND_LEDGER);
+  if (!(view instanceof Txn) || view.changedCount("VirtualMachine") === 0) return ledger.totals(cluster);
+  const seen = view.memo("VirtualMachine", DEMAND_LEDGER, () => new Map<string, DemandTotals>());
+  let totals = seen.get(cluster);
+  if (!totals) seen.set(cluster, (totals = ledger.totalsWith(cluster, view.changedPairs("VirtualMachine"))));
+  return totals;
 }

@@ -15,8 +15,14 @@ import { restartContainers, takeDownContainers } from "../containers/ha";
 import { abortContainerMovesVia } from "../containers/moves";
 import { runDrsPass } from "../drs/pass";
 import { refuse } from "../errors";
-import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
-import { registerTimerHandler, schedule } from "../timeline";
+import { type ClusterRecord, type HostRecord, type Timer, type VmRecord, compareNames } from "../model";
+import {
+  FAILURE_DECLARED_TASK as FAILURE_DECLARED,
+  ISOLATION_DECLARED_TASK as ISOLATION_DECLARED,
+  ISOLATION_RESPONSE_TASK as ISOLATION_RESPONSE,
+  SHUTDOWN_DONE_TASK as SHUTDOWN_DONE,
+  schedule,
+} from "../timers";
 import type { Txn } from "../txn";
 import { abortMigration } from "../vm-moves";
 import { currentFootprint } from "../vm-resources";
@@ -28,10 +34,6 @@ import { FAILURE_DETECTION_SECONDS, GUEST_SHUTDOWN_SECONDS, ISOLATION_DECLARED_A
 
 export type FailureMode = "crash" | "isolation";
 
-const FAILURE_DECLARED = "ha.failureDeclared";
-const ISOLATION_DECLARED = "ha.isolationDeclared";
-const ISOLATION_RESPONSE = "ha.isolationResponse";
-const SHUTDOWN_DONE = "ha.isolationShutdownDone";
 
 function clusterOf(txn: Txn, host: HostRecord): ClusterRecord | undefined {
   return host.spec.cluster === undefined ? undefined : txn.get<ClusterRecord>("Cluster", host.spec.cluster);
@@ -164,7 +166,8 @@ function capacityNow(txn: Txn, cluster: ClusterRecord): string {
   return `the cluster now tolerates ${figures.currentFailoverCapacity} host failure(s) (configured ${figures.hostFailuresToTolerate})`;
 }
 
-registerTimerHandler(FAILURE_DECLARED, (txn, timer) => {
+/** HA declares the host failed: its VMs and containers restart elsewhere. */
+export function declareFailure(txn: Txn, timer: Timer): void {
   const host = txn.get<HostRecord>("Host", timer.name);
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster || host.status.state !== "failed") return;
@@ -178,15 +181,15 @@ registerTimerHandler(FAILURE_DECLARED, (txn, timer) => {
   // Hosts declared at the same second share one wave, so their VMs restart by priority together.
   requestRestartWave(txn, cluster.name);
   restartContainers(txn, cluster.name);
-});
+}
 
-registerTimerHandler(ISOLATION_DECLARED, (txn, timer) => {
+export function declareIsolation(txn: Txn, timer: Timer): void {
   const host = txn.get<HostRecord>("Host", timer.name);
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster || host.status.state !== "isolated") return;
   txn.emit("Host", host.name, "HaIsolationDeclared", `no heartbeats from other hosts and no answer from the isolation address: the host declared itself isolated; isolation response (${cluster.spec.ha.isolationResponse}) in ${ISOLATION_RESPONSE_DELAY_SECONDS} s`);
   schedule(txn, txn.clockSeconds + ISOLATION_RESPONSE_DELAY_SECONDS, ISOLATION_RESPONSE, { kind: "Host", name: host.name });
-});
+}
 
 /** Powers off the VMs still running on an isolated host and lets HA restart them at once. */
 function powerOffIsolated(txn: Txn, host: HostRecord, cluster: ClusterRecord, vms: VmRecord[], how: string): void {
@@ -197,7 +200,7 @@ function powerOffIsolated(txn: Txn, host: HostRecord, cluster: ClusterRecord, vm
   if (host.status.state !== "isolated") retryPendingRestarts(txn, cluster.name);
 }
 
-registerTimerHandler(ISOLATION_RESPONSE, (txn, timer) => {
+export function respondToIsolation(txn: Txn, timer: Timer): void {
   const host = txn.get<HostRecord>("Host", timer.name);
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster || host.status.state !== "isolated") return;
@@ -212,14 +215,14 @@ registerTimerHandler(ISOLATION_RESPONSE, (txn, timer) => {
     txn.emit("Host", host.name, "HaIsolationResponse", `isolation response shutdown: shutting down the guests of ${vms.length} VM(s) (${GUEST_SHUTDOWN_SECONDS} s), then HA restarts them elsewhere`);
     schedule(txn, txn.clockSeconds + GUEST_SHUTDOWN_SECONDS, SHUTDOWN_DONE, { kind: "Host", name: host.name }, { vms: vms.map((vm) => vm.name) });
   }
-});
+}
 
 // A guest shutdown runs to its end even if the network returns meanwhile.
-registerTimerHandler(SHUTDOWN_DONE, (txn, timer) => {
+export function endIsolationShutdown(txn: Txn, timer: Timer): void {
   const host = txn.get<HostRecord>("Host", timer.name);
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster) return;
   const names = (timer.data as { vms: string[] }).vms;
   const vms = names.map((n) => txn.get<VmRecord>("VirtualMachine", n)).filter((vm): vm is VmRecord => vm !== undefined && vm.status.currentHost === host.name);
   powerOffIsolated(txn, host, cluster, vms, "shut down");
-});
+}

@@ -25,7 +25,7 @@ import { type PlacementRequest, type PlacementResult, type Verdict, place } from
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
 import { exitStandby } from "../standby";
-import { registerTimerHandler, schedule } from "../timeline";
+import { RESTART_WAVE_TASK as RESTART_WAVE, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
 import { powerOnAt } from "../vm-power-on";
 import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
@@ -35,7 +35,6 @@ import { dependenciesReadyAt } from "./restart-dependencies";
 import { bootSeconds } from "./timing";
 
 /** A restart wave due now or when a tier is up. */
-const RESTART_WAVE = "ha.restartWave";
 
 /** Adds nothing: copies made through hostWithFootprint share one object shape, which keeps the placement loop fast. */
 const NO_FOOTPRINT: Footprint = {
@@ -316,4 +315,4 @@ export function requestRestartWave(txn: Txn, cluster: string, at = txn.clockSeco
   schedule(txn, at, RESTART_WAVE, { kind: "Cluster", name: cluster });
 }
 
-registerTimerHandler(RESTART_WAVE, (txn, timer) => runRestartWave(txn, timer.name));
+export const restartWaveTimer: TimerTaskHandler = { run: (txn, timer) => runRestartWave(txn, timer.name) };

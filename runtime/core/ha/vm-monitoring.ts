@@ -11,10 +11,8 @@
 import type { GuestHealth } from "../../../schema/virtual-machine";
 import { refuse } from "../errors";
 import type { ClusterRecord, VmRecord } from "../model";
-import { registerTimerHandler, schedule } from "../timeline";
+import { VM_MONITORING_CHECK_TASK, type TimerTaskHandler, schedule } from "../timers";
 import type { Txn } from "../txn";
-
-const CHECK_TASK = "ha.vmMonitoring.check";
 
 export type GuestFailure = NonNullable<GuestHealth["failure"]>;
 
@@ -44,10 +42,11 @@ export function failVm(txn: Txn, name: string, mode: GuestFailure): void {
   const lastReset = health.resetsAtSeconds.at(-1);
   const at = Math.max(now + settings.failureIntervalSeconds, lastReset === undefined ? 0 : lastReset + settings.minUptimeSeconds);
   txn.emit("VirtualMachine", name, "GuestHeartbeatLost", `${what}: no heartbeats; VM Monitoring checks it at t=${at} s and resets it unless it has reached maxResets`);
-  schedule(txn, at, CHECK_TASK, { kind: "VirtualMachine", name }, { lostAtSeconds: now });
+  schedule(txn, at, VM_MONITORING_CHECK_TASK, { kind: "VirtualMachine", name }, { lostAtSeconds: now });
 }
 
-registerTimerHandler(CHECK_TASK, (txn, timer) => {
+/** The check a lost heartbeat scheduled: reset the VM, or give up after maxResets in the window. */
+export const vmMonitoringCheckTimer: TimerTaskHandler = { run: (txn, timer) => {
   const vm = txn.get<VmRecord>("VirtualMachine", timer.name);
   const health = vm?.status.guestHealth;
   // Stale: the VM was powered off, deleted or moved on since, or its guest failed again later.
@@ -71,4 +70,4 @@ registerTimerHandler(CHECK_TASK, (txn, timer) => {
     "VmMonitoringReset",
     `no heartbeats for ${now - health.lostAtSeconds!} s (${health.failure === "crash" ? "guest crashed" : "guest hung"}): HA reset the VM on ${vm.status.currentHost} (reset ${resets.length} of at most ${settings.maxResets} per ${settings.maxResetsWindowSeconds} s)`,
   );
-});
+} };

@@ -1,12 +1,7 @@
 /** Alarm: a metric of a cluster, host, datastore or VM watched against a threshold (alarms/evaluate.ts). */
 import { AlarmSpec } from "../../../schema/alarm";
-import { ALARM_DUE_TASK, type AlarmRecord, cancelAlarmTimers, evaluateAlarm } from "../alarms/evaluate";
-import { registerTimerHandler } from "../timeline";
+import { type AlarmRecord, cancelAlarmTimers, evaluateAlarm } from "../alarms/evaluate";
 import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
-
-// The timer only wakes the clock when forSeconds elapses; settling after it evaluates the alarms.
-// Registered here rather than beside evaluateAlarms, which settle.ts imports before the timeline exists.
-registerTimerHandler(ALARM_DUE_TASK, () => {});
 
 export const alarmHandler: KindHandler = {
   apply(txn, name, raw, mode) {

@@ -1,0 +1,42 @@
+/**
+ * What each timer task does: the runtime's table of timer handlers, beside the kind handlers
+ * (kinds/index.ts). Typed by TimerTask (timers.ts), so a task without a handler does not compile;
+ * commands.ts hands the table to the timeline when the clock advances.
+ */
+import { containerMoveTimer } from "./containers/moves";
+import { maintenanceRetryTimer } from "./drs/maintenance";
+import { drsPassTimer } from "./drs/pass";
+import { declareFailure, declareIsolation, endIsolationShutdown, respondToIsolation } from "./ha/failures";
+import { restartWaveTimer } from "./ha/restarts";
+import { vmMonitoringCheckTimer } from "./ha/vm-monitoring";
+import {
+  ALARM_DUE_TASK,
+  CONTAINER_MOVE_TASK,
+  DRS_PASS_TASK,
+  FAILURE_DECLARED_TASK,
+  ISOLATION_DECLARED_TASK,
+  ISOLATION_RESPONSE_TASK,
+  MAINTENANCE_RETRY_TASK,
+  RESTART_WAVE_TASK,
+  SHUTDOWN_DONE_TASK,
+  type TimerTask,
+  type TimerTaskHandler,
+  VM_MIGRATION_TASK,
+  VM_MONITORING_CHECK_TASK,
+} from "./timers";
+import { vmMigrationTimer } from "./vm-moves";
+
+export const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
+  [DRS_PASS_TASK]: drsPassTimer,
+  [MAINTENANCE_RETRY_TASK]: maintenanceRetryTimer,
+  [RESTART_WAVE_TASK]: restartWaveTimer,
+  [FAILURE_DECLARED_TASK]: { run: declareFailure },
+  [ISOLATION_DECLARED_TASK]: { run: declareIsolation },
+  [ISOLATION_RESPONSE_TASK]: { run: respondToIsolation },
+  [SHUTDOWN_DONE_TASK]: { run: endIsolationShutdown },
+  [CONTAINER_MOVE_TASK]: containerMoveTimer,
+  [VM_MIGRATION_TASK]: vmMigrationTimer,
+  [VM_MONITORING_CHECK_TASK]: vmMonitoringCheckTimer,
+  // The timer only wakes the clock when forSeconds elapses; settling after it evaluates the alarms.
+  [ALARM_DUE_TASK]: { run: () => {} },
+};

@@ -1,0 +1,16 @@
+/**
+ * How a World is made: the kernel (model.ts) keeps whatever ledgers it is given, and this module,
+ * above the domain modules that declare them, gives it the runtime's. Everything that makes a World
+ * (the stores, tests, benches) makes it here, so none lacks a ledger a query reads.
+ */
+import { DEMAND_LEDGER } from "./ha/demand";
+import { type LedgerType, World } from "./model";
+import type { WorldMeta } from "./records";
+import { USAGE_LEDGER } from "./usage-ledger";
+
+/** The derived ledgers every World keeps: HA demand per cluster, usage sums per host. */
+export const WORLD_LEDGERS: readonly LedgerType[] = [DEMAND_LEDGER, USAGE_LEDGER];
+
+export function createWorld(meta: WorldMeta): World {
+  return new World(meta, WORLD_LEDGERS);
+}
