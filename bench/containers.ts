@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Runtime, openRuntime } from "../runtime";
-import { formatIpv4, parseIpv4 } from "../runtime/core/containers/ipam";
+import { formatIpv4, parseIpv4 } from "../schema/ipv4";
 import { fmt, header, nowUs, percentile } from "./stats";
 
 const FARM = 1000;

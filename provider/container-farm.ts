@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Name } from "../schema/common";
 import { Ipv4 } from "../schema/container";
-import { formatIpv4, parseIpv4 } from "../runtime/core/containers/ipam";
+import { formatIpv4, parseIpv4 } from "../schema/ipv4";
 import { Container, type ContainerArgs } from "./resources";
 
 export type ContainerFarmArgs = Omit<ContainerArgs, "name" | "ipAddresses" | "ipFrom"> & {

@@ -5,9 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { Name, SPEC_SCHEMAS, type ManagedKind } from "../schema";
-import { type Runtime, defaultStatePath, isPolyvisorError, isStateUnusableError, openRuntime } from "../runtime";
+import { type Runtime, defaultStatePath, isPolyvisorError, isStateUnusableError, openRuntime, readDiskImages } from "../runtime";
 import type { RuntimeObject } from "../runtime";
-import { readDiskImages } from "../runtime/io/disk-imports";
 import { changeWhenCapacityArrives } from "./concurrency";
 import { KIND_TRAITS, OUTPUT_ONLY } from "./kinds";
 import { awaitMaintenance, awaitMigration } from "./migrations";

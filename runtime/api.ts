@@ -25,6 +25,9 @@ import type { ClusterHistory } from "./core/history/series";
 import type { HistoryQuery } from "./core/history/record";
 
 export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep, ClusterHistory, HistoryQuery };
+/** The errors a runtime rejects with: refused operations, and a state that cannot be used. */
+export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
+export { StateUnusableError, isStateUnusableError } from "./store/state-error";
 
 /** Typed views of what get/list/apply return for each kind. */
 export type ClusterObject = RuntimeObject<ClusterSpec, ClusterStatus>;

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { Runtime, RuntimeOptions } from "./api";
-import { PolyvisorError } from "./core/errors";
+import { PolyvisorError } from "./api";
 import { LocalRuntime } from "./local-runtime";
 import { openRemoteRuntime } from "./remote/remote-runtime";
 import { PostgresStore } from "./store/postgres";
@@ -29,8 +29,9 @@ export type {
   WhatIfReport,
   WhatIfStep,
 } from "./api";
-export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
-export { StateUnusableError, isStateUnusableError } from "./store/state-error";
+export { PolyvisorError, isPolyvisorError, type ErrorCode, StateUnusableError, isStateUnusableError } from "./api";
+export { managedKind } from "./core/commands";
+export { readDiskImages } from "./io/disk-imports";
 
 export const DEFAULT_STATE_PATH = ".polyvisor/state.db";
 

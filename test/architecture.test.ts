@@ -125,3 +125,40 @@ describe("runtime/core", () => {
     expect(text).not.toMatch(/Date\.now\(|new Date\(|Math\.random\(|process\.|require\(/);
   });
 });
+
+/**
+ * The shells reach the runtime through its facades only: `runtime/index.ts` (openRuntime and what
+ * comes with it) and `runtime/api.ts` (the Runtime interface and its errors); the CLI also through
+ * the planning facade and the server it starts (`serve`, `token`). The server is the one shell that
+ * owns a state: it runs a LocalRuntime over its store and keeps its tokens there.
+ */
+const FACADES = ["runtime/index.ts", "runtime/api.ts"];
+const SHELL_RULES: { shell: string; may: string[] }[] = [
+  { shell: "provider/", may: [...FACADES, "schema/", "provider/"] },
+  { shell: "cli/", may: [...FACADES, "runtime/planning/index.ts", "runtime/server/", "schema/", "cli/"] },
+  { shell: "runtime/remote/", may: [...FACADES, "runtime/server/routes.ts", "schema/", "runtime/remote/"] },
+  { shell: "runtime/server/", may: [...FACADES, "runtime/local-runtime.ts", "runtime/store/", "schema/", "runtime/server/"] },
+];
+
+describe("shells", () => {
+  const imports = SHELL_RULES.flatMap(({ shell, may }) =>
+    sources(join(root, shell)).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => spec.startsWith("."))
+        .map((spec) => {
+          const base = resolve(dirname(file), spec);
+          const target = [`${base}.ts`, join(base, "index.ts")].find((f) => existsSync(f)) ?? base;
+          return { from: relative(root, file), to: relative(root, target), may };
+        }),
+    ),
+  );
+
+  it("have imports to check", () => {
+    expect(imports.length).toBeGreaterThan(50);
+  });
+
+  it("reach the runtime only through its facades", () => {
+    const reaching = imports.filter(({ to, may }) => !may.some((allowed) => (allowed.endsWith("/") ? to.startsWith(allowed) : to === allowed)));
+    expect(reaching.map(({ from, to }) => `${from} -> ${to}`)).toEqual([]);
+  });
+});

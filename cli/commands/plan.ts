@@ -7,9 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { Hypervisor, CpuFeature } from "../../schema/host";
-import { type HaPolicy, type Plan, planConsolidation } from "../../runtime/planning/consolidate";
-import { parseInventory, parseSamples, samplesByServer } from "../../runtime/planning/inventory";
-import { programFiles } from "../../runtime/planning/program";
+import { type HaPolicy, type Plan, parseInventory, parseSamples, planConsolidation, programFiles, samplesByServer } from "../../runtime/planning";
 import { UsageError, table } from "../format";
 
 interface ConsolidateFlags {

@@ -3,9 +3,7 @@
  * sends its row's request and returns its row's result; a refusal comes back as a PolyvisorError with
  * the server's code, subject, field and message, as the embedded runtime would have thrown it.
  */
-import type { Runtime } from "../api";
-import { type ErrorCode, PolyvisorError } from "../core/errors";
-import { StateUnusableError } from "../store/state-error";
+import { type ErrorCode, PolyvisorError, type Runtime, StateUnusableError } from "../api";
 import { type AnyRoute, type ErrorBody, ROUTES, type RouteRequest, fillPath } from "../server/routes";
 
 const REMEDY = "check the URL, or start a server with `polyvisor serve`";

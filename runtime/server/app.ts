@@ -8,11 +8,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { existsSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import type { z } from "zod";
-import type { Runtime, RuntimeEvent } from "../api";
+import { PolyvisorError, type Runtime, type RuntimeEvent, isPolyvisorError, isStateUnusableError } from "../api";
 import { isManagedKind } from "../../schema";
-import { managedKind } from "../core/commands";
-import { PolyvisorError, isPolyvisorError } from "../core/errors";
-import { isStateUnusableError } from "../store/state-error";
+import { managedKind } from "../index";
 import { STATUS_OF, bounded, errorBody, invalidRequest, unauthorized } from "./errors";
 import { EventHub } from "./event-hub";
 import { ServerMetrics } from "./metrics";

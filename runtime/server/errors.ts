@@ -1,6 +1,6 @@
 /** Refusals on the wire: the HTTP status of each code, the JSON error body, and zod issues as InvalidSpec. */
 import type { z } from "zod";
-import { type ErrorCode, PolyvisorError, isPolyvisorError } from "../core/errors";
+import { type ErrorCode, PolyvisorError, isPolyvisorError } from "../api";
 import type { ErrorBody } from "./routes";
 
 export const STATUS_OF: Record<ErrorCode, number> = {

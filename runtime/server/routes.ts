@@ -6,8 +6,7 @@
  */
 import { z } from "zod";
 import { KINDS, MAX_ADVANCE_SECONDS } from "../../schema";
-import type { HistoryQuery, Runtime } from "../api";
-import { PolyvisorError } from "../core/errors";
+import { type HistoryQuery, PolyvisorError, type Runtime } from "../api";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];

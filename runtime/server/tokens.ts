@@ -5,7 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { resolve } from "node:path";
 import { Name } from "../../schema";
-import { PolyvisorError } from "../core/errors";
+import { PolyvisorError } from "../api";
 import { SqliteStore } from "../store/sqlite";
 import type { Store, TokenRecord } from "../store/store";
 import type { Role } from "./routes";

@@ -6,7 +6,8 @@
 import type { ContainerSpec, ContainerStatus } from "../../../schema/container";
 import { refuse } from "../errors";
 import type { Txn } from "../txn";
-import { type AddressBook, conflicts, formatIpv4, nextFree } from "./ipam";
+import { formatIpv4 } from "../../../schema/ipv4";
+import { type AddressBook, conflicts, nextFree } from "./ipam";
 
 function bookOf(txn: Txn): AddressBook {
   return { get: (address) => txn.related("containersByAddress", formatIpv4(address))[0] };

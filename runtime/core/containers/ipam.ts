@@ -5,6 +5,7 @@
  * assignment would be, and the caller records it.
  * Glossary: IPAM = IP address management.
  */
+import { formatIpv4, parseIpv4 } from "../../../schema/ipv4";
 
 /** Who holds an address (as an integer), if anyone: a Map, or a view over the runtime's index. */
 export interface AddressBook {
@@ -12,16 +13,6 @@ export interface AddressBook {
 }
 
 const LAST_ADDRESS = 0xffffffff;
-
-export function parseIpv4(text: string): number {
-  const parts = text.split(".");
-  if (parts.length !== 4) throw new Error(`internal: ${text} is not an IPv4 address`);
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-export function formatIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
 
 export interface AddressConflict {
   address: string;

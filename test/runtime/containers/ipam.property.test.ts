@@ -6,7 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conflicts, formatIpv4, nextFree, parseIpv4, reassign } from "../../../runtime/core/containers/ipam";
+import { conflicts, nextFree, reassign } from "../../../runtime/core/containers/ipam";
+import { formatIpv4, parseIpv4 } from "../../../schema/ipv4";
 
 interface State {
   book: ReadonlyMap<number, string>;
