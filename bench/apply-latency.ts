@@ -14,7 +14,13 @@ const OPS = 3000;
 const WARMUP = 300;
 
 function vmSpec(i: number) {
-  return { cluster: "bench", vcpus: 1 + (i % 4), memoryMb: 1024 * (1 + (i % 4)), guestOs: "linux", memory: { reservationMb: i % 5 === 0 ? 512 : 0 } };
+  return {
+    cluster: "bench",
+    vcpus: 1 + (i % 4),
+    memoryMb: 1024 * (1 + (i % 4)),
+    guestOs: "linux",
+    memory: { reservationMb: i % 5 === 0 ? 512 : 0 },
+  };
 }
 
 async function runtimeLatencies(dir: string): Promise<number[]> {
@@ -24,7 +30,12 @@ async function runtimeLatencies(dir: string): Promise<number[]> {
     await rt.apply({
       kind: "Host",
       name: `esx${h}`,
-      spec: { cluster: "bench", hypervisor: "esx", cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 1048576 },
+      spec: {
+        cluster: "bench",
+        hypervisor: "esx",
+        cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+        memoryMb: 1048576,
+      },
     });
   }
   const samples: number[] = [];
@@ -41,10 +52,24 @@ function rawLatencies(dir: string): number[] {
   const db = new Database(join(dir, "raw.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE objects (kind TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID");
+  db.exec(
+    "CREATE TABLE objects (kind TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID",
+  );
   const insert = db.prepare("INSERT INTO objects (kind, name, spec, status) VALUES (?, ?, ?, ?)");
   const select = db.prepare("SELECT spec, status FROM objects WHERE kind = ? AND name = ?");
-  const status = JSON.stringify({ observedGeneration: 1, cluster: "bench", currentHost: "esx1", powerState: "on", virtualization: "hardware", overheadMemoryMb: 40, cpuEntitlementMhz: 0, memoryEntitlementMb: 2048, cpuUsedMhz: 0, migrations: 0, lastMigration: null });
+  const status = JSON.stringify({
+    observedGeneration: 1,
+    cluster: "bench",
+    currentHost: "esx1",
+    powerState: "on",
+    virtualization: "hardware",
+    overheadMemoryMb: 40,
+    cpuEntitlementMhz: 0,
+    memoryEntitlementMb: 2048,
+    cpuUsedMhz: 0,
+    migrations: 0,
+    lastMigration: null,
+  });
   const samples: number[] = [];
   for (let i = 0; i < WARMUP + OPS; i++) {
     const start = nowUs();

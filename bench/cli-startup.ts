@@ -23,7 +23,11 @@ async function buildState(path: string): Promise<void> {
   await rt.apply({ kind: "Cluster", name: "bench", spec: {} });
   for (let h = 0; h < HOSTS; h++) {
     const cpu = { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] };
-    await rt.apply({ kind: "Host", name: `esx${h}`, spec: { cluster: "bench", hypervisor: "esx", hypervisorVersion: "4.0", cpu, memoryMb: 1024 * 1024 } });
+    await rt.apply({
+      kind: "Host",
+      name: `esx${h}`,
+      spec: { cluster: "bench", hypervisor: "esx", hypervisorVersion: "4.0", cpu, memoryMb: 1024 * 1024 },
+    });
   }
   const random = new SeededRandom(42);
   for (let i = 0; i < VMS; i++) await rt.apply({ kind: "VirtualMachine", name: `vm${i}`, spec: benchVmSpec(random) });
@@ -92,10 +96,16 @@ export async function benchCliStartup(): Promise<void> {
       const { best, median } = await measure(args);
       if (baseline === 0) baseline = best;
       const vs = label.includes("baseline") ? "" : `, ${fmt(best / baseline)}x the baseline`;
-      console.log(`${label}: best ${fmt(best)} ms, median ${fmt(median)} ms${vs}${goal ? ` (goal < ${goal} ms: ${best < goal ? "met" : "missed"})` : ""}`);
+      console.log(
+        `${label}: best ${fmt(best)} ms, median ${fmt(median)} ms${vs}${goal ? ` (goal < ${goal} ms: ${best < goal ? "met" : "missed"})` : ""}`,
+      );
     }
     const phases = cpuPhases(state);
-    console.log(`CPU time of a get in a fresh process: ${Object.entries(phases).map(([k, v]) => `${k} ${fmt(v)} ms`).join(", ")}`);
+    console.log(
+      `CPU time of a get in a fresh process: ${Object.entries(phases)
+        .map(([k, v]) => `${k} ${fmt(v)} ms`)
+        .join(", ")}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

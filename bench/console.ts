@@ -21,7 +21,12 @@ const HOSTS = 96;
 const host = (i: number) => ({
   kind: "Host" as const,
   name: `esx${String(i).padStart(2, "0")}`,
-  spec: { cluster: "bench", hypervisor: "esx", cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 1048576 },
+  spec: {
+    cluster: "bench",
+    hypervisor: "esx",
+    cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+    memoryMb: 1048576,
+  },
 });
 const vm = (i: number, demand: number) => ({
   kind: "VirtualMachine" as const,
@@ -39,7 +44,9 @@ async function buildState(path: string, vms: number): Promise<void> {
 }
 
 function serve(state: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, "--state", state, "serve", "--port", "0", "--paused"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [CLI, "--state", state, "serve", "--port", "0", "--paused"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -61,14 +68,27 @@ async function benchPage(dir: string): Promise<void> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1440, height: 900 },
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     // Baseline: the same lists fetched and parsed in Node, no rendering.
     const f0 = performance.now();
-    await Promise.all(["Cluster", "Host", "VirtualMachine", "Container", "Datastore", "Alarm"].map(async (k) => (await fetch(`${url}/api/v1/objects/${k}`)).json()));
+    await Promise.all(
+      ["Cluster", "Host", "VirtualMachine", "Container", "Datastore", "Alarm"].map(async (k) =>
+        (await fetch(`${url}/api/v1/objects/${k}`)).json(),
+      ),
+    );
     await (await fetch(`${url}/api/v1/events`)).json();
     const fetchMs = performance.now() - f0;
     // The page marks when its first screen (every host row with its VMs) was drawn, in ms since
@@ -83,7 +103,9 @@ async function benchPage(dir: string): Promise<void> {
       await page.waitForFunction("Number(document.body.dataset.lastSeq) > 0", undefined, { timeout: 120_000 });
     }
     const best = Math.min(...renders);
-    console.log(`| first render, ${HOSTS} hosts / 10,000 VMs (< 1 s) | ${fmt(best, 0)} ms best of 3 (${renders.map((r) => fmt(r, 0)).join(", ")}) | API lists fetched in Node ${fmt(fetchMs, 0)} ms |`);
+    console.log(
+      `| first render, ${HOSTS} hosts / 10,000 VMs (< 1 s) | ${fmt(best, 0)} ms best of 3 (${renders.map((r) => fmt(r, 0)).join(", ")}) | API lists fetched in Node ${fmt(fetchMs, 0)} ms |`,
+    );
 
     // 200 events/s for 10 s: each PUT changes a VM's workload, one Updated event each.
     const seqOf = async () => Number((await page.locator("body").getAttribute("data-last-seq")) ?? 0);
@@ -100,7 +122,11 @@ async function benchPage(dir: string): Promise<void> {
         Array.from({ length: batch }, (_, k) => {
           const i = ((sent + k) % 10_000) + 1;
           const v = vm(i, 300 + ((sent + k) % 500));
-          return fetch(`${url}/api/v1/objects/VirtualMachine/${v.name}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec: v.spec }) });
+          return fetch(`${url}/api/v1/objects/VirtualMachine/${v.name}`, {
+            method: "PUT",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ spec: v.spec }),
+          });
         }),
       );
       sent += batch;
@@ -137,7 +163,9 @@ async function benchReport(dir: string): Promise<void> {
   const json = JSON.stringify(await rt.history());
   const jsonMs = performance.now() - j0;
   console.log(`(a simulated week of 5-minute DRS passes on ${HOSTS} hosts and 480 VMs took ${fmt(weekS)} s)`);
-  console.log(`| report of a week on ${HOSTS} hosts | ${fmt(html.length / 1e6, 2)} MB, built in ${fmt(reportMs, 0)} ms | history as plain JSON: ${fmt(json.length / 1e6, 2)} MB in ${fmt(jsonMs, 0)} ms |`);
+  console.log(
+    `| report of a week on ${HOSTS} hosts | ${fmt(html.length / 1e6, 2)} MB, built in ${fmt(reportMs, 0)} ms | history as plain JSON: ${fmt(json.length / 1e6, 2)} MB in ${fmt(jsonMs, 0)} ms |`,
+  );
   await rt.close();
 }
 

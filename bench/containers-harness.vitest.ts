@@ -20,7 +20,6 @@ const hosts = (hypervisor: string) => `
   const hosts = [1, 2, 3, 4].map((i) => new pv.Host("${hypervisor}" + i, { cluster: c.name, hypervisor: "${hypervisor}", memoryMb: 131072,
     cpu: { sockets: 2, coresPerSocket: 4, mhz: 2400, vendor: "intel", features: ["vmx", "ept", "lm"] } }));`;
 
-
 async function session(source: string): Promise<{ engine: PulumiEngine; program: Program }> {
   const folder = programFolder();
   cleanups.push(() => folder.remove());

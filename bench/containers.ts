@@ -19,14 +19,30 @@ const FARM = 1000;
 const DENSITY_MB = 128;
 
 function host(name: string, hypervisor: "openvz" | "kvm" | "esx", memoryMb: number) {
-  return { kind: "Host" as const, name, spec: { cluster: "bench", hypervisor, cpu: { sockets: 2, coresPerSocket: 4, mhz: 2400, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb } };
+  return {
+    kind: "Host" as const,
+    name,
+    spec: {
+      cluster: "bench",
+      hypervisor,
+      cpu: { sockets: 2, coresPerSocket: 4, mhz: 2400, vendor: "intel", features: ["vmx", "ept", "lm"] },
+      memoryMb,
+    },
+  };
 }
 
 const container = (i: number, memoryMb: number) => ({
   kind: "Container" as const,
   name: `web-${i + 1}`,
   // As ContainerFarm asks: member i from the start address + i.
-  spec: { cluster: "bench", template: "centos-5-x86_64", memoryMb, diskGb: 2, ipFrom: formatIpv4(parseIpv4("10.0.0.1") + i), workload: { cpuDemandMhz: 20, threads: 1 } },
+  spec: {
+    cluster: "bench",
+    template: "centos-5-x86_64",
+    memoryMb,
+    diskGb: 2,
+    ipFrom: formatIpv4(parseIpv4("10.0.0.1") + i),
+    workload: { cpuDemandMhz: 20, threads: 1 },
+  },
 });
 const vm = (i: number, memoryMb: number) => ({
   kind: "VirtualMachine" as const,
@@ -45,7 +61,10 @@ async function withRuntime<T>(dir: string, file: string, run: (rt: Runtime) => P
 }
 
 /** Applies guests until the host refuses one; returns how many fit and the latency of each apply. */
-async function fill(rt: Runtime, make: (i: number) => { kind: "Container" | "VirtualMachine"; name: string; spec: object }): Promise<{ count: number; latenciesUs: number[] }> {
+async function fill(
+  rt: Runtime,
+  make: (i: number) => { kind: "Container" | "VirtualMachine"; name: string; spec: object },
+): Promise<{ count: number; latenciesUs: number[] }> {
   const latenciesUs: number[] = [];
   for (let i = 0; ; i++) {
     const start = nowUs();
@@ -59,7 +78,10 @@ async function fill(rt: Runtime, make: (i: number) => { kind: "Container" | "Vir
   }
 }
 
-async function farmRate(rt: Runtime, make: (i: number) => { kind: "Container" | "VirtualMachine"; name: string; spec: object }): Promise<number> {
+async function farmRate(
+  rt: Runtime,
+  make: (i: number) => { kind: "Container" | "VirtualMachine"; name: string; spec: object },
+): Promise<number> {
   const start = nowUs();
   for (let i = 0; i < FARM; i++) await rt.apply(make(i));
   return FARM / ((nowUs() - start) / 1e6);
@@ -86,7 +108,9 @@ export async function benchContainers(): Promise<Record<string, number>> {
     console.log(`containers (OpenVZ): ${ct.count} per host; median apply at 225-275 per host ${fmt(at250(ct.latenciesUs))} µs`);
     console.log(`VMs (KVM, reserved): ${vms.count} per host; median apply at 225-275 per host ${fmt(at250(vms.latenciesUs))} µs`);
     console.log(`VMs (ESX 3.0, reserved): ${esx.count} per host; median apply at 225-275 per host ${fmt(at250(esx.latenciesUs))} µs`);
-    console.log(`density ratio (containers / KVM VMs): ${fmt(ct.count / vms.count, 2)}x; (containers / ESX 3.0 VMs): ${fmt(ct.count / esx.count, 2)}x`);
+    console.log(
+      `density ratio (containers / KVM VMs): ${fmt(ct.count / vms.count, 2)}x; (containers / ESX 3.0 VMs): ${fmt(ct.count / esx.count, 2)}x`,
+    );
 
     header(`Apply throughput: a ${FARM.toLocaleString("en-US")}-container farm on 4 hosts, against ${FARM.toLocaleString("en-US")} VMs`);
     const ctRate = await withRuntime(dir, "farm-ct.db", async (rt) => {
@@ -100,7 +124,13 @@ export async function benchContainers(): Promise<Record<string, number>> {
     console.log(`containers: ${fmt(ctRate, 0)} applies/s`);
     console.log(`VMs:        ${fmt(vmRate, 0)} applies/s`);
     console.log(`ratio (containers / VMs): ${fmt(ctRate / vmRate, 2)}x`);
-    return { containersPerHost: ct.count, vmsPerHost: vms.count, esxVmsPerHost: esx.count, containerAppliesPerSecond: ctRate, vmAppliesPerSecond: vmRate };
+    return {
+      containersPerHost: ct.count,
+      vmsPerHost: vms.count,
+      esxVmsPerHost: esx.count,
+      containerAppliesPerSecond: ctRate,
+      vmAppliesPerSecond: vmRate,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

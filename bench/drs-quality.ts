@@ -83,7 +83,17 @@ function model(inst: Instance, objective: string[], extra: string[]): string {
       }
     }
   }
-  return ["Minimize", ` obj: ${objective.join(" + ")}`, "Subject To", ...rows.map((r) => ` ${r}`), "Bounds", ...bounds.map((b) => ` ${b}`), "Binary", ` ${binaries.join(" ")}`, "End"].join("\n");
+  return [
+    "Minimize",
+    ` obj: ${objective.join(" + ")}`,
+    "Subject To",
+    ...rows.map((r) => ` ${r}`),
+    "Bounds",
+    ...bounds.map((b) => ` ${b}`),
+    "Binary",
+    ` ${binaries.join(" ")}`,
+    "End",
+  ].join("\n");
 }
 
 function meanSquares(inst: Instance): number {
@@ -108,8 +118,14 @@ function optimumImbalance(highs: Highs, inst: Instance): number {
 
 function fewestMoves(highs: Highs, inst: Instance, imbalance: number): number {
   const bound = inst.hosts * (imbalance * imbalance + meanSquares(inst));
-  const moves = inst.vms.flatMap((v, i) => Array.from({ length: inst.hosts }, (_, h) => h).filter((h) => h !== v.host).map((h) => `1 x_${i}_${h}`));
-  const solution = highs.solve(model(inst, moves, [`target: ${squares(inst).join(" + ")} <= ${(bound * SCALE).toFixed(8)}`]), { time_limit: 60 });
+  const moves = inst.vms.flatMap((v, i) =>
+    Array.from({ length: inst.hosts }, (_, h) => h)
+      .filter((h) => h !== v.host)
+      .map((h) => `1 x_${i}_${h}`),
+  );
+  const solution = highs.solve(model(inst, moves, [`target: ${squares(inst).join(" + ")} <= ${(bound * SCALE).toFixed(8)}`]), {
+    time_limit: 60,
+  });
   if (solution.Status !== "Optimal") throw new Error(`HiGHS: ${solution.Status}`);
   return Math.round(solution.ObjectiveValue);
 }
@@ -131,7 +147,8 @@ export async function benchDrsQuality(): Promise<void> {
     ratios.push(optimum > 1e-9 ? converged.imbalanceAfter / optimum : 1 + excess);
     if (converged.imbalanceAfter <= optimum * 1.1 + 1e-6) withinTen++;
     if (exhaustive.imbalanceAfter < converged.imbalanceAfter - 1e-9) exhaustiveBetter++;
-    if (process.env.DEBUG_Q) console.log(c, converged.imbalanceBefore.toFixed(4), converged.imbalanceAfter.toFixed(4), optimum.toFixed(4), converged.moves.length);
+    if (process.env.DEBUG_Q)
+      console.log(c, converged.imbalanceBefore.toFixed(4), converged.imbalanceAfter.toFixed(4), optimum.toFixed(4), converged.moves.length);
 
     const pass = greedy(inst.world, { migrationThreshold: 3, maxMovesPerPass: 1000 });
     const reached = Math.max(pass.targetImbalance, pass.imbalanceAfter);
@@ -139,7 +156,11 @@ export async function benchDrsQuality(): Promise<void> {
     moveRatios.push(fewest === 0 ? (pass.moves.length === 0 ? 1 : Infinity) : pass.moves.length / fewest);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`final imbalance / optimum (greedy to convergence): mean ${fmt(mean(ratios), 3)}, worst ${fmt(Math.max(...ratios), 3)}; within 10%: ${withinTen} of ${cases.length}  (goal: within 10%)`);
+  console.log(
+    `final imbalance / optimum (greedy to convergence): mean ${fmt(mean(ratios), 3)}, worst ${fmt(Math.max(...ratios), 3)}; within 10%: ${withinTen} of ${cases.length}  (goal: within 10%)`,
+  );
   console.log(`exhaustive greedy found a lower imbalance than the runtime's in ${exhaustiveBetter} of ${cases.length}`);
-  console.log(`moves / fewest moves reaching the same imbalance (threshold 3 pass): mean ${fmt(mean(moveRatios), 2)}, worst ${fmt(Math.max(...moveRatios), 2)}  (goal <= 1.2x)`);
+  console.log(
+    `moves / fewest moves reaching the same imbalance (threshold 3 pass): mean ${fmt(mean(moveRatios), 2)}, worst ${fmt(Math.max(...moveRatios), 2)}  (goal <= 1.2x)`,
+  );
 }

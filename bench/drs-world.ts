@@ -42,7 +42,12 @@ export function hostName(i: number): string {
 }
 
 function hostRecord(i: number, shape: WorldShape): HostRecord {
-  return benchHost(hostName(i), CLUSTER, shape.coresPerSocket?.(i) ?? (i % 3 === 0 ? 16 : 12), shape.memoryMb?.(i) ?? (i % 4 === 0 ? 524288 : 262144));
+  return benchHost(
+    hostName(i),
+    CLUSTER,
+    shape.coresPerSocket?.(i) ?? (i % 3 === 0 ? 16 : 12),
+    shape.memoryMb?.(i) ?? (i % 4 === 0 ? 524288 : 262144),
+  );
 }
 
 export function buildWorld(shape: WorldShape): World {
@@ -52,7 +57,16 @@ export function buildWorld(shape: WorldShape): World {
     kind: "Cluster",
     name: CLUSTER,
     spec: ClusterSpec.parse({ drs: shape.drs ?? {}, ...(shape.ha ? { ha: shape.ha } : {}) }),
-    status: { observedGeneration: 1, cpuCapacityMhz: 0, memoryCapacityMb: 0, cpuReservationUsedMhz: 0, memoryReservationUsedMb: 0, cpuUnreservedMhz: 0, memoryUnreservedMb: 0, drs: emptyDrsStatus() },
+    status: {
+      observedGeneration: 1,
+      cpuCapacityMhz: 0,
+      memoryCapacityMb: 0,
+      cpuReservationUsedMhz: 0,
+      memoryReservationUsedMb: 0,
+      cpuUnreservedMhz: 0,
+      memoryUnreservedMb: 0,
+      drs: emptyDrsStatus(),
+    },
     generation: 1,
   };
   const hosts = Array.from({ length: shape.hosts }, (_, i) => hostRecord(i, shape));
@@ -68,16 +82,32 @@ export function buildWorld(shape: WorldShape): World {
       vcpus: 1 + Math.floor(random.next() * 4),
       memoryMb,
       guestOs: "linux",
-      workload: { cpuDemandMhz: Math.round(meanDemand * 2 * random.next()), activeMemoryMb: Math.round(memoryMb * (0.25 + 0.75 * random.next())), dirtyRateMbps: Math.round(200 * random.next()), ...shape.workload?.(n) },
+      workload: {
+        cpuDemandMhz: Math.round(meanDemand * 2 * random.next()),
+        activeMemoryMb: Math.round(memoryMb * (0.25 + 0.75 * random.next())),
+        dirtyRateMbps: Math.round(200 * random.next()),
+        ...shape.workload?.(n),
+      },
     });
     // A quarter of the hosts draws half of the VMs: a skewed start.
-    const h = shape.skewed !== false && random.next() < 0.5 ? Math.floor(random.next() * Math.ceil(shape.hosts / 4)) : Math.floor(random.next() * shape.hosts);
+    const h =
+      shape.skewed !== false && random.next() < 0.5
+        ? Math.floor(random.next() * Math.ceil(shape.hosts / 4))
+        : Math.floor(random.next() * shape.hosts);
     const host = hosts[h].name;
     const verdict = resolveVirtualization(hosts[h].spec, spec);
     if (!verdict.ok) throw new Error(`bench VM ${n} cannot run on ${host}`);
     const cost = guestCost(spec, verdict.resolution);
     const f = footprintOf(spec, host, CLUSTER, cost);
-    const status = runningStatus(initialStatus(CLUSTER), spec, f, verdict.resolution, verdict.reason, cost, spec.workload?.cpuDemandMhz ?? 0);
+    const status = runningStatus(
+      initialStatus(CLUSTER),
+      spec,
+      f,
+      verdict.resolution,
+      verdict.reason,
+      cost,
+      spec.workload?.cpuDemandMhz ?? 0,
+    );
     hosts[h] = hostWithFootprint(hosts[h], f, 1);
     reservedMemory += f.memoryReservationMb;
     const vm: VmRecord = { kind: "VirtualMachine", name: `vm${String(n).padStart(6, "0")}`, spec, status, generation: 1 };

@@ -31,7 +31,8 @@ function plan(world: World, overrides: Partial<BalanceSettings> = {}) {
   return planPass(new ClusterSnapshot(txn, CLUSTER), settings);
 }
 
-const removed = (p: { imbalanceBefore: number; imbalanceAfter: number }) => fmt((100 * (p.imbalanceBefore - p.imbalanceAfter)) / p.imbalanceBefore, 2);
+const removed = (p: { imbalanceBefore: number; imbalanceAfter: number }) =>
+  fmt((100 * (p.imbalanceBefore - p.imbalanceAfter)) / p.imbalanceBefore, 2);
 
 /**
  * `baselineMoves`: the exhaustive baseline evaluates every VM against every host at each step, so at
@@ -46,9 +47,15 @@ function benchScale(hosts: number, vms: number, goalMs: number, runs: number, ba
   const exhaustive = best(1, () => plan(world, { breadth: Infinity, maxMovesPerPass: baselineMoves }));
   const o = ours.result;
   const x = exhaustive.result;
-  console.log(`full pass (sample, entitle, usage, plan, migrate, status): ${fmt(pass.ms)} ms  (goal < ${goalMs} ms); ${pass.result.moves.length} moves, imbalance ${pass.result.imbalanceBefore} -> ${pass.result.imbalance}`);
-  console.log(`planning ${o.moves.length} moves, runtime greedy (${BREADTH} most loaded to ${BREADTH} least loaded hosts): ${fmt(ours.ms)} ms, imbalance ${o.imbalanceBefore.toFixed(4)} -> ${o.imbalanceAfter.toFixed(4)} (${removed(o)}% removed)`);
-  console.log(`planning ${baselineMoves} moves: runtime ${fmt(oursShort.ms)} ms, ${removed(oursShort.result)}% removed; exhaustive greedy baseline ${fmt(exhaustive.ms)} ms, ${removed(x)}% removed`);
+  console.log(
+    `full pass (sample, entitle, usage, plan, migrate, status): ${fmt(pass.ms)} ms  (goal < ${goalMs} ms); ${pass.result.moves.length} moves, imbalance ${pass.result.imbalanceBefore} -> ${pass.result.imbalance}`,
+  );
+  console.log(
+    `planning ${o.moves.length} moves, runtime greedy (${BREADTH} most loaded to ${BREADTH} least loaded hosts): ${fmt(ours.ms)} ms, imbalance ${o.imbalanceBefore.toFixed(4)} -> ${o.imbalanceAfter.toFixed(4)} (${removed(o)}% removed)`,
+  );
+  console.log(
+    `planning ${baselineMoves} moves: runtime ${fmt(oursShort.ms)} ms, ${removed(oursShort.result)}% removed; exhaustive greedy baseline ${fmt(exhaustive.ms)} ms, ${removed(x)}% removed`,
+  );
   console.log(`speed-up over the exhaustive greedy: ${fmt(exhaustive.ms / oursShort.ms, 1)}x`);
   return { passMs: pass.ms, planMs: ours.ms, exhaustiveMs: exhaustive.ms };
 }

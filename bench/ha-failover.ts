@@ -34,7 +34,8 @@ const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
 export function buildWorld(): World {
   const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
-  const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
+  const apply = (kind: string, name: string, spec: object) =>
+    world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });
   for (let i = 0; i < HOSTS; i++) {
     apply("Host", hostName(i), {
@@ -97,7 +98,18 @@ function naiveFailover(world: World, failed: string[]): Outcome {
   });
   const base = (world.list("Host") as HostRecord[]).map((h) => ({
     ...h,
-    status: { ...h.status, state: down.has(h.name) ? ("failed" as const) : h.status.state, cpuReservedMhz: 0, memoryReservedMb: 0, cpuUsedMhz: 0, memoryUsedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0, vcpusCommitted: 0, memoryCommittedMb: 0 },
+    status: {
+      ...h.status,
+      state: down.has(h.name) ? ("failed" as const) : h.status.state,
+      cpuReservedMhz: 0,
+      memoryReservedMb: 0,
+      cpuUsedMhz: 0,
+      memoryUsedMb: 0,
+      cpuEntitlementMhz: 0,
+      memoryEntitlementMb: 0,
+      vcpusCommitted: 0,
+      memoryCommittedMb: 0,
+    },
   }));
   const start = nowUs();
   const placements = new Map<string, string>();
@@ -107,9 +119,12 @@ function naiveFailover(world: World, failed: string[]): Outcome {
     for (const other of all) {
       const at = where.get(other.name);
       // Every host runs the same hypervisor release, so a VM's overhead is the same wherever it runs.
-      if (at !== undefined) byHost.set(at, hostWithFootprint(byHost.get(at)!, footprintOf(other.spec, at, "bench", recordedCost(other.status)), 1));
+      if (at !== undefined)
+        byHost.set(at, hostWithFootprint(byHost.get(at)!, footprintOf(other.spec, at, "bench", recordedCost(other.status)), 1));
     }
-    const result = place(DEFAULT_PROFILE, placementRequest(vm.name, vm.spec, "restart", vm.spec.workload?.cpuDemandMhz ?? 0, NO_RULES), [...byHost.values()]);
+    const result = place(DEFAULT_PROFILE, placementRequest(vm.name, vm.spec, "restart", vm.spec.workload?.cpuDemandMhz ?? 0, NO_RULES), [
+      ...byHost.values(),
+    ]);
     if (!result.placed) {
       pending++;
       continue;
@@ -121,7 +136,11 @@ function naiveFailover(world: World, failed: string[]): Outcome {
 }
 
 function sameDecisions(a: Outcome, b: Outcome): boolean {
-  return a.pending === b.pending && a.placements.size === b.placements.size && [...a.placements].every(([vm, host]) => b.placements.get(vm) === host);
+  return (
+    a.pending === b.pending &&
+    a.placements.size === b.placements.size &&
+    [...a.placements].every(([vm, host]) => b.placements.get(vm) === host)
+  );
 }
 
 function scenario(world: World, label: string, failed: string[], goalMs: number, runs: number): Record<string, number> {
@@ -134,8 +153,12 @@ function scenario(world: World, label: string, failed: string[], goalMs: number,
   const ours = samples[0];
   console.log(`${label}: ${ours.placements.size} VMs restarted, ${ours.pending} pending`);
   console.log(`  runtime wave: best ${fmt(best, 2)} ms, median ${fmt(percentile(times, 50), 2)} ms of ${runs} runs  (goal < ${goalMs} ms)`);
-  console.log(`  usage division of the hosts it touched, at the end of the step: best ${fmt(Math.min(...usage), 2)} ms, median ${fmt(percentile(usage, 50), 2)} ms`);
-  console.log(`  naive rescan baseline: ${fmt(naive.us / 1000, 1)} ms  (speed-up ${fmt(naive.us / 1000 / best, 1)}x); same decisions: ${sameDecisions(ours, naive) ? "yes" : "NO"}`);
+  console.log(
+    `  usage division of the hosts it touched, at the end of the step: best ${fmt(Math.min(...usage), 2)} ms, median ${fmt(percentile(usage, 50), 2)} ms`,
+  );
+  console.log(
+    `  naive rescan baseline: ${fmt(naive.us / 1000, 1)} ms  (speed-up ${fmt(naive.us / 1000 / best, 1)}x); same decisions: ${sameDecisions(ours, naive) ? "yes" : "NO"}`,
+  );
   return { bestMs: best, usageMs: Math.min(...usage), naiveMs: naive.us / 1000 };
 }
 
@@ -145,6 +168,19 @@ export function benchHaFailover(): Record<string, number> {
   const world = buildWorld();
   console.log(`inventory built through the runtime in ${fmt((nowUs() - started) / 1e6, 1)} s`);
   const one = scenario(world, "1 host fails", [hostName(1)], 5, 20);
-  const tenth = scenario(world, "10% of hosts (10) fail at once", Array.from({ length: 10 }, (_, i) => hostName(i * 9 + 1)), 25, 10);
-  return { oneHostMs: one.bestMs, oneHostUsageMs: one.usageMs, oneHostNaiveMs: one.naiveMs, tenPercentMs: tenth.bestMs, tenPercentUsageMs: tenth.usageMs, tenPercentNaiveMs: tenth.naiveMs };
+  const tenth = scenario(
+    world,
+    "10% of hosts (10) fail at once",
+    Array.from({ length: 10 }, (_, i) => hostName(i * 9 + 1)),
+    25,
+    10,
+  );
+  return {
+    oneHostMs: one.bestMs,
+    oneHostUsageMs: one.usageMs,
+    oneHostNaiveMs: one.naiveMs,
+    tenPercentMs: tenth.bestMs,
+    tenPercentUsageMs: tenth.usageMs,
+    tenPercentNaiveMs: tenth.naiveMs,
+  };
 }

@@ -17,7 +17,6 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-
 it(`measures ${COUNT} resources per up`, async () => {
   const noopDir = makeProjectDir({ "noop-provider": join(__dirname, "..", "test", "harness", "fixtures", "noop-provider") });
   cleanups.push(() => removeProjectDir(noopDir));

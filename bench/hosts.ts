@@ -13,5 +13,11 @@ export function benchHost(name: string, cluster: string, coresPerSocket: number,
     maintenance: false,
   };
   const capacity = hostCapacity(spec);
-  return { kind: "Host", name, spec, status: { ...emptyHostStatus(1, spec), cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb }, generation: 1 };
+  return {
+    kind: "Host",
+    name,
+    spec,
+    status: { ...emptyHostStatus(1, spec), cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb },
+    generation: 1,
+  };
 }

@@ -33,6 +33,8 @@ it(`input contract: ${TOTAL} hostile cases`, { timeout: 3_600_000 }, async () =>
   }
   const seconds = (performance.now() - start) / 1000;
   const cases = outcomes.accepted + outcomes.refused;
-  console.log(`\n## Input contract fuzz (seed ${SEED})\n${cases} cases in ${seconds.toFixed(1)} s (${(cases / seconds).toFixed(0)}/s): ${outcomes.refused} refused with a contract code and nothing changed, ${outcomes.accepted} accepted and round-tripped; 0 violations`);
+  console.log(
+    `\n## Input contract fuzz (seed ${SEED})\n${cases} cases in ${seconds.toFixed(1)} s (${(cases / seconds).toFixed(0)}/s): ${outcomes.refused} refused with a contract code and nothing changed, ${outcomes.accepted} accepted and round-tripped; 0 violations`,
+  );
   expect(cases).toBeGreaterThanOrEqual(TOTAL);
 });

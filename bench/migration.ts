@@ -5,7 +5,13 @@
  * runtime's migrations started and completed per second; and the modelled downtimes of the workloads
  * of Clark et al. (NSDI 2005) next to the figures the paper publishes.
  */
-import { type PreCopyInput, type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "../runtime/core/migration/pre-copy";
+import {
+  type PreCopyInput,
+  type PreCopyParams,
+  type PreCopyResult,
+  XEN_DEFAULTS,
+  simulatePreCopy,
+} from "../runtime/core/migration/pre-copy";
 import { execute } from "../runtime/core/commands";
 import { createWorld } from "../runtime/core/world-setup";
 import { SeededRandom } from "../runtime/core/random";
@@ -22,7 +28,11 @@ function workloads(count: number, maxMemoryMb: number, seed: number): PreCopyInp
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, () => {
     const memoryMb = 256 * (1 + Math.floor(random.next() * (maxMemoryMb / 256)));
-    return { memoryMb, dirtyRateMbps: random.next() < 0.2 ? 0 : random.next() * 1200, writableWorkingSetMb: memoryMb * (0.02 + random.next() * 0.5) };
+    return {
+      memoryMb,
+      dirtyRateMbps: random.next() < 0.2 ? 0 : random.next() * 1200,
+      writableWorkingSetMb: memoryMb * (0.02 + random.next() * 0.5),
+    };
   });
 }
 
@@ -60,13 +70,27 @@ function bestRate(runs: number, work: () => number): number {
 /** Migrations started (migrateVm) and completed (the timer) per second in the core, without a store. */
 function runtimeMigrationsPerSecond(): number {
   const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
-  const apply = (kind: string, name: string, spec: object) => world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
+  const apply = (kind: string, name: string, spec: object) =>
+    world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", {});
   for (let h = 0; h < 16; h++) {
-    apply("Host", `esx${h}`, { cluster: "bench", hypervisor: "esx", hypervisorVersion: "8.0", cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 1048576 });
+    apply("Host", `esx${h}`, {
+      cluster: "bench",
+      hypervisor: "esx",
+      hypervisorVersion: "8.0",
+      cpu: { sockets: 2, coresPerSocket: 16, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+      memoryMb: 1048576,
+    });
   }
   const VMS = 500;
-  for (let v = 0; v < VMS; v++) apply("VirtualMachine", `vm${v}`, { cluster: "bench", vcpus: 2, memoryMb: 4096, guestOs: "linux", workload: { dirtyRateMbps: (v % 10) * 40, writableWorkingSetMb: 256 } });
+  for (let v = 0; v < VMS; v++)
+    apply("VirtualMachine", `vm${v}`, {
+      cluster: "bench",
+      vcpus: 2,
+      memoryMb: 4096,
+      guestOs: "linux",
+      workload: { dirtyRateMbps: (v % 10) * 40, writableWorkingSetMb: 256 },
+    });
   const start = nowUs();
   const txn = new Txn(world);
   let lastLanding = 0;
@@ -98,9 +122,27 @@ interface PaperWorkload {
  * dirty rates and writable working sets are our estimates, since the paper reports neither as a number.
  */
 const PAPER: PaperWorkload[] = [
-  { name: "SPECweb99, 350 clients", published: "210 ms (201 ms copy + 9 ms restart)", publishedMs: 210, input: { memoryMb: 800, dirtyRateMbps: 1000, writableWorkingSetMb: 24 }, basis: "800 MB VM; estimate: 24 MB hot set rewritten at 1000 Mbit/s" },
-  { name: "Quake 3 server, 6 players", published: "60 ms (20 ms copy + 40 ms restart)", publishedMs: 60, input: { memoryMb: 64, dirtyRateMbps: 20, writableWorkingSetMb: 4 }, basis: "64 MB VM; estimate: 4 MB rewritten at 20 Mbit/s" },
-  { name: "Diabolical (MMuncher)", published: "seconds", publishedMs: undefined, input: { memoryMb: 512, dirtyRateMbps: 1000, writableWorkingSetMb: 256 }, basis: "512 MB VM writing a 256 MB region; estimate: 1000 Mbit/s" },
+  {
+    name: "SPECweb99, 350 clients",
+    published: "210 ms (201 ms copy + 9 ms restart)",
+    publishedMs: 210,
+    input: { memoryMb: 800, dirtyRateMbps: 1000, writableWorkingSetMb: 24 },
+    basis: "800 MB VM; estimate: 24 MB hot set rewritten at 1000 Mbit/s",
+  },
+  {
+    name: "Quake 3 server, 6 players",
+    published: "60 ms (20 ms copy + 40 ms restart)",
+    publishedMs: 60,
+    input: { memoryMb: 64, dirtyRateMbps: 20, writableWorkingSetMb: 4 },
+    basis: "64 MB VM; estimate: 4 MB rewritten at 20 Mbit/s",
+  },
+  {
+    name: "Diabolical (MMuncher)",
+    published: "seconds",
+    publishedMs: undefined,
+    input: { memoryMb: 512, dirtyRateMbps: 1000, writableWorkingSetMb: 256 },
+    basis: "512 MB VM writing a 256 MB region; estimate: 1000 Mbit/s",
+  },
 ];
 
 export function benchMigration(): Record<string, number> {
@@ -131,15 +173,21 @@ export function benchMigration(): Record<string, number> {
   console.log(`migrations modelled/s (fluid model, 20,000 VMs up to 16 GB, best of 5): ${fmt(modelRate, 0)}`);
   console.log(`migrations modelled/s (page-level baseline, 40 VMs up to 1 GB, best of 3): ${fmt(baselineRate, 1)}`);
   console.log(`speed-up over baseline: ${fmt(modelRate / baselineRate, 0)}x`);
-  console.log(`agreement on those 40 VMs: same rounds and stop reason for ${sameStop}; downtime gap median ${fmt(percentile(downtimeGapsMs, 50), 2)} ms, worst ${fmt(Math.max(...downtimeGapsMs), 1)} ms; data sent gap median ${fmt(percentile(transferGaps, 50) * 100, 2)}%, worst ${fmt(Math.max(...transferGaps) * 100, 1)}%`);
+  console.log(
+    `agreement on those 40 VMs: same rounds and stop reason for ${sameStop}; downtime gap median ${fmt(percentile(downtimeGapsMs, 50), 2)} ms, worst ${fmt(Math.max(...downtimeGapsMs), 1)} ms; data sent gap median ${fmt(percentile(transferGaps, 50) * 100, 2)}%, worst ${fmt(Math.max(...transferGaps) * 100, 1)}%`,
+  );
   console.log(`runtime migrations started and completed/s (500 VMs, 16 hosts, in-memory world, best of 3): ${fmt(runtimeRate, 0)}`);
 
-  console.log(`\nModelled vs published downtimes (link ${params.bandwidthMbps} Mbit/s, first round ${params.firstRoundMbps}, +${params.rateIncrementMbps} per round, cap ${params.maxRateMbps}, ${params.maxIterations} iterations, ${params.maxFactor}x memory, ${params.stopPages} pages, restart ${params.resumeMs} ms):`);
+  console.log(
+    `\nModelled vs published downtimes (link ${params.bandwidthMbps} Mbit/s, first round ${params.firstRoundMbps}, +${params.rateIncrementMbps} per round, cap ${params.maxRateMbps}, ${params.maxIterations} iterations, ${params.maxFactor}x memory, ${params.stopPages} pages, restart ${params.resumeMs} ms):`,
+  );
   console.log("| workload | Clark et al. downtime | modelled downtime | rounds | sent | total | stop | parameters |");
   console.log("|---|---|---|---|---|---|---|---|");
   for (const w of PAPER) {
     const r = simulatePreCopy(w.input, params);
-    console.log(`| ${w.name} | ${w.published} | ${fmt(r.downtimeMs, 0)} ms | ${r.rounds} | ${fmt(r.transferredMb, 0)} MB | ${fmt(r.totalSeconds, 1)} s | ${r.stopReason} | ${w.basis} |`);
+    console.log(
+      `| ${w.name} | ${w.published} | ${fmt(r.downtimeMs, 0)} ms | ${r.rounds} | ${fmt(r.transferredMb, 0)} MB | ${fmt(r.totalSeconds, 1)} s | ${r.stopReason} | ${w.basis} |`,
+    );
   }
   return { migrationsModelledPerSecond: modelRate, pageLevelPerSecond: baselineRate, runtimeMigrationsPerSecond: runtimeRate };
 }

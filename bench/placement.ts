@@ -9,7 +9,7 @@ import { place, placementRequest } from "../runtime/core/placement/framework";
 import { NO_RULES } from "../runtime/core/rules/constraints";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { projectedLoad } from "../runtime/core/placement/plugins/balance";
-import { Footprint, footprintOf, guestCostOnHost } from "../runtime/core/vm-resources";
+import { type Footprint, footprintOf, guestCostOnHost } from "../runtime/core/vm-resources";
 import { hostWithFootprint } from "../runtime/core/accounting";
 import { SeededRandom } from "../runtime/core/random";
 import { benchHost } from "./hosts";
@@ -20,7 +20,9 @@ const HOSTS = 96;
 const VMS = 10_000;
 
 function makeHosts(): HostRecord[] {
-  return Array.from({ length: HOSTS }, (_, i) => benchHost(`esx${String(i).padStart(3, "0")}`, "bench", i % 3 === 0 ? 16 : 12, i % 4 === 0 ? 524288 : 262144));
+  return Array.from({ length: HOSTS }, (_, i) =>
+    benchHost(`esx${String(i).padStart(3, "0")}`, "bench", i % 3 === 0 ? 16 : 12, i % 4 === 0 ? 524288 : 262144),
+  );
 }
 
 function makeVms(): VmSpec[] {

@@ -63,19 +63,29 @@ function packingRow(kind: string, n: number, seeds: number[], low: number, high:
 
 export function benchPlanning(): void {
   header("Consolidation packing: planner vs First Fit Decreasing, over the lower bound");
-  console.log("| instances | servers | runs | lower bound | planner hosts | FFD hosts | planner over bound | FFD over bound | runs worse than FFD | planner wall time | planner CPU time | FFD wall time |");
+  console.log(
+    "| instances | servers | runs | lower bound | planner hosts | FFD hosts | planner over bound | FFD over bound | runs worse than FFD | planner wall time | planner CPU time | FFD wall time |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const [kind, low, high] of [["balanced", 0.05, 0.35], ["large items", 0.2, 0.6]] as const) {
+  for (const [kind, low, high] of [
+    ["balanced", 0.05, 0.35],
+    ["large items", 0.2, 0.6],
+  ] as const) {
     packingRow(kind, 1000, [1, 2, 3], low, high);
     packingRow(kind, 10_000, [11], low, high);
   }
 
   header("What-if: one host failure at 96 hosts / 10,000 VMs");
   const world = buildWorld();
-  console.log(`| steps | what-if (fork, steps, report) | its CPU time | baseline: the steps in one uncommitted operation, no report | restarts | DRS moves |`);
+  console.log(
+    `| steps | what-if (fork, steps, report) | its CPU time | baseline: the steps in one uncommitted operation, no report | restarts | DRS moves |`,
+  );
   console.log(`|---|---|---|---|---|---|`);
   for (const seconds of [60, 900]) {
-    const steps = [{ type: "failHost" as const, host: "esx000" }, { type: "advance" as const, seconds }];
+    const steps = [
+      { type: "failHost" as const, host: "esx000" },
+      { type: "advance" as const, seconds },
+    ];
     const whatIfUs: number[] = [];
     const whatIfCpuUs: number[] = [];
     const baseUs: number[] = [];
@@ -97,6 +107,8 @@ export function benchPlanning(): void {
       baseUs.push(nowUs() - t);
     }
     const ms = (us: number[]) => `${fmt(percentile(us, 50) / 1000, 1)} ms`;
-    console.log(`| fail esx000, advance ${seconds} s (${world.count("VirtualMachine").toLocaleString("en-US")} VMs, ${world.count("Host")} hosts) | ${ms(whatIfUs)} | ${ms(whatIfCpuUs)} | ${ms(baseUs)} | ${restarts} | ${moves} |`);
+    console.log(
+      `| fail esx000, advance ${seconds} s (${world.count("VirtualMachine").toLocaleString("en-US")} VMs, ${world.count("Host")} hosts) | ${ms(whatIfUs)} | ${ms(whatIfCpuUs)} | ${ms(baseUs)} | ${restarts} | ${moves} |`,
+    );
   }
 }

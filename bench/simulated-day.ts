@@ -39,7 +39,8 @@ const TOLERANCE_PERCENT = 5;
 
 function steps(defaultSteps: number): number {
   const n = Number(process.env.SIM_STEPS ?? defaultSteps);
-  if (!Number.isInteger(n) || n < 1 || n > 7 * DAY_STEPS) throw new Error(`SIM_STEPS must be a whole number of steps from 1 to ${7 * DAY_STEPS}`);
+  if (!Number.isInteger(n) || n < 1 || n > 7 * DAY_STEPS)
+    throw new Error(`SIM_STEPS must be a whole number of steps from 1 to ${7 * DAY_STEPS}`);
   return n;
 }
 
@@ -53,7 +54,11 @@ function s1World(demandTolerancePercent: number): World {
     vms: VMS,
     seed: 7,
     skewed: false,
-    drs: { automationLevel: "fullyAutomated", intervalSeconds: STEP_SECONDS, ...(demandTolerancePercent > 0 ? { demandTolerancePercent } : {}) },
+    drs: {
+      automationLevel: "fullyAutomated",
+      intervalSeconds: STEP_SECONDS,
+      ...(demandTolerancePercent > 0 ? { demandTolerancePercent } : {}),
+    },
     ha: { enabled: true, admissionControl: { policy: "resourcePercentage", cpuPercent: 5, memoryPercent: 5 } },
     workload: (n) => (n % 2 === 0 ? { profile: "diurnal", peakHour: (n / 2) % 24 } : { profile: "bursty", burstProbability: 0.05 }),
   });
@@ -136,34 +141,50 @@ const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
 function report(label: string, run: DayRun): void {
   const total = run.stepMs.length;
   const x = timesReal(run.stepMs);
-  console.log(`${label}: ${fmt(sum(run.stepMs), 0)} ms for ${total} steps, median step ${fmt(median(run.stepMs))} ms, slowest ${fmt(Math.max(...run.stepMs))} ms; VMs written per step: median ${median(run.vmWrites).toLocaleString("en-US")}`);
-  console.log(`  ${fmt(x, 0)}x real time (goal >= ${GOAL_TIMES_REAL.toLocaleString("en-US")}x), ${fmt(x / CLOUDSIM_TIMES_REAL, 2)}x CloudSim Plus's ${CLOUDSIM_TIMES_REAL.toLocaleString("en-US")}x (goal >= 5x, CloudSim Plus not run here); a whole day at this rate: ${fmt((DAY_STEPS * sum(run.stepMs)) / total / 1000, 1)} s (goal < ${fmt((DAY_STEPS * STEP_SECONDS) / GOAL_TIMES_REAL, 1)} s)`);
+  console.log(
+    `${label}: ${fmt(sum(run.stepMs), 0)} ms for ${total} steps, median step ${fmt(median(run.stepMs))} ms, slowest ${fmt(Math.max(...run.stepMs))} ms; VMs written per step: median ${median(run.vmWrites).toLocaleString("en-US")}`,
+  );
+  console.log(
+    `  ${fmt(x, 0)}x real time (goal >= ${GOAL_TIMES_REAL.toLocaleString("en-US")}x), ${fmt(x / CLOUDSIM_TIMES_REAL, 2)}x CloudSim Plus's ${CLOUDSIM_TIMES_REAL.toLocaleString("en-US")}x (goal >= 5x, CloudSim Plus not run here); a whole day at this rate: ${fmt((DAY_STEPS * sum(run.stepMs)) / total / 1000, 1)} s (goal < ${fmt((DAY_STEPS * STEP_SECONDS) / GOAL_TIMES_REAL, 1)} s)`,
+  );
 }
 
 export async function benchSimulatedDay(): Promise<void> {
   const total = steps(24);
-  header(`Simulated day, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps of ${STEP_SECONDS} s (${fmt((total * STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`);
+  header(
+    `Simulated day, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps of ${STEP_SECONDS} s (${fmt((total * STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`,
+  );
   // The baseline runs second, on a warmed-up process: the comparison leans its way, not ours.
   const tolerant = await persistedDay(total, TOLERANCE_PERCENT, false);
   const exact = await persistedDay(total, 0, false);
   report(`demand tolerance ${TOLERANCE_PERCENT}%`, tolerant);
   report("baseline, every sample kept exactly (tolerance 0)", exact);
-  console.log(`speed-up over the baseline: ${fmt(sum(exact.stepMs) / sum(tolerant.stepMs), 2)}x; VM writes ${fmt(sum(tolerant.vmWrites) / sum(exact.vmWrites), 2)}x the baseline's`);
+  console.log(
+    `speed-up over the baseline: ${fmt(sum(exact.stepMs) / sum(tolerant.stepMs), 2)}x; VM writes ${fmt(sum(tolerant.vmWrites) / sum(exact.vmWrites), 2)}x the baseline's`,
+  );
   console.log(`state file after the run: ${mb(tolerant.fileBytes)} MB, ${fmt(tolerant.fileBytes / VMS, 0)} bytes per VM`);
 }
 
 export async function benchMemoryOverTime(): Promise<void> {
   const total = steps(36);
-  header(`Memory over simulated time, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps, resident memory and heap after a collection every simulated hour`);
+  header(
+    `Memory over simulated time, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps, resident memory and heap after a collection every simulated hour`,
+  );
   // Exact samples (the default): every pass rewrites most VMs, the most a step can leave behind.
   const run = await persistedDay(total, 0, true);
   const [start] = run.hourly;
-  run.hourly.forEach((m, hour) => console.log(`hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${fmt(m.heap / VMS, 0)} bytes per VM)`));
+  run.hourly.forEach((m, hour) =>
+    console.log(`hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${fmt(m.heap / VMS, 0)} bytes per VM)`),
+  );
   const last = run.hourly.at(-1)!;
   const hours = run.hourly.length - 1;
   if (hours > 0) {
     const heapGrowth = (last.heap - run.hourly[1].heap) / Math.max(1, hours - 1);
-    console.log(`growth after the first hour: heap ${fmt(heapGrowth / 2 ** 20, 1)} MB per simulated hour, resident ${fmt((last.rss - run.hourly[1].rss) / Math.max(1, hours - 1) / 2 ** 20, 1)} MB per hour (goal: flat; baseline: the loaded world at hour 0, heap ${mb(start.heap)} MB)`);
-    console.log(`bytes per VM at the end: heap ${fmt(last.heap / VMS, 0)}, resident ${fmt(last.rss / VMS, 0)} (resident goal at S2: under 1 GB for 40,000 VMs, ${fmt(2 ** 30 / 40_000, 0)} bytes per VM)`);
+    console.log(
+      `growth after the first hour: heap ${fmt(heapGrowth / 2 ** 20, 1)} MB per simulated hour, resident ${fmt((last.rss - run.hourly[1].rss) / Math.max(1, hours - 1) / 2 ** 20, 1)} MB per hour (goal: flat; baseline: the loaded world at hour 0, heap ${mb(start.heap)} MB)`,
+    );
+    console.log(
+      `bytes per VM at the end: heap ${fmt(last.heap / VMS, 0)}, resident ${fmt(last.rss / VMS, 0)} (resident goal at S2: under 1 GB for 40,000 VMs, ${fmt(2 ** 30 / 40_000, 0)} bytes per VM)`,
+    );
   }
 }

@@ -29,12 +29,33 @@ afterAll(async () => {
 });
 
 const SPEC = { cluster: "bench", vcpus: 1, memoryMb: 512, guestOs: "linux" };
-const STATUS = JSON.stringify({ observedGeneration: 1, cluster: "bench", currentHost: "esx1", powerState: "on", overheadMemoryMb: 40, cpuEntitlementMhz: 0, memoryEntitlementMb: 512, cpuUsedMhz: 0, migrations: 0, lastMigration: null });
+const STATUS = JSON.stringify({
+  observedGeneration: 1,
+  cluster: "bench",
+  currentHost: "esx1",
+  powerState: "on",
+  overheadMemoryMb: 40,
+  cpuEntitlementMhz: 0,
+  memoryEntitlementMb: 512,
+  cpuUsedMhz: 0,
+  migrations: 0,
+  lastMigration: null,
+});
 
 async function inventory(rt: Runtime): Promise<void> {
   await rt.apply({ kind: "Cluster", name: "bench", spec: {} });
   for (let h = 0; h < 4; h++) {
-    await rt.apply({ kind: "Host", name: `esx${h}`, spec: { cluster: "bench", hypervisor: "esx", hypervisorVersion: "8.0", cpu: { sockets: 2, coresPerSocket: 32, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 4 * 1048576 } });
+    await rt.apply({
+      kind: "Host",
+      name: `esx${h}`,
+      spec: {
+        cluster: "bench",
+        hypervisor: "esx",
+        hypervisorVersion: "8.0",
+        cpu: { sockets: 2, coresPerSocket: 32, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+        memoryMb: 4 * 1048576,
+      },
+    });
   }
 }
 
@@ -133,9 +154,11 @@ it("stores next to their raw drivers, and concurrent clients on PostgreSQL", { t
     const runtimes = await Promise.all(Array.from({ length: clients }, () => openRuntime({ postgres: url })));
     const each = Math.ceil(OPS / clients);
     const start = performance.now();
-    await Promise.all(runtimes.map(async (rt, c) => {
-      for (let i = 0; i < each; i++) await rt.apply({ kind: "VirtualMachine", name: `c${c}-${i}`, spec: SPEC });
-    }));
+    await Promise.all(
+      runtimes.map(async (rt, c) => {
+        for (let i = 0; i < each; i++) await rt.apply({ kind: "VirtualMachine", name: `c${c}-${i}`, spec: SPEC });
+      }),
+    );
     const rate = (each * clients) / ((performance.now() - start) / 1000);
     expect(await setup.list("VirtualMachine")).toHaveLength(each * clients);
     console.log(`| ${clients} | ${each * clients} | ${fmt(rate, 0)} |`);

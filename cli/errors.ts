@@ -23,7 +23,6 @@ export const EXIT_CODES_HELP = `Exit codes:
 
 const MAX_ERROR_CHARS = 2000;
 
-
 export interface ErrorReport {
   exitCode: number;
   /** What to print; null when the command already said what went wrong. */
@@ -59,10 +58,14 @@ export function describeError(e: unknown): ErrorReport {
     return { exitCode: EXIT_USAGE, json: { code: "Usage", message: clip(e.message, MAX_ERROR_CHARS) }, line: `polyvisor: ${e.message}` };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { exitCode: EXIT_REFUSED, json: { code: "Internal", message: clip(message, MAX_ERROR_CHARS) }, line: `polyvisor: unexpected error: ${message}` };
+  return {
+    exitCode: EXIT_REFUSED,
+    json: { code: "Internal", message: clip(message, MAX_ERROR_CHARS) },
+    line: `polyvisor: unexpected error: ${message}`,
+  };
 }
 
 export function writeError(report: Pick<ErrorReport, "json" | "line">, json: boolean): void {
   if (report.json === null) return;
-  process.stderr.write((json ? JSON.stringify(report.json) : clip(report.line, MAX_ERROR_CHARS)) + "\n");
+  process.stderr.write(`${json ? JSON.stringify(report.json) : clip(report.line, MAX_ERROR_CHARS)}\n`);
 }

@@ -29,7 +29,12 @@ export function table(headers: string[], rows: (string | number)[][], width = ou
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   if (width !== undefined) fitColumns(widths, numeric, width - GAP.length * (headers.length - 1));
   return cells
-    .map((r) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : clip(c, widths[i]).padEnd(widths[i]))).join(GAP).trimEnd())
+    .map((r) =>
+      r
+        .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : clip(c, widths[i]).padEnd(widths[i])))
+        .join(GAP)
+        .trimEnd(),
+    )
     .join("\n");
 }
 
@@ -61,10 +66,13 @@ export function parseDuration(text: string): number {
       total += Number(m[1]) * UNIT_SECONDS[m[2]];
       consumed += m[0].length;
     }
-    if (consumed === 0 || consumed !== trimmed.length) throw new UsageError(`not a duration: ${quote(text)} (use e.g. 90s, 15m, 2h, 1h30m, 1d, 1w)`);
+    if (consumed === 0 || consumed !== trimmed.length)
+      throw new UsageError(`not a duration: ${quote(text)} (use e.g. 90s, 15m, 2h, 1h30m, 1d, 1w)`);
   }
   if (total > MAX_ADVANCE_SECONDS) {
-    throw new UsageError(`${quote(text)} is longer than the ${MAX_ADVANCE_SECONDS / 86_400} days one advance may cover (MAX_ADVANCE_SECONDS); advance in several steps`);
+    throw new UsageError(
+      `${quote(text)} is longer than the ${MAX_ADVANCE_SECONDS / 86_400} days one advance may cover (MAX_ADVANCE_SECONDS); advance in several steps`,
+    );
   }
   return total;
 }

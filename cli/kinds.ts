@@ -21,6 +21,7 @@ export function parseKind(text: string): Kind {
 }
 
 /** Columns `get KIND` shows after NAME; the whole object is in -o json|yaml. */
+// biome-ignore lint/suspicious/noExplicitAny: each row reads its own kind's spec and status, checked by the schema when stored
 type Column = [header: string, value: (spec: any, status: any) => string | number];
 
 const dash = (v: unknown) => (v === undefined || v === null ? "-" : String(v));

@@ -61,7 +61,7 @@ export function buildProgram(jsonErrors = false): Command {
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => {
-        if (!jsonErrors) write(clip(s.trimEnd(), MAX_USAGE_MESSAGE) + "\n");
+        if (!jsonErrors) write(`${clip(s.trimEnd(), MAX_USAGE_MESSAGE)}\n`);
       },
     })
     .addHelpText("after", `\n${EXIT_CODES_HELP}`);

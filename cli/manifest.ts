@@ -33,9 +33,12 @@ export function readInput(file: string): string {
   try {
     text = readFileSync(file === "-" ? 0 : file);
   } catch (e) {
-    throw new UsageError(`cannot read ${file === "-" ? "stdin" : quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read ${file === "-" ? "stdin" : quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
-  if (text.length > MAX_MANIFEST_BYTES) throw new UsageError(`${file === "-" ? "stdin" : quote(file)} is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MB`);
+  if (text.length > MAX_MANIFEST_BYTES)
+    throw new UsageError(`${file === "-" ? "stdin" : quote(file)} is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MB`);
   return text.toString("utf8");
 }
 
@@ -55,7 +58,11 @@ export function parseManifest(text: string, source: string): ManifestEntry[] {
         const issue = parsed.error.issues[0];
         const where = Array.isArray(value) ? `document ${d + 1}, item ${i + 1}` : `document ${d + 1}`;
         const o = (item ?? {}) as { kind?: unknown; name?: unknown };
-        const subject = { kind: typeof o.kind === "string" ? o.kind : "object", name: typeof o.name === "string" ? o.name : `(${where})`, field: issue.path.join(".") || "object" };
+        const subject = {
+          kind: typeof o.kind === "string" ? o.kind : "object",
+          name: typeof o.name === "string" ? o.name : `(${where})`,
+          field: issue.path.join(".") || "object",
+        };
         throw new PolyvisorError("InvalidSpec", subject, `${source}, ${where}: ${issue.message}`);
       }
       const { kind, name, spec } = parsed.data;

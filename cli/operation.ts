@@ -45,6 +45,8 @@ export async function runOperation(
       object: target ? ((await rt.get(target.kind, target.name)) ?? null) : null,
       events,
     };
-    cli.emit(result, (r) => [renderEvents(r.events), `Simulated time is ${formatSeconds(r.timeSeconds)}${opts.hint ? `; ${opts.hint}` : ""}`].join("\n"));
+    cli.emit(result, (r) =>
+      [renderEvents(r.events), `Simulated time is ${formatSeconds(r.timeSeconds)}${opts.hint ? `; ${opts.hint}` : ""}`].join("\n"),
+    );
   });
 }

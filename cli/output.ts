@@ -5,7 +5,7 @@
  */
 
 export function print(text: string): void {
-  process.stdout.write(text + "\n");
+  process.stdout.write(`${text}\n`);
 }
 
 export function toJson(value: unknown): string {

@@ -10,10 +10,25 @@ import { UsageError } from "./usage-error";
 type ConfigValue = string | number | string[];
 
 /** Keys with a meaning here; vif and the console/boot keys are accepted without one. */
-const MAPPED = new Set(["name", "memory", "vcpus", "disk", "kernel", "ramdisk", "builder", "vif", "root", "extra", "on_poweroff", "on_reboot", "on_crash", "uuid"]);
+const MAPPED = new Set([
+  "name",
+  "memory",
+  "vcpus",
+  "disk",
+  "kernel",
+  "ramdisk",
+  "builder",
+  "vif",
+  "root",
+  "extra",
+  "on_poweroff",
+  "on_reboot",
+  "on_crash",
+  "uuid",
+]);
 
 const STRING = String.raw`'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"`;
-const ASSIGNMENT = new RegExp(String.raw`^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$`);
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$/;
 
 function parseValue(text: string, line: number): ConfigValue {
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
@@ -35,7 +50,8 @@ export function parseXenConfig(text: string): Map<string, ConfigValue> {
     const first = i + 1;
     if (statement === "") continue;
     // A list continues until its closing bracket.
-    while (statement.includes("[") && !statement.includes("]") && i + 1 < lines.length) statement += " " + lines[++i].replace(/#.*$/, "").trim();
+    while (statement.includes("[") && !statement.includes("]") && i + 1 < lines.length)
+      statement += ` ${lines[++i].replace(/#.*$/, "").trim()}`;
     const m = ASSIGNMENT.exec(statement);
     if (!m) throw new UsageError(`line ${first}: expected key = value, got ${quote(statement)}`);
     values.set(m[1], parseValue(m[2], first));
@@ -66,7 +82,8 @@ function diskOf(entry: string, opts: XenDomainOptions): Record<string, unknown> 
   const type = target.slice(0, colon);
   let path = target.slice(colon + 1);
   if (type === "tap") path = path.replace(/^[a-z]+:/, "");
-  if (type !== "file" && type !== "tap" && type !== "phy") throw new UsageError(`disk ${quote(entry)}: unknown backend ${quote(type)} (file:, tap:aio: or phy:)`);
+  if (type !== "file" && type !== "tap" && type !== "phy")
+    throw new UsageError(`disk ${quote(entry)}: unknown backend ${quote(type)} (file:, tap:aio: or phy:)`);
   if (type === "phy" && !path.startsWith("/dev/")) path = `/dev/${path}`;
   const backend = type === "phy" ? (/\d$/.test(path) && !path.startsWith("/dev/mapper/") ? "partition" : "device") : "image";
   if (opts.datastore === undefined) throw new UsageError("the domain has disks: give --datastore DS, the datastore they live on");
@@ -96,7 +113,8 @@ export function xenDomain(text: string, opts: XenDomainOptions): XenDomain {
   if (memoryMb === undefined) throw new UsageError("the configuration has no memory = MB");
   const disks = values.get("disk") ?? [];
   if (!Array.isArray(disks)) throw new UsageError("disk must be a list, e.g. ['file:/var/lib/xen/images/a.img,xvda,w']");
-  if (opts.host === undefined && opts.cluster === undefined) throw new UsageError("give --host H (the Xen host to start the domain on) or --cluster C");
+  if (opts.host === undefined && opts.cluster === undefined)
+    throw new UsageError("give --host H (the Xen host to start the domain on) or --cluster C");
   const hvm = str(values, "builder") === "hvm";
   const paravirtual = values.has("kernel") && !hvm;
   const spec: Record<string, unknown> = {

@@ -21,7 +21,12 @@ function quietMs(): number {
   const raw = process.env.POLYVISOR_CAPACITY_WAIT_MS;
   if (raw === undefined || raw === "") return QUIET_MS_DEFAULT;
   const parsed = QuietMs.safeParse(raw);
-  if (!parsed.success) throw new PolyvisorError("InvalidSpec", { kind: "Environment", name: "POLYVISOR_CAPACITY_WAIT_MS" }, "must be a whole number of milliseconds from 1 to 600000");
+  if (!parsed.success)
+    throw new PolyvisorError(
+      "InvalidSpec",
+      { kind: "Environment", name: "POLYVISOR_CAPACITY_WAIT_MS" },
+      "must be a whole number of milliseconds from 1 to 600000",
+    );
   return parsed.data;
 }
 

@@ -45,7 +45,8 @@ export class ContainerFarm extends pulumi.ComponentResource {
     }
     const start = pulumi.output(startIp).apply((ip) => {
       const parsed = Ipv4.safeParse(ip);
-      if (!parsed.success) throw new Error(`InvalidSpec: ContainerFarm ${name}: field startIp: ${parsed.error.issues[0].message} (got ${JSON.stringify(ip)})`);
+      if (!parsed.success)
+        throw new Error(`InvalidSpec: ContainerFarm ${name}: field startIp: ${parsed.error.issues[0].message} (got ${JSON.stringify(ip)})`);
       return parseIpv4(ip);
     });
     this.containers = farmMemberNames(namePrefix, count).map(

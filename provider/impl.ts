@@ -96,7 +96,8 @@ export async function checkResource(kind: ManagedKind, _olds: Props, news: Props
       failures.push({ property: path.join(".") || "spec", reason: issue.message });
     }
   }
-  if (kind === "VirtualMachine" && failures.length === 0 && !containsUnknown(spec.disks)) failures.push(...(await imageFailures(String(news.name), spec)));
+  if (kind === "VirtualMachine" && failures.length === 0 && !containsUnknown(spec.disks))
+    failures.push(...(await imageFailures(String(news.name), spec)));
   return { inputs: news, failures };
 }
 
@@ -222,7 +223,7 @@ export async function updateResource(kind: ManagedKind, id: string, olds: Props,
  * a VM pinned to a host but running elsewhere reports that host as its `host`, so the next
  * `pulumi up` shows the broken pin as a change and moves it back.
  */
-export async function readResource(kind: ManagedKind, id: string, props: Props) {
+export async function readResource(kind: ManagedKind, id: string, _props: Props) {
   let obj: RuntimeObject | undefined;
   try {
     obj = await (await runtime()).get(kind, id);

@@ -35,7 +35,13 @@ function providerFor(kind: ManagedKind): pulumi.dynamic.ResourceProvider {
 }
 
 /** The arguments of pulumi.dynamic.Resource: output-only properties are registered as undefined. */
-function registration(kind: ManagedKind, name: string, args: object, opts: pulumi.CustomResourceOptions | undefined, extraOutputs: string[]) {
+function registration(
+  kind: ManagedKind,
+  name: string,
+  args: object,
+  opts: pulumi.CustomResourceOptions | undefined,
+  extraOutputs: string[],
+) {
   const props: Record<string, unknown> = { ...args, name: (args as { name?: unknown }).name ?? name, status: undefined };
   for (const key of extraOutputs) props[key] = undefined;
   return [providerFor(kind), name, props, opts, "polyvisor", kind] as const;

@@ -12,7 +12,6 @@ import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
 import type { WhatIfReport, WhatIfStep } from "./core/what-if";
 
-
 export interface SettleOutcome {
   /** The object once settled; undefined when it does not exist (any more). */
   object: RuntimeObject | undefined;

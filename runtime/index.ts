@@ -53,14 +53,22 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const parsed = Options.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: issue.path.join(".") || "options" }, issue.message);
+    throw new PolyvisorError(
+      "InvalidSpec",
+      { kind: "RuntimeOptions", name: "openRuntime", field: issue.path.join(".") || "options" },
+      issue.message,
+    );
   }
   const opts = parsed.data;
   // A server named in the environment is used when the caller names neither a server, a file nor a database.
   const url = opts.url ?? (opts.path === undefined && opts.postgres === undefined ? process.env.POLYVISOR_URL || undefined : undefined);
   if (url !== undefined) return openRemoteRuntime(url, opts.token ?? (process.env.POLYVISOR_TOKEN || undefined));
   if (opts.path !== undefined && opts.postgres !== undefined) {
-    throw new PolyvisorError("InvalidSpec", { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" }, "give either path (SQLite) or postgres, not both");
+    throw new PolyvisorError(
+      "InvalidSpec",
+      { kind: "RuntimeOptions", name: "openRuntime", field: "postgres" },
+      "give either path (SQLite) or postgres, not both",
+    );
   }
   // An explicit path wins; then a PostgreSQL connection string, given or from POLYVISOR_POSTGRES.
   const postgres = opts.path === undefined ? (opts.postgres ?? (process.env.POLYVISOR_POSTGRES || undefined)) : undefined;

@@ -1,7 +1,7 @@
 /** The runtime over a store in this process: validates arguments, runs core commands, copies results out. */
 import { z } from "zod";
 import { VmSpec } from "../schema/virtual-machine";
-import { Command, checkName, execute } from "./core/commands";
+import { type Command, checkName, execute } from "./core/commands";
 import { parseSpec } from "./core/kinds/common";
 import { checkPlainData } from "./plain-input";
 import { refuse } from "./core/errors";
@@ -56,7 +56,8 @@ function checkInput(obj: unknown): ObjectInput {
 /** A VM's spec is validated before its disk images are read: a bad path never reaches the file system. */
 function checkBeforeReading(kind: string, name: string, spec: Record<string, unknown>): void {
   const disks = spec.disks;
-  if (kind !== "VirtualMachine" || !Array.isArray(disks) || !disks.some((d) => d !== null && typeof d === "object" && "importFrom" in d)) return;
+  if (kind !== "VirtualMachine" || !Array.isArray(disks) || !disks.some((d) => d !== null && typeof d === "object" && "importFrom" in d))
+    return;
   parseSpec("VirtualMachine", checkName(kind, name), VmSpec, spec);
 }
 
@@ -124,7 +125,11 @@ export class LocalRuntime implements Runtime {
     const parsed = FailVmOptions.safeParse(opts);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      refuse("InvalidSpec", { kind: "VirtualMachine", name: String(name).slice(0, 80), field: issue.path.join(".") || "options" }, issue.message);
+      refuse(
+        "InvalidSpec",
+        { kind: "VirtualMachine", name: String(name).slice(0, 80), field: issue.path.join(".") || "options" },
+        issue.message,
+      );
     }
     await this.run({ type: "failVm", name, mode: parsed.data.mode });
   }
@@ -155,7 +160,8 @@ export class LocalRuntime implements Runtime {
     const checked = checkWhatIfSteps(steps);
     const inputs = new Map<number, { diskImages: Awaited<ReturnType<typeof readDiskImages>> }>();
     for (const [i, step] of checked.entries()) {
-      if (step.type === "apply" && step.kind === "VirtualMachine") inputs.set(i, { diskImages: await readDiskImages(step.name, step.spec as Record<string, unknown>) });
+      if (step.type === "apply" && step.kind === "VirtualMachine")
+        inputs.set(i, { diskImages: await readDiskImages(step.name, step.spec as Record<string, unknown>) });
     }
     return this.store.read((world) => whatIf(world, checked, inputs));
   }

@@ -46,12 +46,18 @@ function fieldOf(path: readonly (string | number)[]): string {
   return inSpec.length ? inSpec.join(".") : "spec";
 }
 
-function walk(value: unknown, path: readonly (string | number)[], subject: Subject, state: { values: number; ancestors: Set<object> }): void {
+function walk(
+  value: unknown,
+  path: readonly (string | number)[],
+  subject: Subject,
+  state: { values: number; ancestors: Set<object> },
+): void {
   const field = () => ({ ...subject, field: fieldOf(path) });
   if (++state.values > MAX_INPUT_VALUES) refuse("InvalidSpec", field(), `too large: more than ${MAX_INPUT_VALUES} values in one input`);
   switch (typeof value) {
     case "string":
-      if (value.length > MAX_INPUT_STRING_CHARS) refuse("InvalidSpec", field(), `string too long: ${value.length} characters, at most ${MAX_INPUT_STRING_CHARS}`);
+      if (value.length > MAX_INPUT_STRING_CHARS)
+        refuse("InvalidSpec", field(), `string too long: ${value.length} characters, at most ${MAX_INPUT_STRING_CHARS}`);
       return;
     case "number":
       if (!Number.isFinite(value)) refuse("InvalidSpec", field(), `must be a finite number (got ${value})`);
@@ -74,10 +80,16 @@ function walk(value: unknown, path: readonly (string | number)[], subject: Subje
     if (obj.length > MAX_INPUT_VALUES) refuse("InvalidSpec", field(), `too large: ${obj.length} items, at most ${MAX_INPUT_VALUES}`);
     for (let i = 0; i < obj.length; i++) walk(obj[i], [...path, i], subject, state);
   } else {
-    if (!isPlainObject(obj)) refuse("InvalidSpec", field(), `must be plain JSON data, not a ${clip(String(obj.constructor?.name ?? "special"), 40)} object`);
+    if (!isPlainObject(obj))
+      refuse("InvalidSpec", field(), `must be plain JSON data, not a ${clip(String(obj.constructor?.name ?? "special"), 40)} object`);
     for (const key of Reflect.ownKeys(obj)) {
       if (typeof key === "symbol") refuse("InvalidSpec", field(), "a symbol key is not JSON data");
-      if (PROTOTYPE_KEYS.has(key)) refuse("InvalidSpec", { ...subject, field: fieldOf([...path, key]) }, `the key ${key} is not allowed (it would reach the object's prototype)`);
+      if (PROTOTYPE_KEYS.has(key))
+        refuse(
+          "InvalidSpec",
+          { ...subject, field: fieldOf([...path, key]) },
+          `the key ${key} is not allowed (it would reach the object's prototype)`,
+        );
       walk((obj as Record<string, unknown>)[key], [...path, key], subject, state);
     }
   }

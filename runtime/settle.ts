@@ -42,7 +42,11 @@ async function nextLanding(rt: Runtime, kind: Kind, name: string, idle: { count:
   }
   if (++idle.count > 1) {
     const stalled = (await rt.events()).filter((e) => e.kind === "Host" && e.name === name && e.reason === "MaintenanceStalled").at(-1);
-    throw new PolyvisorError("Conflict", { kind: "Host", name }, `cannot finish entering maintenance mode${stalled ? `: ${stalled.message}` : ""}`);
+    throw new PolyvisorError(
+      "Conflict",
+      { kind: "Host", name },
+      `cannot finish entering maintenance mode${stalled ? `: ${stalled.message}` : ""}`,
+    );
   }
   return rt.now();
 }
@@ -55,11 +59,19 @@ export async function settle(rt: Runtime, kind: Kind, name: string): Promise<Set
   for (let step = 0; step < MAX_STEPS; step++) {
     const at = await nextLanding(rt, kind, name, idle);
     if (at === undefined) {
-      return { object: await rt.get(kind, name), advancedSeconds: (await rt.now()) - start, events: await rt.events({ sinceSeq: firstSeq }) };
+      return {
+        object: await rt.get(kind, name),
+        advancedSeconds: (await rt.now()) - start,
+        events: await rt.events({ sinceSeq: firstSeq }),
+      };
     }
     const now = await rt.now();
     if (at - start > MAX_ADVANCE_SECONDS) break;
     await rt.advance(Math.max(0, at - now) + EPSILON_SECONDS);
   }
-  throw new PolyvisorError("Conflict", { kind, name }, `still has work in flight after ${MAX_STEPS} steps or ${MAX_ADVANCE_SECONDS / 86_400} simulated days; see polyvisor events --name ${name}`);
+  throw new PolyvisorError(
+    "Conflict",
+    { kind, name },
+    `still has work in flight after ${MAX_STEPS} steps or ${MAX_ADVANCE_SECONDS / 86_400} simulated days; see polyvisor events --name ${name}`,
+  );
 }

@@ -66,10 +66,12 @@ export const StateDump = z
     });
     // Events keep their sequence numbers: an empty log numbers them from 1, one after another.
     d.events.forEach((e, i) => {
-      if (e.seq !== i + 1) ctx.addIssue({ code: "custom", path: ["events", i, "seq"], message: `expected ${i + 1}: events are numbered from 1 without gaps` });
+      if (e.seq !== i + 1)
+        ctx.addIssue({ code: "custom", path: ["events", i, "seq"], message: `expected ${i + 1}: events are numbered from 1 without gaps` });
     });
     d.timers.forEach((t, i) => {
-      if (t.seq >= d.nextTimerSeq) ctx.addIssue({ code: "custom", path: ["timers", i, "seq"], message: `must be below nextTimerSeq ${d.nextTimerSeq}` });
+      if (t.seq >= d.nextTimerSeq)
+        ctx.addIssue({ code: "custom", path: ["timers", i, "seq"], message: `must be below nextTimerSeq ${d.nextTimerSeq}` });
     });
   });
 export type StateDump = z.infer<typeof StateDump>;
@@ -82,7 +84,14 @@ export function dumpWorld(world: World, events: RuntimeEvent[]): StateDump {
     randomState: world.meta.randomState,
     nextTimerSeq: world.meta.nextTimerSeq,
     // Fields in one order whatever order storage gave them, so that two exports of one state are identical.
-    timers: world.meta.timers.map(({ at, seq, task, kind, name, data }) => ({ at, seq, task, kind, name, ...(data === undefined ? {} : { data }) })),
+    timers: world.meta.timers.map(({ at, seq, task, kind, name, data }) => ({
+      at,
+      seq,
+      task,
+      kind,
+      name,
+      ...(data === undefined ? {} : { data }),
+    })),
     objects: KINDS.flatMap((kind) => world.list(kind)) as StateDump["objects"],
     events,
   };
@@ -99,7 +108,11 @@ export function parseDump(value: unknown): StateDump {
 export function importChanges(world: World, eventCount: number, dump: StateDump): Changes {
   const objects = KINDS.reduce((n, kind) => n + world.count(kind), 0);
   if (objects > 0 || eventCount > 0 || world.meta.clockSeconds !== 0) {
-    refuse("Conflict", { kind: "State", name: "import" }, `imports only into an empty state; this one has ${objects} object(s), ${eventCount} event(s) and its clock at ${world.meta.clockSeconds} s`);
+    refuse(
+      "Conflict",
+      { kind: "State", name: "import" },
+      `imports only into an empty state; this one has ${objects} object(s), ${eventCount} event(s) and its clock at ${world.meta.clockSeconds} s`,
+    );
   }
   const timers = [...dump.timers].sort((a, b) => a.at - b.at || a.seq - b.seq);
   return {

@@ -4,11 +4,9 @@ import { z } from "zod";
  * Object names: a letter or digit first, then letters, digits, '.', '_' or '-'; at most 80 characters.
  * This keeps names safe as map keys, file names and URL segments (no spaces, no "__proto__").
  */
-export const Name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, {
-    message: "must start with a letter or digit and contain only letters, digits, '.', '_' or '-' (at most 80 characters)",
-  });
+export const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, {
+  message: "must start with a letter or digit and contain only letters, digits, '.', '_' or '-' (at most 80 characters)",
+});
 
 /** Share presets as vSphere names them, or a custom number of shares. */
 export const Shares = z.union([z.enum(["low", "normal", "high"]), z.int().min(1).max(1_000_000)]);
@@ -40,15 +38,33 @@ export const FilePath = z
   .refine((path) => !path.includes("\0"), { message: "must not contain a NUL character" });
 
 const CpuAllocationFields = z.strictObject({
-  shares: Shares.default("normal").describe("CPU weight among siblings under contention: low/normal/high = 500/1000/2000 per vCPU (a pool counts as 4 vCPUs), or a number"),
-  reservationMhz: NonNegativeInt.max(MAX_CPU_MHZ).default(0).describe("Guaranteed CPU in MHz, admitted against the parent pool's unreserved CPU (VM: at power-on); 0: no guarantee"),
-  limitMhz: z.int().min(1).max(MAX_CPU_MHZ).optional().describe("Most CPU in MHz it gets even when more is free (Xen cap, OpenVZ cpulimit); absent: no limit"),
+  shares: Shares.default("normal").describe(
+    "CPU weight among siblings under contention: low/normal/high = 500/1000/2000 per vCPU (a pool counts as 4 vCPUs), or a number",
+  ),
+  reservationMhz: NonNegativeInt.max(MAX_CPU_MHZ)
+    .default(0)
+    .describe("Guaranteed CPU in MHz, admitted against the parent pool's unreserved CPU (VM: at power-on); 0: no guarantee"),
+  limitMhz: z
+    .int()
+    .min(1)
+    .max(MAX_CPU_MHZ)
+    .optional()
+    .describe("Most CPU in MHz it gets even when more is free (Xen cap, OpenVZ cpulimit); absent: no limit"),
 });
 
 const MemoryAllocationFields = z.strictObject({
-  shares: Shares.default("normal").describe("Memory weight among siblings under contention: low/normal/high = 5/10/20 per configured MB (a pool counts as 16 GB), or a number"),
-  reservationMb: NonNegativeInt.max(MAX_MEMORY_MB).default(0).describe("Guaranteed memory in MB, admitted against the parent pool's unreserved memory (VM: at power-on); 0: no guarantee"),
-  limitMb: z.int().min(1).max(MAX_MEMORY_MB).optional().describe("Most memory in MB it gets; absent: no limit (a VM never gets more than its memoryMb)"),
+  shares: Shares.default("normal").describe(
+    "Memory weight among siblings under contention: low/normal/high = 5/10/20 per configured MB (a pool counts as 16 GB), or a number",
+  ),
+  reservationMb: NonNegativeInt.max(MAX_MEMORY_MB)
+    .default(0)
+    .describe("Guaranteed memory in MB, admitted against the parent pool's unreserved memory (VM: at power-on); 0: no guarantee"),
+  limitMb: z
+    .int()
+    .min(1)
+    .max(MAX_MEMORY_MB)
+    .optional()
+    .describe("Most memory in MB it gets; absent: no limit (a VM never gets more than its memoryMb)"),
 });
 
 type Check<T> = [(value: T) => boolean, { message: string; path: string[] }];

@@ -17,7 +17,12 @@ const Hostname = z
 /** What the processes inside ask for: CPU demand, and runnable threads (the most CPUs they can use at once). */
 export const ContainerWorkload = z.strictObject({
   cpuDemandMhz: z.number().min(0).max(MAX_CPU_MHZ).optional().describe("CPU the processes want now, in MHz [0]"),
-  threads: z.int().min(1).max(100_000).optional().describe("Runnable threads: the container never gets more CPUs than this; absent: no bound but the host's"),
+  threads: z
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe("Runnable threads: the container never gets more CPUs than this; absent: no bound but the host's"),
 });
 export type ContainerWorkload = z.infer<typeof ContainerWorkload>;
 
@@ -30,11 +35,31 @@ export type ContainerWorkload = z.infer<typeof ContainerWorkload>;
 export const ContainerCpu = z
   .strictObject({
     units: z.int().min(8).max(500_000).default(1000).describe("OpenVZ/Virtuozzo cpuunits: weight among the host's busy containers"),
-    limitPercent: z.number().positive().max(100 * 4096).optional().describe("OpenVZ/Virtuozzo cpulimit: hard cap in percent of one CPU (two CPUs = 200)"),
+    limitPercent: z
+      .number()
+      .positive()
+      .max(100 * 4096)
+      .optional()
+      .describe("OpenVZ/Virtuozzo cpulimit: hard cap in percent of one CPU (two CPUs = 200)"),
     cpus: z.int().min(1).max(4096).optional().describe("OpenVZ/Virtuozzo: CPUs the container sees, a bound on its parallelism"),
-    shares: z.int().min(0).max(65_535).optional().describe("Solaris zone.cpu-shares for the fair share scheduler [1]; 0: runs only on CPU nobody with shares wants"),
-    cappedCpus: z.number().min(0.01).max(4096).optional().describe("Solaris capped-cpu ncpus: absolute cap (1.25 = 125% of one CPU), binding even when CPUs are idle"),
-    dedicatedCpus: z.int().min(1).max(4096).optional().describe("Solaris dedicated-cpu ncpus: the zone's own processor set; not with shares, cappedCpus or pool"),
+    shares: z
+      .int()
+      .min(0)
+      .max(65_535)
+      .optional()
+      .describe("Solaris zone.cpu-shares for the fair share scheduler [1]; 0: runs only on CPU nobody with shares wants"),
+    cappedCpus: z
+      .number()
+      .min(0.01)
+      .max(4096)
+      .optional()
+      .describe("Solaris capped-cpu ncpus: absolute cap (1.25 = 125% of one CPU), binding even when CPUs are idle"),
+    dedicatedCpus: z
+      .int()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe("Solaris dedicated-cpu ncpus: the zone's own processor set; not with shares, cappedCpus or pool"),
     pool: Name.optional().describe("Solaris resource pool (one of the host's cpuPools) the zone is bound to; absent: pool_default"),
   })
   .superRefine((cpu, ctx) => {
@@ -62,16 +87,28 @@ export const ContainerProject = z.strictObject({
 export const ContainerSpec = z
   .strictObject({
     cluster: Name.optional().describe("Cluster to place the container in (or set host)"),
-    host: Name.optional().describe("Host to run on (a must-run pin); changing it moves a running container by checkpoint/restore (zones: detach/attach), which takes simulated time"),
+    host: Name.optional().describe(
+      "Host to run on (a must-run pin); changing it moves a running container by checkpoint/restore (zones: detach/attach), which takes simulated time",
+    ),
     template: Name.describe("OS template the container is created from: a declared Template or a built-in one"),
     apps: z.array(Name).default([]).describe("App templates added to the container; each must suit the OS template"),
-    memoryMb: z.int().min(16).max(64 * 1024 * 1024).describe("Memory limit in MB (OpenVZ physpages, zone capped-memory), held on the host with a 2% overhead"),
-    diskGb: z.number().positive().max(1024 * 1024).describe("Disk quota in GB (the private area or zonepath)"),
+    memoryMb: z
+      .int()
+      .min(16)
+      .max(64 * 1024 * 1024)
+      .describe("Memory limit in MB (OpenVZ physpages, zone capped-memory), held on the host with a 2% overhead"),
+    diskGb: z
+      .number()
+      .positive()
+      .max(1024 * 1024)
+      .describe("Disk quota in GB (the private area or zonepath)"),
     ipAddresses: z.array(Ipv4).default([]).describe("IPv4 addresses, unique across the runtime"),
     ipFrom: Ipv4.optional().describe("Instead of ipAddresses: the lowest free address at or after this one, kept for the container's life"),
     hostname: Hostname.optional().describe("Host name inside the container"),
     state: z.enum(["running", "stopped"]).default("running").describe("Whether the container runs"),
-    cpu: ContainerCpu.prefault({}).describe("CPU controls: cpuunits and cpulimit on OpenVZ/Virtuozzo, FSS shares, caps, dedicated CPUs and pools on zones"),
+    cpu: ContainerCpu.prefault({}).describe(
+      "CPU controls: cpuunits and cpulimit on OpenVZ/Virtuozzo, FSS shares, caps, dedicated CPUs and pools on zones",
+    ),
     workload: ContainerWorkload.prefault({}).describe("What the processes ask for"),
     projects: z.array(ContainerProject).default([]).describe("Solaris projects in the zone: project shares divide the zone's CPU"),
     haRestartPriority: RestartPrioritySetting.optional().describe("HA restart priority; absent: the cluster's"),
@@ -90,10 +127,15 @@ export const ContainerSpec = z
       if (c.apps.indexOf(app) !== i) ctx.addIssue({ code: "custom", path: ["apps", i], message: `${app} is listed twice` });
     });
     c.projects.forEach((p, i) => {
-      if (c.projects.findIndex((q) => q.name === p.name) !== i) ctx.addIssue({ code: "custom", path: ["projects", i, "name"], message: `project ${p.name} is listed twice` });
+      if (c.projects.findIndex((q) => q.name === p.name) !== i)
+        ctx.addIssue({ code: "custom", path: ["projects", i, "name"], message: `project ${p.name} is listed twice` });
     });
     if (c.projects.length > 0 && c.workload.cpuDemandMhz !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["workload", "cpuDemandMhz"], message: "a zone with projects takes its demand from them: set it per project" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["workload", "cpuDemandMhz"],
+        message: "a zone with projects takes its demand from them: set it per project",
+      });
     }
   });
 export type ContainerSpec = z.infer<typeof ContainerSpec>;
@@ -117,8 +159,12 @@ export const ContainerMigrationInFlight = z
     toHost: z.string(),
     startedAtSeconds: z.number(),
     completesAtSeconds: z.number(),
-    downtimeFromSeconds: z.number().describe("When the container stops serving: the freeze of a checkpoint/restore, the halt (the start) of a detach/attach"),
-    expected: ContainerMigration.omit({ completedAtSeconds: true }).describe("What the move model predicts: copied on landing to lastMigration"),
+    downtimeFromSeconds: z
+      .number()
+      .describe("When the container stops serving: the freeze of a checkpoint/restore, the halt (the start) of a detach/attach"),
+    expected: ContainerMigration.omit({ completedAtSeconds: true }).describe(
+      "What the move model predicts: copied on landing to lastMigration",
+    ),
   })
   .describe("The move in flight, or null");
 export type ContainerMigrationInFlight = z.infer<typeof ContainerMigrationInFlight>;
@@ -141,7 +187,9 @@ export const ContainerStatus = z.object({
   migrations: z.int(),
   lastMigration: ContainerMigration.nullable(),
   /** Set while a move is in flight (a changed host pin, or maintenance evacuating its host); null otherwise. */
-  migration: ContainerMigrationInFlight.nullable().describe("The move in flight: from and to which host, since and until when; null when none"),
+  migration: ContainerMigrationInFlight.nullable().describe(
+    "The move in flight: from and to which host, since and until when; null when none",
+  ),
   /** Set while HA owes the container a restart: it went down with `fromHost` and waits for room. */
   haRestart: z.object({ fromHost: z.string(), downSinceSeconds: z.number(), pendingReason: z.string().nullable() }).nullable(),
 });

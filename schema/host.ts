@@ -37,28 +37,65 @@ export function hypervisorVersionOf(spec: { hypervisor: Hypervisor; hypervisorVe
  * Processor flags. vmx/svm/ept/npt serve the hypervisor; the others are instruction-set extensions a
  * guest sees (runtime/core/cpu/evc.ts: what live migration and EVC compare).
  */
-export const CpuFeature = z.enum(["vmx", "svm", "ept", "npt", "lm", "nx", "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "aes", "pclmulqdq", "avx", "avx2", "fma", "bmi", "movbe", "sse4a", "abm", "3dnow"]);
+export const CpuFeature = z.enum([
+  "vmx",
+  "svm",
+  "ept",
+  "npt",
+  "lm",
+  "nx",
+  "sse3",
+  "ssse3",
+  "sse4.1",
+  "sse4.2",
+  "popcnt",
+  "aes",
+  "pclmulqdq",
+  "avx",
+  "avx2",
+  "fma",
+  "bmi",
+  "movbe",
+  "sse4a",
+  "abm",
+  "3dnow",
+]);
 export type CpuFeature = z.infer<typeof CpuFeature>;
 
 /** Features that exist only on one vendor's processors. */
-const VENDOR_FEATURES: Record<string, "intel" | "amd"> = { vmx: "intel", ept: "intel", svm: "amd", npt: "amd", sse4a: "amd", "3dnow": "amd" };
+const VENDOR_FEATURES: Record<string, "intel" | "amd"> = {
+  vmx: "intel",
+  ept: "intel",
+  svm: "amd",
+  npt: "amd",
+  sse4a: "amd",
+  "3dnow": "amd",
+};
 
 export const HostCpu = z
   .strictObject({
     sockets: z.int().min(1).max(64).default(1).describe("Processor sockets; CPU capacity is sockets x coresPerSocket x mhz"),
     coresPerSocket: z.int().min(1).max(256).describe("Cores per socket; a VM gets at most as many vCPUs as the host has cores"),
     mhz: z.int().min(100).max(10_000).describe("Clock rate of one core in MHz"),
-    vendor: z.enum(["intel", "amd"]).describe("CPU vendor: decides which features exist; binary translation cannot run 64-bit guests on Intel"),
+    vendor: z
+      .enum(["intel", "amd"])
+      .describe("CPU vendor: decides which features exist; binary translation cannot run 64-bit guests on Intel"),
     features: z
       .array(CpuFeature)
       .default([])
-      .describe("CPU flags: vmx/svm hardware assist (VT-x/AMD-V), ept/npt nested paging, lm 64-bit (x86_64 guests need it); the rest are instruction-set extensions guests see (live migration and EVC compare them)"),
+      .describe(
+        "CPU flags: vmx/svm hardware assist (VT-x/AMD-V), ept/npt nested paging, lm 64-bit (x86_64 guests need it); the rest are instruction-set extensions guests see (live migration and EVC compare them)",
+      ),
   })
   .superRefine((cpu, ctx) => {
     cpu.features.forEach((feature, i) => {
       const only = VENDOR_FEATURES[feature];
       if (only && only !== cpu.vendor) {
-        ctx.addIssue({ code: "custom", path: ["features", i], message: `${feature} is an ${only} feature; the host's vendor is ${cpu.vendor}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["features", i],
+          message: `${feature} is an ${only} feature; the host's vendor is ${cpu.vendor}`,
+        });
       }
       if (cpu.features.indexOf(feature) !== i) {
         ctx.addIssue({ code: "custom", path: ["features", i], message: `${feature} is listed twice` });
@@ -69,7 +106,9 @@ export const HostCpu = z
 export const HostSpec = z
   .strictObject({
     cluster: Name.optional().describe("Cluster the host belongs to; absent: a standalone host that runs only VMs pinned to it"),
-    hypervisor: Hypervisor.describe("Virtualization product: what guests it runs and how (openvz, virtuozzo and zones run containers only)"),
+    hypervisor: Hypervisor.describe(
+      "Virtualization product: what guests it runs and how (openvz, virtuozzo and zones run containers only)",
+    ),
     hypervisorVersion: z.string().optional().describe(`Release to model (${MULTI_VERSION}; the others have one); absent: the first listed`),
     cpu: HostCpu.describe("Physical processors"),
     memoryMb: z
@@ -77,35 +116,72 @@ export const HostSpec = z
       .min(256)
       .max(64 * 1024 * 1024)
       .describe("Physical memory in MB, all of it for guests: hypervisor overhead is charged per VM"),
-    datastores: z.array(Name).default([]).describe("Datastores the host mounts; a VM runs only on hosts that mount all of its disks' datastores"),
+    datastores: z
+      .array(Name)
+      .default([])
+      .describe("Datastores the host mounts; a VM runs only on hosts that mount all of its disks' datastores"),
     maintenance: z.boolean().default(false).describe("vSphere maintenance mode: DRS migrates the VMs away and the host takes no new VM"),
     cpuPools: z
-      .array(z.strictObject({ name: Name.describe("Pool name (pool_default always exists)"), cpus: z.int().min(1).max(64 * 256).describe("CPUs in the pool's processor set") }))
+      .array(
+        z.strictObject({
+          name: Name.describe("Pool name (pool_default always exists)"),
+          cpus: z
+            .int()
+            .min(1)
+            .max(64 * 256)
+            .describe("CPUs in the pool's processor set"),
+        }),
+      )
       .optional()
-      .describe("Solaris resource pools of a zones host, each with its own processor set; pool_default keeps the other CPUs (at least one)"),
-    containerOsFamily: z.enum(["linux", "windows"]).optional().describe("The kernel a virtuozzo host runs; absent: the first container placed there sets it"),
+      .describe(
+        "Solaris resource pools of a zones host, each with its own processor set; pool_default keeps the other CPUs (at least one)",
+      ),
+    containerOsFamily: z
+      .enum(["linux", "windows"])
+      .optional()
+      .describe("The kernel a virtuozzo host runs; absent: the first container placed there sets it"),
   })
   .superRefine((host, ctx) => {
     const pools = host.cpuPools ?? [];
     pools.forEach((p, i) => {
       if (p.name === "pool_default" || pools.findIndex((q) => q.name === p.name) !== i) {
-        ctx.addIssue({ code: "custom", path: ["cpuPools", i, "name"], message: `pool ${p.name} is listed twice (pool_default always exists)` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["cpuPools", i, "name"],
+          message: `pool ${p.name} is listed twice (pool_default always exists)`,
+        });
       }
     });
     const pooled = pools.reduce((sum, p) => sum + p.cpus, 0);
     const cpus = host.cpu.sockets * host.cpu.coresPerSocket;
     if (pooled >= cpus) {
-      ctx.addIssue({ code: "custom", path: ["cpuPools"], message: `the pools take ${pooled} of the host's ${cpus} CPUs; pool_default needs at least one` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["cpuPools"],
+        message: `the pools take ${pooled} of the host's ${cpus} CPUs; pool_default needs at least one`,
+      });
     }
     if (pools.length > 0 && host.hypervisor !== "zones") {
-      ctx.addIssue({ code: "custom", path: ["cpuPools"], message: `resource pools with processor sets belong to Solaris zones hosts, not ${host.hypervisor}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["cpuPools"],
+        message: `resource pools with processor sets belong to Solaris zones hosts, not ${host.hypervisor}`,
+      });
     }
     if (host.containerOsFamily !== undefined && host.hypervisor !== "virtuozzo") {
-      ctx.addIssue({ code: "custom", path: ["containerOsFamily"], message: `only a virtuozzo host chooses its container kernel; ${host.hypervisor} has one` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["containerOsFamily"],
+        message: `only a virtuozzo host chooses its container kernel; ${host.hypervisor} has one`,
+      });
     }
     const versions: readonly string[] = HYPERVISOR_VERSIONS[host.hypervisor];
     if (host.hypervisorVersion !== undefined && !versions.includes(host.hypervisorVersion)) {
-      ctx.addIssue({ code: "custom", path: ["hypervisorVersion"], message: `${host.hypervisor} is modelled in versions ${versions.join(", ")}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["hypervisorVersion"],
+        message: `${host.hypervisor} is modelled in versions ${versions.join(", ")}`,
+      });
     }
   });
 export type HostSpec = z.infer<typeof HostSpec>;

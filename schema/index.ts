@@ -40,5 +40,5 @@ export const SPEC_SCHEMAS = {
 export type ManagedKind = keyof typeof SPEC_SCHEMAS;
 
 export function isManagedKind(kind: string): kind is ManagedKind {
-  return Object.prototype.hasOwnProperty.call(SPEC_SCHEMAS, kind);
+  return Object.hasOwn(SPEC_SCHEMAS, kind);
 }

@@ -16,10 +16,20 @@ export const TemplateSpec = z
   .strictObject({
     type: z.enum(["os", "app"]).describe("os: what a container is created from; app: software added to a container"),
     osFamily: OsFamily.describe("Kernel family the template needs: decides which hosts can run it"),
-    distribution: z.string().min(1).max(64).optional().describe("os: the distribution (centos, debian, solaris, windows-server...); app: the one it needs, if any"),
+    distribution: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("os: the distribution (centos, debian, solaris, windows-server...); app: the one it needs, if any"),
     version: z.string().min(1).max(32).describe("Release of the distribution or application"),
     arch: TemplateArch.default("x86_64").describe("x86_64 templates need a 64-bit host kernel (lm); lx branded zones run x86 only"),
-    diskGb: z.number().min(0).max(1024 * 1024).optional().describe("Disk the template's files take in a container [os 1 GB, app 0.1 GB]"),
+    diskGb: z
+      .number()
+      .min(0)
+      .max(1024 * 1024)
+      .optional()
+      .describe("Disk the template's files take in a container [os 1 GB, app 0.1 GB]"),
   })
   .superRefine((t, ctx) => {
     if (t.type === "os" && t.distribution === undefined) {

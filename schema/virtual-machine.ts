@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { CpuAllocation, FilePath, MAX_CPU_MHZ, MAX_RATE_MBPS, MAX_STORAGE_GB, MemoryAllocation, Name, RestartPrioritySetting } from "./common";
+import {
+  CpuAllocation,
+  FilePath,
+  MAX_CPU_MHZ,
+  MAX_RATE_MBPS,
+  MAX_STORAGE_GB,
+  MemoryAllocation,
+  Name,
+  RestartPrioritySetting,
+} from "./common";
 
 /** The most memory one VM may have, in MB (24 TiB, the largest any product here supports); its overhead and working sets too. */
 const MAX_VM_MEMORY_MB = 24 * 1024 * 1024;
@@ -24,28 +33,55 @@ const PARTITION_PATH = /^\/dev\/(?:(?:s|h|xv|v)d[a-z]+\d+|(?:nvme\d+n\d+|mmcblk\
 export const VmDisk = z
   .strictObject({
     datastore: Name.describe("Datastore the disk lives on; the VM runs only on hosts that mount it"),
-    sizeGb: z.number().positive().max(MAX_STORAGE_GB).optional().describe("Size in GB, taken on the datastore whether the VM runs or not; absent: the size of the importFrom image"),
-    backend: DiskBackend.optional().describe("Xen disk backend: image file (file:), partition or whole device (phy:, not on NFS); set together with path"),
+    sizeGb: z
+      .number()
+      .positive()
+      .max(MAX_STORAGE_GB)
+      .optional()
+      .describe("Size in GB, taken on the datastore whether the VM runs or not; absent: the size of the importFrom image"),
+    backend: DiskBackend.optional().describe(
+      "Xen disk backend: image file (file:), partition or whole device (phy:, not on NFS); set together with path",
+    ),
     path: FilePath.optional().describe("The backend's path on the host: an image file, or a /dev path for a partition or a device"),
     importFrom: FilePath.optional().describe("P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied"),
   })
   .superRefine((disk, ctx) => {
     if (disk.sizeGb === undefined && disk.importFrom === undefined) {
-      ctx.addIssue({ code: "custom", path: ["sizeGb"], message: "sizeGb is required unless the disk is imported from an image (importFrom)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["sizeGb"],
+        message: "sizeGb is required unless the disk is imported from an image (importFrom)",
+      });
     }
     if ((disk.backend === undefined) !== (disk.path === undefined)) {
-      ctx.addIssue({ code: "custom", path: [disk.backend === undefined ? "backend" : "path"], message: "backend and path go together: set both or neither" });
+      ctx.addIssue({
+        code: "custom",
+        path: [disk.backend === undefined ? "backend" : "path"],
+        message: "backend and path go together: set both or neither",
+      });
     }
     if (disk.path === undefined || disk.backend === undefined) return;
     if (disk.backend === "image" && disk.path.startsWith("/dev/")) {
-      ctx.addIssue({ code: "custom", path: ["path"], message: `an image backend is a file, not a device (${disk.path}); use backend partition or device` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["path"],
+        message: `an image backend is a file, not a device (${disk.path}); use backend partition or device`,
+      });
     }
     if (disk.backend !== "image" && !DEVICE_PATH.test(disk.path)) {
       ctx.addIssue({ code: "custom", path: ["path"], message: `a ${disk.backend} backend is a /dev path (got ${disk.path})` });
     } else if (disk.backend === "partition" && !PARTITION_PATH.test(disk.path)) {
-      ctx.addIssue({ code: "custom", path: ["path"], message: `${disk.path} names a whole device, not a partition (e.g. /dev/sda5); use backend device` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["path"],
+        message: `${disk.path} names a whole device, not a partition (e.g. /dev/sda5); use backend device`,
+      });
     } else if (disk.backend === "device" && PARTITION_PATH.test(disk.path) && !disk.path.startsWith("/dev/mapper/")) {
-      ctx.addIssue({ code: "custom", path: ["path"], message: `${disk.path} names a partition, not a whole device; use backend partition` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["path"],
+        message: `${disk.path} names a partition, not a whole device; use backend partition`,
+      });
     }
   });
 export type VmDisk = z.infer<typeof VmDisk>;
@@ -63,20 +99,49 @@ export const WorkloadProfile = z.enum(["constant", "diurnal", "bursty"]);
  */
 export const VmWorkload = z
   .strictObject({
-    profile: WorkloadProfile.default("constant").describe("How CPU demand moves over simulated time: constant, diurnal (a daily cosine) or bursty (seeded random bursts)"),
-    cpuDemandMhz: z.number().min(0).max(MAX_CPU_MHZ).optional().describe("CPU the guest wants in MHz, the level the profile shapes; capped by cpu.limitMhz; absent: 0 (idle)"),
-    activeMemoryMb: z.number().min(0).max(MAX_VM_MEMORY_MB).optional().describe("Memory the guest actively touches in MB (vSphere active memory), capped at memoryMb; absent: all of memoryMb"),
-    dirtyRateMbps: z.number().min(0).max(MAX_RATE_MBPS).optional().describe("Rate the guest writes memory in Mbit/s: drives live-migration pre-copy rounds and downtime; absent: 0"),
+    profile: WorkloadProfile.default("constant").describe(
+      "How CPU demand moves over simulated time: constant, diurnal (a daily cosine) or bursty (seeded random bursts)",
+    ),
+    cpuDemandMhz: z
+      .number()
+      .min(0)
+      .max(MAX_CPU_MHZ)
+      .optional()
+      .describe("CPU the guest wants in MHz, the level the profile shapes; capped by cpu.limitMhz; absent: 0 (idle)"),
+    activeMemoryMb: z
+      .number()
+      .min(0)
+      .max(MAX_VM_MEMORY_MB)
+      .optional()
+      .describe("Memory the guest actively touches in MB (vSphere active memory), capped at memoryMb; absent: all of memoryMb"),
+    dirtyRateMbps: z
+      .number()
+      .min(0)
+      .max(MAX_RATE_MBPS)
+      .optional()
+      .describe("Rate the guest writes memory in Mbit/s: drives live-migration pre-copy rounds and downtime; absent: 0"),
     writableWorkingSetMb: z
       .number()
       .min(0)
       .max(MAX_VM_MEMORY_MB)
       .optional()
       .describe("The pages it keeps writing (Clark et al.'s writable working set); absent: activeMemoryMb, else all memory"),
-    kind: WorkloadKind.optional().describe("Row of the virtualization overhead table: cpu-, io- or mmu-bound (page-table) work; absent: cpu"),
-    amplitude: z.number().min(0).max(1).optional().describe("diurnal: fraction of cpuDemandMhz the demand swings by either way; absent: 0.5"),
+    kind: WorkloadKind.optional().describe(
+      "Row of the virtualization overhead table: cpu-, io- or mmu-bound (page-table) work; absent: cpu",
+    ),
+    amplitude: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("diurnal: fraction of cpuDemandMhz the demand swings by either way; absent: 0.5"),
     peakHour: z.number().min(0).max(24).optional().describe("diurnal: hour of the simulated day with the highest demand; absent: 14"),
-    burstProbability: z.number().min(0).max(1).optional().describe("bursty: chance of a burst at each sample (each periodic DRS pass); absent: 0.1"),
+    burstProbability: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("bursty: chance of a burst at each sample (each periodic DRS pass); absent: 0.1"),
     burstFactor: z.number().min(1).max(100).optional().describe("bursty: demand multiplier during a burst; absent: 3"),
   })
   .superRefine((w, ctx) => {
@@ -91,30 +156,53 @@ export type VmWorkload = z.infer<typeof VmWorkload>;
 
 export const VmSpec = z
   .strictObject({
-    cluster: Name.optional().describe("Cluster to place the VM in; required unless host is set (the VM then joins the host's cluster, if any)"),
+    cluster: Name.optional().describe(
+      "Cluster to place the VM in; required unless host is set (the VM then joins the host's cluster, if any)",
+    ),
     host: Name.optional().describe("Pins the VM to this host: a must-run placement that DRS never moves"),
     pool: Name.optional().describe("Resource pool of the VM's cluster it draws capacity from; absent: the cluster's root"),
-    vcpus: z.int().min(1).max(768).describe("Virtual CPUs: at most the host's cores and the product's per-guest limit (ESX 3.0: 4, Virtual Server: 1)"),
+    vcpus: z
+      .int()
+      .min(1)
+      .max(768)
+      .describe("Virtual CPUs: at most the host's cores and the product's per-guest limit (ESX 3.0: 4, Virtual Server: 1)"),
     memoryMb: z
       .int()
       .min(4)
       .max(MAX_VM_MEMORY_MB)
       .describe("Configured guest memory in MB, within the product's per-guest limit (ESX 3.0: 16 GB)"),
     guestOs: GuestOs.describe("Guest operating system: decides whether a paravirtualized kernel exists (Xen PV) and the boot time"),
-    guestArch: z.enum(["x86", "x86_64"]).default("x86_64").describe("Guest architecture: x86_64 needs lm on the host CPU, and on Intel a mode other than binary translation"),
-    virtualization: VirtualizationMode.default("auto").describe("full (binary translation), paravirtual (Xen PV) or hardware (VT-x/AMD-V); auto: the hypervisor's first mode that fits"),
-    powerState: z.enum(["on", "off"]).default("on").describe("on: placed and powered on, subject to admission control; off: kept stopped, its disks still take space"),
+    guestArch: z
+      .enum(["x86", "x86_64"])
+      .default("x86_64")
+      .describe("Guest architecture: x86_64 needs lm on the host CPU, and on Intel a mode other than binary translation"),
+    virtualization: VirtualizationMode.default("auto").describe(
+      "full (binary translation), paravirtual (Xen PV) or hardware (VT-x/AMD-V); auto: the hypervisor's first mode that fits",
+    ),
+    powerState: z
+      .enum(["on", "off"])
+      .default("on")
+      .describe("on: placed and powered on, subject to admission control; off: kept stopped, its disks still take space"),
     cpu: CpuAllocation.prefault({}).describe("CPU shares, reservation and limit (vSphere resource allocation)"),
-    memory: MemoryAllocation.prefault({}).describe("Memory shares, reservation and limit; a running VM's memory overhead is always reserved too"),
+    memory: MemoryAllocation.prefault({}).describe(
+      "Memory shares, reservation and limit; a running VM's memory overhead is always reserved too",
+    ),
     disks: z.array(VmDisk).default([]).describe("Virtual disks, each on a datastore"),
-    haRestartPriority: RestartPrioritySetting.optional()
-      .describe("HA restart order of this VM; disabled: never restarted; absent: the cluster's ha.restartPriority"),
-    workload: VmWorkload.optional().describe("What the guest asks for over time; absent: no CPU demand, all memory active, no memory dirtying"),
-    cdrom: FilePath
-      .regex(/\.iso$/i, { message: "must name an ISO image (a file ending in .iso)" })
+    haRestartPriority: RestartPrioritySetting.optional().describe(
+      "HA restart order of this VM; disabled: never restarted; absent: the cluster's ha.restartPriority",
+    ),
+    workload: VmWorkload.optional().describe(
+      "What the guest asks for over time; absent: no CPU demand, all memory active, no memory dirtying",
+    ),
+    cdrom: FilePath.regex(/\.iso$/i, { message: "must name an ISO image (a file ending in .iso)" })
       .optional()
       .describe("An ISO image mounted in the VM's CD drive (Virtual Server's feature); changing it is an in-place update"),
-    memoryOverheadMb: z.number().min(0).max(MAX_VM_MEMORY_MB).optional().describe("Overrides the modelled per-VM memory overhead in MB (reserved beside the guest memory)"),
+    memoryOverheadMb: z
+      .number()
+      .min(0)
+      .max(MAX_VM_MEMORY_MB)
+      .optional()
+      .describe("Overrides the modelled per-VM memory overhead in MB (reserved beside the guest memory)"),
   })
   .superRefine((vm, ctx) => {
     if (vm.cluster === undefined && vm.host === undefined) {

@@ -80,7 +80,12 @@ const KNOWN_FOLDER_CIRCLE_IMPORTS = [
 
 describe("runtime/core layering", () => {
   const files = sources(core);
-  const graph = new Map(files.map((f) => [relative(core, f), [...new Set(importsOf(f).flatMap((spec) => coreTarget(f, spec) ?? []))].map((t) => relative(core, t))]));
+  const graph = new Map(
+    files.map((f) => [
+      relative(core, f),
+      [...new Set(importsOf(f).flatMap((spec) => coreTarget(f, spec) ?? []))].map((t) => relative(core, t)),
+    ]),
+  );
 
   it("has no import circle between files (type-only imports count)", () => {
     expect(graph.size).toBeGreaterThan(10);
@@ -100,7 +105,14 @@ describe("runtime/core layering", () => {
       }
     }
     const folderGraph = new Map([...folders].map(([folder, targets]) => [folder, [...targets].sort()]));
-    const onCircle = circles(folderGraph).flatMap((members) => members.flatMap((from) => folderGraph.get(from)!.filter((to) => members.includes(to)).map((to) => `${from} -> ${to}`)));
+    const onCircle = circles(folderGraph).flatMap((members) =>
+      members.flatMap((from) =>
+        folderGraph
+          .get(from)!
+          .filter((to) => members.includes(to))
+          .map((to) => `${from} -> ${to}`),
+      ),
+    );
     expect(onCircle.sort()).toEqual(KNOWN_FOLDER_CIRCLE_IMPORTS);
   });
 });
@@ -158,7 +170,9 @@ describe("shells", () => {
   });
 
   it("reach the runtime only through its facades", () => {
-    const reaching = imports.filter(({ to, may }) => !may.some((allowed) => (allowed.endsWith("/") ? to.startsWith(allowed) : to === allowed)));
+    const reaching = imports.filter(
+      ({ to, may }) => !may.some((allowed) => (allowed.endsWith("/") ? to.startsWith(allowed) : to === allowed)),
+    );
     expect(reaching.map(({ from, to }) => `${from} -> ${to}`)).toEqual([]);
   });
 });

@@ -18,7 +18,15 @@ import { describe, expect, it } from "vitest";
 import { renderDrs } from "../cli/commands/drs";
 import { inventory, renderStatus } from "../cli/commands/status";
 import { formatSeconds, parseDuration } from "../cli/format";
-import { type ClusterObject, type Kind, type ObjectInput, type Runtime, type RuntimeEvent, isPolyvisorError, openRuntime } from "../runtime";
+import {
+  type ClusterObject,
+  type Kind,
+  type ObjectInput,
+  type Runtime,
+  type RuntimeEvent,
+  isPolyvisorError,
+  openRuntime,
+} from "../runtime";
 
 const ROOT = join(__dirname, "scenarios");
 const SEED = 42;
@@ -108,7 +116,7 @@ async function runScenario(dir: string): Promise<string> {
   } finally {
     await rt.close();
   }
-  return log.join("\n") + "\n";
+  return `${log.join("\n")}\n`;
 }
 
 const scenarios = readdirSync(ROOT, { withFileTypes: true })

@@ -18,7 +18,14 @@ function section(command: Command, path: string[]): string[] {
   if (children.length === 0) {
     out.push(`### \`${usageOf(command, path)}\``, "", command.description(), "");
     const options = command.options.filter((o) => o.long !== "--help");
-    if (options.length > 0) out.push(...options.map((o) => `- \`${o.flags}\`: ${o.description}${o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` [${String(o.defaultValue)}]` : ""}`), "");
+    if (options.length > 0)
+      out.push(
+        ...options.map(
+          (o) =>
+            `- \`${o.flags}\`: ${o.description}${o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` [${String(o.defaultValue)}]` : ""}`,
+        ),
+        "",
+      );
     const examples = examplesOf(command);
     if (examples.length > 0) out.push("```sh", ...examples.map((e) => `$ ${e}`), "```", "");
   }

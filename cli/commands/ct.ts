@@ -54,7 +54,11 @@ function applyResources(spec: Record<string, unknown>, o: CtOptions): Record<str
   const ips = ((spec.ipAddresses as string[] | undefined) ?? []).filter((ip) => !(o.ipdel ?? []).includes(ip));
   if (o.ipadd.length > 0 || (o.ipdel ?? []).length > 0) next.ipAddresses = [...ips, ...o.ipadd.filter((ip) => !ips.includes(ip))];
   const cpu = { ...((spec.cpu as Record<string, unknown> | undefined) ?? {}) };
-  for (const [field, flag, text] of [["units", "--cpuunits", o.cpuunits], ["limitPercent", "--cpulimit", o.cpulimit], ["cpus", "--cpus", o.cpus]] as const) {
+  for (const [field, flag, text] of [
+    ["units", "--cpuunits", o.cpuunits],
+    ["limitPercent", "--cpulimit", o.cpulimit],
+    ["cpus", "--cpus", o.cpus],
+  ] as const) {
     const n = numberOption(flag, text);
     if (n !== undefined) cpu[field] = n;
   }
@@ -66,7 +70,14 @@ function renderList(cts: ContainerObject[]): string {
   if (cts.length === 0) return "No containers.";
   return table(
     ["CTID", "STATUS", "HOST", "IP_ADDR", "HOSTNAME", "TEMPLATE"],
-    cts.map((c) => [c.name, c.status.migration ? "migrating" : c.status.state, c.status.currentHost ?? "-", c.status.ipAddresses.join(" ") || "-", c.spec.hostname ?? "-", c.spec.template]),
+    cts.map((c) => [
+      c.name,
+      c.status.migration ? "migrating" : c.status.state,
+      c.status.currentHost ?? "-",
+      c.status.ipAddresses.join(" ") || "-",
+      c.spec.hostname ?? "-",
+      c.spec.template,
+    ]),
   );
 }
 
@@ -84,17 +95,28 @@ export function registerCt(cli: Cli): void {
     "polyvisor ct create 101 --template centos-5-x86_64 --ipadd 10.0.0.5 --host ovz1",
   ).action((ctid: string, o: CtOptions) => {
     if (o.host === undefined && o.cluster === undefined) throw new UsageError("give --host H or --cluster C");
-    const base = { template: o.template, memoryMb: 512, diskGb: 2, ...(o.host ? { host: o.host } : {}), ...(o.cluster ? { cluster: o.cluster } : {}) };
+    const base = {
+      template: o.template,
+      memoryMb: 512,
+      diskGb: 2,
+      ...(o.host ? { host: o.host } : {}),
+      ...(o.cluster ? { cluster: o.cluster } : {}),
+    };
     return runOperation(cli, async (rt) => rt.create({ kind: KIND, name: ctid, spec: applyResources(base, o) }));
   });
   examples(ct.command("start <ctid>").description("start a stopped container"), "polyvisor ct start 101").action((ctid: string) =>
     runOperation(cli, (rt) => patchSpec(rt, KIND, ctid, { state: "running" })),
   );
-  examples(ct.command("stop <ctid>").description("stop a container; its disk and addresses stay"), "polyvisor ct stop 101").action((ctid: string) =>
-    runOperation(cli, (rt) => patchSpec(rt, KIND, ctid, { state: "stopped" })),
+  examples(ct.command("stop <ctid>").description("stop a container; its disk and addresses stay"), "polyvisor ct stop 101").action(
+    (ctid: string) => runOperation(cli, (rt) => patchSpec(rt, KIND, ctid, { state: "stopped" })),
   );
   examples(
-    resourceOptions(ct.command("set <ctid>").description("change a container's resources, addresses or host name").option("--ipdel <ip>", "remove an IPv4 address (repeatable)", collect, [])),
+    resourceOptions(
+      ct
+        .command("set <ctid>")
+        .description("change a container's resources, addresses or host name")
+        .option("--ipdel <ip>", "remove an IPv4 address (repeatable)", collect, []),
+    ),
     "polyvisor ct set 101 --memory 1024 --cpuunits 2000",
     "polyvisor ct set 101 --ipdel 10.0.0.5 --ipadd 10.0.0.6",
   ).action((ctid: string, o: CtOptions) =>
@@ -109,8 +131,10 @@ export function registerCt(cli: Cli): void {
       .description("move to another host by checkpoint/restore (zones: detach/attach); waits until it lands")
       .option("--no-wait", "return once the move has started"),
     "polyvisor ct migrate 101 ovz2",
-  ).action((ctid: string, host: string, o: { wait: boolean }) => runOperation(cli, (rt) => patchSpec(rt, KIND, ctid, { host }), { wait: o.wait }));
-  examples(ct.command("list").description("containers with their state, host and addresses (like vzlist -a)"), "polyvisor ct list").action(() =>
-    cli.withRuntime(async (rt) => cli.emit((await rt.list(KIND)) as ContainerObject[], renderList), { create: false }),
+  ).action((ctid: string, host: string, o: { wait: boolean }) =>
+    runOperation(cli, (rt) => patchSpec(rt, KIND, ctid, { host }), { wait: o.wait }),
+  );
+  examples(ct.command("list").description("containers with their state, host and addresses (like vzlist -a)"), "polyvisor ct list").action(
+    () => cli.withRuntime(async (rt) => cli.emit((await rt.list(KIND)) as ContainerObject[], renderList), { create: false }),
   );
 }

@@ -13,13 +13,23 @@ export const DEMO_ALARMS: ObjectInput[] = [
     name: "prod-failover-capacity",
     spec: { target: { kind: "Cluster", name: "prod" }, metric: "haFailoverCapacity", threshold: 2, forSeconds: 30, severity: "critical" },
   },
-  { kind: "Alarm", name: "esx1-cpu", spec: { target: { kind: "Host", name: "esx1" }, metric: "hostCpuUsedPercent", threshold: 80, forSeconds: 600 } },
+  {
+    kind: "Alarm",
+    name: "esx1-cpu",
+    spec: { target: { kind: "Host", name: "esx1" }, metric: "hostCpuUsedPercent", threshold: 80, forSeconds: 600 },
+  },
 ];
 
 const xenHost = (name: string): ObjectInput => ({
   kind: "Host",
   name,
-  spec: { cluster: "xen-pool", hypervisor: "xen", cpu: { sockets: 2, coresPerSocket: 2, mhz: 3000, vendor: "intel", features: ["vmx", "lm"] }, memoryMb: 16384, datastores: ["nfs-images"] },
+  spec: {
+    cluster: "xen-pool",
+    hypervisor: "xen",
+    cpu: { sockets: 2, coresPerSocket: 2, mhz: 3000, vendor: "intel", features: ["vmx", "lm"] },
+    memoryMb: 16384,
+    datastores: ["nfs-images"],
+  },
 });
 
 const XEN: ObjectInput[] = [
@@ -44,14 +54,28 @@ const XEN: ObjectInput[] = [
   {
     kind: "VirtualMachine",
     name: "xen-win",
-    spec: { cluster: "xen-pool", host: "xen2", vcpus: 1, memoryMb: 1024, guestOs: "windows", guestArch: "x86", disks: [{ datastore: "nfs-images", sizeGb: 16 }], workload: { cpuDemandMhz: 800 } },
+    spec: {
+      cluster: "xen-pool",
+      host: "xen2",
+      vcpus: 1,
+      memoryMb: 1024,
+      guestOs: "windows",
+      guestArch: "x86",
+      disks: [{ datastore: "nfs-images", sizeGb: 16 }],
+      workload: { cpuDemandMhz: 800 },
+    },
   },
 ];
 
 const vzHost = (name: string): ObjectInput => ({
   kind: "Host",
   name,
-  spec: { cluster: "vz", hypervisor: "openvz", cpu: { sockets: 2, coresPerSocket: 4, mhz: 2400, vendor: "intel", features: ["vmx", "lm"] }, memoryMb: 32768 },
+  spec: {
+    cluster: "vz",
+    hypervisor: "openvz",
+    cpu: { sockets: 2, coresPerSocket: 4, mhz: 2400, vendor: "intel", features: ["vmx", "lm"] },
+    memoryMb: 32768,
+  },
 });
 
 const FARM_SIZE = 12;
@@ -79,7 +103,15 @@ const OPENVZ: ObjectInput[] = [
 const zone = (name: string, shares: number, demand: number, ip: string): ObjectInput => ({
   kind: "Container",
   name,
-  spec: { host: "t2000", template: "solaris-10-x86_64", memoryMb: 2048, diskGb: 10, cpu: { shares }, workload: { cpuDemandMhz: demand, threads: 8 }, ipAddresses: [ip] },
+  spec: {
+    host: "t2000",
+    template: "solaris-10-x86_64",
+    memoryMb: 2048,
+    diskGb: 10,
+    cpu: { shares },
+    workload: { cpuDemandMhz: demand, threads: 8 },
+    ipAddresses: [ip],
+  },
 });
 
 const ZONES: ObjectInput[] = [
@@ -87,7 +119,12 @@ const ZONES: ObjectInput[] = [
   {
     kind: "Host",
     name: "t2000",
-    spec: { cluster: "sol", hypervisor: "zones", cpu: { sockets: 1, coresPerSocket: 8, mhz: 2000, vendor: "amd", features: ["svm", "lm"] }, memoryMb: 32768 },
+    spec: {
+      cluster: "sol",
+      hypervisor: "zones",
+      cpu: { sockets: 1, coresPerSocket: 8, mhz: 2000, vendor: "amd", features: ["svm", "lm"] },
+      memoryMb: 32768,
+    },
   },
   // Three busy zones share pool_default's 8 CPUs 3:2:1 by FSS shares.
   zone("sol-web", 3, 12000, "192.168.10.11"),
@@ -100,17 +137,38 @@ const VIRTUAL_SERVER: ObjectInput[] = [
   {
     kind: "Host",
     name: "vs1",
-    spec: { hypervisor: "virtualServer", cpu: { sockets: 1, coresPerSocket: 2, mhz: 2800, vendor: "intel", features: ["lm"] }, memoryMb: 8192, datastores: ["vs1-local"] },
+    spec: {
+      hypervisor: "virtualServer",
+      cpu: { sockets: 1, coresPerSocket: 2, mhz: 2800, vendor: "intel", features: ["lm"] },
+      memoryMb: 8192,
+      datastores: ["vs1-local"],
+    },
   },
   {
     kind: "VirtualMachine",
     name: "intranet",
-    spec: { host: "vs1", vcpus: 1, memoryMb: 1024, guestOs: "windows", guestArch: "x86", disks: [{ datastore: "vs1-local", sizeGb: 16 }], workload: { cpuDemandMhz: 400, kind: "io" } },
+    spec: {
+      host: "vs1",
+      vcpus: 1,
+      memoryMb: 1024,
+      guestOs: "windows",
+      guestArch: "x86",
+      disks: [{ datastore: "vs1-local", sizeGb: 16 }],
+      workload: { cpuDemandMhz: 400, kind: "io" },
+    },
   },
   {
     kind: "VirtualMachine",
     name: "build",
-    spec: { host: "vs1", vcpus: 1, memoryMb: 512, guestOs: "linux", guestArch: "x86", disks: [{ datastore: "vs1-local", sizeGb: 8 }], workload: { cpuDemandMhz: 1200 } },
+    spec: {
+      host: "vs1",
+      vcpus: 1,
+      memoryMb: 512,
+      guestOs: "linux",
+      guestArch: "x86",
+      disks: [{ datastore: "vs1-local", sizeGb: 8 }],
+      workload: { cpuDemandMhz: 1200 },
+    },
   },
 ];
 
@@ -124,23 +182,48 @@ export async function buildRestOfDatacenter(rt: Runtime, print: (line: string) =
   await rt.advance(2 * MINUTE);
   const moved = (await rt.get("VirtualMachine", "xen-web")) as VirtualMachineObject;
   const m = moved.status.lastMigration;
-  print(m ? `xen-web now on ${moved.status.currentHost}: ${m.rounds} pre-copy rounds, ${m.transferredMb} MB sent, ${m.totalSeconds} s in all, ${m.downtimeMs} ms down (${m.stopReason})` : "xen-web has not moved");
+  print(
+    m
+      ? `xen-web now on ${moved.status.currentHost}: ${m.rounds} pre-copy rounds, ${m.transferredMb} MB sent, ${m.totalSeconds} s in all, ${m.downtimeMs} ms down (${m.stopReason})`
+      : "xen-web has not moved",
+  );
 
   heading(`OpenVZ farm: ${FARM_SIZE} web containers from centos-5-x86_64 + apache, addresses from 10.0.1.1`);
   for (const obj of OPENVZ) await rt.apply(obj);
   await rt.advance(5 * MINUTE);
   const farm = ((await rt.list("Container")) as ContainerObject[]).filter((c) => c.name.startsWith("web-"));
-  print(table(["CONTAINER", "HOST", "ADDRESS", "CPUUNITS", "CPU MHZ"], farm.map((c) => [c.name, c.status.currentHost ?? "-", c.status.ipAddresses.join(","), c.spec.cpu.units ?? 1000, c.status.cpuEntitlementMhz])));
+  print(
+    table(
+      ["CONTAINER", "HOST", "ADDRESS", "CPUUNITS", "CPU MHZ"],
+      farm.map((c) => [
+        c.name,
+        c.status.currentHost ?? "-",
+        c.status.ipAddresses.join(","),
+        c.spec.cpu.units ?? 1000,
+        c.status.cpuEntitlementMhz,
+      ]),
+    ),
+  );
 
   heading("Solaris zones on t2000: three busy zones share 8 CPUs by FSS shares 3:2:1");
   for (const obj of ZONES) await rt.apply(obj);
   await rt.advance(5 * MINUTE);
   const zones = ((await rt.list("Container")) as ContainerObject[]).filter((c) => c.name.startsWith("sol-"));
-  print(table(["ZONE", "SHARES", "CPU MHZ"], zones.map((z) => [z.name, z.spec.cpu.shares ?? 1, z.status.cpuEntitlementMhz])));
+  print(
+    table(
+      ["ZONE", "SHARES", "CPU MHZ"],
+      zones.map((z) => [z.name, z.spec.cpu.shares ?? 1, z.status.cpuEntitlementMhz]),
+    ),
+  );
 
   heading("Virtual Server 2005 R2 host vs1: 32-bit guests, one vCPU each, hosted overhead");
   for (const obj of VIRTUAL_SERVER) await rt.apply(obj);
   await rt.advance(30 * MINUTE);
   const guests = ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).filter((v) => v.status.currentHost === "vs1");
-  print(table(["VM", "MODE", "CPU OVERHEAD %", "MEMORY OVERHEAD MB"], guests.map((v) => [v.name, v.status.virtualization ?? "-", v.status.overheadCpuPercent, v.status.overheadMemoryMb])));
+  print(
+    table(
+      ["VM", "MODE", "CPU OVERHEAD %", "MEMORY OVERHEAD MB"],
+      guests.map((v) => [v.name, v.status.virtualization ?? "-", v.status.overheadCpuPercent, v.status.overheadMemoryMb]),
+    ),
+  );
 }

@@ -15,12 +15,15 @@ export function registerDemo(cli: Cli): void {
       .description(`run a short incident in a fresh state file (default ${DEMO_STATE}): placement, DRS, a host crash and HA restarts`),
     "polyvisor demo",
   ).action(async () => {
-    if (cli.globals().json) throw new UsageError("the demo is a narrated walk-through for a terminal; it has no --json output (try polyvisor --json status afterwards)");
+    if (cli.globals().json)
+      throw new UsageError(
+        "the demo is a narrated walk-through for a terminal; it has no --json output (try polyvisor --json status afterwards)",
+      );
     const explicit = cli.globals().state;
     const path = resolve(explicit ?? DEMO_STATE);
     if (explicit !== undefined && existsSync(path)) throw new UsageError(`the demo builds a fresh state; ${path} already exists`);
     for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
-    await cli.withRuntime((rt) => runDemo(rt, print, path.replace(/\.db$/, "") + "-report.html"), { path });
+    await cli.withRuntime((rt) => runDemo(rt, print, `${path.replace(/\.db$/, "")}-report.html`), { path });
     print(`\nState kept in ${path}; try: polyvisor --state ${path} status`);
   });
 }

@@ -48,8 +48,16 @@ const DEMO_INVENTORY: ObjectInput[] = [
   esxHost(3),
   { kind: "ResourcePool", name: "web", spec: { cluster: "prod", cpu: { shares: "high", reservationMhz: 4000 } } },
   { kind: "ResourcePool", name: "db", spec: { cluster: "prod", memory: { reservationMb: 32768, expandableReservation: false } } },
-  vm("db1", "db", 4, 16384, { memory: { reservationMb: 8192 }, haRestartPriority: "high", workload: { cpuDemandMhz: 6000, activeMemoryMb: 12000 } }),
-  vm("db2", "db", 4, 16384, { memory: { reservationMb: 8192 }, haRestartPriority: "high", workload: { cpuDemandMhz: 5000, activeMemoryMb: 12000 } }),
+  vm("db1", "db", 4, 16384, {
+    memory: { reservationMb: 8192 },
+    haRestartPriority: "high",
+    workload: { cpuDemandMhz: 6000, activeMemoryMb: 12000 },
+  }),
+  vm("db2", "db", 4, 16384, {
+    memory: { reservationMb: 8192 },
+    haRestartPriority: "high",
+    workload: { cpuDemandMhz: 5000, activeMemoryMb: 12000 },
+  }),
   ...[1, 2, 3, 4, 5, 6].map(webVm),
   vm("batch1", "web", 4, 8192, { haRestartPriority: "low", workload: { profile: "bursty", cpuDemandMhz: 5000, activeMemoryMb: 6000 } }),
   vm("legacy-nt", "web", 1, 2048, { guestOs: "windows", guestArch: "x86", haRestartPriority: "low", workload: { cpuDemandMhz: 800 } }),

@@ -5,7 +5,10 @@ import type { DrsMove } from "../../schema/cluster";
 import { formatSeconds, table } from "../format";
 
 function moveTable(moves: DrsMove[]): string {
-  return table(["VM", "FROM", "TO", "PRIORITY", "REASON"], moves.map((m) => [m.vm, m.fromHost, m.toHost, m.priority, m.reason]));
+  return table(
+    ["VM", "FROM", "TO", "PRIORITY", "REASON"],
+    moves.map((m) => [m.vm, m.fromHost, m.toHost, m.priority, m.reason]),
+  );
 }
 
 export function renderDrs(cluster: ClusterObject): string {
@@ -26,7 +29,8 @@ export function renderDrs(cluster: ClusterObject): string {
       : `Imbalance before ${f(drs.imbalanceBefore)}, after ${f(drs.imbalance)} (target ${f(drs.targetImbalance)}; cpu ${f(drs.cpuImbalance)}, memory ${f(drs.memoryImbalance)})`,
   );
   out.push(drs.summary);
-  if (drs.moves.length > 0) out.push("", "Moves applied (live migrations, landing as the clock moves: polyvisor sim advance):", moveTable(drs.moves));
+  if (drs.moves.length > 0)
+    out.push("", "Moves applied (live migrations, landing as the clock moves: polyvisor sim advance):", moveTable(drs.moves));
   if (drs.recommendations.length > 0) out.push("", "Recommendations (not applied):", moveTable(drs.recommendations));
   if (drs.unresolved.length > 0) out.push("", "Rule violations left:", ...drs.unresolved.map((u) => `  ${u}`));
   return out.join("\n");

@@ -18,10 +18,27 @@ export function registerHost(cli: Cli): void {
   ).action((name: string, o: { mode: string }) => {
     if (o.mode !== "crash" && o.mode !== "isolation") throw new UsageError(`--mode must be crash or isolation, got ${quote(o.mode)}`);
     const mode = o.mode;
-    return runOperation(cli, async (rt) => (await rt.failHost(name, { mode }), undefined), { hint: HA_HINT });
+    return runOperation(
+      cli,
+      async (rt) => {
+        await rt.failHost(name, { mode });
+        return undefined;
+      },
+      { hint: HA_HINT },
+    );
   });
-  examples(host.command("recover <name>").description("bring a failed or isolated host back"), "polyvisor host recover esx2").action((name: string) =>
-    runOperation(cli, async (rt) => (await rt.recoverHost(name), undefined), { hint: "DRS gives it load as the clock moves: polyvisor sim advance 5m" }),
+  examples(host.command("recover <name>").description("bring a failed or isolated host back"), "polyvisor host recover esx2").action(
+    (name: string) =>
+      runOperation(
+        cli,
+        async (rt) => {
+          await rt.recoverHost(name);
+          return undefined;
+        },
+        {
+          hint: "DRS gives it load as the clock moves: polyvisor sim advance 5m",
+        },
+      ),
   );
   const maintenance = host.command("maintenance").description("vSphere maintenance mode: DRS moves the VMs and containers away first");
   examples(
@@ -34,7 +51,8 @@ export function registerHost(cli: Cli): void {
   ).action((name: string, o: { wait: boolean }) =>
     runOperation(cli, async (rt) => patchSpec(rt, "Host", name, { maintenance: true }), { wait: o.wait }),
   );
-  examples(maintenance.command("exit <name>").description("leave maintenance mode: the host takes VMs again"), "polyvisor host maintenance exit esx1").action((name: string) =>
-    runOperation(cli, (rt) => patchSpec(rt, "Host", name, { maintenance: false })),
-  );
+  examples(
+    maintenance.command("exit <name>").description("leave maintenance mode: the host takes VMs again"),
+    "polyvisor host maintenance exit esx1",
+  ).action((name: string) => runOperation(cli, (rt) => patchSpec(rt, "Host", name, { maintenance: false })));
 }

@@ -52,7 +52,9 @@ function renderApply(results: ApplyResult[], dry: boolean): string {
   return results
     .map((r) => {
       const verb = dry && r.outcome !== "refused" ? `would be ${r.outcome}` : r.outcome;
-      return r.outcome === "refused" ? `${r.kind} ${r.name} ${dry ? "would be refused" : "refused"}: ${String(r.error?.message)}` : `${r.kind} ${r.name} ${verb}`;
+      return r.outcome === "refused"
+        ? `${r.kind} ${r.name} ${dry ? "would be refused" : "refused"}: ${String(r.error?.message)}`
+        : `${r.kind} ${r.name} ${verb}`;
     })
     .join("\n");
 }
@@ -88,11 +90,14 @@ export function registerObjects(cli: Cli): void {
     "polyvisor apply -f change.yaml --dry-run",
   ).action((o: { filename: string; dryRun?: boolean }) => {
     const entries = parseManifest(readInput(o.filename), o.filename === "-" ? "stdin" : o.filename);
-    return cli.withRuntime(async (rt) => {
-      const results = o.dryRun ? await dryRun(rt, entries) : await applyEntries(rt, entries);
-      cli.emit(results, (r) => renderApply(r, o.dryRun === true));
-      if (results.some((r) => r.outcome === "refused")) throw new AlreadyReported(EXIT_REFUSED);
-    }, { create: o.dryRun ? false : undefined });
+    return cli.withRuntime(
+      async (rt) => {
+        const results = o.dryRun ? await dryRun(rt, entries) : await applyEntries(rt, entries);
+        cli.emit(results, (r) => renderApply(r, o.dryRun === true));
+        if (results.some((r) => r.outcome === "refused")) throw new AlreadyReported(EXIT_REFUSED);
+      },
+      { create: o.dryRun ? false : undefined },
+    );
   });
 
   examples(
@@ -105,10 +110,13 @@ export function registerObjects(cli: Cli): void {
   ).action((kindText: string, name: string | undefined, o: { output?: string }) => {
     const kind = parseKind(kindText);
     if (o.output !== undefined && o.output !== "json" && o.output !== "yaml") throw new UsageError("-o takes json or yaml");
-    return cli.withRuntime(async (rt) => {
-      const value = name === undefined ? await rt.list(kind) : await getOrRefuse(rt, kind, name);
-      printAs(o.output, value, cli.globals().json === true, () => renderObjects(Array.isArray(value) ? value : [value]));
-    }, { create: false });
+    return cli.withRuntime(
+      async (rt) => {
+        const value = name === undefined ? await rt.list(kind) : await getOrRefuse(rt, kind, name);
+        printAs(o.output, value, cli.globals().json === true, () => renderObjects(Array.isArray(value) ? value : [value]));
+      },
+      { create: false },
+    );
   });
 
   examples(
@@ -117,21 +125,40 @@ export function registerObjects(cli: Cli): void {
     "polyvisor describe host esx2",
   ).action((kindText: string, name: string) => {
     const kind = parseKind(kindText);
-    return cli.withRuntime(async (rt) => {
-      const object = await getOrRefuse(rt, kind, name);
-      const events = (await rt.events()).filter((e) => e.kind === kind && e.name === name).slice(-DESCRIBE_EVENTS);
-      cli.emit({ ...object, events }, (d) =>
-        [`${kind} ${name} (generation ${d.generation})`, "", "Spec:", toYaml(d.spec), "", "Status:", toYaml(d.status), "", `Events (last ${DESCRIBE_EVENTS}):`, renderEvents(d.events)].join("\n"),
-      );
-    }, { create: false });
+    return cli.withRuntime(
+      async (rt) => {
+        const object = await getOrRefuse(rt, kind, name);
+        const events = (await rt.events()).filter((e) => e.kind === kind && e.name === name).slice(-DESCRIBE_EVENTS);
+        cli.emit({ ...object, events }, (d) =>
+          [
+            `${kind} ${name} (generation ${d.generation})`,
+            "",
+            "Spec:",
+            toYaml(d.spec),
+            "",
+            "Status:",
+            toYaml(d.status),
+            "",
+            `Events (last ${DESCRIBE_EVENTS}):`,
+            renderEvents(d.events),
+          ].join("\n"),
+        );
+      },
+      { create: false },
+    );
   });
 
-  examples(program.command("delete <kind> <name>").description("delete an object"), "polyvisor delete vm db1").action((kindText: string, name: string) => {
-    const kind = parseKind(kindText);
-    return cli.withRuntime(async (rt) => {
-      await getOrRefuse(rt, kind, name);
-      await rt.delete(kind, name);
-      cli.emit({ kind, name, deleted: true }, () => `${kind} ${name} deleted`);
-    }, { create: false });
-  });
+  examples(program.command("delete <kind> <name>").description("delete an object"), "polyvisor delete vm db1").action(
+    (kindText: string, name: string) => {
+      const kind = parseKind(kindText);
+      return cli.withRuntime(
+        async (rt) => {
+          await getOrRefuse(rt, kind, name);
+          await rt.delete(kind, name);
+          cli.emit({ kind, name, deleted: true }, () => `${kind} ${name} deleted`);
+        },
+        { create: false },
+      );
+    },
+  );
 }

@@ -7,7 +7,15 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { Hypervisor, CpuFeature } from "../../schema/host";
-import { type HaPolicy, type Plan, parseInventory, parseSamples, planConsolidation, programFiles, samplesByServer } from "../../runtime/planning";
+import {
+  type HaPolicy,
+  type Plan,
+  parseInventory,
+  parseSamples,
+  planConsolidation,
+  programFiles,
+  samplesByServer,
+} from "../../runtime/planning";
 import { UsageError, table } from "../format";
 
 interface ConsolidateFlags {
@@ -58,7 +66,13 @@ const FLAG_NAMES: Record<string, string> = {
 function parseFlags(o: ConsolidateFlags): z.infer<typeof Flags> {
   const missing = (["hostCores", "hostMhz", "hostMemoryMb"] as const).filter((k) => o[k] === undefined).map((k) => FLAG_NAMES[k]);
   if (missing.length > 0) throw new UsageError(`the host model needs ${missing.join(", ")}`);
-  const parsed = Flags.safeParse({ ...o, hostFeatures: o.hostFeatures.split(",").map((f) => f.trim()).filter((f) => f !== "") });
+  const parsed = Flags.safeParse({
+    ...o,
+    hostFeatures: o.hostFeatures
+      .split(",")
+      .map((f) => f.trim())
+      .filter((f) => f !== ""),
+  });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const flag = FLAG_NAMES[String(issue.path[0])] ?? String(issue.path[0]);
@@ -79,17 +93,29 @@ export function renderPlan(plan: Plan, haFailures: number): string {
   const loaded = plan.hosts - plan.spareHosts.length;
   const gap = plan.lowerBound > 0 ? (((plan.hosts - plan.lowerBound) * 100) / plan.lowerBound).toFixed(1) : "0.0";
   const spare = haFailures > 0 ? ` + ${plan.spareHosts.length} spare for ${haFailures} host failure(s)` : "";
-  const heuristics = Object.entries(plan.byHeuristic).map(([name, bins]) => `${name} ${bins}`).join(", ");
+  const heuristics = Object.entries(plan.byHeuristic)
+    .map(([name, bins]) => `${name} ${bins}`)
+    .join(", ");
   return [
     `${plan.placements.length} servers on ${plan.hosts} hosts (${loaded} loaded${spare}); lower bound ${plan.lowerBound}, gap ${gap}%${plan.optimal ? " (optimal)" : ""}`,
     `Packing: ${plan.heuristic} (hosts by heuristic: ${heuristics})`,
     "",
     table(
       ["HOST", "VMS", "CPU MHZ", "CPU", "MEMORY MB", "MEMORY"],
-      plan.hostUsage.map((h) => [h.host, h.vms, h.cpuMhz, percent(h.cpuMhz, h.cpuCapacityMhz), h.memoryMb, percent(h.memoryMb, h.memoryCapacityMb)]),
+      plan.hostUsage.map((h) => [
+        h.host,
+        h.vms,
+        h.cpuMhz,
+        percent(h.cpuMhz, h.cpuCapacityMhz),
+        h.memoryMb,
+        percent(h.memoryMb, h.memoryCapacityMb),
+      ]),
     ),
     "",
-    table(["SERVER", "HOST", "VCPUS", "MEMORY MB", "CPU MHZ"], plan.placements.map((p) => [p.server, p.host, p.vcpus, p.memoryMb, p.cpuMhz])),
+    table(
+      ["SERVER", "HOST", "VCPUS", "MEMORY MB", "CPU MHZ"],
+      plan.placements.map((p) => [p.server, p.host, p.vcpus, p.memoryMb, p.cpuMhz]),
+    ),
   ].join("\n");
 }
 
@@ -126,9 +152,20 @@ export function registerPlanCommand(program: Command, print: (line: string) => v
       const flags = parseFlags(o);
       if (flags.percentile !== undefined && o.samples === undefined) throw new UsageError("--percentile needs --samples");
       const servers = parseInventory(readText(file, "inventory"), file);
-      const samples = o.samples === undefined ? undefined : samplesByServer(servers, parseSamples(readText(o.samples, "samples file"), o.samples), o.samples).byServer;
+      const samples =
+        o.samples === undefined
+          ? undefined
+          : samplesByServer(servers, parseSamples(readText(o.samples, "samples file"), o.samples), o.samples).byServer;
       const result = planConsolidation(servers, {
-        host: { cores: flags.hostCores, mhz: flags.hostMhz, memoryMb: flags.hostMemoryMb, hypervisor: flags.hypervisor, hypervisorVersion: flags.hypervisorVersion, vendor: flags.hostVendor, features: flags.hostFeatures },
+        host: {
+          cores: flags.hostCores,
+          mhz: flags.hostMhz,
+          memoryMb: flags.hostMemoryMb,
+          hypervisor: flags.hypervisor,
+          hypervisorVersion: flags.hypervisorVersion,
+          vendor: flags.hostVendor,
+          features: flags.hostFeatures,
+        },
         haFailures: flags.haFailures,
         haPolicy: flags.haPolicy as HaPolicy,
         headroomPercent: flags.headroom,
@@ -137,10 +174,17 @@ export function registerPlanCommand(program: Command, print: (line: string) => v
       });
       const written = o.program === undefined ? [] : writeProgram(o.program, result);
       if (program.opts<{ json?: boolean }>().json) {
-        print(JSON.stringify({ hosts: result.hosts, lowerBound: result.lowerBound, placements: result.placements, hostUsage: result.hostUsage }, null, 2));
+        print(
+          JSON.stringify(
+            { hosts: result.hosts, lowerBound: result.lowerBound, placements: result.placements, hostUsage: result.hostUsage },
+            null,
+            2,
+          ),
+        );
       } else {
         print(renderPlan(result, flags.haFailures));
-        if (written.length > 0) print(`\nPulumi project written: ${written.join(", ")}\nthen: cd ${resolve(o.program!)} && npm install && pulumi up`);
+        if (written.length > 0)
+          print(`\nPulumi project written: ${written.join(", ")}\nthen: cd ${resolve(o.program!)} && npm install && pulumi up`);
       }
     });
 }

@@ -27,7 +27,16 @@ const INCIDENT_REASONS = new Set([
   "VmMonitoringReset",
 ]);
 const ALARM_REASONS = new Set(["AlarmRaised", "AlarmCleared"]);
-const TONE: Record<string, string> = { HostFailed: "bad", HostIsolated: "bad", AdmissionRefused: "bad", AlarmRaised: "bad", HaRestartPending: "warn", HaRestarted: "ok", HostRecovered: "ok", AlarmCleared: "ok" };
+const TONE: Record<string, string> = {
+  HostFailed: "bad",
+  HostIsolated: "bad",
+  AdmissionRefused: "bad",
+  AlarmRaised: "bad",
+  HaRestartPending: "warn",
+  HaRestarted: "ok",
+  HostRecovered: "ok",
+  AlarmCleared: "ok",
+};
 /** Rows per event table; the rest is summarized, so a long period still gives a readable file. */
 const MAX_ROWS = 2000;
 
@@ -41,7 +50,10 @@ function eventTable(events: RuntimeEvent[], empty: string): string {
   if (events.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;
   const shown = events.slice(0, MAX_ROWS);
   const rows = shown
-    .map((e) => `<tr><td>${simTime(e.timeSeconds)}</td><td><span class="reason ${TONE[e.reason] ?? ""}">${escapeHtml(e.reason)}</span></td><td>${escapeHtml(`${e.kind} ${e.name}`)}</td><td>${escapeHtml(e.message)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${simTime(e.timeSeconds)}</td><td><span class="reason ${TONE[e.reason] ?? ""}">${escapeHtml(e.reason)}</span></td><td>${escapeHtml(`${e.kind} ${e.name}`)}</td><td>${escapeHtml(e.message)}</td></tr>`,
+    )
     .join("\n");
   const more = events.length > shown.length ? `<p class="muted">${events.length - shown.length} more not shown.</p>` : "";
   return `<table><thead><tr><th>Time</th><th>Reason</th><th>Object</th><th>What happened</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
@@ -95,10 +107,16 @@ export async function buildReport(rt: Runtime, range: ReportRange = {}): Promise
   const history = await rt.history({ fromSeconds: from, toSeconds: to });
   const capacity = Object.fromEntries(hosts.map((h) => [h.name, { cpuMhz: h.status.cpuCapacityMhz, memoryMb: h.status.memoryCapacityMb }]));
   const charts = history
-    .map((h) => `<h3>${escapeHtml(h.cluster)}</h3>${["cpu", "memory", "imbalance"].map((k) => `<div data-chart="${k}:${escapeHtml(h.cluster)}"></div>`).join("")}`)
+    .map(
+      (h) =>
+        `<h3>${escapeHtml(h.cluster)}</h3>${["cpu", "memory", "imbalance"].map((k) => `<div data-chart="${k}:${escapeHtml(h.cluster)}"></div>`).join("")}`,
+    )
     .join("\n");
   const alarmRows = alarms
-    .map((a) => `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(`${a.spec.target.kind} ${a.spec.target.name}`)}</td><td>${escapeHtml(a.spec.metric)}</td><td>${a.spec.threshold}</td><td>${escapeHtml(a.status.state)}</td><td>${a.status.raisedCount}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(`${a.spec.target.kind} ${a.spec.target.name}`)}</td><td>${escapeHtml(a.spec.metric)}</td><td>${a.spec.threshold}</td><td>${escapeHtml(a.status.state)}</td><td>${a.status.raisedCount}</td></tr>`,
+    )
     .join("");
   const data = { history, capacity };
   return `<!doctype html>
@@ -110,10 +128,19 @@ export async function buildReport(rt: Runtime, range: ReportRange = {}): Promise
 <main>
 <section id="capacity"><h2>Capacity summary (now)</h2>${capacityTable(clusters, hosts)}</section>
 <section id="utilization"><h2>Utilization over time</h2>${charts || '<p class="muted">No DRS pass recorded in this period.</p>'}</section>
-<section id="incidents"><h2>Incident timeline</h2>${eventTable(events.filter((e) => INCIDENT_REASONS.has(e.reason)), "No failures, restarts or refusals in this period.")}</section>
-<section id="migrations"><h2>Migrations</h2>${eventTable(events.filter((e) => MIGRATION_REASONS.has(e.reason)), "No migrations in this period.")}</section>
+<section id="incidents"><h2>Incident timeline</h2>${eventTable(
+    events.filter((e) => INCIDENT_REASONS.has(e.reason)),
+    "No failures, restarts or refusals in this period.",
+  )}</section>
+<section id="migrations"><h2>Migrations</h2>${eventTable(
+    events.filter((e) => MIGRATION_REASONS.has(e.reason)),
+    "No migrations in this period.",
+  )}</section>
 <section id="alarms"><h2>Alarms</h2>${alarmRows ? `<table><thead><tr><th>Alarm</th><th>Target</th><th>Metric</th><th>Threshold</th><th>State now</th><th>Times raised</th></tr></thead><tbody>${alarmRows}</tbody></table>` : '<p class="muted">No alarms declared.</p>'}
-${eventTable(events.filter((e) => ALARM_REASONS.has(e.reason)), "No alarm was raised or cleared in this period.")}</section>
+${eventTable(
+  events.filter((e) => ALARM_REASONS.has(e.reason)),
+  "No alarm was raised or cleared in this period.",
+)}</section>
 </main>
 <script type="application/json" id="report-data">${inlineSafe(JSON.stringify(data))}</script>
 <script>${inlineSafe(readBundle("report.js"))}</script>
@@ -144,7 +171,8 @@ export function registerReport(cli: Cli): void {
     .option("--to <time>", "simulated time to end at (default: now)")
     .action((o: { out: string; from?: string; to?: string }) => {
       const range = { fromSeconds: parseTime("--from", o.from), toSeconds: parseTime("--to", o.to) };
-      if (range.fromSeconds !== undefined && range.toSeconds !== undefined && range.fromSeconds > range.toSeconds) throw new UsageError("--from must not be after --to");
+      if (range.fromSeconds !== undefined && range.toSeconds !== undefined && range.fromSeconds > range.toSeconds)
+        throw new UsageError("--from must not be after --to");
       return cli.withRuntime(async (rt) => {
         process.stdout.write(`${await writeReport(rt, o.out, range)}\n`);
       });

@@ -35,7 +35,9 @@ function progressReporter(total: number): { update(done: number): void; end(): v
       const share = done / total;
       if (tty) {
         const filled = Math.round(share * BAR_WIDTH);
-        process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${formatSeconds(done)} of ${formatSeconds(total)}`);
+        process.stderr.write(
+          `\r[${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${formatSeconds(done)} of ${formatSeconds(total)}`,
+        );
         drawn = true;
       } else if (now - lastLine >= PROGRESS_LINE_MS) {
         process.stderr.write(`advanced ${formatSeconds(done)} of ${formatSeconds(total)} (${(share * 100).toFixed(0)}%)\n`);
@@ -92,7 +94,9 @@ export function registerSim(cli: Cli): void {
       const events = await eventsDuring(rt, async () => (outcome = await advanceInSlices(rt, seconds)));
       const timeSeconds = await rt.now();
       cli.emit({ timeSeconds, ...outcome!, events }, (r) => {
-        const stopped = r.interrupted ? `Interrupted after ${formatSeconds(r.advancedSeconds)} of ${formatSeconds(r.requestedSeconds)}. ` : "";
+        const stopped = r.interrupted
+          ? `Interrupted after ${formatSeconds(r.advancedSeconds)} of ${formatSeconds(r.requestedSeconds)}. `
+          : "";
         return `${stopped}Simulated time is now ${formatSeconds(r.timeSeconds)}\n${renderEvents(r.events)}`;
       });
     }),

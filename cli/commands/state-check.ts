@@ -8,7 +8,11 @@ import type { Cli } from "../context";
 
 export function renderStateCheck(check: StateCheck): string {
   return check.checks
-    .map((c) => (c.problems.length === 0 ? `${c.name}: ok` : [`${c.name}: ${c.problems.length} problem(s)`, ...c.problems.map((p) => `  - ${p}`)].join("\n")))
+    .map((c) =>
+      c.problems.length === 0
+        ? `${c.name}: ok`
+        : [`${c.name}: ${c.problems.length} problem(s)`, ...c.problems.map((p) => `  - ${p}`)].join("\n"),
+    )
     .join("\n");
 }
 
@@ -18,13 +22,20 @@ export function registerStateCheck(cli: Cli, state: Command): void {
     .command("check")
     .description("check the state without changing it: integrity, schema, rows, specs, usage against guests, timers")
     .action(() =>
-      cli.withRuntime(async (rt) => {
-        const check = await rt.checkState();
-        cli.emit(check, renderStateCheck);
-        if (!check.ok) {
-          const count = check.checks.reduce((n, c) => n + c.problems.length, 0);
-          throw new StateUnusableError("the state", `the check found ${count} problem(s)`, "restore it from a backup, or export what is sound and start a new state");
-        }
-      }, { create: false }),
+      cli.withRuntime(
+        async (rt) => {
+          const check = await rt.checkState();
+          cli.emit(check, renderStateCheck);
+          if (!check.ok) {
+            const count = check.checks.reduce((n, c) => n + c.problems.length, 0);
+            throw new StateUnusableError(
+              "the state",
+              `the check found ${count} problem(s)`,
+              "restore it from a backup, or export what is sound and start a new state",
+            );
+          }
+        },
+        { create: false },
+      ),
     );
 }

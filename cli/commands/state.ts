@@ -15,17 +15,24 @@ export function registerState(cli: Cli): void {
     "polyvisor state export backup.json",
     "diff <(polyvisor --state a.db state export -) <(polyvisor --state b.db state export -)",
   ).action((file: string) =>
-    cli.withRuntime(async (rt) => {
-      const text = toJson(await rt.exportState());
-      if (file === "-") return print(text);
-      try {
-        writeFileSync(file, text + "\n", { flag: "wx" });
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new UsageError(code === "EEXIST" ? `${quote(file)} exists; export writes a new file` : `cannot write ${quote(file)}: ${code ?? (e as Error).message}`);
-      }
-      cli.emit({ file }, () => `State exported to ${file}`);
-    }, { create: false }),
+    cli.withRuntime(
+      async (rt) => {
+        const text = toJson(await rt.exportState());
+        if (file === "-") return print(text);
+        try {
+          writeFileSync(file, `${text}\n`, { flag: "wx" });
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new UsageError(
+            code === "EEXIST"
+              ? `${quote(file)} exists; export writes a new file`
+              : `cannot write ${quote(file)}: ${code ?? (e as Error).message}`,
+          );
+        }
+        cli.emit({ file }, () => `State exported to ${file}`);
+      },
+      { create: false },
+    ),
   );
   examples(
     state.command("import <file>").description("load an exported state into an empty state (- for stdin)"),

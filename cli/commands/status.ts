@@ -64,13 +64,30 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
     out.push(
       "",
       table(
-        ["VM", "CLUSTER", "POOL", "POWER", "HOST", "MODE", "VCPUS", "MEM MB", "MEM RESERVED", "CPU DEMAND", "CPU ENTITLED", "CPU USED", "MEM ENTITLED", "MEM USED"],
+        [
+          "VM",
+          "CLUSTER",
+          "POOL",
+          "POWER",
+          "HOST",
+          "MODE",
+          "VCPUS",
+          "MEM MB",
+          "MEM RESERVED",
+          "CPU DEMAND",
+          "CPU ENTITLED",
+          "CPU USED",
+          "MEM ENTITLED",
+          "MEM USED",
+        ],
         inv.vms.map((v) => [
           v.name,
           v.status.cluster ?? "-",
           v.spec.pool ?? "-",
           v.status.haRestart ? `${v.status.powerState} (${v.status.haRestart.state})` : v.status.powerState,
-          v.status.migration ? `${v.status.migration.fromHost} -> ${v.status.migration.toHost} (${v.status.migration.kind})` : (v.status.currentHost ?? "-"),
+          v.status.migration
+            ? `${v.status.migration.fromHost} -> ${v.status.migration.toHost} (${v.status.migration.kind})`
+            : (v.status.currentHost ?? "-"),
           v.status.virtualization ? `${v.status.virtualization}/${v.status.paging}` : "-",
           v.spec.vcpus,
           v.spec.memoryMb,

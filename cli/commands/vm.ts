@@ -8,13 +8,16 @@ const KIND = "VirtualMachine";
 
 export function registerVm(cli: Cli): void {
   const vm = cli.program.command("vm").description("power and move one VM (like govc vm.power and vm.migrate)");
-  examples(vm.command("start <name>").description("power on: placed, subject to admission control"), "polyvisor vm start db1").action((name: string) =>
-    runOperation(cli, (rt) => patchSpec(rt, KIND, name, { powerState: "on" })),
+  examples(vm.command("start <name>").description("power on: placed, subject to admission control"), "polyvisor vm start db1").action(
+    (name: string) => runOperation(cli, (rt) => patchSpec(rt, KIND, name, { powerState: "on" })),
   );
   examples(vm.command("stop <name>").description("power off: its disks still take space"), "polyvisor vm stop db1").action((name: string) =>
     runOperation(cli, (rt) => patchSpec(rt, KIND, name, { powerState: "off" })),
   );
-  examples(vm.command("restart <name>").description("power off, then on again (placement may choose another host)"), "polyvisor vm restart db1").action((name: string) =>
+  examples(
+    vm.command("restart <name>").description("power off, then on again (placement may choose another host)"),
+    "polyvisor vm restart db1",
+  ).action((name: string) =>
     runOperation(cli, async (rt) => {
       await patchSpec(rt, KIND, name, { powerState: "off" });
       return patchSpec(rt, KIND, name, { powerState: "on" });
@@ -30,7 +33,16 @@ export function registerVm(cli: Cli): void {
   ).action((name: string, o: { mode: string }) => {
     if (o.mode !== "heartbeat" && o.mode !== "crash") throw new UsageError(`--mode must be heartbeat or crash, got ${quote(o.mode)}`);
     const mode = o.mode;
-    return runOperation(cli, async (rt) => (await rt.failVm(name, { mode }), undefined), { hint: "VM monitoring acts as the clock moves: polyvisor sim advance 5m" });
+    return runOperation(
+      cli,
+      async (rt) => {
+        await rt.failVm(name, { mode });
+        return undefined;
+      },
+      {
+        hint: "VM monitoring acts as the clock moves: polyvisor sim advance 5m",
+      },
+    );
   });
   examples(
     vm
@@ -38,5 +50,7 @@ export function registerVm(cli: Cli): void {
       .description("live-migrate to a host and pin it there; waits (moving the simulated clock) until it lands")
       .option("--no-wait", "return once the migration has started"),
     "polyvisor vm migrate db1 esx3",
-  ).action((name: string, host: string, o: { wait: boolean }) => runOperation(cli, (rt) => patchSpec(rt, KIND, name, { host }), { wait: o.wait }));
+  ).action((name: string, host: string, o: { wait: boolean }) =>
+    runOperation(cli, (rt) => patchSpec(rt, KIND, name, { host }), { wait: o.wait }),
+  );
 }

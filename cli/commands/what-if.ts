@@ -17,12 +17,39 @@ interface WhatIfFlags {
 const f4 = (n: number) => n.toFixed(4);
 
 export function renderWhatIf(report: WhatIfReport): string {
-  const out: string[] = [`What if (nothing is saved): simulated time ${formatSeconds(report.timeSecondsBefore)} -> ${formatSeconds(report.timeSecondsAfter)}`];
+  const out: string[] = [
+    `What if (nothing is saved): simulated time ${formatSeconds(report.timeSecondsBefore)} -> ${formatSeconds(report.timeSecondsAfter)}`,
+  ];
   for (const s of report.steps) if (!s.ok) out.push(`step ${s.step} (${s.type}) refused: ${s.error!.message.split("\n")[0]}`);
-  if (report.restarts.length > 0) out.push("", "HA restarts:", table(["VM", "FROM", "TO"], report.restarts.map((r) => [r.vm, r.fromHost ?? "-", r.toHost ?? "-"])));
-  if (report.pendingRestarts.length > 0) out.push("", "Pending restarts (no host can take them):", table(["VM", "FROM", "WHY"], report.pendingRestarts.map((p) => [p.vm, p.fromHost, p.reason])));
-  if (report.admissionRefusals.length > 0) out.push("", "Admission control refused:", ...report.admissionRefusals.map((r) => `  ${r.name}: ${r.message.split("\n")[0]}`));
-  if (report.drsMoves.length > 0) out.push("", "DRS moves:", table(["VM", "FROM", "TO"], report.drsMoves.map((m) => [m.vm, m.fromHost ?? "-", m.toHost ?? "-"])));
+  if (report.restarts.length > 0)
+    out.push(
+      "",
+      "HA restarts:",
+      table(
+        ["VM", "FROM", "TO"],
+        report.restarts.map((r) => [r.vm, r.fromHost ?? "-", r.toHost ?? "-"]),
+      ),
+    );
+  if (report.pendingRestarts.length > 0)
+    out.push(
+      "",
+      "Pending restarts (no host can take them):",
+      table(
+        ["VM", "FROM", "WHY"],
+        report.pendingRestarts.map((p) => [p.vm, p.fromHost, p.reason]),
+      ),
+    );
+  if (report.admissionRefusals.length > 0)
+    out.push("", "Admission control refused:", ...report.admissionRefusals.map((r) => `  ${r.name}: ${r.message.split("\n")[0]}`));
+  if (report.drsMoves.length > 0)
+    out.push(
+      "",
+      "DRS moves:",
+      table(
+        ["VM", "FROM", "TO"],
+        report.drsMoves.map((m) => [m.vm, m.fromHost ?? "-", m.toHost ?? "-"]),
+      ),
+    );
   if (report.clusters.length > 0) {
     out.push(
       "",
@@ -62,9 +89,19 @@ async function failEachHost(rt: Runtime, seconds: number) {
   const hosts = ((await rt.list("Host")) as HostObject[]).filter((h) => h.status.state === "connected" && h.spec.cluster !== undefined);
   const rows = [];
   for (const host of hosts) {
-    const report = await rt.whatIf([{ type: "failHost", host: host.name }, { type: "advance", seconds }]);
+    const report = await rt.whatIf([
+      { type: "failHost", host: host.name },
+      { type: "advance", seconds },
+    ]);
     const down = report.events.filter((e) => e.reason === "Crashed" && e.kind === "VirtualMachine").length;
-    rows.push({ host: host.name, cluster: host.spec.cluster!, vmsDown: down, restarted: report.restarts.length, pending: report.pendingRestarts.length, survives: report.pendingRestarts.length === 0 });
+    rows.push({
+      host: host.name,
+      cluster: host.spec.cluster!,
+      vmsDown: down,
+      restarted: report.restarts.length,
+      pending: report.pendingRestarts.length,
+      survives: report.pendingRestarts.length === 0,
+    });
   }
   return rows;
 }
@@ -87,10 +124,18 @@ export function registerWhatIfCommand(program: Command, print: (line: string) =>
         if (o.failEachHost) {
           const rows = await failEachHost(rt, seconds);
           if (globals.json) return print(JSON.stringify(rows, null, 2));
-          print(table(["HOST", "CLUSTER", "VMS DOWN", "RESTARTED", "PENDING", "SURVIVES"], rows.map((r) => [r.host, r.cluster, r.vmsDown, r.restarted, r.pending, r.survives ? "yes" : "no"])));
+          print(
+            table(
+              ["HOST", "CLUSTER", "VMS DOWN", "RESTARTED", "PENDING", "SURVIVES"],
+              rows.map((r) => [r.host, r.cluster, r.vmsDown, r.restarted, r.pending, r.survives ? "yes" : "no"]),
+            ),
+          );
           return;
         }
-        const steps: WhatIfStep[] = o.steps !== undefined ? readSteps(o.steps) : [...o.failHost.map((host): WhatIfStep => ({ type: "failHost", host })), { type: "advance", seconds }];
+        const steps: WhatIfStep[] =
+          o.steps !== undefined
+            ? readSteps(o.steps)
+            : [...o.failHost.map((host): WhatIfStep => ({ type: "failHost", host })), { type: "advance", seconds }];
         const report = await rt.whatIf(steps);
         print(globals.json ? JSON.stringify(report, null, 2) : renderWhatIf(report));
       } finally {

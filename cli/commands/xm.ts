@@ -14,7 +14,14 @@ function renderDomains(domains: VirtualMachineObject[]): string {
   if (domains.length === 0) return "No Xen domains.";
   return table(
     ["Name", "Host", "Mem", "VCPUs", "State", "Mode"],
-    domains.map((d) => [d.name, d.status.currentHost ?? "-", d.spec.memoryMb, d.spec.vcpus, d.status.powerState === "on" ? "r-----" : "------", d.status.virtualization ?? "-"]),
+    domains.map((d) => [
+      d.name,
+      d.status.currentHost ?? "-",
+      d.spec.memoryMb,
+      d.spec.vcpus,
+      d.status.powerState === "on" ? "r-----" : "------",
+      d.status.virtualization ?? "-",
+    ]),
   );
 }
 
@@ -33,23 +40,27 @@ export function registerXm(cli: Cli): void {
   ).action((config: string, o: { host?: string; cluster?: string; datastore?: string; diskGb: string; guestOs: string }) => {
     const diskGb = Number(o.diskGb);
     if (!Number.isFinite(diskGb) || diskGb <= 0) throw new UsageError(`--disk-gb takes a positive number, got ${quote(o.diskGb)}`);
-    let domain;
+    let domain: ReturnType<typeof xenDomain>;
     try {
       domain = xenDomain(readInput(config), { ...o, diskGb });
     } catch (e) {
       if (e instanceof UsageError) throw new UsageError(`${quote(config)}: ${e.message}`);
       throw e;
     }
-    if (domain.ignored.length > 0) process.stderr.write(`polyvisor: warning: ${config}: ignored keys with no counterpart: ${domain.ignored.join(", ")}\n`);
+    if (domain.ignored.length > 0)
+      process.stderr.write(`polyvisor: warning: ${config}: ignored keys with no counterpart: ${domain.ignored.join(", ")}\n`);
     const { name, spec } = domain;
     return runOperation(cli, (rt) => rt.create({ kind: KIND, name, spec }));
   });
   examples(xm.command("list").description("VMs on Xen hosts"), "polyvisor xm list").action(() =>
-    cli.withRuntime(async (rt) => {
-      const xen = new Set(((await rt.list("Host")) as HostObject[]).filter((h) => h.spec.hypervisor === "xen").map((h) => h.name));
-      const domains = ((await rt.list(KIND)) as VirtualMachineObject[]).filter((v) => xen.has(v.status.currentHost ?? v.spec.host ?? ""));
-      cli.emit(domains, renderDomains);
-    }, { create: false }),
+    cli.withRuntime(
+      async (rt) => {
+        const xen = new Set(((await rt.list("Host")) as HostObject[]).filter((h) => h.spec.hypervisor === "xen").map((h) => h.name));
+        const domains = ((await rt.list(KIND)) as VirtualMachineObject[]).filter((v) => xen.has(v.status.currentHost ?? v.spec.host ?? ""));
+        cli.emit(domains, renderDomains);
+      },
+      { create: false },
+    ),
   );
   examples(
     xm
@@ -62,7 +73,7 @@ export function registerXm(cli: Cli): void {
     if (!o.live) throw new UsageError("only live migration is modelled: add --live");
     return runOperation(cli, (rt) => patchSpec(rt, KIND, name, { host }), { wait: o.wait });
   });
-  examples(xm.command("shutdown <name>").description("shut a domain down (power off)"), "polyvisor xm shutdown web1").action((name: string) =>
-    runOperation(cli, (rt) => patchSpec(rt, KIND, name, { powerState: "off" })),
+  examples(xm.command("shutdown <name>").description("shut a domain down (power off)"), "polyvisor xm shutdown web1").action(
+    (name: string) => runOperation(cli, (rt) => patchSpec(rt, KIND, name, { powerState: "off" })),
   );
 }

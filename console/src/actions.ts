@@ -13,7 +13,12 @@ export function toasts(): HTMLElement {
 }
 
 export function notify(text: string, kind: "ok" | "error"): void {
-  const toast = h("div", { class: `toast toast-${kind}` }, h("span", {}, text), h("button", { class: "link", "aria-label": "Dismiss", onclick: () => toast.remove() }, "×"));
+  const toast = h(
+    "div",
+    { class: `toast toast-${kind}` },
+    h("span", {}, text),
+    h("button", { class: "link", "aria-label": "Dismiss", onclick: () => toast.remove() }, "×"),
+  );
   toasts().prepend(toast);
   if (kind === "ok") setTimeout(() => toast.remove(), 4000);
 }
@@ -29,8 +34,23 @@ export async function act(label: string, work: () => Promise<unknown>): Promise<
   refresh();
 }
 
-export function actionButton(text: string, accessibleName: string, onclick: () => void, opts: { disabled?: boolean; tone?: "danger" | "primary" } = {}): HTMLElement {
-  return h("button", { class: `btn ${opts.tone ? `btn-${opts.tone}` : ""}`, "aria-label": accessibleName, title: accessibleName, disabled: opts.disabled, onclick }, text);
+export function actionButton(
+  text: string,
+  accessibleName: string,
+  onclick: () => void,
+  opts: { disabled?: boolean; tone?: "danger" | "primary" } = {},
+): HTMLElement {
+  return h(
+    "button",
+    {
+      class: `btn ${opts.tone ? `btn-${opts.tone}` : ""}`,
+      "aria-label": accessibleName,
+      title: accessibleName,
+      disabled: opts.disabled,
+      onclick,
+    },
+    text,
+  );
 }
 
 export const advance = (seconds: number, label: string) => act(`advanced ${label}`, () => api.advance(seconds));

@@ -7,7 +7,11 @@ import type { Clock, ClusterHistory, Obj, Role, RuntimeEvent } from "./types";
 const TOKEN_KEY = "polyvisor.token";
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -34,7 +34,12 @@ const recent = h("div", { class: "recent-body" });
 const banner = h("div", { class: "banner", hidden: true });
 
 function tokenForm(message: string): HTMLElement {
-  const input = h("input", { type: "password", placeholder: "API token", "aria-label": "API token", autocomplete: "off" }) as HTMLInputElement;
+  const input = h("input", {
+    type: "password",
+    placeholder: "API token",
+    "aria-label": "API token",
+    autocomplete: "off",
+  }) as HTMLInputElement;
   const form = h(
     "form",
     { class: "token-form" },
@@ -64,11 +69,30 @@ function renderControls(): void {
   const raised = objects("Alarm").filter((a) => a.status.state === "raised").length;
   fill(
     who,
-    raised > 0 ? h("button", { class: "alarm-pill", onclick: () => update(() => (ui.tab = "Alarms")) }, `${raised} alarm${raised > 1 ? "s" : ""} raised`) : null,
-    h("span", { class: `conn ${state.connected ? "conn-on" : "conn-off"}`, title: state.connected ? "live: following the event stream" : "reconnecting to the event stream" }),
+    raised > 0
+      ? h(
+          "button",
+          { class: "alarm-pill", onclick: () => update(() => (ui.tab = "Alarms")) },
+          `${raised} alarm${raised > 1 ? "s" : ""} raised`,
+        )
+      : null,
+    h("span", {
+      class: `conn ${state.connected ? "conn-on" : "conn-off"}`,
+      title: state.connected ? "live: following the event stream" : "reconnecting to the event stream",
+    }),
     h("span", { class: "role", "aria-label": "Role" }, state.role ?? "no role"),
     state.whoName ? h("span", { class: "muted-light" }, state.whoName) : null,
-    h("button", { class: "link link-light", onclick: () => { setToken(""); location.reload(); } }, "Change token"),
+    h(
+      "button",
+      {
+        class: "link link-light",
+        onclick: () => {
+          setToken("");
+          location.reload();
+        },
+      },
+      "Change token",
+    ),
   );
 }
 
@@ -80,7 +104,20 @@ function renderClock(): void {
 function render(): void {
   renderControls();
   renderClock();
-  fill(nav, ...TABS.map((t) => h("button", { class: `tab ${ui.tab === t ? "tab-on" : ""}`, "aria-current": ui.tab === t ? "page" : null, onclick: () => update(() => (ui.tab = t)) }, t)));
+  fill(
+    nav,
+    ...TABS.map((t) =>
+      h(
+        "button",
+        {
+          class: `tab ${ui.tab === t ? "tab-on" : ""}`,
+          "aria-current": ui.tab === t ? "page" : null,
+          onclick: () => update(() => (ui.tab = t)),
+        },
+        t,
+      ),
+    ),
+  );
   fill(main, VIEWS[ui.tab]());
   fill(drawer, detailPanel());
   fill(recent, eventRows(state.events.slice(-8).reverse()));
@@ -134,7 +171,13 @@ async function start(): Promise<void> {
     setInterval(() => state.clock.paused || renderClock(), 1000);
   } catch (e) {
     const unauthorized = e instanceof ApiError && (e.status === 401 || e.status === 403);
-    document.body.replaceChildren(tokenForm(unauthorized ? "This server needs a token: paste one made with `polyvisor token create`." : `Cannot reach the server: ${e instanceof Error ? e.message : e}`));
+    document.body.replaceChildren(
+      tokenForm(
+        unauthorized
+          ? "This server needs a token: paste one made with `polyvisor token create`."
+          : `Cannot reach the server: ${e instanceof Error ? e.message : e}`,
+      ),
+    );
   }
 }
 

@@ -21,8 +21,20 @@ for (const el of document.querySelectorAll<HTMLElement>("[data-chart]")) {
   const h = data.history.find((x) => x.cluster === cluster);
   if (!h) continue;
   const cap = (host: string) => data.capacity[host] ?? { cpuMhz: 0, memoryMb: 0 };
-  if (kind === "cpu") lineChart(el, { title: `CPU used per host, % (${cluster})`, times: h.times, unit: "%", series: percentSeries(h, "cpuUsedMhz", (x) => cap(x).cpuMhz) });
-  if (kind === "memory") lineChart(el, { title: `Memory used per host, % (${cluster})`, times: h.times, unit: "%", series: percentSeries(h, "memoryUsedMb", (x) => cap(x).memoryMb) });
+  if (kind === "cpu")
+    lineChart(el, {
+      title: `CPU used per host, % (${cluster})`,
+      times: h.times,
+      unit: "%",
+      series: percentSeries(h, "cpuUsedMhz", (x) => cap(x).cpuMhz),
+    });
+  if (kind === "memory")
+    lineChart(el, {
+      title: `Memory used per host, % (${cluster})`,
+      times: h.times,
+      unit: "%",
+      series: percentSeries(h, "memoryUsedMb", (x) => cap(x).memoryMb),
+    });
   if (kind === "imbalance")
     lineChart(el, {
       title: `DRS imbalance against its target (${cluster})`,

@@ -127,7 +127,9 @@ async function drain(): Promise<void> {
     while (pendingLists.size > 0 || pendingNames.size > 0) {
       const lists = new Set([...pendingLists, "Cluster", "Host"]);
       for (const [kind, names] of pendingNames) if (names.size > MAX_SINGLE_READS) lists.add(kind);
-      const singles = [...pendingNames].filter(([kind]) => !lists.has(kind)).flatMap(([kind, names]) => [...names].map((name) => readOne(kind, name)));
+      const singles = [...pendingNames]
+        .filter(([kind]) => !lists.has(kind))
+        .flatMap(([kind, names]) => [...names].map((name) => readOne(kind, name)));
       pendingLists = new Set();
       pendingNames = new Map();
       await Promise.all([...[...lists].map(readKind), ...singles, readClock().then(readHistory)]);

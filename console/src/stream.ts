@@ -10,7 +10,9 @@ export function followEvents(afterSeq: number, onEvents: (events: RuntimeEvent[]
   let last = afterSeq;
   const connect = async (): Promise<void> => {
     try {
-      const res = await fetch("/api/v1/events/stream", { headers: { ...authHeaders(), Accept: "text/event-stream", "Last-Event-ID": String(last) } });
+      const res = await fetch("/api/v1/events/stream", {
+        headers: { ...authHeaders(), Accept: "text/event-stream", "Last-Event-ID": String(last) },
+      });
       if (!res.ok || !res.body) throw new Error(`event stream: HTTP ${res.status}`);
       onState(true);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

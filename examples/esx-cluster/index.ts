@@ -21,11 +21,7 @@ export = async () => {
   );
 
   // The pool's reservation needs the hosts' capacity: created after them, and deleted before them.
-  const web = new pv.ResourcePool(
-    "web",
-    { cluster: cluster.name, cpu: { shares: "high", reservationMhz: 4000 } },
-    { dependsOn: hosts },
-  );
+  const web = new pv.ResourcePool("web", { cluster: cluster.name, cpu: { shares: "high", reservationMhz: 4000 } }, { dependsOn: hosts });
 
   const db = new pv.VirtualMachine(
     "db1",

@@ -24,20 +24,22 @@ export = async () => {
   );
 
   const vmCount = 6;
-  const vms = Array.from({ length: vmCount }, (_, i) =>
-    new pv.VirtualMachine(
-      `app${i + 1}`,
-      {
-        cluster: cluster.name,
-        vcpus: 2,
-        memoryMb: 16384,
-        guestOs: "linux",
-        memory: { reservationMb: 16384 },
-        haRestartPriority: i === 0 ? "high" : undefined,
-        disks: [{ datastore: san.name, sizeGb: 100 }],
-      },
-      { dependsOn: hosts },
-    ),
+  const vms = Array.from(
+    { length: vmCount },
+    (_, i) =>
+      new pv.VirtualMachine(
+        `app${i + 1}`,
+        {
+          cluster: cluster.name,
+          vcpus: 2,
+          memoryMb: 16384,
+          guestOs: "linux",
+          memory: { reservationMb: 16384 },
+          haRestartPriority: i === 0 ? "high" : undefined,
+          disks: [{ datastore: san.name, sizeGb: 100 }],
+        },
+        { dependsOn: hosts },
+      ),
   );
 
   return { placement: Object.fromEntries(vms.map((vm, i) => [`app${i + 1}`, vm.currentHost])) };

@@ -53,7 +53,14 @@ export = async () => {
   const p2v = image
     ? new pv.VirtualMachine(
         "p2v-server",
-        { host: host.name, vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86", disks: [{ datastore: local.name, importFrom: image }] },
+        {
+          host: host.name,
+          vcpus: 1,
+          memoryMb: 512,
+          guestOs: "windows",
+          guestArch: "x86",
+          disks: [{ datastore: local.name, importFrom: image }],
+        },
         { dependsOn: [host] },
       )
     : undefined;

@@ -17,7 +17,10 @@ export = async () => {
     cpuPools: [{ name: "batch", cpus: 2 }],
   });
 
-  const zone = (name: string, args: Omit<pv.ContainerArgs, "template" | "memoryMb" | "diskGb"> & Partial<Pick<pv.ContainerArgs, "template" | "memoryMb" | "diskGb">>) =>
+  const zone = (
+    name: string,
+    args: Omit<pv.ContainerArgs, "template" | "memoryMb" | "diskGb"> & Partial<Pick<pv.ContainerArgs, "template" | "memoryMb" | "diskGb">>,
+  ) =>
     new pv.Container(name, { template: "solaris-10-x86_64", memoryMb: 2048, diskGb: 10, host: host.name, ...args }, { dependsOn: [host] });
 
   const web = zone("web", {
@@ -28,10 +31,20 @@ export = async () => {
     ],
     ipAddresses: ["192.168.10.11"],
   });
-  const app = zone("app", { cpu: { shares: 1, cappedCpus: 0.75 }, workload: { cpuDemandMhz: 8000, threads: 8 }, ipAddresses: ["192.168.10.12"] });
+  const app = zone("app", {
+    cpu: { shares: 1, cappedCpus: 0.75 },
+    workload: { cpuDemandMhz: 8000, threads: 8 },
+    ipAddresses: ["192.168.10.12"],
+  });
   const batch = zone("nightly", { cpu: { pool: "batch" }, workload: { cpuDemandMhz: 8000, threads: 4 }, ipAddresses: ["192.168.10.13"] });
   const db = zone("db", { cpu: { dedicatedCpus: 2 }, workload: { cpuDemandMhz: 3000, threads: 4 }, ipAddresses: ["192.168.10.14"] });
-  const legacy = zone("legacy", { template: "centos-3-x86", memoryMb: 512, diskGb: 4, workload: { cpuDemandMhz: 500, threads: 1 }, ipAddresses: ["192.168.10.15"] });
+  const legacy = zone("legacy", {
+    template: "centos-3-x86",
+    memoryMb: 512,
+    diskGb: 4,
+    workload: { cpuDemandMhz: 500, threads: 1 },
+    ipAddresses: ["192.168.10.15"],
+  });
 
   const mhz = (c: pv.Container) => c.status.cpuEntitlementMhz;
   return {

@@ -106,7 +106,8 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
       // Usage and entitlement move by the VM's uncontended figures; the usage refresh at the end of the step (settle.ts) divides contention exactly.
       cpuUsedMhz: s.cpuUsedMhz + sign * (f.cpuDemandMhz + f.cpuOverheadMhz),
       memoryUsedMb: s.memoryUsedMb + sign * f.memoryConsumedMb,
-      cpuEntitlementMhz: s.cpuEntitlementMhz + sign * Math.max(f.cpuReservationMhz + f.cpuOverheadReservedMhz, f.cpuDemandMhz + f.cpuOverheadMhz),
+      cpuEntitlementMhz:
+        s.cpuEntitlementMhz + sign * Math.max(f.cpuReservationMhz + f.cpuOverheadReservedMhz, f.cpuDemandMhz + f.cpuOverheadMhz),
       memoryEntitlementMb: s.memoryEntitlementMb + sign * Math.max(f.memoryReservationMb, f.memoryConsumedMb),
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
@@ -176,7 +177,12 @@ export function admitReservation(
   if (short.length === 0) return;
   const field = short[0] === "cpu" ? "cpu.reservationMhz" : "memory.reservationMb";
   const lines = short.map((d) => `${d}: needs ${need[d]} ${UNIT[d]}, ${describeChain(txn, cluster, pool, d)}`);
-  refuse("InsufficientCapacity", { ...subject, field }, `the reservation does not fit ${pool ? `resource pool ${pool}` : `cluster ${cluster}`}`, lines);
+  refuse(
+    "InsufficientCapacity",
+    { ...subject, field },
+    `the reservation does not fit ${pool ? `resource pool ${pool}` : `cluster ${cluster}`}`,
+    lines,
+  );
 }
 
 /** "pool web has 1000 MHz unreserved of 4000 reserved (fixed); cluster prod has ..." */
@@ -229,7 +235,12 @@ export function refreshCluster(txn: Txn, cluster: string): void {
   const cpuUnreservedMhz = Math.max(0, cpuCapacityMhz - c.status.cpuReservationUsedMhz);
   const memoryUnreservedMb = Math.max(0, memoryCapacityMb - c.status.memoryReservationUsedMb);
   const s = c.status;
-  if (s.cpuCapacityMhz !== cpuCapacityMhz || s.memoryCapacityMb !== memoryCapacityMb || s.cpuUnreservedMhz !== cpuUnreservedMhz || s.memoryUnreservedMb !== memoryUnreservedMb) {
+  if (
+    s.cpuCapacityMhz !== cpuCapacityMhz ||
+    s.memoryCapacityMb !== memoryCapacityMb ||
+    s.cpuUnreservedMhz !== cpuUnreservedMhz ||
+    s.memoryUnreservedMb !== memoryUnreservedMb
+  ) {
     txn.put({ ...c, status: { ...s, cpuCapacityMhz, memoryCapacityMb, cpuUnreservedMhz, memoryUnreservedMb } });
   }
 
@@ -251,7 +262,9 @@ export function assertClusterCovers(txn: Txn, cluster: string, subject: { kind: 
   if (!c) return;
   const s = c.status;
   const lines: string[] = [];
-  if (s.cpuReservationUsedMhz > s.cpuCapacityMhz) lines.push(`cpu: ${s.cpuReservationUsedMhz} MHz reserved, ${s.cpuCapacityMhz} MHz would remain`);
-  if (s.memoryReservationUsedMb > s.memoryCapacityMb) lines.push(`memory: ${s.memoryReservationUsedMb} MB reserved, ${s.memoryCapacityMb} MB would remain`);
+  if (s.cpuReservationUsedMhz > s.cpuCapacityMhz)
+    lines.push(`cpu: ${s.cpuReservationUsedMhz} MHz reserved, ${s.cpuCapacityMhz} MHz would remain`);
+  if (s.memoryReservationUsedMb > s.memoryCapacityMb)
+    lines.push(`memory: ${s.memoryReservationUsedMb} MB reserved, ${s.memoryCapacityMb} MB would remain`);
   if (lines.length > 0) refuse("InsufficientCapacity", subject, `cluster ${cluster} could no longer hold its reservations`, lines);
 }

@@ -36,7 +36,8 @@ export interface Outcome {
 }
 
 export function managedKind(kind: string, name: string): Kind & keyof typeof HANDLERS {
-  if (!isManagedKind(kind)) refuse("InvalidSpec", { kind, name, field: "kind" }, `unknown kind; expected one of ${Object.keys(HANDLERS).join(", ")}`);
+  if (!isManagedKind(kind))
+    refuse("InvalidSpec", { kind, name, field: "kind" }, `unknown kind; expected one of ${Object.keys(HANDLERS).join(", ")}`);
   return kind;
 }
 

@@ -42,7 +42,11 @@ export type Verdict = { ok: true; resolution: Resolution; reason: string } | { o
 const HARDWARE_FEATURE = { intel: "vmx", amd: "svm" } as const;
 const NESTED_FEATURE = { intel: "ept", amd: "npt" } as const;
 const FEATURE_NAME = { vmx: "vmx (Intel VT-x)", svm: "svm (AMD-V)", ept: "ept (Intel EPT)", npt: "npt (AMD NPT)" } as const;
-const MODE_NAME: Record<ResolvedMode, string> = { full: "full virtualization (binary translation)", paravirtual: "paravirtualization", hardware: "hardware assistance" };
+const MODE_NAME: Record<ResolvedMode, string> = {
+  full: "full virtualization (binary translation)",
+  paravirtual: "paravirtualization",
+  hardware: "hardware assistance",
+};
 
 export function hasHardwareAssist(host: HostSpec): boolean {
   return host.cpu.features.includes(HARDWARE_FEATURE[host.cpu.vendor]);
@@ -67,12 +71,19 @@ export function memoryLimitObstacle(p: HypervisorProfile, memoryMb: number): Obs
 /** What keeps the guest off this host whatever the mode. */
 function hostObstacles(p: HypervisorProfile, host: HostSpec, vm: VmSpec, checkMemory: boolean): Obstacle[] {
   const found: Obstacle[] = [];
-  if (!p.guestArchs.includes(vm.guestArch)) found.push({ code: "guestArchUnsupported", text: `${label(p)} runs ${p.guestArchs.join(" and ")} guests only, not ${vm.guestArch}` });
-  if (vm.guestArch === "x86_64" && !host.cpu.features.includes("lm")) found.push({ code: "hostNot64Bit", text: "64-bit guests need a 64-bit host CPU (lm)" });
-  if (vm.vcpus > cores(host)) found.push({ code: "tooManyVcpusForHost", text: `needs ${vm.vcpus} vCPUs, the host has ${cores(host)} cores` });
+  if (!p.guestArchs.includes(vm.guestArch))
+    found.push({ code: "guestArchUnsupported", text: `${label(p)} runs ${p.guestArchs.join(" and ")} guests only, not ${vm.guestArch}` });
+  if (vm.guestArch === "x86_64" && !host.cpu.features.includes("lm"))
+    found.push({ code: "hostNot64Bit", text: "64-bit guests need a 64-bit host CPU (lm)" });
+  if (vm.vcpus > cores(host))
+    found.push({ code: "tooManyVcpusForHost", text: `needs ${vm.vcpus} vCPUs, the host has ${cores(host)} cores` });
   const memory = checkMemory ? memoryLimitObstacle(p, vm.memoryMb) : undefined;
   if (memory) found.push(memory);
-  if (p.requiresNestedPaging && !hasNestedPaging(host)) found.push({ code: "nestedPagingRequired", text: `${label(p)} needs ${FEATURE_NAME[NESTED_FEATURE[host.cpu.vendor]]} on the host CPU` });
+  if (p.requiresNestedPaging && !hasNestedPaging(host))
+    found.push({
+      code: "nestedPagingRequired",
+      text: `${label(p)} needs ${FEATURE_NAME[NESTED_FEATURE[host.cpu.vendor]]} on the host CPU`,
+    });
   return found;
 }
 
@@ -82,19 +93,39 @@ function modeObstacles(mode: ResolvedMode, p: HypervisorProfile, host: HostSpec,
   const found: Obstacle[] = [];
   switch (mode) {
     case "hardware":
-      if (!hasHardwareAssist(host)) found.push({ code: "noHardwareAssist", text: `hardware mode needs ${FEATURE_NAME[HARDWARE_FEATURE[host.cpu.vendor]]} on the host CPU` });
-      if (!p.hardwareAssistFor.includes(vm.guestArch)) found.push({ code: "hardwareAssistNotFor32Bit", text: `${label(p)} uses hardware assistance for ${p.hardwareAssistFor.join(" and ")} guests only` });
+      if (!hasHardwareAssist(host))
+        found.push({
+          code: "noHardwareAssist",
+          text: `hardware mode needs ${FEATURE_NAME[HARDWARE_FEATURE[host.cpu.vendor]]} on the host CPU`,
+        });
+      if (!p.hardwareAssistFor.includes(vm.guestArch))
+        found.push({
+          code: "hardwareAssistNotFor32Bit",
+          text: `${label(p)} uses hardware assistance for ${p.hardwareAssistFor.join(" and ")} guests only`,
+        });
       break;
     case "paravirtual":
-      if (!p.paravirtualGuests.includes(vm.guestOs)) found.push({ code: "noParavirtualKernel", text: `${vm.guestOs} guests cannot be paravirtualized (no kernel ported to ${p.hypervisor})` });
+      if (!p.paravirtualGuests.includes(vm.guestOs))
+        found.push({
+          code: "noParavirtualKernel",
+          text: `${vm.guestOs} guests cannot be paravirtualized (no kernel ported to ${p.hypervisor})`,
+        });
       break;
     case "full":
       // Intel's long mode drops the segment limits BT relies on to protect the monitor (Adams & Agesen 2006).
-      if (vm.guestArch === "x86_64" && host.cpu.vendor === "intel") found.push({ code: "binaryTranslationNo64BitIntel", text: "64-bit guests on Intel CPUs need VT-x: binary translation cannot run them" });
+      if (vm.guestArch === "x86_64" && host.cpu.vendor === "intel")
+        found.push({
+          code: "binaryTranslationNo64BitIntel",
+          text: "64-bit guests on Intel CPUs need VT-x: binary translation cannot run them",
+        });
       break;
   }
   const limit = p.maxVcpus[mode];
-  if (limit !== undefined && vm.vcpus > limit) found.push({ code: "tooManyVcpusForProduct", text: `${label(p)} gives a ${mode} guest at most ${limit} vCPUs, the VM has ${vm.vcpus}` });
+  if (limit !== undefined && vm.vcpus > limit)
+    found.push({
+      code: "tooManyVcpusForProduct",
+      text: `${label(p)} gives a ${mode} guest at most ${limit} vCPUs, the VM has ${vm.vcpus}`,
+    });
   return found;
 }
 
@@ -105,7 +136,12 @@ function pagingFor(mode: ResolvedMode, p: HypervisorProfile, host: HostSpec): Pa
 
 function describe(mode: ResolvedMode, paging: Paging, host: HostSpec): string {
   const how = mode === "hardware" ? `${MODE_NAME.hardware} (${HARDWARE_FEATURE[host.cpu.vendor]})` : MODE_NAME[mode];
-  const tables = paging === "nested" ? `nested paging (${NESTED_FEATURE[host.cpu.vendor]})` : paging === "direct" ? "direct paging (the guest's own page tables, validated by the hypervisor)" : "shadow page tables";
+  const tables =
+    paging === "nested"
+      ? `nested paging (${NESTED_FEATURE[host.cpu.vendor]})`
+      : paging === "direct"
+        ? "direct paging (the guest's own page tables, validated by the hypervisor)"
+        : "shadow page tables";
   return `${how} with ${tables}`;
 }
 
@@ -134,7 +170,8 @@ export function resolveIgnoringMemoryLimit(host: HostSpec, vm: VmSpec): Verdict 
 
 function resolve(host: HostSpec, vm: VmSpec, checkMemory: boolean): Verdict {
   const p = profileOf(host);
-  if (!runsVirtualMachines(p)) return { ok: false, obstacles: [{ code: "containersOnly", text: `${label(p)} runs OS-level containers only, not virtual machines` }] };
+  if (!runsVirtualMachines(p))
+    return { ok: false, obstacles: [{ code: "containersOnly", text: `${label(p)} runs OS-level containers only, not virtual machines` }] };
   const blocking = hostObstacles(p, host, vm, checkMemory);
   const candidates = vm.virtualization === "auto" ? p.modes : [vm.virtualization];
   const skipped: string[] = [];
@@ -143,7 +180,8 @@ function resolve(host: HostSpec, vm: VmSpec, checkMemory: boolean): Verdict {
     const problems = modeObstacles(mode, p, host, vm);
     if (problems.length === 0 && blocking.length === 0) {
       const paging = pagingFor(mode, p, host);
-      const asked = vm.virtualization === "auto" ? `auto on ${label(p)} (prefers ${p.modes.join(", ")})` : `requested ${mode} on ${label(p)}`;
+      const asked =
+        vm.virtualization === "auto" ? `auto on ${label(p)} (prefers ${p.modes.join(", ")})` : `requested ${mode} on ${label(p)}`;
       const reason = [asked, ...skipped, describe(mode, paging, host)].join("; ");
       return { ok: true, resolution: { mode, paging, profile: p }, reason };
     }

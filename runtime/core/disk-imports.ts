@@ -16,14 +16,23 @@ export function importedDisks(name: string, spec: VmSpec, fresh: unknown, record
   const parsed = FactsList.safeParse(fresh ?? []);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    refuse("InvalidSpec", { kind: "VirtualMachine", name, field: "disks" }, `the disk image data handed to the runtime is invalid at ${issue.path.join(".")}: ${issue.message}`);
+    refuse(
+      "InvalidSpec",
+      { kind: "VirtualMachine", name, field: "disks" },
+      `the disk image data handed to the runtime is invalid at ${issue.path.join(".")}: ${issue.message}`,
+    );
   }
   return spec.disks.flatMap((disk, index) => {
     if (disk.importFrom === undefined) return [];
     const at = (field: string) => ({ kind: "VirtualMachine", name, field: `disks.${index}.${field}` });
     const same = (d: DiskImageFacts) => d.disk === index && d.source === disk.importFrom;
     const facts = parsed.data.find(same) ?? recorded.find(same);
-    if (!facts) refuse("InvalidSpec", at("importFrom"), `image ${disk.importFrom} was not read: apply the VM through the runtime (openRuntime), which reads local image files`);
+    if (!facts)
+      refuse(
+        "InvalidSpec",
+        at("importFrom"),
+        `image ${disk.importFrom} was not read: apply the VM through the runtime (openRuntime), which reads local image files`,
+      );
     const sizeGb = Math.ceil((facts.sizeBytes / GIB) * 1000) / 1000;
     if (disk.sizeGb !== undefined && disk.sizeGb < sizeGb) {
       refuse("InvalidSpec", at("sizeGb"), `${disk.sizeGb} GB is smaller than the imported image ${disk.importFrom} (${sizeGb} GB)`);

@@ -44,7 +44,7 @@ export class PolyvisorError extends Error {
     const where = field ? ` field ${field}:` : "";
     const shown = details.slice(0, MAX_DETAILS).map((d) => clip(d, MAX_REASON_CHARS));
     if (details.length > MAX_DETAILS) shown.push(`... and ${details.length - MAX_DETAILS} more`);
-    const list = shown.length ? "\n" + shown.map((d) => `  - ${d}`).join("\n") : "";
+    const list = shown.length ? `\n${shown.map((d) => `  - ${d}`).join("\n")}` : "";
     reason = clip(reason, MAX_REASON_CHARS);
     super(`${code}: ${kind} ${name}:${where} ${reason}${list}`);
     this.name = "PolyvisorError";

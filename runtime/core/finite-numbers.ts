@@ -30,9 +30,14 @@ export function refuseNonFiniteNumbers(changes: Changes): void {
       const at = firstNonFinite(obj[part]);
       if (at !== undefined) {
         const field = at ? `${part}.${at}` : part;
-        refuse("InvalidSpec", { kind: obj.kind, name: obj.name, field }, "a derived value would not be a finite number; an input is too large for the model");
+        refuse(
+          "InvalidSpec",
+          { kind: obj.kind, name: obj.name, field },
+          "a derived value would not be a finite number; an input is too large for the model",
+        );
       }
     }
   }
-  if (!Number.isFinite(changes.meta.clockSeconds)) refuse("InvalidSpec", { kind: "Clock", name: "simulation", field: "seconds" }, "the clock would not be a finite number");
+  if (!Number.isFinite(changes.meta.clockSeconds))
+    refuse("InvalidSpec", { kind: "Clock", name: "simulation", field: "seconds" }, "the clock would not be a finite number");
 }

@@ -43,7 +43,14 @@ export function whyMemberStays(member: VmRecord, to: string): string | undefined
 }
 
 /** A live-migration request for a group member, its rules read with the whole group already on `to`. */
-export function groupMemberRequest(txn: Txn, member: string, spec: VmSpec, cluster: string, group: readonly string[], to: string): PlacementRequest {
+export function groupMemberRequest(
+  txn: Txn,
+  member: string,
+  spec: VmSpec,
+  cluster: string,
+  group: readonly string[],
+  to: string,
+): PlacementRequest {
   const req = vmPlacementRequest(txn, member, spec, cluster, "migration");
   const rules = rulesNaming(txn, cluster, member);
   if (rules.length === 0) return req;

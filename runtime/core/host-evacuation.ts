@@ -28,18 +28,31 @@ export function settleEvacuation(txn: Txn, hostName: string): void {
   const host = txn.get<HostRecord>("Host", hostName);
   if (!host || !isLeaving(host.status.state)) return;
   const leaving = host.status.state;
-  const staying = [...txn.relatedObjects<VmRecord>("vmsOnHost", hostName), ...txn.relatedObjects<ContainerRecord>("containersOnHost", hostName)];
+  const staying = [
+    ...txn.relatedObjects<VmRecord>("vmsOnHost", hostName),
+    ...txn.relatedObjects<ContainerRecord>("containersOnHost", hostName),
+  ];
   if (staying.length === 0) {
     const arrival = ARRIVAL[leaving];
     setHostState(txn, host, arrival.state);
-    txn.emit("Host", hostName, arrival.reason, `${arrival.text}: its last ${CONTAINER_TECHNOLOGIES.includes(host.spec.hypervisor as ContainerTechnology) ? "container" : "VM"} has left`);
+    txn.emit(
+      "Host",
+      hostName,
+      arrival.reason,
+      `${arrival.text}: its last ${CONTAINER_TECHNOLOGIES.includes(host.spec.hypervisor as ContainerTechnology) ? "container" : "VM"} has left`,
+    );
     return;
   }
   const stranded = staying.filter((o) => o.status.migration === null).map((o) => o.name);
   if (stranded.length === 0) return;
   if (leaving === "enteringStandby") {
     setHostState(txn, host, "connected");
-    txn.emit("Host", hostName, "StandbyCancelled", `${stranded.join(", ")} could not leave (migration abandoned): the host stays on; DPM decides again at its next pass`);
+    txn.emit(
+      "Host",
+      hostName,
+      "StandbyCancelled",
+      `${stranded.join(", ")} could not leave (migration abandoned): the host stays on; DPM decides again at its next pass`,
+    );
     return;
   }
   if (!txn.pendingTimers.some((t) => t.task === MAINTENANCE_RETRY_TASK && t.name === hostName)) {

@@ -16,8 +16,14 @@ interface IndexDefinition {
   key: Keys;
 }
 
-const spec = (field: string): Keys => (o) => (o.spec as Record<string, string | undefined>)[field];
-const status = (field: string): Keys => (o) => (o.status as Record<string, string | null | undefined>)[field];
+const spec =
+  (field: string): Keys =>
+  (o) =>
+    (o.spec as Record<string, string | undefined>)[field];
+const status =
+  (field: string): Keys =>
+  (o) =>
+    (o.status as Record<string, string | null | undefined>)[field];
 
 export const INDEXES = {
   /** Running VMs by the host they run on. */
@@ -25,14 +31,30 @@ export const INDEXES = {
   vmsInPool: { kind: "VirtualMachine", reads: "spec", key: spec("pool") },
   vmsInCluster: { kind: "VirtualMachine", reads: "status", key: status("cluster") },
   /** VMs being migrated (live or cold), by their target host and by their source host. */
-  vmsMigratingTo: { kind: "VirtualMachine", reads: "status", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
-  vmsMigratingFrom: { kind: "VirtualMachine", reads: "status", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
+  vmsMigratingTo: {
+    kind: "VirtualMachine",
+    reads: "status",
+    key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost,
+  },
+  vmsMigratingFrom: {
+    kind: "VirtualMachine",
+    reads: "status",
+    key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost,
+  },
   /** VMs pinned to a host, running or not. */
   vmsPinnedTo: { kind: "VirtualMachine", reads: "spec", key: spec("host") },
   /** VMs with a disk on a datastore, running or not. */
-  vmsOnDatastore: { kind: "VirtualMachine", reads: "spec", key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore) },
+  vmsOnDatastore: {
+    kind: "VirtualMachine",
+    reads: "spec",
+    key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore),
+  },
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */
-  haRestartsInCluster: { kind: "VirtualMachine", reads: "status", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
+  haRestartsInCluster: {
+    kind: "VirtualMachine",
+    reads: "status",
+    key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined),
+  },
   poolsInPool: { kind: "ResourcePool", reads: "spec", key: spec("parent") },
   poolsInCluster: { kind: "ResourcePool", reads: "spec", key: spec("cluster") },
   hostsInCluster: { kind: "Host", reads: "spec", key: spec("cluster") },
@@ -41,16 +63,35 @@ export const INDEXES = {
   /** Running containers by the host they run on. */
   containersOnHost: { kind: "Container", reads: "status", key: status("currentHost") },
   /** Containers moving onto / away from a host. */
-  containersMigratingTo: { kind: "Container", reads: "status", key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost },
-  containersMigratingFrom: { kind: "Container", reads: "status", key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost },
+  containersMigratingTo: {
+    kind: "Container",
+    reads: "status",
+    key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost,
+  },
+  containersMigratingFrom: {
+    kind: "Container",
+    reads: "status",
+    key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost,
+  },
   containersInCluster: { kind: "Container", reads: "status", key: status("cluster") },
   containersPinnedTo: { kind: "Container", reads: "spec", key: spec("host") },
   /** Containers by the addresses they hold: IP address management reads who holds an address here. */
   containersByAddress: { kind: "Container", reads: "status", key: (o) => (o.status as { ipAddresses?: string[] }).ipAddresses },
   /** Containers by their OS template and their app templates. */
-  containersByTemplate: { kind: "Container", reads: "spec", key: (o) => { const s = o.spec as { template: string; apps?: string[] }; return [s.template, ...(s.apps ?? [])]; } },
+  containersByTemplate: {
+    kind: "Container",
+    reads: "spec",
+    key: (o) => {
+      const s = o.spec as { template: string; apps?: string[] };
+      return [s.template, ...(s.apps ?? [])];
+    },
+  },
   /** Containers HA owes a restart, by cluster. */
-  containerRestartsInCluster: { kind: "Container", reads: "status", key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined) },
+  containerRestartsInCluster: {
+    kind: "Container",
+    reads: "status",
+    key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined),
+  },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexName = keyof typeof INDEXES;

@@ -18,7 +18,8 @@ export interface OverheadCell {
 
 const BARHAM = "Barham et al., 'Xen and the Art of Virtualization', SOSP 2003, figure 3";
 const ADAMS = "Adams & Agesen, 'A Comparison of Software and Hardware Techniques for x86 Virtualization', ASPLOS 2006";
-const NESTED = "VMware, 'Performance Evaluation of AMD RVI Hardware Assist' (2008) and '... Intel EPT Hardware Assist' (2009): MMU-intensive workloads gain up to 42% and 48% over software MMU";
+const NESTED =
+  "VMware, 'Performance Evaluation of AMD RVI Hardware Assist' (2008) and '... Intel EPT Hardware Assist' (2009): MMU-intensive workloads gain up to 42% and 48% over software MMU";
 const IO_ASSUMED = "assumed: a bare-metal monitor's device emulation, without the host-OS round trip that dominates the hosted figure";
 
 export const CPU_OVERHEAD: Readonly<Record<Technique, Readonly<Record<WorkloadKind, OverheadCell>>>> = {
@@ -29,18 +30,38 @@ export const CPU_OVERHEAD: Readonly<Record<Technique, Readonly<Record<WorkloadKi
   },
   hosted: {
     cpu: { percent: 2, basis: "measured", source: `${BARHAM}: SPEC INT2000 554 on VMware Workstation vs 567 native (2.3%)` },
-    io: { percent: 245, basis: "measured", source: `${BARHAM}: SPECweb99 150 on VMware Workstation vs 518 native (3.45x the CPU per request)` },
+    io: {
+      percent: 245,
+      basis: "measured",
+      source: `${BARHAM}: SPECweb99 150 on VMware Workstation vs 518 native (3.45x the CPU per request)`,
+    },
     mmu: { percent: 27, basis: "measured", source: `${BARHAM}: Linux build 334 s on VMware Workstation vs 263 s native (27%)` },
   },
   binaryTranslation: {
-    cpu: { percent: 2, basis: "derived", source: `${BARHAM} (hosted compute figure): BT runs guest user code natively, bare metal or hosted` },
+    cpu: {
+      percent: 2,
+      basis: "derived",
+      source: `${BARHAM} (hosted compute figure): BT runs guest user code natively, bare metal or hosted`,
+    },
     io: { percent: 10, basis: "assumed", source: IO_ASSUMED },
-    mmu: { percent: 27, basis: "derived", source: `${BARHAM} (hosted build figure): the cost of shadow page tables is in the monitor, bare metal or hosted` },
+    mmu: {
+      percent: 27,
+      basis: "derived",
+      source: `${BARHAM} (hosted build figure): the cost of shadow page tables is in the monitor, bare metal or hosted`,
+    },
   },
   hardwareShadow: {
-    cpu: { percent: 2, basis: "derived", source: `${ADAMS}: compute-bound work runs near native with BT and with first-generation VT-x alike` },
+    cpu: {
+      percent: 2,
+      basis: "derived",
+      source: `${ADAMS}: compute-bound work runs near native with BT and with first-generation VT-x alike`,
+    },
     io: { percent: 10, basis: "assumed", source: IO_ASSUMED },
-    mmu: { percent: 40, basis: "assumed", source: `${ADAMS}: first-generation VT-x with shadow page tables is slower than BT on MMU-heavy work (forkwait: 106.4 s vs 36.9 s, native 6.0 s)` },
+    mmu: {
+      percent: 40,
+      basis: "assumed",
+      source: `${ADAMS}: first-generation VT-x with shadow page tables is slower than BT on MMU-heavy work (forkwait: 106.4 s vs 36.9 s, native 6.0 s)`,
+    },
   },
   hardwareNested: {
     cpu: { percent: 2, basis: "derived", source: `${ADAMS}: compute-bound work runs near native under hardware assistance` },

@@ -22,12 +22,22 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
   switch (obj.kind) {
     case "Cluster": {
       const c = obj as ClusterRecord;
-      const scores = c.spec.drs.enabled ? [...world.related("vmsInCluster", obj.name)].flatMap((n) => vmDrsScore(world.get("VirtualMachine", n) as VmRecord) ?? []) : [];
+      const scores = c.spec.drs.enabled
+        ? [...world.related("vmsInCluster", obj.name)].flatMap((n) => vmDrsScore(world.get("VirtualMachine", n) as VmRecord) ?? [])
+        : [];
       const drs = { ...c.status.drs, vmScoreBuckets: scoreBuckets(scores) };
       return { ...obj, status: { ...status, drs, hosts: names(world, "hostsInCluster", obj.name), ha: clusterHaStatus(world, c) } };
     }
     case "Host":
-      return { ...obj, status: { ...status, vms: names(world, "vmsOnHost", obj.name), incomingVms: names(world, "vmsMigratingTo", obj.name), containers: names(world, "containersOnHost", obj.name) } };
+      return {
+        ...obj,
+        status: {
+          ...status,
+          vms: names(world, "vmsOnHost", obj.name),
+          incomingVms: names(world, "vmsMigratingTo", obj.name),
+          containers: names(world, "containersOnHost", obj.name),
+        },
+      };
     case "Template":
       return { ...obj, status: { ...status, containers: names(world, "containersByTemplate", obj.name) } };
     case "Datastore": {
@@ -38,7 +48,15 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
       const s = (obj as VmRecord).status;
       const guest = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
       const score = vmDrsScore(obj as VmRecord);
-      return { ...obj, status: { ...status, cpuGuestEntitlementMhz: guest, cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest, drsScore: score ?? null } };
+      return {
+        ...obj,
+        status: {
+          ...status,
+          cpuGuestEntitlementMhz: guest,
+          cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest,
+          drsScore: score ?? null,
+        },
+      };
     }
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };

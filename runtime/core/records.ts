@@ -13,7 +13,6 @@ import type { RuleSpec, RuleStatus } from "../../schema/rule";
 import type { TemplateSpec, TemplateStatus } from "../../schema/template";
 import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
 
-
 export type { Kind };
 
 export interface RuntimeObject<S = unknown, T = unknown> {

@@ -39,11 +39,15 @@ function specsAndNumbers(world: World): string[] {
     for (const obj of world.list(kind)) {
       if (isManagedKind(kind)) {
         const parsed = SPEC_SCHEMAS[kind].safeParse(obj.spec);
-        if (!parsed.success) problems.push(`${kind} ${obj.name}: spec field ${parsed.error.issues[0].path.join(".") || "spec"}: ${parsed.error.issues[0].message}`);
+        if (!parsed.success)
+          problems.push(
+            `${kind} ${obj.name}: spec field ${parsed.error.issues[0].path.join(".") || "spec"}: ${parsed.error.issues[0].message}`,
+          );
       }
       const bad = nonFinitePath(obj.spec, "spec") ?? nonFinitePath(obj.status, "status");
       if (bad) problems.push(`${kind} ${obj.name}: ${bad} is not a finite number`);
-      if (!Number.isInteger(obj.generation) || obj.generation < 1) problems.push(`${kind} ${obj.name}: generation ${obj.generation} is not a whole number >= 1`);
+      if (!Number.isInteger(obj.generation) || obj.generation < 1)
+        problems.push(`${kind} ${obj.name}: generation ${obj.generation} is not a whole number >= 1`);
     }
   }
   return problems;
@@ -100,7 +104,8 @@ function hostSums(world: World): string[] {
   for (const host of world.list("Host") as HostRecord[]) {
     const expected = sums.get(host.name) ?? { cpuReservedMhz: 0, memoryReservedMb: 0, vcpusCommitted: 0, memoryCommittedMb: 0 };
     for (const field of Object.keys(expected) as (keyof Sums)[]) {
-      if (!same(host.status[field], expected[field])) problems.push(`host ${host.name}: status.${field} is ${host.status[field]}, but its guests add up to ${expected[field]}`);
+      if (!same(host.status[field], expected[field]))
+        problems.push(`host ${host.name}: status.${field} is ${host.status[field]}, but its guests add up to ${expected[field]}`);
     }
   }
   return problems;

@@ -50,7 +50,11 @@ export function checkAdvanceSeconds(seconds: unknown): asserts seconds is number
     refuse("InvalidSpec", subject, `must be a finite number of seconds >= 0 (got ${preview(seconds)})`);
   }
   if (seconds > MAX_ADVANCE_SECONDS) {
-    refuse("InvalidSpec", subject, `at most ${MAX_ADVANCE_SECONDS} seconds (366 days) per advance (got ${seconds}); advance in several calls`);
+    refuse(
+      "InvalidSpec",
+      subject,
+      `at most ${MAX_ADVANCE_SECONDS} seconds (366 days) per advance (got ${seconds}); advance in several calls`,
+    );
   }
 }
 

@@ -213,7 +213,14 @@ export class Txn {
    */
   beginStep(): StepMark {
     this.journal = [];
-    return { events: this.newEvents.length, randomState: this.random.seedState, clockSeconds: this.clockSeconds, timers: this.timers, nextTimerSeq: this.nextTimerSeq, unsettled: [...this.unsettledHosts] };
+    return {
+      events: this.newEvents.length,
+      randomState: this.random.seedState,
+      clockSeconds: this.clockSeconds,
+      timers: this.timers,
+      nextTimerSeq: this.nextTimerSeq,
+      unsettled: [...this.unsettledHosts],
+    };
   }
 
   /** Keeps the step's changes. */

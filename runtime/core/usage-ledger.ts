@@ -66,7 +66,11 @@ function termOf(obj: RuntimeObject): Term {
   const usage = uncontendedUsage(vm, vmClaims(vm));
   const { cpuEntitlementMhz, memoryEntitlementMb } = vm.status;
   const { cpuWantedMhz, memoryWantedMb } = usage;
-  const exact = Number.isInteger(cpuEntitlementMhz) && Number.isInteger(memoryEntitlementMb) && Number.isInteger(cpuWantedMhz) && Number.isInteger(memoryWantedMb);
+  const exact =
+    Number.isInteger(cpuEntitlementMhz) &&
+    Number.isInteger(memoryEntitlementMb) &&
+    Number.isInteger(cpuWantedMhz) &&
+    Number.isInteger(memoryWantedMb);
   term = { cpuEntitlementMhz, memoryEntitlementMb, cpuWantedMhz, memoryWantedMb, exact, stale: !hasUsage(vm, usage) };
   terms.set(obj, term);
   return term;
@@ -144,7 +148,14 @@ export class UsageLedger {
   private entry(host: string): HostEntry {
     let entry = this.hosts.get(host);
     if (!entry) {
-      const sums = { cpuEntitlementMhz: 0, memoryEntitlementMb: 0, cpuWantedMhz: 0, memoryWantedMb: 0, inexact: 0, stale: new Set<string>() };
+      const sums = {
+        cpuEntitlementMhz: 0,
+        memoryEntitlementMb: 0,
+        cpuWantedMhz: 0,
+        memoryWantedMb: 0,
+        inexact: 0,
+        stale: new Set<string>(),
+      };
       this.hosts.set(host, (entry = { sums, uncounted: new Map() }));
     }
     return entry;
@@ -152,7 +163,12 @@ export class UsageLedger {
 }
 
 /** Files each VM version under the host it runs on, so an operation's reads apply only the changes on that host. */
-export const USAGE_LEDGER: LedgerType<UsageLedger> = { name: "usage", kind: "VirtualMachine", create: () => new UsageLedger(), changeKey: hostOf };
+export const USAGE_LEDGER: LedgerType<UsageLedger> = {
+  name: "usage",
+  kind: "VirtualMachine",
+  create: () => new UsageLedger(),
+  changeKey: hostOf,
+};
 
 /**
  * A host's usage sums with the operation's changes to the VMs that ran there applied: the cost is

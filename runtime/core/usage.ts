@@ -38,12 +38,24 @@ function refreshUncontended(txn: Txn, host: HostRecord): boolean {
   const sums = hostUsageSums(txn, host.name);
   if (sums.inexact > 0) return false;
   const incoming = incomingTotals(txn, host.name);
-  if (!Number.isInteger(incoming.memoryUsedMb) || !Number.isInteger(incoming.cpuEntitlementMhz) || !Number.isInteger(incoming.memoryEntitlementMb)) return false;
-  if (sums.cpuWantedMhz > host.status.cpuCapacityMhz || sums.memoryWantedMb > Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb)) return false;
+  if (
+    !Number.isInteger(incoming.memoryUsedMb) ||
+    !Number.isInteger(incoming.cpuEntitlementMhz) ||
+    !Number.isInteger(incoming.memoryEntitlementMb)
+  )
+    return false;
+  if (
+    sums.cpuWantedMhz > host.status.cpuCapacityMhz ||
+    sums.memoryWantedMb > Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb)
+  )
+    return false;
   for (const name of [...sums.stale].sort(compareNames)) {
     const vm = txn.get<VmRecord>("VirtualMachine", name)!;
     const usage = uncontendedUsage(vm, vmClaims(vm));
-    txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: usage.cpuUsedMhz, overheadCpuMhz: usage.overheadCpuMhz, memoryUsedMb: usage.memoryUsedMb } });
+    txn.put<VmRecord>({
+      ...vm,
+      status: { ...vm.status, cpuUsedMhz: usage.cpuUsedMhz, overheadCpuMhz: usage.overheadCpuMhz, memoryUsedMb: usage.memoryUsedMb },
+    });
   }
   // Whole numbers: the sums equal the walk's, and wanted is what each VM uses when all fit.
   putHostUsage(txn, host, {
@@ -87,7 +99,18 @@ export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecor
       wanted += caps[i];
     }
     // Most hosts are not contended: every VM gets what it asks within its entitlement.
-    const shares = wanted <= capacity ? caps : divide(capacity, claims.map((c, i) => ({ shares: c[dim].shares, reservation: Math.min(c[dim].reservation, caps[i]), limit: caps[i], demand: caps[i] })));
+    const shares =
+      wanted <= capacity
+        ? caps
+        : divide(
+            capacity,
+            claims.map((c, i) => ({
+              shares: c[dim].shares,
+              reservation: Math.min(c[dim].reservation, caps[i]),
+              limit: caps[i],
+              demand: caps[i],
+            })),
+          );
     for (let i = 0; i < n; i++) caps[i] = wholeUnits(shares[i]);
   }
   let cpuUsedMhz = 0;
@@ -109,7 +132,12 @@ type HostUsage = Pick<HostRecord["status"], "cpuUsedMhz" | "memoryUsedMb" | "cpu
 
 function putHostUsage(txn: Txn, host: HostRecord, u: HostUsage): void {
   const s = host.status;
-  if (s.cpuUsedMhz !== u.cpuUsedMhz || s.memoryUsedMb !== u.memoryUsedMb || s.cpuEntitlementMhz !== u.cpuEntitlementMhz || s.memoryEntitlementMb !== u.memoryEntitlementMb) {
+  if (
+    s.cpuUsedMhz !== u.cpuUsedMhz ||
+    s.memoryUsedMb !== u.memoryUsedMb ||
+    s.cpuEntitlementMhz !== u.cpuEntitlementMhz ||
+    s.memoryEntitlementMb !== u.memoryEntitlementMb
+  ) {
     txn.put<HostRecord>({ ...host, status: { ...s, ...u } });
   }
 }

@@ -24,7 +24,6 @@ import type { Txn } from "./txn";
 import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "./vm-resources";
 import { runningStatus } from "./vm-status";
 
-
 const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
   converged: "fewer pages left than the stop threshold",
   maxIterations: "iteration limit reached",
@@ -56,14 +55,22 @@ export function predictLiveMigration(spec: VmSpec, params: PreCopyParams): PreCo
   if (known?.params === params) return known.result;
   const w = spec.workload;
   const workingSet = w?.writableWorkingSetMb ?? w?.activeMemoryMb ?? spec.memoryMb;
-  const result = simulatePreCopy({ memoryMb: spec.memoryMb, dirtyRateMbps: w?.dirtyRateMbps ?? 0, writableWorkingSetMb: workingSet }, params);
+  const result = simulatePreCopy(
+    { memoryMb: spec.memoryMb, dirtyRateMbps: w?.dirtyRateMbps ?? 0, writableWorkingSetMb: workingSet },
+    params,
+  );
   predictions.set(spec, { params, result });
   return result;
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-function expectedRecord(fromHost: string, toHost: string, kind: MigrationRecord["kind"], r: Omit<PreCopyResult, "finalMb">): MigrationInFlight["expected"] {
+function expectedRecord(
+  fromHost: string,
+  toHost: string,
+  kind: MigrationRecord["kind"],
+  r: Omit<PreCopyResult, "finalMb">,
+): MigrationInFlight["expected"] {
   return {
     fromHost,
     toHost,
@@ -102,7 +109,12 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
   const before = vm && currentFootprint(vm);
   const subject = { kind: "VirtualMachine", name, field: "host" };
   if (!vm || !before) refuse("Conflict", subject, `cannot live-migrate to ${toHost}: the VM is not running`);
-  if (vm.status.migration) refuse("Conflict", subject, `cannot live-migrate to ${toHost}: already migrating from ${vm.status.migration.fromHost} to ${vm.status.migration.toHost}`);
+  if (vm.status.migration)
+    refuse(
+      "Conflict",
+      subject,
+      `cannot live-migrate to ${toHost}: already migrating from ${vm.status.migration.fromHost} to ${vm.status.migration.toHost}`,
+    );
   const target = txn.get<HostRecord>("Host", toHost);
   if (!target) refuse("NotFound", subject, `cannot live-migrate to ${toHost}: no such host`);
   const verdict = resolveVirtualization(target.spec, vm.spec);
@@ -111,7 +123,12 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
   const cpu = guestCpu ? cpuMigrationObstacles(guestCpu, target.spec) : [];
   if (cpu.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${cpu.join("; ")}`);
   const unseen = unmountedDatastores(vm.spec, target.spec.datastores);
-  if (unseen.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: it does not mount ${unseen.join(", ")} and live migration needs shared storage`);
+  if (unseen.length > 0)
+    refuse(
+      "Incompatible",
+      subject,
+      `cannot live-migrate to ${toHost}: it does not mount ${unseen.join(", ")} and live migration needs shared storage`,
+    );
   const cost = guestCost(vm.spec, verdict.resolution);
   const source = txn.get<HostRecord>("Host", before.host)!;
   const prediction = predictLiveMigration(vm.spec, liveMigrationParams(source.spec, migrationSettings(txn, vm.status.cluster)));
@@ -143,9 +160,24 @@ export function coldMigrateVm(txn: Txn, name: string, fromHost: string, toHost: 
   const disks = { spec: vm.spec, importedDisks: vm.status.importedDisks };
   const copyMb = relocated.reduce((sum, i) => sum + diskSizeGb(disks, i) * 1024, 0);
   const totalSeconds = (copyMb * 8) / migrationSettings(txn, vm.status.cluster).bandwidthMbps;
-  const expected = expectedRecord(fromHost, toHost, "cold", { rounds: 0, transferredMb: copyMb, totalSeconds, downtimeMs: 0, stopReason: "notLive" });
+  const expected = expectedRecord(fromHost, toHost, "cold", {
+    rounds: 0,
+    transferredMb: copyMb,
+    totalSeconds,
+    downtimeMs: 0,
+    stopReason: "notLive",
+  });
   const now = txn.clockSeconds;
-  const migration: MigrationInFlight = { kind: "cold", fromHost, toHost, startedAtSeconds: now, completesAtSeconds: now + totalSeconds, expected, targetOverheadMemoryMb: 0, targetOverheadCpuPercent: 0 };
+  const migration: MigrationInFlight = {
+    kind: "cold",
+    fromHost,
+    toHost,
+    startedAtSeconds: now,
+    completesAtSeconds: now + totalSeconds,
+    expected,
+    targetOverheadMemoryMb: 0,
+    targetOverheadCpuPercent: 0,
+  };
   const moving = txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration } });
   if (totalSeconds === 0) return finish(txn, moving, migration);
   startTimer(txn, name, migration);
@@ -155,11 +187,17 @@ export function coldMigrateVm(txn: Txn, name: string, fromHost: string, toHost: 
 
 /** Completes a migration: the switch-over of a live one moves the VM's footprint and status to the target. */
 function finish(txn: Txn, vm: VmRecord, m: MigrationInFlight): VmRecord {
-  let status: VmStatus = { ...vm.status, migration: null, migrations: vm.status.migrations + 1, lastMigration: { ...m.expected, completedAtSeconds: txn.clockSeconds } };
+  let status: VmStatus = {
+    ...vm.status,
+    migration: null,
+    migrations: vm.status.migrations + 1,
+    lastMigration: { ...m.expected, completedAtSeconds: txn.clockSeconds },
+  };
   if (m.kind === "live") {
     const target = txn.get<HostRecord>("Host", m.toHost)!;
     const verdict = resolveVirtualization(target.spec, vm.spec);
-    if (!verdict.ok) return abortMigration(txn, vm.name, `${m.toHost} can no longer run the VM: ${verdict.obstacles.map((o) => o.text).join("; ")}`);
+    if (!verdict.ok)
+      return abortMigration(txn, vm.name, `${m.toHost} can no longer run the VM: ${verdict.obstacles.map((o) => o.text).join("; ")}`);
     chargeHost(txn, incomingFootprint(vm)!, -1);
     chargeFootprint(txn, currentFootprint(vm)!, -1);
     const cost = { overheadMemoryMb: m.targetOverheadMemoryMb, overheadCpuPercent: m.targetOverheadCpuPercent };

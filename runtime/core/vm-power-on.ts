@@ -15,7 +15,10 @@ import { cpuDemandAt } from "./workload";
 /** Admission over the pool tree for the VM's reservation plus `overheadMemoryMb` (the host's, once known). */
 export function admitVm(txn: Txn, name: string, spec: VmSpec, cluster: string | null, overheadMemoryMb: number): void {
   if (cluster === null) return;
-  admitReservation(txn, { kind: "VirtualMachine", name }, cluster, spec.pool ?? null, { cpu: spec.cpu.reservationMhz, memory: spec.memory.reservationMb + overheadMemoryMb });
+  admitReservation(txn, { kind: "VirtualMachine", name }, cluster, spec.pool ?? null, {
+    cpu: spec.cpu.reservationMhz,
+    memory: spec.memory.reservationMb + overheadMemoryMb,
+  });
 }
 
 /** Reserves and charges the VM on `host` and returns its running status, demanding its workload's level now. */

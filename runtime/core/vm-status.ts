@@ -42,7 +42,15 @@ export function initialStatus(cluster: string | null): VmStatus {
  * progress stays as it is. Entitlement and usage start uncontended (the host's usage refresh and the
  * next DRS pass divide contention), the overhead on that host included.
  */
-export function runningStatus(base: VmStatus, spec: VmSpec, f: Footprint, resolution: Resolution, reason: string, cost: GuestCost, cpuDemandMhz: number): VmStatus {
+export function runningStatus(
+  base: VmStatus,
+  spec: VmSpec,
+  f: Footprint,
+  resolution: Resolution,
+  reason: string,
+  cost: GuestCost,
+  cpuDemandMhz: number,
+): VmStatus {
   const alone = uncontended(claimsOnHost(guestClaims(spec, cpuDemandMhz), cost));
   const guestCpu = guestCpuMhz(alone.cpuHostUsedMhz, cost.overheadCpuPercent);
   return {

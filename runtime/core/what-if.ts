@@ -14,7 +14,16 @@ import { type ErrorCode, isPolyvisorError } from "./errors";
 import { clusterHaStatus } from "./ha/cluster-figures";
 import type { FailureMode } from "./ha/failures";
 import type { ApplyInputs } from "./kinds/common";
-import { type ClusterRecord, type HostRecord, type Kind, type NewEvent, type RuntimeObject, type VmRecord, type World, compareNames } from "./model";
+import {
+  type ClusterRecord,
+  type HostRecord,
+  type Kind,
+  type NewEvent,
+  type RuntimeObject,
+  type VmRecord,
+  type World,
+  compareNames,
+} from "./model";
 import { Txn } from "./txn";
 
 export type WhatIfStep =
@@ -97,7 +106,12 @@ function commandOf(step: WhatIfStep, inputs: ApplyInputs | undefined): Command {
 function imbalanceOf(hosts: readonly HostRecord[]): number {
   const balanced = hosts.filter((h) => h.status.state === "connected" && !h.status.haFailoverHost);
   return new LoadState(
-    balanced.map((h) => ({ cpuCapacity: h.status.cpuCapacityMhz, memoryCapacity: h.status.memoryCapacityMb, cpuLoad: h.status.cpuEntitlementMhz, memoryLoad: h.status.memoryEntitlementMb })),
+    balanced.map((h) => ({
+      cpuCapacity: h.status.cpuCapacityMhz,
+      memoryCapacity: h.status.memoryCapacityMb,
+      cpuLoad: h.status.cpuEntitlementMhz,
+      memoryLoad: h.status.memoryEntitlementMb,
+    })),
   ).imbalance();
 }
 
@@ -117,7 +131,8 @@ function figures(view: Txn): Map<string, ClusterFigures> {
   return out;
 }
 
-const hostOf = (view: { get(kind: Kind, name: string): RuntimeObject | undefined }, vm: string) => (view.get("VirtualMachine", vm) as VmRecord | undefined)?.status.currentHost ?? null;
+const hostOf = (view: { get(kind: Kind, name: string): RuntimeObject | undefined }, vm: string) =>
+  (view.get("VirtualMachine", vm) as VmRecord | undefined)?.status.currentHost ?? null;
 
 /**
  * Runs the steps on a fork of `world`. `inputs` holds what an apply step read outside the core
@@ -137,7 +152,15 @@ export function whatIf(world: World, steps: readonly WhatIfStep[], inputs: Reado
       report.push({ step: i, type: steps[i].type, ok: true });
     } catch (e) {
       if (!isPolyvisorError(e)) throw e;
-      const error: WhatIfRefusal = { code: e.code, message: e.message, kind: e.kind, name: e.objectName, ...(e.field === undefined ? {} : { field: e.field }), reason: e.reason, details: e.details };
+      const error: WhatIfRefusal = {
+        code: e.code,
+        message: e.message,
+        kind: e.kind,
+        name: e.objectName,
+        ...(e.field === undefined ? {} : { field: e.field }),
+        reason: e.reason,
+        details: e.details,
+      };
       report.push({ step: i, type: steps[i].type, ok: false, error });
       if (e.code === "AdmissionControl") admissionRefusals.push({ name: e.objectName, message: e.message });
       fork = new Txn(world);
@@ -146,16 +169,21 @@ export function whatIf(world: World, steps: readonly WhatIfStep[], inputs: Reado
   });
   const events = [...fork.events];
   const movesBy = (reason: string): WhatIfMove[] => {
-    const names = [...new Set(events.filter((e) => e.reason === reason && e.kind === "VirtualMachine").map((e) => e.name))].sort(compareNames);
+    const names = [...new Set(events.filter((e) => e.reason === reason && e.kind === "VirtualMachine").map((e) => e.name))].sort(
+      compareNames,
+    );
     return names.map((vm) => ({ vm, fromHost: hostOf(world, vm), toHost: hostOf(fork, vm) }));
   };
   for (const e of events) if (e.reason === "AdmissionRefused") admissionRefusals.push({ name: e.name, message: e.message });
-  const pendingRestarts = fork.list<ClusterRecord>("Cluster").flatMap((cluster) =>
-    fork.relatedObjects<VmRecord>("haRestartsInCluster", cluster.name).flatMap((vm) => {
-      const r = vm.status.haRestart;
-      return r?.state === "pendingRestart" ? [{ vm: vm.name, fromHost: r.fromHost, reason: r.pendingReason ?? "" }] : [];
-    }),
-  ).sort((a, b) => compareNames(a.vm, b.vm));
+  const pendingRestarts = fork
+    .list<ClusterRecord>("Cluster")
+    .flatMap((cluster) =>
+      fork.relatedObjects<VmRecord>("haRestartsInCluster", cluster.name).flatMap((vm) => {
+        const r = vm.status.haRestart;
+        return r?.state === "pendingRestart" ? [{ vm: vm.name, fromHost: r.fromHost, reason: r.pendingReason ?? "" }] : [];
+      }),
+    )
+    .sort((a, b) => compareNames(a.vm, b.vm));
   const after = figures(fork);
   const clusters = [...new Set([...before.keys(), ...after.keys()])].sort(compareNames).flatMap((cluster) => {
     const b = before.get(cluster);

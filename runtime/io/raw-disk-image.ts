@@ -72,11 +72,22 @@ export function parseMbr(sector: Buffer, totalSectors: number): { table: "mbr" |
     if (type === 0) return;
     const startSector = e.readUInt32LE(8);
     const sectors = e.readUInt32LE(12);
-    if (sectors === 0) throw new DiskImageError(`MBR partition ${i + 1} (type 0x${type.toString(16)}) has no sectors: the partition table is damaged`);
+    if (sectors === 0)
+      throw new DiskImageError(`MBR partition ${i + 1} (type 0x${type.toString(16)}) has no sectors: the partition table is damaged`);
     if (type !== 0xee && startSector + sectors > totalSectors) {
-      throw new DiskImageError(`MBR partition ${i + 1} ends at sector ${startSector + sectors}, past the end of the image (${totalSectors} sectors): the image is truncated`);
+      throw new DiskImageError(
+        `MBR partition ${i + 1} ends at sector ${startSector + sectors}, past the end of the image (${totalSectors} sectors): the image is truncated`,
+      );
     }
-    partitions.push({ index: i + 1, type, typeName: typeName(type), bootable: e[0] === 0x80, startSector, sectors, sizeMb: Math.round(((sectors * SECTOR) / 1024 / 1024) * 10) / 10 });
+    partitions.push({
+      index: i + 1,
+      type,
+      typeName: typeName(type),
+      bootable: e[0] === 0x80,
+      startSector,
+      sectors,
+      sizeMb: Math.round(((sectors * SECTOR) / 1024 / 1024) * 10) / 10,
+    });
   });
   if (partitions.some((p) => p.type === 0xee)) return { table: "gpt", partitions: [] };
   return { table: "mbr", partitions };
@@ -96,7 +107,8 @@ export async function readRawDiskImage(path: string): Promise<Omit<DiskImageFact
     await file.read(tail, 0, tail.length, info.size - tail.length);
     const format = containerFormat(head, tail);
     if (format) throw new DiskImageError(`it is a ${format} image, not a raw disk image; convert it first (qemu-img convert -O raw)`);
-    if (info.size % SECTOR !== 0) throw new DiskImageError(`its ${info.size} bytes are not a whole number of ${SECTOR}-byte sectors, so it is not a raw disk image`);
+    if (info.size % SECTOR !== 0)
+      throw new DiskImageError(`its ${info.size} bytes are not a whole number of ${SECTOR}-byte sectors, so it is not a raw disk image`);
     const mbr = parseMbr(head.subarray(0, SECTOR), info.size / SECTOR);
     return { sizeBytes: info.size, partitionTable: mbr?.table ?? "none", partitions: mbr?.partitions ?? [] };
   } finally {

@@ -119,7 +119,18 @@ function utilizationSlots(server: Server, options: PlanOptions): { cpuPercent: n
   const samples = options.samples?.get(server.name);
   if (!samples) return [server];
   if (options.percentile !== undefined) {
-    return [{ cpuPercent: percentile(samples.map((s) => s.cpuPercent), options.percentile), memoryPercent: percentile(samples.map((s) => s.memoryPercent), options.percentile) }];
+    return [
+      {
+        cpuPercent: percentile(
+          samples.map((s) => s.cpuPercent),
+          options.percentile,
+        ),
+        memoryPercent: percentile(
+          samples.map((s) => s.memoryPercent),
+          options.percentile,
+        ),
+      },
+    ];
   }
   return samples;
 }
@@ -136,7 +147,12 @@ function sizeServer(server: Server, host: HostSpec, cluster: string, options: Pl
   const spec = VmSpec.parse(vmInput(server, cluster, vcpus, peakMemory, cpuBySlot[0], memoryBySlot[0], peakCpu));
   const verdict = resolveVirtualization(host, spec);
   if (!verdict.ok) {
-    refuse("Incompatible", { kind: "Server", name: server.name }, `cannot run as a VM on the planned ${host.hypervisor} ${hypervisorVersionOf(host)} hosts`, verdict.obstacles.map((o) => o.text));
+    refuse(
+      "Incompatible",
+      { kind: "Server", name: server.name },
+      `cannot run as a VM on the planned ${host.hypervisor} ${hypervisorVersionOf(host)} hosts`,
+      verdict.obstacles.map((o) => o.text),
+    );
   }
   const cost = guestCost(spec, verdict.resolution);
   const size: number[] = [];
@@ -144,11 +160,27 @@ function sizeServer(server: Server, host: HostSpec, cluster: string, options: Pl
     size.push(Math.ceil(hostCpuMhz(cpuBySlot[t], cost.overheadCpuPercent)));
     size.push(Math.ceil(memoryBySlot[t] + cost.overheadMemoryMb));
   });
-  return { server, spec, size, cpuBySlot, memoryBySlot, overheadMemoryMb: cost.overheadMemoryMb, overheadCpuPercent: cost.overheadCpuPercent };
+  return {
+    server,
+    spec,
+    size,
+    cpuBySlot,
+    memoryBySlot,
+    overheadMemoryMb: cost.overheadMemoryMb,
+    overheadCpuPercent: cost.overheadCpuPercent,
+  };
 }
 
 /** The VM a server becomes, as declared: reservations, configured size and the CPU its workload demands. */
-function vmInput(server: Server, cluster: string, vcpus: number, memoryMb: number, cpuReservationMhz: number, memoryReservationMb: number, cpuDemandMhz: number): VmSpecInput {
+function vmInput(
+  server: Server,
+  cluster: string,
+  vcpus: number,
+  memoryMb: number,
+  cpuReservationMhz: number,
+  memoryReservationMb: number,
+  cpuDemandMhz: number,
+): VmSpecInput {
   return {
     cluster,
     vcpus,
@@ -200,7 +232,10 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
   const prefix = options.hostPrefix ?? "host";
   const hostSpec = hostSpecOf(options.host, clusterName);
   const capacity = hostCapacity(hostSpec);
-  const usable = { cpu: Math.floor((capacity.cpuMhz * (100 - options.headroomPercent)) / 100), memory: Math.floor((capacity.memoryMb * (100 - options.headroomPercent)) / 100) };
+  const usable = {
+    cpu: Math.floor((capacity.cpuMhz * (100 - options.headroomPercent)) / 100),
+    memory: Math.floor((capacity.memoryMb * (100 - options.headroomPercent)) / 100),
+  };
   const ordered = [...servers].sort((a, b) => compareNames(a.name, b.name));
   const sized = ordered.map((s) => sizeServer(s, hostSpec, clusterName, options));
   const slots = sized[0]?.cpuBySlot.length ?? 1;
@@ -209,7 +244,11 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
     const over = s.size.findIndex((v, d) => v > binCapacity[d]);
     if (over >= 0) {
       const dim = over % 2 === 0 ? `${s.size[over]} MHz CPU` : `${s.size[over]} MB memory`;
-      refuse("InsufficientCapacity", { kind: "Server", name: s.server.name }, `needs ${dim} (overhead included), more than a host offers after ${options.headroomPercent}% headroom (${usable.cpu} MHz, ${usable.memory} MB)`);
+      refuse(
+        "InsufficientCapacity",
+        { kind: "Server", name: s.server.name },
+        `needs ${dim} (overhead included), more than a host offers after ${options.headroomPercent}% headroom (${usable.cpu} MHz, ${usable.memory} MB)`,
+      );
     }
   }
   const items: PackItem[] = sized.map((s) => ({ name: s.server.name, size: s.size }));
@@ -230,7 +269,15 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
     b.map((i) => {
       const s = sized[i];
       const t = peakSlot[h];
-      const input = vmInput(s.server, clusterName, s.spec.vcpus, s.spec.memoryMb, s.cpuBySlot[t], s.memoryBySlot[t], s.spec.workload?.cpuDemandMhz ?? 0);
+      const input = vmInput(
+        s.server,
+        clusterName,
+        s.spec.vcpus,
+        s.spec.memoryMb,
+        s.cpuBySlot[t],
+        s.memoryBySlot[t],
+        s.spec.workload?.cpuDemandMhz ?? 0,
+      );
       return { sized: s, bin: h, input, spec: VmSpec.parse(input) };
     }),
   );
@@ -244,17 +291,29 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
     names = Array.from({ length: total }, (_, i) => hostName(prefix, i, total));
     spares = names.slice(bins.length);
     const clusterSpec = ClusterSpec.parse(clusterInput(options, spares));
-    const hosts = names.filter((n) => !(options.haPolicy === "failoverHosts" && spares.includes(n))).map((name) => ({ name, cpuMhz: capacity.cpuMhz, memoryMb: capacity.memoryMb }));
+    const hosts = names
+      .filter((n) => !(options.haPolicy === "failoverHosts" && spares.includes(n)))
+      .map((name) => ({ name, cpuMhz: capacity.cpuMhz, memoryMb: capacity.memoryMb }));
     const figures = haFigures(clusterSpec, hosts, demand);
     if (policyViolation(clusterSpec, figures, hosts, demand).length === 0) break;
     if (total >= bins.length + options.haFailures + MAX_EXTRA_HOSTS) {
-      refuse("AdmissionControl", { kind: "Cluster", name: clusterName }, `no number of hosts up to ${total} meets the ${options.haPolicy} policy for ${options.haFailures} host failure(s)`);
+      refuse(
+        "AdmissionControl",
+        { kind: "Cluster", name: clusterName },
+        `no number of hosts up to ${total} meets the ${options.haPolicy} policy for ${options.haFailures} host failure(s)`,
+      );
     }
     total++;
   }
 
   const placements: Placement[] = planned
-    .map((p) => ({ server: p.sized.server.name, host: names[p.bin], vcpus: p.spec.vcpus, memoryMb: p.spec.memoryMb, cpuMhz: p.spec.workload?.cpuDemandMhz ?? 0 }))
+    .map((p) => ({
+      server: p.sized.server.name,
+      host: names[p.bin],
+      vcpus: p.spec.vcpus,
+      memoryMb: p.spec.memoryMb,
+      cpuMhz: p.spec.workload?.cpuDemandMhz ?? 0,
+    }))
     .sort((a, b) => compareNames(a.server, b.server));
   const hostUsage: HostUsage[] = names.map((host, h) => {
     const b = bins[h] ?? [];
@@ -280,7 +339,12 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
     cluster: { name: clusterName, spec: clusterInput(options, spares) },
     hostSpecs: names.map((name) => ({ name, spec: hostInput(options.host, clusterName) })),
     vmSpecs: planned
-      .map((p) => ({ name: p.sized.server.name, spec: { ...p.input, host: names[p.bin] }, server: p.sized.server, ...(p.sized.server.image ? { image: p.sized.server.image } : {}) }))
+      .map((p) => ({
+        name: p.sized.server.name,
+        spec: { ...p.input, host: names[p.bin] },
+        server: p.sized.server,
+        ...(p.sized.server.image ? { image: p.sized.server.image } : {}),
+      }))
       .sort((a, b) => compareNames(a.name, b.name)),
   };
 }

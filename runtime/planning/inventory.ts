@@ -20,7 +20,10 @@ export const Server = z.strictObject({
   arch: z.enum(["x86", "x86_64"]),
   cores: z.int().min(1).max(768),
   mhz: z.int().min(100).max(10_000),
-  memoryMb: z.int().min(4).max(24 * 1024 * 1024),
+  memoryMb: z
+    .int()
+    .min(4)
+    .max(24 * 1024 * 1024),
   diskGb: z.number().min(0).max(1_000_000),
   cpuPercent: Percent,
   memoryPercent: Percent,
@@ -38,7 +41,7 @@ const NUMERIC = new Set(["cores", "mhz", "memoryMb", "diskGb", "cpuPercent", "me
 
 /** Shortens a value for an error message: never echo an unbounded input. */
 function shown(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
@@ -70,11 +73,20 @@ function csvRows(text: string, file: string, required: readonly string[], known:
   if (lines.length - 1 > MAX_ROWS) refuse("InvalidSpec", { kind: "Inventory", name: file }, `more than ${MAX_ROWS} rows`);
   const header = splitCsvLine(lines[0]);
   const missing = required.filter((c) => !header.includes(c));
-  if (missing.length > 0) refuse("InvalidSpec", { kind: "Inventory", name: file, field: "header" }, `missing column(s) ${missing.join(", ")}; the header is ${required.join(",")}`);
+  if (missing.length > 0)
+    refuse(
+      "InvalidSpec",
+      { kind: "Inventory", name: file, field: "header" },
+      `missing column(s) ${missing.join(", ")}; the header is ${required.join(",")}`,
+    );
   return lines.slice(1).map((line, i) => {
     const cells = splitCsvLine(line);
     if (cells.length !== header.length) {
-      refuse("InvalidSpec", { kind: "Inventory", name: `${file} line ${i + 2}` }, `${cells.length} fields, the header has ${header.length}`);
+      refuse(
+        "InvalidSpec",
+        { kind: "Inventory", name: `${file} line ${i + 2}` },
+        `${cells.length} fields, the header has ${header.length}`,
+      );
     }
     const row: Record<string, unknown> = {};
     header.forEach((column, c) => {
@@ -95,7 +107,11 @@ function validated<T>(schema: z.ZodType<T>, rows: readonly unknown[], file: stri
     const name = (row as { name?: unknown })?.name;
     const subject = typeof name === "string" && Name.safeParse(name).success ? name : `${file} row ${i + 1}`;
     const value = (row as Record<string, unknown>)?.[String(issue.path[0])];
-    refuse("InvalidSpec", { kind: "Server", name: subject, field }, `${issue.message}${value === undefined ? "" : ` (got ${shown(value)})`}`);
+    refuse(
+      "InvalidSpec",
+      { kind: "Server", name: subject, field },
+      `${issue.message}${value === undefined ? "" : ` (got ${shown(value)})`}`,
+    );
   });
 }
 
@@ -117,14 +133,18 @@ export function parseInventory(text: string, file: string): Server[] {
     } catch (e) {
       refuse("InvalidSpec", { kind: "Inventory", name: file }, `not valid JSON: ${shown((e as Error).message)}`);
     }
-    if (!Array.isArray(json) || json.length > MAX_ROWS) refuse("InvalidSpec", { kind: "Inventory", name: file }, `a JSON inventory is an array of at most ${MAX_ROWS} servers`);
+    if (!Array.isArray(json) || json.length > MAX_ROWS)
+      refuse("InvalidSpec", { kind: "Inventory", name: file }, `a JSON inventory is an array of at most ${MAX_ROWS} servers`);
     rows = json;
   } else {
     rows = csvRows(text, file, INVENTORY_COLUMNS, [...INVENTORY_COLUMNS, "image"]);
   }
   const servers = validated(Server, rows, file);
   if (servers.length === 0) refuse("InvalidSpec", { kind: "Inventory", name: file }, "lists no server");
-  refuseDuplicates(servers.map((s) => s.name), "Server");
+  refuseDuplicates(
+    servers.map((s) => s.name),
+    "Server",
+  );
   return servers;
 }
 
@@ -141,12 +161,17 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** Each server's samples in the order of the times, which every server must cover exactly. */
-export function samplesByServer(servers: readonly Server[], samples: readonly Sample[], file: string): { times: string[]; byServer: Map<string, Sample[]> } {
+export function samplesByServer(
+  servers: readonly Server[],
+  samples: readonly Sample[],
+  file: string,
+): { times: string[]; byServer: Map<string, Sample[]> } {
   const known = new Set(servers.map((s) => s.name));
   const times = [...new Set(samples.map((s) => s.time))].sort();
   const byServer = new Map<string, Map<string, Sample>>();
   for (const s of samples) {
-    if (!known.has(s.name)) refuse("InvalidSpec", { kind: "Server", name: s.name, field: "name" }, `has samples in ${shown(file)} but is not in the inventory`);
+    if (!known.has(s.name))
+      refuse("InvalidSpec", { kind: "Server", name: s.name, field: "name" }, `has samples in ${shown(file)} but is not in the inventory`);
     let row = byServer.get(s.name);
     if (!row) byServer.set(s.name, (row = new Map()));
     if (row.has(s.time)) refuse("InvalidSpec", { kind: "Server", name: s.name, field: "time" }, `two samples at ${shown(s.time)}`);
@@ -156,8 +181,16 @@ export function samplesByServer(servers: readonly Server[], samples: readonly Sa
   for (const server of servers) {
     const row = byServer.get(server.name);
     const missing = times.find((t) => !row?.has(t));
-    if (missing !== undefined) refuse("InvalidSpec", { kind: "Server", name: server.name, field: "time" }, `no sample at ${shown(missing)}; every server needs one at each time in ${shown(file)}`);
-    ordered.set(server.name, times.map((t) => row!.get(t)!));
+    if (missing !== undefined)
+      refuse(
+        "InvalidSpec",
+        { kind: "Server", name: server.name, field: "time" },
+        `no sample at ${shown(missing)}; every server needs one at each time in ${shown(file)}`,
+      );
+    ordered.set(
+      server.name,
+      times.map((t) => row!.get(t)!),
+    );
   }
   return { times, byServer: ordered };
 }

@@ -42,16 +42,21 @@ const EXACT_NODE_LIMIT = 200_000;
 /** Packs `items` into bins of `capacity`; throws if an item alone exceeds it (callers check first). */
 export function pack(items: readonly PackItem[], capacity: readonly number[]): PackResult {
   for (const item of items) {
-    if (item.size.length !== capacity.length) throw new Error(`internal: ${item.name} has ${item.size.length} dimensions, bins ${capacity.length}`);
+    if (item.size.length !== capacity.length)
+      throw new Error(`internal: ${item.name} has ${item.size.length} dimensions, bins ${capacity.length}`);
     if (!fitsEmpty(item.size, capacity)) throw new Error(`internal: ${item.name} exceeds the bin capacity`);
   }
   const lowerBound = packingLowerBound(items, capacity);
-  const candidates: Packing[] = [firstFitDecreasing(items, capacity), binCentric(items, capacity, "dotProduct"), binCentric(items, capacity, "l2Norm")];
+  const candidates: Packing[] = [
+    firstFitDecreasing(items, capacity),
+    binCentric(items, capacity, "dotProduct"),
+    binCentric(items, capacity, "l2Norm"),
+  ];
   const byHeuristic: Record<string, number> = {};
   for (const c of candidates) byHeuristic[c.heuristic] = c.bins.length;
   let best = candidates.reduce((a, b) => (b.bins.length < a.bins.length ? b : a));
   const improved = improveByEmptying(best, items, capacity);
-  byHeuristic["localImprovement"] = improved.bins.length;
+  byHeuristic.localImprovement = improved.bins.length;
   if (improved.bins.length < best.bins.length) best = improved;
   let optimal = best.bins.length <= lowerBound;
   if (!optimal && items.length <= EXACT_MAX_ITEMS) {
@@ -209,7 +214,11 @@ export function improveByEmptying(start: Packing, items: readonly PackItem[], ca
     for (let d = 0; d < dims; d++) sum += capacity[d] > 0 ? load[at + d] / capacity[d] : 0;
     return sum;
   };
-  bins.forEach((b, k) => b.forEach((i) => { for (let d = 0; d < dims; d++) loads[k * dims + d] += size[i * dims + d]; }));
+  bins.forEach((b, k) =>
+    b.forEach((i) => {
+      for (let d = 0; d < dims; d++) loads[k * dims + d] += size[i * dims + d];
+    }),
+  );
   const share = Float64Array.from(bins, (_, k) => shareOf(loads, k * dims));
   const itemShare = Float64Array.from(items, (_, i) => shareOf(size, i * dims));
   const tried = new Uint8Array(bins.length);
@@ -295,7 +304,7 @@ export function martelloTothL2(sizes: readonly number[], cap: number): number {
   for (let j = -1; j < half; j++) {
     const k = j < 0 ? 0 : sorted[j];
     if (j > 0 && sorted[j] === sorted[j - 1]) continue;
-    const fromK = j < 0 ? 0 : j;
+    const fromK = Math.max(j, 0);
     const aboveCapK = Math.max(half, firstAbove(sorted, cap - k));
     const j1 = n - aboveCapK;
     const j2 = aboveCapK - half;
@@ -312,7 +321,11 @@ export function martelloTothL2(sizes: readonly number[], cap: number): number {
  * or one new bin (never two equal new bins: symmetry), pruned at the best count found. Returns a
  * packing only if it beats `upper`; `complete` says whether the search finished within its budget.
  */
-export function branchAndBound(items: readonly PackItem[], capacity: readonly number[], upper: number): { complete: boolean; packing?: Packing } {
+export function branchAndBound(
+  items: readonly PackItem[],
+  capacity: readonly number[],
+  upper: number,
+): { complete: boolean; packing?: Packing } {
   const order = decreasingOrder(items, capacity);
   const lower = packingLowerBound(items, capacity);
   let best = upper;

@@ -48,20 +48,32 @@ export function programIndex(plan: Plan): string {
 export function programFiles(plan: Plan, project: string, polyvisorVersion: string): Record<string, string> {
   return {
     "Pulumi.yaml": `name: ${project}\ndescription: ${plan.placements.length} servers consolidated on ${plan.hosts} hosts, planned by polyvisor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`,
-    "package.json":
-      JSON.stringify(
-        {
-          name: project,
-          private: true,
-          main: "index.ts",
-          dependencies: { "@pulumi/pulumi": "^3.248.0", polyvisor: polyvisorVersion },
-          devDependencies: { "@types/node": "^20.19.43", typescript: "^5.9.3" },
+    "package.json": `${JSON.stringify(
+      {
+        name: project,
+        private: true,
+        main: "index.ts",
+        dependencies: { "@pulumi/pulumi": "^3.248.0", polyvisor: polyvisorVersion },
+        devDependencies: { "@types/node": "^20.19.43", typescript: "^5.9.3" },
+      },
+      null,
+      2,
+    )}\n`,
+    "tsconfig.json": `${JSON.stringify(
+      {
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "commonjs",
+          moduleResolution: "node",
+          esModuleInterop: true,
+          skipLibCheck: true,
         },
-        null,
-        2,
-      ) + "\n",
-    "tsconfig.json":
-      JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 2) + "\n",
+        files: ["index.ts"],
+      },
+      null,
+      2,
+    )}\n`,
     "index.ts": programIndex(plan),
   };
 }

@@ -70,10 +70,26 @@ export class ServerMetrics {
           for (const c of await runtime.list("Cluster")) this.set({ cluster: c.name }, value(c.status as ClusterStatus));
         },
       });
-    clusterGauge("polyvisor_cluster_imbalance", "DRS imbalance after the last pass (standard deviation of normalized host loads)", (s) => s.drs.imbalance);
-    clusterGauge("polyvisor_cluster_ha_failover_capacity_hosts", "How many hosts can fail with room left to restart every powered-on VM", (s) => s.ha.currentFailoverCapacity);
-    clusterGauge("polyvisor_cluster_ha_cpu_failover_percent", "CPU capacity left unreserved for failover (%)", (s) => s.ha.cpuFailoverPercent);
-    clusterGauge("polyvisor_cluster_ha_memory_failover_percent", "Memory capacity left unreserved for failover (%)", (s) => s.ha.memoryFailoverPercent);
+    clusterGauge(
+      "polyvisor_cluster_imbalance",
+      "DRS imbalance after the last pass (standard deviation of normalized host loads)",
+      (s) => s.drs.imbalance,
+    );
+    clusterGauge(
+      "polyvisor_cluster_ha_failover_capacity_hosts",
+      "How many hosts can fail with room left to restart every powered-on VM",
+      (s) => s.ha.currentFailoverCapacity,
+    );
+    clusterGauge(
+      "polyvisor_cluster_ha_cpu_failover_percent",
+      "CPU capacity left unreserved for failover (%)",
+      (s) => s.ha.cpuFailoverPercent,
+    );
+    clusterGauge(
+      "polyvisor_cluster_ha_memory_failover_percent",
+      "Memory capacity left unreserved for failover (%)",
+      (s) => s.ha.memoryFailoverPercent,
+    );
     new Gauge({
       name: "polyvisor_alarm_raised",
       help: "1 while the alarm is raised, else 0",
@@ -82,7 +98,16 @@ export class ServerMetrics {
       collect: async function (this: Gauge) {
         this.reset();
         for (const a of (await runtime.list("Alarm")) as AlarmObject[]) {
-          this.set({ alarm: a.name, severity: a.spec.severity, metric: a.spec.metric, target_kind: a.spec.target.kind, target: a.spec.target.name }, a.status.state === "raised" ? 1 : 0);
+          this.set(
+            {
+              alarm: a.name,
+              severity: a.spec.severity,
+              metric: a.spec.metric,
+              target_kind: a.spec.target.kind,
+              target: a.spec.target.name,
+            },
+            a.status.state === "raised" ? 1 : 0,
+          );
         }
       },
     });

@@ -45,18 +45,23 @@ export const ClusterHistorySchema = z
     times: z.array(z.number()).describe("Simulated seconds of each point: a DRS pass, or the start of an hour averaged"),
     imbalance: z.array(z.number()),
     targetImbalance: z.array(z.number()),
-    hosts: z.record(z.string(), z.object({ cpuUsedMhz: Series, cpuReservedMhz: Series, memoryUsedMb: Series, memoryReservedMb: Series })).describe("Per host, aligned with times; null where the host was not in the cluster"),
+    hosts: z
+      .record(z.string(), z.object({ cpuUsedMhz: Series, cpuReservedMhz: Series, memoryUsedMb: Series, memoryReservedMb: Series }))
+      .describe("Per host, aligned with times; null where the host was not in the cluster"),
   })
   .meta({ id: "ClusterHistory" });
 
-export const ErrorBodySchema = z
-  .object({
-    code: z.string().describe("InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl"),
-    message: z.string(),
-    kind: z.string().optional(),
-    name: z.string().optional(),
-    field: z.string().optional(),
-  });
+export const ErrorBodySchema = z.object({
+  code: z
+    .string()
+    .describe(
+      "InvalidSpec, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Incompatible, InsufficientCapacity or AdmissionControl",
+    ),
+  message: z.string(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  field: z.string().optional(),
+});
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const ClockSchema = z.object({
@@ -347,7 +352,8 @@ const ROUTE_TABLE: { [M in Method]: Route<M> } = {
     body: z.strictObject({ mode: z.enum(["heartbeat", "crash"]).optional() }),
     response: z.null(),
     status: 204,
-    serve: (ctx, { params, body }) => ctx.runtime.failVm(params.name as string, body.mode === undefined ? {} : { mode: body.mode as "heartbeat" }),
+    serve: (ctx, { params, body }) =>
+      ctx.runtime.failVm(params.name as string, body.mode === undefined ? {} : { mode: body.mode as "heartbeat" }),
     request: (name, opts) => ({ params: { name }, body: opts?.mode === undefined ? {} : { mode: opts.mode } }),
     result: nothing,
   }),

@@ -9,12 +9,12 @@
  */
 import { Pool, type PoolClient, types } from "pg";
 import { PolyvisorError } from "../core/errors";
-import { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import type { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { createWorld } from "../core/world-setup";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
 import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
-import { Store, TokenRecord, WriteOptions, WriteOutcome, isEmpty } from "./store";
+import { type Store, type TokenRecord, type WriteOptions, type WriteOutcome, isEmpty } from "./store";
 
 export interface PostgresStoreOptions {
   /** Seed of the random source for a new state; an existing one keeps its own. */
@@ -57,7 +57,10 @@ export class PostgresStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   private ready: Promise<void>;
 
-  constructor(url: string, private readonly options: PostgresStoreOptions) {
+  constructor(
+    url: string,
+    private readonly options: PostgresStoreOptions,
+  ) {
     this.where = location(url);
     this.pool = new Pool({ connectionString: url, types: TYPES, max: 4, application_name: `polyvisor pid ${process.pid}` });
     // An idle client's error (the server restarted) surfaces at the next query instead of crashing the process.
@@ -86,7 +89,11 @@ export class PostgresStore implements Store {
     try {
       return await this.pool.connect();
     } catch (e) {
-      throw new StateUnusableError(this.where, `cannot connect to PostgreSQL: ${String((e as Error).message).slice(0, 200)}`, "check that the server runs and the connection string is right");
+      throw new StateUnusableError(
+        this.where,
+        `cannot connect to PostgreSQL: ${String((e as Error).message).slice(0, 200)}`,
+        "check that the server runs and the connection string is right",
+      );
     }
   }
 
@@ -100,7 +107,11 @@ export class PostgresStore implements Store {
       const row = (await client.query<{ version: number }>("SELECT version FROM polyvisor_schema")).rows[0];
       const current = row?.version ?? 0;
       if (current > POSTGRES_MIGRATIONS.length) {
-        throw new StateUnusableError(this.where, `the datacenter's schema version ${current} is newer than this polyvisor's (${POSTGRES_MIGRATIONS.length})`, "upgrade polyvisor");
+        throw new StateUnusableError(
+          this.where,
+          `the datacenter's schema version ${current} is newer than this polyvisor's (${POSTGRES_MIGRATIONS.length})`,
+          "upgrade polyvisor",
+        );
       }
       for (const sql of POSTGRES_MIGRATIONS.slice(current)) await client.query(sql);
       if (current === 0) {
@@ -120,7 +131,12 @@ export class PostgresStore implements Store {
 
   private async storedRevision(client: PoolClient): Promise<number> {
     const row = (await client.query<{ revision: number }>("SELECT revision FROM state WHERE id = 1")).rows[0];
-    if (!row) throw new StateUnusableError(this.where, "the state row (table state, id 1) is missing, so the clock, timers and random source are lost", "restore the database from a backup");
+    if (!row)
+      throw new StateUnusableError(
+        this.where,
+        "the state row (table state, id 1) is missing, so the clock, timers and random source are lost",
+        "restore the database from a backup",
+      );
     return row.revision;
   }
 
@@ -128,7 +144,11 @@ export class PostgresStore implements Store {
     try {
       return JSON.parse(json);
     } catch {
-      throw new StateUnusableError(this.where, `${where} holds damaged JSON`, "restore the database from a backup, or repair or delete that row");
+      throw new StateUnusableError(
+        this.where,
+        `${where} holds damaged JSON`,
+        "restore the database from a backup, or repair or delete that row",
+      );
     }
   }
 
@@ -137,7 +157,8 @@ export class PostgresStore implements Store {
     const revision = await this.storedRevision(client);
     if (revision === this.revision && this.world) return this.world;
     if (this.world && this.revision >= 0 && revision > this.revision) return this.catchUp(client, this.world);
-    const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1")).rows[0];
+    const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"))
+      .rows[0];
     const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
@@ -145,10 +166,18 @@ export class PostgresStore implements Store {
       nextTimerSeq: state.next_timer_seq,
     });
     this.versions.clear();
-    const rows = await client.query<{ kind: Kind; name: string; spec: string; status: string; generation: number; version: number }>("SELECT kind, name, spec, status, generation, version FROM objects");
+    const rows = await client.query<{ kind: Kind; name: string; spec: string; status: string; generation: number; version: number }>(
+      "SELECT kind, name, spec, status, generation, version FROM objects",
+    );
     for (const row of rows.rows) {
       const where = `the ${row.kind} ${row.name} (table objects)`;
-      world.put({ kind: row.kind, name: row.name, spec: this.parseRow(row.spec, `${where}, column spec`), status: this.parseRow(row.status, `${where}, column status`), generation: row.generation });
+      world.put({
+        kind: row.kind,
+        name: row.name,
+        spec: this.parseRow(row.spec, `${where}, column spec`),
+        status: this.parseRow(row.status, `${where}, column status`),
+        generation: row.generation,
+      });
       this.versions.set(key(row.kind, row.name), row.version);
     }
     this.world = world;
@@ -162,7 +191,8 @@ export class PostgresStore implements Store {
    */
   private async catchUp(client: PoolClient, world: World): Promise<World> {
     const since = this.revision;
-    const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1")).rows[0];
+    const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"))
+      .rows[0];
     const removed = await client.query<{ kind: Kind; name: string }>("SELECT kind, name FROM removed_objects WHERE revision > $1", [since]);
     const rows = await client.query<{ kind: Kind; name: string; spec: string; status: string; generation: number; version: number }>(
       "SELECT kind, name, spec, status, generation, version FROM objects WHERE changed_revision > $1",
@@ -170,7 +200,13 @@ export class PostgresStore implements Store {
     );
     const puts = rows.rows.map((row) => {
       const where = `the ${row.kind} ${row.name} (table objects)`;
-      return { kind: row.kind, name: row.name, spec: this.parseRow(row.spec, `${where}, column spec`), status: this.parseRow(row.status, `${where}, column status`), generation: row.generation };
+      return {
+        kind: row.kind,
+        name: row.name,
+        spec: this.parseRow(row.spec, `${where}, column spec`),
+        status: this.parseRow(row.status, `${where}, column status`),
+        generation: row.generation,
+      };
     });
     const meta = {
       clockSeconds: state.clock_seconds,
@@ -192,7 +228,11 @@ export class PostgresStore implements Store {
   private async persist(client: PoolClient, world: World, changes: Changes): Promise<void> {
     const revision = this.revision + 1;
     for (const { kind, name } of changes.removes) {
-      const done = await client.query("DELETE FROM objects WHERE kind = $1 AND name = $2 AND version = $3", [kind, name, this.versions.get(key(kind, name)) ?? -1]);
+      const done = await client.query("DELETE FROM objects WHERE kind = $1 AND name = $2 AND version = $3", [
+        kind,
+        name,
+        this.versions.get(key(kind, name)) ?? -1,
+      ]);
       if (done.rowCount !== 1) this.lostUpdate(kind, name);
       await client.query("INSERT INTO removed_objects (kind, name, revision) VALUES ($1, $2, $3)", [kind, name, revision]);
     }
@@ -206,40 +246,32 @@ export class PostgresStore implements Store {
       await client.query(`INSERT INTO events (time_seconds, kind, name, reason, message) VALUES ${rows.join(", ")}`, values);
     }
     const { meta } = changes;
-    await client.query("UPDATE state SET revision = revision + 1, clock_seconds = $1, random_state = $2, timers = $3, next_timer_seq = $4 WHERE id = 1", [
-      meta.clockSeconds,
-      meta.randomState,
-      JSON.stringify(meta.timers),
-      meta.nextTimerSeq,
-    ]);
+    await client.query(
+      "UPDATE state SET revision = revision + 1, clock_seconds = $1, random_state = $2, timers = $3, next_timer_seq = $4 WHERE id = 1",
+      [meta.clockSeconds, meta.randomState, JSON.stringify(meta.timers), meta.nextTimerSeq],
+    );
   }
 
   private async persistObject(client: PoolClient, world: World, obj: RuntimeObject, revision: number): Promise<void> {
     const version = this.versions.get(key(obj.kind, obj.name));
     const status = JSON.stringify(obj.status);
     if (version === undefined) {
-      await client.query("INSERT INTO objects (kind, name, spec, status, generation, version, changed_revision) VALUES ($1, $2, $3, $4, $5, 1, $6)", [
-        obj.kind,
-        obj.name,
-        JSON.stringify(obj.spec),
-        status,
-        obj.generation,
-        revision,
-      ]);
+      await client.query(
+        "INSERT INTO objects (kind, name, spec, status, generation, version, changed_revision) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+        [obj.kind, obj.name, JSON.stringify(obj.spec), status, obj.generation, revision],
+      );
       return;
     }
     const specUnchanged = world.get(obj.kind, obj.name)?.spec === obj.spec;
     const done = specUnchanged
-      ? await client.query("UPDATE objects SET status = $1, version = version + 1, changed_revision = $2 WHERE kind = $3 AND name = $4 AND version = $5", [status, revision, obj.kind, obj.name, version])
-      : await client.query("UPDATE objects SET spec = $1, status = $2, generation = $3, version = version + 1, changed_revision = $4 WHERE kind = $5 AND name = $6 AND version = $7", [
-          JSON.stringify(obj.spec),
-          status,
-          obj.generation,
-          revision,
-          obj.kind,
-          obj.name,
-          version,
-        ]);
+      ? await client.query(
+          "UPDATE objects SET status = $1, version = version + 1, changed_revision = $2 WHERE kind = $3 AND name = $4 AND version = $5",
+          [status, revision, obj.kind, obj.name, version],
+        )
+      : await client.query(
+          "UPDATE objects SET spec = $1, status = $2, generation = $3, version = version + 1, changed_revision = $4 WHERE kind = $5 AND name = $6 AND version = $7",
+          [JSON.stringify(obj.spec), status, obj.generation, revision, obj.kind, obj.name, version],
+        );
     if (done.rowCount !== 1) this.lostUpdate(obj.kind, obj.name);
   }
 
@@ -263,7 +295,9 @@ export class PostgresStore implements Store {
             AND l.objid = (${LOCK_KEY_SQL})::oid LIMIT 1`,
       )
     ).rows[0];
-    return row ? `${row.application_name || "a client"} (server pid ${row.pid}), for ${Number(row.seconds).toFixed(1)} s` : "another client, which has let go since";
+    return row
+      ? `${row.application_name || "a client"} (server pid ${row.pid}), for ${Number(row.seconds).toFixed(1)} s`
+      : "another client, which has let go since";
   }
 
   write<T>(operation: (world: World) => WriteOutcome<T>, options: WriteOptions = {}): Promise<T> {
@@ -272,7 +306,8 @@ export class PostgresStore implements Store {
       try {
         await client.query("BEGIN");
         await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.options.busyTimeoutMs ?? 10_000))}`);
-        if (options.announce !== undefined) await client.query("SELECT set_config('application_name', $1, true)", [`polyvisor pid ${process.pid}: ${options.announce}`]);
+        if (options.announce !== undefined)
+          await client.query("SELECT set_config('application_name', $1, true)", [`polyvisor pid ${process.pid}: ${options.announce}`]);
         try {
           await client.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY_SQL})`);
         } catch (e) {
@@ -280,7 +315,11 @@ export class PostgresStore implements Store {
           await client.query("ROLLBACK");
           const holder = await this.describeHolder(client);
           const waited = ((this.options.busyTimeoutMs ?? 10_000) / 1000).toFixed(1);
-          throw new PolyvisorError("Conflict", { kind: "State", name: this.where }, `another writer holds the datacenter's write lock (${holder}); waited ${waited} s for it; retry when it is done`);
+          throw new PolyvisorError(
+            "Conflict",
+            { kind: "State", name: this.where },
+            `another writer holds the datacenter's write lock (${holder}); waited ${waited} s for it; retry when it is done`,
+          );
         }
         const world = await this.sync(client);
         const outcome = operation(world);
@@ -327,17 +366,29 @@ export class PostgresStore implements Store {
         "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > $1 ORDER BY seq",
         [sinceSeq],
       );
-      return rows.rows.map((r) => ({ seq: r.seq, timeSeconds: r.time_seconds, kind: r.kind, name: r.name, reason: r.reason, message: r.message }));
+      return rows.rows.map((r) => ({
+        seq: r.seq,
+        timeSeconds: r.time_seconds,
+        kind: r.kind,
+        name: r.name,
+        reason: r.reason,
+        message: r.message,
+      }));
     });
   }
 
   tokens(): Promise<TokenRecord[]> {
-    return this.serially(async () => (await this.pool.query<TokenRecord>('SELECT name, role, hash, created_at AS "createdAt" FROM tokens ORDER BY name')).rows);
+    return this.serially(
+      async () => (await this.pool.query<TokenRecord>('SELECT name, role, hash, created_at AS "createdAt" FROM tokens ORDER BY name')).rows,
+    );
   }
 
   addToken(token: TokenRecord): Promise<boolean> {
     return this.serially(async () => {
-      const done = await this.pool.query("INSERT INTO tokens (name, role, hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING", [token.name, token.role, token.hash, token.createdAt]);
+      const done = await this.pool.query(
+        "INSERT INTO tokens (name, role, hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+        [token.name, token.role, token.hash, token.createdAt],
+      );
       return done.rowCount === 1;
     });
   }
@@ -352,7 +403,11 @@ export class PostgresStore implements Store {
       const version = (await this.pool.query<{ version: number }>("SELECT version FROM polyvisor_schema")).rows[0]?.version;
       return [
         { name: "integrity", problems: [] },
-        { name: "schema", problems: version === POSTGRES_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${POSTGRES_MIGRATIONS.length}`] },
+        {
+          name: "schema",
+          problems:
+            version === POSTGRES_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${POSTGRES_MIGRATIONS.length}`],
+        },
       ];
     });
   }

@@ -55,7 +55,7 @@ const NOT_OURS_REMEDY = "give --state a Polyvisor state file, or a path where no
 
 /** Judges the file at `path` without writing anything; throws StateUnusableError for anything but a usable state. */
 export function inspectStateFile(path: string): StateFileKind {
-  let stats;
+  let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(path);
   } catch (e) {
@@ -75,7 +75,8 @@ export function inspectStateFile(path: string): StateFileKind {
     const what = looksLikeText(header) ? "is a text file" : "holds unknown bytes";
     unusable(path, `${what}, not a Polyvisor state file`, NOT_OURS_REMEDY);
   }
-  if (header.length < HEADER_BYTES) unusable(path, `is truncated: ${stats.size} bytes, shorter than a SQLite header`, "restore it from a backup");
+  if (header.length < HEADER_BYTES)
+    unusable(path, `is truncated: ${stats.size} bytes, shorter than a SQLite header`, "restore it from a backup");
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
   const pages = header.readUInt32BE(28);
@@ -114,12 +115,14 @@ export function checkUnmarkedIsOurs(db: Database.Database, path: string): void {
   const id = db.pragma("application_id", { simple: true }) as number;
   if (id === POLYVISOR_APPLICATION_ID) return;
   if (id !== 0) throw new StateUnusableError(path, `is another application's SQLite database (application id ${id})`, NOT_OURS_REMEDY);
-  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((t) => t.name);
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((t) => t.name);
   if (POLYVISOR_TABLES.every((t) => tables.includes(t))) return;
   const listed = tables.length === 0 ? "no tables" : `tables ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", ..." : ""}`;
   throw new StateUnusableError(path, `is a SQLite database that is not a Polyvisor state (${listed})`, NOT_OURS_REMEDY);
 }
-
 
 /** SQLite's own verdicts on a file, as the one-line reasons a user can act on. */
 const SQLITE_REASONS: Record<string, [string, string]> = {
@@ -136,10 +139,12 @@ export function asStateUnusable(path: string, e: unknown): unknown {
   if (isStateUnusableError(e)) return e;
   const code = (e as { code?: unknown }).code;
   if (typeof code === "string" && code.startsWith("SQLITE_")) {
-    const [reason, remedy] = SQLITE_REASONS[code] ?? SQLITE_REASONS[code.replace(/_[A-Z]+$/, "")] ?? [`cannot be used (${code})`, "restore it from a backup"];
+    const [reason, remedy] = SQLITE_REASONS[code] ??
+      SQLITE_REASONS[code.replace(/_[A-Z]+$/, "")] ?? [`cannot be used (${code})`, "restore it from a backup"];
     return new StateUnusableError(path, reason, remedy);
   }
   const errno = (e as NodeJS.ErrnoException).code;
-  if (typeof errno === "string" && /^E[A-Z]+$/.test(errno)) return new StateUnusableError(path, `cannot be created (${errno})`, "check the path and its permissions");
+  if (typeof errno === "string" && /^E[A-Z]+$/.test(errno))
+    return new StateUnusableError(path, `cannot be created (${errno})`, "check the path and its permissions");
   return e;
 }

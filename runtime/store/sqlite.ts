@@ -8,13 +8,20 @@ import Database from "better-sqlite3";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolyvisorError } from "../core/errors";
-import { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import type { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
 import { createWorld } from "../core/world-setup";
-import { POLYVISOR_APPLICATION_ID, asStateUnusable, checkUnmarkedIsOurs, existingSidecars, inspectStateFile, removeNewSidecars } from "./sqlite-file";
+import {
+  POLYVISOR_APPLICATION_ID,
+  asStateUnusable,
+  checkUnmarkedIsOurs,
+  existingSidecars,
+  inspectStateFile,
+  removeNewSidecars,
+} from "./sqlite-file";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
-import { Store, TokenRecord, WriteOptions, WriteOutcome, isEmpty } from "./store";
+import { type Store, type TokenRecord, type WriteOptions, type WriteOutcome, isEmpty } from "./store";
 import { describeHolder, leaveWriterNote, removeWriterNote } from "./writer-note";
 
 export interface SqliteStoreOptions {
@@ -35,7 +42,11 @@ function migrate(db: Database.Database, path: string, seed: number): void {
     const versioned = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined;
     const current = versioned ? (db.prepare<[], { version: number }>("SELECT version FROM schema_version").get()?.version ?? 0) : 0;
     if (current > SQLITE_MIGRATIONS.length) {
-      throw new StateUnusableError(path, `was written by a newer polyvisor (state schema ${current}; this release reads up to ${SQLITE_MIGRATIONS.length})`, "upgrade polyvisor to use it");
+      throw new StateUnusableError(
+        path,
+        `was written by a newer polyvisor (state schema ${current}; this release reads up to ${SQLITE_MIGRATIONS.length})`,
+        "upgrade polyvisor to use it",
+      );
     }
     const marked = db.pragma("application_id", { simple: true }) === POLYVISOR_APPLICATION_ID;
     if (marked && current === SQLITE_MIGRATIONS.length) return;
@@ -124,10 +135,14 @@ export class SqliteStore implements Store {
       state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"),
       objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects"),
       insert: this.db.prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES (?, ?, ?, ?, ?, 1)"),
-      update: this.db.prepare("UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?"),
+      update: this.db.prepare(
+        "UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?",
+      ),
       updateStatus: this.db.prepare("UPDATE objects SET status = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?"),
       remove: this.db.prepare("DELETE FROM objects WHERE kind = ? AND name = ? AND version = ?"),
-      saveState: this.db.prepare("UPDATE state SET revision = revision + 1, clock_seconds = ?, random_state = ?, timers = ?, next_timer_seq = ? WHERE id = 1"),
+      saveState: this.db.prepare(
+        "UPDATE state SET revision = revision + 1, clock_seconds = ?, random_state = ?, timers = ?, next_timer_seq = ? WHERE id = 1",
+      ),
       events: this.db.prepare<[number], { seq: number; time_seconds: number; kind: Kind; name: string; reason: string; message: string }>(
         "SELECT seq, time_seconds, kind, name, reason, message FROM events WHERE seq > ? ORDER BY seq",
       ),
@@ -153,17 +168,30 @@ export class SqliteStore implements Store {
       const stat = statSync(path);
       identity = `${stat.dev}:${stat.ino}`;
     } catch {
-      throw new StateUnusableError(path, "the state file was deleted while this runtime had it open, so this write would be lost", "close the runtime and open the state again (a new, empty state), or restore the file from a backup");
+      throw new StateUnusableError(
+        path,
+        "the state file was deleted while this runtime had it open, so this write would be lost",
+        "close the runtime and open the state again (a new, empty state), or restore the file from a backup",
+      );
     }
     this.fileIdentity ??= identity;
     if (identity !== this.fileIdentity) {
-      throw new StateUnusableError(path, "the state file was replaced by another file while this runtime had it open", "close the runtime and open the state again");
+      throw new StateUnusableError(
+        path,
+        "the state file was replaced by another file while this runtime had it open",
+        "close the runtime and open the state again",
+      );
     }
   }
 
   private storedRevision(): number {
     const row = this.sql.revision.get();
-    if (!row) throw new StateUnusableError(this.db.name, "the state row (table state, id 1) is missing, so the clock, timers and random source are lost", "restore the file from a backup, or export what is left with `polyvisor get` and start a new state");
+    if (!row)
+      throw new StateUnusableError(
+        this.db.name,
+        "the state row (table state, id 1) is missing, so the clock, timers and random source are lost",
+        "restore the file from a backup, or export what is left with `polyvisor get` and start a new state",
+      );
     return row.revision;
   }
 
@@ -187,7 +215,13 @@ export class SqliteStore implements Store {
     this.versions.clear();
     for (const row of this.sql.objects.iterate()) {
       const where = `the ${row.kind} ${row.name} (table objects)`;
-      world.put({ kind: row.kind, name: row.name, spec: this.parseRow(row.spec, `${where}, column spec`), status: this.parseRow(row.status, `${where}, column status`), generation: row.generation });
+      world.put({
+        kind: row.kind,
+        name: row.name,
+        spec: this.parseRow(row.spec, `${where}, column spec`),
+        status: this.parseRow(row.status, `${where}, column status`),
+        generation: row.generation,
+      });
       this.versions.set(key(row.kind, row.name), row.version);
     }
     this.world = world;
@@ -201,7 +235,11 @@ export class SqliteStore implements Store {
     try {
       return JSON.parse(json);
     } catch {
-      throw new StateUnusableError(this.db.name, `${where} holds damaged JSON`, "restore the file from a backup, or repair or delete that row with the sqlite3 tool");
+      throw new StateUnusableError(
+        this.db.name,
+        `${where} holds damaged JSON`,
+        "restore the file from a backup, or repair or delete that row with the sqlite3 tool",
+      );
     }
   }
 
@@ -232,7 +270,9 @@ export class SqliteStore implements Store {
     let statement = this.eventInserts[rows];
     if (!statement) {
       const placeholders = Array.from({ length: rows }, () => "(?, ?, ?, ?, ?)").join(", ");
-      this.eventInserts[rows] = statement = this.db.prepare(`INSERT INTO events (time_seconds, kind, name, reason, message) VALUES ${placeholders}`);
+      this.eventInserts[rows] = statement = this.db.prepare(
+        `INSERT INTO events (time_seconds, kind, name, reason, message) VALUES ${placeholders}`,
+      );
     }
     return statement;
   }
@@ -273,7 +313,10 @@ export class SqliteStore implements Store {
     const announce = this.db.memory ? undefined : options.announce;
     let noted = false;
     const transaction = this.db.transaction(() => {
-      if (announce !== undefined) noted = (leaveWriterNote(this.db.name, announce), true);
+      if (announce !== undefined) {
+        leaveWriterNote(this.db.name, announce);
+        noted = true;
+      }
       const world = this.sync();
       const outcome = operation(world);
       const wrote = !isEmpty(outcome.changes, world.meta);
@@ -301,7 +344,11 @@ export class SqliteStore implements Store {
     } catch (e) {
       if ((e as { code?: unknown }).code !== "SQLITE_BUSY") throw e;
       const waitedMs = Number(this.db.pragma("busy_timeout", { simple: true }));
-      throw new PolyvisorError("Conflict", { kind: "State", name: this.db.name }, `another writer holds the state's write lock (${describeHolder(this.db.name)}); waited ${(waitedMs / 1000).toFixed(1)} s for it; retry when it is done`);
+      throw new PolyvisorError(
+        "Conflict",
+        { kind: "State", name: this.db.name },
+        `another writer holds the state's write lock (${describeHolder(this.db.name)}); waited ${(waitedMs / 1000).toFixed(1)} s for it; retry when it is done`,
+      );
     }
   }
 
@@ -338,7 +385,11 @@ export class SqliteStore implements Store {
     const version = this.db.prepare<[], { version: number }>("SELECT version FROM schema_version").get()?.version;
     return [
       { name: "integrity", problems: integrity.map((r) => r.integrity_check).filter((r) => r !== "ok") },
-      { name: "schema", problems: version === SQLITE_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${SQLITE_MIGRATIONS.length}`] },
+      {
+        name: "schema",
+        problems:
+          version === SQLITE_MIGRATIONS.length ? [] : [`schema version ${version ?? "(none)"}, expected ${SQLITE_MIGRATIONS.length}`],
+      },
     ];
   }
 

@@ -109,7 +109,11 @@ describe("polyvisor commands on a real state file", () => {
   });
 
   it("apply reads JSON from stdin; malformed input exits 2, a bad object 1, and neither changes anything", async () => {
-    const json = JSON.stringify({ kind: "VirtualMachine", name: "app1", spec: { cluster: "prod", vcpus: 1, memoryMb: 1024, guestOs: "linux" } });
+    const json = JSON.stringify({
+      kind: "VirtualMachine",
+      name: "app1",
+      spec: { cluster: "prod", vcpus: 1, memoryMb: 1024, guestOs: "linux" },
+    });
     expect(pipeIn(json, "apply", "-f", "-").code).toBe(0);
     expect((await read<VirtualMachineObject>("VirtualMachine", "app1")).status.powerState).toBe("on");
     const before = dumpStateFile(state);
@@ -125,7 +129,13 @@ describe("polyvisor commands on a real state file", () => {
 
   it("a 10 MB name comes back as a short prefix in the error", () => {
     const name = "n".repeat(10 * 1024 * 1024);
-    const r = pipeIn(JSON.stringify({ kind: "VirtualMachine", name, spec: { cluster: "prod", vcpus: 1, memoryMb: 512, guestOs: "linux" } }), "--json", "apply", "-f", "-");
+    const r = pipeIn(
+      JSON.stringify({ kind: "VirtualMachine", name, spec: { cluster: "prod", vcpus: 1, memoryMb: 512, guestOs: "linux" } }),
+      "--json",
+      "apply",
+      "-f",
+      "-",
+    );
     expect(r.code).toBe(1);
     expect(r.stderr.length).toBeLessThan(3000);
     const error = JSON.parse(r.stderr);
@@ -140,7 +150,13 @@ describe("polyvisor commands on a real state file", () => {
     expect(list.stdout).toMatch(/^db1\s+on\s+esx1\s+2\s+4096$/m);
     const one = JSON.parse(polyvisor("get", "VirtualMachine", "db1", "-o", "json").stdout);
     expect(one).toMatchObject({ kind: "VirtualMachine", name: "db1", spec: { vcpus: 2 }, status: { currentHost: "esx1" } });
-    expect(JSON.parse(polyvisor("--json", "get", "host").stdout).map((h: HostObject) => h.name)).toEqual(["esx1", "esx2", "ovz1", "ovz2", "xen1"]);
+    expect(JSON.parse(polyvisor("--json", "get", "host").stdout).map((h: HostObject) => h.name)).toEqual([
+      "esx1",
+      "esx2",
+      "ovz1",
+      "ovz2",
+      "xen1",
+    ]);
     const yaml = polyvisor("get", "vm", "db1", "-o", "yaml").stdout;
     expect(yaml).toMatch(/^kind: VirtualMachine\nname: db1\nspec:\n/);
     // What get prints applies back: unchanged as it is, configured once edited.
@@ -198,11 +214,25 @@ describe("polyvisor commands on a real state file", () => {
   });
 
   it("ct create, set, stop, start, migrate and list, as vzctl and vzlist do", async () => {
-    const create = polyvisor("ct", "create", "101", "--template", "centos-5-x86_64", "--ipadd", "10.0.0.5", "--host", "ovz1", "--hostname", "web.example.com");
+    const create = polyvisor(
+      "ct",
+      "create",
+      "101",
+      "--template",
+      "centos-5-x86_64",
+      "--ipadd",
+      "10.0.0.5",
+      "--host",
+      "ovz1",
+      "--hostname",
+      "web.example.com",
+    );
     expect(create.code, create.stderr).toBe(0);
     let ct = await read<ContainerObject>("Container", "101");
     expect(ct.status).toMatchObject({ currentHost: "ovz1", state: "running", ipAddresses: ["10.0.0.5"] });
-    expect(polyvisor("ct", "set", "101", "--memory", "1024", "--cpuunits", "2000", "--ipadd", "10.0.0.6", "--ipdel", "10.0.0.5").code).toBe(0);
+    expect(polyvisor("ct", "set", "101", "--memory", "1024", "--cpuunits", "2000", "--ipadd", "10.0.0.6", "--ipdel", "10.0.0.5").code).toBe(
+      0,
+    );
     ct = await read<ContainerObject>("Container", "101");
     expect(ct.spec).toMatchObject({ memoryMb: 1024, ipAddresses: ["10.0.0.6"], cpu: { units: 2000 } });
     expect(polyvisor("ct", "set", "101", "--memory", "lots").code).toBe(2);
@@ -239,7 +269,13 @@ describe("polyvisor commands on a real state file", () => {
     expect(create.code, create.stderr).toBe(0);
     expect(create.stderr).toBe("polyvisor: warning: xweb.cfg: ignored keys with no counterpart: cpu_weight\n");
     const vm = await read<VirtualMachineObject>("VirtualMachine", "xweb");
-    expect(vm.spec).toMatchObject({ host: "xen1", memoryMb: 512, vcpus: 2, virtualization: "paravirtual", disks: [{ datastore: "nfs1", backend: "image", path: "/var/lib/xen/images/xweb.img" }] });
+    expect(vm.spec).toMatchObject({
+      host: "xen1",
+      memoryMb: 512,
+      vcpus: 2,
+      virtualization: "paravirtual",
+      disks: [{ datastore: "nfs1", backend: "image", path: "/var/lib/xen/images/xweb.img" }],
+    });
     expect(vm.status.virtualization).toBe("paravirtual");
     writeFileSync(join(tmp.dir, "hvm.cfg"), "name = 'xwin'\nmemory = 1024\nbuilder = 'hvm'\n");
     expect(polyvisor("xm", "create", "hvm.cfg", "--host", "xen1", "--guest-os", "windows").code).toBe(0);
@@ -271,7 +307,13 @@ describe("polyvisor commands on a real state file", () => {
   });
 
   it("events filter by kind, name, reason, time and count", () => {
-    const all = JSON.parse(polyvisor("--json", "events").stdout) as { seq: number; kind: string; name: string; reason: string; timeSeconds: number }[];
+    const all = JSON.parse(polyvisor("--json", "events").stdout) as {
+      seq: number;
+      kind: string;
+      name: string;
+      reason: string;
+      timeSeconds: number;
+    }[];
     const byName = JSON.parse(polyvisor("--json", "events", "--name", "db1").stdout);
     expect(byName).toEqual(all.filter((e) => e.name === "db1"));
     const migrated = JSON.parse(polyvisor("--json", "events", "--kind", "VirtualMachine", "--reason", "Migrated", "--limit", "1").stdout);
@@ -283,7 +325,10 @@ describe("polyvisor commands on a real state file", () => {
   });
 
   it("events --follow prints events another process adds, then stops on Ctrl-C", async () => {
-    const child = spawn(process.execPath, [CLI, "--state", state, "--json", "events", "--follow", "--reason", "PoweredOff"], { cwd: tmp.dir, env: { ...process.env, POLYVISOR_STATE: "" } });
+    const child = spawn(process.execPath, [CLI, "--state", state, "--json", "events", "--follow", "--reason", "PoweredOff"], {
+      cwd: tmp.dir,
+      env: { ...process.env, POLYVISOR_STATE: "" },
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     const initial = JSON.parse(polyvisor("--json", "events", "--reason", "PoweredOff").stdout).length;
@@ -293,7 +338,10 @@ describe("polyvisor commands on a real state file", () => {
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(0);
-    const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ kind: "VirtualMachine", name: "app1", reason: "PoweredOff" });
   });
 
@@ -322,7 +370,13 @@ describe("polyvisor commands on a real state file", () => {
   it("under --json errors are one JSON object on stderr: refused, bad usage", () => {
     const refused = polyvisor("--json", "vm", "stop", "nope");
     expect(refused.code).toBe(1);
-    expect(JSON.parse(refused.stderr)).toEqual({ code: "NotFound", message: "NotFound: VirtualMachine nope: no VirtualMachine named nope exists", kind: "VirtualMachine", name: "nope", field: null });
+    expect(JSON.parse(refused.stderr)).toEqual({
+      code: "NotFound",
+      message: "NotFound: VirtualMachine nope: no VirtualMachine named nope exists",
+      kind: "VirtualMachine",
+      name: "nope",
+      field: null,
+    });
     const usage = polyvisor("--json", "frobnicate");
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stderr)).toMatchObject({ code: "Usage", message: expect.stringContaining("frobnicate") });

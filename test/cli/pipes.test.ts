@@ -28,7 +28,10 @@ beforeAll(async () => {
 /** Runs `polyvisor ARGS | node -e READER` in a shell and returns what the reader printed. */
 function throughPipe(args: string[], reader: string): string {
   const quoted = [CLI, "--state", state, ...args].map((a) => `'${a}'`).join(" ");
-  return execFileSync("sh", ["-c", `'${process.execPath}' ${quoted} | '${process.execPath}' -e '${reader}'; exit $?`], { encoding: "utf8", maxBuffer: 1024 * 1024 });
+  return execFileSync("sh", ["-c", `'${process.execPath}' ${quoted} | '${process.execPath}' -e '${reader}'; exit $?`], {
+    encoding: "utf8",
+    maxBuffer: 1024 * 1024,
+  });
 }
 
 /** Reads stdin slowly (a chunk every few milliseconds), then parses it as one JSON document. */
@@ -52,7 +55,9 @@ describe("output through a pipe", () => {
 
   it("a reader that stops early ends the command quietly", () => {
     const errors = join(tmp.dir, "stderr.txt");
-    const out = execFileSync("sh", ["-c", `'${process.execPath}' '${CLI}' --state '${state}' --json status 2>'${errors}' | head -c 20`], { encoding: "utf8" });
+    const out = execFileSync("sh", ["-c", `'${process.execPath}' '${CLI}' --state '${state}' --json status 2>'${errors}' | head -c 20`], {
+      encoding: "utf8",
+    });
     expect(out).toBe('{\n  "timeSeconds": 0');
     expect(readFileSync(errors, "utf8")).toBe("");
   });

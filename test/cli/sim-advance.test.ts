@@ -21,13 +21,17 @@ beforeAll(async () => {
   // DRS passes every 5 simulated minutes over bursty workloads: a year of them takes a while.
   await rt.apply(cluster("prod", { drs: { enabled: true, automationLevel: "fullyAutomated" } }));
   for (const h of ["esx1", "esx2"]) await rt.apply(esxHost(h));
-  for (let i = 0; i < 20; i++) await rt.apply(vm(`vm${i}`, { vcpus: 1, memoryMb: 512, workload: { cpuDemandMhz: 800, profile: "bursty" } }));
+  for (let i = 0; i < 20; i++)
+    await rt.apply(vm(`vm${i}`, { vcpus: 1, memoryMb: 512, workload: { cpuDemandMhz: 800, profile: "bursty" } }));
   await rt.close();
 });
 
 describe("sim advance on a long run", () => {
   it("prints progress lines, and Ctrl-C stops at a consistent point, saying how far it got", async () => {
-    const child = spawn(process.execPath, [CLI, "--state", state, "--json", "sim", "advance", "366d"], { cwd: tmp.dir, env: { ...process.env, POLYVISOR_STATE: "" } });
+    const child = spawn(process.execPath, [CLI, "--state", state, "--json", "sim", "advance", "366d"], {
+      cwd: tmp.dir,
+      env: { ...process.env, POLYVISOR_STATE: "" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

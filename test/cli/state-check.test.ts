@@ -13,7 +13,11 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 function polyvisor(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: tmp.dir, encoding: "utf8", env: { ...process.env, POLYVISOR_STATE: "", POLYVISOR_POSTGRES: "" } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: tmp.dir,
+    encoding: "utf8",
+    env: { ...process.env, POLYVISOR_STATE: "", POLYVISOR_POSTGRES: "" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,7 +38,15 @@ describe("polyvisor state check", () => {
     const path = await stateWithVms("healthy.db");
     const r = polyvisor("--state", path, "state", "check");
     expect([r.code, r.stderr]).toEqual([0, ""]);
-    expect(r.stdout.trim().split("\n")).toEqual(["integrity: ok", "schema: ok", "rows: ok", "specs and numbers: ok", "placements: ok", "host reservations: ok", "timers: ok"]);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      "integrity: ok",
+      "schema: ok",
+      "rows: ok",
+      "specs and numbers: ok",
+      "placements: ok",
+      "host reservations: ok",
+      "timers: ok",
+    ]);
     const json = polyvisor("--state", path, "--json", "state", "check");
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true });
   });
@@ -46,7 +58,9 @@ describe("polyvisor state check", () => {
     db.close();
     const r = polyvisor("--state", path, "state", "check");
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/^host reservations: 1 problem\(s\)\n {2}- host esx1: status.cpuReservedMhz is 0, but its guests add up to 5\d\d$/m);
+    expect(r.stdout).toMatch(
+      /^host reservations: 1 problem\(s\)\n {2}- host esx1: status.cpuReservedMhz is 0, but its guests add up to 5\d\d$/m,
+    );
     expect(r.stderr).toMatch(/the check found 1 problem\(s\); restore it from a backup/);
   });
 });

@@ -47,7 +47,11 @@ const BAD_FILES: [string, Maker, RegExp][] = [
   ["a state file cut to its first page", (p) => (writeFileSync(p, readFileSync(good)), truncateSync(p, 4096)), /is truncated|is damaged/],
   ["a state file cut inside its header", (p) => writeFileSync(p, readFileSync(good).subarray(0, 50)), /is truncated/],
   ["a text file", (p) => writeFileSync(p, "hosts:\n  - esx1\n  - esx2\n"), /is a text file/],
-  ["random bytes", (p) => writeFileSync(p, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 251))), /holds unknown bytes/],
+  [
+    "random bytes",
+    (p) => writeFileSync(p, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 251))),
+    /holds unknown bytes/,
+  ],
   ["a directory", (p) => mkdirSync(p), /is a directory/],
   [
     "another application's SQLite file",
@@ -113,7 +117,16 @@ describe("state files that cannot be used", () => {
   it("read-only commands on a missing state create nothing, not even its folder", () => {
     const dir = join(tmp.dir, "missing");
     mkdirSync(dir);
-    for (const command of [["status"], ["events"], ["get", "host"], ["describe", "vm", "db1"], ["drs", "prod"], ["ct", "list"], ["xm", "list"], ["state", "export", "-"]]) {
+    for (const command of [
+      ["status"],
+      ["events"],
+      ["get", "host"],
+      ["describe", "vm", "db1"],
+      ["drs", "prod"],
+      ["ct", "list"],
+      ["xm", "list"],
+      ["state", "export", "-"],
+    ]) {
       const r = runCliProcess(dir, command);
       expect(r.code, command.join(" ")).toBe(3);
       expect(r.stderr).toMatch(/\.polyvisor\/state\.db: does not exist/);
@@ -129,7 +142,9 @@ describe("state files that cannot be used", () => {
     for (const command of [["status"], ["get", "vm"], ["events"]]) {
       const r = runCliProcess(dir, ["--state", path, ...command]);
       expect(r.code, command.join(" ")).toBe(3);
-      expect(r.stderr.trimEnd()).toBe(`polyvisor: state ${path}: is empty: it holds no state yet; commands that change the state create one in it`);
+      expect(r.stderr.trimEnd()).toBe(
+        `polyvisor: state ${path}: is empty: it holds no state yet; commands that change the state create one in it`,
+      );
       expect(readdirSync(dir)).toEqual(["state.db"]);
       expect(statSync(path).size).toBe(0);
     }

@@ -13,7 +13,11 @@ const state = join(tmp.dir, "state.db");
 afterAll(() => tmp.cleanup());
 
 function polyvisor(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, "--state", state, ...args], { cwd: tmp.dir, encoding: "utf8", env: { ...process.env, POLYVISOR_STATE: "" } });
+  const r = spawnSync(process.execPath, [CLI, "--state", state, ...args], {
+    cwd: tmp.dir,
+    encoding: "utf8",
+    env: { ...process.env, POLYVISOR_STATE: "" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,13 +57,23 @@ describe("polyvisor what-if", () => {
     expect(r.stdout).toMatch(/^What if \(nothing is saved\): simulated time 00:00:00 -> 00:20:00$/m);
     expect(r.stdout).toMatch(/^prod\s+3 -> 2\s+/m);
     const json = JSON.parse(polyvisor("--json", "what-if", "--fail-host", "esx1").stdout);
-    expect(json.steps).toEqual([{ step: 0, type: "failHost", ok: true }, { step: 1, type: "advance", ok: true }]);
+    expect(json.steps).toEqual([
+      { step: 0, type: "failHost", ok: true },
+      { step: 1, type: "advance", ok: true },
+    ]);
     expect(json.restarts.every((m: { fromHost: string }) => m.fromHost === "esx1")).toBe(true);
   });
 
   it("--steps runs a file of steps; a refused step is reported, exit 0; bad usage exits 2, a bad step 1", () => {
     const steps = join(tmp.dir, "steps.json");
-    writeFileSync(steps, JSON.stringify([{ type: "failHost", host: "nope" }, { type: "addHost", name: "esx4", spec: esxHost("esx4", "prod", { hypervisorVersion: "8.0" }).spec }, { type: "advance", seconds: 600 }]));
+    writeFileSync(
+      steps,
+      JSON.stringify([
+        { type: "failHost", host: "nope" },
+        { type: "addHost", name: "esx4", spec: esxHost("esx4", "prod", { hypervisorVersion: "8.0" }).spec },
+        { type: "advance", seconds: 600 },
+      ]),
+    );
     const r = polyvisor("what-if", "--steps", steps);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^step 0 \(failHost\) refused: NotFound: Host nope/m);

@@ -34,7 +34,11 @@ beforeAll(async () => {
   // Placed on esx2 first so that its failure has VMs to restart, then unpinned so HA may restart them anywhere.
   for (const name of VMS) await rt.apply(vm(name, { ...(name.endsWith("1") ? { host: "esx2" } : {}), workload: { cpuDemandMhz: 2000 } }));
   for (const name of VMS.filter((n) => n.endsWith("1"))) await rt.apply(vm(name, { workload: { cpuDemandMhz: 2000 } }));
-  await rt.apply({ kind: "Alarm", name: "prod-failover", spec: { target: { kind: "Cluster", name: "prod" }, metric: "haFailoverCapacity", threshold: 2, severity: "critical" } });
+  await rt.apply({
+    kind: "Alarm",
+    name: "prod-failover",
+    spec: { target: { kind: "Cluster", name: "prod" }, metric: "haFailoverCapacity", threshold: 2, severity: "critical" },
+  });
   await rt.advance(300);
   await rt.close();
   tokens.operator = createToken("operator");
@@ -71,7 +75,10 @@ describe("the console", () => {
     expect(onEsx2.length).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Fail esx2", exact: true }).click();
     await page.locator('[data-host="esx2"] .badge', { hasText: "failed" }).waitFor();
-    await page.getByRole("button", { name: /Advance/ }).first().click();
+    await page
+      .getByRole("button", { name: /Advance/ })
+      .first()
+      .click();
     await page.locator('.event[data-reason="HaRestarted"]').first().waitFor();
     // Every VM that was on esx2 shows on another host once the restarts have landed.
     await page.locator('[data-host="esx2"] .chip').first().waitFor({ state: "detached" });
@@ -81,7 +88,9 @@ describe("the console", () => {
     // The alarm on HA's failover capacity went off with the failure: in the console and in /metrics.
     await page.locator('.event[data-reason="AlarmRaised"]').first().waitFor();
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${tokens.operator}` } })).text();
-    expect(metrics).toMatch(/^polyvisor_alarm_raised\{alarm="prod-failover",severity="critical",metric="haFailoverCapacity",target_kind="Cluster",target="prod"\} 1$/m);
+    expect(metrics).toMatch(
+      /^polyvisor_alarm_raised\{alarm="prod-failover",severity="critical",metric="haFailoverCapacity",target_kind="Cluster",target="prod"\} 1$/m,
+    );
 
     await page.getByRole("button", { name: "Recover esx2", exact: true }).click();
     await page.locator('[data-host="esx2"] .badge', { hasText: "connected" }).waitFor();
@@ -111,7 +120,8 @@ describe("the console", () => {
     await page.locator("main td", { hasText: "prod-failover" }).waitFor();
     await browser.screenshot("6-alarms");
     await page.getByRole("button", { name: "Events", exact: true }).click();
-    for (const reason of ["HostFailed", "HaRestarted", "HostRecovered"]) await page.locator(`main .event[data-reason="${reason}"]`).first().waitFor();
+    for (const reason of ["HostFailed", "HaRestarted", "HostRecovered"])
+      await page.locator(`main .event[data-reason="${reason}"]`).first().waitFor();
     await browser.screenshot("7-events");
     // Filtered by reason: only that reason's events remain.
     await page.getByLabel("Filter events by reason").selectOption("HaRestarted");

@@ -38,7 +38,9 @@ describe("polyvisor report", () => {
       const charts = browser.page.locator("[data-chart]");
       await expect.poll(() => charts.count()).toBeGreaterThanOrEqual(3);
       await browser.page.locator("[data-chart] canvas").first().waitFor();
-      const points = await charts.evaluateAll((els) => els.map((el) => Number((el as unknown as { dataset: Record<string, string> }).dataset.points ?? 0)));
+      const points = await charts.evaluateAll((els) =>
+        els.map((el) => Number((el as unknown as { dataset: Record<string, string> }).dataset.points ?? 0)),
+      );
       expect(points.every((p) => p > 0)).toBe(true);
       await browser.screenshot("report");
       expect(browser.requests.filter((u) => u !== url)).toEqual([]);

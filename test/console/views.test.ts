@@ -15,7 +15,10 @@ import { openBrowser } from "./browser";
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-async function withConsole(state: string, look: (browser: Awaited<ReturnType<typeof openBrowser>>, url: string) => Promise<void>): Promise<void> {
+async function withConsole(
+  state: string,
+  look: (browser: Awaited<ReturnType<typeof openBrowser>>, url: string) => Promise<void>,
+): Promise<void> {
   const server = await startServer(state);
   const browser = await openBrowser();
   try {
@@ -62,7 +65,8 @@ describe("console views", () => {
     await rt.apply(cluster("big"));
     const hosts = Array.from({ length: 96 }, (_, i) => `esx${String(i + 1).padStart(2, "0")}`);
     for (const h of hosts) await rt.apply(esxHost(h, "big"));
-    for (let i = 0; i < 240; i++) await rt.apply(vm(`vm${String(i + 1).padStart(3, "0")}`, { workload: { cpuDemandMhz: 1000 + ((i * 737) % 4000) } }, "big"));
+    for (let i = 0; i < 240; i++)
+      await rt.apply(vm(`vm${String(i + 1).padStart(3, "0")}`, { workload: { cpuDemandMhz: 1000 + ((i * 737) % 4000) } }, "big"));
     await rt.advance(600);
     await rt.close();
     await withConsole(state, async (browser, url) => {

@@ -45,45 +45,57 @@ describe("the examples' READMEs, followed from the repository root", () => {
     expect(typeErrors(EXAMPLES.map((name) => join(REPO_ROOT, "examples", name)))).toEqual([]);
   }, 120_000);
 
-  it.each(EXAMPLES)("examples/%s", async (name) => {
-    const steps = readmeSteps(REPO_ROOT, name);
-    expect(steps.slice(0, 2)).toEqual([{ kind: "install" }, { kind: "cd", dir: `examples/${name}` }]);
-    const dir = join(REPO_ROOT, "examples", name);
-    const statePath = join(temp.dir, name, "state.db");
-    let engine: PulumiEngine | undefined;
-    let ups = 0;
-    try {
-      for (const step of steps.slice(2)) {
-        switch (step.kind) {
-          case "stackInit":
-            expect(engine, "one stack per README").toBeUndefined();
-            engine = await PulumiEngine.start({ projectDir: dir, project: projectName(dir), stack: step.stack, config: { "polyvisor:statePath": statePath } });
-            break;
-          case "up": {
-            expect(engine, "pulumi up before pulumi stack init").toBeDefined();
-            const result = await engine!.up(loadInPlace(dir));
-            expect(result.errors).toEqual([]);
-            // The first up creates everything; an up with nothing changed creates nothing.
-            if (ups++ === 0) expect(result.steps.length).toBeGreaterThan(0);
-            expect(result.steps.every((s) => s.op === (ups === 1 ? "create" : "same")), JSON.stringify(result.steps)).toBe(true);
-            break;
+  it.each(EXAMPLES)(
+    "examples/%s",
+    async (name) => {
+      const steps = readmeSteps(REPO_ROOT, name);
+      expect(steps.slice(0, 2)).toEqual([{ kind: "install" }, { kind: "cd", dir: `examples/${name}` }]);
+      const dir = join(REPO_ROOT, "examples", name);
+      const statePath = join(temp.dir, name, "state.db");
+      let engine: PulumiEngine | undefined;
+      let ups = 0;
+      try {
+        for (const step of steps.slice(2)) {
+          switch (step.kind) {
+            case "stackInit":
+              expect(engine, "one stack per README").toBeUndefined();
+              engine = await PulumiEngine.start({
+                projectDir: dir,
+                project: projectName(dir),
+                stack: step.stack,
+                config: { "polyvisor:statePath": statePath },
+              });
+              break;
+            case "up": {
+              expect(engine, "pulumi up before pulumi stack init").toBeDefined();
+              const result = await engine!.up(loadInPlace(dir));
+              expect(result.errors).toEqual([]);
+              // The first up creates everything; an up with nothing changed creates nothing.
+              if (ups++ === 0) expect(result.steps.length).toBeGreaterThan(0);
+              expect(
+                result.steps.every((s) => s.op === (ups === 1 ? "create" : "same")),
+                JSON.stringify(result.steps),
+              ).toBe(true);
+              break;
+            }
+            case "cli": {
+              const bin = join(REPO_ROOT, "node_modules", ".bin", "polyvisor");
+              const run = spawnSync(bin, ["--state", statePath, ...step.args], { cwd: dir, encoding: "utf8" });
+              expect(run.stderr).toBe("");
+              expect(run.status).toBe(0);
+              break;
+            }
+            default:
+              throw new Error(`examples/${name}: step ${JSON.stringify(step)} out of place`);
           }
-          case "cli": {
-            const bin = join(REPO_ROOT, "node_modules", ".bin", "polyvisor");
-            const run = spawnSync(bin, ["--state", statePath, ...step.args], { cwd: dir, encoding: "utf8" });
-            expect(run.stderr).toBe("");
-            expect(run.status).toBe(0);
-            break;
-          }
-          default:
-            throw new Error(`examples/${name}: step ${JSON.stringify(step)} out of place`);
         }
+        expect(ups).toBeGreaterThan(0);
+        const destroyed = await engine!.destroy();
+        expect(destroyed.errors).toEqual([]);
+      } finally {
+        await engine?.close();
       }
-      expect(ups).toBeGreaterThan(0);
-      const destroyed = await engine!.destroy();
-      expect(destroyed.errors).toEqual([]);
-    } finally {
-      await engine?.close();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 });

@@ -6,8 +6,7 @@ import { PulumiEngine, type EngineOptions, type RunResult } from "./engine";
 import { makeProjectDir, removeProjectDir } from "./project";
 
 // Loaded by Node itself: code transformed by vitest cannot be serialized into `__provider`.
-const { NoopResource, UndiffedNoopResource } =
-  require("./fixtures/noop-resource.js") as typeof import("./fixtures/noop-resource");
+const { NoopResource, UndiffedNoopResource } = require("./fixtures/noop-resource.js") as typeof import("./fixtures/noop-resource");
 
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
 
@@ -309,9 +308,7 @@ describe("PulumiEngine with the noop provider", () => {
       throw new Error("program broke");
     });
 
-    expect(result.errors).toEqual([
-      { urn: "urn:pulumi:stack::project::pulumi:pulumi:Stack::project-stack", message: "program broke" },
-    ]);
+    expect(result.errors).toEqual([{ urn: "urn:pulumi:stack::project::pulumi:pulumi:Stack::project-stack", message: "program broke" }]);
     expect(steps(result)).toEqual(["create a"]);
   });
 

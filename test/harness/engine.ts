@@ -30,14 +30,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { ProviderHost, ResourceInitFailedError, type CheckFailure, type RpcRecord } from "./provider-host";
-import {
-  runExclusively,
-  runProgram,
-  stackUrn,
-  type Program,
-  type Registered,
-  type Registration,
-} from "./program";
+import { runExclusively, runProgram, stackUrn, type Program, type Registered, type Registration } from "./program";
 import type { Props } from "./pulumi-internals";
 
 export type { Program } from "./program";
@@ -300,15 +293,8 @@ export class PulumiEngine {
     return this.create(run, registration, inputs, "replace");
   }
 
-  private async create(
-    run: Run,
-    registration: Registration,
-    inputs: Props,
-    op: "create" | "replace",
-  ): Promise<Registered> {
-    const { id, outputs } = await this.attemptChange(run, registration, inputs, () =>
-      this.host.create(registration.urn, inputs),
-    );
+  private async create(run: Run, registration: Registration, inputs: Props, op: "create" | "replace"): Promise<Registered> {
+    const { id, outputs } = await this.attemptChange(run, registration, inputs, () => this.host.create(registration.urn, inputs));
     return run.commit(op, stateOf(registration, id, inputs, outputs));
   }
 

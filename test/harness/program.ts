@@ -5,6 +5,8 @@ import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { RegisterResourceResponse, type RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { fromStruct, toStruct, waitForRPCs, type OutputInternals, type Props } from "./pulumi-internals";
 
+// A Pulumi program may return nothing at all, as Pulumi's own typings allow.
+// biome-ignore lint/suspicious/noConfusingVoidType: void is the return type of a program that exports nothing
 export type Program = () => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
 
 export interface Registration {
@@ -122,7 +124,11 @@ async function executingDrained(): Promise<void> {
   }
 }
 
-function registerThrough(monitor: MockMonitor, request: RegisterResourceRequest, register: ProgramSettings["register"]): Promise<RegisterResourceResponse> {
+function registerThrough(
+  monitor: MockMonitor,
+  request: RegisterResourceRequest,
+  register: ProgramSettings["register"],
+): Promise<RegisterResourceResponse> {
   const work = registerNow(monitor, request, register);
   executing.add(work);
   const done = () => executing.delete(work);
@@ -190,9 +196,7 @@ function remarkSecrets(outputs: Props, keys: string[]): Props {
 }
 
 async function resolveExports(exported: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const entries = await Promise.all(
-    Object.entries(exported).map(async ([key, value]) => [key, await plainValue(value)] as const),
-  );
+  const entries = await Promise.all(Object.entries(exported).map(async ([key, value]) => [key, await plainValue(value)] as const));
   return Object.fromEntries(entries);
 }
 

@@ -111,9 +111,7 @@ export class ProviderHost {
     request.setUrn(urn);
     request.setOlds(toStruct(olds));
     request.setNews(toStruct(news));
-    const response = await this.send<proto.CheckResponse>({ method: "Check", urn }, (done) =>
-      this.client.check(request, done),
-    );
+    const response = await this.send<proto.CheckResponse>({ method: "Check", urn }, (done) => this.client.check(request, done));
     return {
       inputs: fromStruct(response.getInputs()),
       failures: response.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
@@ -127,9 +125,7 @@ export class ProviderHost {
     request.setOlds(toStruct(old.outputs));
     request.setOldInputs(toStruct(old.inputs));
     request.setNews(toStruct(news));
-    const response = await this.send<proto.DiffResponse>({ method: "Diff", urn: old.urn }, (done) =>
-      this.client.diff(request, done),
-    );
+    const response = await this.send<proto.DiffResponse>({ method: "Diff", urn: old.urn }, (done) => this.client.diff(request, done));
     return {
       changes: CHANGES[response.getChanges()],
       replaces: response.getReplacesList(),
@@ -141,9 +137,7 @@ export class ProviderHost {
     const request = new proto.CreateRequest();
     request.setUrn(urn);
     request.setProperties(toStruct(inputs));
-    const response = await this.send<proto.CreateResponse>({ method: "Create", urn }, (done) =>
-      this.client.create(request, done),
-    );
+    const response = await this.send<proto.CreateResponse>({ method: "Create", urn }, (done) => this.client.create(request, done));
     return { id: response.getId(), outputs: fromStruct(response.getProperties()) };
   }
 
@@ -154,9 +148,7 @@ export class ProviderHost {
     request.setOlds(toStruct(old.outputs));
     request.setOldInputs(toStruct(old.inputs));
     request.setNews(toStruct(news));
-    const response = await this.send<proto.UpdateResponse>({ method: "Update", urn: old.urn }, (done) =>
-      this.client.update(request, done),
-    );
+    const response = await this.send<proto.UpdateResponse>({ method: "Update", urn: old.urn }, (done) => this.client.update(request, done));
     return fromStruct(response.getProperties());
   }
 
@@ -175,9 +167,7 @@ export class ProviderHost {
     request.setUrn(old.urn);
     request.setProperties(toStruct(old.outputs));
     request.setInputs(toStruct(old.inputs));
-    const response = await this.send<proto.ReadResponse>({ method: "Read", urn: old.urn }, (done) =>
-      this.client.read(request, done),
-    );
+    const response = await this.send<proto.ReadResponse>({ method: "Read", urn: old.urn }, (done) => this.client.read(request, done));
     return {
       id: response.getId(),
       outputs: fromStruct(response.getProperties()),
@@ -243,9 +233,7 @@ function readPort(child: ChildProcess, log: HostLog): Promise<number> {
       else reject(new Error(`dynamic provider host printed "${line}" instead of its port`));
     });
     child.once("error", reject);
-    child.once("close", (code) =>
-      reject(new Error(`dynamic provider host exited with code ${code} before listening:\n${log.text()}`)),
-    );
+    child.once("close", (code) => reject(new Error(`dynamic provider host exited with code ${code} before listening:\n${log.text()}`)));
   });
 }
 

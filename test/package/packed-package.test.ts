@@ -92,15 +92,19 @@ describe("the packed package", () => {
     ["node10 (Pulumi's template)", []],
     ["node16", ["--noEmit", "--skipLibCheck", "--module", "node16", "--moduleResolution", "node16"]],
     ["bundler", ["--noEmit", "--skipLibCheck", "--module", "preserve", "--moduleResolution", "bundler"]],
-  ])("type-checks every public entry under %s resolution", (_, args) => {
-    const { status, output } = args.length === 0 ? checkAndEmit() : tsc(args);
-    expect(output.split("\n").filter((line) => line.includes("error TS"))).toEqual([]);
-    expect(status).toBe(0);
-    const polyvisorTypes = join(program.dir, "node_modules", "polyvisor", "dist");
-    for (const entry of ["provider/index.d.ts", "runtime/index.d.ts", "schema/index.d.ts"]) {
-      expect(output).toContain(join(polyvisorTypes, entry));
-    }
-  }, 180_000);
+  ])(
+    "type-checks every public entry under %s resolution",
+    (_, args) => {
+      const { status, output } = args.length === 0 ? checkAndEmit() : tsc(args);
+      expect(output.split("\n").filter((line) => line.includes("error TS"))).toEqual([]);
+      expect(status).toBe(0);
+      const polyvisorTypes = join(program.dir, "node_modules", "polyvisor", "dist");
+      for (const entry of ["provider/index.d.ts", "runtime/index.d.ts", "schema/index.d.ts"]) {
+        expect(output).toContain(join(polyvisorTypes, entry));
+      }
+    },
+    180_000,
+  );
 
   it("runs as `pulumi up` runs it, and its CLI reads the same state", async () => {
     expect(checkAndEmit().status).toBe(0);
@@ -110,12 +114,21 @@ describe("the packed package", () => {
       const loaded = createRequire(join(program.dir, "index.js"))("./bin/index.js") as Program;
       const up = await engine.up(loaded);
       expect(up.errors).toEqual([]);
-      expect(up.steps.map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort()).toEqual(["create app1", "create esx1", "create esx2", "create lab"]);
+      expect(up.steps.map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort()).toEqual([
+        "create app1",
+        "create esx1",
+        "create esx2",
+        "create lab",
+      ]);
       expect(["esx1", "esx2"]).toContain(up.outputs.appHost);
       expect(up.outputs.appHostInState).toBe(up.outputs.appHost);
-      for (const resource of engine.state.values()) expect(String(resource.inputs.__provider)).toContain('require("polyvisor/provider-impl")');
+      for (const resource of engine.state.values())
+        expect(String(resource.inputs.__provider)).toContain('require("polyvisor/provider-impl")');
 
-      const cli = spawnSync(join(program.dir, "node_modules", ".bin", "polyvisor"), ["--state", statePath, "--json", "status"], { cwd: program.dir, encoding: "utf8" });
+      const cli = spawnSync(join(program.dir, "node_modules", ".bin", "polyvisor"), ["--state", statePath, "--json", "status"], {
+        cwd: program.dir,
+        encoding: "utf8",
+      });
       expect(cli.stderr).toBe("");
       expect(cli.status).toBe(0);
       expect(cli.stdout).toContain("app1");

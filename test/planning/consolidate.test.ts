@@ -5,7 +5,15 @@ import { type HostModel, type PlanOptions, planConsolidation } from "../../runti
 import { type Server, parseInventory } from "../../runtime/planning/inventory";
 import { planObjects } from "../../runtime/planning/objects";
 
-const HOST: HostModel = { cores: 16, mhz: 2600, memoryMb: 65536, hypervisor: "esx", hypervisorVersion: "8.0", vendor: "intel", features: ["vmx", "ept", "lm"] };
+const HOST: HostModel = {
+  cores: 16,
+  mhz: 2600,
+  memoryMb: 65536,
+  hypervisor: "esx",
+  hypervisorVersion: "8.0",
+  vendor: "intel",
+  features: ["vmx", "ept", "lm"],
+};
 const OPTIONS: PlanOptions = { host: HOST, haFailures: 0, haPolicy: "resourcePercentage", headroomPercent: 0 };
 
 const serversArb = (max: number) =>
@@ -68,7 +76,10 @@ describe("consolidation plan", () => {
       const cluster = (await rt.get("Cluster", plan.cluster.name))!.status as { ha: { pendingRestarts: number } };
       expect(cluster.ha.pendingRestarts, `after ${failed} failed`).toBe(0);
       const vms = (await rt.list("VirtualMachine")) as VirtualMachineObject[];
-      expect(vms.filter((v) => v.status.powerState !== "on").map((v) => v.name), `after ${failed} failed`).toEqual([]);
+      expect(
+        vms.filter((v) => v.status.powerState !== "on").map((v) => v.name),
+        `after ${failed} failed`,
+      ).toEqual([]);
       await rt.close();
     }
   });
@@ -101,12 +112,20 @@ describe("consolidation plan", () => {
   });
 
   it("checks compatibility with the runtime's rules: Windows is no paravirtual Xen guest, 64-bit needs lm", () => {
-    const windows = parseInventory("name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\nw1,windows,x86,2,2000,4096,40,30,50\n", "inv.csv");
+    const windows = parseInventory(
+      "name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\nw1,windows,x86,2,2000,4096,40,30,50\n",
+      "inv.csv",
+    );
     const xenPvOnly: HostModel = { ...HOST, hypervisor: "xen", hypervisorVersion: "3.0", features: ["lm"] };
     expect(() => planConsolidation(windows, { ...OPTIONS, host: xenPvOnly })).toThrow(/Incompatible: Server w1/);
     expect(planConsolidation(windows, { ...OPTIONS, host: { ...xenPvOnly, features: ["vmx", "lm"] } }).hosts).toBe(1);
-    const x64 = parseInventory("name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\nl1,linux,x86_64,2,2000,4096,40,30,50\n", "inv.csv");
-    expect(() => planConsolidation(x64, { ...OPTIONS, host: { ...HOST, features: ["vmx", "ept"] } })).toThrow(/64-bit guests need a 64-bit host CPU/);
+    const x64 = parseInventory(
+      "name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\nl1,linux,x86_64,2,2000,4096,40,30,50\n",
+      "inv.csv",
+    );
+    expect(() => planConsolidation(x64, { ...OPTIONS, host: { ...HOST, features: ["vmx", "ept"] } })).toThrow(
+      /64-bit guests need a 64-bit host CPU/,
+    );
   });
 
   it("peak-aligned plans from samples land where planned too: each VM reserves its demand at its host's peak", async () => {
@@ -115,19 +134,28 @@ describe("consolidation plan", () => {
     const samples = new Map(
       servers.map((srv, i) => [
         srv.name,
-        hours.map((time, h) => ({ name: srv.name, time, cpuPercent: (srv.cpuPercent * ((i + h) % 4)) / 3, memoryPercent: srv.memoryPercent })),
+        hours.map((time, h) => ({
+          name: srv.name,
+          time,
+          cpuPercent: (srv.cpuPercent * ((i + h) % 4)) / 3,
+          memoryPercent: srv.memoryPercent,
+        })),
       ]),
     );
     const plan = planConsolidation(servers, { ...OPTIONS, samples });
     const byPeak = planConsolidation(servers, { ...OPTIONS, samples, percentile: 100 });
     expect(plan.hosts).toBeLessThanOrEqual(byPeak.hosts);
     const rt = await applied(plan);
-    for (const p of plan.placements) expect(((await rt.get("VirtualMachine", p.server)) as VirtualMachineObject).status.currentHost).toBe(p.host);
+    for (const p of plan.placements)
+      expect(((await rt.get("VirtualMachine", p.server)) as VirtualMachineObject).status.currentHost).toBe(p.host);
     await rt.close();
   });
 
   it("sizes a VM from utilization: CPU from cores x MHz x utilization, memory from used memory plus overhead", () => {
-    const servers = parseInventory("name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\na,linux,x86_64,4,3000,8192,40,25,50\n", "inv.csv");
+    const servers = parseInventory(
+      "name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\na,linux,x86_64,4,3000,8192,40,25,50\n",
+      "inv.csv",
+    );
     const plan = planConsolidation(servers, OPTIONS);
     expect(plan.placements[0]).toEqual({ server: "a", host: "host01", vcpus: 2, memoryMb: 4096, cpuMhz: 3000 });
     // The host's memory use includes the hypervisor's overhead for the guest.
@@ -135,7 +163,10 @@ describe("consolidation plan", () => {
   });
 
   it("a server larger than a host is refused, naming it", () => {
-    const servers = parseInventory("name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\nbig,linux,x86_64,8,3000,131072,40,10,90\n", "inv.csv");
+    const servers = parseInventory(
+      "name,os,arch,cores,mhz,memoryMb,diskGb,cpuPercent,memoryPercent\nbig,linux,x86_64,8,3000,131072,40,10,90\n",
+      "inv.csv",
+    );
     expect(() => planConsolidation(servers, OPTIONS)).toThrow(/InsufficientCapacity: Server big: .*MB memory/);
   });
 

@@ -6,9 +6,9 @@ import { type PackItem, binCentric, firstFitDecreasing, martelloTothL2, pack, pa
 const CAP = [1000, 1000];
 
 const itemsArb = (maxItems: number) =>
-  fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 })), { minLength: 1, maxLength: maxItems }).map((sizes) =>
-    sizes.map(([c, m], i): PackItem => ({ name: `s${String(i).padStart(3, "0")}`, size: [c, m] })),
-  );
+  fc
+    .array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 })), { minLength: 1, maxLength: maxItems })
+    .map((sizes) => sizes.map(([c, m], i): PackItem => ({ name: `s${String(i).padStart(3, "0")}`, size: [c, m] })));
 
 function checkPacking(items: PackItem[], bins: number[][], capacity: number[]): void {
   const seen = bins.flat().sort((a, b) => a - b);
@@ -23,13 +23,20 @@ async function milpOptimum(items: PackItem[], capacity: number[]): Promise<numbe
   const highs = await highsLoader();
   const n = items.length;
   const bins = firstFitDecreasing(items, capacity).bins.length;
-  const lines = ["Minimize", " obj: " + Array.from({ length: bins }, (_, b) => `y${b}`).join(" + "), "Subject To"];
-  items.forEach((_, i) => lines.push(` a${i}: ` + Array.from({ length: bins }, (_, b) => `x${i}_${b}`).join(" + ") + " = 1"));
+  const lines = ["Minimize", ` obj: ${Array.from({ length: bins }, (_, b) => `y${b}`).join(" + ")}`, "Subject To"];
+  items.forEach((_, i) => lines.push(` a${i}: ${Array.from({ length: bins }, (_, b) => `x${i}_${b}`).join(" + ")} = 1`));
   for (let b = 0; b < bins; b++) {
-    capacity.forEach((cap, d) => lines.push(` c${b}_${d}: ` + items.map((it, i) => `${it.size[d]} x${i}_${b}`).join(" + ") + ` - ${cap} y${b} <= 0`));
+    capacity.forEach((cap, d) =>
+      lines.push(` c${b}_${d}: ${items.map((it, i) => `${it.size[d]} x${i}_${b}`).join(" + ")} - ${cap} y${b} <= 0`),
+    );
     if (b > 0) lines.push(` s${b}: y${b} - y${b - 1} <= 0`);
   }
-  lines.push("Binary", ...Array.from({ length: bins }, (_, b) => ` y${b}`), ...items.flatMap((_, i) => Array.from({ length: bins }, (_, b) => ` x${i}_${b}`)), "End");
+  lines.push(
+    "Binary",
+    ...Array.from({ length: bins }, (_, b) => ` y${b}`),
+    ...items.flatMap((_, i) => Array.from({ length: bins }, (_, b) => ` x${i}_${b}`)),
+    "End",
+  );
   const solution = highs.solve(lines.join("\n"), { time_limit: 60 });
   if (solution.Status !== "Optimal") throw new Error(`HiGHS: ${solution.Status} for ${n} items`);
   return Math.round(solution.ObjectiveValue);
@@ -87,7 +94,12 @@ describe("vector bin packing", () => {
     ];
     expect(pack(items, [1000, 1000, 1000, 1000]).bins.length).toBe(1);
     // By each one's own peak they would not.
-    expect(pack(items.map((i) => ({ name: i.name, size: [900, 100] })), CAP).bins.length).toBe(2);
+    expect(
+      pack(
+        items.map((i) => ({ name: i.name, size: [900, 100] })),
+        CAP,
+      ).bins.length,
+    ).toBe(2);
   });
 
   it("is deterministic", () => {

@@ -29,7 +29,7 @@ const ROWS = Array.from({ length: 24 }, (_, i) => {
   return `srv${String(i + 1).padStart(2, "0")},${os},${arch},${2 + (i % 4) * 2},${2000 + (i % 3) * 400},${4096 * (1 + (i % 4))},40,${10 + ((i * 37) % 70)},${20 + ((i * 53) % 75)}`;
 });
 const inventory = join(tmp.dir, "inventory.csv");
-writeFileSync(inventory, [HEADER, ...ROWS].join("\n") + "\n");
+writeFileSync(inventory, `${[HEADER, ...ROWS].join("\n")}\n`);
 const HOST_FLAGS = ["--host-cores", "16", "--host-mhz", "2600", "--host-memory-mb", "65536", "--hypervisor-version", "8.0"];
 
 describe("polyvisor plan consolidate", () => {
@@ -70,7 +70,10 @@ describe("polyvisor plan consolidate", () => {
     expect(r.stderr).toMatch(/^InvalidSpec: Server weird: field cpuPercent: .*\(got 140\)/);
     expect(existsSync(out)).toBe(false);
     const unreadable = polyvisor("plan", "consolidate", join(tmp.dir, "absent.csv"), ...HOST_FLAGS);
-    expect([unreadable.code, unreadable.stderr]).toEqual([2, `polyvisor: cannot read the inventory ${join(tmp.dir, "absent.csv")}: ENOENT\n`]);
+    expect([unreadable.code, unreadable.stderr]).toEqual([
+      2,
+      `polyvisor: cannot read the inventory ${join(tmp.dir, "absent.csv")}: ENOENT\n`,
+    ]);
   });
 
   it("packs peak-aligned samples: a day and a night server share one host", () => {
@@ -97,23 +100,35 @@ describe("polyvisor plan consolidate", () => {
     expect(polyvisor("plan", "consolidate", inventory, ...HOST_FLAGS, "--program", dir).code).toBe(2);
 
     // tsc over the project as a user's checkout would see it: node_modules resolving polyvisor and Pulumi.
-    const links = { polyvisor: REPO_ROOT, "@pulumi/pulumi": dirname(require.resolve("@pulumi/pulumi/package.json")), "@types/node": join(REPO_ROOT, "node_modules", "@types", "node") };
+    const links = {
+      polyvisor: REPO_ROOT,
+      "@pulumi/pulumi": dirname(require.resolve("@pulumi/pulumi/package.json")),
+      "@types/node": join(REPO_ROOT, "node_modules", "@types", "node"),
+    };
     for (const [name, target] of Object.entries(links)) {
       mkdirSync(dirname(join(dir, "node_modules", name)), { recursive: true });
       symlinkSync(target, join(dir, "node_modules", name), "dir");
     }
-    const tsc = spawnSync(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--noEmit"], { encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--noEmit"], {
+      encoding: "utf8",
+    });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
 
     const folder = programFolder();
-    const engine = await PulumiEngine.start({ projectDir: folder.dir, project: "consolidation", config: { "polyvisor:statePath": folder.statePath } });
+    const engine = await PulumiEngine.start({
+      projectDir: folder.dir,
+      project: "consolidation",
+      config: { "polyvisor:statePath": folder.statePath },
+    });
     try {
       const result = await engine.up(folder.load(index));
       expect(result.errors).toEqual([]);
       const expected = Object.fromEntries(plan.placements.map((p) => [p.server, p.host]));
       expect(result.outputs.placements).toEqual(expected);
-      const landed = await readState(folder.statePath, async (rt) => (await rt.list("VirtualMachine")).map((v) => [v.name, (v as VirtualMachineObject).status.currentHost]));
+      const landed = await readState(folder.statePath, async (rt) =>
+        (await rt.list("VirtualMachine")).map((v) => [v.name, (v as VirtualMachineObject).status.currentHost]),
+      );
       expect(Object.fromEntries(landed)).toEqual(expected);
     } finally {
       await engine.close();

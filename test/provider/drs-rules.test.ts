@@ -55,7 +55,9 @@ describe("rules and maintenance through the provider", () => {
   });
 
   it("puts a host in maintenance by an edit, evacuating its VMs, without drift on the VMs", async () => {
-    const where = await inRuntime(async (rt) => (await rt.list("VirtualMachine")).map((v) => (v as VirtualMachineObject).status.currentHost));
+    const where = await inRuntime(async (rt) =>
+      (await rt.list("VirtualMachine")).map((v) => (v as VirtualMachineObject).status.currentHost),
+    );
     expect(where).toContain("esx1");
     const result = await engine.up(program({ maintenance: true }));
     expect(result.errors).toEqual([]);

@@ -36,7 +36,13 @@ describe("examples/esx-cluster through the provider host", () => {
     const vm = await runtimeView((rt) => rt.get("VirtualMachine", "db1"));
     expect((vm as VirtualMachineObject).status.currentHost).toBe(result.outputs.dbHost);
     const db1 = [...engine.state.values()].find((r) => r.name === "db1")!;
-    expect(db1.outputs).toMatchObject({ name: "db1", pool: "web", memoryMb: 16384, currentHost: result.outputs.dbHost, status: { powerState: "on" } });
+    expect(db1.outputs).toMatchObject({
+      name: "db1",
+      pool: "web",
+      memoryMb: 16384,
+      currentHost: result.outputs.dbHost,
+      status: { powerState: "on" },
+    });
   });
 
   it("stores a provider that names the package, not a path, in the state", () => {
@@ -102,7 +108,7 @@ describe("examples/esx-cluster through the provider host", () => {
     const source = exampleSource("esx-cluster");
     const start = source.indexOf("  const web = new pv.ResourcePool");
     const end = source.indexOf("  return {");
-    const smaller = source.slice(0, start) + "  return { hosts: hosts.length };\n};\n";
+    const smaller = `${source.slice(0, start)}  return { hosts: hosts.length };\n};\n`;
     expect(start).toBeGreaterThan(0);
     expect(end).toBeGreaterThan(start);
     const result = await engine.up(folder.load(smaller, "smaller.js"));

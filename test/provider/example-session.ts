@@ -26,7 +26,11 @@ export interface ExampleSession {
 
 export async function startExample(example: string, config: Record<string, string> = {}): Promise<ExampleSession> {
   const folder = programFolder();
-  const engine = await PulumiEngine.start({ projectDir: folder.dir, project: example, config: { "polyvisor:statePath": folder.statePath, ...config } });
+  const engine = await PulumiEngine.start({
+    projectDir: folder.dir,
+    project: example,
+    config: { "polyvisor:statePath": folder.statePath, ...config },
+  });
   let edits = 0;
   return {
     folder,

@@ -19,7 +19,10 @@ const methods = (r: RunResult) => [...new Set(r.rpcs.map((c) => c.method))].sort
 function program(vmCount = 6) {
   const source = exampleSource("ha-cluster");
   if (!source.includes("const vmCount = 6;")) throw new Error("the example no longer sets vmCount");
-  return folder.load(source.replace("const vmCount = 6;", `const vmCount = ${vmCount};`), `ha-${vmCount}-${Math.random().toString(36).slice(2)}.js`);
+  return folder.load(
+    source.replace("const vmCount = 6;", `const vmCount = ${vmCount};`),
+    `ha-${vmCount}-${Math.random().toString(36).slice(2)}.js`,
+  );
 }
 
 async function withRuntime<T>(work: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
@@ -32,7 +35,9 @@ async function withRuntime<T>(work: (rt: Awaited<ReturnType<typeof openRuntime>>
 }
 
 const vmOutputs = () =>
-  Object.fromEntries([...engine.state.values()].filter((r) => r.name.startsWith("app")).map((r) => [r.name, r.outputs.currentHost as string | null]));
+  Object.fromEntries(
+    [...engine.state.values()].filter((r) => r.name.startsWith("app")).map((r) => [r.name, r.outputs.currentHost as string | null]),
+  );
 
 beforeAll(async () => {
   folder = programFolder();
@@ -57,7 +62,9 @@ describe("examples/ha-cluster through the provider host", () => {
     const result = await engine.up(program(7));
     expect(result.errors.map((e) => e.urn.split("::").pop())).toEqual(["app7"]);
     const message = result.errors[0].message;
-    expect(message).toContain("AdmissionControl: VirtualMachine app7: field powerState: HA admission control (slot policy) of cluster prod refuses powering it on");
+    expect(message).toContain(
+      "AdmissionControl: VirtualMachine app7: field powerState: HA admission control (slot policy) of cluster prod refuses powering it on",
+    );
     expect(message).toContain("slots per host: esx1 3, esx2 3, esx3 3; 9 in all, 7 used by powered-on VMs");
     expect(message).toContain("leaves 6 slots for 7 VMs: current failover capacity 0 host failure(s), configured 1");
     expect(dumpStateFile(folder.statePath)).toBe(before);
@@ -65,7 +72,9 @@ describe("examples/ha-cluster through the provider host", () => {
 
   it("after a host failure, refresh reads where HA restarted the VMs and the next up changes nothing", async () => {
     const placedBefore = vmOutputs();
-    const failed = Object.entries(placedBefore).filter(([, host]) => host === "esx2").map(([name]) => name);
+    const failed = Object.entries(placedBefore)
+      .filter(([, host]) => host === "esx2")
+      .map(([name]) => name);
     expect(failed.length).toBeGreaterThan(0);
     await withRuntime(async (rt) => {
       await rt.failHost("esx2");
@@ -75,7 +84,9 @@ describe("examples/ha-cluster through the provider host", () => {
     const refreshed = await engine.refresh();
     expect(refreshed.errors).toEqual([]);
     const placedAfter = vmOutputs();
-    const actual = await withRuntime(async (rt) => Object.fromEntries(((await rt.list("VirtualMachine")) as VirtualMachineObject[]).map((v) => [v.name, v.status.currentHost])));
+    const actual = await withRuntime(async (rt) =>
+      Object.fromEntries(((await rt.list("VirtualMachine")) as VirtualMachineObject[]).map((v) => [v.name, v.status.currentHost])),
+    );
     expect(placedAfter).toEqual(actual);
     for (const name of failed) expect(["esx1", "esx3"]).toContain(placedAfter[name]);
 

@@ -30,7 +30,12 @@ describe("examples/hosted-virtual-server", () => {
     const result = await s.engine.preview(s.edited('config.get("p2vImage")', `"${join(REPO_ROOT, "package.json")}"`));
     expect(result.errors.map((e) => nameOf(e.urn))).toEqual(["p2v-server"]);
     expect(result.errors[0].failures).toEqual([
-      { property: "disks.0.importFrom", reason: expect.stringMatching(/^InvalidSpec: VirtualMachine p2v-server: field disks\.0\.importFrom: cannot import .*package\.json: its \d+ bytes are not a whole number of 512-byte sectors/) },
+      {
+        property: "disks.0.importFrom",
+        reason: expect.stringMatching(
+          /^InvalidSpec: VirtualMachine p2v-server: field disks\.0\.importFrom: cannot import .*package\.json: its \d+ bytes are not a whole number of 512-byte sectors/,
+        ),
+      },
     ]);
   });
 
@@ -39,9 +44,20 @@ describe("examples/hosted-virtual-server", () => {
     expect(result.errors).toEqual([]);
     expect(steps(result)).toEqual(["create build", "create intranet", "create p2v-server", "create vs1", "create vs1-local"]);
     // Barham et al., SOSP 2003, figure 3 (hosted VMware Workstation vs native): SPECweb99 3.45x, Linux build +27%.
-    expect(result.outputs).toMatchObject({ intranetOverheadCpuPercent: 245, buildOverheadCpuPercent: 27, intranetCdrom: "D:/isos/windows-server-2003-r2.iso" });
+    expect(result.outputs).toMatchObject({
+      intranetOverheadCpuPercent: 245,
+      buildOverheadCpuPercent: 27,
+      intranetCdrom: "D:/isos/windows-server-2003-r2.iso",
+    });
     expect(result.outputs.p2vDisks).toEqual([
-      { disk: 0, source: imagePath, sizeBytes: 8 * 1024 * 1024, sizeGb: 0.008, partitionTable: "mbr", partitions: [{ index: 1, type: 7, typeName: "NTFS/exFAT/HPFS", bootable: true, startSector: 63, sectors: 16000, sizeMb: 7.8 }] },
+      {
+        disk: 0,
+        source: imagePath,
+        sizeBytes: 8 * 1024 * 1024,
+        sizeGb: 0.008,
+        partitionTable: "mbr",
+        partitions: [{ index: 1, type: 7, typeName: "NTFS/exFAT/HPFS", bootable: true, startSector: 63, sectors: 16000, sizeMb: 7.8 }],
+      },
     ]);
     const host = await s.runtimeView(async (rt) => (await rt.get("Host", "vs1")) as HostObject);
     // 500 MHz reserved for intranet plus 245% of it for the hosted I/O path.

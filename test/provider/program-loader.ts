@@ -38,7 +38,9 @@ export function programFolder(): ProgramFolder {
     dir,
     statePath: join(dir, ".polyvisor", "state.db"),
     load(source, file = "index.js") {
-      const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      });
       const path = join(dir, file);
       writeFileSync(path, outputText);
       delete requireHere.cache[path];

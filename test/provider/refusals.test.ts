@@ -49,7 +49,9 @@ describe("refusals through the provider", () => {
 
   it("a bad name is a check failure", async () => {
     const result = await engine.up(program('vcpus: 2, memoryMb: 4096, name: "my vm"'));
-    expect(result.errors.flatMap((e) => e.failures ?? [])).toEqual([{ property: "name", reason: expect.stringContaining("letters, digits") }]);
+    expect(result.errors.flatMap((e) => e.failures ?? [])).toEqual([
+      { property: "name", reason: expect.stringContaining("letters, digits") },
+    ]);
   });
 
   it("a power-on that does not fit fails at that resource with the arithmetic, and changes nothing", async () => {
@@ -65,8 +67,15 @@ describe("refusals through the provider", () => {
   });
 
   it("a duplicate name across two resources is a conflict", async () => {
-    const result = await engine.up(program("vcpus: 2, memoryMb: 4096", `new pv.VirtualMachine("twin", { name: "vm1", cluster: c.name, guestOs: "linux", vcpus: 1, memoryMb: 512 }, { dependsOn: [h] });`));
-    expect(result.errors.map((e) => e.message)).toEqual([expect.stringContaining("Conflict: VirtualMachine vm1: field name: a VirtualMachine named vm1 already exists")]);
+    const result = await engine.up(
+      program(
+        "vcpus: 2, memoryMb: 4096",
+        `new pv.VirtualMachine("twin", { name: "vm1", cluster: c.name, guestOs: "linux", vcpus: 1, memoryMb: 512 }, { dependsOn: [h] });`,
+      ),
+    );
+    expect(result.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("Conflict: VirtualMachine vm1: field name: a VirtualMachine named vm1 already exists"),
+    ]);
   });
 
   it("a polyvisor:url where no server answers fails clearly, naming the URL", async () => {

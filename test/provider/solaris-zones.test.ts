@@ -35,7 +35,9 @@ describe("examples/solaris-zones through the provider host", () => {
     const before = dumpStateFile(session.folder.statePath);
     const result = await session.engine.up(session.edited("cpu: { dedicatedCpus: 2 }", "cpu: { dedicatedCpus: 2, cappedCpus: 1 }"));
     expect(result.errors.map((e) => e.urn)).toEqual([expect.stringMatching(/::db$/)]);
-    expect(result.errors.flatMap((e) => e.failures ?? [])).toEqual([{ property: "cpu.cappedCpus", reason: expect.stringContaining("cappedCpus cannot be combined with dedicatedCpus") }]);
+    expect(result.errors.flatMap((e) => e.failures ?? [])).toEqual([
+      { property: "cpu.cappedCpus", reason: expect.stringContaining("cappedCpus cannot be combined with dedicatedCpus") },
+    ]);
     expect(dumpStateFile(session.folder.statePath)).toBe(before);
   });
 
@@ -48,7 +50,12 @@ describe("examples/solaris-zones through the provider host", () => {
       started: (await rt.events()).find((e) => e.name === "legacy" && e.reason === "MigrationStarted"),
       now: await rt.now(),
     }));
-    expect(seen.legacy).toMatchObject({ currentHost: "t2000b", migration: null, migrations: 1, lastMigration: { kind: "detachAttach", fromHost: "t2000", toHost: "t2000b" } });
+    expect(seen.legacy).toMatchObject({
+      currentHost: "t2000b",
+      migration: null,
+      migrations: 1,
+      lastMigration: { kind: "detachAttach", fromHost: "t2000", toHost: "t2000b" },
+    });
     // Halt 10 s, 4 GB zonepath over 1000 Mbit/s (32.768 s), boot 30 s: the update returned only after the landing.
     expect(seen.legacy.lastMigration!.completedAtSeconds - seen.started!.timeSeconds).toBeCloseTo(72.768, 3);
     expect(seen.now).toBeGreaterThanOrEqual(seen.legacy.lastMigration!.completedAtSeconds);

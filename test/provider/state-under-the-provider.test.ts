@@ -40,11 +40,17 @@ describe("the state file between two ups", () => {
     for (const file of [folder.statePath, `${folder.statePath}-wal`, `${folder.statePath}-shm`]) rmSync(file, { force: true });
     const result = await engine.up(program("vcpus: 2, memoryMb: 2048"));
     expect(result.errors.length).toBeGreaterThan(0);
-    expect(result.errors[0].message).toContain(`is not in the Polyvisor state at ${folder.statePath}: the state this stack expected is not there`);
-    expect(result.errors[0].message).toContain("Run `pulumi refresh` to drop what is missing from the stack, then `pulumi up` to recreate it.");
+    expect(result.errors[0].message).toContain(
+      `is not in the Polyvisor state at ${folder.statePath}: the state this stack expected is not there`,
+    );
+    expect(result.errors[0].message).toContain(
+      "Run `pulumi refresh` to drop what is missing from the stack, then `pulumi up` to recreate it.",
+    );
     expect((await engine.refresh()).errors).toEqual([]);
     expect((await engine.up(program("vcpus: 2, memoryMb: 2048"))).errors).toEqual([]);
-    const names = await readState(folder.statePath, async (rt) => [...(await rt.list("Cluster")), ...(await rt.list("Host")), ...(await rt.list("VirtualMachine"))].map((o) => `${o.kind}/${o.name}`));
+    const names = await readState(folder.statePath, async (rt) =>
+      [...(await rt.list("Cluster")), ...(await rt.list("Host")), ...(await rt.list("VirtualMachine"))].map((o) => `${o.kind}/${o.name}`),
+    );
     expect(names).toEqual(["Cluster/prod", "Host/esx1", "VirtualMachine/vm1"]);
   });
 
@@ -55,7 +61,9 @@ describe("the state file between two ups", () => {
     });
     const stale = await engine.up(program("vcpus: 4, memoryMb: 2048"));
     expect(stale.errors).toHaveLength(1);
-    expect(stale.errors[0].message).toMatch(/Conflict: VirtualMachine vm1: field generation: expected generation 1, but the stored object is at generation 2/);
+    expect(stale.errors[0].message).toMatch(
+      /Conflict: VirtualMachine vm1: field generation: expected generation 1, but the stored object is at generation 2/,
+    );
     expect(stale.errors[0].message).toContain("run `pulumi refresh`, then `pulumi up`");
     const kept = await readState(folder.statePath, async (rt) => (await rt.get("VirtualMachine", "vm1")) as VirtualMachineObject);
     expect([kept.spec.vcpus, kept.spec.memoryMb]).toEqual([2, 8192]);

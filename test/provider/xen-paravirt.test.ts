@@ -15,9 +15,25 @@ describe("examples/xen-paravirt", () => {
   it("up runs Linux and NetBSD paravirtualized and Windows in a hardware VM", async () => {
     const result = await s.engine.up(s.program());
     expect(result.errors).toEqual([]);
-    expect(steps(result)).toEqual(["create db", "create nfs-images", "create web", "create win", "create xen-pool", "create xen1", "create xen1-local", "create xen2", "create xen2-local"]);
+    expect(steps(result)).toEqual([
+      "create db",
+      "create nfs-images",
+      "create web",
+      "create win",
+      "create xen-pool",
+      "create xen1",
+      "create xen1-local",
+      "create xen2",
+      "create xen2-local",
+    ]);
     // Xen 3.0 (Barham et al., SOSP 2003): ported kernels run paravirtualized; Windows needs VT-x (HVM).
-    expect(result.outputs).toMatchObject({ webHost: "xen1", webMode: "paravirtual", dbMode: "paravirtual", winMode: "hardware", webLastMigration: null });
+    expect(result.outputs).toMatchObject({
+      webHost: "xen1",
+      webMode: "paravirtual",
+      dbMode: "paravirtual",
+      winMode: "hardware",
+      webLastMigration: null,
+    });
     expect((await getVm("win")).status.paging).toBe("shadow");
   });
 
@@ -43,9 +59,16 @@ describe("examples/xen-paravirt", () => {
 
   it("a VM on a local partition cannot live-migrate: the update fails and changes nothing", async () => {
     // Live migration needs shared storage: xen2 does not mount xen1's local datastore.
-    const result = await s.engine.up(s.edited('      host: "xen1",\n      vcpus: 2,\n      memoryMb: 2048,', '      host: "xen2",\n      vcpus: 2,\n      memoryMb: 2048,'));
+    const result = await s.engine.up(
+      s.edited(
+        '      host: "xen1",\n      vcpus: 2,\n      memoryMb: 2048,',
+        '      host: "xen2",\n      vcpus: 2,\n      memoryMb: 2048,',
+      ),
+    );
     expect(result.errors.map((e) => nameOf(e.urn))).toEqual(["db"]);
-    expect(result.errors[0].message).toContain("cannot live-migrate from xen1 to xen2: live migration needs shared storage, and xen2 does not mount xen1-local");
+    expect(result.errors[0].message).toContain(
+      "cannot live-migrate from xen1 to xen2: live migration needs shared storage, and xen2 does not mount xen1-local",
+    );
     expect(result.errors[0].message).toContain("disk 0 on datastore xen1-local (partition /dev/sda5)");
     expect((await getVm("db")).status.currentHost).toBe("xen1");
   });

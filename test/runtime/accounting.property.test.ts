@@ -68,10 +68,18 @@ const deleteOp: fc.Arbitrary<Op> = fc.oneof(
   fc.constantFrom(...HOSTS).map((name) => ({ delete: { kind: "Host" as const, name } })),
 );
 
-const ops = fc.array(fc.oneof({ arbitrary: vmOp, weight: 4 }, { arbitrary: poolOp, weight: 2 }, { arbitrary: hostOp, weight: 1 }, { arbitrary: deleteOp, weight: 1 }), {
-  minLength: 1,
-  maxLength: 40,
-});
+const ops = fc.array(
+  fc.oneof(
+    { arbitrary: vmOp, weight: 4 },
+    { arbitrary: poolOp, weight: 2 },
+    { arbitrary: hostOp, weight: 1 },
+    { arbitrary: deleteOp, weight: 1 },
+  ),
+  {
+    minLength: 1,
+    maxLength: 40,
+  },
+);
 
 async function fresh(): Promise<Runtime> {
   const rt = await openRuntime({ path: ":memory:" });
@@ -117,8 +125,10 @@ describe("reservation accounting", () => {
             }
             for (const p of inv.pools as ResourcePoolObject[]) {
               if (!p.spec.cpu.expandableReservation) expect(p.status.cpuReservationUsedMhz).toBeLessThanOrEqual(p.spec.cpu.reservationMhz);
-              if (!p.spec.memory.expandableReservation) expect(p.status.memoryReservationUsedMb).toBeLessThanOrEqual(p.spec.memory.reservationMb);
-              if (p.spec.cpu.limitMhz !== undefined) expect(Math.max(p.status.cpuReservationUsedMhz, p.spec.cpu.reservationMhz)).toBeLessThanOrEqual(p.spec.cpu.limitMhz);
+              if (!p.spec.memory.expandableReservation)
+                expect(p.status.memoryReservationUsedMb).toBeLessThanOrEqual(p.spec.memory.reservationMb);
+              if (p.spec.cpu.limitMhz !== undefined)
+                expect(Math.max(p.status.cpuReservationUsedMhz, p.spec.cpu.reservationMhz)).toBeLessThanOrEqual(p.spec.cpu.limitMhz);
             }
             const [c] = inv.clusters;
             expect(c.status.cpuReservationUsedMhz).toBeLessThanOrEqual(c.status.cpuCapacityMhz);
@@ -128,7 +138,8 @@ describe("reservation accounting", () => {
             for (const v of inv.vms as VirtualMachineObject[]) {
               if (v.status.powerState === "on") expect(placements.filter((n) => n === v.name)).toHaveLength(1);
               // A pinned VM runs on its pin, or is live-migrating there after the pin changed.
-              if (v.spec.host !== undefined && v.status.currentHost !== null) expect(v.status.migration?.toHost ?? v.status.currentHost).toBe(v.spec.host);
+              if (v.spec.host !== undefined && v.status.currentHost !== null)
+                expect(v.status.migration?.toHost ?? v.status.currentHost).toBe(v.spec.host);
             }
           }
         } finally {

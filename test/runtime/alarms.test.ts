@@ -17,11 +17,18 @@ afterEach(() => rt.close());
 
 const alarm = (name: string, spec: object) => rt.apply({ kind: "Alarm", name, spec });
 const get = async (name: string) => (await rt.get("Alarm", name)) as AlarmObject;
-const reasons = async (name: string) => (await rt.events()).filter((e) => e.kind === "Alarm" && e.name === name).map((e) => `${e.timeSeconds} ${e.reason}`);
+const reasons = async (name: string) =>
+  (await rt.events()).filter((e) => e.kind === "Alarm" && e.name === name).map((e) => `${e.timeSeconds} ${e.reason}`);
 
 describe("alarms", () => {
   it("raises after the condition has held forSeconds, even with nothing else happening, and clears when it stops", async () => {
-    await alarm("ha-capacity", { target: { kind: "Cluster", name: "prod" }, metric: "haFailoverCapacity", threshold: 2, forSeconds: 60, severity: "critical" });
+    await alarm("ha-capacity", {
+      target: { kind: "Cluster", name: "prod" },
+      metric: "haFailoverCapacity",
+      threshold: 2,
+      forSeconds: 60,
+      severity: "critical",
+    });
     // Two empty hosts: HA could lose both.
     expect((await get("ha-capacity")).status).toMatchObject({ state: "normal", value: 2 });
     await rt.failHost("esx2");
@@ -57,8 +64,12 @@ describe("alarms", () => {
   });
 
   it("refuses a metric on the wrong kind of target and a missing target, naming the field", async () => {
-    await expect(alarm("bad", { target: { kind: "Host", name: "esx1" }, metric: "clusterImbalance", threshold: 0.2 })).rejects.toMatchObject({ code: "InvalidSpec", field: "target.kind" });
-    await expect(alarm("bad", { target: { kind: "Host", name: "nope" }, metric: "hostCpuUsedPercent", threshold: 80 })).rejects.toMatchObject({ code: "NotFound", field: "target.name" });
+    await expect(
+      alarm("bad", { target: { kind: "Host", name: "esx1" }, metric: "clusterImbalance", threshold: 0.2 }),
+    ).rejects.toMatchObject({ code: "InvalidSpec", field: "target.kind" });
+    await expect(
+      alarm("bad", { target: { kind: "Host", name: "nope" }, metric: "hostCpuUsedPercent", threshold: 80 }),
+    ).rejects.toMatchObject({ code: "NotFound", field: "target.name" });
     expect(await rt.get("Alarm", "bad")).toBeUndefined();
   });
 });

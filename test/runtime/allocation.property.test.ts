@@ -18,13 +18,20 @@ const claimArb: fc.Arbitrary<Claim> = fc
     limitExtra: fc.option(fc.integer({ min: 0, max: 8000 }), { nil: undefined }),
     demand: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 12_000 })),
   })
-  .map((c) => ({ shares: c.shares, reservation: c.reservation, limit: c.limitExtra === undefined ? Infinity : c.reservation + c.limitExtra, demand: c.demand }));
+  .map((c) => ({
+    shares: c.shares,
+    reservation: c.reservation,
+    limit: c.limitExtra === undefined ? Infinity : c.reservation + c.limitExtra,
+    demand: c.demand,
+  }));
 
 /** Sibling sets whose reservations fit the capacity, as admission control ensures. */
-const admitted = fc.record({ claims: fc.array(claimArb, { minLength: 1, maxLength: 12 }), spare: fc.integer({ min: 0, max: 40_000 }) }).map(({ claims, spare }) => ({
-  claims,
-  capacity: claims.reduce((s, c) => s + c.reservation, 0) + spare,
-}));
+const admitted = fc
+  .record({ claims: fc.array(claimArb, { minLength: 1, maxLength: 12 }), spare: fc.integer({ min: 0, max: 40_000 }) })
+  .map(({ claims, spare }) => ({
+    claims,
+    capacity: claims.reduce((s, c) => s + c.reservation, 0) + spare,
+  }));
 
 describe("divide (properties)", () => {
   it("stays within capacity, reservations, limits and ceilings, and wastes nothing wanted", () => {
@@ -76,25 +83,39 @@ const treeArb: fc.Arbitrary<AllocationNode[]> = fc.letrec<{ node: AllocationNode
   node: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     claimArb.map((c) => ({ id: "", ...c })),
-    fc.record({ claim: claimArb, children: tie("forest") }).map(({ claim, children }) => ({ id: "", shares: claim.shares, reservation: claim.reservation, limit: claim.limit, children })),
+    fc
+      .record({ claim: claimArb, children: tie("forest") })
+      .map(({ claim, children }) => ({ id: "", shares: claim.shares, reservation: claim.reservation, limit: claim.limit, children })),
   ),
   forest: fc.array(tie("node"), { minLength: 1, maxLength: 4 }),
 })).forest;
 
 function label(nodes: AllocationNode[], prefix = "n"): AllocationNode[] {
-  return nodes.map((n, i) => ({ ...n, id: `${prefix}.${i}`, ...(n.children ? { children: label([...n.children], `${prefix}.${i}`) } : {}) }));
+  return nodes.map((n, i) => ({
+    ...n,
+    id: `${prefix}.${i}`,
+    ...(n.children ? { children: label([...n.children], `${prefix}.${i}`) } : {}),
+  }));
 }
 
 /** What a node is guaranteed: its reservation, or for a pool at least its children's. */
 function floorOf(n: AllocationNode): number {
-  return n.children ? Math.max(n.reservation, n.children.reduce((s, c) => s + floorOf(c), 0)) : n.reservation;
+  return n.children
+    ? Math.max(
+        n.reservation,
+        n.children.reduce((s, c) => s + floorOf(c), 0),
+      )
+    : n.reservation;
 }
 
 /** Keeps a pool's limit at or above what its children are guaranteed (admission refuses otherwise). */
 function admissible(n: AllocationNode): AllocationNode {
   if (!n.children) return n;
   const children = n.children.map(admissible);
-  const floor = Math.max(n.reservation, children.reduce((s, c) => s + floorOf(c), 0));
+  const floor = Math.max(
+    n.reservation,
+    children.reduce((s, c) => s + floorOf(c), 0),
+  );
   return { ...n, children, limit: Math.max(n.limit, floor) };
 }
 

@@ -104,15 +104,36 @@ describe("allocateTree", () => {
 
   it("asks for a pool only what its VMs can use, so the sibling gets the rest", () => {
     const result = allocateTree(6000, [
-      { id: "A", shares: 8000, reservation: 0, limit: Infinity, children: [{ id: "a1", shares: 1000, reservation: 0, limit: Infinity, demand: 500 }] },
-      { id: "B", shares: 4000, reservation: 0, limit: Infinity, children: [{ id: "b1", shares: 1000, reservation: 0, limit: Infinity, demand: Infinity }] },
+      {
+        id: "A",
+        shares: 8000,
+        reservation: 0,
+        limit: Infinity,
+        children: [{ id: "a1", shares: 1000, reservation: 0, limit: Infinity, demand: 500 }],
+      },
+      {
+        id: "B",
+        shares: 4000,
+        reservation: 0,
+        limit: Infinity,
+        children: [{ id: "b1", shares: 1000, reservation: 0, limit: Infinity, demand: Infinity }],
+      },
     ]);
     expect([result.get("A"), result.get("a1"), result.get("B"), result.get("b1")]).toEqual([500, 500, 5500, 5500]);
   });
 
   it("holds a pool's limit over all its VMs", () => {
     const result = allocateTree(10000, [
-      { id: "capped", shares: 4000, reservation: 0, limit: 1000, children: [{ id: "x", shares: 1000, reservation: 0, limit: Infinity, demand: 5000 }, { id: "y", shares: 1000, reservation: 0, limit: Infinity, demand: 5000 }] },
+      {
+        id: "capped",
+        shares: 4000,
+        reservation: 0,
+        limit: 1000,
+        children: [
+          { id: "x", shares: 1000, reservation: 0, limit: Infinity, demand: 5000 },
+          { id: "y", shares: 1000, reservation: 0, limit: Infinity, demand: 5000 },
+        ],
+      },
     ]);
     expect([result.get("capped"), result.get("x"), result.get("y")]).toEqual([1000, 500, 500]);
   });
@@ -121,8 +142,20 @@ describe("allocateTree", () => {
   // the pool is guaranteed what its children reserve.
   it("guarantees an expandable pool its children's reservations", () => {
     const result = allocateTree(3000, [
-      { id: "small", shares: 2000, reservation: 0, limit: Infinity, children: [{ id: "r", shares: 1000, reservation: 2000, limit: Infinity, demand: Infinity }] },
-      { id: "big", shares: 8000, reservation: 0, limit: Infinity, children: [{ id: "z", shares: 1000, reservation: 0, limit: Infinity, demand: Infinity }] },
+      {
+        id: "small",
+        shares: 2000,
+        reservation: 0,
+        limit: Infinity,
+        children: [{ id: "r", shares: 1000, reservation: 2000, limit: Infinity, demand: Infinity }],
+      },
+      {
+        id: "big",
+        shares: 8000,
+        reservation: 0,
+        limit: Infinity,
+        children: [{ id: "z", shares: 1000, reservation: 0, limit: Infinity, demand: Infinity }],
+      },
     ]);
     expect([result.get("small"), result.get("r"), result.get("big")]).toEqual([2000, 2000, 1000]);
   });

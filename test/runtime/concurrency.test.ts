@@ -37,7 +37,11 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { code?: string; field?: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { code?: string; field?: string }) => e,
+  );
 
 describe("optimistic concurrency", () => {
   it("a stale copy is refused with Conflict naming both generations, and the other writer's change stays", async () => {
@@ -47,14 +51,21 @@ describe("optimistic concurrency", () => {
     expect(read.generation).toBe(1);
     await client2.apply({ ...vm("web1", { memoryMb: 8192 }), generation: 1 });
     const before = dumpStateFile(path);
-    const stale = await refusal(client1.apply({ kind: "VirtualMachine", name: "web1", spec: { ...read.spec, vcpus: 4 }, generation: read.generation }));
+    const stale = await refusal(
+      client1.apply({ kind: "VirtualMachine", name: "web1", spec: { ...read.spec, vcpus: 4 }, generation: read.generation }),
+    );
     expect([stale?.code, stale?.field]).toEqual(["Conflict", "generation"]);
     expect(stale?.message).toMatch(/expected generation 1, but the stored object is at generation 2/);
     expect(dumpStateFile(path)).toBe(before);
     const now = (await client1.get("VirtualMachine", "web1")) as VirtualMachineObject;
     expect([now.spec.memoryMb, now.spec.vcpus, now.generation]).toEqual([8192, 2, 2]);
     // Read again, reapply: accepted.
-    const updated = await client1.apply({ kind: "VirtualMachine", name: "web1", spec: { ...now.spec, vcpus: 4 }, generation: now.generation });
+    const updated = await client1.apply({
+      kind: "VirtualMachine",
+      name: "web1",
+      spec: { ...now.spec, vcpus: 4 },
+      generation: now.generation,
+    });
     expect([updated.spec, updated.generation]).toEqual([expect.objectContaining({ memoryMb: 8192, vcpus: 4 }), 3]);
   });
 
@@ -63,14 +74,19 @@ describe("optimistic concurrency", () => {
     const created = await rt.apply(vm("gone"));
     await rt.delete("VirtualMachine", "gone");
     const e = await refusal(rt.apply({ ...vm("gone"), generation: created.generation }));
-    expect([e?.code, e?.message]).toEqual(["Conflict", expect.stringMatching(/expected generation 1, but no VirtualMachine named gone exists/)]);
+    expect([e?.code, e?.message]).toEqual([
+      "Conflict",
+      expect.stringMatching(/expected generation 1, but no VirtualMachine named gone exists/),
+    ]);
     expect(await rt.get("VirtualMachine", "gone")).toBeUndefined();
   });
 
   it("concurrent creates of one name from separate processes: one winner, the others Conflict", async () => {
     expect(existsSync(join(__dirname, "..", "..", "dist", "runtime", "index.js")), "run `npm run build` first").toBe(true);
     const script = join(__dirname, "..", "support", "create-process.js");
-    const clients = Array.from({ length: 6 }, () => spawn(process.execPath, [script, path, "contested"], { stdio: ["pipe", "pipe", "pipe"] }));
+    const clients = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, [script, path, "contested"], { stdio: ["pipe", "pipe", "pipe"] }),
+    );
     const ready: Promise<void>[] = [];
     const outputs = clients.map((child) => {
       let out = "";
@@ -78,7 +94,11 @@ describe("optimistic concurrency", () => {
       child.stdout.on("data", (d) => (out += d));
       ready.push(new Promise((resolve) => child.stdout.on("data", () => out.includes("ready") && resolve())));
       child.stderr.on("data", (d) => (err += d));
-      return new Promise<string>((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve(out.replace("ready", "").trim()) : reject(new Error(`client exited ${code}: ${err}`)))));
+      return new Promise<string>((resolve, reject) =>
+        child.on("exit", (code) =>
+          code === 0 ? resolve(out.replace("ready", "").trim()) : reject(new Error(`client exited ${code}: ${err}`)),
+        ),
+      );
     });
     // Every client has the state open before any is told to go.
     await Promise.all(ready);
@@ -127,7 +147,12 @@ describe("a writer kept waiting for the lock", () => {
     try {
       holder.exec("BEGIN IMMEDIATE");
       let e = await refusal(waiter.apply(vm("blocked")));
-      expect([e?.code, e?.message]).toEqual(["Conflict", expect.stringMatching(/another writer holds the state's write lock \(another process; it left no note of what it does\); waited 0\.1 s/)]);
+      expect([e?.code, e?.message]).toEqual([
+        "Conflict",
+        expect.stringMatching(
+          /another writer holds the state's write lock \(another process; it left no note of what it does\); waited 0\.1 s/,
+        ),
+      ]);
       // A long writer leaves a note while it holds the lock: the waiter names it.
       leaveWriterNote(path, "advance of 2592000 s (slice of 3600 s)");
       e = await refusal(waiter.apply(vm("blocked")));

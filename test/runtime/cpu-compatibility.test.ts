@@ -60,7 +60,10 @@ describe("live migration needs a compatible CPU", () => {
   });
 
   it("an HA restart is a boot: a failed Intel host's VM restarts on an AMD host", async () => {
-    const rt = await runtimeWith({ intel1: cpu("intel", MEROM), amd1: cpu("amd", AMD) }, { ha: { enabled: true, admissionControl: { policy: "disabled" } } });
+    const rt = await runtimeWith(
+      { intel1: cpu("intel", MEROM), amd1: cpu("amd", AMD) },
+      { ha: { enabled: true, admissionControl: { policy: "disabled" } } },
+    );
     await rt.apply(vm("web", { host: "intel1" }));
     await rt.apply(vm("web"));
     await rt.failHost("intel1", { mode: "crash" });
@@ -88,7 +91,10 @@ describe("live migration needs a compatible CPU", () => {
   });
 
   it("DRS balances between hosts of one vendor and leaves the other out", async () => {
-    const rt = await runtimeWith({ amd1: cpu("amd", AMD), intel1: cpu("intel", MEROM), intel2: cpu("intel", MEROM) }, { drs: { migrationThreshold: 5 } });
+    const rt = await runtimeWith(
+      { amd1: cpu("amd", AMD), intel1: cpu("intel", MEROM), intel2: cpu("intel", MEROM) },
+      { drs: { migrationThreshold: 5 } },
+    );
     for (const name of ["a", "b", "c", "d"]) {
       await rt.apply(vm(name, { host: "intel1", memoryMb: 1024, workload: { cpuDemandMhz: 8000, activeMemoryMb: 256 } }));
       await rt.apply(vm(name, { memoryMb: 1024, workload: { cpuDemandMhz: 8000, activeMemoryMb: 256 } }));
@@ -106,7 +112,9 @@ describe("EVC baselines (VMware KB 1003212)", () => {
     const refused = rt.apply(esxHost("old", "prod", cpu("intel", MEROM)));
     await expect(refused).rejects.toMatchObject({ code: "Incompatible", field: "cpu" });
     await expect(refused).rejects.toThrow(/the CPU lacks sse4\.1 of EVC mode intel-penryn/);
-    await expect(rt.apply(esxHost("amd", "prod", cpu("amd", AMD)))).rejects.toThrow(/EVC mode intel-penryn is for intel CPUs, the host's is amd/);
+    await expect(rt.apply(esxHost("amd", "prod", cpu("amd", AMD)))).rejects.toThrow(
+      /EVC mode intel-penryn is for intel CPUs, the host's is amd/,
+    );
     expect(await rt.get("Host", "old")).toBeUndefined();
     await rt.close();
   });
@@ -125,7 +133,9 @@ describe("EVC baselines (VMware KB 1003212)", () => {
 
   it("refuses a feature of the other vendor on a host", async () => {
     const rt = await runtimeWith({});
-    await expect(rt.apply(esxHost("h", "prod", cpu("intel", [...MEROM, "sse4a"])))).rejects.toThrow(/sse4a is an amd feature; the host's vendor is intel/);
+    await expect(rt.apply(esxHost("h", "prod", cpu("intel", [...MEROM, "sse4a"])))).rejects.toThrow(
+      /sse4a is an amd feature; the host's vendor is intel/,
+    );
     await rt.close();
   });
 });

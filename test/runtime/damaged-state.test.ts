@@ -34,7 +34,11 @@ function damage(sql: string): void {
   db.close();
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error) => e,
+  );
 
 describe("damaged rows", () => {
   it("broken JSON in one object's row names the object and the column, for get, list and apply alike", async () => {
@@ -44,7 +48,9 @@ describe("damaged rows", () => {
       const e = await failure(attempt());
       expect(isStateUnusableError(e), String(e)).toBe(true);
       expect(e!.message).toContain(path);
-      expect(e!.message).toMatch(/the VirtualMachine db1 \(table objects\), column spec holds damaged JSON; restore the file from a backup/);
+      expect(e!.message).toMatch(
+        /the VirtualMachine db1 \(table objects\), column spec holds damaged JSON; restore the file from a backup/,
+      );
     }
   });
 

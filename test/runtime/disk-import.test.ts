@@ -28,7 +28,13 @@ describe("reading a raw disk image", () => {
   it("reads the size and the MBR partitions, boot flag and types", async () => {
     // MBR layout (IBM PC): four 16-byte entries at offset 446, boot flag 0x80, type at +4, LBA start at
     // +8 and sector count at +12 (little-endian), signature 0x55AA at 510.
-    const path = file("server.img", rawImage(8 * 2048, [{ type: 0x83, start: 2048, sectors: 4096, bootable: true }, { type: 0x82, start: 6144, sectors: 2048 }]));
+    const path = file(
+      "server.img",
+      rawImage(8 * 2048, [
+        { type: 0x83, start: 2048, sectors: 4096, bootable: true },
+        { type: 0x82, start: 6144, sectors: 2048 },
+      ]),
+    );
     expect(await readRawDiskImage(path)).toEqual({
       sizeBytes: 8 * 1024 * 1024,
       partitionTable: "mbr",
@@ -45,15 +51,26 @@ describe("reading a raw disk image", () => {
     vbr[510] = 0x55;
     vbr[511] = 0xaa;
     expect((await readRawDiskImage(file("fat.img", vbr))).partitionTable).toBe("none");
-    expect(await readRawDiskImage(file("gpt.img", rawImage(4096, [{ type: 0xee, start: 1, sectors: 4095 }])))).toMatchObject({ partitionTable: "gpt", partitions: [] });
+    expect(await readRawDiskImage(file("gpt.img", rawImage(4096, [{ type: 0xee, start: 1, sectors: 4095 }])))).toMatchObject({
+      partitionTable: "gpt",
+      partitions: [],
+    });
   });
 
   it("refuses what is not a raw disk image, saying why", async () => {
-    const reason = (path: string) => readRawDiskImage(path).then(() => "read", (e: Error) => e.message);
-    expect(await reason(file("notes.txt", "not a disk\n"))).toBe("its 11 bytes are not a whole number of 512-byte sectors, so it is not a raw disk image");
+    const reason = (path: string) =>
+      readRawDiskImage(path).then(
+        () => "read",
+        (e: Error) => e.message,
+      );
+    expect(await reason(file("notes.txt", "not a disk\n"))).toBe(
+      "its 11 bytes are not a whole number of 512-byte sectors, so it is not a raw disk image",
+    );
     const qcow = Buffer.alloc(4096);
     qcow.write("QFI\xfb", 0, "latin1");
-    expect(await reason(file("disk.qcow2", qcow))).toBe("it is a qcow/qcow2 image, not a raw disk image; convert it first (qemu-img convert -O raw)");
+    expect(await reason(file("disk.qcow2", qcow))).toBe(
+      "it is a qcow/qcow2 image, not a raw disk image; convert it first (qemu-img convert -O raw)",
+    );
     const vhd = Buffer.alloc(8192);
     vhd.write("conectix", 8192 - 512, "latin1");
     expect(await reason(file("fixed.vhd", vhd))).toContain("it is a VHD (fixed) image");
@@ -75,13 +92,24 @@ describe("importing a disk through the runtime", () => {
   });
   afterAll(() => rt.close());
 
-  const p2v = (name: string, disk: Record<string, unknown>) => ({ kind: "VirtualMachine" as const, name, spec: { host: "esx1", vcpus: 1, memoryMb: 1024, guestOs: "linux", guestArch: "x86", disks: [disk] } });
+  const p2v = (name: string, disk: Record<string, unknown>) => ({
+    kind: "VirtualMachine" as const,
+    name,
+    spec: { host: "esx1", vcpus: 1, memoryMb: 1024, guestOs: "linux", guestArch: "x86", disks: [disk] },
+  });
 
   it("takes the disk's size from the image and reports its partitions in status and in an event", async () => {
     const path = file("p2v.img", rawImage(16 * 2048, [{ type: 0x83, start: 2048, sectors: 30720, bootable: true }]));
     const vm = (await rt.apply(p2v("legacy", { datastore: "local", importFrom: path }))) as VirtualMachineObject;
     expect(vm.status.importedDisks).toEqual([
-      { disk: 0, source: path, sizeBytes: 16 * 1024 * 1024, sizeGb: 0.016, partitionTable: "mbr", partitions: [{ index: 1, type: 0x83, typeName: "Linux", bootable: true, startSector: 2048, sectors: 30720, sizeMb: 15 }] },
+      {
+        disk: 0,
+        source: path,
+        sizeBytes: 16 * 1024 * 1024,
+        sizeGb: 0.016,
+        partitionTable: "mbr",
+        partitions: [{ index: 1, type: 0x83, typeName: "Linux", bootable: true, startSector: 2048, sectors: 30720, sizeMb: 15 }],
+      },
     ]);
     const imported = (await rt.events()).find((e) => e.reason === "DiskImported")!;
     expect(imported.message).toBe(`disk 0 imported from ${path}: 16777216 bytes (0.016 GB), partition table mbr: 1 Linux 15 MB (boot)`);
@@ -93,7 +121,9 @@ describe("importing a disk through the runtime", () => {
     const path = file("big.img", rawImage(4 * 2048, []));
     const error = await rt.apply(p2v("small", { datastore: "local", importFrom: path, sizeGb: 0.001 })).catch((e) => e);
     expect(error.code).toBe("InvalidSpec");
-    expect(error.message).toBe(`InvalidSpec: VirtualMachine small: field disks.0.sizeGb: 0.001 GB is smaller than the imported image ${path} (0.004 GB)`);
+    expect(error.message).toBe(
+      `InvalidSpec: VirtualMachine small: field disks.0.sizeGb: 0.001 GB is smaller than the imported image ${path} (0.004 GB)`,
+    );
   });
 
   it("refuses an unreadable or non-image file, naming the VM, the field and the path", async () => {
@@ -112,12 +142,17 @@ describe("importing a disk through the runtime", () => {
   it("the core refuses an import whose image was not read, since it reads no files itself", () => {
     const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
     world.applyChanges(execute(world, { type: "apply", ...esxHost("esx1", null), mode: "upsert" }).changes);
-    expect(() => execute(world, { type: "apply", ...p2v("direct", { datastore: "local", importFrom: "/tmp/x.img" }), mode: "upsert" })).toThrow(
-      /field disks\.0\.importFrom: image \/tmp\/x\.img was not read/,
-    );
-    expect(() => execute(world, { type: "apply", ...p2v("direct", { datastore: "local", importFrom: "/tmp/x.img" }), mode: "upsert", inputs: { diskImages: [{ disk: 0, source: "/tmp/x.img", sizeBytes: -1 }] } })).toThrow(
-      /field disks: the disk image data handed to the runtime is invalid at 0\.sizeBytes/,
-    );
+    expect(() =>
+      execute(world, { type: "apply", ...p2v("direct", { datastore: "local", importFrom: "/tmp/x.img" }), mode: "upsert" }),
+    ).toThrow(/field disks\.0\.importFrom: image \/tmp\/x\.img was not read/);
+    expect(() =>
+      execute(world, {
+        type: "apply",
+        ...p2v("direct", { datastore: "local", importFrom: "/tmp/x.img" }),
+        mode: "upsert",
+        inputs: { diskImages: [{ disk: 0, source: "/tmp/x.img", sizeBytes: -1 }] },
+      }),
+    ).toThrow(/field disks: the disk image data handed to the runtime is invalid at 0\.sizeBytes/);
   });
 });
 
@@ -128,7 +163,10 @@ describe("disk backends", () => {
     await rt.apply(datastore("local", "local"));
     await rt.apply(datastore("nas", "nfs"));
     await rt.apply(esxHost("esx1", null, { datastores: ["local", "nas"] }));
-    const outcome = await rt.apply({ kind: "VirtualMachine", name: "xen1", spec: spec(disk) }).then(() => "accepted", (e: Error) => e.message);
+    const outcome = await rt.apply({ kind: "VirtualMachine", name: "xen1", spec: spec(disk) }).then(
+      () => "accepted",
+      (e: Error) => e.message,
+    );
     await rt.close();
     return outcome;
   };
@@ -138,11 +176,21 @@ describe("disk backends", () => {
     expect(await problem({ datastore: "local", sizeGb: 8, backend: "image", path: "/var/lib/xen/images/xen1.img" })).toBe("accepted");
     expect(await problem({ datastore: "local", sizeGb: 8, backend: "partition", path: "/dev/sda5" })).toBe("accepted");
     expect(await problem({ datastore: "local", sizeGb: 8, backend: "device", path: "/dev/md0" })).toBe("accepted");
-    expect(await problem({ datastore: "local", sizeGb: 8, backend: "partition", path: "/dev/sdb" })).toContain("field disks.0.path: /dev/sdb names a whole device, not a partition (e.g. /dev/sda5); use backend device");
-    expect(await problem({ datastore: "local", sizeGb: 8, backend: "device", path: "/dev/nvme0n1p2" })).toContain("names a partition, not a whole device");
-    expect(await problem({ datastore: "local", sizeGb: 8, backend: "image", path: "/dev/sda" })).toContain("an image backend is a file, not a device");
-    expect(await problem({ datastore: "local", sizeGb: 8, backend: "image" })).toContain("field disks.0.path: backend and path go together");
-    expect(await problem({ datastore: "local" })).toContain("field disks.0.sizeGb: sizeGb is required unless the disk is imported from an image (importFrom)");
+    expect(await problem({ datastore: "local", sizeGb: 8, backend: "partition", path: "/dev/sdb" })).toContain(
+      "field disks.0.path: /dev/sdb names a whole device, not a partition (e.g. /dev/sda5); use backend device",
+    );
+    expect(await problem({ datastore: "local", sizeGb: 8, backend: "device", path: "/dev/nvme0n1p2" })).toContain(
+      "names a partition, not a whole device",
+    );
+    expect(await problem({ datastore: "local", sizeGb: 8, backend: "image", path: "/dev/sda" })).toContain(
+      "an image backend is a file, not a device",
+    );
+    expect(await problem({ datastore: "local", sizeGb: 8, backend: "image" })).toContain(
+      "field disks.0.path: backend and path go together",
+    );
+    expect(await problem({ datastore: "local" })).toContain(
+      "field disks.0.sizeGb: sizeGb is required unless the disk is imported from an image (importFrom)",
+    );
     // A partition or a device is block storage: an NFS datastore holds files.
     expect(await problem({ datastore: "nas", sizeGb: 8, backend: "image", path: "/srv/xen/images/xen1.img" })).toBe("accepted");
     expect(await problem({ datastore: "nas", sizeGb: 8, backend: "partition", path: "/dev/sda5" })).toContain(
@@ -155,7 +203,11 @@ describe("ISO images in the CD drive", () => {
   it("mounts, swaps and ejects in place: same host, new generation, an event each", async () => {
     const rt = await openRuntime({ path: ":memory:" });
     await rt.apply(esxHost("esx1", null));
-    const vm = (cdrom?: string) => ({ kind: "VirtualMachine" as const, name: "vs1", spec: { host: "esx1", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86", ...(cdrom ? { cdrom } : {}) } });
+    const vm = (cdrom?: string) => ({
+      kind: "VirtualMachine" as const,
+      name: "vs1",
+      spec: { host: "esx1", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86", ...(cdrom ? { cdrom } : {}) },
+    });
     await rt.apply(vm());
     const mounted = (await rt.apply(vm("/isos/win2003-sp2.iso"))) as VirtualMachineObject;
     expect(mounted.status).toMatchObject({ cdrom: "/isos/win2003-sp2.iso", currentHost: "esx1", migrations: 0 });
@@ -168,7 +220,9 @@ describe("ISO images in the CD drive", () => {
       "CdromMounted: ISO /isos/tools.ISO mounted in the CD drive (replacing /isos/win2003-sp2.iso)",
       "CdromEjected: ISO /isos/tools.ISO ejected from the CD drive",
     ]);
-    await expect(rt.apply(vm("/isos/readme.txt"))).rejects.toMatchObject({ message: expect.stringContaining("field cdrom: must name an ISO image") });
+    await expect(rt.apply(vm("/isos/readme.txt"))).rejects.toMatchObject({
+      message: expect.stringContaining("field cdrom: must name an ISO image"),
+    });
     await rt.close();
   });
 });

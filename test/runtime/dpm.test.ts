@@ -29,7 +29,11 @@ describe("DPM", () => {
 
   it("puts one lightly used host in standby per pass, down to minHostsOn, moving its VMs first", async () => {
     await skewedCluster(rt, { clusterSpec: { drs: { dpm: { enabled: true, minHostsOn: 2 } } }, hosts: 3, vms: {} });
-    for (const [name, host] of [["a", "esx1"], ["b", "esx2"], ["c", "esx3"]]) {
+    for (const [name, host] of [
+      ["a", "esx1"],
+      ["b", "esx2"],
+      ["c", "esx3"],
+    ]) {
       await rt.apply(vm(name, { ...busy(2000), host }));
       await rt.apply(vm(name, busy(2000)));
     }
@@ -45,12 +49,19 @@ describe("DPM", () => {
     const standby = after.find((s) => s.endsWith("standby"))!.split(":")[0];
     expect(Object.values(await placement(rt))).not.toContain(standby);
     const entering = (await eventsSince(rt, seq)).find((e) => e.reason === "EnteringStandby")!;
-    expect(entering.message).toMatch(/^DPM: every connected host is below the low mark 45% \(busiest \d+%\); esx1 at \d+% goes to standby once its 1 migrations land$/);
+    expect(entering.message).toMatch(
+      /^DPM: every connected host is below the low mark 45% \(busiest \d+%\); esx1 at \d+% goes to standby once its 1 migrations land$/,
+    );
     const entered = (await eventsSince(rt, seq)).find((e) => e.reason === "StandbyEntered")!;
     expect(entered).toMatchObject({ name: "esx1", message: "powered down to standby: its last VM has left" });
     expect(entered.timeSeconds).toBeGreaterThan(entering.timeSeconds);
     const evacuated = (await eventsSince(rt, seq)).find((e) => e.reason === "DrsMigrated")!;
-    expect(evacuated).toMatchObject({ name: "a", message: expect.stringMatching(/^moved from esx1 to esx[23] \(priority 1\): DPM: evacuating esx1 before standby; live migration esx1 -> esx[23]: .* expected$/) });
+    expect(evacuated).toMatchObject({
+      name: "a",
+      message: expect.stringMatching(
+        /^moved from esx1 to esx[23] \(priority 1\): DPM: evacuating esx1 before standby; live migration esx1 -> esx[23]: .* expected$/,
+      ),
+    });
     const c = await clusterOf(rt);
     expect(c.status.cpuCapacityMhz).toBe(2 * 41600);
   });
@@ -63,7 +74,10 @@ describe("DPM", () => {
     const seq = await lastSeq(rt);
     await rt.advance(300);
     const events = await eventsSince(rt, seq);
-    expect(events.find((e) => e.reason === "StandbyExited")).toMatchObject({ name: "esx2", message: expect.stringMatching(/^DPM: esx1 \d+% above the high mark 81%: powered on from standby$/) });
+    expect(events.find((e) => e.reason === "StandbyExited")).toMatchObject({
+      name: "esx2",
+      message: expect.stringMatching(/^DPM: esx1 \d+% above the high mark 81%: powered on from standby$/),
+    });
     expect(events.some((e) => e.reason === "DrsMigrated" && e.message.includes("to esx2"))).toBe(true);
     expect((await hostOf(rt, "esx2")).status.state).toBe("connected");
   });
@@ -78,8 +92,8 @@ describe("DPM", () => {
   });
 
   it("refuses a low mark at or above the high mark", async () => {
-    await expect(rt.apply({ kind: "Cluster", name: "prod", spec: { drs: { dpm: { lowUtilizationPercent: 80, highUtilizationPercent: 70 } } } })).rejects.toThrow(
-      /field drs.dpm.lowUtilizationPercent: lowUtilizationPercent must be below highUtilizationPercent/,
-    );
+    await expect(
+      rt.apply({ kind: "Cluster", name: "prod", spec: { drs: { dpm: { lowUtilizationPercent: 80, highUtilizationPercent: 70 } } } }),
+    ).rejects.toThrow(/field drs.dpm.lowUtilizationPercent: lowUtilizationPercent must be below highUtilizationPercent/);
   });
 });

@@ -23,7 +23,13 @@ const subset = (min: number, max: number, from: string[]) => fc.uniqueArray(fc.c
 const ruleSpecArb = fc.oneof(
   subset(2, 3, VMS).map((vms) => ({ type: "affinity", vms, mandatory: true })),
   subset(2, 3, VMS).map((vms) => ({ type: "antiAffinity", vms })),
-  fc.record({ vms: subset(1, 3, VMS), hosts: subset(1, 2, HOSTS), hostAffinity: fc.constantFrom("mustRunOn", "mustNotRunOn", "shouldRunOn") }).map((r) => ({ type: "vmHost", ...r })),
+  fc
+    .record({
+      vms: subset(1, 3, VMS),
+      hosts: subset(1, 2, HOSTS),
+      hostAffinity: fc.constantFrom("mustRunOn", "mustNotRunOn", "shouldRunOn"),
+    })
+    .map((r) => ({ type: "vmHost", ...r })),
   subset(2, 3, VMS).map(([first, ...rest]) => ({ type: "restartDependency", vms: [first], dependsOn: rest, readiness: "guestHeartbeats" })),
 );
 
@@ -52,7 +58,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 const demands = new Map<string, number>();
 const pins = new Map<string, string | null>();
-const vmInput = (name: string) => vm(name, { memoryMb: 2048, ...(pins.get(name) ? { host: pins.get(name) } : {}), workload: { cpuDemandMhz: demands.get(name) ?? 2000, activeMemoryMb: 512 } });
+const vmInput = (name: string) =>
+  vm(name, {
+    memoryMb: 2048,
+    ...(pins.get(name) ? { host: pins.get(name) } : {}),
+    workload: { cpuDemandMhz: demands.get(name) ?? 2000, activeMemoryMb: 512 },
+  });
 const hostInput = (name: string, maintenance = false) => esxHost(name, "prod", { memoryMb: 16384, maintenance });
 
 async function step(rt: Runtime, op: Op): Promise<void> {
@@ -93,7 +104,8 @@ function secondMoves(events: RuntimeEvent[]): string[] {
       if (inFlight.has(e.name)) out.push(`${e.name} at t=${e.timeSeconds}: ${e.message.slice(0, 120)}`);
       inFlight.add(e.name);
     }
-    if (e.reason === "Migrated" || e.reason === "MigrationAborted" || e.reason === "Crashed" || e.reason === "PoweredOff") inFlight.delete(e.name);
+    if (e.reason === "Migrated" || e.reason === "MigrationAborted" || e.reason === "Crashed" || e.reason === "PoweredOff")
+      inFlight.delete(e.name);
   }
   return out;
 }
@@ -103,7 +115,9 @@ async function checkSequence(ops: Op[], automationLevel: string): Promise<void> 
   pins.clear();
   const rt = await openRuntime({ path: ":memory:" });
   try {
-    await rt.apply(cluster("prod", { drs: { automationLevel, migrationThreshold: 3 }, ha: { enabled: true, admissionControl: { policy: "disabled" } } }));
+    await rt.apply(
+      cluster("prod", { drs: { automationLevel, migrationThreshold: 3 }, ha: { enabled: true, admissionControl: { policy: "disabled" } } }),
+    );
     for (const h of HOSTS) await rt.apply(hostInput(h));
     for (const v of VMS) await rt.apply(vmInput(v));
     for (const op of ops) {
@@ -133,8 +147,15 @@ async function checkSequence(ops: Op[], automationLevel: string): Promise<void> 
       const status = r.status as { mandatory: boolean; violations: string[] };
       if (!status.mandatory || status.violations.length === 0) continue;
       const members = (r.spec as { vms: string[] }).vms;
-      const named = members.filter((name) => drs.unresolved.some((u) => u.startsWith(`${name} `) || u.startsWith(`${name}:`)) || drs.recommendations.some((m) => m.vm === name));
-      expect(named, `rule ${r.name} is broken (${status.violations.join("; ")}) and the last pass says nothing of it: ${explained}`).not.toEqual([]);
+      const named = members.filter(
+        (name) =>
+          drs.unresolved.some((u) => u.startsWith(`${name} `) || u.startsWith(`${name}:`)) ||
+          drs.recommendations.some((m) => m.vm === name),
+      );
+      expect(
+        named,
+        `rule ${r.name} is broken (${status.violations.join("; ")}) and the last pass says nothing of it: ${explained}`,
+      ).not.toEqual([]);
     }
   } finally {
     await rt.close();
@@ -144,7 +165,9 @@ async function checkSequence(ops: Op[], automationLevel: string): Promise<void> 
 describe("DRS and HA under random rule, host, failure and clock sequences", () => {
   it("never fail without a contract code, never stop the clock, never move a VM twice at once, and leave mandatory rules kept or explained", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), fc.constantFrom("manual", "fullyAutomated"), (ops, level) => checkSequence(ops, level)),
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), fc.constantFrom("manual", "fullyAutomated"), (ops, level) =>
+        checkSequence(ops, level),
+      ),
       { numRuns: 40 },
     );
   });

@@ -11,8 +11,19 @@ import { type Runtime, openRuntime } from "../../runtime";
 import type { ClusterObject, RuntimeEvent, VirtualMachineObject } from "../../runtime";
 import { cluster, esxHost, vm } from "../support/fixtures";
 
-const PLACE: Record<string, string> = { "vm-101": "node1", "vm-102": "node1", "vm-103": "node1", "vm-104": "node3", "vm-105": "node2", "vm-106": "node1" };
-const RULE = { kind: "Rule" as const, name: "together", spec: { cluster: "prod", type: "affinity", vms: ["vm-101", "vm-105", "vm-106"], mandatory: true } };
+const PLACE: Record<string, string> = {
+  "vm-101": "node1",
+  "vm-102": "node1",
+  "vm-103": "node1",
+  "vm-104": "node3",
+  "vm-105": "node2",
+  "vm-106": "node1",
+};
+const RULE = {
+  kind: "Rule" as const,
+  name: "together",
+  spec: { cluster: "prod", type: "affinity", vms: ["vm-101", "vm-105", "vm-106"], mandatory: true },
+};
 
 /** A DRS pass has started moving vm-101 from node1 to node2 (about 82 s: 1 GB over a 100 Mbit/s link). */
 async function clusterWithOneMigrating(automationLevel: "manual" | "fullyAutomated"): Promise<Runtime> {
@@ -28,7 +39,8 @@ async function clusterWithOneMigrating(automationLevel: "manual" | "fullyAutomat
   return rt;
 }
 
-const hostsOf = async (rt: Runtime) => Object.fromEntries(((await rt.list("VirtualMachine")) as VirtualMachineObject[]).map((v) => [v.name, v.status.currentHost]));
+const hostsOf = async (rt: Runtime) =>
+  Object.fromEntries(((await rt.list("VirtualMachine")) as VirtualMachineObject[]).map((v) => [v.name, v.status.currentHost]));
 
 /** Each DrsMigrated event names a VM that was not migrating at the time: one move at a time per VM. */
 function expectNoSecondMove(events: RuntimeEvent[]): void {
@@ -66,7 +78,12 @@ describe("DRS and VMs in flight", () => {
     // In manual mode the rule's pass only recommends; then passes every 60 s run while vm-101 is in flight.
     const rt = await clusterWithOneMigrating("manual");
     await rt.apply(RULE);
-    await rt.apply(cluster("prod", { drs: { automationLevel: "fullyAutomated", migrationThreshold: 3, intervalSeconds: 60 }, migration: { bandwidthMbps: 100 } }));
+    await rt.apply(
+      cluster("prod", {
+        drs: { automationLevel: "fullyAutomated", migrationThreshold: 3, intervalSeconds: 60 },
+        migration: { bandwidthMbps: 100 },
+      }),
+    );
     const start = await rt.now();
     for (let i = 1; i <= 10; i++) {
       await rt.advance(60);

@@ -12,7 +12,9 @@ describe("VM DRS score", () => {
     const rt = await openRuntime({ path: ":memory:" });
     await rt.apply(cluster("prod", { drs: { automationLevel: "manual" } }));
     // One host of 4 x 2600 = 10400 MHz: two VMs demanding 10400 MHz each get about half of it.
-    await rt.apply(esxHost("esx1", "prod", { cpu: { sockets: 1, coresPerSocket: 4, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] } }));
+    await rt.apply(
+      esxHost("esx1", "prod", { cpu: { sockets: 1, coresPerSocket: 4, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] } }),
+    );
     await rt.apply(vm("idle", { workload: { cpuDemandMhz: 100, activeMemoryMb: 512 } }));
     await rt.runDrs("prod");
     expect(((await rt.get("VirtualMachine", "idle")) as VirtualMachineObject).status.drsScore).toBe(100);

@@ -22,7 +22,11 @@ describe("DRS migration threshold", () => {
     const rt = await openRuntime({ path: ":memory:" });
     await rt.apply(cluster("prod", { drs: { migrationThreshold: threshold } }));
     for (const h of ["h1", "h2", "h3"]) await rt.apply(esxHost(h));
-    const place = [["a", "h1", 16600], ["b", "h1", 16600], ["c", "h2", 4100]] as const;
+    const place = [
+      ["a", "h1", 16600],
+      ["b", "h1", 16600],
+      ["c", "h2", 4100],
+    ] as const;
     const spec = (demand: number) => ({ memoryMb: 16384, workload: { cpuDemandMhz: demand, activeMemoryMb: 8192, dirtyRateMbps: 200 } });
     for (const [name, host, demand] of place) await rt.apply(vm(name, { host, ...spec(demand) }));
     for (const [name, , demand] of place) await rt.apply(vm(name, spec(demand)));

@@ -10,7 +10,18 @@ import { type Runtime, openRuntime } from "../../runtime";
 import { costBenefit, loadGapClosed, migrationCost } from "../../runtime/core/drs/cost-benefit";
 import { LoadState, balancePriority, targetImbalance } from "../../runtime/core/drs/imbalance";
 import { vm } from "../support/fixtures";
-import { LINK_RATE_MIGRATION, busy, clusterOf, eventsSince, hostOf, landMigrations, lastSeq, placement, skewedCluster, vmOf } from "../support/drs-fixtures";
+import {
+  LINK_RATE_MIGRATION,
+  busy,
+  clusterOf,
+  eventsSince,
+  hostOf,
+  landMigrations,
+  lastSeq,
+  placement,
+  skewedCluster,
+  vmOf,
+} from "../support/drs-fixtures";
 import { predictLiveMigration } from "../../runtime/core/vm-moves";
 import { MigrationSettings } from "../../schema/cluster";
 
@@ -112,7 +123,9 @@ describe("a DRS pass", () => {
     expect(drs.moves.length).toBeGreaterThan(0);
     const moved = (await eventsSince(rt, seq)).filter((e) => e.reason === "DrsMigrated");
     expect(moved.map((e) => e.name)).toEqual(drs.moves.map((m) => m.vm));
-    expect(moved[0].message).toMatch(/^moved from esx1 to esx\d \(priority [2-5]\): load balancing: imbalance [\d.]+ -> [\d.]+ \(target 0\.1155\); entitled on esx1 \d+% cpu/);
+    expect(moved[0].message).toMatch(
+      /^moved from esx1 to esx\d \(priority [2-5]\): load balancing: imbalance [\d.]+ -> [\d.]+ \(target 0\.1155\); entitled on esx1 \d+% cpu/,
+    );
     await landMigrations(rt);
     const where = Object.values(await placement(rt));
     expect(new Set(where).size).toBe(3);
@@ -177,7 +190,11 @@ describe("a DRS pass", () => {
 
   it("leaves a VM it moved alone during the cooldown", async () => {
     // Only "free" can move; once it has, the pinned VMs make its new host the hot one.
-    await skewedCluster(rt, { clusterSpec: { drs: { vmCooldownSeconds: 900 } }, hosts: 2, vms: { free: busy(6000), p1: { ...busy(6000), host: "esx1" } } });
+    await skewedCluster(rt, {
+      clusterSpec: { drs: { vmCooldownSeconds: 900 } },
+      hosts: 2,
+      vms: { free: busy(6000), p1: { ...busy(6000), host: "esx1" } },
+    });
     const first = (await rt.runDrs("prod")) as Awaited<ReturnType<typeof clusterOf>>;
     expect(first.status.drs.moves.map((m) => m.vm)).toEqual(["free"]);
     expect((await vmOf(rt, "free")).status.drsCooldownUntilSeconds).toBe(900);
@@ -207,7 +224,16 @@ describe("a DRS pass", () => {
 describe("entitlements and usage in status", () => {
   it("divides a contended host by shares and holds pool limits on every host", async () => {
     await rt.apply({ kind: "Cluster", name: "prod", spec: { drs: { enabled: false } } });
-    await rt.apply({ kind: "Host", name: "esx1", spec: { cluster: "prod", hypervisor: "esx", cpu: { sockets: 1, coresPerSocket: 4, mhz: 3000, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 65536 } });
+    await rt.apply({
+      kind: "Host",
+      name: "esx1",
+      spec: {
+        cluster: "prod",
+        hypervisor: "esx",
+        cpu: { sockets: 1, coresPerSocket: 4, mhz: 3000, vendor: "intel", features: ["vmx", "ept", "lm"] },
+        memoryMb: 65536,
+      },
+    });
     await rt.apply(vm("hi", { ...busy(12000), cpu: { shares: "high" } }));
     await rt.apply(vm("lo", busy(12000)));
     await rt.advance(300);
@@ -218,7 +244,16 @@ describe("entitlements and usage in status", () => {
     expect((await vmOf(rt, "lo")).status).toMatchObject({ cpuEntitlementMhz: 4000, cpuUsedMhz: 3921, overheadCpuMhz: 79 });
     expect((await hostOf(rt, "esx1")).status).toMatchObject({ cpuUsedMhz: 12000, cpuEntitlementMhz: 12000 });
 
-    await rt.apply({ kind: "Host", name: "esx2", spec: { cluster: "prod", hypervisor: "esx", cpu: { sockets: 1, coresPerSocket: 4, mhz: 3000, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 65536 } });
+    await rt.apply({
+      kind: "Host",
+      name: "esx2",
+      spec: {
+        cluster: "prod",
+        hypervisor: "esx",
+        cpu: { sockets: 1, coresPerSocket: 4, mhz: 3000, vendor: "intel", features: ["vmx", "ept", "lm"] },
+        memoryMb: 65536,
+      },
+    });
     await rt.apply({ kind: "ResourcePool", name: "capped", spec: { cluster: "prod", cpu: { limitMhz: 3000 } } });
     await rt.apply(vm("x", { ...busy(5000), pool: "capped", host: "esx2" }));
     await rt.advance(300);
@@ -235,7 +270,16 @@ describe("entitlements and usage in status", () => {
 
   it("follows a diurnal profile over the simulated day", async () => {
     await rt.apply({ kind: "Cluster", name: "prod", spec: { drs: { intervalSeconds: 3600 } } });
-    await rt.apply({ kind: "Host", name: "esx1", spec: { cluster: "prod", hypervisor: "esx", cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 65536 } });
+    await rt.apply({
+      kind: "Host",
+      name: "esx1",
+      spec: {
+        cluster: "prod",
+        hypervisor: "esx",
+        cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+        memoryMb: 65536,
+      },
+    });
     await rt.apply(vm("web", { workload: { profile: "diurnal", cpuDemandMhz: 1000, amplitude: 0.5, peakHour: 14 } }));
     const demandAt = async (hour: number) => {
       await rt.advance(hour * 3600 - (await rt.now()));
@@ -248,6 +292,8 @@ describe("entitlements and usage in status", () => {
 
   it("refuses profile parameters that do not belong to the profile", async () => {
     await rt.apply({ kind: "Cluster", name: "prod", spec: {} });
-    await expect(rt.apply(vm("w", { workload: { profile: "constant", amplitude: 0.3 } }))).rejects.toThrow(/field workload.amplitude: amplitude applies to the diurnal profile, not constant/);
+    await expect(rt.apply(vm("w", { workload: { profile: "constant", amplitude: 0.3 } }))).rejects.toThrow(
+      /field workload.amplitude: amplitude applies to the diurnal profile, not constant/,
+    );
   });
 });

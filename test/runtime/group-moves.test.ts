@@ -20,7 +20,11 @@ async function groupOnEsx1(): Promise<Runtime> {
 }
 
 const migrations = async (rt: Runtime) =>
-  Object.fromEntries(((await rt.list("VirtualMachine")) as VirtualMachineObject[]).flatMap((v) => (v.status.migration ? [[v.name, v.status.migration.toHost]] : [])));
+  Object.fromEntries(
+    ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).flatMap((v) =>
+      v.status.migration ? [[v.name, v.status.migration.toHost]] : [],
+    ),
+  );
 
 describe("mandatory affinity groups move as one", () => {
   it("moving one member by its pin moves the whole group (transitively), each by live migration", async () => {
@@ -30,7 +34,9 @@ describe("mandatory affinity groups move as one", () => {
     const started = (await rt.events()).filter((e) => e.reason === "MigrationStarted").map((e) => e.name);
     expect(started).toEqual(["app", "cache", "db"]);
     await rt.advance(120);
-    const hosts = Object.fromEntries(((await rt.list("VirtualMachine")) as VirtualMachineObject[]).map((v) => [v.name, v.status.currentHost]));
+    const hosts = Object.fromEntries(
+      ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).map((v) => [v.name, v.status.currentHost]),
+    );
     expect(hosts).toEqual({ app: "esx2", cache: "esx2", db: "esx2", other: "esx1" });
     const rules = await rt.list("Rule");
     expect(rules.map((r) => (r.status as { violations: string[] }).violations)).toEqual([[], []]);
@@ -57,7 +63,9 @@ describe("mandatory affinity groups move as one", () => {
     await rt.apply(vm("b", { memoryMb: 4096, memory: { reservationMb: 5000 } }));
     await rt.apply({ kind: "Rule", name: "pair", spec: { cluster: "prod", type: "affinity", vms: ["a", "b"], mandatory: true } });
     const before = await rt.list("VirtualMachine");
-    await expect(rt.apply(vm("a", { host: "small", memoryMb: 4096, memory: { reservationMb: 5000 } }))).rejects.toThrow(/cannot live-migrate b from esx1 to small with its mandatory affinity group \(a, b\)/);
+    await expect(rt.apply(vm("a", { host: "small", memoryMb: 4096, memory: { reservationMb: 5000 } }))).rejects.toThrow(
+      /cannot live-migrate b from esx1 to small with its mandatory affinity group \(a, b\)/,
+    );
     expect(await rt.list("VirtualMachine")).toEqual(before);
     await rt.close();
   });

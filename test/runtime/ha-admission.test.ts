@@ -10,7 +10,10 @@ let rt: Runtime;
 
 /** A host of `ghz` GHz (3 GHz cores) and `gb` GB, as the guide's H1, H2 and H3. */
 function guideHost(name: string, ghz: number, gb: number) {
-  return esxHost(name, "prod", { cpu: { sockets: 1, coresPerSocket: ghz / 3, mhz: 3000, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: gb * 1024 });
+  return esxHost(name, "prod", {
+    cpu: { sockets: 1, coresPerSocket: ghz / 3, mhz: 3000, vendor: "intel", features: ["vmx", "ept", "lm"] },
+    memoryMb: gb * 1024,
+  });
 }
 
 /** A VM that "needs" `ghz` GHz and `gb` GB: its reservations (no memory overhead, as the example assumes). */
@@ -27,13 +30,28 @@ function guideVm(name: string, ghz: number, gb: number, extra: Record<string, un
 async function guideCluster(admissionControl: Record<string, unknown>): Promise<void> {
   rt = await openRuntime({ path: ":memory:" });
   await rt.apply(cluster("prod", { ha: { enabled: true, admissionControl } }));
-  for (const [name, ghz, gb] of [["H1", 9, 9], ["H2", 9, 6], ["H3", 6, 6]] as const) await rt.apply(guideHost(name, ghz, gb));
-  const vms = [["VM1", 2, 1, "H1"], ["VM2", 2, 1, "H1"], ["VM3", 1, 2, "H2"], ["VM4", 1, 1, "H3"], ["VM5", 1, 1, "H3"]] as const;
+  for (const [name, ghz, gb] of [
+    ["H1", 9, 9],
+    ["H2", 9, 6],
+    ["H3", 6, 6],
+  ] as const)
+    await rt.apply(guideHost(name, ghz, gb));
+  const vms = [
+    ["VM1", 2, 1, "H1"],
+    ["VM2", 2, 1, "H1"],
+    ["VM3", 1, 2, "H2"],
+    ["VM4", 1, 1, "H3"],
+    ["VM5", 1, 1, "H3"],
+  ] as const;
   for (const [name, ghz, gb, host] of vms) await rt.apply(guideVm(name, ghz, gb, { host }));
 }
 
 const ha = async () => ((await rt.get("Cluster", "prod")) as ClusterObject).status.ha;
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { code: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { code: string }) => e,
+  );
 
 describe("slot policy (host failures cluster tolerates)", () => {
   beforeEach(() => guideCluster({ policy: "slotPolicy", hostFailuresToTolerate: 1 }));
@@ -58,10 +76,14 @@ describe("slot policy (host failures cluster tolerates)", () => {
     expect(await ha()).toMatchObject({ usedSlots: 6, availableSlots: 0, currentFailoverCapacity: 1 });
     const e = await refusal(rt.apply(guideVm("VM7", 1, 1)));
     expect(e?.code).toBe("AdmissionControl");
-    expect(e?.message).toContain("AdmissionControl: VirtualMachine VM7: field powerState: HA admission control (slot policy) of cluster prod refuses powering it on");
+    expect(e?.message).toContain(
+      "AdmissionControl: VirtualMachine VM7: field powerState: HA admission control (slot policy) of cluster prod refuses powering it on",
+    );
     expect(e?.message).toContain("slot size 2000 MHz x 2048 MB");
     expect(e?.message).toContain("slots per host: H1 4, H2 3, H3 3; 10 in all, 7 used by powered-on VMs");
-    expect(e?.message).toContain("losing the 1 host(s) with most slots (H1) leaves 6 slots for 7 VMs: current failover capacity 0 host failure(s), configured 1");
+    expect(e?.message).toContain(
+      "losing the 1 host(s) with most slots (H1) leaves 6 slots for 7 VMs: current failover capacity 0 host failure(s), configured 1",
+    );
     expect(await rt.get("VirtualMachine", "VM7")).toBeUndefined();
   });
 
@@ -105,7 +127,12 @@ describe("resource percentage policy", () => {
   it("reproduces the guide's example: 70% CPU and 71% memory failover capacity", async () => {
     // The guide: "the Current CPU Failover Capacity is 70% ((24GHz - 7GHz)/24GHz). Similarly, the
     // Current Memory Failover Capacity is 71% ((21GB-6GB)/21GB)." (70.8% and 71.4%, printed truncated.)
-    expect(await ha()).toMatchObject({ cpuFailoverPercent: 70, memoryFailoverPercent: 71, configuredCpuFailoverPercent: 25, configuredMemoryFailoverPercent: 25 });
+    expect(await ha()).toMatchObject({
+      cpuFailoverPercent: 70,
+      memoryFailoverPercent: 71,
+      configuredCpuFailoverPercent: 25,
+      configuredMemoryFailoverPercent: 25,
+    });
   });
 
   it("admits a power-on that leaves exactly the configured 25% and refuses one more MHz", async () => {
@@ -126,12 +153,18 @@ describe("resource percentage policy", () => {
   });
 
   it("computes the percentages from hostFailuresToTolerate when none is configured", async () => {
-    await rt.apply(cluster("prod", { ha: { enabled: true, admissionControl: { policy: "resourcePercentage", hostFailuresToTolerate: 1 } } }));
+    await rt.apply(
+      cluster("prod", { ha: { enabled: true, admissionControl: { policy: "resourcePercentage", hostFailuresToTolerate: 1 } } }),
+    );
     // The largest host holds 9 of 24 GHz (37.5%, rounded up to 38) and 9 of 21 GB (42.9%, 43).
     expect(await ha()).toMatchObject({ configuredCpuFailoverPercent: 38, configuredMemoryFailoverPercent: 43 });
-    await rt.apply(cluster("prod", { ha: { enabled: true, admissionControl: { policy: "resourcePercentage", hostFailuresToTolerate: 3 } } }));
+    await rt.apply(
+      cluster("prod", { ha: { enabled: true, admissionControl: { policy: "resourcePercentage", hostFailuresToTolerate: 3 } } }),
+    );
     expect(await ha()).toMatchObject({ configuredCpuFailoverPercent: 100, configuredMemoryFailoverPercent: 100 });
-    expect((await refusal(rt.apply(guideVm("VM6", 1, 1))))?.message).toContain("memory: (21504 MB - 7168 MB reserved) / 21504 MB = 66% free; the policy keeps 100% free (short)");
+    expect((await refusal(rt.apply(guideVm("VM6", 1, 1))))?.message).toContain(
+      "memory: (21504 MB - 7168 MB reserved) / 21504 MB = 66% free; the policy keeps 100% free (short)",
+    );
   });
 });
 
@@ -162,9 +195,18 @@ describe("admission control settings", () => {
   it("refuses a setting the chosen policy would ignore, naming the field, and changes nothing", async () => {
     const before = await rt.get("Cluster", "prod");
     const cases: [Record<string, unknown>, string][] = [
-      [{ policy: "slotPolicy", cpuPercent: 25 }, "field ha.admissionControl.cpuPercent: applies only to policy resourcePercentage (the policy is slotPolicy)"],
-      [{ policy: "failoverHosts", memoryPercent: 25, failoverHosts: ["H1"] }, "field ha.admissionControl.memoryPercent: applies only to policy resourcePercentage (the policy is failoverHosts)"],
-      [{ policy: "resourcePercentage", failoverHosts: ["H1"] }, "field ha.admissionControl.failoverHosts: applies only to policy failoverHosts (the policy is resourcePercentage)"],
+      [
+        { policy: "slotPolicy", cpuPercent: 25 },
+        "field ha.admissionControl.cpuPercent: applies only to policy resourcePercentage (the policy is slotPolicy)",
+      ],
+      [
+        { policy: "failoverHosts", memoryPercent: 25, failoverHosts: ["H1"] },
+        "field ha.admissionControl.memoryPercent: applies only to policy resourcePercentage (the policy is failoverHosts)",
+      ],
+      [
+        { policy: "resourcePercentage", failoverHosts: ["H1"] },
+        "field ha.admissionControl.failoverHosts: applies only to policy failoverHosts (the policy is resourcePercentage)",
+      ],
       [{ policy: "failoverHosts", failoverHosts: ["H1", "H2", "H1"] }, "field ha.admissionControl.failoverHosts: names host H1 twice"],
     ];
     for (const [admissionControl, message] of cases) {

@@ -5,14 +5,38 @@ import { DemandLedger } from "../../runtime/core/ha/demand";
 import { initialStatus } from "../../runtime/core/vm-status";
 import { VmSpec, type VmStatus } from "../../schema/virtual-machine";
 
-function record(name: string, cpu: number, mem: number, state: "on" | "off" | "awaiting" = "on", cluster = "prod", overheadMemoryMb = 0): VmRecord {
-  const spec = VmSpec.parse({ cluster, vcpus: 1, memoryMb: 4096, guestOs: "linux", cpu: { reservationMhz: cpu }, memory: { reservationMb: mem } });
+function record(
+  name: string,
+  cpu: number,
+  mem: number,
+  state: "on" | "off" | "awaiting" = "on",
+  cluster = "prod",
+  overheadMemoryMb = 0,
+): VmRecord {
+  const spec = VmSpec.parse({
+    cluster,
+    vcpus: 1,
+    memoryMb: 4096,
+    guestOs: "linux",
+    cpu: { reservationMhz: cpu },
+    memory: { reservationMb: mem },
+  });
   const status: VmStatus = {
     ...initialStatus(cluster),
     powerState: state === "on" ? "on" : "off",
     currentHost: state === "on" ? "h1" : null,
     overheadMemoryMb,
-    haRestart: state === "awaiting" ? { state: "awaitingRestart", fromHost: "h2", downSinceSeconds: 0, eligibleAtSeconds: 15, readyAtSeconds: null, pendingReason: null } : null,
+    haRestart:
+      state === "awaiting"
+        ? {
+            state: "awaitingRestart",
+            fromHost: "h2",
+            downSinceSeconds: 0,
+            eligibleAtSeconds: 15,
+            readyAtSeconds: null,
+            pendingReason: null,
+          }
+        : null,
   };
   return { kind: "VirtualMachine", name, spec, status, generation: 1 };
 }
@@ -20,8 +44,21 @@ function record(name: string, cpu: number, mem: number, state: "on" | "off" | "a
 describe("DemandLedger", () => {
   it("counts powered-on VMs and VMs awaiting a restart, not powered-off ones, per cluster", () => {
     const ledger = new DemandLedger();
-    for (const vm of [record("a", 2000, 1024), record("b", 0, 2048, "awaiting"), record("c", 5000, 8192, "off"), record("d", 9000, 9000, "on", "dev")]) ledger.replace(undefined, vm);
-    expect(ledger.totals("prod")).toEqual({ vms: 2, cpuMhz: 2000, vmsWithoutCpuReservation: 1, memoryMb: 3072, largestCpuMhz: 2000, largestMemoryMb: 2048 });
+    for (const vm of [
+      record("a", 2000, 1024),
+      record("b", 0, 2048, "awaiting"),
+      record("c", 5000, 8192, "off"),
+      record("d", 9000, 9000, "on", "dev"),
+    ])
+      ledger.replace(undefined, vm);
+    expect(ledger.totals("prod")).toEqual({
+      vms: 2,
+      cpuMhz: 2000,
+      vmsWithoutCpuReservation: 1,
+      memoryMb: 3072,
+      largestCpuMhz: 2000,
+      largestMemoryMb: 2048,
+    });
   });
 
   it("counts the memory overhead of the host a VM runs on, or last ran on while it awaits a restart", () => {
@@ -46,7 +83,10 @@ describe("DemandLedger", () => {
     for (const vm of [a, b]) ledger.replace(undefined, vm);
     const shrunk = ledger.totalsWith("prod", [[a, record("a", 1000, 2048)]]);
     expect(shrunk).toMatchObject({ vms: 2, cpuMhz: 3000, largestCpuMhz: 2000, largestMemoryMb: 2048 });
-    const added = ledger.totalsWith("prod", [[undefined, record("x", 0, 512)], [b, undefined]]);
+    const added = ledger.totalsWith("prod", [
+      [undefined, record("x", 0, 512)],
+      [b, undefined],
+    ]);
     expect(added).toMatchObject({ vms: 2, vmsWithoutCpuReservation: 1, largestCpuMhz: 3000 });
     expect(ledger.totals("prod")).toMatchObject({ vms: 2, cpuMhz: 5000, largestCpuMhz: 3000 });
   });

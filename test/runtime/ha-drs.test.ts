@@ -8,7 +8,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type HostObject, type Runtime, openRuntime } from "../../runtime";
 import { FAILURE_DETECTION_SECONDS } from "../../runtime/core/ha/timing";
 import { vm } from "../support/fixtures";
-import { LINK_RATE_MIGRATION, busy, clusterOf, eventsSince, landMigrations, lastSeq, placement, skewedCluster } from "../support/drs-fixtures";
+import {
+  LINK_RATE_MIGRATION,
+  busy,
+  clusterOf,
+  eventsSince,
+  landMigrations,
+  lastSeq,
+  placement,
+  skewedCluster,
+} from "../support/drs-fixtures";
 
 let rt: Runtime;
 beforeEach(async () => {
@@ -25,7 +34,12 @@ describe("a recovered host", () => {
   it("takes its share of the load in a DRS pass run at its recovery", async () => {
     const ha = { enabled: true, admissionControl: { policy: "disabled" } };
     await skewedCluster(rt, { clusterSpec: { ha, drs: { intervalSeconds: 3600 } }, hosts: 3, vms: {} });
-    for (const [name, host] of [["a", "esx1"], ["b", "esx1"], ["c", "esx2"], ["d", "esx3"]]) {
+    for (const [name, host] of [
+      ["a", "esx1"],
+      ["b", "esx1"],
+      ["c", "esx2"],
+      ["d", "esx3"],
+    ]) {
       await rt.apply(vm(name, { ...busy(6000), host }));
       await rt.apply(vm(name, busy(6000)));
     }
@@ -54,7 +68,11 @@ describe("standby hosts and HA", () => {
 
   async function spreadOverThree(ha: Record<string, unknown>): Promise<void> {
     await skewedCluster(rt, { clusterSpec: { ha, drs: { dpm: { enabled: true } }, migration: LINK_RATE_MIGRATION }, hosts: 3, vms: {} });
-    for (const [name, host] of [["a", "esx1"], ["b", "esx2"], ["c", "esx3"]]) {
+    for (const [name, host] of [
+      ["a", "esx1"],
+      ["b", "esx2"],
+      ["c", "esx3"],
+    ]) {
       await rt.apply(vm(name, { ...reserved, host }));
       await rt.apply(vm(name, reserved));
     }
@@ -72,7 +90,10 @@ describe("standby hosts and HA", () => {
     await rt.failHost(full);
     await rt.advance(FAILURE_DETECTION_SECONDS);
     const events = await eventsSince(rt, seq);
-    expect(events.find((e) => e.reason === "StandbyExited")).toMatchObject({ name: standby[0], message: expect.stringMatching(/^HA needs its capacity to restart [abc]: powered on from standby$/) });
+    expect(events.find((e) => e.reason === "StandbyExited")).toMatchObject({
+      name: standby[0],
+      message: expect.stringMatching(/^HA needs its capacity to restart [abc]: powered on from standby$/),
+    });
     expect(events.filter((e) => e.reason === "HaRestarted")).toHaveLength(2);
     expect(events.some((e) => e.reason === "HaRestartPending")).toBe(false);
     expect(await state(standby[0])).toBe("connected");

@@ -20,7 +20,10 @@ async function vmOn(name: string, host: string, spec: Record<string, unknown> = 
   await rt.apply(vm(name, spec));
 }
 
-async function setup(ha: Record<string, unknown>, hosts: [string, Record<string, unknown>?][] = [["esx1"], ["esx2"], ["esx3"]]): Promise<void> {
+async function setup(
+  ha: Record<string, unknown>,
+  hosts: [string, Record<string, unknown>?][] = [["esx1"], ["esx2"], ["esx3"]],
+): Promise<void> {
   rt = await openRuntime({ path: ":memory:" });
   await rt.apply(cluster("prod", { ha: { enabled: true, ...ha } }));
   for (const [name, overrides] of hosts) await rt.apply(esxHost(name, "prod", overrides));
@@ -39,7 +42,11 @@ async function eventsOf(reason: string): Promise<RuntimeEvent[]> {
 
 const vmStatus = async (name: string) => ((await rt.get("VirtualMachine", name)) as VirtualMachineObject).status;
 const hostState = async (name: string) => ((await rt.get("Host", name)) as HostObject).status.state;
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { code: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { code: string }) => e,
+  );
 const boot = (spec: Record<string, unknown>) => bootSeconds(VmSpec.parse(vm("x", spec).spec));
 
 beforeEach(() => {
@@ -62,10 +69,20 @@ describe("a crashed host", () => {
   it("goes down at once, is declared failed after 15 s, and its VMs restart tier by tier", async () => {
     await rt.failHost("esx2");
     expect(await hostState("esx2")).toBe("failed");
-    expect(await vmStatus("web1")).toMatchObject({ powerState: "off", currentHost: null, haRestart: { state: "awaitingRestart", fromHost: "esx2", eligibleAtSeconds: 15 } });
+    expect(await vmStatus("web1")).toMatchObject({
+      powerState: "off",
+      currentHost: null,
+      haRestart: { state: "awaitingRestart", fromHost: "esx2", eligibleAtSeconds: 15 },
+    });
     expect((await vmStatus("scratch")).haRestart).toBeNull();
     expect(await newEvents()).toEqual([
-      "0 app Crashed", "0 batch Crashed", "0 scratch Crashed", "0 top Crashed", "0 web1 Crashed", "0 web2 Crashed", "0 esx2 HostFailed",
+      "0 app Crashed",
+      "0 batch Crashed",
+      "0 scratch Crashed",
+      "0 top Crashed",
+      "0 web1 Crashed",
+      "0 web2 Crashed",
+      "0 esx2 HostFailed",
     ]);
 
     await rt.advance(14);
@@ -74,7 +91,11 @@ describe("a crashed host", () => {
     // The highest tier restarts at the declaration; the next waits until its guest is up.
     const topUp = 15 + boot({});
     expect(await newEvents()).toEqual(["15 prod HaFailoverStarted", "15 top HaRestarted"]);
-    expect(await vmStatus("top")).toMatchObject({ powerState: "on", currentHost: expect.stringMatching(/^esx[13]$/), haRestart: { state: "restarting", readyAtSeconds: topUp } });
+    expect(await vmStatus("top")).toMatchObject({
+      powerState: "on",
+      currentHost: expect.stringMatching(/^esx[13]$/),
+      haRestart: { state: "restarting", readyAtSeconds: topUp },
+    });
 
     await rt.advance(topUp - 15);
     // Within a tier, the bigger VM goes first.
@@ -94,9 +115,13 @@ describe("a crashed host", () => {
     }
     expect(await vmStatus("scratch")).toMatchObject({ powerState: "off", haRestart: null });
     const [started] = await eventsOf("HaFailoverStarted");
-    expect(started.message).toContain("HA declared host esx2 failed after 15 s without network or datastore heartbeats; 5 VM(s) went down with it for HA to restart");
+    expect(started.message).toContain(
+      "HA declared host esx2 failed after 15 s without network or datastore heartbeats; 5 VM(s) went down with it for HA to restart",
+    );
     const [restarted] = await eventsOf("HaRestarted");
-    expect(restarted.message).toMatch(/^restarted on esx[13] 15 s after it went down on esx2 \(priority highest\): score [\d.]+ \(Balance [\d.]+, DrsBalance [\d.]+\), 2 of 3 hosts feasible; the guest is up in 32 s$/);
+    expect(restarted.message).toMatch(
+      /^restarted on esx[13] 15 s after it went down on esx2 \(priority highest\): score [\d.]+ \(Balance [\d.]+, DrsBalance [\d.]+\), 2 of 3 hosts feasible; the guest is up in 32 s$/,
+    );
   });
 
   it("restarts at once when the host comes back before HA declared it failed", async () => {
@@ -116,7 +141,9 @@ describe("a crashed host", () => {
     await rt.failHost("esx2");
     await rt.advance(600);
     expect((await vmStatus("web1")).powerState).toBe("off");
-    expect((await eventsOf("HostFailed"))[0].message).toBe("crashed: 6 running VM(s) went down with it; HA is off in cluster prod, so nothing restarts them");
+    expect((await eventsOf("HostFailed"))[0].message).toBe(
+      "crashed: 6 running VM(s) went down with it; HA is off in cluster prod, so nothing restarts them",
+    );
     expect((await eventsOf("HaRestarted")).length).toBe(0);
   });
 
@@ -131,8 +158,12 @@ describe("a crashed host", () => {
 
   it("refuses to fail a failed host, to recover a connected one, and an unknown mode", async () => {
     await rt.failHost("esx2");
-    expect((await refusal(rt.failHost("esx2")))?.message).toContain("Conflict: Host esx2: field state: the host is failed; only a connected host or one in maintenance can fail");
-    expect((await refusal(rt.recoverHost("esx1")))?.message).toContain("Conflict: Host esx1: field state: the host is connected; only a failed or isolated host can recover");
+    expect((await refusal(rt.failHost("esx2")))?.message).toContain(
+      "Conflict: Host esx2: field state: the host is failed; only a connected host or one in maintenance can fail",
+    );
+    expect((await refusal(rt.recoverHost("esx1")))?.message).toContain(
+      "Conflict: Host esx1: field state: the host is connected; only a failed or isolated host can recover",
+    );
     expect((await refusal(rt.failHost("esx9")))?.code).toBe("NotFound");
     expect((await refusal(rt.failHost("esx1", { mode: "meltdown" as never })))?.message).toContain("InvalidSpec: Host esx1: field mode");
   });
@@ -140,7 +171,10 @@ describe("a crashed host", () => {
 
 describe("VMs that do not fit", () => {
   beforeEach(async () => {
-    await setup({ admissionControl: { policy: "disabled" } }, [["esx1", { memoryMb: 16384 }], ["esx2", { memoryMb: 16384 }]]);
+    await setup({ admissionControl: { policy: "disabled" } }, [
+      ["esx1", { memoryMb: 16384 }],
+      ["esx2", { memoryMb: 16384 }],
+    ]);
     await vmOn("big", "esx2", { memory: { reservationMb: 12000 }, haRestartPriority: "high" });
     await vmOn("small", "esx2", { memory: { reservationMb: 2000 }, haRestartPriority: "low" });
     await vmOn("resident", "esx1", { memory: { reservationMb: 8000 } });
@@ -151,9 +185,17 @@ describe("VMs that do not fit", () => {
     await rt.advance(15);
     const pending = (await eventsOf("HaRestartPending")).map((e) => [e.name, e.message]);
     expect(pending).toEqual([
-      ["big", expect.stringContaining("no host can restart it now (Capacity: esx1; HostState: esx2): esx1: needs 12000 MB reserved memory (incl. overhead), 8384 MB unreserved; esx2: host is failed; it restarts as soon as capacity returns")],
+      [
+        "big",
+        expect.stringContaining(
+          "no host can restart it now (Capacity: esx1; HostState: esx2): esx1: needs 12000 MB reserved memory (incl. overhead), 8384 MB unreserved; esx2: host is failed; it restarts as soon as capacity returns",
+        ),
+      ],
     ]);
-    expect(await vmStatus("big")).toMatchObject({ powerState: "off", haRestart: { state: "pendingRestart", pendingReason: "Capacity: esx1; HostState: esx2" } });
+    expect(await vmStatus("big")).toMatchObject({
+      powerState: "off",
+      haRestart: { state: "pendingRestart", pendingReason: "Capacity: esx1; HostState: esx2" },
+    });
     // The low tier does not wait for a pending VM: it restarts at once.
     expect((await eventsOf("HaRestarted")).map((e) => [e.timeSeconds, e.name])).toEqual([[15, "small"]]);
     expect((await rt.get("Cluster", "prod"))!.status).toMatchObject({ ha: { pendingRestarts: 1, restartsInProgress: 1 } });
@@ -180,8 +222,15 @@ describe("VMs that do not fit", () => {
     await rt.failHost("esx2");
     await rt.advance(15);
     const refused = (await eventsOf("AdmissionRefused")).map((e) => [e.name, e.message]);
-    expect(refused[0]).toEqual(["big", expect.stringContaining("HA restart refused by admission control: the reservation does not fit cluster prod; memory: needs 12000 MB, cluster prod has 384 MB unreserved (capacity 16384, reserved 16000)")]);
-    expect(await vmStatus("big")).toMatchObject({ haRestart: { state: "pendingRestart", pendingReason: "admission control: the reservation does not fit cluster prod" } });
+    expect(refused[0]).toEqual([
+      "big",
+      expect.stringContaining(
+        "HA restart refused by admission control: the reservation does not fit cluster prod; memory: needs 12000 MB, cluster prod has 384 MB unreserved (capacity 16384, reserved 16000)",
+      ),
+    ]);
+    expect(await vmStatus("big")).toMatchObject({
+      haRestart: { state: "pendingRestart", pendingReason: "admission control: the reservation does not fit cluster prod" },
+    });
   });
 });
 
@@ -190,7 +239,12 @@ describe("a pinned VM and local storage", () => {
     await setup({});
     await rt.apply(datastore("san", "nfs"));
     await rt.apply(datastore("local2", "local"));
-    for (const [h, ds] of [["esx1", ["san"]], ["esx2", ["san", "local2"]], ["esx3", ["san"]]] as const) await rt.apply(esxHost(h, "prod", { datastores: [...ds] }));
+    for (const [h, ds] of [
+      ["esx1", ["san"]],
+      ["esx2", ["san", "local2"]],
+      ["esx3", ["san"]],
+    ] as const)
+      await rt.apply(esxHost(h, "prod", { datastores: [...ds] }));
     await rt.apply(vm("pinned", { host: "esx2" }));
     await rt.apply(vm("local", { disks: [{ datastore: "local2", sizeGb: 20 }] }));
     await vmOn("shared", "esx2", { disks: [{ datastore: "san", sizeGb: 20 }] });
@@ -244,8 +298,15 @@ describe("an isolated host", () => {
     await rt.failHost("esx2", { mode: "isolation" });
     await rt.advance(600);
     expect(await newEvents()).toEqual([
-      "0 esx2 HostIsolated", "30 esx2 HaIsolationDeclared", "60 esx2 HaIsolationResponse", "60 a PoweredOff", "60 b PoweredOff",
-      "60 a HaRestarted", "60 b HaRestarted", `${60 + boot({ guestOs: "windows" })} prod HaTierReady`, `${60 + boot({ guestOs: "windows" })} prod HaFailoverCompleted`,
+      "0 esx2 HostIsolated",
+      "30 esx2 HaIsolationDeclared",
+      "60 esx2 HaIsolationResponse",
+      "60 a PoweredOff",
+      "60 b PoweredOff",
+      "60 a HaRestarted",
+      "60 b HaRestarted",
+      `${60 + boot({ guestOs: "windows" })} prod HaTierReady`,
+      `${60 + boot({ guestOs: "windows" })} prod HaFailoverCompleted`,
     ]);
     expect((await vmStatus("a")).currentHost).toMatch(/^esx[13]$/);
   });
@@ -257,7 +318,9 @@ describe("an isolated host", () => {
     expect((await vmStatus("a")).currentHost).toBe("esx2");
     await rt.advance(1);
     expect((await vmStatus("a")).currentHost).toMatch(/^esx[13]$/);
-    expect((await eventsOf("PoweredOff"))[0].message).toBe("shut down by the isolation response of host esx2; HA restarts it (priority medium) on another host");
+    expect((await eventsOf("PoweredOff"))[0].message).toBe(
+      "shut down by the isolation response of host esx2; HA restarts it (priority medium) on another host",
+    );
   });
 
   it("declares itself isolated after 5 s when it is the primary host", async () => {
@@ -268,7 +331,11 @@ describe("an isolated host", () => {
   });
 
   it("whose guests finish shutting down after it recovered frees room for pending VMs", async () => {
-    await setup({ isolationResponse: "shutdown", admissionControl: { policy: "disabled" } }, [["esx1", { memoryMb: 16384 }], ["esx2", { memoryMb: 16384 }], ["esx3", { memoryMb: 16384 }]]);
+    await setup({ isolationResponse: "shutdown", admissionControl: { policy: "disabled" } }, [
+      ["esx1", { memoryMb: 16384 }],
+      ["esx2", { memoryMb: 16384 }],
+      ["esx3", { memoryMb: 16384 }],
+    ]);
     await vmOn("resident", "esx1", { memory: { reservationMb: 8000 } });
     await vmOn("iso", "esx2", { memory: { reservationMb: 12000 }, haRestartPriority: "disabled" });
     await vmOn("big", "esx3", { memory: { reservationMb: 12000 } });

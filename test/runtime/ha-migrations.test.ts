@@ -16,7 +16,12 @@ const hostStatus = async (name: string) => ((await rt.get("Host", name)) as Host
 const reasons = async (name: string) => (await rt.events()).filter((e) => e.name === name).map((e) => e.reason);
 
 async function consistent(): Promise<void> {
-  const inv = asInventory({ Cluster: await rt.list("Cluster"), Host: await rt.list("Host"), ResourcePool: [], VirtualMachine: await rt.list("VirtualMachine") });
+  const inv = asInventory({
+    Cluster: await rt.list("Cluster"),
+    Host: await rt.list("Host"),
+    ResourcePool: [],
+    VirtualMachine: await rt.list("VirtualMachine"),
+  });
   expect(accountingMismatches(inv)).toEqual([]);
   expect(haMismatches(inv)).toEqual([]);
 }
@@ -55,7 +60,12 @@ describe("a host failing during a live migration", () => {
 
   it("abandons the migration when its source crashes: the VM goes down with it and HA restarts it", async () => {
     await rt.failHost("esx1");
-    expect(await vmStatus("v")).toMatchObject({ powerState: "off", currentHost: null, migration: null, haRestart: { state: "awaitingRestart", fromHost: "esx1" } });
+    expect(await vmStatus("v")).toMatchObject({
+      powerState: "off",
+      currentHost: null,
+      migration: null,
+      haRestart: { state: "awaitingRestart", fromHost: "esx1" },
+    });
     expect(await hostStatus("esx2")).toMatchObject({ cpuReservedMhz: 0, memoryReservedMb: 0, incomingVms: [] });
     await consistent();
     await rt.advance(15);

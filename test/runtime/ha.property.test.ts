@@ -68,11 +68,24 @@ const opsArb = fc.array(opArb, { minLength: 1, maxLength: 20 });
 
 const vmName = (i: number) => `vm${i}`;
 const vmSpec = (p: VmPlan, extra: Record<string, unknown> = {}) =>
-  vm("", { vcpus: 2, memoryMb: 16384, cpu: { reservationMhz: p.cpuRes }, memory: { reservationMb: p.memRes }, haRestartPriority: p.priority, memoryOverheadMb: 64, ...(p.disk ? { disks: [{ datastore: "san", sizeGb: 10 }] } : {}), ...extra }).spec;
+  vm("", {
+    vcpus: 2,
+    memoryMb: 16384,
+    cpu: { reservationMhz: p.cpuRes },
+    memory: { reservationMb: p.memRes },
+    haRestartPriority: p.priority,
+    memoryOverheadMb: 64,
+    ...(p.disk ? { disks: [{ datastore: "san", sizeGb: 10 }] } : {}),
+    ...extra,
+  }).spec;
 
 async function build(w: World): Promise<Runtime> {
   const rt = await openRuntime({ path: ":memory:" });
-  await rt.apply(cluster("prod", { ha: { enabled: true, isolationResponse: w.response, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } }));
+  await rt.apply(
+    cluster("prod", {
+      ha: { enabled: true, isolationResponse: w.response, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } },
+    }),
+  );
   await rt.apply(datastore("san", "nfs", 10000));
   for (const [i, h] of HOSTS.entries()) await rt.apply(esxHost(h, "prod", { memoryMb: w.hostMemory[i], datastores: ["san"] }));
   for (const [i, p] of w.vms.entries()) await attempt(() => rt.apply({ kind: "VirtualMachine", name: vmName(i), spec: vmSpec(p) }));
@@ -89,7 +102,12 @@ async function attempt(work: () => Promise<unknown>): Promise<void> {
 }
 
 async function snapshot(rt: Runtime) {
-  return asInventory({ Cluster: await rt.list("Cluster"), Host: await rt.list("Host"), ResourcePool: [], VirtualMachine: await rt.list("VirtualMachine") });
+  return asInventory({
+    Cluster: await rt.list("Cluster"),
+    Host: await rt.list("Host"),
+    ResourcePool: [],
+    VirtualMachine: await rt.list("VirtualMachine"),
+  });
 }
 
 async function run(rt: Runtime, w: World, op: Op): Promise<void> {
@@ -101,7 +119,10 @@ async function run(rt: Runtime, w: World, op: Op): Promise<void> {
   else if ("advance" in op) await rt.advance(op.advance);
   else if ("power" in op) {
     const p = w.vms[op.power];
-    if (p) await attempt(() => rt.apply({ kind: "VirtualMachine", name: vmName(op.power), spec: vmSpec(p, { powerState: op.on ? "on" : "off" }) }));
+    if (p)
+      await attempt(() =>
+        rt.apply({ kind: "VirtualMachine", name: vmName(op.power), spec: vmSpec(p, { powerState: op.on ? "on" : "off" }) }),
+      );
   } else if ("reserve" in op) {
     const p = w.vms[op.reserve];
     if (p) await attempt(() => rt.apply({ kind: "VirtualMachine", name: vmName(op.reserve), spec: vmSpec({ ...p, memRes: op.memRes }) }));
@@ -147,7 +168,8 @@ async function checkInvariants(rt: Runtime): Promise<void> {
       expect(placements.filter((n) => n === v.name)).toEqual([v.name]);
     }
     const m = v.status.migration;
-    if (m) for (const end of [m.fromHost, m.toHost]) expect(hosts.get(end)!.status.state, `${v.name} migrates via ${end}`).toBe("connected");
+    if (m)
+      for (const end of [m.fromHost, m.toHost]) expect(hosts.get(end)!.status.state, `${v.name} migrates via ${end}`).toBe("connected");
     if (v.status.haRestart?.state === "pendingRestart") {
       const last = events.filter((e) => e.name === v.name && (e.reason.startsWith("Ha") || e.reason === "AdmissionRefused")).at(-1);
       expect(last?.reason, `${v.name} is pending without an explaining event`).toBe("HaRestartPending");
@@ -164,14 +186,17 @@ async function checkSequence(w: World, ops: Op[]): Promise<void> {
     for (const op of ops) {
       const before = ((await rt.get("Cluster", "prod")) as ClusterObject).status.ha;
       const victims = "crash" in op ? ((await rt.get("Host", HOSTS[op.crash])) as HostObject).status : undefined;
-      const protectedVictims = victims?.state === "connected" ? victims.vms.filter((n) => w.vms[Number(n.slice(2))].priority !== "disabled") : [];
+      const protectedVictims =
+        victims?.state === "connected" ? victims.vms.filter((n) => w.vms[Number(n.slice(2))].priority !== "disabled") : [];
       await run(rt, w, op);
       await checkInvariants(rt);
       if ("crash" in op && op.settle && before.currentFailoverCapacity >= 1) {
         // The slot arithmetic said a host could fail: every protected VM is back and nothing waits,
         // except a VM pinned to a host that is down (a must-run rule HA does not break).
         const up = new Set(((await rt.list("Host")) as HostObject[]).filter((h) => h.status.state === "connected").map((h) => h.name));
-        const vms = ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).filter((v) => v.spec.host === undefined || up.has(v.spec.host));
+        const vms = ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).filter(
+          (v) => v.spec.host === undefined || up.has(v.spec.host),
+        );
         expect(vms.filter((v) => v.status.haRestart !== null).map((v) => `${v.name} ${v.status.haRestart!.state}`)).toEqual([]);
         for (const v of vms.filter((v) => protectedVictims.includes(v.name))) expect(v.status.powerState, `${v.name} was lost`).toBe("on");
       }

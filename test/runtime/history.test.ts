@@ -1,7 +1,16 @@
 /** Utilization history: a point per DRS pass, hourly means after a day, bounded retention. */
 import { describe, expect, it } from "vitest";
 import { openRuntime } from "../../runtime";
-import { type ChunkShelf, DAY, HOUR, type HistoryChunk, type Tier, chunkPrefix, clusterHistory, recordSample } from "../../runtime/core/history/series";
+import {
+  type ChunkShelf,
+  DAY,
+  HOUR,
+  type HistoryChunk,
+  type Tier,
+  chunkPrefix,
+  clusterHistory,
+  recordSample,
+} from "../../runtime/core/history/series";
 import { cluster, esxHost, vm } from "../support/fixtures";
 
 /** Chunks in a plain map, as the world keeps them (names sorted). */
@@ -29,7 +38,12 @@ const sample = (t: number, hosts: number, cpu: (h: number, t: number) => number)
 describe("utilization history series", () => {
   it("keeps a simulated month of 5-minute passes on 96 hosts within a few MB", () => {
     const shelf = mapShelf();
-    for (let t = 300; t <= 31 * DAY; t += 300) recordSample(shelf, "prod", sample(t, 96, (h, t) => 20000 + ((h * 7919 + t / 300) % 9000)));
+    for (let t = 300; t <= 31 * DAY; t += 300)
+      recordSample(
+        shelf,
+        "prod",
+        sample(t, 96, (h, t) => 20000 + ((h * 7919 + t / 300) % 9000)),
+      );
     const bytes = [...shelf.chunks.values()].reduce((sum, c) => sum + JSON.stringify(c).length, 0);
     console.log(`history of 31 days on 96 hosts: ${shelf.chunks.size} chunks, ${(bytes / 1e6).toFixed(2)} MB`);
     expect(bytes).toBeLessThan(5e6);
@@ -44,7 +58,12 @@ describe("utilization history series", () => {
 
   it("drops hourly means past their retention", () => {
     const shelf = mapShelf();
-    for (let t = 0; t <= 40 * DAY; t += HOUR) recordSample(shelf, "prod", sample(t, 2, () => 100));
+    for (let t = 0; t <= 40 * DAY; t += HOUR)
+      recordSample(
+        shelf,
+        "prod",
+        sample(t, 2, () => 100),
+      );
     const h = clusterHistory(shelf, "prod", 0, Infinity);
     expect(h.times[0]).toBeGreaterThanOrEqual(40 * DAY - 36 * DAY);
   });
@@ -52,7 +71,17 @@ describe("utilization history series", () => {
   it("averages an hour's passes into its hourly point", () => {
     const shelf = mapShelf();
     // Passes at 0, 1200, 2400 with CPU 100, 200, 300: their hour averages to 200 once the next hour opens.
-    for (const [t, cpu] of [[0, 100], [1200, 200], [2400, 300], [HOUR, 900]] as const) recordSample(shelf, "prod", sample(t, 1, () => cpu));
+    for (const [t, cpu] of [
+      [0, 100],
+      [1200, 200],
+      [2400, 300],
+      [HOUR, 900],
+    ] as const)
+      recordSample(
+        shelf,
+        "prod",
+        sample(t, 1, () => cpu),
+      );
     const day = shelf.get(`prod:hourly:${String(0).padStart(12, "0")}`)!;
     expect(day.times).toEqual([0]);
     expect(day.hosts.esx01.cpuUsedMhz).toEqual([200]);
@@ -60,8 +89,16 @@ describe("utilization history series", () => {
 
   it("pads a host that joins later with nulls", () => {
     const shelf = mapShelf();
-    recordSample(shelf, "prod", sample(0, 1, () => 1));
-    recordSample(shelf, "prod", sample(300, 2, () => 2));
+    recordSample(
+      shelf,
+      "prod",
+      sample(0, 1, () => 1),
+    );
+    recordSample(
+      shelf,
+      "prod",
+      sample(300, 2, () => 2),
+    );
     const h = clusterHistory(shelf, "prod", 0, Infinity);
     expect(h.hosts.esx02.cpuUsedMhz).toEqual([null, 2]);
     expect(h.hosts.esx01.cpuUsedMhz).toEqual([1, 2]);

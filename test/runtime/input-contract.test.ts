@@ -79,9 +79,13 @@ describe("values JSON cannot carry", () => {
 describe("keys that reach a prototype", () => {
   for (const key of ["__proto__", "constructor", "prototype"]) {
     it(`${key} is refused at the top of a spec and nested`, async () => {
-      const top = await refusal(apply({ kind: "VirtualMachine", name: "x", spec: JSON.parse(`{"cluster": "prod", "${key}": {"vcpus": 64}}`) }));
+      const top = await refusal(
+        apply({ kind: "VirtualMachine", name: "x", spec: JSON.parse(`{"cluster": "prod", "${key}": {"vcpus": 64}}`) }),
+      );
       expect([top.code, top.field]).toEqual(["InvalidSpec", key]);
-      const nested = await refusal(apply({ kind: "VirtualMachine", name: "x", spec: { ...vm("x").spec, cpu: JSON.parse(`{"${key}": {"x": 1}}`) } }));
+      const nested = await refusal(
+        apply({ kind: "VirtualMachine", name: "x", spec: { ...vm("x").spec, cpu: JSON.parse(`{"${key}": {"x": 1}}`) } }),
+      );
       expect([nested.code, nested.field]).toEqual(["InvalidSpec", `cpu.${key}`]);
     });
   }
@@ -170,7 +174,8 @@ describe("advance", () => {
       expect([e.code, e.field]).toEqual(["InvalidSpec", "seconds"]);
       expect(e.message).toContain(`at most ${MAX_ADVANCE_SECONDS} seconds (366 days)`);
     }
-    for (const seconds of [Number.NaN, -1, "60" as unknown as number]) expect((await refusal(() => rt.advance(seconds))).code).toBe("InvalidSpec");
+    for (const seconds of [Number.NaN, -1, "60" as unknown as number])
+      expect((await refusal(() => rt.advance(seconds))).code).toBe("InvalidSpec");
   });
 });
 
@@ -182,12 +187,14 @@ describe("every numeric spec field has a documented upper bound", () => {
     let numeric = 0;
     const visit = (s: Record<string, unknown>, at: string) => {
       if (s.type === "number" || s.type === "integer") numeric++;
-      if ((s.type === "number" || s.type === "integer") && !(typeof s.maximum === "number" && s.maximum < Number.MAX_SAFE_INTEGER)) unbounded.push(at);
+      if ((s.type === "number" || s.type === "integer") && !(typeof s.maximum === "number" && s.maximum < Number.MAX_SAFE_INTEGER))
+        unbounded.push(at);
       for (const [k, child] of Object.entries((s.properties as Record<string, Record<string, unknown>>) ?? {})) visit(child, `${at}.${k}`);
       if (s.items) visit(s.items as Record<string, unknown>, `${at}[]`);
       for (const option of (s.anyOf as Record<string, unknown>[]) ?? []) visit(option, at);
     };
-    for (const [kind, schema] of Object.entries(SPEC_SCHEMAS)) visit(z.toJSONSchema(schema as never, { io: "input", unrepresentable: "any" }) as Record<string, unknown>, kind);
+    for (const [kind, schema] of Object.entries(SPEC_SCHEMAS))
+      visit(z.toJSONSchema(schema as never, { io: "input", unrepresentable: "any" }) as Record<string, unknown>, kind);
     expect(unbounded).toEqual([]);
     expect(numeric).toBeGreaterThan(50);
   });

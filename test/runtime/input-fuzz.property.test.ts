@@ -56,7 +56,11 @@ describe("SQLite: hostile input is refused with a contract code and changes noth
   fuzz(sqliteUnderTest, Number(process.env.FUZZ_CASES ?? 2000)));
 
 describe.skipIf(!postgresExpected())("PostgreSQL: the same", () =>
-  fuzz(() => {
-    if (!server) throw new Error(NO_POSTGRES);
-    return postgresUnderTest(server);
-  }, Number(process.env.FUZZ_CASES_POSTGRES ?? 300)));
+  fuzz(
+    () => {
+      if (!server) throw new Error(NO_POSTGRES);
+      return postgresUnderTest(server);
+    },
+    Number(process.env.FUZZ_CASES_POSTGRES ?? 300),
+  ),
+);

@@ -21,12 +21,19 @@ afterEach(async () => {
 const maintenance = (name: string, on = true) => esxHost(name, "prod", { maintenance: on });
 
 async function snapshot() {
-  return JSON.stringify({ objects: [await rt.list("Host"), await rt.list("VirtualMachine"), await rt.list("Cluster")], events: (await rt.events()).length });
+  return JSON.stringify({
+    objects: [await rt.list("Host"), await rt.list("VirtualMachine"), await rt.list("Cluster")],
+    events: (await rt.events()).length,
+  });
 }
 
 describe("maintenance mode", () => {
   it("evacuates every VM, then reports maintenance", async () => {
-    await skewedCluster(rt, { clusterSpec: { drs: { automationLevel: "manual" } }, hosts: 3, vms: { a: busy(4000), b: busy(2000), c: busy(1000) } });
+    await skewedCluster(rt, {
+      clusterSpec: { drs: { automationLevel: "manual" } },
+      hosts: 3,
+      vms: { a: busy(4000), b: busy(2000), c: busy(1000) },
+    });
     const seq = await lastSeq(rt);
     await rt.apply(maintenance("esx1"));
     // The VMs run on esx1 until their live migrations land; meanwhile no new VM goes there.
@@ -38,14 +45,29 @@ describe("maintenance mode", () => {
     expect(Object.values(await placement(rt))).not.toContain("esx1");
     const events = await eventsSince(rt, seq);
     expect(events.filter((e) => e.reason === "DrsMigrated").map((e) => e.name)).toEqual(["a", "b", "c"]);
-    expect(events.find((e) => e.reason === "DrsMigrated")!.message).toMatch(/^moved from esx1 to esx\d \(priority 1\): mandatory: host esx1 is entering maintenance mode; live migration esx1 -> esx\d: .* expected$/);
-    expect(events.find((e) => e.reason === "EnteringMaintenance")).toMatchObject({ name: "esx1", message: "evacuating 3 VM(s): 3 live migration(s) started; the host enters maintenance mode when they land" });
-    expect(events.filter((e) => e.reason === "Migrated").map((e) => e.name).sort()).toEqual(["a", "b", "c"]);
+    expect(events.find((e) => e.reason === "DrsMigrated")!.message).toMatch(
+      /^moved from esx1 to esx\d \(priority 1\): mandatory: host esx1 is entering maintenance mode; live migration esx1 -> esx\d: .* expected$/,
+    );
+    expect(events.find((e) => e.reason === "EnteringMaintenance")).toMatchObject({
+      name: "esx1",
+      message: "evacuating 3 VM(s): 3 live migration(s) started; the host enters maintenance mode when they land",
+    });
+    expect(
+      events
+        .filter((e) => e.reason === "Migrated")
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["a", "b", "c"]);
     const entered = events.at(-1)!;
     expect(entered).toMatchObject({ kind: "Host", name: "esx1", reason: "MaintenanceEntered" });
     // Entered when the last migration landed, not when it was asked.
     expect(entered.timeSeconds).toBe(Math.max(...events.filter((e) => e.reason === "Migrated").map((e) => e.timeSeconds)));
-    const inv = asInventory({ Cluster: await rt.list("Cluster"), Host: await rt.list("Host"), ResourcePool: [], VirtualMachine: await rt.list("VirtualMachine") });
+    const inv = asInventory({
+      Cluster: await rt.list("Cluster"),
+      Host: await rt.list("Host"),
+      ResourcePool: [],
+      VirtualMachine: await rt.list("VirtualMachine"),
+    });
     expect(accountingMismatches(inv)).toEqual([]);
     // The biggest VM went to a host of its own: the evacuation keeps the imbalance low.
     const where = await placement(rt);
@@ -65,7 +87,9 @@ describe("maintenance mode", () => {
     const before = await snapshot();
     const error = await rt.apply(maintenance("esx1")).catch((e) => e);
     expect(error.code).toBe("Conflict");
-    expect(error.message).toMatch(/^Conflict: Host esx1: field maintenance: 2 of 3 running VMs cannot be evacuated, so no VM was moved and the host stays connected/);
+    expect(error.message).toMatch(
+      /^Conflict: Host esx1: field maintenance: 2 of 3 running VMs cannot be evacuated, so no VM was moved and the host stays connected/,
+    );
     expect(error.details).toEqual([
       "big: no other host can take it (esx2: needs 16384 MB reserved memory (incl. overhead), 8192 MB unreserved)",
       "pinned: pinned to esx1 (spec.host)",
@@ -95,7 +119,10 @@ describe("maintenance mode", () => {
   it("refuses on a standalone host with running VMs", async () => {
     await rt.apply(esxHost("solo", null));
     await rt.apply({ kind: "VirtualMachine", name: "s", spec: { host: "solo", vcpus: 1, memoryMb: 512, guestOs: "linux" } });
-    await expect(rt.apply(esxHost("solo", null, { maintenance: true }))).rejects.toMatchObject({ code: "Conflict", message: expect.stringMatching(/a standalone host has no other host/) });
+    await expect(rt.apply(esxHost("solo", null, { maintenance: true }))).rejects.toMatchObject({
+      code: "Conflict",
+      message: expect.stringMatching(/a standalone host has no other host/),
+    });
   });
 
   it("lets DRS use the host again once it leaves maintenance", async () => {
@@ -114,7 +141,11 @@ describe("maintenance mode", () => {
   });
 
   it("calls off DRS migrations heading for the host, is blocked by a pinned one, and can be called off itself", async () => {
-    await skewedCluster(rt, { clusterSpec: { drs: { automationLevel: "manual" } }, hosts: 3, vms: { a: busy(6000), b: busy(6000), c: busy(6000) } });
+    await skewedCluster(rt, {
+      clusterSpec: { drs: { automationLevel: "manual" } },
+      hosts: 3,
+      vms: { a: busy(6000), b: busy(6000), c: busy(6000) },
+    });
     await rt.apply(vm("p", { host: "esx3" }));
     await rt.apply(vm("p", { host: "esx2" }));
     const pinned = await rt.apply(maintenance("esx2")).catch((e) => e);

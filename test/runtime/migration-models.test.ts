@@ -12,7 +12,16 @@ import { VMOTION, XEN_PRE_COPY, preCopyParamsFor } from "../../runtime/core/migr
 import { XEN_DEFAULTS, simulatePreCopy } from "../../runtime/core/migration/pre-copy";
 import { cluster, esxHost, vm } from "../support/fixtures";
 
-const xenHost = (name: string) => ({ kind: "Host" as const, name, spec: { cluster: "prod", hypervisor: "xen", cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 65536 } });
+const xenHost = (name: string) => ({
+  kind: "Host" as const,
+  name,
+  spec: {
+    cluster: "prod",
+    hypervisor: "xen",
+    cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+    memoryMb: 65536,
+  },
+});
 
 /** Starts a live migration of an idle 2 GB VM between two hosts made by `host` and returns its expected record. */
 async function idleMove(host: (name: string) => { kind: "Host"; name: string; spec: object }) {

@@ -28,7 +28,13 @@ describe("memory overhead", () => {
   it("ESX 3.0 and 4.0 follow the ESX 4.0 guide's table", () => {
     // vSphere 4.0 Resource Management Guide, table 3-2, 1 vCPU column (MB).
     const esx3 = profileOf({ hypervisor: "esx" });
-    for (const [memory, published] of [[256, 113.17], [1024, 123.73], [4096, 165.98], [16384, 334.96], [65536, 1011.21]]) {
+    for (const [memory, published] of [
+      [256, 113.17],
+      [1024, 123.73],
+      [4096, 165.98],
+      [16384, 334.96],
+      [65536, 1011.21],
+    ]) {
       expect(Math.abs(memoryOverheadMb(esx3, "shadow", 1, memory) - published), `${memory} MB`).toBeLessThanOrEqual(2);
     }
   });
@@ -52,7 +58,8 @@ describe("CPU overhead table", () => {
     // SOSP 2003, figure 3: XenoLinux within a few percent of native; VMware Workstation (hosted) 3.45x on SPECweb99.
     expect(CPU_OVERHEAD.paravirtual.mmu).toMatchObject({ percent: 3, basis: "measured" });
     expect(CPU_OVERHEAD.hosted.io).toMatchObject({ percent: 245, basis: "measured" });
-    for (const technique of Object.values(CPU_OVERHEAD)) for (const cell of Object.values(technique)) expect(cell.source.length).toBeGreaterThan(20);
+    for (const technique of Object.values(CPU_OVERHEAD))
+      for (const cell of Object.values(technique)) expect(cell.source.length).toBeGreaterThan(20);
   });
 
   it("orders techniques as the papers do: PV cheapest, nested paging beats shadow tables on MMU work", () => {
@@ -68,16 +75,39 @@ describe("overhead consumed from host capacity", () => {
   const hostObj = async (name: string) => (await rt.get("Host", name)) as HostObject;
 
   async function virtualServer(name: string, cores: number) {
-    await rt.apply({ kind: "Host", name, spec: { hypervisor: "virtualServer", cpu: { sockets: 1, coresPerSocket: cores, mhz: 1000, vendor: "intel", features: ["lm"] }, memoryMb: 8192 } });
+    await rt.apply({
+      kind: "Host",
+      name,
+      spec: {
+        hypervisor: "virtualServer",
+        cpu: { sockets: 1, coresPerSocket: cores, mhz: 1000, vendor: "intel", features: ["lm"] },
+        memoryMb: 8192,
+      },
+    });
   }
 
   it("reserves the hypervisor's CPU for a reservation and charges it for demand", async () => {
     rt = await openRuntime({ path: ":memory:" });
     await virtualServer("vs1", 4);
-    const io = { host: "vs1", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86", cpu: { reservationMhz: 1000 }, workload: { kind: "io", cpuDemandMhz: 400 } };
+    const io = {
+      host: "vs1",
+      vcpus: 1,
+      memoryMb: 512,
+      guestOs: "windows",
+      guestArch: "x86",
+      cpu: { reservationMhz: 1000 },
+      workload: { kind: "io", cpuDemandMhz: 400 },
+    };
     const vm = (await rt.apply({ kind: "VirtualMachine", name: "web", spec: io })) as VirtualMachineObject;
     // Hosted I/O: 245% (Barham et al., SOSP 2003, SPECweb99 on VMware Workstation).
-    expect(vm.status).toMatchObject({ overheadCpuPercent: 245, overheadCpuReservedMhz: 2450, overheadCpuMhz: 980, overheadMemoryMb: 32, paging: "shadow", virtualization: "full" });
+    expect(vm.status).toMatchObject({
+      overheadCpuPercent: 245,
+      overheadCpuReservedMhz: 2450,
+      overheadCpuMhz: 980,
+      overheadMemoryMb: 32,
+      paging: "shadow",
+      virtualization: "full",
+    });
     expect((await hostObj("vs1")).status).toMatchObject({ cpuReservedMhz: 3450, cpuUsedMhz: 1380, memoryReservedMb: 32 });
     const refused = await rt.apply({ kind: "VirtualMachine", name: "web2", spec: io }).catch((e) => e);
     expect(refused.code).toBe("InsufficientCapacity");
@@ -88,7 +118,15 @@ describe("overhead consumed from host capacity", () => {
   it("places by capacity net of overhead: a CPU-bound guest fits where an I/O-bound one does not", async () => {
     rt = await openRuntime({ path: ":memory:" });
     await virtualServer("vs1", 2);
-    const spec = (kind: string) => ({ host: "vs1", vcpus: 1, memoryMb: 512, guestOs: "linux", guestArch: "x86", cpu: { reservationMhz: 1900 }, workload: { kind } });
+    const spec = (kind: string) => ({
+      host: "vs1",
+      vcpus: 1,
+      memoryMb: 512,
+      guestOs: "linux",
+      guestArch: "x86",
+      cpu: { reservationMhz: 1900 },
+      workload: { kind },
+    });
     await expect(rt.apply({ kind: "VirtualMachine", name: "a", spec: spec("io") })).rejects.toMatchObject({ code: "InsufficientCapacity" });
     const cpuBound = (await rt.apply({ kind: "VirtualMachine", name: "a", spec: spec("cpu") })) as VirtualMachineObject;
     expect(cpuBound.status.overheadCpuReservedMhz).toBe(38);

@@ -52,7 +52,11 @@ describe("initial placement", () => {
     for (const h of ["esx1", "esx2"]) await rt.apply(esxHost(h));
     await rt.apply(vm("p", { host: "esx1" }));
     const moving = (await rt.apply(vm("p", { host: "esx2" }))) as VirtualMachineObject;
-    expect(moving.status).toMatchObject({ currentHost: "esx1", migrations: 0, migration: { kind: "live", fromHost: "esx1", toHost: "esx2" } });
+    expect(moving.status).toMatchObject({
+      currentHost: "esx1",
+      migrations: 0,
+      migration: { kind: "live", fromHost: "esx1", toHost: "esx2" },
+    });
     expect(((await rt.get("Host", "esx2")) as HostObject).status.incomingVms).toEqual(["p"]);
     await rt.advance(moving.status.migration!.completesAtSeconds);
     const moved = (await rt.get("VirtualMachine", "p")) as VirtualMachineObject;
@@ -79,7 +83,11 @@ describe("initial placement", () => {
 
   it("runs a VM on a standalone host", async () => {
     await rt.apply(esxHost("solo", null));
-    const v = (await rt.apply({ kind: "VirtualMachine", name: "s", spec: { host: "solo", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86" } })) as VirtualMachineObject;
+    const v = (await rt.apply({
+      kind: "VirtualMachine",
+      name: "s",
+      spec: { host: "solo", vcpus: 1, memoryMb: 512, guestOs: "windows", guestArch: "x86" },
+    })) as VirtualMachineObject;
     // ESX 3.0 (the default esx release) runs 32-bit guests by binary translation and uses VT-x only for
     // 64-bit ones (Adams & Agesen, ASPLOS 2006, section 2; VMware ESX 3.0 release notes).
     expect(v.status).toMatchObject({ cluster: null, currentHost: "solo", powerState: "on", virtualization: "full", paging: "shadow" });
@@ -115,7 +123,9 @@ describe("admission over the pool tree", () => {
     expect(parent.cpuReservationUsedMhz).toBe(3000 + 2500);
     expect(parent.cpuUnreservedMhz).toBe(10000 - 5500);
     // kid1 may borrow from its fixed parent, but not beyond the parent's own reservation.
-    await expect(rt.apply(vm("w", { pool: "kid1", cpu: { reservationMhz: 7501 } }))).rejects.toMatchObject({ code: "InsufficientCapacity" });
+    await expect(rt.apply(vm("w", { pool: "kid1", cpu: { reservationMhz: 7501 } }))).rejects.toMatchObject({
+      code: "InsufficientCapacity",
+    });
     await rt.apply(vm("w", { pool: "kid1", cpu: { reservationMhz: 7500 } }));
   });
 

@@ -34,13 +34,19 @@ describe("a moderate workload", () => {
     // sends: with d <= 25 the set halves every round, below 50 pages within 29 rounds for up to 256 GB,
     // having sent less than 2x the memory.
     fc.assert(
-      fc.property(memoryMb, linkMbps, fc.double({ min: 0, max: 25, noNaN: true }), fc.double({ min: 0.01, max: 1, noNaN: true }), (memory, link, dirty, share) => {
-        const p = withLink(link);
-        const r = simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: memory * share }, p);
-        expect(r.stopReason).toBe("converged");
-        expect(r.downtimeMs).toBeLessThanOrEqual(p.resumeMs + stopBatchMs(p));
-        expect(r.transferredMb).toBeLessThan(2 * memory);
-      }),
+      fc.property(
+        memoryMb,
+        linkMbps,
+        fc.double({ min: 0, max: 25, noNaN: true }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (memory, link, dirty, share) => {
+          const p = withLink(link);
+          const r = simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: memory * share }, p);
+          expect(r.stopReason).toBe("converged");
+          expect(r.downtimeMs).toBeLessThanOrEqual(p.resumeMs + stopBatchMs(p));
+          expect(r.transferredMb).toBeLessThan(2 * memory);
+        },
+      ),
     );
   });
 
@@ -60,14 +66,20 @@ describe("a workload writing memory faster than the rate cap", () => {
     // Writing at d >= 2 x 500 Mbit/s, a round at rate r <= 500 re-dirties a fraction x = 1 - e^(-(d/r) x)
     // of the working set; with d/r >= 2 that fixed point is above 0.79, so the last round stays large.
     fc.assert(
-      fc.property(fc.integer({ min: 64, max: 64 * 1024 }), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.double({ min: 1000, max: 20_000, noNaN: true }), linkMbps, (memory, share, dirty, link) => {
-        const workingSet = Math.max(64, memory * share);
-        const p = withLink(link);
-        const r = simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: workingSet }, p);
-        expect(["maxIterations", "sentMaxFactor"]).toContain(r.stopReason);
-        expect(r.finalMb).toBeGreaterThan(0.79 * Math.min(workingSet, memory));
-        expect(r.downtimeMs).toBeGreaterThan(((0.79 * Math.min(workingSet, memory) * 8) / link) * 1000);
-      }),
+      fc.property(
+        fc.integer({ min: 64, max: 64 * 1024 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        fc.double({ min: 1000, max: 20_000, noNaN: true }),
+        linkMbps,
+        (memory, share, dirty, link) => {
+          const workingSet = Math.max(64, memory * share);
+          const p = withLink(link);
+          const r = simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: workingSet }, p);
+          expect(["maxIterations", "sentMaxFactor"]).toContain(r.stopReason);
+          expect(r.finalMb).toBeGreaterThan(0.79 * Math.min(workingSet, memory));
+          expect(r.downtimeMs).toBeGreaterThan(((0.79 * Math.min(workingSet, memory) * 8) / link) * 1000);
+        },
+      ),
     );
   });
 
@@ -92,12 +104,20 @@ describe("monotonicity", () => {
 
   it("downtime never falls as the dirty rate rises (to within one 50-page stop batch)", () => {
     fc.assert(
-      fc.property(memoryMb, linkMbps, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), (memory, link, share, a, b) => {
-        const [slow, fast] = ordered(a, b);
-        const p = withLink(link);
-        const run = (dirty: number) => simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: memory * share }, p);
-        expect(run(fast).downtimeMs).toBeGreaterThanOrEqual(run(slow).downtimeMs - stopBatchMs(p) - 1e-9);
-      }),
+      fc.property(
+        memoryMb,
+        linkMbps,
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        (memory, link, share, a, b) => {
+          const [slow, fast] = ordered(a, b);
+          const p = withLink(link);
+          const run = (dirty: number) =>
+            simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: memory * share }, p);
+          expect(run(fast).downtimeMs).toBeGreaterThanOrEqual(run(slow).downtimeMs - stopBatchMs(p) - 1e-9);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -119,14 +139,21 @@ describe("monotonicity", () => {
 
   it("data sent and total time never fall as the memory grows around a fixed working set", () => {
     fc.assert(
-      fc.property(memoryMb, memoryMb, linkMbps, fc.double({ min: 0, max: 5000, noNaN: true }), fc.integer({ min: 1, max: 4096 }), (a, b, link, dirty, workingSet) => {
-        const [small, large] = ordered(a, b);
-        const p = withLink(link);
-        const run = (memory: number) => simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: workingSet }, p);
-        const [r1, r2] = [run(small), run(large)];
-        expect(r2.transferredMb).toBeGreaterThanOrEqual(r1.transferredMb - 1e-9);
-        expect(r2.totalSeconds).toBeGreaterThanOrEqual(r1.totalSeconds - 1e-9);
-      }),
+      fc.property(
+        memoryMb,
+        memoryMb,
+        linkMbps,
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        fc.integer({ min: 1, max: 4096 }),
+        (a, b, link, dirty, workingSet) => {
+          const [small, large] = ordered(a, b);
+          const p = withLink(link);
+          const run = (memory: number) => simulatePreCopy({ memoryMb: memory, dirtyRateMbps: dirty, writableWorkingSetMb: workingSet }, p);
+          const [r1, r2] = [run(small), run(large)];
+          expect(r2.transferredMb).toBeGreaterThanOrEqual(r1.transferredMb - 1e-9);
+          expect(r2.totalSeconds).toBeGreaterThanOrEqual(r1.totalSeconds - 1e-9);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -15,7 +15,8 @@ const tmp = tempDir();
 beforeAll(async () => {
   path = join(tmp.dir, "state.db");
   rt = await openRuntime({ path });
-  for (const obj of [cluster("prod"), esxHost("esx1"), esxHost("esx2"), pool("web", { cpu: { reservationMhz: 4000 } }), vm("db1")]) await rt.apply(obj);
+  for (const obj of [cluster("prod"), esxHost("esx1"), esxHost("esx2"), pool("web", { cpu: { reservationMhz: 4000 } }), vm("db1")])
+    await rt.apply(obj);
 });
 
 afterAll(async () => {
@@ -37,19 +38,42 @@ async function expectRefusal(attempt: () => Promise<unknown>, code: string, ...f
 
 describe("refused operations change nothing", () => {
   it("unknown kind", async () => {
-    await expectRefusal(() => rt.apply({ kind: "Blade" as never, name: "b1", spec: {} }), "InvalidSpec", "Blade b1", "field kind", "unknown kind");
+    await expectRefusal(
+      () => rt.apply({ kind: "Blade" as never, name: "b1", spec: {} }),
+      "InvalidSpec",
+      "Blade b1",
+      "field kind",
+      "unknown kind",
+    );
   });
 
   it("a container from a template that does not exist", async () => {
-    await expectRefusal(() => rt.apply({ kind: "Container", name: "ct1", spec: { cluster: "prod", template: "beos-5", memoryMb: 256, diskGb: 1 } }), "NotFound", "Container ct1", "field template", "Template beos-5 does not exist");
+    await expectRefusal(
+      () => rt.apply({ kind: "Container", name: "ct1", spec: { cluster: "prod", template: "beos-5", memoryMb: 256, diskGb: 1 } }),
+      "NotFound",
+      "Container ct1",
+      "field template",
+      "Template beos-5 does not exist",
+    );
   });
 
   it("missing required field", async () => {
-    await expectRefusal(() => rt.apply({ kind: "VirtualMachine", name: "x", spec: { cluster: "prod", vcpus: 1, guestOs: "linux" } }), "InvalidSpec", "VirtualMachine x", "field memoryMb", /expected number/);
+    await expectRefusal(
+      () => rt.apply({ kind: "VirtualMachine", name: "x", spec: { cluster: "prod", vcpus: 1, guestOs: "linux" } }),
+      "InvalidSpec",
+      "VirtualMachine x",
+      "field memoryMb",
+      /expected number/,
+    );
   });
 
   it("VM with neither cluster nor host", async () => {
-    await expectRefusal(() => rt.apply({ kind: "VirtualMachine", name: "x", spec: { vcpus: 1, memoryMb: 512, guestOs: "linux" } }), "InvalidSpec", "field cluster", "either cluster or host");
+    await expectRefusal(
+      () => rt.apply({ kind: "VirtualMachine", name: "x", spec: { vcpus: 1, memoryMb: 512, guestOs: "linux" } }),
+      "InvalidSpec",
+      "field cluster",
+      "either cluster or host",
+    );
   });
 
   it("negative memory", async () => {
@@ -61,11 +85,22 @@ describe("refused operations change nothing", () => {
   });
 
   it("reservation above limit", async () => {
-    await expectRefusal(() => rt.apply(vm("x", { cpu: { reservationMhz: 2000, limitMhz: 1000 } })), "InvalidSpec", "field cpu.reservationMhz", "must not exceed limitMhz");
+    await expectRefusal(
+      () => rt.apply(vm("x", { cpu: { reservationMhz: 2000, limitMhz: 1000 } })),
+      "InvalidSpec",
+      "field cpu.reservationMhz",
+      "must not exceed limitMhz",
+    );
   });
 
   it("unknown host", async () => {
-    await expectRefusal(() => rt.apply(vm("x", { host: "esx9" })), "NotFound", "VirtualMachine x", "field host", "Host esx9 does not exist");
+    await expectRefusal(
+      () => rt.apply(vm("x", { host: "esx9" })),
+      "NotFound",
+      "VirtualMachine x",
+      "field host",
+      "Host esx9 does not exist",
+    );
   });
 
   it("unknown pool", async () => {
@@ -114,7 +149,14 @@ describe("refused operations change nothing", () => {
   });
 
   it("deleting a cluster still in use lists what uses it", async () => {
-    await expectRefusal(() => rt.delete("Cluster", "prod"), "Conflict", "Cluster prod", "Host esx1", "ResourcePool web", "VirtualMachine db1");
+    await expectRefusal(
+      () => rt.delete("Cluster", "prod"),
+      "Conflict",
+      "Cluster prod",
+      "Host esx1",
+      "ResourcePool web",
+      "VirtualMachine db1",
+    );
   });
 
   it("deleting a host that runs VMs", async () => {
@@ -128,15 +170,32 @@ describe("refused operations change nothing", () => {
 
   it("shrinking a host below what its VMs reserve", async () => {
     await rt.apply(vm("pinned", { host: "esx2", memory: { reservationMb: 30000 } }));
-    await expectRefusal(() => rt.apply(esxHost("esx2", "prod", { memoryMb: 16384 })), "InsufficientCapacity", "Host esx2", "field memoryMb", "running VMs reserve 30000 MB");
+    await expectRefusal(
+      () => rt.apply(esxHost("esx2", "prod", { memoryMb: 16384 })),
+      "InsufficientCapacity",
+      "Host esx2",
+      "field memoryMb",
+      "running VMs reserve 30000 MB",
+    );
   });
 
   it("a pool whose reservation does not fit its parent", async () => {
-    await expectRefusal(() => rt.apply(pool("big", { cpu: { reservationMhz: 100000 } })), "InsufficientCapacity", "ResourcePool big", "cluster prod has");
+    await expectRefusal(
+      () => rt.apply(pool("big", { cpu: { reservationMhz: 100000 } })),
+      "InsufficientCapacity",
+      "ResourcePool big",
+      "cluster prod has",
+    );
   });
 
   it("a pool that would be its own ancestor", async () => {
     await rt.apply(pool("child", { parent: "web" }));
-    await expectRefusal(() => rt.apply(pool("web", { parent: "child", cpu: { reservationMhz: 4000 } })), "InvalidSpec", "ResourcePool web", "field parent", "own ancestor");
+    await expectRefusal(
+      () => rt.apply(pool("web", { parent: "child", cpu: { reservationMhz: 4000 } })),
+      "InvalidSpec",
+      "ResourcePool web",
+      "field parent",
+      "own ancestor",
+    );
   });
 });

@@ -8,7 +8,11 @@ import { bootSeconds } from "../../runtime/core/ha/timing";
 import { VmSpec } from "../../schema/virtual-machine";
 import { cluster, esxHost, vm } from "../support/fixtures";
 
-const dependency = (name: string, vms: string[], dependsOn: string[], extra: object = {}) => ({ kind: "Rule" as const, name, spec: { cluster: "prod", type: "restartDependency", vms, dependsOn, ...extra } });
+const dependency = (name: string, vms: string[], dependsOn: string[], extra: object = {}) => ({
+  kind: "Rule" as const,
+  name,
+  spec: { cluster: "prod", type: "restartDependency", vms, dependsOn, ...extra },
+});
 
 async function threeTier(): Promise<Runtime> {
   const rt = await openRuntime({ path: ":memory:" });

@@ -35,7 +35,11 @@ describe("Rule validation", () => {
     [{ type: "vmHost", vms: ["a"], hosts: ["esx1"] }, "InvalidSpec", /field hostAffinity: a vmHost rule needs hostAffinity/],
     [{ type: "affinity", vms: ["a"] }, "InvalidSpec", /field vms: an affinity rule needs at least two VMs/],
     [{ type: "antiAffinity", vms: ["a", "a"] }, "InvalidSpec", /field vms.1: a is listed twice/],
-    [{ type: "vmHost", vms: ["a"], hosts: ["esx1"], hostAffinity: "shouldRunOn", mandatory: true }, "InvalidSpec", /field mandatory: shouldRunOn is not mandatory/],
+    [
+      { type: "vmHost", vms: ["a"], hosts: ["esx1"], hostAffinity: "shouldRunOn", mandatory: true },
+      "InvalidSpec",
+      /field mandatory: shouldRunOn is not mandatory/,
+    ],
     [{ type: "antiAffinity", vms: ["a", "ghost"] }, "NotFound", /Rule r: field vms.1: VirtualMachine ghost does not exist/],
     [{ type: "vmHost", vms: ["a"], hosts: ["esx9"], hostAffinity: "mustRunOn" }, "NotFound", /field hosts.0: Host esx9 does not exist/],
   ])("refuses %j", async (spec, code, message) => {
@@ -48,14 +52,21 @@ describe("Rule validation", () => {
   it("defaults mandatory by type: anti-affinity yes, affinity no, vmHost from hostAffinity", async () => {
     expect((await rt.apply(rule("apart", { type: "antiAffinity", vms: ["a", "b"] }))).status).toMatchObject({ mandatory: true });
     expect((await rt.apply(rule("together", { type: "affinity", vms: ["b", "c"] }))).status).toMatchObject({ mandatory: false });
-    expect((await rt.apply(rule("must", { type: "vmHost", vms: ["c"], hosts: ["esx1"], hostAffinity: "mustRunOn" }))).status).toMatchObject({ mandatory: true });
+    expect((await rt.apply(rule("must", { type: "vmHost", vms: ["c"], hosts: ["esx1"], hostAffinity: "mustRunOn" }))).status).toMatchObject(
+      { mandatory: true },
+    );
   });
 
   it("refuses mandatory rules that can never hold together, naming the other rule", async () => {
     await rt.apply(rule("apart", { type: "antiAffinity", vms: ["a", "b"] }));
-    await expect(rt.apply(rule("together", { type: "affinity", vms: ["a", "b"], mandatory: true }))).rejects.toMatchObject({ code: "Conflict", message: expect.stringMatching(/mandatory rule apart is an antiAffinity rule over a, b too/) });
+    await expect(rt.apply(rule("together", { type: "affinity", vms: ["a", "b"], mandatory: true }))).rejects.toMatchObject({
+      code: "Conflict",
+      message: expect.stringMatching(/mandatory rule apart is an antiAffinity rule over a, b too/),
+    });
     await rt.apply(rule("on1", { type: "vmHost", vms: ["c"], hosts: ["esx1"], hostAffinity: "mustRunOn" }));
-    await expect(rt.apply(rule("off1", { type: "vmHost", vms: ["c"], hosts: ["esx1"], hostAffinity: "mustNotRunOn" }))).rejects.toMatchObject({ code: "Conflict", message: expect.stringMatching(/no host of cluster prod is left for VM c/) });
+    await expect(
+      rt.apply(rule("off1", { type: "vmHost", vms: ["c"], hosts: ["esx1"], hostAffinity: "mustNotRunOn" })),
+    ).rejects.toMatchObject({ code: "Conflict", message: expect.stringMatching(/no host of cluster prod is left for VM c/) });
   });
 
   it("keeps a VM or host that a rule names from being deleted", async () => {
@@ -110,14 +121,20 @@ describe("rules in DRS", () => {
     expect(events).toEqual([
       "Rule apart Created: mandatory anti-affinity (keep apart) of a, b",
       expect.stringMatching(/^Rule apart RuleViolated: 2 VM\(s\) break the mandatory rule/),
-      expect.stringMatching(/^VirtualMachine a DrsMigrated: moved from esx1 to esx2 \(priority 1\): mandatory rule apart: keeps it apart from b \(on esx1\); live migration esx1 -> esx2: .* expected$/),
+      expect.stringMatching(
+        /^VirtualMachine a DrsMigrated: moved from esx1 to esx2 \(priority 1\): mandatory rule apart: keeps it apart from b \(on esx1\); live migration esx1 -> esx2: .* expected$/,
+      ),
       "Rule apart RuleSatisfied: every running VM of the rule complies again",
       expect.stringMatching(/^VirtualMachine a Migrated: moved from esx1 to esx2: live migration/),
     ]);
   });
 
   it("recommends the correction in manual mode and reports a violation it cannot fix", async () => {
-    await skewedCluster(rt, { clusterSpec: { drs: { automationLevel: "manual" } }, hosts: 2, vms: { a: busy(100), b: busy(100), p: { host: "esx1" } } });
+    await skewedCluster(rt, {
+      clusterSpec: { drs: { automationLevel: "manual" } },
+      hosts: 2,
+      vms: { a: busy(100), b: busy(100), p: { host: "esx1" } },
+    });
     await rt.apply(rule("apart", { type: "antiAffinity", vms: ["a", "b"] }));
     expect((await clusterOf(rt)).status.drs.recommendations).toEqual([
       { vm: "a", fromHost: "esx1", toHost: "esx2", priority: 1, reason: "mandatory rule apart: keeps it apart from b (on esx1)" },
@@ -125,7 +142,9 @@ describe("rules in DRS", () => {
     await rt.apply(rule("p-off-1", { type: "vmHost", vms: ["p"], hosts: ["esx1"], hostAffinity: "mustNotRunOn" }));
     const drs = (await clusterOf(rt)).status.drs;
     expect(drs.unresolved).toEqual(["p: mandatory rule p-off-1: keeps it off esx1; it is pinned to esx1"]);
-    expect((await rt.get("Rule", "p-off-1"))!.status).toMatchObject({ violations: ["p on esx1: mandatory rule p-off-1: keeps it off esx1"] });
+    expect((await rt.get("Rule", "p-off-1"))!.status).toMatchObject({
+      violations: ["p on esx1: mandatory rule p-off-1: keeps it off esx1"],
+    });
   });
 
   it("never splits VMs of a mandatory affinity rule to balance", async () => {

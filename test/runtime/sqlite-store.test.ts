@@ -65,7 +65,16 @@ describe("SQLite store", () => {
     db.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
     db.exec(SQLITE_MIGRATIONS[0]);
     db.exec("INSERT INTO schema_version VALUES (1); INSERT INTO state VALUES (1, 3, 42, 7)");
-    const oldStatus = { observedGeneration: 1, hosts: [], cpuCapacityMhz: 0, memoryCapacityMb: 0, cpuReservationUsedMhz: 0, memoryReservationUsedMb: 0, cpuUnreservedMhz: 0, memoryUnreservedMb: 0 };
+    const oldStatus = {
+      observedGeneration: 1,
+      hosts: [],
+      cpuCapacityMhz: 0,
+      memoryCapacityMb: 0,
+      cpuReservationUsedMhz: 0,
+      memoryReservationUsedMb: 0,
+      cpuUnreservedMhz: 0,
+      memoryUnreservedMb: 0,
+    };
     db.prepare("INSERT INTO objects VALUES ('Cluster', 'old', '{}', ?, 1, 1)").run(JSON.stringify(oldStatus));
     db.close();
     const rt = await openRuntime({ path });
@@ -89,17 +98,71 @@ describe("SQLite store", () => {
     db.exec(SQLITE_MIGRATIONS[1]);
     db.exec("INSERT INTO schema_version VALUES (2); INSERT INTO state (id, revision, clock_seconds, random_state) VALUES (1, 3, 0, 7)");
     const insert = db.prepare("INSERT INTO objects VALUES (?, ?, ?, ?, 1, 1)");
-    const hostSpec = { hypervisor: "esx", cpu: { sockets: 1, coresPerSocket: 8, mhz: 2000, vendor: "intel", features: ["vmx", "lm"] }, memoryMb: 16384, datastores: [], maintenance: false };
-    const hostStatus = { observedGeneration: 1, state: "connected", cpuCapacityMhz: 16000, memoryCapacityMb: 16384, cpuReservedMhz: 1000, memoryReservedMb: 50, cpuUsedMhz: 0, memoryUsedMb: 50, vcpusCommitted: 1, memoryCommittedMb: 1024 };
-    const vmSpec = { host: "old", vcpus: 1, memoryMb: 1024, guestOs: "linux", guestArch: "x86_64", virtualization: "auto", powerState: "on", cpu: { shares: "normal", reservationMhz: 1000 }, memory: { shares: "normal", reservationMb: 0 }, disks: [] };
+    const hostSpec = {
+      hypervisor: "esx",
+      cpu: { sockets: 1, coresPerSocket: 8, mhz: 2000, vendor: "intel", features: ["vmx", "lm"] },
+      memoryMb: 16384,
+      datastores: [],
+      maintenance: false,
+    };
+    const hostStatus = {
+      observedGeneration: 1,
+      state: "connected",
+      cpuCapacityMhz: 16000,
+      memoryCapacityMb: 16384,
+      cpuReservedMhz: 1000,
+      memoryReservedMb: 50,
+      cpuUsedMhz: 0,
+      memoryUsedMb: 50,
+      vcpusCommitted: 1,
+      memoryCommittedMb: 1024,
+    };
+    const vmSpec = {
+      host: "old",
+      vcpus: 1,
+      memoryMb: 1024,
+      guestOs: "linux",
+      guestArch: "x86_64",
+      virtualization: "auto",
+      powerState: "on",
+      cpu: { shares: "normal", reservationMhz: 1000 },
+      memory: { shares: "normal", reservationMb: 0 },
+      disks: [],
+    };
     const lastMigration = { fromHost: "a", toHost: "old", totalSeconds: 0, downtimeMs: 0, rounds: 0, transferredMb: 0 };
-    const vmStatus = { observedGeneration: 1, cluster: null, currentHost: "old", powerState: "on", virtualization: "hardware", overheadMemoryMb: 50, cpuEntitlementMhz: 1000, memoryEntitlementMb: 50, cpuUsedMhz: 0, migrations: 1, lastMigration };
+    const vmStatus = {
+      observedGeneration: 1,
+      cluster: null,
+      currentHost: "old",
+      powerState: "on",
+      virtualization: "hardware",
+      overheadMemoryMb: 50,
+      cpuEntitlementMhz: 1000,
+      memoryEntitlementMb: 50,
+      cpuUsedMhz: 0,
+      migrations: 1,
+      lastMigration,
+    };
     insert.run("Host", "old", JSON.stringify(hostSpec), JSON.stringify(hostStatus));
     insert.run("VirtualMachine", "v", JSON.stringify(vmSpec), JSON.stringify(vmStatus));
     db.close();
     const rt = await openRuntime({ path });
-    expect((await rt.get("Host", "old"))!.status).toMatchObject({ hypervisorVersion: "3.0", incomingVms: [], vms: ["v"], haFailoverHost: false });
-    expect((await rt.get("VirtualMachine", "v"))!.status).toMatchObject({ overheadCpuPercent: 0, overheadCpuReservedMhz: 0, migration: null, importedDisks: [], cdrom: null, paging: null, lastMigration: { ...lastMigration, kind: "live", completedAtSeconds: 0 }, haRestart: null });
+    expect((await rt.get("Host", "old"))!.status).toMatchObject({
+      hypervisorVersion: "3.0",
+      incomingVms: [],
+      vms: ["v"],
+      haFailoverHost: false,
+    });
+    expect((await rt.get("VirtualMachine", "v"))!.status).toMatchObject({
+      overheadCpuPercent: 0,
+      overheadCpuReservedMhz: 0,
+      migration: null,
+      importedDisks: [],
+      cdrom: null,
+      paging: null,
+      lastMigration: { ...lastMigration, kind: "live", completedAtSeconds: 0 },
+      haRestart: null,
+    });
     // The VM's stored charge (1000 MHz, 50 MB, no CPU overhead) is released exactly when it powers off.
     await rt.apply({ kind: "VirtualMachine", name: "v", spec: { ...vmSpec, powerState: "off" } });
     expect((await rt.get("Host", "old"))!.status).toMatchObject({ cpuReservedMhz: 0, memoryReservedMb: 0 });
@@ -109,11 +172,22 @@ describe("SQLite store", () => {
   it("migrates containers written when moves landed at once: none is in flight", async () => {
     const rt = await openRuntime({ path });
     await rt.apply(cluster("farm"));
-    await rt.apply({ kind: "Host", name: "vz1", spec: { cluster: "farm", hypervisor: "openvz", cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] }, memoryMb: 4096 } });
+    await rt.apply({
+      kind: "Host",
+      name: "vz1",
+      spec: {
+        cluster: "farm",
+        hypervisor: "openvz",
+        cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] },
+        memoryMb: 4096,
+      },
+    });
     await rt.apply({ kind: "Container", name: "ct", spec: { cluster: "farm", template: "centos-5-x86_64", memoryMb: 256, diskGb: 1 } });
     await rt.close();
     const db = new Database(path);
-    db.exec(`UPDATE objects SET status = json_remove(status, '$.migration') WHERE kind = 'Container'; UPDATE schema_version SET version = ${SQLITE_MIGRATIONS.findIndex((m) => m.includes("'$.migration', json('null')) WHERE kind = 'Container'"))}`);
+    db.exec(
+      `UPDATE objects SET status = json_remove(status, '$.migration') WHERE kind = 'Container'; UPDATE schema_version SET version = ${SQLITE_MIGRATIONS.findIndex((m) => m.includes("'$.migration', json('null')) WHERE kind = 'Container'"))}`,
+    );
     expect(db.prepare("SELECT json_type(status, '$.migration') AS t FROM objects WHERE kind = 'Container'").get()).toEqual({ t: null });
     db.close();
     const after = await openRuntime({ path });
@@ -139,7 +213,8 @@ describe("SQLite store", () => {
 
     // This process writes too, while the two others run.
     const mine = (async () => {
-      for (let i = 0; i < 40; i++) await rt.apply(vm(`main-${i}`, { vcpus: 1, memoryMb: 1024, cpu: { reservationMhz: 100 }, memory: { reservationMb: 100 } }));
+      for (let i = 0; i < 40; i++)
+        await rt.apply(vm(`main-${i}`, { vcpus: 1, memoryMb: 1024, cpu: { reservationMhz: 100 }, memory: { reservationMb: 100 } }));
     })();
     await Promise.all([runWriter("a", 60), runWriter("b", 60), mine]);
 

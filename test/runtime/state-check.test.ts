@@ -22,9 +22,27 @@ beforeEach(async () => {
   await rt.apply(cluster("prod", { ha: { enabled: true }, drs: { automationLevel: "fullyAutomated" } }));
   await rt.apply(datastore("shared", "nfs", 5000));
   for (const h of ["esx1", "esx2", "esx3"]) await rt.apply(esxHost(h, "prod", { datastores: ["shared"] }));
-  for (let i = 0; i < 8; i++) await rt.apply(vm(`web${i}`, { memory: { reservationMb: 512 }, cpu: { reservationMhz: 300 }, disks: [{ datastore: "shared", sizeGb: 10 }], workload: { cpuDemandMhz: 1500 + 300 * i } }));
+  for (let i = 0; i < 8; i++)
+    await rt.apply(
+      vm(`web${i}`, {
+        memory: { reservationMb: 512 },
+        cpu: { reservationMhz: 300 },
+        disks: [{ datastore: "shared", sizeGb: 10 }],
+        workload: { cpuDemandMhz: 1500 + 300 * i },
+      }),
+    );
   await rt.apply({ kind: "Cluster", name: "farm", spec: {} });
-  for (const h of ["vz1", "vz2"]) await rt.apply({ kind: "Host", name: h, spec: { cluster: "farm", hypervisor: "openvz", cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] }, memoryMb: 16384 } });
+  for (const h of ["vz1", "vz2"])
+    await rt.apply({
+      kind: "Host",
+      name: h,
+      spec: {
+        cluster: "farm",
+        hypervisor: "openvz",
+        cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] },
+        memoryMb: 16384,
+      },
+    });
   await rt.apply({ kind: "Container", name: "ct1", spec: { cluster: "farm", template: "centos-5-x86_64", memoryMb: 512, diskGb: 4 } });
 });
 
@@ -64,7 +82,15 @@ describe("a state the runtime wrote", () => {
     const check = await rt.checkState();
     expect(problems(check)).toEqual([]);
     expect(check.ok).toBe(true);
-    expect(check.checks.map((c) => c.name)).toEqual(["integrity", "schema", "rows", "specs and numbers", "placements", "host reservations", "timers"]);
+    expect(check.checks.map((c) => c.name)).toEqual([
+      "integrity",
+      "schema",
+      "rows",
+      "specs and numbers",
+      "placements",
+      "host reservations",
+      "timers",
+    ]);
   });
 
   it("checking changes nothing", async () => {
@@ -81,7 +107,9 @@ describe("a state damaged behind the runtime's back", () => {
     try {
       const check = await fresh.checkState();
       expect(check.ok).toBe(false);
-      expect(problems(check)).toEqual([expect.stringMatching(/^host reservations: host esx1: status.cpuReservedMhz is 12345, but its guests add up to \d+$/)]);
+      expect(problems(check)).toEqual([
+        expect.stringMatching(/^host reservations: host esx1: status.cpuReservedMhz is 12345, but its guests add up to \d+$/),
+      ]);
     } finally {
       await fresh.close();
     }

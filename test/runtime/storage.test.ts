@@ -16,13 +16,30 @@ beforeEach(async () => {
 
 const ds = async (name: string) => (await rt.get("Datastore", name)) as DatastoreObject;
 const hostOf = async (name: string) => ((await rt.get("VirtualMachine", name)) as VirtualMachineObject).status.currentHost;
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { code: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { code: string }) => e,
+  );
 
 describe("datastore capacity", () => {
   it("charges disks whether the VM runs or not, and releases them on delete", async () => {
-    await rt.apply(vm("a", { disks: [{ datastore: "san", sizeGb: 100 }, { datastore: "san", sizeGb: 50.5 }] }));
+    await rt.apply(
+      vm("a", {
+        disks: [
+          { datastore: "san", sizeGb: 100 },
+          { datastore: "san", sizeGb: 50.5 },
+        ],
+      }),
+    );
     await rt.apply(vm("b", { powerState: "off", disks: [{ datastore: "san", sizeGb: 200 }] }));
-    expect((await ds("san")).status).toMatchObject({ usedGb: 350.5, freeGb: 649.5, vms: ["a", "b"], hosts: ["esx1", "esx2"], shared: true });
+    expect((await ds("san")).status).toMatchObject({
+      usedGb: 350.5,
+      freeGb: 649.5,
+      vms: ["a", "b"],
+      hosts: ["esx1", "esx2"],
+      shared: true,
+    });
     await rt.apply(vm("a", { disks: [{ datastore: "san", sizeGb: 100 }] }));
     expect((await ds("san")).status.usedGb).toBe(300);
     await rt.delete("VirtualMachine", "b");
@@ -31,9 +48,20 @@ describe("datastore capacity", () => {
 
   it("refuses a disk that does not fit, naming the datastore and the arithmetic", async () => {
     await rt.apply(vm("a", { disks: [{ datastore: "san", sizeGb: 900 }] }));
-    const e = await refusal(rt.apply(vm("b", { disks: [{ datastore: "local1", sizeGb: 10 }, { datastore: "san", sizeGb: 150 }] })));
+    const e = await refusal(
+      rt.apply(
+        vm("b", {
+          disks: [
+            { datastore: "local1", sizeGb: 10 },
+            { datastore: "san", sizeGb: 150 },
+          ],
+        }),
+      ),
+    );
     expect(e?.code).toBe("InsufficientCapacity");
-    expect(e?.message).toContain("VirtualMachine b: field disks.1.sizeGb: datastore san has 100 GB free of 1000 GB; the VM's disks there need 150 GB more (150 GB in all)");
+    expect(e?.message).toContain(
+      "VirtualMachine b: field disks.1.sizeGb: datastore san has 100 GB free of 1000 GB; the VM's disks there need 150 GB more (150 GB in all)",
+    );
     expect((await ds("local1")).status.usedGb).toBe(0);
   });
 
@@ -45,7 +73,9 @@ describe("datastore capacity", () => {
   it("refuses shrinking a datastore below its disks and deleting one in use", async () => {
     await rt.apply(vm("a", { disks: [{ datastore: "san", sizeGb: 600 }] }));
     const shrink = await refusal(rt.apply(datastore("san", "fc", 500)));
-    expect(shrink?.message).toContain("InsufficientCapacity: Datastore san: field capacityGb: VM disks use 600 GB of it; the new capacity is 500 GB");
+    expect(shrink?.message).toContain(
+      "InsufficientCapacity: Datastore san: field capacityGb: VM disks use 600 GB of it; the new capacity is 500 GB",
+    );
     const del = await refusal(rt.delete("Datastore", "san"));
     expect(del?.code).toBe("Conflict");
     expect(del?.message).toMatch(/Host esx1 \(mounts it\)[\s\S]*VirtualMachine a \(disks\)/);
@@ -56,7 +86,14 @@ describe("datastore visibility", () => {
   it("places a VM only on hosts that mount all its datastores", async () => {
     await rt.apply(vm("shared", { disks: [{ datastore: "san", sizeGb: 10 }] }));
     expect(["esx1", "esx2"]).toContain(await hostOf("shared"));
-    await rt.apply(vm("pinned-by-disk", { disks: [{ datastore: "san", sizeGb: 10 }, { datastore: "local1", sizeGb: 10 }] }));
+    await rt.apply(
+      vm("pinned-by-disk", {
+        disks: [
+          { datastore: "san", sizeGb: 10 },
+          { datastore: "local1", sizeGb: 10 },
+        ],
+      }),
+    );
     expect(await hostOf("pinned-by-disk")).toBe("esx1");
   });
 
@@ -73,7 +110,9 @@ describe("datastore visibility", () => {
     const e = await refusal(rt.apply(esxHost("esx2", "prod", { datastores: ["san", "local1"] })));
     expect(e?.message).toContain("Conflict: Host esx2: field datastores.1: datastore local1 is local storage of host esx1");
     const t = await refusal(rt.apply(datastore("san", "local", 1000)));
-    expect(t?.message).toContain("Conflict: Datastore san: field type: a local datastore belongs to one host, and 2 hosts mount it (esx1, esx2)");
+    expect(t?.message).toContain(
+      "Conflict: Datastore san: field type: a local datastore belongs to one host, and 2 hosts mount it (esx1, esx2)",
+    );
   });
 
   it("refuses a host mount of an unknown datastore and unmounting storage its running VMs use", async () => {
@@ -89,7 +128,10 @@ describe("datastore visibility", () => {
     await rt.apply(vm("load", { host: "esx1" }));
     await rt.apply(vm("m", { disks: [{ datastore: "san", sizeGb: 10 }] }));
     expect(await hostOf("m")).toBe("esx2");
-    const disks = [{ datastore: "san", sizeGb: 10 }, { datastore: "local1", sizeGb: 5 }];
+    const disks = [
+      { datastore: "san", sizeGb: 10 },
+      { datastore: "local1", sizeGb: 5 },
+    ];
     const e = await refusal(rt.apply(vm("m", { disks })));
     expect(e?.code).toBe("Incompatible");
     expect(e?.message).toContain("the change does not fit esx2, where the VM runs; power it off to place it again");

@@ -23,7 +23,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { code?: string; field?: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { code?: string; field?: string }) => e,
+  );
 
 function contract(makeStore: () => StoreUnderTest) {
   let store: StoreUnderTest;
@@ -74,7 +78,8 @@ function contract(makeStore: () => StoreUnderTest) {
     const clients = await Promise.all([0, 1, 2, 3].map(() => open(location)));
     await Promise.all(
       clients.map(async (rt, c) => {
-        for (let i = 0; i < 15; i++) await rt.apply(vm(`c${c}-${i}`, { vcpus: 1, memoryMb: 512, cpu: { reservationMhz: 100 }, memory: { reservationMb: 100 } }));
+        for (let i = 0; i < 15; i++)
+          await rt.apply(vm(`c${c}-${i}`, { vcpus: 1, memoryMb: 512, cpu: { reservationMhz: 100 }, memory: { reservationMb: 100 } }));
       }),
     );
     const rt = clients[0];
@@ -96,7 +101,9 @@ function contract(makeStore: () => StoreUnderTest) {
     const contenders = await Promise.all([0, 1, 2, 3, 4, 5].map(() => open(location)));
     const results = await Promise.allSettled(contenders.map((rt) => rt.create(vm("contested"))));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(results.filter((r) => r.status === "rejected").map((r) => ((r as PromiseRejectedResult).reason as { code: string }).code)).toEqual(Array(5).fill("Conflict"));
+    expect(
+      results.filter((r) => r.status === "rejected").map((r) => ((r as PromiseRejectedResult).reason as { code: string }).code),
+    ).toEqual(Array(5).fill("Conflict"));
   });
 
   it("readers are never blocked by a writer; a waiting writer gets Conflict naming the holder", async () => {

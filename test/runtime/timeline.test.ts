@@ -91,6 +91,8 @@ describe("simulated time", () => {
     schedule(txn, 120, "test.record", { kind: "Cluster", name: "after" });
     advance(txn, 30);
     expect(fired).toEqual(["after@120"]);
-    expect(txn.events.map((e) => [e.name, e.reason, e.message])).toEqual([["odd", "StepFailed", "timer task toString has no handler: dropped"]]);
+    expect(txn.events.map((e) => [e.name, e.reason, e.message])).toEqual([
+      ["odd", "StepFailed", "timer task toString has no handler: dropped"],
+    ]);
   });
 });

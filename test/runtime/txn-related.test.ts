@@ -6,15 +6,26 @@ import { createWorld } from "../../runtime/core/world-setup";
 import { Txn } from "../../runtime/core/txn";
 
 const HOSTS = ["h1", "h2", "h3"];
-const vm = (name: string, host: string | null): RuntimeObject => ({ kind: "VirtualMachine", name, spec: {}, status: { currentHost: host }, generation: 1 });
-const op = fc.record({ name: fc.constantFrom("a", "b", "c", "d", "e"), host: fc.option(fc.constantFrom(...HOSTS), { nil: null }), remove: fc.boolean() });
+const vm = (name: string, host: string | null): RuntimeObject => ({
+  kind: "VirtualMachine",
+  name,
+  spec: {},
+  status: { currentHost: host },
+  generation: 1,
+});
+const op = fc.record({
+  name: fc.constantFrom("a", "b", "c", "d", "e"),
+  host: fc.option(fc.constantFrom(...HOSTS), { nil: null }),
+  remove: fc.boolean(),
+});
 
 describe("Txn.related", () => {
   it("equals a scan of the operation's view after any puts and removes, in the world and in the Txn", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 12 }), fc.array(op, { maxLength: 20 }), (committed, pending) => {
         const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
-        const apply = (txn: Txn, o: { name: string; host: string | null; remove: boolean }) => (o.remove ? txn.remove("VirtualMachine", o.name) : txn.put(vm(o.name, o.host)));
+        const apply = (txn: Txn, o: { name: string; host: string | null; remove: boolean }) =>
+          o.remove ? txn.remove("VirtualMachine", o.name) : txn.put(vm(o.name, o.host));
         const first = new Txn(world);
         committed.forEach((o) => apply(first, o));
         world.applyChanges(first.changes());
@@ -22,12 +33,18 @@ describe("Txn.related", () => {
         const txn = new Txn(world);
         pending.forEach((o) => apply(txn, o));
         for (const h of HOSTS) {
-          const scanned = txn.list("VirtualMachine").filter((v) => (v.status as { currentHost: string | null }).currentHost === h).map((v) => v.name);
+          const scanned = txn
+            .list("VirtualMachine")
+            .filter((v) => (v.status as { currentHost: string | null }).currentHost === h)
+            .map((v) => v.name);
           expect(txn.related("vmsOnHost", h)).toEqual(scanned);
         }
         world.applyChanges(txn.changes());
         for (const h of HOSTS) {
-          const scanned = world.list("VirtualMachine").filter((v) => (v.status as { currentHost: string | null }).currentHost === h).map((v) => v.name);
+          const scanned = world
+            .list("VirtualMachine")
+            .filter((v) => (v.status as { currentHost: string | null }).currentHost === h)
+            .map((v) => v.name);
           expect([...world.relatedSorted("vmsOnHost", h)]).toEqual(scanned);
         }
       }),

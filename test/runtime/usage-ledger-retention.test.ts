@@ -22,11 +22,19 @@ describe("usage ledger retention", () => {
     for (let h = 1; h <= HOSTS; h++) await rt.apply(esxHost(`esx${h}`));
     for (let i = 0; i < VMS; i++) {
       const profile = i % 2 === 0 ? "diurnal" : "bursty";
-      await rt.apply(vm(`vm${String(i).padStart(3, "0")}`, { powerState: "on", memoryMb: 1024, workload: { profile, cpuDemandMhz: 400 + (i % 7) * 150, activeMemoryMb: 512 } }));
+      await rt.apply(
+        vm(`vm${String(i).padStart(3, "0")}`, {
+          powerState: "on",
+          memoryMb: 1024,
+          workload: { profile, cpuDemandMhz: 400 + (i % 7) * 150, activeMemoryMb: 512 },
+        }),
+      );
     }
     const snapshot = (world: World) => ({
       records: new Map((world.list("VirtualMachine") as RuntimeObject[]).map((o) => [o.name, o])),
-      running: (world.list("VirtualMachine") as RuntimeObject[]).filter((o) => (o.status as { currentHost: string | null }).currentHost !== null).length,
+      running: (world.list("VirtualMachine") as RuntimeObject[]).filter(
+        (o) => (o.status as { currentHost: string | null }).currentHost !== null,
+      ).length,
       retained: world.ledger(USAGE_LEDGER).retainedEntries,
     });
     let previous = await store.read(snapshot);

@@ -18,9 +18,17 @@ const HOSTS = ["h1", "h2", "h3"];
 const VMS = ["v1", "v2", "v3", "v4", "v5", "v6"];
 /** Small hosts, so that a few VMs contend for them. */
 const smallHost = (name: string, maintenance = false) =>
-  esxHost(name, "prod", { memoryMb: 32768, maintenance, cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] } });
+  esxHost(name, "prod", {
+    memoryMb: 32768,
+    maintenance,
+    cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] },
+  });
 
-type Op = { vm: { name: string; spec: Record<string, unknown> } } | { remove: string } | { advance: number } | { maintenance: [string, boolean] };
+type Op =
+  | { vm: { name: string; spec: Record<string, unknown> } }
+  | { remove: string }
+  | { advance: number }
+  | { maintenance: [string, boolean] };
 
 const vmOp: fc.Arbitrary<Op> = fc
   .record({
@@ -41,7 +49,9 @@ const vmOp: fc.Arbitrary<Op> = fc
         ...(v.host ? { host: v.host } : {}),
         memoryMb: v.memoryMb,
         memory: { reservationMb: v.memRes },
-        ...(v.demand === undefined && v.active === undefined ? {} : { workload: { profile: v.profile, cpuDemandMhz: v.demand, activeMemoryMb: v.active } }),
+        ...(v.demand === undefined && v.active === undefined
+          ? {}
+          : { workload: { profile: v.profile, cpuDemandMhz: v.demand, activeMemoryMb: v.active } }),
       },
     },
   }));
@@ -107,7 +117,8 @@ describe("host usage from the usage sums", () => {
     const before = (await rt.get("VirtualMachine", "a"))!.status as { memoryUsedMb: number };
     expect(before.memoryUsedMb).toBeLessThan(14000);
     await rt.delete("VirtualMachine", "c");
-    for (const name of ["a", "b"]) expect(((await rt.get("VirtualMachine", name))!.status as { memoryUsedMb: number }).memoryUsedMb).toBe(14000);
+    for (const name of ["a", "b"])
+      expect(((await rt.get("VirtualMachine", name))!.status as { memoryUsedMb: number }).memoryUsedMb).toBe(14000);
     expect(((await rt.get("Host", "h1"))!.status as { memoryUsedMb: number }).memoryUsedMb).toBe(28000);
     expect(await store.read(walkChanges)).toEqual([]);
     await rt.close();

@@ -18,7 +18,10 @@ async function monitored(vmMonitoring: object = { enabled: true }): Promise<Runt
 }
 
 const health = async (rt: Runtime) => ((await rt.get("VirtualMachine", "app")) as VirtualMachineObject).status.guestHealth;
-const monitoringEvents = (events: RuntimeEvent[]) => events.filter((e) => e.name === "app" && ["GuestHeartbeatLost", "VmMonitoringReset", "VmMonitoringGaveUp"].includes(e.reason)).map((e) => `${e.timeSeconds} ${e.reason}`);
+const monitoringEvents = (events: RuntimeEvent[]) =>
+  events
+    .filter((e) => e.name === "app" && ["GuestHeartbeatLost", "VmMonitoringReset", "VmMonitoringGaveUp"].includes(e.reason))
+    .map((e) => `${e.timeSeconds} ${e.reason}`);
 
 describe("VM Monitoring", () => {
   it("resets a VM whose heartbeats stop for the failure interval (30 s)", async () => {
@@ -43,7 +46,14 @@ describe("VM Monitoring", () => {
     await rt.advance(200);
     await rt.failVm("app");
     await rt.advance(400);
-    expect(monitoringEvents(await rt.events())).toEqual(["0 GuestHeartbeatLost", "30 VmMonitoringReset", "30 GuestHeartbeatLost", "150 VmMonitoringReset", "230 GuestHeartbeatLost", "270 VmMonitoringGaveUp"]);
+    expect(monitoringEvents(await rt.events())).toEqual([
+      "0 GuestHeartbeatLost",
+      "30 VmMonitoringReset",
+      "30 GuestHeartbeatLost",
+      "150 VmMonitoringReset",
+      "230 GuestHeartbeatLost",
+      "270 VmMonitoringGaveUp",
+    ]);
     expect(await health(rt)).toMatchObject({ heartbeat: "lost", gaveUp: true, resetsAtSeconds: [30, 150] });
     await rt.close();
   });
@@ -54,7 +64,12 @@ describe("VM Monitoring", () => {
     await rt.advance(700);
     await rt.failVm("app");
     await rt.advance(60);
-    expect(monitoringEvents(await rt.events())).toEqual(["0 GuestHeartbeatLost", "30 VmMonitoringReset", "700 GuestHeartbeatLost", "730 VmMonitoringReset"]);
+    expect(monitoringEvents(await rt.events())).toEqual([
+      "0 GuestHeartbeatLost",
+      "30 VmMonitoringReset",
+      "700 GuestHeartbeatLost",
+      "730 VmMonitoringReset",
+    ]);
     await rt.close();
   });
 
@@ -73,7 +88,10 @@ describe("VM Monitoring", () => {
     const rt = await monitored();
     await rt.apply(vm("off", { powerState: "off" }));
     const before = await rt.list("VirtualMachine");
-    await expect(rt.failVm("off")).rejects.toMatchObject({ code: "Conflict", message: expect.stringMatching(/VirtualMachine off: the VM is not running/) });
+    await expect(rt.failVm("off")).rejects.toMatchObject({
+      code: "Conflict",
+      message: expect.stringMatching(/VirtualMachine off: the VM is not running/),
+    });
     await expect(rt.failVm("ghost")).rejects.toMatchObject({ code: "NotFound" });
     await expect(rt.failVm("app", { mode: "melt" as "crash" })).rejects.toMatchObject({ code: "InvalidSpec", field: "mode" });
     await rt.failVm("app");

@@ -11,7 +11,12 @@ import { cluster, datastore, esxHost, vm } from "../support/fixtures";
 import { accountingMismatches, asInventory } from "../support/oracle";
 
 async function inventory(rt: Runtime) {
-  return asInventory({ Cluster: await rt.list("Cluster"), Host: await rt.list("Host"), ResourcePool: await rt.list("ResourcePool"), VirtualMachine: await rt.list("VirtualMachine") });
+  return asInventory({
+    Cluster: await rt.list("Cluster"),
+    Host: await rt.list("Host"),
+    ResourcePool: await rt.list("ResourcePool"),
+    VirtualMachine: await rt.list("VirtualMachine"),
+  });
 }
 
 const getVm = async (rt: Runtime, name: string) => (await rt.get("VirtualMachine", name)) as VirtualMachineObject;
@@ -32,7 +37,9 @@ describe("migrateVm", () => {
     expect(txn.get<HostObject>("Host", to)!.status.memoryReservedMb).toBe(1000);
     expect(txn.get<HostObject>("Host", from)!.status.memoryReservedMb).toBe(1000);
     expect(txn.events.map((e) => e.reason)).toEqual(["DrsMigrated"]);
-    expect(txn.events[0].message).toMatch(/^test move; live migration esx\d -> esx\d: 1 pre-copy round\(s\), 4096 MB sent, [\d.]+ s, downtime 25 ms/);
+    expect(txn.events[0].message).toMatch(
+      /^test move; live migration esx\d -> esx\d: 1 pre-copy round\(s\), 4096 MB sent, [\d.]+ s, downtime 25 ms/,
+    );
 
     // vMotion sends an idle 4 GB VM once at the link's rate: 4096 MB x 8 / 1000 Mbit/s = 32.768 s, plus 25 ms.
     expect(inFlight.status.migration!.completesAtSeconds).toBeCloseTo(32.793, 3);
@@ -41,7 +48,12 @@ describe("migrateVm", () => {
     advance(txn, 0.01, TIMER_HANDLERS);
     world.applyChanges(txn.changes());
     const moved = world.get("VirtualMachine", "v") as VirtualMachineObject;
-    expect(moved.status).toMatchObject({ currentHost: to, migrations: 1, migration: null, lastMigration: { fromHost: from, toHost: to, kind: "live", rounds: 1, transferredMb: 4096, downtimeMs: 25 } });
+    expect(moved.status).toMatchObject({
+      currentHost: to,
+      migrations: 1,
+      migration: null,
+      lastMigration: { fromHost: from, toHost: to, kind: "live", rounds: 1, transferredMb: 4096, downtimeMs: 25 },
+    });
     expect((world.get("Host", to) as HostObject).status.memoryReservedMb).toBe(1000);
     expect((world.get("Host", from) as HostObject).status.memoryReservedMb).toBe(0);
     expect([...world.related("vmsOnHost", to)]).toEqual(["v"]);
@@ -55,9 +67,14 @@ describe("migrateVm", () => {
     const txn = new Txn(world);
     migrateVm(txn, "v", "esx2", { reason: "DrsMigrated", message: "first move" });
     expect(() => migrateVm(txn, "v", "esx3", { reason: "DrsMigrated", message: "second move" })).toThrow(
-      expect.objectContaining({ code: "Conflict", message: "Conflict: VirtualMachine v: field host: cannot live-migrate to esx3: already migrating from esx1 to esx2" }),
+      expect.objectContaining({
+        code: "Conflict",
+        message: "Conflict: VirtualMachine v: field host: cannot live-migrate to esx3: already migrating from esx1 to esx2",
+      }),
     );
-    expect(() => migrateVm(new Txn(world), "v", "nowhere", { reason: "DrsMigrated", message: "move" })).toThrow(expect.objectContaining({ code: "NotFound" }));
+    expect(() => migrateVm(new Txn(world), "v", "nowhere", { reason: "DrsMigrated", message: "move" })).toThrow(
+      expect.objectContaining({ code: "NotFound" }),
+    );
   });
 });
 
@@ -70,9 +87,23 @@ describe("migrations through the runtime", () => {
   });
 
   it("keeps accounting consistent before, during and after a live migration", async () => {
-    await rt.apply(vm("v", { host: "esx1", memory: { reservationMb: 1000 }, cpu: { reservationMhz: 2000 }, workload: { dirtyRateMbps: 200, writableWorkingSetMb: 64 } }));
+    await rt.apply(
+      vm("v", {
+        host: "esx1",
+        memory: { reservationMb: 1000 },
+        cpu: { reservationMhz: 2000 },
+        workload: { dirtyRateMbps: 200, writableWorkingSetMb: 64 },
+      }),
+    );
     expect(accountingMismatches(await inventory(rt))).toEqual([]);
-    const moving = (await rt.apply(vm("v", { host: "esx2", memory: { reservationMb: 1000 }, cpu: { reservationMhz: 2000 }, workload: { dirtyRateMbps: 200, writableWorkingSetMb: 64 } }))) as VirtualMachineObject;
+    const moving = (await rt.apply(
+      vm("v", {
+        host: "esx2",
+        memory: { reservationMb: 1000 },
+        cpu: { reservationMhz: 2000 },
+        workload: { dirtyRateMbps: 200, writableWorkingSetMb: 64 },
+      }),
+    )) as VirtualMachineObject;
     expect(accountingMismatches(await inventory(rt))).toEqual([]);
     expect((await getHost(rt, "esx2")).status.cpuReservedMhz).toBe(2000 + moving.status.overheadCpuReservedMhz);
     await rt.advance(moving.status.migration!.completesAtSeconds);
@@ -84,8 +115,14 @@ describe("migrations through the runtime", () => {
   it("refuses to change a VM while it migrates, and deleting it gives the target back", async () => {
     await rt.apply(vm("v", { host: "esx1" }));
     await rt.apply(vm("v", { host: "esx2" }));
-    await expect(rt.apply(vm("v", { host: "esx2", memoryMb: 8192 }))).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("live migration from esx1 to esx2 is in progress") });
-    await expect(rt.delete("Host", "esx2")).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("VirtualMachine v (migrating here)") });
+    await expect(rt.apply(vm("v", { host: "esx2", memoryMb: 8192 }))).rejects.toMatchObject({
+      code: "Conflict",
+      message: expect.stringContaining("live migration from esx1 to esx2 is in progress"),
+    });
+    await expect(rt.delete("Host", "esx2")).rejects.toMatchObject({
+      code: "Conflict",
+      message: expect.stringContaining("VirtualMachine v (migrating here)"),
+    });
     await rt.delete("VirtualMachine", "v");
     expect((await getHost(rt, "esx2")).status).toMatchObject({ memoryReservedMb: 0, incomingVms: [] });
     expect((await rt.events()).map((e) => e.reason)).toContain("MigrationAborted");
@@ -102,26 +139,42 @@ describe("migrations through the runtime", () => {
     await rt.apply(vm("v", { host: "esx1", disks }));
     const live = await rt.apply(vm("v", { host: "esx2", disks })).catch((e) => e);
     expect(live.code).toBe("Conflict");
-    expect(live.message).toContain("field host: cannot live-migrate from esx1 to esx2: live migration needs shared storage, and esx2 does not mount local1");
+    expect(live.message).toContain(
+      "field host: cannot live-migrate from esx1 to esx2: live migration needs shared storage, and esx2 does not mount local1",
+    );
     expect(live.message).toContain("disk 0 on datastore local1");
     expect((await getVm(rt, "v")).status.currentHost).toBe("esx1");
     await rt.apply(vm("v", { host: "esx1", disks, powerState: "off" }));
     // Off, the VM still needs its target to see its disks: the change must move them there.
     await expect(rt.apply(vm("v", { host: "esx2", disks, powerState: "off" }))).rejects.toMatchObject({
       code: "Incompatible",
-      message: expect.stringContaining("cannot move the VM from esx1 to esx2: esx2 does not mount local1; move those disks to a datastore esx2 mounts"),
+      message: expect.stringContaining(
+        "cannot move the VM from esx1 to esx2: esx2 does not mount local1; move those disks to a datastore esx2 mounts",
+      ),
     });
     const moved = [{ datastore: "local2", sizeGb: 10 }];
     const cold = await rt.apply(vm("v", { host: "esx2", disks: moved, powerState: "off" }));
     // 10 GB copied over 1000 Mbit/s: 10240 MB x 8 / 1000 = 81.92 s.
-    expect((cold as VirtualMachineObject).status.migration).toMatchObject({ kind: "cold", fromHost: "esx1", toHost: "esx2", completesAtSeconds: 81.92 });
+    expect((cold as VirtualMachineObject).status.migration).toMatchObject({
+      kind: "cold",
+      fromHost: "esx1",
+      toHost: "esx2",
+      completesAtSeconds: 81.92,
+    });
     expect((await rt.get("Datastore", "local2"))!.status).toMatchObject({ usedGb: 10, vms: ["v"] });
     expect((await rt.get("Datastore", "local1"))!.status).toMatchObject({ usedGb: 0, vms: [] });
     await expect(rt.apply(vm("v", { host: "esx2", disks: moved }))).rejects.toMatchObject({ code: "Conflict" });
     await rt.advance(82);
-    expect((await getVm(rt, "v")).status.lastMigration).toMatchObject({ kind: "cold", transferredMb: 10240, totalSeconds: 81.92, downtimeMs: 0, rounds: 0, stopReason: "notLive" });
+    expect((await getVm(rt, "v")).status.lastMigration).toMatchObject({
+      kind: "cold",
+      transferredMb: 10240,
+      totalSeconds: 81.92,
+      downtimeMs: 0,
+      rounds: 0,
+      stopReason: "notLive",
+    });
     expect((await getVm(rt, "v")).status.currentHost).toBeNull();
-    expect((await rt.apply(vm("v", { host: "esx2", disks: moved })) as VirtualMachineObject).status.currentHost).toBe("esx2");
+    expect(((await rt.apply(vm("v", { host: "esx2", disks: moved }))) as VirtualMachineObject).status.currentHost).toBe("esx2");
   });
 
   it("live-migrates over a datastore both hosts mount, whatever the disk backend; a local one pins", async () => {

@@ -13,11 +13,23 @@ async function build(path: string, hosts = 3, vms = 8, memoryMb = 4096, policy =
   const rt = await openRuntime({ path });
   await rt.apply(cluster("prod", { ha: { enabled: true, admissionControl: { policy, hostFailuresToTolerate: 1 } } }));
   for (let h = 1; h <= hosts; h++) await rt.apply(esxHost(`esx${h}`, "prod", { hypervisorVersion: "8.0" }));
-  for (let i = 1; i <= vms; i++) await rt.apply(vm(`vm${i}`, { memoryMb, cpu: { reservationMhz: 2000 }, memory: { reservationMb: memoryMb }, workload: { cpuDemandMhz: 1500 } }));
+  for (let i = 1; i <= vms; i++)
+    await rt.apply(
+      vm(`vm${i}`, { memoryMb, cpu: { reservationMhz: 2000 }, memory: { reservationMb: memoryMb }, workload: { cpuDemandMhz: 1500 } }),
+    );
   await rt.close();
 }
 
-const bytes = (path: string) => [readFileSync(path), ...["-wal"].map((s) => { try { return readFileSync(path + s); } catch { return Buffer.alloc(0); } })];
+const bytes = (path: string) => [
+  readFileSync(path),
+  ...["-wal"].map((s) => {
+    try {
+      return readFileSync(path + s);
+    } catch {
+      return Buffer.alloc(0);
+    }
+  }),
+];
 
 async function withRuntime<T>(path: string, work: (rt: Runtime) => Promise<T>): Promise<T> {
   const rt = await openRuntime({ path });
@@ -38,7 +50,14 @@ describe("runtime.whatIf", () => {
       const vms = (await rt.list("VirtualMachine")) as VirtualMachineObject[];
       const onEsx1 = vms.filter((v) => v.status.currentHost === "esx1").map((v) => v.name);
       const events = (await rt.events()).length;
-      return { report: await rt.whatIf([{ type: "failHost", host: "esx1" }, { type: "advance", seconds: 900 }]), onEsx1, events };
+      return {
+        report: await rt.whatIf([
+          { type: "failHost", host: "esx1" },
+          { type: "advance", seconds: 900 },
+        ]),
+        onEsx1,
+        events,
+      };
     });
     expect(onEsx1.length).toBeGreaterThan(0);
     expect(report.steps.map((s) => s.ok)).toEqual([true, true]);
@@ -72,7 +91,12 @@ describe("runtime.whatIf", () => {
         { type: "failHost", host: "nope" },
         { type: "failHost", host: "esx1" },
         // Refused after the failure: the fork replays the failure and goes on.
-        { type: "apply", kind: "VirtualMachine", name: "big", spec: { cluster: "prod", vcpus: 2, memoryMb: 40000, guestOs: "linux", memory: { reservationMb: 40000 } } },
+        {
+          type: "apply",
+          kind: "VirtualMachine",
+          name: "big",
+          spec: { cluster: "prod", vcpus: 2, memoryMb: 40000, guestOs: "linux", memory: { reservationMb: 40000 } },
+        },
         { type: "advance", seconds: 900 },
       ]),
     );
@@ -99,7 +123,10 @@ describe("runtime.whatIf", () => {
     const path = join(tmp.dir, "add.db");
     await build(path);
     const report = await withRuntime(path, (rt) =>
-      rt.whatIf([{ type: "addHost", name: "esx4", spec: esxHost("esx4").spec }, { type: "advance", seconds: 3600 }]),
+      rt.whatIf([
+        { type: "addHost", name: "esx4", spec: esxHost("esx4").spec },
+        { type: "advance", seconds: 3600 },
+      ]),
     );
     expect(report.steps.every((s) => s.ok)).toBe(true);
     expect(report.clusters[0].after.usableHosts).toBe(4);
@@ -111,7 +138,10 @@ describe("runtime.whatIf", () => {
     const path = join(tmp.dir, "det.db");
     await build(path);
     await withRuntime(path, async (rt) => {
-      const steps = [{ type: "failHost" as const, host: "esx2" }, { type: "advance" as const, seconds: 1200 }];
+      const steps = [
+        { type: "failHost" as const, host: "esx2" },
+        { type: "advance" as const, seconds: 1200 },
+      ];
       expect(await rt.whatIf(steps)).toEqual(await rt.whatIf(steps));
       await expect(rt.whatIf([{ type: "advance", seconds: -1 }])).rejects.toThrow(/InvalidSpec: WhatIf step 0: field seconds/);
       await expect(rt.whatIf([{ type: "explode" } as never])).rejects.toThrow(/InvalidSpec: WhatIf step 0: field type/);

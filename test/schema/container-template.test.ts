@@ -19,7 +19,9 @@ describe("ContainerSpec", () => {
   // zonecfg(1M), dedicated-cpu resource: "cannot be used with capped-cpu, cpu-shares or pool" (the
   // System Administration Guide calls the combination a configuration error).
   it("refuses dedicatedCpus with caps, shares or a pool, naming the field", () => {
-    expect(issues({ ...base, cpu: { dedicatedCpus: 2, cappedCpus: 1 } })).toEqual([expect.stringMatching(/^cpu\.cappedCpus: cappedCpus cannot be combined with dedicatedCpus/)]);
+    expect(issues({ ...base, cpu: { dedicatedCpus: 2, cappedCpus: 1 } })).toEqual([
+      expect.stringMatching(/^cpu\.cappedCpus: cappedCpus cannot be combined with dedicatedCpus/),
+    ]);
     expect(issues({ ...base, cpu: { dedicatedCpus: 2, shares: 10 } })).toEqual([expect.stringMatching(/^cpu\.shares: /)]);
     expect(issues({ ...base, cpu: { dedicatedCpus: 2, pool: "web" } })).toEqual([expect.stringMatching(/^cpu\.pool: /)]);
     expect(issues({ ...base, cpu: { dedicatedCpus: 2 } })).toEqual([]);
@@ -30,7 +32,9 @@ describe("ContainerSpec", () => {
     expect(issues({ ...base, colour: "red" })[0]).toMatch(/colour/);
     expect(issues({ ...base, ipAddresses: ["10.0.0.256"] })[0]).toMatch(/^ipAddresses\.0: must be an IPv4 address/);
     expect(issues({ ...base, ipAddresses: ["10.0.0.1", "10.0.0.1"] })).toEqual(["ipAddresses.1: 10.0.0.1 is listed twice"]);
-    expect(issues({ ...base, ipAddresses: ["10.0.0.1"], ipFrom: "10.0.0.9" })).toEqual(["ipFrom: give either ipAddresses or ipFrom, not both"]);
+    expect(issues({ ...base, ipAddresses: ["10.0.0.1"], ipFrom: "10.0.0.9" })).toEqual([
+      "ipFrom: give either ipAddresses or ipFrom, not both",
+    ]);
     expect(issues({ template: "t", memoryMb: 64, diskGb: 1 })).toEqual(["cluster: either cluster or host is required"]);
     expect(issues({ ...base, hostname: "-bad" })[0]).toMatch(/^hostname: must be a host name/);
   });
@@ -38,7 +42,9 @@ describe("ContainerSpec", () => {
   it("takes a zone's demand from its projects", () => {
     const projects = [{ name: "web", shares: 2, workload: { cpuDemandMhz: 500 } }];
     expect(issues({ ...base, projects })).toEqual([]);
-    expect(issues({ ...base, projects, workload: { cpuDemandMhz: 10 } })).toEqual(["workload.cpuDemandMhz: a zone with projects takes its demand from them: set it per project"]);
+    expect(issues({ ...base, projects, workload: { cpuDemandMhz: 10 } })).toEqual([
+      "workload.cpuDemandMhz: a zone with projects takes its demand from them: set it per project",
+    ]);
     expect(ContainerSpec.parse({ ...base, projects: [{ name: "p" }] }).projects[0].shares).toBe(1);
   });
 });

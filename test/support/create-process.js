@@ -8,7 +8,11 @@ async function main() {
   process.stdout.write("ready\n");
   await new Promise((resolve) => process.stdin.once("data", resolve));
   try {
-    await rt.create({ kind: "VirtualMachine", name, spec: { cluster: "prod", vcpus: 1, memoryMb: 512, guestOs: "linux", memoryOverheadMb: 0 } });
+    await rt.create({
+      kind: "VirtualMachine",
+      name,
+      spec: { cluster: "prod", vcpus: 1, memoryMb: 512, guestOs: "linux", memoryOverheadMb: 0 },
+    });
     process.stdout.write("created\n");
   } catch (e) {
     process.stdout.write(`${e.code ?? e.name}\n`);

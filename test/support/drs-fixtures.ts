@@ -29,7 +29,9 @@ export async function skewedCluster(rt: Runtime, o: SkewOptions): Promise<void> 
   }
 }
 
-export const busy = (cpuDemandMhz: number, more: Record<string, unknown> = {}) => ({ workload: { cpuDemandMhz, activeMemoryMb: 1024, ...more } });
+export const busy = (cpuDemandMhz: number, more: Record<string, unknown> = {}) => ({
+  workload: { cpuDemandMhz, activeMemoryMb: 1024, ...more },
+});
 
 export async function clusterOf(rt: Runtime, name = "prod"): Promise<ClusterObject> {
   return (await rt.get("Cluster", name)) as ClusterObject;
@@ -54,7 +56,9 @@ export async function placement(rt: Runtime): Promise<Record<string, string | nu
  */
 export async function landMigrations(rt: Runtime): Promise<void> {
   for (let round = 0; round < 20; round++) {
-    const ends = ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).flatMap((v) => (v.status.migration ? [v.status.migration.completesAtSeconds] : []));
+    const ends = ((await rt.list("VirtualMachine")) as VirtualMachineObject[]).flatMap((v) =>
+      v.status.migration ? [v.status.migration.completesAtSeconds] : [],
+    );
     if (ends.length === 0) return;
     await rt.advance(Math.max(...ends) - (await rt.now()) + 1e-6);
   }

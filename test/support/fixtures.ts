@@ -24,7 +24,11 @@ export function pool(name: string, spec: Record<string, unknown> = {}, clusterNa
 }
 
 export function vm(name: string, spec: Record<string, unknown> = {}, clusterName = "prod"): ObjectInput {
-  return { kind: "VirtualMachine", name, spec: { cluster: clusterName, vcpus: 2, memoryMb: 4096, guestOs: "linux", memoryOverheadMb: 0, ...spec } };
+  return {
+    kind: "VirtualMachine",
+    name,
+    spec: { cluster: clusterName, vcpus: 2, memoryMb: 4096, guestOs: "linux", memoryOverheadMb: 0, ...spec },
+  };
 }
 
 export function datastore(name: string, type: "nfs" | "iscsi" | "fc" | "local" = "nfs", capacityGb = 1000): ObjectInput {

@@ -8,7 +8,9 @@ import type { DemandTotals } from "../../runtime/core/ha/demand";
 import type { Inventory } from "./oracle";
 
 export function recomputedDemand(inv: Inventory, cluster: string): DemandTotals {
-  const vms = inv.vms.filter((v) => v.status.cluster === cluster && ((v.status.powerState === "on" && v.status.currentHost !== null) || v.status.haRestart));
+  const vms = inv.vms.filter(
+    (v) => v.status.cluster === cluster && ((v.status.powerState === "on" && v.status.currentHost !== null) || v.status.haRestart),
+  );
   const cpu = vms.map((v) => v.spec.cpu.reservationMhz);
   // Memory overhead as recorded for the host each VM runs on, or last ran on while it awaits a restart.
   const memory = vms.map((v) => v.spec.memory.reservationMb + v.status.overheadMemoryMb);
@@ -30,6 +32,8 @@ export function haMismatches(inv: Inventory): string[] {
       .map((h) => ({ name: h.name, cpuMhz: h.status.cpuCapacityMhz, memoryMb: h.status.memoryCapacityMb }));
     const expected = haFigures(c.spec, hosts, recomputedDemand(inv, c.name));
     const { restartsInProgress: _r, pendingRestarts: _p, ...actual } = c.status.ha as ClusterHaStatus;
-    return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [`cluster ${c.name}: stored ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`];
+    return JSON.stringify(actual) === JSON.stringify(expected)
+      ? []
+      : [`cluster ${c.name}: stored ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`];
   });
 }

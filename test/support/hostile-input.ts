@@ -20,22 +20,90 @@ const BASE: ObjectInput[] = [
   { kind: "Cluster", name: "prod", spec: { ha: { enabled: true } } },
   { kind: "Cluster", name: "farm", spec: {} },
   { kind: "Datastore", name: "ds1", spec: { type: "nfs", capacityGb: 2000 } },
-  { kind: "Host", name: "esx1", spec: { cluster: "prod", hypervisor: "esx", hypervisorVersion: "8.0", cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 65536, datastores: ["ds1"] } },
-  { kind: "Host", name: "esx2", spec: { cluster: "prod", hypervisor: "esx", hypervisorVersion: "8.0", cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 65536, datastores: ["ds1"] } },
-  { kind: "Host", name: "vz1", spec: { cluster: "farm", hypervisor: "openvz", cpu: { sockets: 1, coresPerSocket: 8, mhz: 2400, vendor: "intel", features: ["lm"] }, memoryMb: 32768 } },
+  {
+    kind: "Host",
+    name: "esx1",
+    spec: {
+      cluster: "prod",
+      hypervisor: "esx",
+      hypervisorVersion: "8.0",
+      cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+      memoryMb: 65536,
+      datastores: ["ds1"],
+    },
+  },
+  {
+    kind: "Host",
+    name: "esx2",
+    spec: {
+      cluster: "prod",
+      hypervisor: "esx",
+      hypervisorVersion: "8.0",
+      cpu: { sockets: 2, coresPerSocket: 8, mhz: 2600, vendor: "intel", features: ["vmx", "ept", "lm"] },
+      memoryMb: 65536,
+      datastores: ["ds1"],
+    },
+  },
+  {
+    kind: "Host",
+    name: "vz1",
+    spec: {
+      cluster: "farm",
+      hypervisor: "openvz",
+      cpu: { sockets: 1, coresPerSocket: 8, mhz: 2400, vendor: "intel", features: ["lm"] },
+      memoryMb: 32768,
+    },
+  },
   { kind: "ResourcePool", name: "web", spec: { cluster: "prod", cpu: { reservationMhz: 1000 } } },
-  { kind: "VirtualMachine", name: "db1", spec: { cluster: "prod", vcpus: 2, memoryMb: 2048, guestOs: "linux", disks: [{ datastore: "ds1", sizeGb: 20 }] } },
+  {
+    kind: "VirtualMachine",
+    name: "db1",
+    spec: { cluster: "prod", vcpus: 2, memoryMb: 2048, guestOs: "linux", disks: [{ datastore: "ds1", sizeGb: 20 }] },
+  },
   { kind: "VirtualMachine", name: "db2", spec: { cluster: "prod", vcpus: 1, memoryMb: 1024, guestOs: "windows" } },
 ];
 
 /** A valid spec of every kind: the target of one case, applied as `fuzz-<kind>`. */
 export const VALID_SPECS: Record<Kind, Record<string, unknown>> = {
-  Cluster: { drs: { automationLevel: "fullyAutomated", intervalSeconds: 600, dpm: { enabled: false } }, ha: { enabled: true, admissionControl: { policy: "resourcePercentage", cpuPercent: 25 } }, migration: { bandwidthMbps: 1000, maxFactor: 3 } },
-  Host: { cluster: "prod", hypervisor: "esx", hypervisorVersion: "8.0", cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] }, memoryMb: 16384, datastores: ["ds1"] },
+  Cluster: {
+    drs: { automationLevel: "fullyAutomated", intervalSeconds: 600, dpm: { enabled: false } },
+    ha: { enabled: true, admissionControl: { policy: "resourcePercentage", cpuPercent: 25 } },
+    migration: { bandwidthMbps: 1000, maxFactor: 3 },
+  },
+  Host: {
+    cluster: "prod",
+    hypervisor: "esx",
+    hypervisorVersion: "8.0",
+    cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] },
+    memoryMb: 16384,
+    datastores: ["ds1"],
+  },
   Datastore: { type: "iscsi", capacityGb: 500 },
-  ResourcePool: { cluster: "prod", parent: "web", cpu: { shares: "high", reservationMhz: 200, limitMhz: 4000 }, memory: { reservationMb: 256, expandableReservation: false } },
-  VirtualMachine: { cluster: "prod", pool: "web", vcpus: 2, memoryMb: 1024, guestOs: "linux", memory: { reservationMb: 128 }, disks: [{ datastore: "ds1", sizeGb: 10 }], workload: { profile: "diurnal", cpuDemandMhz: 500, amplitude: 0.3, dirtyRateMbps: 100 } },
-  Container: { cluster: "farm", template: "centos-5-x86_64", apps: ["apache"], memoryMb: 256, diskGb: 2, cpu: { units: 1000, limitPercent: 150 }, workload: { cpuDemandMhz: 100, threads: 4 } },
+  ResourcePool: {
+    cluster: "prod",
+    parent: "web",
+    cpu: { shares: "high", reservationMhz: 200, limitMhz: 4000 },
+    memory: { reservationMb: 256, expandableReservation: false },
+  },
+  VirtualMachine: {
+    cluster: "prod",
+    pool: "web",
+    vcpus: 2,
+    memoryMb: 1024,
+    guestOs: "linux",
+    memory: { reservationMb: 128 },
+    disks: [{ datastore: "ds1", sizeGb: 10 }],
+    workload: { profile: "diurnal", cpuDemandMhz: 500, amplitude: 0.3, dirtyRateMbps: 100 },
+  },
+  Container: {
+    cluster: "farm",
+    template: "centos-5-x86_64",
+    apps: ["apache"],
+    memoryMb: 256,
+    diskGb: 2,
+    cpu: { units: 1000, limitPercent: 150 },
+    workload: { cpuDemandMhz: 100, threads: 4 },
+  },
   Template: { type: "os", osFamily: "linux", distribution: "debian", version: "4.0", arch: "x86" },
   Rule: { cluster: "prod", type: "antiAffinity", vms: ["db1", "db2"] },
   Alarm: { target: { kind: "Host", name: "esx1" }, metric: "hostCpuUsedPercent", threshold: 80, forSeconds: 300, severity: "critical" },
@@ -57,13 +125,27 @@ function nested(levels: number): unknown {
 
 /** One hostile value: the kinds of input that used to escape the contract, and ordinary JSON. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(1e303, 1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 31, 2 ** 40 + 1, -0, 0.5, -1),
+  fc.constantFrom(
+    1e303,
+    1e308,
+    -1e308,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 53),
+    2 ** 31,
+    2 ** 40 + 1,
+    -0,
+    0.5,
+    -1,
+  ),
   fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
   fc.constant(null).map(() => circular()),
   fc.constantFrom(40, 5000).map(nested),
   fc.constantFrom("__proto__", "constructor", "prototype").map((key) => JSON.parse(`{"${key}": {"x": 1}}`)),
-  fc.constantFrom("a\u0000b.img", "x".repeat(300) + ".img", "x".repeat(70_000), "../../etc/passwd", "", " ", "\u202e", "on", "prod"),
+  fc.constantFrom("a\u0000b.img", `${"x".repeat(300)}.img`, "x".repeat(70_000), "../../etc/passwd", "", " ", "\u202e", "on", "prod"),
   fc.integer({ min: -1000, max: 100_000 }),
   fc.double(),
   fc.jsonValue({ maxDepth: 3 }),
@@ -95,25 +177,31 @@ export interface HostileCase {
 /** A valid spec of `kind` with one to three hostile values planted, at a known field or a new key, sometimes with a hostile name. */
 export function hostileCase(kind: Kind): fc.Arbitrary<HostileCase> {
   const base = VALID_SPECS[kind];
-  const targets = [...pathsOf(base), ...pathsOf(base).map((p) => [...p, "__proto__"]), ...pathsOf(base).map((p) => [...p, "extra"])]
-    .filter((p) => p.length > 0);
+  const targets = [...pathsOf(base), ...pathsOf(base).map((p) => [...p, "__proto__"]), ...pathsOf(base).map((p) => [...p, "extra"])].filter(
+    (p) => p.length > 0,
+  );
   const planting = fc.tuple(fc.constantFrom(...targets), hostileValue);
-  return fc.record({
-    plantings: fc.array(planting, { minLength: 1, maxLength: 3 }),
-    name: fc.oneof({ weight: 8, arbitrary: fc.constant(`fuzz-${kind}`) }, { weight: 1, arbitrary: hostileValue }),
-    generation: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostileValue }),
-  }).map(({ plantings, name, generation }) => {
-    let spec: unknown = base;
-    for (const [path, value] of plantings) {
-      // A key path ending in __proto__ is planted as an own key, as JSON.parse would make it.
-      spec = path[path.length - 1] === "__proto__" ? plantOwnKey(spec, path.slice(0, -1), "__proto__", value) : plant(spec, path, value);
-    }
-    return { kind, name, spec, ...(generation === undefined ? {} : { generation }) };
-  });
+  return fc
+    .record({
+      plantings: fc.array(planting, { minLength: 1, maxLength: 3 }),
+      name: fc.oneof({ weight: 8, arbitrary: fc.constant(`fuzz-${kind}`) }, { weight: 1, arbitrary: hostileValue }),
+      generation: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: hostileValue }),
+    })
+    .map(({ plantings, name, generation }) => {
+      let spec: unknown = base;
+      for (const [path, value] of plantings) {
+        // A key path ending in __proto__ is planted as an own key, as JSON.parse would make it.
+        spec = path[path.length - 1] === "__proto__" ? plantOwnKey(spec, path.slice(0, -1), "__proto__", value) : plant(spec, path, value);
+      }
+      return { kind, name, spec, ...(generation === undefined ? {} : { generation }) };
+    });
 }
 
 function plantOwnKey(spec: unknown, path: (string | number)[], key: string, value: unknown): unknown {
-  const target = path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined), spec);
+  const target = path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined),
+    spec,
+  );
   if (target === null || typeof target !== "object" || Array.isArray(target)) return spec;
   const copy = { ...(target as object) };
   Object.defineProperty(copy, key, { value, enumerable: true, configurable: true, writable: true });

@@ -11,7 +11,12 @@ export interface Inventory {
   vms: VirtualMachineObject[];
 }
 
-export function asInventory(objects: { Cluster: RuntimeObject[]; Host: RuntimeObject[]; ResourcePool: RuntimeObject[]; VirtualMachine: RuntimeObject[] }): Inventory {
+export function asInventory(objects: {
+  Cluster: RuntimeObject[];
+  Host: RuntimeObject[];
+  ResourcePool: RuntimeObject[];
+  VirtualMachine: RuntimeObject[];
+}): Inventory {
   return {
     clusters: objects.Cluster as ClusterObject[],
     hosts: objects.Host as HostObject[],
@@ -81,7 +86,8 @@ export function hostReserved(inv: Inventory, host: string): { cpu: number; memor
 export function accountingMismatches(inv: Inventory): string[] {
   const problems: string[] = [];
   const check = (what: string, actual: unknown, expected: unknown) => {
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`${what}: stored ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+    if (JSON.stringify(actual) !== JSON.stringify(expected))
+      problems.push(`${what}: stored ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
   };
   for (const h of inv.hosts) {
     const r = hostReserved(inv, h.name);

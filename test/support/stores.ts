@@ -35,7 +35,8 @@ export function sqliteUnderTest(): StoreUnderTest {
   return {
     name: "SQLite",
     fresh: async () => join(tmp.dir, `state-${n++}.db`),
-    open: async (path, opts) => (opts?.busyTimeoutMs ? new LocalRuntime(new SqliteStore(path, { seed: 1, busyTimeoutMs: opts.busyTimeoutMs })) : openRuntime({ path })),
+    open: async (path, opts) =>
+      opts?.busyTimeoutMs ? new LocalRuntime(new SqliteStore(path, { seed: 1, busyTimeoutMs: opts.busyTimeoutMs })) : openRuntime({ path }),
     dump: async (path) => dumpState(reader(path)),
     async holdWriteLock(path) {
       const db = new Database(path);
@@ -88,16 +89,16 @@ export function postgresUnderTest(server: TestPostgres): StoreUnderTest {
       return new LocalRuntime(store);
     },
     dump: async (url) => {
-        const c = await reader(url);
-        const tables = {
-          state: "SELECT * FROM state",
-          objects: "SELECT * FROM objects ORDER BY kind, name",
-          events: "SELECT * FROM events ORDER BY seq",
-          schema: "SELECT * FROM polyvisor_schema",
-        };
-        const out: Record<string, unknown> = {};
-        for (const [t, sql] of Object.entries(tables)) out[t] = (await c.query(sql)).rows;
-        return JSON.stringify(out);
+      const c = await reader(url);
+      const tables = {
+        state: "SELECT * FROM state",
+        objects: "SELECT * FROM objects ORDER BY kind, name",
+        events: "SELECT * FROM events ORDER BY seq",
+        schema: "SELECT * FROM polyvisor_schema",
+      };
+      const out: Record<string, unknown> = {};
+      for (const [t, sql] of Object.entries(tables)) out[t] = (await c.query(sql)).rows;
+      return JSON.stringify(out);
     },
     async holdWriteLock(url) {
       const client = new Client({ connectionString: url, application_name: "lock holder" });

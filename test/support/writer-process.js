@@ -9,7 +9,15 @@ async function main() {
     await rt.apply({
       kind: "VirtualMachine",
       name: `${prefix}-${i}`,
-      spec: { cluster: "prod", vcpus: 1, memoryMb: 1024, guestOs: "linux", memoryOverheadMb: 0, cpu: { reservationMhz: 100 }, memory: { reservationMb: 100 } },
+      spec: {
+        cluster: "prod",
+        vcpus: 1,
+        memoryMb: 1024,
+        guestOs: "linux",
+        memoryOverheadMb: 0,
+        cpu: { reservationMhz: 100 },
+        memory: { reservationMb: 100 },
+      },
     });
   }
   await rt.close();

@@ -27,7 +27,10 @@ function cached(key: string, draw: (el: HTMLElement) => uPlot): HTMLElement {
 }
 
 function moveRows(moves: Record<string, any>[]): HTMLElement {
-  return table(["VM", "From", "To", "Priority", "Why"], moves.map((m) => [m.vm, m.fromHost, m.toHost, String(m.priority), m.reason]));
+  return table(
+    ["VM", "From", "To", "Priority", "Why"],
+    moves.map((m) => [m.vm, m.fromHost, m.toHost, String(m.priority), m.reason]),
+  );
 }
 
 function drsCard(c: Obj): HTMLElement {
@@ -48,7 +51,13 @@ function drsCard(c: Obj): HTMLElement {
         )
       : empty("No DRS pass recorded yet.");
   return card(
-    h("div", { class: "card-title" }, h("h2", {}, `DRS · ${c.name}`), badge(c.spec.drs?.enabled ? c.spec.drs.automationLevel : "disabled", "info"), h("span", { class: "muted" }, `threshold ${c.spec.drs?.migrationThreshold ?? "—"}`)),
+    h(
+      "div",
+      { class: "card-title" },
+      h("h2", {}, `DRS · ${c.name}`),
+      badge(c.spec.drs?.enabled ? c.spec.drs.automationLevel : "disabled", "info"),
+      h("span", { class: "muted" }, `threshold ${c.spec.drs?.migrationThreshold ?? "—"}`),
+    ),
     chart,
     facts([
       ["Last pass", d.lastPassSeconds === null || d.lastPassSeconds === undefined ? "not yet" : simTime(d.lastPassSeconds)],
@@ -66,10 +75,15 @@ function drsCard(c: Obj): HTMLElement {
           "div",
           { class: "actions" },
           actionButton("Run DRS now", `Run DRS ${c.name}`, () => act(`DRS pass on ${c.name}`, () => api.runDrs(c.name, false))),
-          actionButton("Apply recommendations", `Apply recommendations ${c.name}`, () => act(`recommendations applied on ${c.name}`, () => api.runDrs(c.name, true)), {
-            disabled: !d.recommendations?.length,
-            tone: "primary",
-          }),
+          actionButton(
+            "Apply recommendations",
+            `Apply recommendations ${c.name}`,
+            () => act(`recommendations applied on ${c.name}`, () => api.runDrs(c.name, true)),
+            {
+              disabled: !d.recommendations?.length,
+              tone: "primary",
+            },
+          ),
         )
       : null,
   );
@@ -91,7 +105,12 @@ function haCard(c: Obj): HTMLElement {
     policy === "slotPolicy"
       ? [
           ["Slot size", `${mhz(ha.slotCpuMhz)} CPU · ${mb(ha.slotMemoryMb)} memory`],
-          ["Slots per host", Object.entries(ha.slotsPerHost ?? {}).map(([k, v]) => `${k}: ${v}`).join(", ")],
+          [
+            "Slots per host",
+            Object.entries(ha.slotsPerHost ?? {})
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(", "),
+          ],
           ["Slots", `${ha.totalSlots} total, ${ha.usedSlots} used, ${ha.availableSlots} available`],
         ]
       : [
@@ -99,7 +118,13 @@ function haCard(c: Obj): HTMLElement {
           ["Memory failover capacity", `${ha.memoryFailoverPercent}% free (keeps ${ha.configuredMemoryFailoverPercent}%)`],
         ];
   return card(
-    h("div", { class: "card-title" }, h("h2", {}, `HA · ${c.name}`), badge(c.spec.ha?.enabled ? "enabled" : "disabled", c.spec.ha?.enabled ? "ok" : "muted"), h("span", { class: "muted" }, `policy ${policy}`)),
+    h(
+      "div",
+      { class: "card-title" },
+      h("h2", {}, `HA · ${c.name}`),
+      badge(c.spec.ha?.enabled ? "enabled" : "disabled", c.spec.ha?.enabled ? "ok" : "muted"),
+      h("span", { class: "muted" }, `policy ${policy}`),
+    ),
     facts([
       ["Host failures to tolerate", ha.hostFailuresToTolerate],
       ["Current failover capacity", `${ha.currentFailoverCapacity} host(s)`],
@@ -110,7 +135,14 @@ function haCard(c: Obj): HTMLElement {
     vms.length
       ? table(
           ["VM", "Priority", "State", "From", "Down since", "Why pending"],
-          vms.map((v) => [v.name, priorityOf(v), badge(v.status.haRestart.state, "warn"), v.status.haRestart.fromHost, simTime(v.status.haRestart.downSinceSeconds), v.status.haRestart.pendingReason ?? ""]),
+          vms.map((v) => [
+            v.name,
+            priorityOf(v),
+            badge(v.status.haRestart.state, "warn"),
+            v.status.haRestart.fromHost,
+            simTime(v.status.haRestart.downSinceSeconds),
+            v.status.haRestart.pendingReason ?? "",
+          ]),
         )
       : empty("No restarts in progress."),
   );

@@ -3,7 +3,12 @@ import { h } from "../dom";
 import { percent } from "../format";
 
 export function card(title: string | HTMLElement, ...body: (HTMLElement | string | null | false)[]): HTMLElement {
-  return h("section", { class: "card" }, h("header", { class: "card-head" }, typeof title === "string" ? h("h2", {}, title) : title), h("div", { class: "card-body" }, ...body));
+  return h(
+    "section",
+    { class: "card" },
+    h("header", { class: "card-head" }, typeof title === "string" ? h("h2", {}, title) : title),
+    h("div", { class: "card-body" }, ...body),
+  );
 }
 
 const STATE_TONE: Record<string, string> = {
@@ -34,12 +39,24 @@ export function capacityBar(label: string, used: number, reserved: number, capac
     "div",
     { class: "cap", title: `${label}: used ${show(used)}, reserved ${show(reserved)} of ${show(capacity)}` },
     h("div", { class: "cap-label" }, h("span", {}, label), h("span", { class: "cap-figure" }, `${show(used)} / ${show(capacity)}`)),
-    h("div", { class: "cap-track" }, h("div", { class: "cap-reserved", style: `width:${r.toFixed(1)}%` }), h("div", { class: `cap-used cap-${tone}`, style: `width:${u.toFixed(1)}%` })),
+    h(
+      "div",
+      { class: "cap-track" },
+      h("div", { class: "cap-reserved", style: `width:${r.toFixed(1)}%` }),
+      h("div", { class: `cap-used cap-${tone}`, style: `width:${u.toFixed(1)}%` }),
+    ),
   );
 }
 
 export function facts(rows: [string, unknown][]): HTMLElement {
-  return h("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v instanceof Node ? v : v === null || v === undefined || v === "" ? "—" : String(v))]));
+  return h(
+    "dl",
+    { class: "facts" },
+    ...rows.flatMap(([k, v]) => [
+      h("dt", {}, k),
+      h("dd", {}, v instanceof Node ? v : v === null || v === undefined || v === "" ? "—" : String(v)),
+    ]),
+  );
 }
 
 export function empty(text: string): HTMLElement {

@@ -33,14 +33,28 @@ function lastMigration(l: Record<string, any> | null): HTMLElement | string {
 
 function migrateControl(vm: Obj): HTMLElement | null {
   if (!canOperate() || vm.status.powerState !== "on" || vm.status.migration) return null;
-  const hosts = objects("Host").filter((x) => x.spec.cluster === vm.status.cluster && x.name !== vm.status.currentHost && x.status.state === "connected");
+  const hosts = objects("Host").filter(
+    (x) => x.spec.cluster === vm.status.cluster && x.name !== vm.status.currentHost && x.status.state === "connected",
+  );
   if (hosts.length === 0) return null;
-  const pick = h("select", { "aria-label": `Target host for ${vm.name}` }, ...hosts.map((x) => h("option", { value: x.name }, x.name))) as HTMLSelectElement;
+  const pick = h(
+    "select",
+    { "aria-label": `Target host for ${vm.name}` },
+    ...hosts.map((x) => h("option", { value: x.name }, x.name)),
+  ) as HTMLSelectElement;
   return h(
     "div",
     { class: "inline-form" },
     pick,
-    actionButton("Migrate", `Migrate ${vm.name}`, () => act(`${vm.name} migrating to ${pick.value}`, () => api.apply("VirtualMachine", vm.name, { ...vm.spec, host: pick.value }, vm.generation)), { tone: "primary" }),
+    actionButton(
+      "Migrate",
+      `Migrate ${vm.name}`,
+      () =>
+        act(`${vm.name} migrating to ${pick.value}`, () =>
+          api.apply("VirtualMachine", vm.name, { ...vm.spec, host: pick.value }, vm.generation),
+        ),
+      { tone: "primary" },
+    ),
   );
 }
 
@@ -58,7 +72,12 @@ function vmBody(vm: Obj): HTMLElement[] {
       ["Memory entitled / used", `${mb(s.memoryEntitlementMb)} / ${mb(s.memoryUsedMb)}`],
       ["Overhead", `${s.overheadCpuPercent}% CPU · ${mb(s.overheadMemoryMb)}`],
       ["DRS score", s.drsScore],
-      ["HA restart", s.haRestart ? `${s.haRestart.state} from ${s.haRestart.fromHost}${s.haRestart.pendingReason ? `: ${s.haRestart.pendingReason}` : ""}` : null],
+      [
+        "HA restart",
+        s.haRestart
+          ? `${s.haRestart.state} from ${s.haRestart.fromHost}${s.haRestart.pendingReason ? `: ${s.haRestart.pendingReason}` : ""}`
+          : null,
+      ],
     ]),
     h("h3", {}, "Migration in flight"),
     s.migration ? migrationProgress(s.migration) : h("p", { class: "muted" }, "none"),
@@ -88,7 +107,12 @@ function containerBody(ct: Obj): HTMLElement[] {
 }
 
 function genericBody(o: Obj): HTMLElement[] {
-  return [h("h3", {}, "Spec"), h("pre", { class: "json" }, JSON.stringify(o.spec, null, 2)), h("h3", {}, "Status"), h("pre", { class: "json" }, JSON.stringify(o.status, null, 2))];
+  return [
+    h("h3", {}, "Spec"),
+    h("pre", { class: "json" }, JSON.stringify(o.spec, null, 2)),
+    h("h3", {}, "Status"),
+    h("pre", { class: "json" }, JSON.stringify(o.status, null, 2)),
+  ];
 }
 
 export function detailPanel(): HTMLElement | null {
@@ -97,6 +121,19 @@ export function detailPanel(): HTMLElement | null {
   const close = h("button", { class: "link close", "aria-label": "Close details", onclick: () => update(() => (ui.selected = null)) }, "×");
   if (!o) return h("aside", { class: "drawer" }, close, h("p", {}, `${ui.selected.kind} ${ui.selected.name} no longer exists.`));
   const body = o.kind === "VirtualMachine" ? vmBody(o) : o.kind === "Container" ? containerBody(o) : genericBody(o);
-  const related = o.kind === "Host" ? [...(o.status.vms ?? [])].slice(0, 30).map((n: string) => h("button", { class: "chip", onclick: () => select("VirtualMachine", n) }, n)) : [];
-  return h("aside", { class: "drawer", "aria-label": `${o.kind} ${o.name}` }, close, h("div", { class: "drawer-kind" }, o.kind), h("h2", {}, o.name), ...body, related.length ? h("div", { class: "chips" }, ...related) : null);
+  const related =
+    o.kind === "Host"
+      ? [...(o.status.vms ?? [])]
+          .slice(0, 30)
+          .map((n: string) => h("button", { class: "chip", onclick: () => select("VirtualMachine", n) }, n))
+      : [];
+  return h(
+    "aside",
+    { class: "drawer", "aria-label": `${o.kind} ${o.name}` },
+    close,
+    h("div", { class: "drawer-kind" }, o.kind),
+    h("h2", {}, o.name),
+    ...body,
+    related.length ? h("div", { class: "chips" }, ...related) : null,
+  );
 }

@@ -10,7 +10,13 @@ import { badge, card, empty, table } from "./common";
 const ROWS_SHOWN = 400;
 
 function filterBox(placeholder: string): HTMLElement {
-  const input = h("input", { type: "search", class: "filter", placeholder, value: ui.vmFilter, "aria-label": placeholder }) as HTMLInputElement;
+  const input = h("input", {
+    type: "search",
+    class: "filter",
+    placeholder,
+    value: ui.vmFilter,
+    "aria-label": placeholder,
+  }) as HTMLInputElement;
   input.addEventListener("change", () => update(() => (ui.vmFilter = input.value.trim())));
   return input;
 }
@@ -26,19 +32,29 @@ function migrationCell(o: Obj): HTMLElement | string {
 
 export function vmsView(): HTMLElement {
   const vms = objects("VirtualMachine").filter(matches);
-  const rows = vms.slice(0, ROWS_SHOWN).map((vm) => [
-    nameCell(vm),
-    badge(vm.status.haRestart ? vm.status.haRestart.state : vm.status.powerState),
-    vm.status.currentHost ?? "",
-    vm.spec.pool ?? "",
-    `${vm.spec.vcpus} vCPU · ${mb(vm.spec.memoryMb)}`,
-    vm.status.virtualization ? `${vm.status.virtualization} / ${vm.status.paging}` : "",
-    `${mhz(vm.status.cpuUsedMhz)} of ${mhz(vm.status.cpuEntitlementMhz)}`,
-    migrationCell(vm),
-  ]);
+  const rows = vms
+    .slice(0, ROWS_SHOWN)
+    .map((vm) => [
+      nameCell(vm),
+      badge(vm.status.haRestart ? vm.status.haRestart.state : vm.status.powerState),
+      vm.status.currentHost ?? "",
+      vm.spec.pool ?? "",
+      `${vm.spec.vcpus} vCPU · ${mb(vm.spec.memoryMb)}`,
+      vm.status.virtualization ? `${vm.status.virtualization} / ${vm.status.paging}` : "",
+      `${mhz(vm.status.cpuUsedMhz)} of ${mhz(vm.status.cpuEntitlementMhz)}`,
+      migrationCell(vm),
+    ]);
   return card(
-    h("div", { class: "card-title" }, h("h2", {}, "Virtual machines"), h("span", { class: "muted" }, `${vms.length} shown`), filterBox("Filter by name, host or pool")),
-    vms.length === 0 ? empty("No virtual machines match.") : table(["Name", "State", "Host", "Pool", "Size", "Mode", "CPU used / entitled", "Migration"], rows),
+    h(
+      "div",
+      { class: "card-title" },
+      h("h2", {}, "Virtual machines"),
+      h("span", { class: "muted" }, `${vms.length} shown`),
+      filterBox("Filter by name, host or pool"),
+    ),
+    vms.length === 0
+      ? empty("No virtual machines match.")
+      : table(["Name", "State", "Host", "Pool", "Size", "Mode", "CPU used / entitled", "Migration"], rows),
     vms.length > ROWS_SHOWN ? h("p", { class: "muted" }, `First ${ROWS_SHOWN} of ${vms.length}; filter to narrow.`) : null,
   );
 }
@@ -57,18 +73,26 @@ export function containersView(): HTMLElement {
     const hostObj = objects("Host").find((x) => x.name === host);
     const scheduler = hostObj?.spec.hypervisor === "zones" ? "FSS shares" : "cpuunits";
     return card(
-      h("div", { class: "card-title" }, h("h2", {}, host), hostObj ? badge(hostObj.spec.hypervisor, "info") : null, h("span", { class: "muted" }, `${list.length} containers`)),
+      h(
+        "div",
+        { class: "card-title" },
+        h("h2", {}, host),
+        hostObj ? badge(hostObj.spec.hypervisor, "info") : null,
+        h("span", { class: "muted" }, `${list.length} containers`),
+      ),
       table(
         ["Name", "State", "Template", "Addresses", scheduler, "CPU entitlement", "Memory"],
-        list.slice(0, ROWS_SHOWN).map((ct) => [
-          nameCell(ct),
-          badge(ct.status.state),
-          ct.spec.template ?? "",
-          (ct.status.ipAddresses ?? []).join(", "),
-          String(hostObj?.spec.hypervisor === "zones" ? ct.spec.cpu?.shares ?? 1 : ct.spec.cpu?.units ?? 1000),
-          mhz(ct.status.cpuEntitlementMhz ?? 0),
-          mb(ct.spec.memoryMb ?? 0),
-        ]),
+        list
+          .slice(0, ROWS_SHOWN)
+          .map((ct) => [
+            nameCell(ct),
+            badge(ct.status.state),
+            ct.spec.template ?? "",
+            (ct.status.ipAddresses ?? []).join(", "),
+            String(hostObj?.spec.hypervisor === "zones" ? (ct.spec.cpu?.shares ?? 1) : (ct.spec.cpu?.units ?? 1000)),
+            mhz(ct.status.cpuEntitlementMhz ?? 0),
+            mb(ct.spec.memoryMb ?? 0),
+          ]),
       ),
     );
   });

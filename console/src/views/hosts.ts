@@ -40,11 +40,20 @@ function hostUse(host: Obj): number {
 
 function heatmap(hosts: Obj[]): HTMLElement {
   const toggle = (metric: "cpu" | "memory") =>
-    h("button", { class: `seg ${ui.heatmapMetric === metric ? "seg-on" : ""}`, onclick: () => update(() => (ui.heatmapMetric = metric)) }, metric === "cpu" ? "CPU" : "Memory");
+    h(
+      "button",
+      { class: `seg ${ui.heatmapMetric === metric ? "seg-on" : ""}`, onclick: () => update(() => (ui.heatmapMetric = metric)) },
+      metric === "cpu" ? "CPU" : "Memory",
+    );
   return h(
     "div",
     { class: "heatmap-wrap" },
-    h("div", { class: "heatmap-head" }, h("span", { class: "muted" }, `${ui.heatmapMetric === "cpu" ? "CPU" : "Memory"} used per host`), h("span", { class: "segs" }, toggle("cpu"), toggle("memory"))),
+    h(
+      "div",
+      { class: "heatmap-head" },
+      h("span", { class: "muted" }, `${ui.heatmapMetric === "cpu" ? "CPU" : "Memory"} used per host`),
+      h("span", { class: "segs" }, toggle("cpu"), toggle("memory")),
+    ),
     h(
       "div",
       { class: "heatmap" },
@@ -53,7 +62,12 @@ function heatmap(hosts: Obj[]): HTMLElement {
         const p = hostUse(host);
         return h(
           "button",
-          { class: `heat ${down ? "heat-down" : ""}`, style: down ? "" : `background:${heatColor(p)}`, title: `${host.name}: ${down ? host.status.state : `${p.toFixed(0)}% used`}`, onclick: () => select("Host", host.name) },
+          {
+            class: `heat ${down ? "heat-down" : ""}`,
+            style: down ? "" : `background:${heatColor(p)}`,
+            title: `${host.name}: ${down ? host.status.state : `${p.toFixed(0)}% used`}`,
+            onclick: () => select("Host", host.name),
+          },
           h("span", { class: "heat-name" }, host.name),
           h("span", { class: "heat-value" }, down ? host.status.state : `${p.toFixed(0)}%`),
         );
@@ -68,11 +82,19 @@ function guestChips(host: Obj): HTMLElement {
   const containers: string[] = host.status.containers ?? [];
   const chips = [
     ...vms.map((n) => h("button", { class: "chip", onclick: () => select("VirtualMachine", n) }, n)),
-    ...incoming.map((n) => h("button", { class: "chip chip-incoming", title: `${n} is migrating here`, onclick: () => select("VirtualMachine", n) }, `→ ${n}`)),
+    ...incoming.map((n) =>
+      h("button", { class: "chip chip-incoming", title: `${n} is migrating here`, onclick: () => select("VirtualMachine", n) }, `→ ${n}`),
+    ),
     ...containers.map((n) => h("button", { class: "chip chip-ct", onclick: () => select("Container", n) }, n)),
   ];
   const more = chips.length - GUESTS_SHOWN;
-  return h("div", { class: "chips" }, ...chips.slice(0, GUESTS_SHOWN), more > 0 ? h("span", { class: "muted" }, `+${more} more`) : null, chips.length === 0 ? h("span", { class: "muted" }, "no guests") : null);
+  return h(
+    "div",
+    { class: "chips" },
+    ...chips.slice(0, GUESTS_SHOWN),
+    more > 0 ? h("span", { class: "muted" }, `+${more} more`) : null,
+    chips.length === 0 ? h("span", { class: "muted" }, "no guests") : null,
+  );
 }
 
 function hostActions(host: Obj): HTMLElement | null {
@@ -87,7 +109,9 @@ function hostActions(host: Obj): HTMLElement | null {
     actionButton("Fail", `Fail ${n}`, () => act(`${n} failed`, () => api.failHost(n)), { disabled: down, tone: "danger" }),
     actionButton("Recover", `Recover ${n}`, () => act(`${n} recovered`, () => api.recoverHost(n)), { disabled: !down }),
     actionButton(inMaintenance ? "Exit maintenance" : "Maintenance", `${inMaintenance ? "Exit" : "Enter"} maintenance ${n}`, () =>
-      act(`${n} ${inMaintenance ? "leaves" : "enters"} maintenance`, () => api.apply("Host", n, { ...host.spec, maintenance: !inMaintenance }, host.generation)),
+      act(`${n} ${inMaintenance ? "leaves" : "enters"} maintenance`, () =>
+        api.apply("Host", n, { ...host.spec, maintenance: !inMaintenance }, host.generation),
+      ),
     ),
   );
 }
@@ -101,9 +125,21 @@ function hostRow(host: Obj): HTMLElement {
       "div",
       { class: "host-id" },
       h("button", { class: "host-name link", onclick: () => select("Host", host.name) }, host.name),
-      h("div", { class: "host-sub" }, `${host.spec.hypervisor} ${s.hypervisorVersion ?? ""}`, " ", badge(s.state), s.haFailoverHost ? badge("failover", "info") : null),
+      h(
+        "div",
+        { class: "host-sub" },
+        `${host.spec.hypervisor} ${s.hypervisorVersion ?? ""}`,
+        " ",
+        badge(s.state),
+        s.haFailoverHost ? badge("failover", "info") : null,
+      ),
     ),
-    h("div", { class: "host-bars" }, capacityBar("CPU", s.cpuUsedMhz, s.cpuReservedMhz, s.cpuCapacityMhz, mhz), capacityBar("Memory", s.memoryUsedMb, s.memoryReservedMb, s.memoryCapacityMb, mb)),
+    h(
+      "div",
+      { class: "host-bars" },
+      capacityBar("CPU", s.cpuUsedMhz, s.cpuReservedMhz, s.cpuCapacityMhz, mhz),
+      capacityBar("Memory", s.memoryUsedMb, s.memoryReservedMb, s.memoryCapacityMb, mb),
+    ),
     guestChips(host),
     hostActions(host),
   );
@@ -126,11 +162,19 @@ export function hostsView(): HTMLElement {
       h("h2", {}, c.name),
       badge(c.spec.drs?.enabled ? `DRS ${c.spec.drs.automationLevel}` : "DRS off", c.spec.drs?.enabled ? "info" : "muted"),
       badge(c.spec.ha?.enabled ? "HA on" : "HA off", c.spec.ha?.enabled ? "info" : "muted"),
-      h("span", { class: "muted" }, `${members.length} hosts · ${mhz(s.cpuCapacityMhz ?? 0)} · ${mb(s.memoryCapacityMb ?? 0)} · imbalance ${s.drs?.imbalance ?? 0} (target ${s.drs?.targetImbalance ?? 0})`),
+      h(
+        "span",
+        { class: "muted" },
+        `${members.length} hosts · ${mhz(s.cpuCapacityMhz ?? 0)} · ${mb(s.memoryCapacityMb ?? 0)} · imbalance ${s.drs?.imbalance ?? 0} (target ${s.drs?.targetImbalance ?? 0})`,
+      ),
     );
     return clusterCard(title, members);
   });
   const standalone = hosts.filter((h) => !h.spec.cluster);
   if (standalone.length > 0) cards.push(clusterCard(h("div", { class: "card-title" }, h("h2", {}, "Standalone hosts")), standalone));
-  return h("div", { class: "stack" }, ...(cards.length > 0 ? cards : [card("No hosts yet", h("p", {}, "Declare clusters and hosts with Pulumi or `polyvisor apply`."))]));
+  return h(
+    "div",
+    { class: "stack" },
+    ...(cards.length > 0 ? cards : [card("No hosts yet", h("p", {}, "Declare clusters and hosts with Pulumi or `polyvisor apply`."))]),
+  );
 }

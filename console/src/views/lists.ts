@@ -87,7 +87,13 @@ const EVENTS_SHOWN = 500;
 
 export function eventsView(): HTMLElement {
   const reasons = [...new Set(state.events.map((e) => e.reason))].sort();
-  const objectInput = h("input", { type: "search", class: "filter", placeholder: "Filter by object name", value: ui.eventObject, "aria-label": "Filter events by object" }) as HTMLInputElement;
+  const objectInput = h("input", {
+    type: "search",
+    class: "filter",
+    placeholder: "Filter by object name",
+    value: ui.eventObject,
+    "aria-label": "Filter events by object",
+  }) as HTMLInputElement;
   objectInput.addEventListener("change", () => update(() => (ui.eventObject = objectInput.value.trim())));
   const reasonSelect = h(
     "select",
@@ -96,6 +102,12 @@ export function eventsView(): HTMLElement {
     ...reasons.map((r) => h("option", { value: r, selected: r === ui.eventReason }, r)),
   ) as HTMLSelectElement;
   reasonSelect.addEventListener("change", () => update(() => (ui.eventReason = reasonSelect.value)));
-  const shown = state.events.filter((e) => (!ui.eventObject || e.name.includes(ui.eventObject)) && (!ui.eventReason || e.reason === ui.eventReason)).slice(-EVENTS_SHOWN).reverse();
-  return card(h("div", { class: "card-title" }, h("h2", {}, "Events"), h("span", { class: "muted" }, "newest first"), objectInput, reasonSelect), shown.length ? eventRows(shown) : empty("No events match."));
+  const shown = state.events
+    .filter((e) => (!ui.eventObject || e.name.includes(ui.eventObject)) && (!ui.eventReason || e.reason === ui.eventReason))
+    .slice(-EVENTS_SHOWN)
+    .reverse();
+  return card(
+    h("div", { class: "card-title" }, h("h2", {}, "Events"), h("span", { class: "muted" }, "newest first"), objectInput, reasonSelect),
+    shown.length ? eventRows(shown) : empty("No events match."),
+  );
 }

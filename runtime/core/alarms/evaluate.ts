@@ -78,7 +78,11 @@ export function evaluateAlarm(txn: Txn, alarm: AlarmRecord): void {
   } else if (next.state === "pending" && s.state !== "pending") {
     schedule(txn, next.sinceSeconds! + alarm.spec.forSeconds, ALARM_DUE_TASK, { kind: "Alarm", name: alarm.name });
   }
-  const same = next.state === s.state && next.value === s.value && next.sinceSeconds === s.sinceSeconds && next.observedGeneration === s.observedGeneration;
+  const same =
+    next.state === s.state &&
+    next.value === s.value &&
+    next.sinceSeconds === s.sinceSeconds &&
+    next.observedGeneration === s.observedGeneration;
   if (!same) txn.put<AlarmRecord>({ ...alarm, status: next });
 }
 

@@ -44,10 +44,24 @@ export function divide(capacity: number, claims: readonly Claim[]): number[] {
   const weightedFloor = sum(weighted.map((i) => lo[i]));
   const room = capacity - sumLo;
   if (weightedCeiling - weightedFloor >= room) {
-    fill(weighted, claims.map((c) => c.shares), lo, hi, capacity - sum(unweighted.map((i) => lo[i])), out);
+    fill(
+      weighted,
+      claims.map((c) => c.shares),
+      lo,
+      hi,
+      capacity - sum(unweighted.map((i) => lo[i])),
+      out,
+    );
   } else {
     for (const i of weighted) out[i] = hi[i];
-    fill(unweighted, claims.map(() => 1), lo, hi, capacity - weightedCeiling, out);
+    fill(
+      unweighted,
+      claims.map(() => 1),
+      lo,
+      hi,
+      capacity - weightedCeiling,
+      out,
+    );
   }
   return out;
 }

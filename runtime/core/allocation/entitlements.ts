@@ -43,12 +43,24 @@ function buildTree(pools: readonly PoolRecord[], vms: readonly VmRecord[], claim
 }
 
 /** Entitlements (unrounded) of the cluster's running `vms`, whose claims are `claims`, in the same order. */
-export function clusterEntitlements(txn: Txn, cluster: string, capacity: Amount, vms: readonly VmRecord[], claims: readonly VmClaims[]): Amount[] {
+export function clusterEntitlements(
+  txn: Txn,
+  cluster: string,
+  capacity: Amount,
+  vms: readonly VmRecord[],
+  claims: readonly VmClaims[],
+): Amount[] {
   const pools = txn.relatedObjects<PoolRecord>("poolsInCluster", cluster);
   if (pools.length === 0) {
     // No pools: one level of siblings, divided without building a tree.
-    const cpu = divide(capacity.cpu, claims.map((c) => c.cpu));
-    const memory = divide(capacity.memory, claims.map((c) => c.memory));
+    const cpu = divide(
+      capacity.cpu,
+      claims.map((c) => c.cpu),
+    );
+    const memory = divide(
+      capacity.memory,
+      claims.map((c) => c.memory),
+    );
     return vms.map((_, i) => ({ cpu: cpu[i], memory: memory[i] }));
   }
   const byDim = {} as Record<Dimension, Map<string, number>>;

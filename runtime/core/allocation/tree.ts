@@ -41,7 +41,10 @@ function prepare(node: AllocationNode): Prepared {
 export function allocateTree(capacity: number, roots: readonly AllocationNode[]): Map<string, number> {
   const result = new Map<string, number>();
   const level = (amount: number, nodes: Prepared[]) => {
-    const shares = divide(amount, nodes.map((n) => n.claim));
+    const shares = divide(
+      amount,
+      nodes.map((n) => n.claim),
+    );
     nodes.forEach((n, i) => {
       result.set(n.node.id, shares[i]);
       if (n.children.length > 0) level(shares[i], n.children);

@@ -51,8 +51,18 @@ export function claimsOnHost(guest: VmClaims, cost: GuestCost): VmClaims {
   const p = cost.overheadCpuPercent;
   const m = cost.overheadMemoryMb;
   return {
-    cpu: { shares: guest.cpu.shares, reservation: hostCpuMhz(guest.cpu.reservation, p), limit: hostCpuMhz(guest.cpu.limit, p), demand: hostCpuMhz(guest.cpu.demand, p) },
-    memory: { shares: guest.memory.shares, reservation: guest.memory.reservation + m, limit: guest.memory.limit + m, demand: guest.memory.demand + m },
+    cpu: {
+      shares: guest.cpu.shares,
+      reservation: hostCpuMhz(guest.cpu.reservation, p),
+      limit: hostCpuMhz(guest.cpu.limit, p),
+      demand: hostCpuMhz(guest.cpu.demand, p),
+    },
+    memory: {
+      shares: guest.memory.shares,
+      reservation: guest.memory.reservation + m,
+      limit: guest.memory.limit + m,
+      demand: guest.memory.demand + m,
+    },
   };
 }
 
@@ -70,8 +80,18 @@ export function vmClaims(vm: VmRecord): VmClaims {
 }
 
 /** Entitlement and usage without contention (every claim at its ceiling), whole MHz and MB. */
-export function uncontended(claims: VmClaims): { cpuEntitlementMhz: number; memoryEntitlementMb: number; cpuHostUsedMhz: number; memoryUsedMb: number } {
+export function uncontended(claims: VmClaims): {
+  cpuEntitlementMhz: number;
+  memoryEntitlementMb: number;
+  cpuHostUsedMhz: number;
+  memoryUsedMb: number;
+} {
   const cpu = wholeUnits(ceilingOf(claims.cpu));
   const memory = wholeUnits(ceilingOf(claims.memory));
-  return { cpuEntitlementMhz: cpu, memoryEntitlementMb: memory, cpuHostUsedMhz: wholeUnits(Math.min(cpu, claims.cpu.demand)), memoryUsedMb: wholeUnits(Math.min(memory, claims.memory.demand)) };
+  return {
+    cpuEntitlementMhz: cpu,
+    memoryEntitlementMb: memory,
+    cpuHostUsedMhz: wholeUnits(Math.min(cpu, claims.cpu.demand)),
+    memoryUsedMb: wholeUnits(Math.min(memory, claims.memory.demand)),
+  };
 }

@@ -14,7 +14,12 @@ function bookOf(txn: Txn): AddressBook {
 }
 
 /** The addresses the container holds after this change. */
-export function assignAddresses(txn: Txn, name: string, spec: ContainerSpec, before: { spec: ContainerSpec; status: ContainerStatus } | undefined): string[] {
+export function assignAddresses(
+  txn: Txn,
+  name: string,
+  spec: ContainerSpec,
+  before: { spec: ContainerSpec; status: ContainerStatus } | undefined,
+): string[] {
   const book = bookOf(txn);
   if (spec.ipAddresses.length > 0) {
     const taken = conflicts(book, name, spec.ipAddresses);

@@ -12,14 +12,24 @@ export interface CatalogTemplate {
   sources: readonly string[];
 }
 
-const OPENVZ_PRECREATED = "OpenVZ download area, precreated OS templates (download.openvz.org/template/precreated): <distribution>-<version>-<arch>.tar.gz";
-const VZ_LINUX_TEMPLATES = "Virtuozzo 3.5 for Linux, Templates Management Guide: OS templates for Red Hat/CentOS, Fedora, SUSE, Debian and Ubuntu, and application templates added to a container with vzpkg";
+const OPENVZ_PRECREATED =
+  "OpenVZ download area, precreated OS templates (download.openvz.org/template/precreated): <distribution>-<version>-<arch>.tar.gz";
+const VZ_LINUX_TEMPLATES =
+  "Virtuozzo 3.5 for Linux, Templates Management Guide: OS templates for Red Hat/CentOS, Fedora, SUSE, Debian and Ubuntu, and application templates added to a container with vzpkg";
 const VZ_WINDOWS = "Virtuozzo 3.5 for Windows, User's Guide: containers run on a Windows Server 2003 host and share its kernel";
-const SOLARIS_ZONES = "System Administration Guide: Solaris Containers - Resource Management and Solaris Zones (Solaris 10), Part II: a non-global zone runs the global zone's Solaris 10 kernel";
+const SOLARIS_ZONES =
+  "System Administration Guide: Solaris Containers - Resource Management and Solaris Zones (Solaris 10), Part II: a non-global zone runs the global zone's Solaris 10 kernel";
 const LX_BRAND =
   "System Administration Guide: Solaris Containers, chapter 'About Branded Zones and the Linux Branded Zone' (Solaris 10 8/07, x86 only): lx zones run 32-bit CentOS 3.x and Red Hat Enterprise Linux 3.x binaries";
 
-const os = (name: string, distribution: string, version: string, osFamily: TemplateSpec["osFamily"], arch: TemplateSpec["arch"], sources: string[]): CatalogTemplate => ({
+const os = (
+  name: string,
+  distribution: string,
+  version: string,
+  osFamily: TemplateSpec["osFamily"],
+  arch: TemplateSpec["arch"],
+  sources: string[],
+): CatalogTemplate => ({
   name,
   spec: { type: "os", osFamily, distribution, version, arch },
   sources,

@@ -52,7 +52,10 @@ export interface ProcessorSet {
 export type FssProblem = { zone?: string; field: string; text: string };
 
 /** The host's processor sets for these zones, or why they cannot be formed. */
-export function processorSets(host: ZoneHost, zones: readonly FssZone[]): { ok: true; sets: ProcessorSet[] } | { ok: false; problems: FssProblem[] } {
+export function processorSets(
+  host: ZoneHost,
+  zones: readonly FssZone[],
+): { ok: true; sets: ProcessorSet[] } | { ok: false; problems: FssProblem[] } {
   const problems: FssProblem[] = [];
   const sets: ProcessorSet[] = host.pools.map((p) => ({ name: p.name, cpus: p.cpus, zones: [] }));
   const byName = new Map(sets.map((s) => [s.name, s]));
@@ -65,14 +68,22 @@ export function processorSets(host: ZoneHost, zones: readonly FssZone[]): { ok: 
     } else {
       const set = byName.get(z.pool);
       if (set) set.zones.push(z.name);
-      else problems.push({ zone: z.name, field: "cpu.pool", text: `the host has no resource pool ${z.pool} (it has ${[DEFAULT_POOL, ...byName.keys()].join(", ")})` });
+      else
+        problems.push({
+          zone: z.name,
+          field: "cpu.pool",
+          text: `the host has no resource pool ${z.pool} (it has ${[DEFAULT_POOL, ...byName.keys()].join(", ")})`,
+        });
     }
   }
   const taken = sets.reduce((s, p) => s + p.cpus, 0);
   defaultSet.cpus = host.cpus - taken;
   if (defaultSet.cpus < 1) {
     const claims = sets.map((s) => `${s.name} ${s.cpus}`).join(", ");
-    problems.push({ field: "cpu.dedicatedCpus", text: `the host's ${host.cpus} CPUs cannot hold these processor sets (${claims}) and keep one CPU for ${DEFAULT_POOL}` });
+    problems.push({
+      field: "cpu.dedicatedCpus",
+      text: `the host's ${host.cpus} CPUs cannot hold these processor sets (${claims}) and keep one CPU for ${DEFAULT_POOL}`,
+    });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, sets: [defaultSet, ...sets] };
 }
@@ -85,7 +96,10 @@ export interface FssResult {
 }
 
 /** What each zone (and each of its projects) gets now, in MHz (unrounded). */
-export function fssEntitlements(host: ZoneHost, zones: readonly FssZone[]): { ok: true; result: FssResult } | { ok: false; problems: FssProblem[] } {
+export function fssEntitlements(
+  host: ZoneHost,
+  zones: readonly FssZone[],
+): { ok: true; result: FssResult } | { ok: false; problems: FssProblem[] } {
   const formed = processorSets(host, zones);
   if (!formed.ok) return formed;
   const byName = new Map(zones.map((z) => [z.name, z]));
@@ -118,6 +132,12 @@ function zoneNode(host: CpuHost, z: FssZone, setCpus: number): AllocationNode {
   if (projects.length === 0) return { ...base, demand: z.demandMhz };
   return {
     ...base,
-    children: projects.map((p) => ({ id: projectId(z.name, p.name), shares: p.shares, reservation: 0, limit: parallelismCap(host, setCpus, p.threads), demand: p.demandMhz })),
+    children: projects.map((p) => ({
+      id: projectId(z.name, p.name),
+      shares: p.shares,
+      reservation: 0,
+      limit: parallelismCap(host, setCpus, p.threads),
+      demand: p.demandMhz,
+    })),
   };
 }

@@ -33,7 +33,10 @@ export function openVzClaim(host: CpuHost, c: OpenVzContainer): Claim {
 
 /** What each running container gets now (MHz, unrounded), by name. */
 export function openVzEntitlements(host: CpuHost, containers: readonly OpenVzContainer[]): Map<string, number> {
-  const got = divide(host.cpus * host.mhz, containers.map((c) => openVzClaim(host, c)));
+  const got = divide(
+    host.cpus * host.mhz,
+    containers.map((c) => openVzClaim(host, c)),
+  );
   return new Map(containers.map((c, i) => [c.name, got[i]]));
 }
 

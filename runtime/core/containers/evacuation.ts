@@ -28,7 +28,10 @@ export function startContainerEvacuation(txn: Txn, hostName: string): string[] {
       continue;
     }
     const req = { name: c.name, spec: c.spec, template: findTemplate(txn, c.spec.template)! };
-    const others = here.spec.cluster === undefined ? [] : txn.relatedObjects<HostRecord>("hostsInCluster", here.spec.cluster).filter((h) => h.name !== hostName);
+    const others =
+      here.spec.cluster === undefined
+        ? []
+        : txn.relatedObjects<HostRecord>("hostsInCluster", here.spec.cluster).filter((h) => h.name !== hostName);
     const result = placeContainer(txn, req, others);
     if (!result.placed) {
       blocked.push(`${c.name}: ${result.rejections.map((r) => `${r.host}: ${r.reason}`).join("; ") || "no other host in its cluster"}`);
@@ -43,6 +46,12 @@ export function startContainerEvacuation(txn: Txn, hostName: string): string[] {
 /** Starts every move away from `hostName`, or refuses naming those that cannot leave; returns how many containers are leaving it. */
 export function evacuateContainers(txn: Txn, hostName: string): number {
   const blocked = startContainerEvacuation(txn, hostName);
-  if (blocked.length > 0) refuse("Conflict", { kind: "Host", name: hostName, field: "maintenance" }, `${blocked.length} container(s) cannot leave the host for maintenance; nothing was moved`, blocked);
+  if (blocked.length > 0)
+    refuse(
+      "Conflict",
+      { kind: "Host", name: hostName, field: "maintenance" },
+      `${blocked.length} container(s) cannot leave the host for maintenance; nothing was moved`,
+      blocked,
+    );
   return txn.related("containersMigratingFrom", hostName).length;
 }

@@ -21,8 +21,23 @@ export function takeDownContainers(txn: Txn, host: HostRecord, cluster: ClusterR
     const restart = priority !== "disabled";
     if (restart) protectedCount++;
     const haRestart = restart ? { fromHost: host.name, downSinceSeconds: txn.clockSeconds, pendingReason: null } : null;
-    txn.put<ContainerRecord>({ ...c, status: { ...c.status, state: "stopped", currentHost: null, brand: null, cpuEntitlementMhz: 0, projectEntitlementsMhz: {}, haRestart } });
-    const fate = restart ? `HA restarts it (priority ${priority}) once the failure is declared` : cluster?.spec.ha.enabled ? "restart priority disabled: HA leaves it stopped" : "HA is off: it stays stopped";
+    txn.put<ContainerRecord>({
+      ...c,
+      status: {
+        ...c.status,
+        state: "stopped",
+        currentHost: null,
+        brand: null,
+        cpuEntitlementMhz: 0,
+        projectEntitlementsMhz: {},
+        haRestart,
+      },
+    });
+    const fate = restart
+      ? `HA restarts it (priority ${priority}) once the failure is declared`
+      : cluster?.spec.ha.enabled
+        ? "restart priority disabled: HA leaves it stopped"
+        : "HA is off: it stays stopped";
     txn.emit("Container", c.name, "Crashed", `went down with host ${host.name} (crash); ${fate}`);
   }
   return protectedCount;
@@ -42,7 +57,8 @@ export function restartContainers(txn: Txn, cluster: string): void {
     const template = findTemplate(txn, r.spec.template);
     if (!template) continue;
     const req = { name: r.name, spec: r.spec, template };
-    const candidates = r.spec.host !== undefined ? [txn.get<HostRecord>("Host", r.spec.host)!] : txn.relatedObjects<HostRecord>("hostsInCluster", cluster);
+    const candidates =
+      r.spec.host !== undefined ? [txn.get<HostRecord>("Host", r.spec.host)!] : txn.relatedObjects<HostRecord>("hostsInCluster", cluster);
     const result = placeContainer(txn, req, candidates, true);
     const down = r.status.haRestart!;
     if (!result.placed) {
@@ -54,7 +70,15 @@ export function restartContainers(txn: Txn, cluster: string): void {
       continue;
     }
     chargeFootprint(txn, containerFootprint(r.spec, result.host.name, cluster), 1);
-    txn.put<ContainerRecord>({ ...r, status: { ...r.status, state: "running", currentHost: result.host.name, brand: result.brand, haRestart: null } });
-    txn.emit("Container", r.name, "HaRestarted", `restarted on ${result.host.name} after host ${down.fromHost} failed (down ${txn.clockSeconds - down.downSinceSeconds} s); addresses kept: ${r.status.ipAddresses.join(", ") || "none"}`);
+    txn.put<ContainerRecord>({
+      ...r,
+      status: { ...r.status, state: "running", currentHost: result.host.name, brand: result.brand, haRestart: null },
+    });
+    txn.emit(
+      "Container",
+      r.name,
+      "HaRestarted",
+      `restarted on ${result.host.name} after host ${down.fromHost} failed (down ${txn.clockSeconds - down.downSinceSeconds} s); addresses kept: ${r.status.ipAddresses.join(", ") || "none"}`,
+    );
   }
 }

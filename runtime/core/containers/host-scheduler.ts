@@ -34,7 +34,14 @@ export function scheduleHost(host: SchedulerHost, containers: readonly Scheduled
   if (host.hypervisor !== "zones") {
     const got = openVzEntitlements(
       host,
-      containers.map((c) => ({ name: c.name, units: c.spec.cpu.units, limitPercent: c.spec.cpu.limitPercent, cpus: c.spec.cpu.cpus, demandMhz: demandMhz(c.spec), threads: c.spec.workload.threads })),
+      containers.map((c) => ({
+        name: c.name,
+        units: c.spec.cpu.units,
+        limitPercent: c.spec.cpu.limitPercent,
+        cpus: c.spec.cpu.cpus,
+        demandMhz: demandMhz(c.spec),
+        threads: c.spec.workload.threads,
+      })),
     );
     return { ok: true, entitlements: new Map(containers.map((c) => [c.name, { cpuMhz: got.get(c.name)!, projectsMhz: {} }])) };
   }
@@ -46,7 +53,12 @@ export function scheduleHost(host: SchedulerHost, containers: readonly Scheduled
     pool: c.spec.cpu.pool,
     demandMhz: demandMhz(c.spec),
     threads: c.spec.workload.threads,
-    projects: c.spec.projects.map((p) => ({ name: p.name, shares: p.shares, demandMhz: p.workload.cpuDemandMhz ?? 0, threads: p.workload.threads })),
+    projects: c.spec.projects.map((p) => ({
+      name: p.name,
+      shares: p.shares,
+      demandMhz: p.workload.cpuDemandMhz ?? 0,
+      threads: p.workload.threads,
+    })),
   }));
   const r = fssEntitlements(host, zones);
   if (!r.ok) return r;

@@ -45,7 +45,12 @@ export function nextFree(book: AddressBook, holder: string, from: string, count 
 }
 
 /** The book after `holder` gives up its old addresses and takes `addresses` (which must be free to it). */
-export function reassign(book: ReadonlyMap<number, string>, holder: string, old: readonly string[], addresses: readonly string[]): Map<number, string> {
+export function reassign(
+  book: ReadonlyMap<number, string>,
+  holder: string,
+  old: readonly string[],
+  addresses: readonly string[],
+): Map<number, string> {
   const next = new Map(book);
   for (const a of old) if (next.get(parseIpv4(a)) === holder) next.delete(parseIpv4(a));
   for (const a of addresses) {

@@ -40,7 +40,8 @@ export function kernelVerdict(host: ContainerHostFacts, template: TemplateFacts)
   const t = template.spec;
   const what = `host ${host.name} (${host.hypervisor}) cannot run template ${template.name} (${t.osFamily} ${t.arch})`;
   if (!host.support) return { ok: false, reason: `${what}: ${host.hypervisor} runs virtual machines, not containers` };
-  if (t.arch === "x86_64" && !host.longMode) return { ok: false, reason: `${what}: a 64-bit template needs a 64-bit host kernel, and the host CPU lacks lm` };
+  if (t.arch === "x86_64" && !host.longMode)
+    return { ok: false, reason: `${what}: a 64-bit template needs a 64-bit host kernel, and the host CPU lacks lm` };
   if (host.support.osFamilies.includes(t.osFamily)) {
     if (host.kernelFamily !== undefined && host.kernelFamily !== t.osFamily) {
       return { ok: false, reason: `${what}: the host runs a ${host.kernelFamily} kernel and has one kernel for all its containers` };

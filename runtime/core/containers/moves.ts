@@ -18,7 +18,6 @@ import { migrationSettings } from "../vm-moves";
 import { type ContainerRequest, judgeHost } from "./placement";
 import { containerFootprint } from "./resources";
 
-
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 const HOW = { checkpointRestore: "checkpoint/restore", detachAttach: "detach/attach" } as const;
@@ -27,7 +26,13 @@ const HOW = { checkpointRestore: "checkpoint/restore", detachAttach: "detach/att
  * Starts moving the running container `req` (its status `status`, running on `from`, where it stays
  * charged) to `target`, which is charged now; returns its status with the move in flight.
  */
-export function moveContainer(txn: Txn, req: ContainerRequest, status: ContainerStatus, from: HostRecord, target: HostRecord): ContainerStatus {
+export function moveContainer(
+  txn: Txn,
+  req: ContainerRequest,
+  status: ContainerStatus,
+  from: HostRecord,
+  target: HostRecord,
+): ContainerStatus {
   const at = { kind: "Container" as const, name: req.name, field: "host" };
   const obstacle = moveObstacle(from.spec.hypervisor, target.spec.hypervisor);
   if (obstacle) refuse("Incompatible", at, `cannot move from ${from.name} to ${target.name}: ${obstacle}`);
@@ -63,7 +68,10 @@ export function moveContainer(txn: Txn, req: ContainerRequest, status: Container
     },
   };
   schedule(txn, completesAtSeconds, MOVE_TASK, { kind: "Container", name: req.name }, { startedAtSeconds: now });
-  const phases = plan.phases.filter((p) => p.seconds > 0).map((p) => `${p.name} ${round(p.seconds, 3)} s`).join(", ");
+  const phases = plan.phases
+    .filter((p) => p.seconds > 0)
+    .map((p) => `${p.name} ${round(p.seconds, 3)} s`)
+    .join(", ");
   const e = migration.expected;
   const service =
     plan.kind === "checkpointRestore"
@@ -87,10 +95,18 @@ export function releaseContainer(txn: Txn, c: ContainerRecord): void {
 function land(txn: Txn, c: ContainerRecord, m: ContainerMigrationInFlight): void {
   chargeFootprint(txn, containerFootprint(c.spec, m.fromHost, c.status.cluster), -1);
   const lastMigration = { ...m.expected, completedAtSeconds: txn.clockSeconds };
-  txn.put<ContainerRecord>({ ...c, status: { ...c.status, currentHost: m.toHost, migration: null, migrations: c.status.migrations + 1, lastMigration } });
+  txn.put<ContainerRecord>({
+    ...c,
+    status: { ...c.status, currentHost: m.toHost, migration: null, migrations: c.status.migrations + 1, lastMigration },
+  });
   // The source may be evacuating for maintenance (host-evacuation.ts).
   txn.markUnsettled(m.fromHost);
-  txn.emit("Container", c.name, "Migrated", `moved from ${m.fromHost} to ${m.toHost} by ${HOW[m.kind]}: ${m.expected.transferredMb} MB sent, ${m.expected.totalSeconds} s, downtime ${m.expected.downtimeMs} ms`);
+  txn.emit(
+    "Container",
+    c.name,
+    "Migrated",
+    `moved from ${m.fromHost} to ${m.toHost} by ${HOW[m.kind]}: ${m.expected.transferredMb} MB sent, ${m.expected.totalSeconds} s, downtime ${m.expected.downtimeMs} ms`,
+  );
   if (c.status.cluster !== null) refreshCluster(txn, c.status.cluster);
 }
 

@@ -28,7 +28,9 @@ interface Rejection {
   reason: string;
 }
 
-export type ContainerPlacement = { placed: true; host: HostRecord; brand: Brand; freeAfter: number } | { placed: false; rejections: Rejection[] };
+export type ContainerPlacement =
+  | { placed: true; host: HostRecord; brand: Brand; freeAfter: number }
+  | { placed: false; rejections: Rejection[] };
 
 function hostFacts(txn: Txn, host: HostRecord, self: string): ContainerHostFacts {
   const support = profileOf(host.spec).containers;
@@ -66,20 +68,32 @@ export function memoryNeedMb(spec: ContainerSpec): number {
  * Why the host cannot take the container, or its brand there. HA failover hosts take only restarts
  * (and keep what already runs on them), as for VMs.
  */
-export function judgeHost(txn: Txn, host: HostRecord, req: ContainerRequest, mayUseFailoverHost = false): { ok: true; brand: Brand; freeAfter: number } | { ok: false; code: ErrorCode; reason: string } {
+export function judgeHost(
+  txn: Txn,
+  host: HostRecord,
+  req: ContainerRequest,
+  mayUseFailoverHost = false,
+): { ok: true; brand: Brand; freeAfter: number } | { ok: false; code: ErrorCode; reason: string } {
   if (host.status.state !== "connected") return { ok: false, code: "InsufficientCapacity", reason: `host is ${host.status.state}` };
-  if (host.status.haFailoverHost && !mayUseFailoverHost) return { ok: false, code: "AdmissionControl", reason: "an HA failover host: it takes only HA restarts" };
+  if (host.status.haFailoverHost && !mayUseFailoverHost)
+    return { ok: false, code: "AdmissionControl", reason: "an HA failover host: it takes only HA restarts" };
   const verdict = kernelVerdict(hostFacts(txn, host, req.name), { name: req.template.name, spec: req.template.spec });
   if (!verdict.ok) return { ok: false, code: "Incompatible", reason: verdict.reason };
   const need = memoryNeedMb(req.spec);
   const free = host.status.memoryCapacityMb - host.status.memoryReservedMb;
-  if (need > free) return { ok: false, code: "InsufficientCapacity", reason: `needs ${need} MB (limit plus overhead), ${free} MB unreserved` };
+  if (need > free)
+    return { ok: false, code: "InsufficientCapacity", reason: `needs ${need} MB (limit plus overhead), ${free} MB unreserved` };
   const sets = processorSetProblem(txn, host, req);
   if (sets) return { ok: false, ...sets };
   return { ok: true, brand: verdict.brand, freeAfter: (free - need) / host.status.memoryCapacityMb };
 }
 
-export function placeContainer(txn: Txn, req: ContainerRequest, hosts: readonly HostRecord[], mayUseFailoverHosts = false): ContainerPlacement {
+export function placeContainer(
+  txn: Txn,
+  req: ContainerRequest,
+  hosts: readonly HostRecord[],
+  mayUseFailoverHosts = false,
+): ContainerPlacement {
   let best: { host: HostRecord; brand: Brand; freeAfter: number } | undefined;
   const rejections: Rejection[] = [];
   for (const host of hosts) {
@@ -96,7 +110,16 @@ export function placeContainer(txn: Txn, req: ContainerRequest, hosts: readonly 
  */
 export function refusePlacement(req: ContainerRequest, field: string, rejections: Rejection[], what: string): never {
   const incompatible = rejections.length > 0 && rejections.every((r) => r.code === "Incompatible");
-  const code: ErrorCode = incompatible ? "Incompatible" : rejections.some((r) => r.code === "AdmissionControl") ? "AdmissionControl" : "InsufficientCapacity";
+  const code: ErrorCode = incompatible
+    ? "Incompatible"
+    : rejections.some((r) => r.code === "AdmissionControl")
+      ? "AdmissionControl"
+      : "InsufficientCapacity";
   const reason = incompatible && rejections.length === 1 ? rejections[0].reason : what;
-  refuse(code, { kind: "Container", name: req.name, field }, reason, rejections.map((r) => `${r.host}: ${r.reason}`));
+  refuse(
+    code,
+    { kind: "Container", name: req.name, field },
+    reason,
+    rejections.map((r) => `${r.host}: ${r.reason}`),
+  );
 }

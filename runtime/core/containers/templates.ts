@@ -29,21 +29,34 @@ const at = (name: string, field: string) => ({ kind: "Container" as const, name,
 export function containerTemplates(view: TemplateView, name: string, spec: ContainerSpec): { os: TemplateRecord; apps: TemplateRecord[] } {
   const os = findTemplate(view, spec.template);
   if (!os) refuse("NotFound", at(name, "template"), `Template ${spec.template} does not exist (declare it, or use a built-in OS template)`);
-  if (os.spec.type !== "os") refuse("InvalidSpec", at(name, "template"), `Template ${os.name} is an app template; a container is created from an OS template and lists app templates under apps`);
+  if (os.spec.type !== "os")
+    refuse(
+      "InvalidSpec",
+      at(name, "template"),
+      `Template ${os.name} is an app template; a container is created from an OS template and lists app templates under apps`,
+    );
   const apps = spec.apps.map((appName, i) => {
     const app = findTemplate(view, appName);
     if (!app) refuse("NotFound", at(name, `apps.${i}`), `Template ${appName} does not exist`);
     if (app.spec.type !== "app") refuse("InvalidSpec", at(name, `apps.${i}`), `Template ${appName} is an OS template, not an app template`);
     const wanted = app.spec.distribution === undefined ? app.spec.osFamily : `${app.spec.osFamily} ${app.spec.distribution}`;
     if (app.spec.osFamily !== os.spec.osFamily || (app.spec.distribution !== undefined && app.spec.distribution !== os.spec.distribution)) {
-      refuse("Incompatible", at(name, `apps.${i}`), `app template ${appName} needs ${wanted}; OS template ${os.name} is ${os.spec.osFamily} ${os.spec.distribution}`);
+      refuse(
+        "Incompatible",
+        at(name, `apps.${i}`),
+        `app template ${appName} needs ${wanted}; OS template ${os.name} is ${os.spec.osFamily} ${os.spec.distribution}`,
+      );
     }
     return app;
   });
   // The disk quota holds the template's files and the apps' (OpenVZ: the private area's quota).
   const filesGb = [os, ...apps].reduce((sum, t) => sum + templateDiskGb(t.spec), 0);
   if (filesGb > spec.diskGb) {
-    refuse("InvalidSpec", at(name, "diskGb"), `the templates' files take ${Math.round(filesGb * 10) / 10} GB (${[os, ...apps].map((t) => `${t.name} ${templateDiskGb(t.spec)} GB`).join(", ")}), more than the ${spec.diskGb} GB disk quota`);
+    refuse(
+      "InvalidSpec",
+      at(name, "diskGb"),
+      `the templates' files take ${Math.round(filesGb * 10) / 10} GB (${[os, ...apps].map((t) => `${t.name} ${templateDiskGb(t.spec)} GB`).join(", ")}), more than the ${spec.diskGb} GB disk quota`,
+    );
   }
   return { os, apps };
 }

@@ -13,8 +13,12 @@ import { memoryNeedMb } from "./placement";
 export function refreshContainerHost(txn: Txn, host: HostRecord): void {
   const containers = txn.relatedObjects<ContainerRecord>("containersOnHost", host.name);
   const cpus = host.spec.cpu.sockets * host.spec.cpu.coresPerSocket;
-  const result = scheduleHost({ hypervisor: host.spec.hypervisor, cpus, mhz: host.spec.cpu.mhz, pools: host.spec.cpuPools ?? [] }, containers);
-  if (!result.ok) throw new Error(`internal: processor sets of ${host.name} no longer form: ${result.problems.map((p) => p.text).join("; ")}`);
+  const result = scheduleHost(
+    { hypervisor: host.spec.hypervisor, cpus, mhz: host.spec.cpu.mhz, pools: host.spec.cpuPools ?? [] },
+    containers,
+  );
+  if (!result.ok)
+    throw new Error(`internal: processor sets of ${host.name} no longer form: ${result.problems.map((p) => p.text).join("; ")}`);
   let cpuUsedMhz = 0;
   let memoryUsedMb = 0;
   for (const c of containers) {
@@ -29,8 +33,16 @@ export function refreshContainerHost(txn: Txn, host: HostRecord): void {
   }
   cpuUsedMhz = wholeUnits(cpuUsedMhz);
   const s = host.status;
-  if (s.cpuUsedMhz !== cpuUsedMhz || s.memoryUsedMb !== memoryUsedMb || s.cpuEntitlementMhz !== cpuUsedMhz || s.memoryEntitlementMb !== memoryUsedMb) {
-    txn.put<HostRecord>({ ...host, status: { ...s, cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz: cpuUsedMhz, memoryEntitlementMb: memoryUsedMb } });
+  if (
+    s.cpuUsedMhz !== cpuUsedMhz ||
+    s.memoryUsedMb !== memoryUsedMb ||
+    s.cpuEntitlementMhz !== cpuUsedMhz ||
+    s.memoryEntitlementMb !== memoryUsedMb
+  ) {
+    txn.put<HostRecord>({
+      ...host,
+      status: { ...s, cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz: cpuUsedMhz, memoryEntitlementMb: memoryUsedMb },
+    });
   }
 }
 

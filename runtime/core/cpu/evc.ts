@@ -23,7 +23,25 @@ import type { CpuFeature, HostSpec } from "../../../schema/host";
 type Vendor = HostSpec["cpu"]["vendor"];
 
 /** The flags a guest sees; the others (vmx, svm, ept, npt) serve the hypervisor. */
-export const GUEST_VISIBLE: readonly CpuFeature[] = ["lm", "nx", "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "aes", "pclmulqdq", "avx", "avx2", "fma", "bmi", "movbe", "sse4a", "abm", "3dnow"];
+export const GUEST_VISIBLE: readonly CpuFeature[] = [
+  "lm",
+  "nx",
+  "sse3",
+  "ssse3",
+  "sse4.1",
+  "sse4.2",
+  "popcnt",
+  "aes",
+  "pclmulqdq",
+  "avx",
+  "avx2",
+  "fma",
+  "bmi",
+  "movbe",
+  "sse4a",
+  "abm",
+  "3dnow",
+];
 
 const MEROM: CpuFeature[] = ["lm", "nx", "sse3", "ssse3"];
 const PENRYN: CpuFeature[] = [...MEROM, "sse4.1"];
@@ -62,9 +80,14 @@ export function guestCpuOn(hostName: string, host: HostSpec, evc: EvcMode | unde
 
 /** Why the guest cannot continue on `target`'s CPU by live migration (empty: it can). */
 export function cpuMigrationObstacles(guest: GuestCpu, target: HostSpec): string[] {
-  if (guest.vendor !== target.cpu.vendor) return [`CPU vendor ${target.cpu.vendor}, the VM runs on ${guest.vendor} (${guest.source}): live migration never crosses CPU vendors; power the VM off to move it`];
+  if (guest.vendor !== target.cpu.vendor)
+    return [
+      `CPU vendor ${target.cpu.vendor}, the VM runs on ${guest.vendor} (${guest.source}): live migration never crosses CPU vendors; power the VM off to move it`,
+    ];
   const missing = guest.features.filter((f) => !target.cpu.features.includes(f));
-  return missing.length === 0 ? [] : [`lacks CPU features ${missing.join(", ")} that the VM sees on ${guest.source}; an EVC baseline on the cluster would mask them`];
+  return missing.length === 0
+    ? []
+    : [`lacks CPU features ${missing.join(", ")} that the VM sees on ${guest.source}; an EVC baseline on the cluster would mask them`];
 }
 
 /** Why a host cannot run under the baseline (empty: it can): another vendor, or features below it. */

@@ -132,7 +132,8 @@ function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefine
   const what = `${m.unit.map((v) => snap.vmName(v)).join(" + ")} to ${snap.hostName(to)}`;
   if (snap.vms[lead].rules.length > 0) {
     const c = snap.constraints(lead);
-    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length) return `${what}: breaks more preferential rules`;
+    if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length)
+      return `${what}: breaks more preferential rules`;
   }
   const why = snap.refusals(m.unit, to);
   return why.length === 0 ? undefined : `${what}: ${why.join("; ")}`;
@@ -160,13 +161,20 @@ class Search {
     if (movers.reduce((n, m) => n + m.unit.length, 0) > this.budget) return;
     const gain = loadGapClosed(this.imbalance, after, this.snap.active.length);
     if (gain < this.s.minGain) return;
-    const cb = costBenefit(gain, movers.reduce((c, m) => c + m.cost, 0), this.s.intervalSeconds);
+    const cb = costBenefit(
+      gain,
+      movers.reduce((c, m) => c + m.cost, 0),
+      this.s.intervalSeconds,
+    );
     // Threshold 5 (aggressive) applies every recommendation, down to a slight improvement: it skips cost-benefit.
     if (!cb.pays && this.s.migrationThreshold < AGGRESSIVE) {
       this.skipped.costly++;
       return;
     }
-    const refused = movers.length === 1 ? refusal(this.snap, movers[0], to) : (refusal(this.snap, movers[0], movers[1].host) ?? refusal(this.snap, movers[1], movers[0].host));
+    const refused =
+      movers.length === 1
+        ? refusal(this.snap, movers[0], to)
+        : (refusal(this.snap, movers[0], movers[1].host) ?? refusal(this.snap, movers[1], movers[0].host));
     if (refused !== undefined) {
       this.skipped.refused++;
       this.skipped.example ??= refused;
@@ -187,7 +195,14 @@ function ranked(snap: ClusterSnapshot): { hot: number[]; cold: number[] } {
 }
 
 /** The best single move from the most loaded hosts to `targets`. */
-function bestMove(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, search: Search, order: readonly number[], targets: readonly number[]): void {
+function bestMove(
+  snap: ClusterSnapshot,
+  s: BalanceSettings,
+  cache: Movers,
+  search: Search,
+  order: readonly number[],
+  targets: readonly number[],
+): void {
   const breadth = s.breadth ?? BREADTH;
   let scanned = 0;
   for (const from of order) {
@@ -205,7 +220,13 @@ function bestMove(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, sear
 }
 
 /** The best swap between one of the most loaded hosts and one of the least loaded. */
-function bestSwap(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, search: Search, order: { hot: number[]; cold: number[] }): void {
+function bestSwap(
+  snap: ClusterSnapshot,
+  s: BalanceSettings,
+  cache: Movers,
+  search: Search,
+  order: { hot: number[]; cold: number[] },
+): void {
   const breadth = Math.min(s.breadth ?? BREADTH, order.hot.length);
   const quiet = noneSkipped();
   const cold = order.cold.slice(0, breadth).map((h) => ({ h, movers: cache.of(h, quiet) }));
@@ -251,8 +272,10 @@ export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: numbe
   for (;;) {
     const imbalance = snap.load.imbalance();
     const goal = `the target ${formatImbalance(target)}`;
-    if (imbalance <= target) return `imbalance ${formatImbalance(imbalance)} is within ${goal} of threshold ${s.migrationThreshold} over ${hosts} hosts`;
-    if (moved >= s.maxMovesPerPass) return `imbalance ${formatImbalance(imbalance)} is above ${goal} but the limit of ${s.maxMovesPerPass} load-balancing moves per pass was reached`;
+    if (imbalance <= target)
+      return `imbalance ${formatImbalance(imbalance)} is within ${goal} of threshold ${s.migrationThreshold} over ${hosts} hosts`;
+    if (moved >= s.maxMovesPerPass)
+      return `imbalance ${formatImbalance(imbalance)} is above ${goal} but the limit of ${s.maxMovesPerPass} load-balancing moves per pass was reached`;
     const { best, skipped } = findBest(snap, s, cache, imbalance, s.maxMovesPerPass - moved);
     if (!best) {
       const notes = [

@@ -58,7 +58,10 @@ export function planStandby(snap: ClusterSnapshot, dpm: DpmSettings, haObjection
       const { cpu, memory } = snap.unitLoad(unit);
       const s = snap.hosts[to].status;
       const slot = snap.slotOf(to);
-      const after = Math.max(snap.load.normalized(slot, 0) + cpu / s.cpuCapacityMhz, snap.load.normalized(slot, 1) + memory / s.memoryCapacityMb);
+      const after = Math.max(
+        snap.load.normalized(slot, 0) + cpu / s.cpuCapacityMhz,
+        snap.load.normalized(slot, 1) + memory / s.memoryCapacityMb,
+      );
       return after > high ? `would reach ${pct(after)}, above the high mark ${pct(high)}` : undefined;
     };
     const evacuation = planEvacuation(snap, host, `DPM: evacuating ${name} before standby`, stayBelowHigh);

@@ -20,7 +20,9 @@ const reasonFor = (host: string) => `mandatory: host ${host} is entering mainten
 
 /** Live migrations heading for the host that may be called off: not those of a VM pinned there (a changed pin), which block maintenance. */
 function callableOff(txn: Txn, host: string): string[] {
-  return txn.relatedObjects<VmRecord>("vmsMigratingTo", host).flatMap((vm) => (vm.status.migration!.kind === "live" && vm.spec.host !== host ? [vm.name] : []));
+  return txn
+    .relatedObjects<VmRecord>("vmsMigratingTo", host)
+    .flatMap((vm) => (vm.status.migration!.kind === "live" && vm.spec.host !== host ? [vm.name] : []));
 }
 
 /**
@@ -34,7 +36,12 @@ export function evacuateForMaintenance(txn: Txn, hostName: string): string | und
   const host = txn.get<HostRecord>("Host", hostName)!;
   const subject = { kind: "Host", name: hostName, field: "maintenance" };
   if (host.spec.cluster === undefined) {
-    refuse("Conflict", subject, `a standalone host has no other host to evacuate its ${running.length} running VM(s) to; power them off first`, running);
+    refuse(
+      "Conflict",
+      subject,
+      `a standalone host has no other host to evacuate its ${running.length} running VM(s) to; power them off first`,
+      running,
+    );
   }
   // Called off first, so that the plan sees those VMs where they stay; a refusal below undoes it with the rest.
   const abandoned = callableOff(txn, hostName);
@@ -45,7 +52,12 @@ export function evacuateForMaintenance(txn: Txn, hostName: string): string | und
   const considered = snap.vmsOn[index].length;
   const plan = planEvacuation(snap, index, reasonFor(hostName));
   if (plan.failures.length > 0) {
-    refuse("Conflict", subject, `${plan.failures.length} of ${considered} running VMs cannot be evacuated, so no VM was moved and the host stays ${host.status.state}`, plan.failures);
+    refuse(
+      "Conflict",
+      subject,
+      `${plan.failures.length} of ${considered} running VMs cannot be evacuated, so no VM was moved and the host stays ${host.status.state}`,
+      plan.failures,
+    );
   }
   applyMoves(txn, plan.moves, cluster.spec.drs.vmCooldownSeconds);
   const called = abandoned.length > 0 ? `; ${abandoned.length} migration(s) on their way here called off (${abandoned.join(", ")})` : "";
@@ -79,7 +91,12 @@ function retryEvacuation(txn: Txn, name: string): void {
   const failures = [...plan.failures, ...startContainerEvacuation(txn, host.name)];
   if (failures.length === 0) return;
   const retryAt = retryAfterInterval(txn, host);
-  txn.emit("Host", host.name, "MaintenanceStalled", `${failures.length} VM(s) or container(s) cannot leave now, so the host stays enteringMaintenance and tries again at t=${retryAt} s: ${failures.sort(compareNames).join("; ")}`);
+  txn.emit(
+    "Host",
+    host.name,
+    "MaintenanceStalled",
+    `${failures.length} VM(s) or container(s) cannot leave now, so the host stays enteringMaintenance and tries again at t=${retryAt} s: ${failures.sort(compareNames).join("; ")}`,
+  );
 }
 
 export const maintenanceRetryTimer: TimerTaskHandler = {

@@ -34,7 +34,14 @@ export const BREADTH = 8;
  * Moves every member of `unit` to `to` in the snapshot, recording each with `priority` and `reason`.
  * The caller has checked that no member is busy (snap.whyBusy): a VM moves at most once per plan.
  */
-export function moveUnit(snap: ClusterSnapshot, unit: readonly number[], to: number, priority: number, reason: string, into: PlannedMove[]): void {
+export function moveUnit(
+  snap: ClusterSnapshot,
+  unit: readonly number[],
+  to: number,
+  priority: number,
+  reason: string,
+  into: PlannedMove[],
+): void {
   const busy = snap.whyUnitStays(unit, (v) => snap.whyBusy(v));
   if (busy !== undefined) throw new Error(`internal: the plan moves ${snap.vmName(unit[0])} although ${busy}`);
   for (const v of unit) {
@@ -48,4 +55,3 @@ export function isCooling(snap: ClusterSnapshot, v: number, now: number): boolea
   const until = snap.vms[v].record.status.drsCooldownUntilSeconds;
   return until !== null && until > now;
 }
-

@@ -91,8 +91,12 @@ export interface PassOptions {
 
 /** The cluster's running VMs, on hosts the cluster reaches (an isolated host's VMs are out of its sight). */
 function runningVms(txn: Txn, cluster: string): VmRecord[] {
-  const reached = new Set(txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "isolated" ? [] : [h.name])));
-  return txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && reached.has(vm.status.currentHost));
+  const reached = new Set(
+    txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "isolated" ? [] : [h.name])),
+  );
+  return txn
+    .relatedObjects<VmRecord>("vmsInCluster", cluster)
+    .filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && reached.has(vm.status.currentHost));
 }
 
 /**
@@ -106,14 +110,21 @@ function sampleWorkloads(txn: Txn, vms: readonly VmRecord[], tolerancePercent: n
   return vms.map((vm) => {
     const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
     const stored = vm.status.cpuDemandMhz;
-    return demand === stored || Math.abs(demand - stored) * 100 <= tolerancePercent * stored ? vm : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
+    return demand === stored || Math.abs(demand - stored) * 100 <= tolerancePercent * stored
+      ? vm
+      : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
   });
 }
 
 /** What the cluster's VMs share: its usable hosts that run VMs (container-only hosts schedule their own). */
 function vmCapacity(txn: Txn, cluster: string): Amount {
-  const hosts = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).filter((h) => isUsable(h) && runsVirtualMachines(profileOf(h.spec)));
-  return { cpu: hosts.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0), memory: hosts.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0) };
+  const hosts = txn
+    .relatedObjects<HostRecord>("hostsInCluster", cluster)
+    .filter((h) => isUsable(h) && runsVirtualMachines(profileOf(h.spec)));
+  return {
+    cpu: hosts.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0),
+    memory: hosts.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0),
+  };
 }
 
 /**
@@ -122,7 +133,9 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
   const running = runningVms(txn, cluster);
-  const vms = sample ? sampleWorkloads(txn, running, txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0) : running;
+  const vms = sample
+    ? sampleWorkloads(txn, running, txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0)
+    : running;
   const claims = vms.map(vmClaims);
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, { vms: VmRecord[]; claims: VmClaims[] }>();
@@ -130,7 +143,10 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
     const e = entitlements[i];
     const cpu = wholeUnits(e.cpu);
     const memory = wholeUnits(e.memory);
-    const updated = cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb ? vm : { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
+    const updated =
+      cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb
+        ? vm
+        : { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
     if (updated !== running[i]) txn.put<VmRecord>(updated);
     const host = vm.status.currentHost!;
     if (!byHost.has(host)) byHost.set(host, { vms: [], claims: [] });
@@ -147,7 +163,10 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
 /** Starts planned moves as live migrations; DRS leaves each moved VM alone for the cooldown. */
 export function applyMoves(txn: Txn, moves: readonly PlannedMove[], cooldownSeconds: number): void {
   for (const m of moves) {
-    const vm = migrateVm(txn, m.vm, m.toHost, { reason: "DrsMigrated", message: `moved from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}` });
+    const vm = migrateVm(txn, m.vm, m.toHost, {
+      reason: "DrsMigrated",
+      message: `moved from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}`,
+    });
     txn.put<VmRecord>({ ...vm, status: { ...vm.status, drsCooldownUntilSeconds: txn.clockSeconds + cooldownSeconds } });
   }
 }
@@ -157,7 +176,12 @@ const sameMove = (a: DrsMove, b: DrsMove) => a.vm === b.vm && a.fromHost === b.f
 function recommend(txn: Txn, previous: readonly DrsMove[], moves: readonly PlannedMove[]): void {
   for (const m of moves) {
     if (previous.some((p) => sameMove(p, m))) continue;
-    txn.emit("VirtualMachine", m.vm, "DrsRecommended", `recommend moving from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}`);
+    txn.emit(
+      "VirtualMachine",
+      m.vm,
+      "DrsRecommended",
+      `recommend moving from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}`,
+    );
   }
 }
 
@@ -178,7 +202,10 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   const drs = txn.get<ClusterRecord>("Cluster", clusterName)!.spec.drs;
   refreshEntitlements(txn, clusterName, options.sampleWorkloads === true);
 
-  const woken = drs.automationLevel === "fullyAutomated" || !drs.dpm.enabled ? hostsToWake(txn.relatedObjects<HostRecord>("hostsInCluster", clusterName), drs.dpm) : [];
+  const woken =
+    drs.automationLevel === "fullyAutomated" || !drs.dpm.enabled
+      ? hostsToWake(txn.relatedObjects<HostRecord>("hostsInCluster", clusterName), drs.dpm)
+      : [];
   for (const w of woken) exitStandby(txn, w.host, w.why);
   if (woken.length > 0) refreshEntitlements(txn, clusterName, false);
 
@@ -187,7 +214,12 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   const before = measure(snap);
   let status: Omit<DrsStatus, "lastPassSeconds">;
   if (!drs.enabled) {
-    status = { ...emptyDrsStatus(), ...before, projectedImbalance: before.imbalance, summary: "DRS is disabled: entitlements and usage only" };
+    status = {
+      ...emptyDrsStatus(),
+      ...before,
+      projectedImbalance: before.imbalance,
+      summary: "DRS is disabled: entitlements and usage only",
+    };
   } else {
     const plan = planPass(snap, balanceSettings(txn, cluster), options.rulesOnly);
     const applying = drs.automationLevel === "fullyAutomated" || options.applyRecommendations === true;
@@ -226,5 +258,9 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
 
 /** The snapshot's imbalance figures, rounded for status. */
 function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> {
-  return { imbalance: roundImbalance(snap.load.imbalance()), cpuImbalance: roundImbalance(snap.load.sigma(0)), memoryImbalance: roundImbalance(snap.load.sigma(1)) };
+  return {
+    imbalance: roundImbalance(snap.load.imbalance()),
+    cpuImbalance: roundImbalance(snap.load.sigma(0)),
+    memoryImbalance: roundImbalance(snap.load.sigma(1)),
+  };
 }

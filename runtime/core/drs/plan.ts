@@ -14,7 +14,6 @@ import { targetImbalance } from "./imbalance";
 import { type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
 import type { ClusterSnapshot } from "./snapshot";
 
-
 export interface Plan {
   moves: PlannedMove[];
   /** VMs that break a rule and could not be moved, with why. */
@@ -36,7 +35,12 @@ type Target = { host: number; after: number } | { refusals: string[] };
  * The host for `unit` (not one `exclude` names) that the filters accept and `accept` agrees to,
  * preferring fewer preferential-rule breaches, then the lowest imbalance, then the name.
  */
-export function bestTarget(snap: ClusterSnapshot, unit: readonly number[], exclude: (host: number) => boolean, accept?: (host: number) => string | undefined): Target {
+export function bestTarget(
+  snap: ClusterSnapshot,
+  unit: readonly number[],
+  exclude: (host: number) => boolean,
+  accept?: (host: number) => string | undefined,
+): Target {
   const from = snap.vms[unit[0]].host;
   const fromSlot = snap.slotOf(from);
   const { cpu, memory } = snap.unitLoad(unit);
@@ -46,7 +50,10 @@ export function bestTarget(snap: ClusterSnapshot, unit: readonly number[], exclu
     .map((h) => ({
       host: h,
       breaches: preferenceBreaches(constraints, snap.hostName(h)).length,
-      after: fromSlot >= 0 ? snap.load.imbalanceIf(fromSlot, snap.slotOf(h), cpu, memory) : snap.load.imbalanceIfAdded(snap.slotOf(h), cpu, memory),
+      after:
+        fromSlot >= 0
+          ? snap.load.imbalanceIf(fromSlot, snap.slotOf(h), cpu, memory)
+          : snap.load.imbalanceIfAdded(snap.slotOf(h), cpu, memory),
     }))
     .sort((a, b) => a.breaches - b.breaches || a.after - b.after || a.host - b.host);
   const refusals: string[] = [];
@@ -93,10 +100,14 @@ function correctRules(snap: ClusterSnapshot, mandatory: boolean, s: BalanceSetti
       left.push({ v, text: `${snap.vmName(v)} on ${here}: ${why.join("; ")}; it cannot move now: ${busy}` });
       continue;
     }
-    const fewerBreaches = (h: number) => (preferenceBreaches(constraints, snap.hostName(h)).length < why.length ? undefined : "breaks as many preferential rules");
+    const fewerBreaches = (h: number) =>
+      preferenceBreaches(constraints, snap.hostName(h)).length < why.length ? undefined : "breaks as many preferential rules";
     const target = bestTarget(snap, unit, () => false, mandatory ? undefined : fewerBreaches);
     if ("refusals" in target) {
-      left.push({ v, text: `${snap.vmName(v)} on ${here}: ${why.join("; ")}; no host can take it (${summarizeRefusals(target.refusals)})` });
+      left.push({
+        v,
+        text: `${snap.vmName(v)} on ${here}: ${why.join("; ")}; no host can take it (${summarizeRefusals(target.refusals)})`,
+      });
       continue;
     }
     moveUnit(snap, unit, target.host, mandatory ? 1 : 2, why.join("; "), moves);
@@ -120,7 +131,12 @@ export function planPass(snap: ClusterSnapshot, s: BalanceSettings, rulesOnly = 
  * Moves every VM off `host` (a maintenance or standby candidate) to the best host that accepts it;
  * `accept` may add a condition. Units that cannot move are listed in `failures` with why.
  */
-export function planEvacuation(snap: ClusterSnapshot, host: number, reason: string, accept?: (unit: readonly number[], to: number) => string | undefined): { moves: PlannedMove[]; failures: string[] } {
+export function planEvacuation(
+  snap: ClusterSnapshot,
+  host: number,
+  reason: string,
+  accept?: (unit: readonly number[], to: number) => string | undefined,
+): { moves: PlannedMove[]; failures: string[] } {
   const moves: PlannedMove[] = [];
   const failures: string[] = [];
   for (const v of [...snap.vmsOn[host]]) {

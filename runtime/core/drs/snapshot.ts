@@ -64,7 +64,13 @@ export class ClusterSnapshot {
       const host = vm.status.powerState === "on" && at !== null ? this.hostIndex.get(at) : undefined;
       if (host === undefined) continue;
       this.vmsOn[host].push(this.vms.length);
-      this.vms.push({ record: vm, host, cpu: vm.status.cpuEntitlementMhz, memory: vm.status.memoryEntitlementMb, rules: byVm.get(vm.name) ?? [] });
+      this.vms.push({
+        record: vm,
+        host,
+        cpu: vm.status.cpuEntitlementMhz,
+        memory: vm.status.memoryEntitlementMb,
+        rules: byVm.get(vm.name) ?? [],
+      });
     }
     this.slot = new Int32Array(this.hosts.length);
     this.rebuildLoad();
@@ -85,7 +91,12 @@ export class ClusterSnapshot {
           cpuLoad += this.vms[v].cpu;
           memoryLoad += this.vms[v].memory;
         }
-        return { cpuCapacity: this.hosts[h].status.cpuCapacityMhz, memoryCapacity: this.hosts[h].status.memoryCapacityMb, cpuLoad, memoryLoad };
+        return {
+          cpuCapacity: this.hosts[h].status.cpuCapacityMhz,
+          memoryCapacity: this.hosts[h].status.memoryCapacityMb,
+          cpuLoad,
+          memoryLoad,
+        };
       }),
     );
   }
@@ -162,7 +173,10 @@ export class ClusterSnapshot {
 
   private request(vm: number, locate: Locate): PlacementRequest {
     const v = this.vms[vm];
-    v.request ??= { ...placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES), guestCpu: this.guestCpu(v.record) };
+    v.request ??= {
+      ...placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES),
+      guestCpu: this.guestCpu(v.record),
+    };
     return v.rules.length === 0 ? v.request : { ...v.request, rules: constraintsFor(v.rules, v.record.name, locate, this.leaving) };
   }
 
@@ -199,7 +213,9 @@ export class ClusterSnapshot {
     for (const v of unit) {
       const req = this.request(v, locate);
       if (!fits(DEFAULT_PROFILE, req, record)) {
-        return hostVerdicts(DEFAULT_PROFILE, req, record).map((verdict) => (unit.length > 1 ? `${this.vmName(v)}: ${verdict.reason}` : verdict.reason));
+        return hostVerdicts(DEFAULT_PROFILE, req, record).map((verdict) =>
+          unit.length > 1 ? `${this.vmName(v)}: ${verdict.reason}` : verdict.reason,
+        );
       }
       record = hostWithFootprint(record, this.footprintOn(v, host), 1);
     }

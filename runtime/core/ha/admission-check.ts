@@ -10,7 +10,12 @@ import { haFigures, isEnforced, policyViolation } from "./admission-control";
 import { clusterFigures, usableHosts } from "./cluster-figures";
 import { clusterDemand, haDemandOf } from "./demand";
 
-const POLICY_NAMES = { slotPolicy: "slot policy", resourcePercentage: "resource percentage policy", failoverHosts: "failover hosts policy", disabled: "disabled" } as const;
+const POLICY_NAMES = {
+  slotPolicy: "slot policy",
+  resourcePercentage: "resource percentage policy",
+  failoverHosts: "failover hosts policy",
+  disabled: "disabled",
+} as const;
 
 /** Refuses with AdmissionControl when the VM's change grew its cluster's HA demand beyond the policy. */
 export function enforceHaAdmission(txn: Txn, before: VmRecord | undefined, after: VmRecord): void {
@@ -18,7 +23,13 @@ export function enforceHaAdmission(txn: Txn, before: VmRecord | undefined, after
   if (!now) return;
   const was = before && haDemandOf(before);
   const joined = !was || was.cluster !== now.cluster;
-  const field = joined ? "powerState" : now.cpuMhz > was.cpuMhz ? "cpu.reservationMhz" : now.memoryMb > was.memoryMb ? "memory.reservationMb" : undefined;
+  const field = joined
+    ? "powerState"
+    : now.cpuMhz > was.cpuMhz
+      ? "cpu.reservationMhz"
+      : now.memoryMb > was.memoryMb
+        ? "memory.reservationMb"
+        : undefined;
   if (field === undefined) return;
   const cluster = txn.get<ClusterRecord>("Cluster", now.cluster);
   if (!cluster || !isEnforced(cluster.spec)) return;

@@ -65,7 +65,11 @@ function failoverCapacity(ordered: readonly HostCapacity[], slots: Record<string
 function computedPercent(hosts: readonly HostCapacity[], failures: number, of: (h: HostCapacity) => number): number {
   const total = hosts.reduce((sum, h) => sum + of(h), 0);
   if (total === 0 || failures >= hosts.length) return 100;
-  const largest = hosts.map(of).sort((a, b) => b - a).slice(0, failures).reduce((sum, v) => sum + v, 0);
+  const largest = hosts
+    .map(of)
+    .sort((a, b) => b - a)
+    .slice(0, failures)
+    .reduce((sum, v) => sum + v, 0);
   return Math.ceil((largest * 100) / total);
 }
 
@@ -127,7 +131,15 @@ export function policyViolation(spec: ClusterSpec, figures: HaFigures, hosts: re
       `${what}: (${capacity} ${unit} - ${reserved} ${unit} reserved) / ${capacity} ${unit} = ${current}% free; the policy keeps ${target}% free${short ? " (short)" : ""}`;
     return [
       line("CPU", cpuCapacity, cpuDemandMhz(ac, demand), "MHz", figures.cpuFailoverPercent, figures.configuredCpuFailoverPercent, cpuShort),
-      line("memory", memoryCapacity, demand.memoryMb, "MB", figures.memoryFailoverPercent, figures.configuredMemoryFailoverPercent, memoryShort),
+      line(
+        "memory",
+        memoryCapacity,
+        demand.memoryMb,
+        "MB",
+        figures.memoryFailoverPercent,
+        figures.configuredMemoryFailoverPercent,
+        memoryShort,
+      ),
       `${demand.vms} powered-on VMs; VMs without a CPU reservation count ${ac.vmCpuMinMhz} MHz (vmCpuMinMhz); ${hosts.length} usable hosts`,
     ];
   }

@@ -38,7 +38,14 @@ export interface DemandTotals {
   largestMemoryMb: number;
 }
 
-export const NO_DEMAND: DemandTotals = Object.freeze({ vms: 0, cpuMhz: 0, vmsWithoutCpuReservation: 0, memoryMb: 0, largestCpuMhz: 0, largestMemoryMb: 0 });
+export const NO_DEMAND: DemandTotals = Object.freeze({
+  vms: 0,
+  cpuMhz: 0,
+  vmsWithoutCpuReservation: 0,
+  memoryMb: 0,
+  largestCpuMhz: 0,
+  largestMemoryMb: 0,
+});
 
 /** The VM's demand on its cluster, or undefined when it holds no claim (off, standalone, booting after a restart counts as on). */
 export function haDemandOf(obj: RuntimeObject): VmDemand | undefined {
@@ -96,7 +103,12 @@ class ClusterEntry {
     return { ...this.sums, largestCpuMhz: this.cpu.largest, largestMemoryMb: this.memory.largest };
   }
 
-  largestWith(removedCpu: Map<number, number>, addedCpu: number, removedMemory: Map<number, number>, addedMemory: number): [number, number] {
+  largestWith(
+    removedCpu: Map<number, number>,
+    addedCpu: number,
+    removedMemory: Map<number, number>,
+    addedMemory: number,
+  ): [number, number] {
     return [this.cpu.largestWith(removedCpu, addedCpu), this.memory.largestWith(removedMemory, addedMemory)];
   }
 }
@@ -142,7 +154,9 @@ export class DemandLedger {
         addedMemory = Math.max(addedMemory, now.memoryMb);
       }
     }
-    [totals.largestCpuMhz, totals.largestMemoryMb] = entry ? entry.largestWith(removedCpu, addedCpu, removedMemory, addedMemory) : [addedCpu, addedMemory];
+    [totals.largestCpuMhz, totals.largestMemoryMb] = entry
+      ? entry.largestWith(removedCpu, addedCpu, removedMemory, addedMemory)
+      : [addedCpu, addedMemory];
     return totals;
   }
 

@@ -8,7 +8,7 @@ import type { Txn } from "../txn";
 
 function isFailoverHost(cluster: ClusterRecord | undefined, host: string): boolean {
   const ha = cluster?.spec.ha;
-  return ha !== undefined && ha.enabled && ha.admissionControl.policy === "failoverHosts" && ha.admissionControl.failoverHosts.includes(host);
+  return ha?.enabled === true && ha.admissionControl.policy === "failoverHosts" && ha.admissionControl.failoverHosts.includes(host);
 }
 
 /** Brings one host's flag in line with its cluster's policy. */
@@ -19,9 +19,14 @@ export function syncFailoverHostFlag(txn: Txn, hostName: string): void {
   const flag = isFailoverHost(cluster, hostName);
   if ((host.status.haFailoverHost === true) === flag) return;
   txn.put<HostRecord>({ ...host, status: { ...host.status, haFailoverHost: flag } });
-  txn.emit("Host", hostName, flag ? "FailoverHostDesignated" : "FailoverHostReleased", flag
-    ? `HA failover host of cluster ${cluster!.name}: only HA restarts may place VMs here`
-    : "no longer an HA failover host: takes power-ons and migrations again");
+  txn.emit(
+    "Host",
+    hostName,
+    flag ? "FailoverHostDesignated" : "FailoverHostReleased",
+    flag
+      ? `HA failover host of cluster ${cluster!.name}: only HA restarts may place VMs here`
+      : "no longer an HA failover host: takes power-ons and migrations again",
+  );
 }
 
 export function syncFailoverHostFlags(txn: Txn, cluster: string): void {

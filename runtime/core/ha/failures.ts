@@ -30,10 +30,14 @@ import { stoppedStatus } from "../vm-status";
 import { clusterFigures } from "./cluster-figures";
 import { restartPriority } from "./priority";
 import { reconcileHaRestarts, requestRestartWave, retryPendingRestarts, runRestartWave } from "./restarts";
-import { FAILURE_DETECTION_SECONDS, GUEST_SHUTDOWN_SECONDS, ISOLATION_DECLARED_AFTER_SECONDS, ISOLATION_RESPONSE_DELAY_SECONDS } from "./timing";
+import {
+  FAILURE_DETECTION_SECONDS,
+  GUEST_SHUTDOWN_SECONDS,
+  ISOLATION_DECLARED_AFTER_SECONDS,
+  ISOLATION_RESPONSE_DELAY_SECONDS,
+} from "./timing";
 
 export type FailureMode = "crash" | "isolation";
-
 
 function clusterOf(txn: Txn, host: HostRecord): ClusterRecord | undefined {
   return host.spec.cluster === undefined ? undefined : txn.get<ClusterRecord>("Cluster", host.spec.cluster);
@@ -52,12 +56,26 @@ function fate(vm: VmRecord, host: HostRecord, cluster: ClusterRecord | undefined
  * Stops a VM that was running on `host`; a protected one joins HA's restart queue, eligible from
  * `eligibleAt`. Returns whether HA will restart it.
  */
-function takeDown(txn: Txn, vm: VmRecord, host: HostRecord, cluster: ClusterRecord | undefined, eligibleAt: number, event: { reason: string; cause: string; when: string }): boolean {
+function takeDown(
+  txn: Txn,
+  vm: VmRecord,
+  host: HostRecord,
+  cluster: ClusterRecord | undefined,
+  eligibleAt: number,
+  event: { reason: string; cause: string; when: string },
+): boolean {
   const f = currentFootprint(vm);
   if (f) chargeFootprint(txn, f, -1);
   const { protectedVm, text } = fate(vm, host, cluster, event.when);
   const haRestart = protectedVm
-    ? { state: "awaitingRestart" as const, fromHost: host.name, downSinceSeconds: txn.clockSeconds, eligibleAtSeconds: eligibleAt, readyAtSeconds: null, pendingReason: null }
+    ? {
+        state: "awaitingRestart" as const,
+        fromHost: host.name,
+        downSinceSeconds: txn.clockSeconds,
+        eligibleAtSeconds: eligibleAt,
+        readyAtSeconds: null,
+        pendingReason: null,
+      }
     : null;
   txn.put<VmRecord>({ ...vm, status: { ...stoppedStatus(vm.status), haRestart } });
   txn.emit("VirtualMachine", vm.name, event.reason, `${event.cause}; ${text}`);
@@ -80,16 +98,23 @@ function crash(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): 
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", host.name);
   const declaredAt = txn.clockSeconds + FAILURE_DETECTION_SECONDS;
   setHostState(txn, host, "failed");
-  const cause = { reason: "Crashed", cause: `went down with host ${host.name} (crash)`, when: `once the failure is declared (${FAILURE_DETECTION_SECONDS} s)` };
+  const cause = {
+    reason: "Crashed",
+    cause: `went down with host ${host.name} (crash)`,
+    when: `once the failure is declared (${FAILURE_DETECTION_SECONDS} s)`,
+  };
   const protectedCount = vms.filter((vm) => takeDown(txn, vm, host, cluster, declaredAt, cause)).length;
   const containers = txn.related("containersOnHost", host.name).length;
   const containersProtected = takeDownContainers(txn, host, cluster);
   const ha = cluster?.spec.ha.enabled === true;
   const next = !ha
-    ? cluster ? `HA is off in cluster ${cluster.name}, so nothing restarts them` : "the host is standalone, so nothing restarts them"
+    ? cluster
+      ? `HA is off in cluster ${cluster.name}, so nothing restarts them`
+      : "the host is standalone, so nothing restarts them"
     : `HA declares it failed after ${FAILURE_DETECTION_SECONDS} s without heartbeats and restarts ${protectedCount} of them` +
       (protectedCount < vms.length ? ` (${vms.length - protectedCount} with restart priority disabled)` : "");
-  const alsoContainers = containers > 0 ? `; ${containers} container(s) too, ${ha ? containersProtected : 0} of them for HA to restart` : "";
+  const alsoContainers =
+    containers > 0 ? `; ${containers} container(s) too, ${ha ? containersProtected : 0} of them for HA to restart` : "";
   txn.emit("Host", host.name, "HostFailed", `crashed: ${vms.length} running VM(s) went down with it; ${next}${alsoContainers}`);
   if (ha) schedule(txn, declaredAt, FAILURE_DECLARED, { kind: "Host", name: host.name }, { vms: protectedCount });
 }
@@ -99,7 +124,12 @@ function isolate(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined)
   const running = txn.related("vmsOnHost", host.name).length;
   setHostState(txn, host, "isolated");
   if (!cluster?.spec.ha.enabled) {
-    txn.emit("Host", host.name, "HostIsolated", `lost its network; ${running} VM(s) keep running on it; ${cluster ? `HA is off in cluster ${cluster.name}` : "the host is standalone"}, so no isolation response applies`);
+    txn.emit(
+      "Host",
+      host.name,
+      "HostIsolated",
+      `lost its network; ${running} VM(s) keep running on it; ${cluster ? `HA is off in cluster ${cluster.name}` : "the host is standalone"}, so no isolation response applies`,
+    );
     return;
   }
   const after = primary ? ISOLATION_DECLARED_AFTER_SECONDS.primary : ISOLATION_DECLARED_AFTER_SECONDS.secondary;
@@ -117,7 +147,11 @@ export function failHost(txn: Txn, name: string, mode: FailureMode): void {
   const host = txn.get<HostRecord>("Host", name);
   if (!host) refuse("NotFound", { kind: "Host", name }, `no Host named ${name} exists`);
   if (host.status.state === "failed" || host.status.state === "isolated" || host.status.state === "standby") {
-    refuse("Conflict", { kind: "Host", name, field: "state" }, `the host is ${host.status.state}; only a connected host or one in maintenance can fail (recover it first)`);
+    refuse(
+      "Conflict",
+      { kind: "Host", name, field: "state" },
+      `the host is ${host.status.state}; only a connected host or one in maintenance can fail (recover it first)`,
+    );
   }
   abortMigrationsVia(txn, name, mode === "crash" ? `host ${name} crashed` : `host ${name} lost its network`);
   const current = txn.get<HostRecord>("Host", name)!; // the aborts gave back what incoming VMs held
@@ -129,9 +163,12 @@ export function recoverHost(txn: Txn, name: string): void {
   const host = txn.get<HostRecord>("Host", name);
   if (!host) refuse("NotFound", { kind: "Host", name }, `no Host named ${name} exists`);
   const was = host.status.state;
-  if (was !== "failed" && was !== "isolated") refuse("Conflict", { kind: "Host", name, field: "state" }, `the host is ${was}; only a failed or isolated host can recover`);
+  if (was !== "failed" && was !== "isolated")
+    refuse("Conflict", { kind: "Host", name, field: "state" }, `the host is ${was}; only a failed or isolated host can recover`);
   const undeclared = txn.pendingTimers.some((t) => t.task === FAILURE_DECLARED && t.name === name);
-  txn.cancelTimers((t) => t.name === name && (t.task === FAILURE_DECLARED || t.task === ISOLATION_DECLARED || t.task === ISOLATION_RESPONSE));
+  txn.cancelTimers(
+    (t) => t.name === name && (t.task === FAILURE_DECLARED || t.task === ISOLATION_DECLARED || t.task === ISOLATION_RESPONSE),
+  );
   // A host asked into maintenance resumes it: an isolated one still runs its VMs, which must leave first (settle.ts).
   setHostState(txn, host, host.spec.maintenance ? "enteringMaintenance" : "connected");
   txn.markUnsettled(name);
@@ -139,7 +176,12 @@ export function recoverHost(txn: Txn, name: string): void {
   if (was === "isolated") {
     txn.emit("Host", name, "HostRecovered", `network restored; ${txn.related("vmsOnHost", name).length} VM(s) still run on it`);
   } else {
-    txn.emit("Host", name, "HostRecovered", `back after the crash and empty: its VMs ${undeclared ? "restart now (HA had not declared the failure yet)" : "were restarted elsewhere or wait for capacity"}`);
+    txn.emit(
+      "Host",
+      name,
+      "HostRecovered",
+      `back after the crash and empty: its VMs ${undeclared ? "restart now (HA had not declared the failure yet)" : "were restarted elsewhere or wait for capacity"}`,
+    );
   }
   if (cluster === undefined) return;
   if (undeclared) {
@@ -187,7 +229,12 @@ export function declareIsolation(txn: Txn, timer: Timer): void {
   const host = txn.get<HostRecord>("Host", timer.name);
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster || host.status.state !== "isolated") return;
-  txn.emit("Host", host.name, "HaIsolationDeclared", `no heartbeats from other hosts and no answer from the isolation address: the host declared itself isolated; isolation response (${cluster.spec.ha.isolationResponse}) in ${ISOLATION_RESPONSE_DELAY_SECONDS} s`);
+  txn.emit(
+    "Host",
+    host.name,
+    "HaIsolationDeclared",
+    `no heartbeats from other hosts and no answer from the isolation address: the host declared itself isolated; isolation response (${cluster.spec.ha.isolationResponse}) in ${ISOLATION_RESPONSE_DELAY_SECONDS} s`,
+  );
   schedule(txn, txn.clockSeconds + ISOLATION_RESPONSE_DELAY_SECONDS, ISOLATION_RESPONSE, { kind: "Host", name: host.name });
 }
 
@@ -207,13 +254,34 @@ export function respondToIsolation(txn: Txn, timer: Timer): void {
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", host.name);
   const response = cluster.spec.ha.isolationResponse;
   if (response === "none") {
-    txn.emit("Host", host.name, "HaIsolationResponse", `isolation response none: ${vms.length} VM(s) keep running on the isolated host and HA restarts none of them`);
+    txn.emit(
+      "Host",
+      host.name,
+      "HaIsolationResponse",
+      `isolation response none: ${vms.length} VM(s) keep running on the isolated host and HA restarts none of them`,
+    );
   } else if (response === "powerOff") {
-    txn.emit("Host", host.name, "HaIsolationResponse", `isolation response powerOff: powering off ${vms.length} VM(s) so that HA can restart them on hosts that still reach the network`);
+    txn.emit(
+      "Host",
+      host.name,
+      "HaIsolationResponse",
+      `isolation response powerOff: powering off ${vms.length} VM(s) so that HA can restart them on hosts that still reach the network`,
+    );
     powerOffIsolated(txn, host, cluster, vms, "powered off");
   } else {
-    txn.emit("Host", host.name, "HaIsolationResponse", `isolation response shutdown: shutting down the guests of ${vms.length} VM(s) (${GUEST_SHUTDOWN_SECONDS} s), then HA restarts them elsewhere`);
-    schedule(txn, txn.clockSeconds + GUEST_SHUTDOWN_SECONDS, SHUTDOWN_DONE, { kind: "Host", name: host.name }, { vms: vms.map((vm) => vm.name) });
+    txn.emit(
+      "Host",
+      host.name,
+      "HaIsolationResponse",
+      `isolation response shutdown: shutting down the guests of ${vms.length} VM(s) (${GUEST_SHUTDOWN_SECONDS} s), then HA restarts them elsewhere`,
+    );
+    schedule(
+      txn,
+      txn.clockSeconds + GUEST_SHUTDOWN_SECONDS,
+      SHUTDOWN_DONE,
+      { kind: "Host", name: host.name },
+      { vms: vms.map((vm) => vm.name) },
+    );
   }
 }
 
@@ -223,6 +291,8 @@ export function endIsolationShutdown(txn: Txn, timer: Timer): void {
   const cluster = host && clusterOf(txn, host);
   if (!host || !cluster) return;
   const names = (timer.data as { vms: string[] }).vms;
-  const vms = names.map((n) => txn.get<VmRecord>("VirtualMachine", n)).filter((vm): vm is VmRecord => vm !== undefined && vm.status.currentHost === host.name);
+  const vms = names
+    .map((n) => txn.get<VmRecord>("VirtualMachine", n))
+    .filter((vm): vm is VmRecord => vm !== undefined && vm.status.currentHost === host.name);
   powerOffIsolated(txn, host, cluster, vms, "shut down");
 }

@@ -72,7 +72,9 @@ class ClusterHosts {
     this.all.forEach((h, i) => this.index.set(h.name, i));
     this.connected = this.all.filter((h) => h.status.state === "connected");
     this.failover = this.connected.filter((h) => h.status.haFailoverHost);
-    this.pinned = txn.relatedObjects<VmRecord>("haRestartsInCluster", cluster).flatMap((vm) => (vm.spec.host !== undefined && vm.status.haRestart!.state !== "restarting" ? [vm.name] : []));
+    this.pinned = txn
+      .relatedObjects<VmRecord>("haRestartsInCluster", cluster)
+      .flatMap((vm) => (vm.spec.host !== undefined && vm.status.haRestart!.state !== "restarting" ? [vm.name] : []));
   }
 
   /**
@@ -82,7 +84,10 @@ class ClusterHosts {
    */
   place(vm: VmRecord): PlacementResult {
     const req = vmPlacementRequest(this.txn, vm.name, vm.spec, this.cluster, "restart");
-    const views = this.pinned.length > 0 ? [(hosts: HostRecord[]) => this.keptFor(vm.name, hosts), (hosts: HostRecord[]) => hosts] : [(hosts: HostRecord[]) => hosts];
+    const views =
+      this.pinned.length > 0
+        ? [(hosts: HostRecord[]) => this.keptFor(vm.name, hosts), (hosts: HostRecord[]) => hosts]
+        : [(hosts: HostRecord[]) => hosts];
     for (const view of views) {
       if (this.failover.length > 0) {
         const first = place(DEFAULT_PROFILE, req, view(this.failover));
@@ -113,7 +118,9 @@ class ClusterHosts {
 
   /** The placement on a standby host that could take the VM were it on; that host is powered back on. */
   private wakeFor(req: PlacementRequest): PlacementResult | undefined {
-    const standby = this.all.filter((h) => h.status.state === "standby").map((h) => ({ ...h, status: { ...h.status, state: "connected" as const } }));
+    const standby = this.all
+      .filter((h) => h.status.state === "standby")
+      .map((h) => ({ ...h, status: { ...h.status, state: "connected" as const } }));
     if (standby.length === 0) return undefined;
     const result = place(DEFAULT_PROFILE, req, standby);
     if (!result.placed) return undefined;
@@ -170,7 +177,12 @@ function markPending(txn: Txn, vm: VmRecord, summary: string, details: string, r
   if (restart.state === "pendingRestart" && restart.pendingReason === summary) return;
   txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: { ...restart, state: "pendingRestart", pendingReason: summary } } });
   if (refusedByAdmission) txn.emit("VirtualMachine", vm.name, "AdmissionRefused", `HA restart refused by admission control: ${details}`);
-  txn.emit("VirtualMachine", vm.name, "HaRestartPending", `no host can restart it now (${summary}): ${details}; it restarts as soon as capacity returns`);
+  txn.emit(
+    "VirtualMachine",
+    vm.name,
+    "HaRestartPending",
+    `no host can restart it now (${summary}): ${details}; it restarts as soon as capacity returns`,
+  );
 }
 
 /** Tries to power the VM on again on a surviving host; returns when its guest will be up, or undefined when it stays pending. */
@@ -192,8 +204,13 @@ function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: Clust
   const now = txn.clockSeconds;
   const restart = vm.status.haRestart!;
   const boot = bootSeconds(vm.spec);
-  txn.put<VmRecord>({ ...vm, status: { ...running, haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, pendingReason: null } } });
-  const scores = Object.entries(result.breakdown).map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`).join(", ");
+  txn.put<VmRecord>({
+    ...vm,
+    status: { ...running, haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, pendingReason: null } },
+  });
+  const scores = Object.entries(result.breakdown)
+    .map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`)
+    .join(", ");
   txn.emit(
     "VirtualMachine",
     vm.name,
@@ -221,7 +238,10 @@ function byPriority(spec: ClusterSpec, vms: readonly VmRecord[]): string {
     if (!groups.has(p)) groups.set(p, { rank: restartRank(vm.spec, spec), names: [] });
     groups.get(p)!.names.push(vm.name);
   }
-  return [...groups].sort(([, a], [, b]) => b.rank - a.rank).map(([p, g]) => `${p}: ${g.names.join(", ")}`).join("; ");
+  return [...groups]
+    .sort(([, a], [, b]) => b.rank - a.rank)
+    .map(([p, g]) => `${p}: ${g.names.join(", ")}`)
+    .join("; ");
 }
 
 /** Clears the restart state of the VMs whose guest is up; returns those still booting. */
@@ -235,7 +255,14 @@ function finishBooted(txn: Txn, cluster: ClusterRecord, queue: readonly VmRecord
     const left = queue.filter((vm) => !up.includes(vm));
     if (!left.some((vm) => vm.status.haRestart!.state !== "pendingRestart")) {
       const pending = left.length;
-      txn.emit("Cluster", cluster.name, "HaFailoverCompleted", pending === 0 ? "every VM HA had to restart is up" : `every VM HA could restart is up; ${pending} VM(s) wait for capacity (pendingRestart)`);
+      txn.emit(
+        "Cluster",
+        cluster.name,
+        "HaFailoverCompleted",
+        pending === 0
+          ? "every VM HA had to restart is up"
+          : `every VM HA could restart is up; ${pending} VM(s) wait for capacity (pendingRestart)`,
+      );
     }
   }
   return restarting.filter((vm) => !up.includes(vm));
@@ -251,7 +278,13 @@ export function runRestartWave(txn: Txn, clusterName: string): void {
   const queue = txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName);
   const now = txn.clockSeconds;
   // Guests up by now: a dependency's delay counts from here, and their restart state is cleared next.
-  const upAt = new Map(queue.flatMap((vm) => (vm.status.haRestart!.state === "restarting" && vm.status.haRestart!.readyAtSeconds! <= now ? [[vm.name, vm.status.haRestart!.readyAtSeconds!] as const] : [])));
+  const upAt = new Map(
+    queue.flatMap((vm) =>
+      vm.status.haRestart!.state === "restarting" && vm.status.haRestart!.readyAtSeconds! <= now
+        ? [[vm.name, vm.status.haRestart!.readyAtSeconds!] as const]
+        : [],
+    ),
+  );
   const booting = finishBooted(txn, cluster, queue);
   if (!cluster.spec.ha.enabled) return;
   let blockRank = Math.max(0, ...booting.map((vm) => restartRank(vm.spec, cluster.spec)));
@@ -287,7 +320,9 @@ function withDependenciesUp(txn: Txn, cluster: string, vms: VmRecord[], upAt: Re
 export function retryPendingRestarts(txn: Txn, clusterName: string): void {
   const cluster = txn.get<ClusterRecord>("Cluster", clusterName);
   if (!cluster?.spec.ha.enabled) return;
-  const pending = txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName).filter((vm) => vm.status.haRestart!.state === "pendingRestart");
+  const pending = txn
+    .relatedObjects<VmRecord>("haRestartsInCluster", clusterName)
+    .filter((vm) => vm.status.haRestart!.state === "pendingRestart");
   if (pending.length === 0) return;
   const ordered = inRestartOrder(pending).sort((a, b) => restartRank(b.spec, cluster.spec) - restartRank(a.spec, cluster.spec));
   restartAll(txn, cluster, new ClusterHosts(txn, clusterName), ordered);
@@ -297,7 +332,8 @@ export function retryPendingRestarts(txn: Txn, clusterName: string): void {
 function cancelRestarts(txn: Txn, clusterName: string): void {
   for (const vm of txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName)) {
     txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: null } });
-    if (vm.status.haRestart!.state !== "restarting") txn.emit("VirtualMachine", vm.name, "HaRestartCancelled", `HA was turned off in cluster ${clusterName}: the VM stays powered off`);
+    if (vm.status.haRestart!.state !== "restarting")
+      txn.emit("VirtualMachine", vm.name, "HaRestartCancelled", `HA was turned off in cluster ${clusterName}: the VM stays powered off`);
   }
 }
 

@@ -28,46 +28,72 @@ export function failVm(txn: Txn, name: string, mode: GuestFailure): void {
   const vm = txn.get<VmRecord>("VirtualMachine", name);
   const subject = { kind: "VirtualMachine", name };
   if (!vm) refuse("NotFound", subject, "no such virtual machine");
-  if (vm.status.powerState !== "on" || vm.status.currentHost === null) refuse("Conflict", subject, "the VM is not running, so its guest cannot fail");
+  if (vm.status.powerState !== "on" || vm.status.currentHost === null)
+    refuse("Conflict", subject, "the VM is not running, so its guest cannot fail");
   const health = vm.status.guestHealth ?? HEALTHY;
-  if (health.heartbeat === "lost") refuse("Conflict", subject, `its guest already failed at t=${health.lostAtSeconds} s (${health.failure})`);
+  if (health.heartbeat === "lost")
+    refuse("Conflict", subject, `its guest already failed at t=${health.lostAtSeconds} s (${health.failure})`);
   const now = txn.clockSeconds;
   txn.put<VmRecord>({ ...vm, status: { ...vm.status, guestHealth: { ...health, heartbeat: "lost", lostAtSeconds: now, failure: mode } } });
   const settings = monitoringOf(txn, vm);
   const what = mode === "crash" ? "the guest crashed" : "the guest hangs";
   if (!settings) {
-    txn.emit("VirtualMachine", name, "GuestHeartbeatLost", `${what}: no heartbeats; VM Monitoring is off in its cluster, so the VM stays as it is`);
+    txn.emit(
+      "VirtualMachine",
+      name,
+      "GuestHeartbeatLost",
+      `${what}: no heartbeats; VM Monitoring is off in its cluster, so the VM stays as it is`,
+    );
     return;
   }
   const lastReset = health.resetsAtSeconds.at(-1);
   const at = Math.max(now + settings.failureIntervalSeconds, lastReset === undefined ? 0 : lastReset + settings.minUptimeSeconds);
-  txn.emit("VirtualMachine", name, "GuestHeartbeatLost", `${what}: no heartbeats; VM Monitoring checks it at t=${at} s and resets it unless it has reached maxResets`);
+  txn.emit(
+    "VirtualMachine",
+    name,
+    "GuestHeartbeatLost",
+    `${what}: no heartbeats; VM Monitoring checks it at t=${at} s and resets it unless it has reached maxResets`,
+  );
   schedule(txn, at, VM_MONITORING_CHECK_TASK, { kind: "VirtualMachine", name }, { lostAtSeconds: now });
 }
 
 /** The check a lost heartbeat scheduled: reset the VM, or give up after maxResets in the window. */
-export const vmMonitoringCheckTimer: TimerTaskHandler = { run: (txn, timer) => {
-  const vm = txn.get<VmRecord>("VirtualMachine", timer.name);
-  const health = vm?.status.guestHealth;
-  // Stale: the VM was powered off, deleted or moved on since, or its guest failed again later.
-  if (!vm || !health || health.heartbeat !== "lost" || health.lostAtSeconds !== (timer.data as { lostAtSeconds: number }).lostAtSeconds) return;
-  const settings = monitoringOf(txn, vm);
-  if (!settings) return;
-  const now = txn.clockSeconds;
-  const recent = health.resetsAtSeconds.filter((t) => t > now - settings.maxResetsWindowSeconds);
-  if (recent.length >= settings.maxResets) {
-    if (!health.gaveUp) {
-      txn.put<VmRecord>({ ...vm, status: { ...vm.status, guestHealth: { ...health, resetsAtSeconds: recent, gaveUp: true } } });
-      txn.emit("VirtualMachine", vm.name, "VmMonitoringGaveUp", `no heartbeats since t=${health.lostAtSeconds} s, but HA already reset the VM ${recent.length} time(s) in the last ${settings.maxResetsWindowSeconds} s (maxResets ${settings.maxResets}): it is left as it is`);
+export const vmMonitoringCheckTimer: TimerTaskHandler = {
+  run: (txn, timer) => {
+    const vm = txn.get<VmRecord>("VirtualMachine", timer.name);
+    const health = vm?.status.guestHealth;
+    // Stale: the VM was powered off, deleted or moved on since, or its guest failed again later.
+    if (!vm || !health || health.heartbeat !== "lost" || health.lostAtSeconds !== (timer.data as { lostAtSeconds: number }).lostAtSeconds)
+      return;
+    const settings = monitoringOf(txn, vm);
+    if (!settings) return;
+    const now = txn.clockSeconds;
+    const recent = health.resetsAtSeconds.filter((t) => t > now - settings.maxResetsWindowSeconds);
+    if (recent.length >= settings.maxResets) {
+      if (!health.gaveUp) {
+        txn.put<VmRecord>({ ...vm, status: { ...vm.status, guestHealth: { ...health, resetsAtSeconds: recent, gaveUp: true } } });
+        txn.emit(
+          "VirtualMachine",
+          vm.name,
+          "VmMonitoringGaveUp",
+          `no heartbeats since t=${health.lostAtSeconds} s, but HA already reset the VM ${recent.length} time(s) in the last ${settings.maxResetsWindowSeconds} s (maxResets ${settings.maxResets}): it is left as it is`,
+        );
+      }
+      return;
     }
-    return;
-  }
-  const resets = [...recent, now];
-  txn.put<VmRecord>({ ...vm, status: { ...vm.status, guestHealth: { heartbeat: "ok", lostAtSeconds: null, failure: null, resetsAtSeconds: resets, gaveUp: false } } });
-  txn.emit(
-    "VirtualMachine",
-    vm.name,
-    "VmMonitoringReset",
-    `no heartbeats for ${now - health.lostAtSeconds!} s (${health.failure === "crash" ? "guest crashed" : "guest hung"}): HA reset the VM on ${vm.status.currentHost} (reset ${resets.length} of at most ${settings.maxResets} per ${settings.maxResetsWindowSeconds} s)`,
-  );
-} };
+    const resets = [...recent, now];
+    txn.put<VmRecord>({
+      ...vm,
+      status: {
+        ...vm.status,
+        guestHealth: { heartbeat: "ok", lostAtSeconds: null, failure: null, resetsAtSeconds: resets, gaveUp: false },
+      },
+    });
+    txn.emit(
+      "VirtualMachine",
+      vm.name,
+      "VmMonitoringReset",
+      `no heartbeats for ${now - health.lostAtSeconds!} s (${health.failure === "crash" ? "guest crashed" : "guest hung"}): HA reset the VM on ${vm.status.currentHost} (reset ${resets.length} of at most ${settings.maxResets} per ${settings.maxResetsWindowSeconds} s)`,
+    );
+  },
+};

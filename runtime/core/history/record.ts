@@ -30,7 +30,8 @@ function readShelf(reader: Reader): Omit<ChunkShelf, "put" | "remove"> {
 function txnShelf(txn: Txn): ChunkShelf {
   return {
     ...readShelf(txn),
-    put: (name, chunk) => void txn.put({ kind: HISTORY_KIND, name, spec: { cluster: chunk.cluster, tier: chunk.tier }, status: chunk, generation: 1 }),
+    put: (name, chunk) =>
+      void txn.put({ kind: HISTORY_KIND, name, spec: { cluster: chunk.cluster, tier: chunk.tier }, status: chunk, generation: 1 }),
     remove: (name) => txn.remove(HISTORY_KIND, name),
   };
 }
@@ -51,7 +52,8 @@ export function recordPass(txn: Txn, cluster: string, imbalance: number, targetI
 
 /** Forgets a deleted cluster's history. */
 export function forgetHistory(txn: Txn, cluster: string): void {
-  for (const tier of ["raw", "hourly"] as const) for (const name of namesWithPrefix(txn, chunkPrefix(cluster, tier))) txn.remove(HISTORY_KIND, name);
+  for (const tier of ["raw", "hourly"] as const)
+    for (const name of namesWithPrefix(txn, chunkPrefix(cluster, tier))) txn.remove(HISTORY_KIND, name);
 }
 
 export interface HistoryQuery {
@@ -63,6 +65,9 @@ export interface HistoryQuery {
 
 export function readHistory(world: World, query: HistoryQuery): ClusterHistory[] {
   const shelf = { ...readShelf(world), put: () => {}, remove: () => {} };
-  const clusters = query.cluster !== undefined ? [query.cluster] : [...new Set(world.list(HISTORY_KIND).map((r) => (r.status as HistoryChunk).cluster))];
-  return clusters.map((c) => clusterHistory(shelf, c, query.fromSeconds ?? 0, query.toSeconds ?? Infinity)).filter((h) => query.cluster !== undefined || h.times.length > 0);
+  const clusters =
+    query.cluster !== undefined ? [query.cluster] : [...new Set(world.list(HISTORY_KIND).map((r) => (r.status as HistoryChunk).cluster))];
+  return clusters
+    .map((c) => clusterHistory(shelf, c, query.fromSeconds ?? 0, query.toSeconds ?? Infinity))
+    .filter((h) => query.cluster !== undefined || h.times.length > 0);
 }

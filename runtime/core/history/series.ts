@@ -69,7 +69,13 @@ function emptySeries(length: number): HostSeries {
 }
 
 /** A copy of the chunk with the point appended, or put in place of a last point at the same time. */
-function withPoint(chunk: HistoryChunk, time: number, imbalance: number, target: number, hosts: ReadonlyMap<string, Record<HostMetric, number | null>>): HistoryChunk {
+function withPoint(
+  chunk: HistoryChunk,
+  time: number,
+  imbalance: number,
+  target: number,
+  hosts: ReadonlyMap<string, Record<HostMetric, number | null>>,
+): HistoryChunk {
   const replace = chunk.times.length > 0 && chunk.times[chunk.times.length - 1] === time;
   const at = replace ? chunk.times.length - 1 : chunk.times.length;
   const set = <T>(values: readonly T[], value: T): T[] => [...values.slice(0, at), value];
@@ -78,7 +84,12 @@ function withPoint(chunk: HistoryChunk, time: number, imbalance: number, target:
   for (const name of names) {
     const series = chunk.hosts[name] ?? emptySeries(at);
     const values = hosts.get(name);
-    out[name] = Object.fromEntries(HOST_METRICS.map((m) => [m, set(series[m].length < at ? [...series[m], ...nulls(at - series[m].length)] : series[m], values?.[m] ?? null)])) as HostSeries;
+    out[name] = Object.fromEntries(
+      HOST_METRICS.map((m) => [
+        m,
+        set(series[m].length < at ? [...series[m], ...nulls(at - series[m].length)] : series[m], values?.[m] ?? null),
+      ]),
+    ) as HostSeries;
   }
   return {
     ...chunk,
@@ -162,7 +173,9 @@ export function clusterHistory(shelf: ChunkShelf, cluster: string, fromSeconds: 
   const hostNames = [...new Set(kept.flatMap(({ chunk }) => Object.keys(chunk.hosts)))].sort(compareNames);
   const hosts: Record<string, HostSeries> = {};
   for (const host of hostNames) {
-    hosts[host] = Object.fromEntries(HOST_METRICS.map((m) => [m, kept.map(({ chunk, i }) => chunk.hosts[host]?.[m][i] ?? null)])) as HostSeries;
+    hosts[host] = Object.fromEntries(
+      HOST_METRICS.map((m) => [m, kept.map(({ chunk, i }) => chunk.hosts[host]?.[m][i] ?? null)]),
+    ) as HostSeries;
   }
   return {
     cluster,

@@ -70,7 +70,11 @@ const HARDWARE_ONLY = {
  * Machines" (hardware MMU): 20.29 MB (1 vCPU, 256 MB) to 168.60 MB (8 vCPUs, 16 GB), i.e. 3.98 MB per
  * vCPU and 7.58 MB per GB on top of 14.42 MB; both fits are within 1.1 MB of every published cell.
  */
-const ESX_CLASSIC_OVERHEAD: MemoryOverheadModel = { baseMb: 105.67, perVcpuMb: 3.98, perGbMb: { shadow: 14.08, nested: 14.08, direct: 14.08 } };
+const ESX_CLASSIC_OVERHEAD: MemoryOverheadModel = {
+  baseMb: 105.67,
+  perVcpuMb: 3.98,
+  perGbMb: { shadow: 14.08, nested: 14.08, direct: 14.08 },
+};
 const ESX_MODERN_OVERHEAD: MemoryOverheadModel = { baseMb: 14.42, perVcpuMb: 3.98, perGbMb: { shadow: 7.58, nested: 7.58, direct: 7.58 } };
 
 /**
@@ -79,7 +83,8 @@ const ESX_MODERN_OVERHEAD: MemoryOverheadModel = { baseMb: 14.42, perVcpuMb: 3.9
  * MiB for shadow page tables (shadow mode only): 0, 4 or 8 MB per GB.
  */
 const XEN_OVERHEAD: MemoryOverheadModel = { baseMb: 0, perVcpuMb: 1, perGbMb: { direct: 0, nested: 4, shadow: 8 } };
-const LIBXL_SOURCE = "Xen libxl__get_required_paging_memory (tools/libs/light/libxl_create.c): 1 MB per vCPU + 4 KiB per MiB for the P2M (HVM) + 4 KiB per MiB for shadow tables";
+const LIBXL_SOURCE =
+  "Xen libxl__get_required_paging_memory (tools/libs/light/libxl_create.c): 1 MB per vCPU + 4 KiB per MiB for the P2M (HVM) + 4 KiB per MiB for shadow tables";
 
 /** Xen: paravirtualization for ported kernels, HVM for the rest (auto prefers PV). */
 const XEN_FAMILY = {
@@ -95,7 +100,18 @@ const XEN_FAMILY = {
   memoryOverhead: XEN_OVERHEAD,
 } as const satisfies Partial<HypervisorProfile>;
 
-const NO_VMS: Pick<HypervisorProfile, "modes" | "hardwareAssistFor" | "paravirtualGuests" | "guestArchs" | "nestedPaging" | "requiresNestedPaging" | "maxVcpus" | "maxMemoryMb" | "memoryOverhead"> = {
+const NO_VMS: Pick<
+  HypervisorProfile,
+  | "modes"
+  | "hardwareAssistFor"
+  | "paravirtualGuests"
+  | "guestArchs"
+  | "nestedPaging"
+  | "requiresNestedPaging"
+  | "maxVcpus"
+  | "maxMemoryMb"
+  | "memoryOverhead"
+> = {
   modes: [],
   hardwareAssistFor: [],
   paravirtualGuests: [],
@@ -335,5 +351,7 @@ export function runsVirtualMachines(profile: HypervisorProfile): boolean {
 
 /** Every profile, hypervisor by hypervisor, in version order. */
 export function allProfiles(): HypervisorProfile[] {
-  return (Object.keys(HYPERVISOR_VERSIONS) as Hypervisor[]).flatMap((h) => HYPERVISOR_VERSIONS[h].map((v) => profileOf({ hypervisor: h, hypervisorVersion: v })));
+  return (Object.keys(HYPERVISOR_VERSIONS) as Hypervisor[]).flatMap((h) =>
+    HYPERVISOR_VERSIONS[h].map((v) => profileOf({ hypervisor: h, hypervisorVersion: v })),
+  );
 }

@@ -1,7 +1,7 @@
 /** Alarm: a metric of a cluster, host, datastore or VM watched against a threshold (alarms/evaluate.ts). */
 import { AlarmSpec } from "../../../schema/alarm";
 import { type AlarmRecord, cancelAlarmTimers, evaluateAlarm } from "../alarms/evaluate";
-import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
 
 export const alarmHandler: KindHandler = {
   apply(txn, name, raw, mode) {
@@ -19,7 +19,13 @@ export const alarmHandler: KindHandler = {
       name,
       spec,
       generation,
-      status: { observedGeneration: generation, state: "normal", value: null, sinceSeconds: null, raisedCount: existing?.status.raisedCount ?? 0 },
+      status: {
+        observedGeneration: generation,
+        state: "normal",
+        value: null,
+        sinceSeconds: null,
+        raisedCount: existing?.status.raisedCount ?? 0,
+      },
     };
     txn.put(alarm);
     if (existing) txn.emit("Alarm", name, "Updated", describeChanges(existing.spec, spec).join("; "));

@@ -9,7 +9,7 @@ import { refuse } from "../errors";
 import { forgetHistory } from "../history/record";
 import type { ClusterRecord, HostRecord, StoredClusterStatus } from "../model";
 import type { Txn } from "../txn";
-import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
+import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
 function emptyStatus(generation: number): StoredClusterStatus {
   return {
@@ -28,8 +28,16 @@ function emptyStatus(generation: number): StoredClusterStatus {
 function checkEvcBaseline(txn: Txn, name: string, spec: ClusterSpec): void {
   const mode = spec.evc?.mode;
   if (mode === undefined) return;
-  const below = txn.relatedObjects<HostRecord>("hostsInCluster", name).flatMap((h) => evcObstacles(mode, h.spec).map((why) => `${h.name}: ${why}`));
-  if (below.length > 0) refuse("Incompatible", { kind: "Cluster", name, field: "evc.mode" }, `${below.length} host(s) cannot run under EVC mode ${mode}`, below.slice(0, 16));
+  const below = txn
+    .relatedObjects<HostRecord>("hostsInCluster", name)
+    .flatMap((h) => evcObstacles(mode, h.spec).map((why) => `${h.name}: ${why}`));
+  if (below.length > 0)
+    refuse(
+      "Incompatible",
+      { kind: "Cluster", name, field: "evc.mode" },
+      `${below.length} host(s) cannot run under EVC mode ${mode}`,
+      below.slice(0, 16),
+    );
 }
 
 export const clusterHandler: KindHandler = {
@@ -43,7 +51,12 @@ export const clusterHandler: KindHandler = {
     ensureDrsPass(txn, name, spec.drs.intervalSeconds, existing?.spec.drs?.intervalSeconds);
     if (!existing) {
       txn.put<ClusterRecord>({ kind: "Cluster", name, spec, status: emptyStatus(1), generation: 1 });
-      txn.emit("Cluster", name, "Created", `cluster created (DRS ${spec.drs.enabled ? spec.drs.automationLevel : "off"}, HA ${spec.ha.enabled ? "on" : "off"})`);
+      txn.emit(
+        "Cluster",
+        name,
+        "Created",
+        `cluster created (DRS ${spec.drs.enabled ? spec.drs.automationLevel : "off"}, HA ${spec.ha.enabled ? "on" : "off"})`,
+      );
     } else {
       const generation = existing.generation + 1;
       txn.put<ClusterRecord>({ ...existing, spec, generation, status: { ...existing.status, observedGeneration: generation } });

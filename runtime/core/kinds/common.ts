@@ -46,9 +46,15 @@ export function parseSpec<S extends z.ZodType>(kind: Kind, name: string, schema:
  */
 function documentedBoundsFirst(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   const isSafeIntegerBound = (issue: z.core.$ZodIssue) =>
-    (issue.code === "too_big" || issue.code === "too_small") && issue.origin === "int" && Math.abs(Number(issue.code === "too_big" ? issue.maximum : issue.minimum)) === Number.MAX_SAFE_INTEGER;
+    (issue.code === "too_big" || issue.code === "too_small") &&
+    issue.origin === "int" &&
+    Math.abs(Number(issue.code === "too_big" ? issue.maximum : issue.minimum)) === Number.MAX_SAFE_INTEGER;
   const pathOf = (issue: z.core.$ZodIssue) => issue.path.map(String).join(".");
-  return issues.filter((issue) => !isSafeIntegerBound(issue) || !issues.some((other) => other !== issue && !isSafeIntegerBound(other) && pathOf(other) === pathOf(issue)));
+  return issues.filter(
+    (issue) =>
+      !isSafeIntegerBound(issue) ||
+      !issues.some((other) => other !== issue && !isSafeIntegerBound(other) && pathOf(other) === pathOf(issue)),
+  );
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -66,9 +72,18 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
  */
 export function guardGeneration(kind: Kind, name: string, existing: RuntimeObject | undefined, expected: number | undefined): void {
   if (expected === undefined) return;
-  if (!existing) refuse("Conflict", { kind, name, field: "generation" }, `expected generation ${expected}, but no ${kind} named ${name} exists (deleted since it was read?)`);
+  if (!existing)
+    refuse(
+      "Conflict",
+      { kind, name, field: "generation" },
+      `expected generation ${expected}, but no ${kind} named ${name} exists (deleted since it was read?)`,
+    );
   if (existing.generation !== expected) {
-    refuse("Conflict", { kind, name, field: "generation" }, `expected generation ${expected}, but the stored object is at generation ${existing.generation}: it changed since it was read; read it again and reapply`);
+    refuse(
+      "Conflict",
+      { kind, name, field: "generation" },
+      `expected generation ${expected}, but the stored object is at generation ${existing.generation}: it changed since it was read; read it again and reapply`,
+    );
   }
 }
 
@@ -85,7 +100,12 @@ export function requireExisting<T extends RuntimeObject>(txn: Txn, kind: Kind, n
 }
 
 /** The referenced object, or NotFound naming the referring field. */
-export function requireReference<T extends RuntimeObject>(txn: Txn, from: { kind: Kind; name: string; field: string }, kind: Kind, name: string): T {
+export function requireReference<T extends RuntimeObject>(
+  txn: Txn,
+  from: { kind: Kind; name: string; field: string },
+  kind: Kind,
+  name: string,
+): T {
   const obj = txn.get<T>(kind, name);
   if (!obj) refuse("NotFound", from, `${kind} ${name} does not exist`);
   return obj;
@@ -94,7 +114,12 @@ export function requireReference<T extends RuntimeObject>(txn: Txn, from: { kind
 /** Refuses a deletion while other objects still depend on this one. */
 export function refuseIfDependents(kind: Kind, name: string, dependents: string[]): void {
   if (dependents.length > 0) {
-    refuse("Conflict", { kind, name }, `cannot delete: still in use by ${dependents.length} object(s); remove or move them first`, dependents);
+    refuse(
+      "Conflict",
+      { kind, name },
+      `cannot delete: still in use by ${dependents.length} object(s); remove or move them first`,
+      dependents,
+    );
   }
 }
 

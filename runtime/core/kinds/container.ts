@@ -16,7 +16,7 @@ import { containerTemplates } from "../containers/templates";
 import { refuse } from "../errors";
 import type { ClusterRecord, ContainerRecord, HostRecord } from "../model";
 import type { Txn } from "../txn";
-import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
 
 const at = (name: string, field: string) => ({ kind: "Container" as const, name, field });
 
@@ -44,7 +44,11 @@ function resolveRefs(txn: Txn, name: string, spec: ContainerSpec): { cluster: st
   if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at(name, "cluster"), "Cluster", spec.cluster);
   const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at(name, "host"), "Host", spec.host);
   if (pinned && spec.cluster !== undefined && pinned.spec.cluster !== spec.cluster) {
-    refuse("InvalidSpec", at(name, "host"), `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
+    refuse(
+      "InvalidSpec",
+      at(name, "host"),
+      `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`,
+    );
   }
   return { cluster: spec.cluster ?? pinned?.spec.cluster ?? null, pinned };
 }
@@ -53,7 +57,13 @@ function resolveRefs(txn: Txn, name: string, spec: ContainerSpec): { cluster: st
  * Where the running container is after this change: it stays on its host if it still fits there, moves
  * live if its pin now names another host, and is placed among its candidates when it starts.
  */
-function locate(txn: Txn, req: ContainerRequest, refs: { cluster: string | null; pinned: HostRecord | null }, status: ContainerStatus, current: string | null): ContainerStatus {
+function locate(
+  txn: Txn,
+  req: ContainerRequest,
+  refs: { cluster: string | null; pinned: HostRecord | null },
+  status: ContainerStatus,
+  current: string | null,
+): ContainerStatus {
   if (current !== null) {
     const here = txn.get<HostRecord>("Host", current)!;
     if (refs.pinned && refs.pinned.name !== current) {
@@ -61,20 +71,51 @@ function locate(txn: Txn, req: ContainerRequest, refs: { cluster: string | null;
       chargeFootprint(txn, containerFootprint(req.spec, current, refs.cluster), 1);
       return moveContainer(txn, req, status, here, refs.pinned);
     }
-    if (here.spec.cluster !== (refs.cluster ?? undefined)) refuse("Conflict", at(req.name, "cluster"), `the container runs on ${current}, which is not in cluster ${refs.cluster}; stop it to move it`);
+    if (here.spec.cluster !== (refs.cluster ?? undefined))
+      refuse(
+        "Conflict",
+        at(req.name, "cluster"),
+        `the container runs on ${current}, which is not in cluster ${refs.cluster}; stop it to move it`,
+      );
     const verdict = judgeHost(txn, here, req, true);
-    if (!verdict.ok) refuse(verdict.code, at(req.name, "spec"), `the change does not fit ${current}, where the container runs: ${verdict.reason}; stop it to place it again`);
+    if (!verdict.ok)
+      refuse(
+        verdict.code,
+        at(req.name, "spec"),
+        `the change does not fit ${current}, where the container runs: ${verdict.reason}; stop it to place it again`,
+      );
     chargeFootprint(txn, containerFootprint(req.spec, current, refs.cluster), 1);
     return { ...status, brand: verdict.brand };
   }
-  const candidates = refs.pinned ? [refs.pinned] : refs.cluster === null ? [] : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
-  if (candidates.length === 0) refuse("InsufficientCapacity", at(req.name, "cluster"), `cluster ${refs.cluster} has no hosts to run the container`);
+  const candidates = refs.pinned
+    ? [refs.pinned]
+    : refs.cluster === null
+      ? []
+      : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
+  if (candidates.length === 0)
+    refuse("InsufficientCapacity", at(req.name, "cluster"), `cluster ${refs.cluster} has no hosts to run the container`);
   const result = placeContainer(txn, req, candidates);
-  if (!result.placed) refusePlacement(req, refs.pinned ? "host" : "template", result.rejections, `no host can run the container (${candidates.length} considered)`);
+  if (!result.placed)
+    refusePlacement(
+      req,
+      refs.pinned ? "host" : "template",
+      result.rejections,
+      `no host can run the container (${candidates.length} considered)`,
+    );
   chargeFootprint(txn, containerFootprint(req.spec, result.host.name, refs.cluster), 1);
   const free = Math.round(result.freeAfter * 1000) / 10;
-  txn.emit("Container", req.name, "Placed", `placed on ${result.host.name} (${result.host.spec.hypervisor}${result.brand === "lx" ? ", lx branded zone" : ""}): ${free}% of its memory left unreserved, the most of the hosts that can run template ${req.template.name}`);
-  txn.emit("Container", req.name, "PoweredOn", `started with ${req.spec.memoryMb} MB memory limit (+${containerOverheadMemoryMb(req.spec.memoryMb)} MB overhead) and ${req.spec.diskGb} GB disk quota`);
+  txn.emit(
+    "Container",
+    req.name,
+    "Placed",
+    `placed on ${result.host.name} (${result.host.spec.hypervisor}${result.brand === "lx" ? ", lx branded zone" : ""}): ${free}% of its memory left unreserved, the most of the hosts that can run template ${req.template.name}`,
+  );
+  txn.emit(
+    "Container",
+    req.name,
+    "PoweredOn",
+    `started with ${req.spec.memoryMb} MB memory limit (+${containerOverheadMemoryMb(req.spec.memoryMb)} MB overhead) and ${req.spec.diskGb} GB disk quota`,
+  );
   return { ...status, currentHost: result.host.name, brand: result.brand, haRestart: null };
 }
 
@@ -88,7 +129,11 @@ export const containerHandler: KindHandler = {
     if (existing && sameSpec(existing.spec, spec)) return existing;
     const inFlight = existing?.status.migration;
     if (inFlight) {
-      refuse("Conflict", at(name, "spec"), `a ${inFlight.kind} move from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the container`);
+      refuse(
+        "Conflict",
+        at(name, "spec"),
+        `a ${inFlight.kind} move from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the container`,
+      );
     }
 
     const generation = existing ? existing.generation + 1 : 1;
@@ -96,7 +141,12 @@ export const containerHandler: KindHandler = {
     if (existing && current !== null && spec.host !== undefined && spec.host !== current && spec.state === "running") {
       // The source keeps running the container until the move lands: it moves as it is.
       const others = describeChanges({ ...existing.spec, host: spec.host }, spec);
-      if (others.length > 0) refuse("Conflict", at(name, "host"), `a move to ${spec.host} carries the container as it runs on ${current}; change host alone first, then ${others.join("; ")}`);
+      if (others.length > 0)
+        refuse(
+          "Conflict",
+          at(name, "host"),
+          `a move to ${spec.host} carries the container as it runs on ${current}; change host alone first, then ${others.join("; ")}`,
+        );
     }
     if (existing) releaseContainer(txn, existing);
     const ipAddresses = assignAddresses(txn, name, spec, existing);
@@ -109,13 +159,27 @@ export const containerHandler: KindHandler = {
       overheadMemoryMb: containerOverheadMemoryMb(spec.memoryMb),
     };
     if (existing) txn.emit("Container", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else txn.emit("Container", name, "Created", `from template ${os.name}${spec.apps.length ? ` with ${spec.apps.join(", ")}` : ""}, ${spec.memoryMb} MB, ${spec.diskGb} GB${ipAddresses.length ? `, addresses ${ipAddresses.join(", ")}` : ""}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}`);
+    else
+      txn.emit(
+        "Container",
+        name,
+        "Created",
+        `from template ${os.name}${spec.apps.length ? ` with ${spec.apps.join(", ")}` : ""}, ${spec.memoryMb} MB, ${spec.diskGb} GB${ipAddresses.length ? `, addresses ${ipAddresses.join(", ")}` : ""}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}`,
+      );
 
     if (spec.state === "running" && status.haRestart === null) {
       status = { ...locate(txn, { name, spec, template: os }, refs, status, current), state: "running" };
     } else {
       if (current !== null) txn.emit("Container", name, "PoweredOff", `stopped on ${current}`);
-      status = { ...status, state: "stopped", currentHost: null, brand: null, cpuEntitlementMhz: 0, projectEntitlementsMhz: {}, haRestart: spec.state === "running" ? status.haRestart : null };
+      status = {
+        ...status,
+        state: "stopped",
+        currentHost: null,
+        brand: null,
+        cpuEntitlementMhz: 0,
+        projectEntitlementsMhz: {},
+        haRestart: spec.state === "running" ? status.haRestart : null,
+      };
     }
     txn.put<ContainerRecord>({ kind: "Container", name, spec, status, generation });
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
@@ -127,7 +191,12 @@ export const containerHandler: KindHandler = {
     releaseContainer(txn, c);
     if (c.status.currentHost !== null) txn.emit("Container", name, "PoweredOff", `stopped on ${c.status.currentHost}`);
     txn.remove("Container", name);
-    txn.emit("Container", name, "Deleted", `container deleted${c.status.ipAddresses.length ? `; addresses ${c.status.ipAddresses.join(", ")} released` : ""}`);
+    txn.emit(
+      "Container",
+      name,
+      "Deleted",
+      `container deleted${c.status.ipAddresses.length ? `; addresses ${c.status.ipAddresses.join(", ")} released` : ""}`,
+    );
     if (c.status.cluster !== null) {
       refreshCluster(txn, c.status.cluster);
       restartContainers(txn, c.status.cluster);

@@ -3,7 +3,7 @@ import { DatastoreSpec } from "../../../schema/datastore";
 import { refuse } from "../errors";
 import type { DatastoreRecord, StoredDatastoreStatus } from "../model";
 import { tidyGb } from "../storage/disks";
-import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
+import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
 export const datastoreHandler: KindHandler = {
   apply(txn, name, raw, mode) {
@@ -14,11 +14,20 @@ export const datastoreHandler: KindHandler = {
 
     const hosts = txn.related("hostsMountingDatastore", name);
     if (spec.type === "local" && hosts.length > 1) {
-      refuse("Conflict", { kind: "Datastore", name, field: "type" }, `a local datastore belongs to one host, and ${hosts.length} hosts mount it (${hosts.join(", ")})`);
+      refuse(
+        "Conflict",
+        { kind: "Datastore", name, field: "type" },
+        `a local datastore belongs to one host, and ${hosts.length} hosts mount it (${hosts.join(", ")})`,
+      );
     }
     const usedGb = existing?.status.usedGb ?? 0;
     if (spec.capacityGb < usedGb) {
-      refuse("InsufficientCapacity", { kind: "Datastore", name, field: "capacityGb" }, `VM disks use ${usedGb} GB of it; the new capacity is ${spec.capacityGb} GB`, txn.related("vmsOnDatastore", name));
+      refuse(
+        "InsufficientCapacity",
+        { kind: "Datastore", name, field: "capacityGb" },
+        `VM disks use ${usedGb} GB of it; the new capacity is ${spec.capacityGb} GB`,
+        txn.related("vmsOnDatastore", name),
+      );
     }
     const generation = existing ? existing.generation + 1 : 1;
     const status: StoredDatastoreStatus = { observedGeneration: generation, usedGb, freeGb: tidyGb(spec.capacityGb - usedGb) };

@@ -1,5 +1,5 @@
 /** Host: a physical server running one hypervisor, standalone or in a cluster. */
-import { HostSpec, HostState, hypervisorVersionOf } from "../../../schema/host";
+import { HostSpec, type HostState, hypervisorVersionOf } from "../../../schema/host";
 import { assertClusterCovers, refreshCluster } from "../accounting";
 import { incompatibilities } from "../compatibility";
 import { evacuateContainers } from "../containers/evacuation";
@@ -13,7 +13,16 @@ import type { ClusterRecord, HostRecord, RuleRecord, StoredHostStatus, VmRecord 
 import { checkHostMounts } from "../storage/mounts";
 import type { Txn } from "../txn";
 import { vmsOnOrMigratingTo } from "../vm-moves";
-import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
+import {
+  type KindHandler,
+  describeChanges,
+  guardMode,
+  parseSpec,
+  refuseIfDependents,
+  requireExisting,
+  requireReference,
+  sameSpec,
+} from "./common";
 
 export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number } {
   return { cpuMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz, memoryMb: spec.memoryMb };
@@ -64,10 +73,18 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredH
   const subject = { kind: "Host", name };
   const capacity = hostCapacity(spec);
   if (capacity.cpuMhz < status.cpuReservedMhz) {
-    refuse("InsufficientCapacity", { ...subject, field: "cpu" }, `running VMs reserve ${status.cpuReservedMhz} MHz; the new capacity is ${capacity.cpuMhz} MHz`);
+    refuse(
+      "InsufficientCapacity",
+      { ...subject, field: "cpu" },
+      `running VMs reserve ${status.cpuReservedMhz} MHz; the new capacity is ${capacity.cpuMhz} MHz`,
+    );
   }
   if (capacity.memoryMb < status.memoryReservedMb) {
-    refuse("InsufficientCapacity", { ...subject, field: "memoryMb" }, `running VMs reserve ${status.memoryReservedMb} MB; the new capacity is ${capacity.memoryMb} MB`);
+    refuse(
+      "InsufficientCapacity",
+      { ...subject, field: "memoryMb" },
+      `running VMs reserve ${status.memoryReservedMb} MB; the new capacity is ${capacity.memoryMb} MB`,
+    );
   }
   const broken = running.flatMap((vm) => {
     const problems = incompatibilities(spec, txn.get<VmRecord>("VirtualMachine", vm)!.spec);
@@ -80,7 +97,12 @@ function checkRunningVms(txn: Txn, name: string, spec: HostSpec, status: StoredH
 function checkEvcBaseline(txn: Txn, name: string, spec: HostSpec): void {
   const mode = spec.cluster === undefined ? undefined : txn.get<ClusterRecord>("Cluster", spec.cluster)?.spec.evc?.mode;
   const why = mode === undefined ? [] : evcObstacles(mode, spec);
-  if (why.length > 0) refuse("Incompatible", { kind: "Host", name, field: "cpu" }, `cannot run in cluster ${spec.cluster} under its EVC baseline: ${why.join("; ")}`);
+  if (why.length > 0)
+    refuse(
+      "Incompatible",
+      { kind: "Host", name, field: "cpu" },
+      `cannot run in cluster ${spec.cluster} under its EVC baseline: ${why.join("; ")}`,
+    );
 }
 
 export const hostHandler: KindHandler = {
@@ -95,7 +117,12 @@ export const hostHandler: KindHandler = {
     const generation = existing ? existing.generation + 1 : 1;
     const running = txn.related("vmsOnHost", name);
     if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
-      refuse("Conflict", { kind: "Host", name, field: "cluster" }, "VMs still run on the host; move them before changing its cluster", running);
+      refuse(
+        "Conflict",
+        { kind: "Host", name, field: "cluster" },
+        "VMs still run on the host; move them before changing its cluster",
+        running,
+      );
     }
     const entering = existing !== undefined && spec.maintenance && existing.status.state === "connected";
     const evacuation = entering ? evacuateForMaintenance(txn, name) : undefined;
@@ -108,22 +135,42 @@ export const hostHandler: KindHandler = {
 
     const capacity = hostCapacity(spec);
     const state = nextState(spec, existing?.status.state, evacuation !== undefined || containersLeaving > 0);
-    const status: StoredHostStatus = { ...previous, observedGeneration: generation, state, hypervisorVersion: hypervisorVersionOf(spec), cpuCapacityMhz: capacity.cpuMhz, memoryCapacityMb: capacity.memoryMb };
+    const status: StoredHostStatus = {
+      ...previous,
+      observedGeneration: generation,
+      state,
+      hypervisorVersion: hypervisorVersionOf(spec),
+      cpuCapacityMhz: capacity.cpuMhz,
+      memoryCapacityMb: capacity.memoryMb,
+    };
     txn.put<HostRecord>({ kind: "Host", name, spec, status, generation });
     syncFailoverHostFlag(txn, name);
     // Its capacity may have changed, or its evacuation may be complete already: settled at the step's end.
     txn.markUnsettled(name);
 
     if (!existing) {
-      txn.emit("Host", name, "Created", `${spec.hypervisor} ${hypervisorVersionOf(spec)} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`);
+      txn.emit(
+        "Host",
+        name,
+        "Created",
+        `${spec.hypervisor} ${hypervisorVersionOf(spec)} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`,
+      );
     } else {
       txn.emit("Host", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     }
     if (state !== existing?.status.state && existing) {
-      if (state === "enteringMaintenance" && entering) txn.emit("Host", name, "EnteringMaintenance", leavingText(evacuation, containersLeaving));
-      if (state === "maintenance") txn.emit("Host", name, "MaintenanceEntered", "host entered maintenance mode: no VM or container ran on it");
+      if (state === "enteringMaintenance" && entering)
+        txn.emit("Host", name, "EnteringMaintenance", leavingText(evacuation, containersLeaving));
+      if (state === "maintenance")
+        txn.emit("Host", name, "MaintenanceEntered", "host entered maintenance mode: no VM or container ran on it");
       if (existing.status.state === "maintenance") txn.emit("Host", name, "MaintenanceExited", "host left maintenance mode");
-      if (existing.status.state === "enteringMaintenance") txn.emit("Host", name, "MaintenanceCancelled", "maintenance mode called off: migrations already under way still land; the host takes VMs again");
+      if (existing.status.state === "enteringMaintenance")
+        txn.emit(
+          "Host",
+          name,
+          "MaintenanceCancelled",
+          "maintenance mode called off: migrations already under way still land; the host takes VMs again",
+        );
     }
 
     const clusters = new Set([existing?.spec.cluster, spec.cluster].filter((c): c is string => c !== undefined));
@@ -141,11 +188,22 @@ export const hostHandler: KindHandler = {
     refuseIfDependents("Host", name, [
       ...running.map((vm) => `VirtualMachine ${vm} (running)`),
       ...txn.related("vmsMigratingTo", name).map((vm) => `VirtualMachine ${vm} (migrating here)`),
-      ...txn.related("vmsPinnedTo", name).filter((vm) => !running.includes(vm)).map((vm) => `VirtualMachine ${vm} (pinned)`),
+      ...txn
+        .related("vmsPinnedTo", name)
+        .filter((vm) => !running.includes(vm))
+        .map((vm) => `VirtualMachine ${vm} (pinned)`),
       ...txn.related("containersOnHost", name).map((c) => `Container ${c} (running)`),
       ...txn.related("containersMigratingTo", name).map((c) => `Container ${c} (moving here)`),
-      ...txn.related("containersPinnedTo", name).filter((c) => !txn.related("containersOnHost", name).includes(c)).map((c) => `Container ${c} (pinned)`),
-      ...(host.spec.cluster === undefined ? [] : txn.relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster).filter((r) => r.spec.hosts.includes(name)).map((r) => `Rule ${r.name}`)),
+      ...txn
+        .related("containersPinnedTo", name)
+        .filter((c) => !txn.related("containersOnHost", name).includes(c))
+        .map((c) => `Container ${c} (pinned)`),
+      ...(host.spec.cluster === undefined
+        ? []
+        : txn
+            .relatedObjects<RuleRecord>("rulesInCluster", host.spec.cluster)
+            .filter((r) => r.spec.hosts.includes(name))
+            .map((r) => `Rule ${r.name}`)),
     ]);
     txn.remove("Host", name);
     txn.emit("Host", name, "Deleted", "host removed");

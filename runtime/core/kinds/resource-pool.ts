@@ -1,10 +1,29 @@
 /** ResourcePool: a node of a cluster's resource tree with shares, a reservation and a limit per resource. */
 import { ResourcePoolSpec } from "../../../schema/resource-pool";
-import { Amount, DIMENSIONS, UNIT, admitReservation, chargeReservation, poolClaim, poolLimit, poolReservation, refreshCluster } from "../accounting";
+import {
+  type Amount,
+  DIMENSIONS,
+  UNIT,
+  admitReservation,
+  chargeReservation,
+  poolClaim,
+  poolLimit,
+  poolReservation,
+  refreshCluster,
+} from "../accounting";
 import { refuse } from "../errors";
 import type { PoolRecord, StoredPoolStatus } from "../model";
 import type { Txn } from "../txn";
-import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
+import {
+  type KindHandler,
+  describeChanges,
+  guardMode,
+  parseSpec,
+  refuseIfDependents,
+  requireExisting,
+  requireReference,
+  sameSpec,
+} from "./common";
 
 function emptyStatus(generation: number): StoredPoolStatus {
   return {
@@ -25,7 +44,8 @@ function validateParent(txn: Txn, name: string, spec: ResourcePoolSpec): void {
   if (spec.parent === undefined) return;
   const from = { kind: "ResourcePool", name, field: "parent" } as const;
   const parent = requireReference<PoolRecord>(txn, from, "ResourcePool", spec.parent);
-  if (parent.spec.cluster !== spec.cluster) refuse("InvalidSpec", from, `pool ${spec.parent} belongs to cluster ${parent.spec.cluster}, not ${spec.cluster}`);
+  if (parent.spec.cluster !== spec.cluster)
+    refuse("InvalidSpec", from, `pool ${spec.parent} belongs to cluster ${parent.spec.cluster}, not ${spec.cluster}`);
   for (let p: PoolRecord | undefined = parent; p; p = p.spec.parent ? txn.get<PoolRecord>("ResourcePool", p.spec.parent) : undefined) {
     if (p.name === name) refuse("InvalidSpec", from, `pool ${spec.parent} is inside ${name}: a pool cannot be its own ancestor`);
   }
@@ -37,10 +57,18 @@ function validateOwnReservation(name: string, spec: ResourcePoolSpec, used: Amou
   const limit = poolLimit(spec);
   for (const d of DIMENSIONS) {
     if (!spec[d].expandableReservation && used[d] > reservation[d]) {
-      refuse("InsufficientCapacity", { kind: "ResourcePool", name, field: FIELD[d].reservation }, `children reserve ${used[d]} ${UNIT[d]}, more than the fixed reservation of ${reservation[d]} ${UNIT[d]}`);
+      refuse(
+        "InsufficientCapacity",
+        { kind: "ResourcePool", name, field: FIELD[d].reservation },
+        `children reserve ${used[d]} ${UNIT[d]}, more than the fixed reservation of ${reservation[d]} ${UNIT[d]}`,
+      );
     }
     if (used[d] > limit[d]) {
-      refuse("InsufficientCapacity", { kind: "ResourcePool", name, field: FIELD[d].limit }, `children reserve ${used[d]} ${UNIT[d]}, more than the limit of ${limit[d]} ${UNIT[d]}`);
+      refuse(
+        "InsufficientCapacity",
+        { kind: "ResourcePool", name, field: FIELD[d].limit },
+        `children reserve ${used[d]} ${UNIT[d]}, more than the limit of ${limit[d]} ${UNIT[d]}`,
+      );
     }
   }
 }
@@ -50,7 +78,10 @@ function negate(a: Amount): Amount {
 }
 
 function children(txn: Txn, name: string): string[] {
-  return [...txn.related("poolsInPool", name).map((p) => `ResourcePool ${p}`), ...txn.related("vmsInPool", name).map((vm) => `VirtualMachine ${vm}`)];
+  return [
+    ...txn.related("poolsInPool", name).map((p) => `ResourcePool ${p}`),
+    ...txn.related("vmsInPool", name).map((vm) => `VirtualMachine ${vm}`),
+  ];
 }
 
 export const resourcePoolHandler: KindHandler = {
@@ -65,7 +96,12 @@ export const resourcePoolHandler: KindHandler = {
     const generation = existing ? existing.generation + 1 : 1;
     const status = existing ? { ...existing.status, observedGeneration: generation } : emptyStatus(generation);
     if (existing && existing.spec.cluster !== spec.cluster && children(txn, name).length > 0) {
-      refuse("Conflict", { kind: "ResourcePool", name, field: "cluster" }, "the pool still has children; move them before changing its cluster", children(txn, name));
+      refuse(
+        "Conflict",
+        { kind: "ResourcePool", name, field: "cluster" },
+        "the pool still has children; move them before changing its cluster",
+        children(txn, name),
+      );
     }
     const used = { cpu: status.cpuReservationUsedMhz, memory: status.memoryReservationUsedMb };
     validateOwnReservation(name, spec, used);
@@ -80,7 +116,12 @@ export const resourcePoolHandler: KindHandler = {
     chargeReservation(txn, spec.cluster, spec.parent ?? null, claim);
 
     if (!existing) {
-      txn.emit("ResourcePool", name, "Created", `pool created under ${spec.parent ? `pool ${spec.parent}` : `cluster ${spec.cluster}`} reserving ${spec.cpu.reservationMhz} MHz and ${spec.memory.reservationMb} MB`);
+      txn.emit(
+        "ResourcePool",
+        name,
+        "Created",
+        `pool created under ${spec.parent ? `pool ${spec.parent}` : `cluster ${spec.cluster}`} reserving ${spec.cpu.reservationMhz} MHz and ${spec.memory.reservationMb} MB`,
+      );
     } else {
       txn.emit("ResourcePool", name, "Updated", describeChanges(existing.spec, spec).join("; "));
       if (existing.spec.cluster !== spec.cluster) refreshCluster(txn, existing.spec.cluster);

@@ -6,7 +6,7 @@ import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
 import { dependencyCycle } from "../ha/restart-dependencies";
 import { refreshRuleStatus } from "../rules/violations";
 import type { Txn } from "../txn";
-import { KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
 
 function describe(spec: RuleSpec): string {
   const kind = isMandatory(spec) ? "mandatory" : "preferential";
@@ -19,17 +19,32 @@ function checkMembers(txn: Txn, name: string, spec: RuleSpec): void {
   spec.vms.forEach((vm, i) => {
     const at = { kind: "Rule", name, field: `vms.${i}` } as const;
     const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
-    if (record.status.cluster !== spec.cluster) refuse("InvalidSpec", at, `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`);
+    if (record.status.cluster !== spec.cluster)
+      refuse(
+        "InvalidSpec",
+        at,
+        `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`,
+      );
   });
   spec.dependsOn.forEach((vm, i) => {
     const at = { kind: "Rule", name, field: `dependsOn.${i}` } as const;
     const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
-    if (record.status.cluster !== spec.cluster) refuse("InvalidSpec", at, `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`);
+    if (record.status.cluster !== spec.cluster)
+      refuse(
+        "InvalidSpec",
+        at,
+        `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`,
+      );
   });
   spec.hosts.forEach((host, i) => {
     const at = { kind: "Rule", name, field: `hosts.${i}` } as const;
     const record = requireReference<HostRecord>(txn, at, "Host", host);
-    if (record.spec.cluster !== spec.cluster) refuse("InvalidSpec", at, `host ${host} is ${record.spec.cluster ? `in cluster ${record.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
+    if (record.spec.cluster !== spec.cluster)
+      refuse(
+        "InvalidSpec",
+        at,
+        `host ${host} is ${record.spec.cluster ? `in cluster ${record.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`,
+      );
   });
 }
 
@@ -38,16 +53,26 @@ function checkConflicts(txn: Txn, name: string, spec: RuleSpec): void {
   if (spec.type === "restartDependency") {
     const others = txn.relatedObjects<RuleRecord>("rulesInCluster", spec.cluster).filter((r) => r.name !== name);
     const cycle = dependencyCycle([spec, ...others.map((r) => r.spec)]);
-    if (cycle) refuse("Conflict", { kind: "Rule", name, field: "dependsOn" }, `restart dependencies would form a cycle: ${cycle.join(" -> ")}; HA could restart none of them`);
+    if (cycle)
+      refuse(
+        "Conflict",
+        { kind: "Rule", name, field: "dependsOn" },
+        `restart dependencies would form a cycle: ${cycle.join(" -> ")}; HA could restart none of them`,
+      );
     return;
   }
   if (!isMandatory(spec)) return;
   const others = txn.relatedObjects<RuleRecord>("rulesInCluster", spec.cluster).filter((r) => r.name !== name && isMandatory(r.spec));
   for (const other of others) {
     const shared = spec.vms.filter((vm) => other.spec.vms.includes(vm));
-    const opposite = (spec.type === "affinity" && other.spec.type === "antiAffinity") || (spec.type === "antiAffinity" && other.spec.type === "affinity");
+    const opposite =
+      (spec.type === "affinity" && other.spec.type === "antiAffinity") || (spec.type === "antiAffinity" && other.spec.type === "affinity");
     if (opposite && shared.length >= 2) {
-      refuse("Conflict", { kind: "Rule", name, field: "type" }, `mandatory rule ${other.name} is an ${other.spec.type} rule over ${shared.join(", ")} too: both can never hold`);
+      refuse(
+        "Conflict",
+        { kind: "Rule", name, field: "type" },
+        `mandatory rule ${other.name} is an ${other.spec.type} rule over ${shared.join(", ")} too: both can never hold`,
+      );
     }
   }
   if (spec.type !== "vmHost") return;
@@ -55,9 +80,15 @@ function checkConflicts(txn: Txn, name: string, spec: RuleSpec): void {
   const hosts = txn.related("hostsInCluster", spec.cluster);
   for (const vm of spec.vms) {
     const applying = vmHostRules.filter((r) => r.vms.includes(vm));
-    const allowed = hosts.filter((h) => applying.every((r) => (r.hostAffinity === "mustRunOn" ? r.hosts.includes(h) : !r.hosts.includes(h))));
+    const allowed = hosts.filter((h) =>
+      applying.every((r) => (r.hostAffinity === "mustRunOn" ? r.hosts.includes(h) : !r.hosts.includes(h))),
+    );
     if (allowed.length === 0) {
-      refuse("Conflict", { kind: "Rule", name, field: "hosts" }, `with the other mandatory VM-host rules, no host of cluster ${spec.cluster} is left for VM ${vm}`);
+      refuse(
+        "Conflict",
+        { kind: "Rule", name, field: "hosts" },
+        `with the other mandatory VM-host rules, no host of cluster ${spec.cluster} is left for VM ${vm}`,
+      );
     }
   }
 }
@@ -73,7 +104,13 @@ export const ruleHandler: KindHandler = {
     checkConflicts(txn, name, spec);
 
     const generation = existing ? existing.generation + 1 : 1;
-    const rule = txn.put<RuleRecord>({ kind: "Rule", name, spec, generation, status: { observedGeneration: generation, mandatory: isMandatory(spec), violations: existing?.status.violations ?? [] } });
+    const rule = txn.put<RuleRecord>({
+      kind: "Rule",
+      name,
+      spec,
+      generation,
+      status: { observedGeneration: generation, mandatory: isMandatory(spec), violations: existing?.status.violations ?? [] },
+    });
     if (existing) txn.emit("Rule", name, "Updated", describeChanges(existing.spec, spec).join("; "));
     else txn.emit("Rule", name, "Created", describe(spec));
     refreshRuleStatus(txn, rule);

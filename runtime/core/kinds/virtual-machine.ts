@@ -1,5 +1,5 @@
 /** VirtualMachine: a guest with its own kernel, placed on a host of its cluster when powered on. */
-import { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import { VmSpec, type VmStatus } from "../../../schema/virtual-machine";
 import { chargeFootprint, refreshCluster } from "../accounting";
 import { importedDisks } from "../disk-imports";
 import { refuse } from "../errors";
@@ -18,7 +18,16 @@ import { abortMigration, coldMigrateVm, migrateVm } from "../vm-moves";
 import { admitVm, powerOnAt } from "../vm-power-on";
 import { currentFootprint } from "../vm-resources";
 import { initialStatus, stoppedStatus, withCdrom } from "../vm-status";
-import { KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, requireReference, sameSpec } from "./common";
+import {
+  type KindHandler,
+  describeChanges,
+  guardMode,
+  parseSpec,
+  refuseIfDependents,
+  requireExisting,
+  requireReference,
+  sameSpec,
+} from "./common";
 
 interface VmRefs {
   cluster: string | null;
@@ -33,12 +42,17 @@ function resolveRefs(txn: Txn, name: string, spec: VmSpec): VmRefs {
   if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at(name, "cluster"), "Cluster", spec.cluster);
   const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at(name, "host"), "Host", spec.host);
   if (pinned && spec.cluster !== undefined && pinned.spec.cluster !== spec.cluster) {
-    refuse("InvalidSpec", at(name, "host"), `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`);
+    refuse(
+      "InvalidSpec",
+      at(name, "host"),
+      `host ${pinned.name} is ${pinned.spec.cluster ? `in cluster ${pinned.spec.cluster}` : "standalone"}, not in cluster ${spec.cluster}`,
+    );
   }
   const cluster = spec.cluster ?? pinned?.spec.cluster ?? null;
   if (spec.pool !== undefined) {
     const pool = requireReference<PoolRecord>(txn, at(name, "pool"), "ResourcePool", spec.pool);
-    if (pool.spec.cluster !== cluster) refuse("InvalidSpec", at(name, "pool"), `pool ${pool.name} belongs to cluster ${pool.spec.cluster}, not ${cluster}`);
+    if (pool.spec.cluster !== cluster)
+      refuse("InvalidSpec", at(name, "pool"), `pool ${pool.name} belongs to cluster ${pool.spec.cluster}, not ${cluster}`);
   }
   return { cluster, pinned };
 }
@@ -53,24 +67,47 @@ function chooseHost(txn: Txn, name: string, spec: VmSpec, refs: VmRefs, current:
     const here = txn.get<HostRecord>("Host", current)!;
     const req = vmPlacementRequest(txn, name, spec, refs.cluster, "reconfigure");
     if (here.spec.cluster !== (refs.cluster ?? undefined)) {
-      refuse("Conflict", at(name, "cluster"), `the VM runs on ${current}, which is not in cluster ${refs.cluster}; power it off to move it`);
+      refuse(
+        "Conflict",
+        at(name, "cluster"),
+        `the VM runs on ${current}, which is not in cluster ${refs.cluster}; power it off to move it`,
+      );
     }
     if (!fits(DEFAULT_PROFILE, req, here)) {
       const result = place(DEFAULT_PROFILE, req, [here]);
       const rejections = result.placed ? [] : result.rejections;
-      refuse(refusalCode(rejections), vmSubject(name), `the change does not fit ${current}, where the VM runs; power it off to place it again`, describeRejections(rejections));
+      refuse(
+        refusalCode(rejections),
+        vmSubject(name),
+        `the change does not fit ${current}, where the VM runs; power it off to place it again`,
+        describeRejections(rejections),
+      );
     }
     return { host: here, how: "stays" };
   }
   const req = vmPlacementRequest(txn, name, spec, refs.cluster, "powerOn");
-  const candidates = refs.pinned ? [refs.pinned] : refs.cluster === null ? [] : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
+  const candidates = refs.pinned
+    ? [refs.pinned]
+    : refs.cluster === null
+      ? []
+      : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
   if (candidates.length === 0) refuse("InsufficientCapacity", at(name, "cluster"), `cluster ${refs.cluster} has no hosts to run the VM`);
   const result = place(DEFAULT_PROFILE, req, candidates);
   if (!result.placed) {
-    refuse(refusalCode(result.rejections), refs.pinned ? at(name, "host") : vmSubject(name), `no host can run the VM (${candidates.length} considered)`, describeRejections(result.rejections));
+    refuse(
+      refusalCode(result.rejections),
+      refs.pinned ? at(name, "host") : vmSubject(name),
+      `no host can run the VM (${candidates.length} considered)`,
+      describeRejections(result.rejections),
+    );
   }
-  const scores = Object.entries(result.breakdown).map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`).join(", ");
-  return { host: txn.get<HostRecord>("Host", result.host)!, how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible` };
+  const scores = Object.entries(result.breakdown)
+    .map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`)
+    .join(", ");
+  return {
+    host: txn.get<HostRecord>("Host", result.host)!,
+    how: `score ${result.score.toFixed(1)} (${scores}); ${result.feasible} of ${result.candidates} hosts feasible`,
+  };
 }
 
 /**
@@ -95,13 +132,24 @@ function livePinMove(txn: Txn, name: string, spec: VmSpec, cluster: string | nul
         describeDisksOn(memberSpec, missing),
       );
     }
-    const req = cluster === null ? vmPlacementRequest(txn, member, memberSpec, cluster, "migration") : groupMemberRequest(txn, member, memberSpec, cluster, group, target.name);
+    const req =
+      cluster === null
+        ? vmPlacementRequest(txn, member, memberSpec, cluster, "migration")
+        : groupMemberRequest(txn, member, memberSpec, cluster, group, target.name);
     // The target as earlier members left it: each holds its reservations there from the start.
     const result = place(DEFAULT_PROFILE, req, [txn.get<HostRecord>("Host", target.name)!]);
     if (!result.placed) {
-      refuse(refusalCode(result.rejections), at(name, "host"), `cannot live-migrate ${member === name ? "" : `${member} `}from ${from} to ${target.name}${withGroup}`, describeRejections(result.rejections));
+      refuse(
+        refusalCode(result.rejections),
+        at(name, "host"),
+        `cannot live-migrate ${member === name ? "" : `${member} `}from ${from} to ${target.name}${withGroup}`,
+        describeRejections(result.rejections),
+      );
     }
-    const message = member === name ? `pinned host changed from ${from} to ${target.name}` : `moves with ${name} from ${from} to ${target.name}: mandatory affinity group ${group.join(", ")}`;
+    const message =
+      member === name
+        ? `pinned host changed from ${from} to ${target.name}`
+        : `moves with ${name} from ${from} to ${target.name}: mandatory affinity group ${group.join(", ")}`;
     migrateVm(txn, member, target.name, { reason: "MigrationStarted", message });
   }
 }
@@ -138,7 +186,11 @@ export const virtualMachineHandler: KindHandler = {
     if (existing && sameSpec(existing.spec, spec)) return existing;
     const inFlight = existing?.status.migration;
     if (inFlight) {
-      refuse("Conflict", vmSubject(name), `a ${inFlight.kind} migration from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the VM`);
+      refuse(
+        "Conflict",
+        vmSubject(name),
+        `a ${inFlight.kind} migration from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the VM`,
+      );
     }
 
     const generation = existing ? existing.generation + 1 : 1;
@@ -151,13 +203,27 @@ export const virtualMachineHandler: KindHandler = {
       cluster: refs.cluster,
       importedDisks: importedDisks(name, spec, inputs?.diskImages, previous.importedDisks),
     };
-    chargeDisks(txn, name, existing ? { spec: existing.spec, importedDisks: previous.importedDisks } : null, { spec, importedDisks: status.importedDisks });
+    chargeDisks(txn, name, existing ? { spec: existing.spec, importedDisks: previous.importedDisks } : null, {
+      spec,
+      importedDisks: status.importedDisks,
+    });
 
     if (existing) txn.emit("VirtualMachine", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else txn.emit("VirtualMachine", name, "Created", `${spec.vcpus} vCPU, ${spec.memoryMb} MB, ${spec.guestOs} ${spec.guestArch}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}${spec.pool ? `, pool ${spec.pool}` : ""}`);
+    else
+      txn.emit(
+        "VirtualMachine",
+        name,
+        "Created",
+        `${spec.vcpus} vCPU, ${spec.memoryMb} MB, ${spec.guestOs} ${spec.guestArch}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}${spec.pool ? `, pool ${spec.pool}` : ""}`,
+      );
     for (const d of status.importedDisks) {
       if (!previous.importedDisks.some((p) => p.disk === d.disk && p.source === d.source)) {
-        txn.emit("VirtualMachine", name, "DiskImported", `disk ${d.disk} imported from ${d.source}: ${d.sizeBytes} bytes (${d.sizeGb} GB), partition table ${d.partitionTable}${d.partitions.length ? `: ${d.partitions.map((p) => `${p.index} ${p.typeName} ${p.sizeMb} MB${p.bootable ? " (boot)" : ""}`).join(", ")}` : ""}`);
+        txn.emit(
+          "VirtualMachine",
+          name,
+          "DiskImported",
+          `disk ${d.disk} imported from ${d.source}: ${d.sizeBytes} bytes (${d.sizeGb} GB), partition table ${d.partitionTable}${d.partitions.length ? `: ${d.partitions.map((p) => `${p.index} ${p.typeName} ${p.sizeMb} MB${p.bootable ? " (boot)" : ""}`).join(", ")}` : ""}`,
+        );
       }
     }
     cdromEvent(txn, name, previous.cdrom, status.cdrom);
@@ -172,7 +238,12 @@ export const virtualMachineHandler: KindHandler = {
         // Powered on by the user: HA owes it no restart any more.
         status = { ...status, haRestart: null };
         txn.emit("VirtualMachine", name, "Placed", `placed on ${choice.host.name}: ${choice.how}`);
-        txn.emit("VirtualMachine", name, "PoweredOn", `powered on with ${status.virtualizationReason}; reserved ${spec.cpu.reservationMhz + status.overheadCpuReservedMhz} MHz, ${spec.memory.reservationMb + status.overheadMemoryMb} MB including ${status.overheadCpuReservedMhz} MHz and ${status.overheadMemoryMb} MB overhead`);
+        txn.emit(
+          "VirtualMachine",
+          name,
+          "PoweredOn",
+          `powered on with ${status.virtualizationReason}; reserved ${spec.cpu.reservationMhz + status.overheadCpuReservedMhz} MHz, ${spec.memory.reservationMb + status.overheadMemoryMb} MB including ${status.overheadCpuReservedMhz} MHz and ${status.overheadMemoryMb} MB overhead`,
+        );
       }
     } else {
       status = stoppedStatus(status);
@@ -183,7 +254,8 @@ export const virtualMachineHandler: KindHandler = {
     enforceHaAdmission(txn, existing, applied);
     if (spec.powerState === "on" && before && pinTarget) livePinMove(txn, name, spec, refs.cluster, before.host, pinTarget);
     const oldPin = existing?.spec.host;
-    if (existing && spec.powerState === "off" && oldPin !== undefined && refs.pinned && refs.pinned.name !== oldPin) coldPinMove(txn, name, existing.spec, spec, oldPin, refs.pinned);
+    if (existing && spec.powerState === "off" && oldPin !== undefined && refs.pinned && refs.pinned.name !== oldPin)
+      coldPinMove(txn, name, existing.spec, spec, oldPin, refs.pinned);
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) {
       if (c === null) continue;
       refreshCluster(txn, c);
@@ -194,7 +266,12 @@ export const virtualMachineHandler: KindHandler = {
 
   delete(txn, name) {
     const vm = requireExisting<VmRecord>(txn, "VirtualMachine", name);
-    if (vm.status.cluster !== null) refuseIfDependents("VirtualMachine", name, rulesNaming(txn, vm.status.cluster, name).map((r) => `Rule ${r.name}`));
+    if (vm.status.cluster !== null)
+      refuseIfDependents(
+        "VirtualMachine",
+        name,
+        rulesNaming(txn, vm.status.cluster, name).map((r) => `Rule ${r.name}`),
+      );
     if (vm.status.migration) abortMigration(txn, name, "the VM is being deleted");
     const before = currentFootprint(vm);
     if (before) {

@@ -29,7 +29,12 @@ export function preCopyParamsFor(model: LiveMigrationModel, params: PreCopyParam
   if (!out) {
     // What the link sends within the switchover goal, in pages: pre-copy stops once fewer are left.
     const goalPages = Math.floor(((params.bandwidthMbps / 8) * (model.switchoverGoalMs / 1000) * 1024) / PAGE_KIB);
-    out = { ...params, firstRoundMbps: params.bandwidthMbps, maxRateMbps: params.bandwidthMbps, stopPages: Math.max(params.stopPages, goalPages) };
+    out = {
+      ...params,
+      firstRoundMbps: params.bandwidthMbps,
+      maxRateMbps: params.bandwidthMbps,
+      stopPages: Math.max(params.stopPages, goalPages),
+    };
     byModel.set(model, out);
   }
   return out;

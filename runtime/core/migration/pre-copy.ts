@@ -86,14 +86,25 @@ export function simulatePreCopy(input: PreCopyInput, params: PreCopyParams, opti
     elapsed += seconds;
     options.onRound?.({ rateMbps: rate, sentMb: toSend, seconds, dirtiedMb: dirtied });
     const stop =
-      dirtied < stopMb || dirtied === 0 ? "converged"
-      : rounds >= params.maxIterations ? "maxIterations"
-      : transferred > params.maxFactor * input.memoryMb ? "sentMaxFactor"
-      : rate >= capRate && dirtied > toSend ? "dirtyRateAtCap"
-      : undefined;
+      dirtied < stopMb || dirtied === 0
+        ? "converged"
+        : rounds >= params.maxIterations
+          ? "maxIterations"
+          : transferred > params.maxFactor * input.memoryMb
+            ? "sentMaxFactor"
+            : rate >= capRate && dirtied > toSend
+              ? "dirtyRateAtCap"
+              : undefined;
     if (stop !== undefined) {
       const downtimeMs = ((dirtied * 8) / linkRate) * 1000 + params.resumeMs;
-      return { rounds, transferredMb: transferred + dirtied, totalSeconds: elapsed + downtimeMs / 1000, downtimeMs, finalMb: dirtied, stopReason: stop };
+      return {
+        rounds,
+        transferredMb: transferred + dirtied,
+        totalSeconds: elapsed + downtimeMs / 1000,
+        downtimeMs,
+        finalMb: dirtied,
+        stopReason: stop,
+      };
     }
     const observedMbps = seconds > 0 ? (dirtied * 8) / seconds : 0;
     rate = Math.min(capRate, observedMbps + params.rateIncrementMbps);

@@ -71,9 +71,23 @@ function guestIdOf(spec: VmSpec): number {
  * constraints `rules` (constraintsFor, or NO_RULES). Build it through vmPlacementRequest
  * (vm-request.ts) for a VM of the world, so that every decision reads rules the same way.
  */
-export function placementRequest(vm: string, spec: VmSpec, purpose: PlacementPurpose, cpuDemandMhz: number, rules: RuleConstraints): PlacementRequest {
+export function placementRequest(
+  vm: string,
+  spec: VmSpec,
+  purpose: PlacementPurpose,
+  cpuDemandMhz: number,
+  rules: RuleConstraints,
+): PlacementRequest {
   const guest = guestClaims(spec, cpuDemandMhz);
-  const onHost: GuestOnHost = { host: null, resolution: null, compatible: false, cpuNeedMhz: 0, memoryNeedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0 };
+  const onHost: GuestOnHost = {
+    host: null,
+    resolution: null,
+    compatible: false,
+    cpuNeedMhz: 0,
+    memoryNeedMb: 0,
+    cpuEntitlementMhz: 0,
+    memoryEntitlementMb: 0,
+  };
   return {
     vm,
     purpose,
@@ -145,7 +159,9 @@ function compile(profile: PlacementProfile, req?: PlacementRequest): Compiled {
     const applying = plugins.filter((_, i) => (mask & (1 << i)) !== 0);
     compiled = {
       filters: applying.flatMap(({ plugin }) => (plugin.filter ? [plugin.filter] : [])),
-      scorers: applying.flatMap(({ plugin, weight }) => (plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [])),
+      scorers: applying.flatMap(({ plugin, weight }) =>
+        plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [],
+      ),
     };
     byMask.set(mask, compiled);
   }

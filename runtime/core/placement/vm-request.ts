@@ -18,9 +18,16 @@ import { type PlacementPurpose, type PlacementRequest, placementRequest } from "
  * A reconfiguration asks whether the changed VM still fits the host it runs on: its pin and the
  * rules choose hosts, they do not evict a VM that is resized where it runs.
  */
-export function vmPlacementRequest(txn: Txn, name: string, spec: VmSpec, cluster: string | null, purpose: PlacementPurpose): PlacementRequest {
+export function vmPlacementRequest(
+  txn: Txn,
+  name: string,
+  spec: VmSpec,
+  cluster: string | null,
+  purpose: PlacementPurpose,
+): PlacementRequest {
   const staying = purpose === "reconfigure";
-  const rules = cluster === null || staying ? NO_RULES : constraintsFor(rulesNaming(txn, cluster, name), name, locateIn(txn), departureIn(txn));
+  const rules =
+    cluster === null || staying ? NO_RULES : constraintsFor(rulesNaming(txn, cluster, name), name, locateIn(txn), departureIn(txn));
   // A VM that moves keeps its last demand sample; one that (re)starts or changes shows its workload's level now.
   const running = purpose === "migration" ? txn.get<VmRecord>("VirtualMachine", name) : undefined;
   const demand = running ? running.status.cpuDemandMhz : cpuDemandAt(spec.workload, txn.clockSeconds);

@@ -84,7 +84,8 @@ export function constraintsFor(rules: readonly RuleRecord[], vm: string, locate:
       // Hosts only a departing peer still runs on come last, so a peer settled there gives the reason.
       for (const peer of leaving ? peers : []) {
         const from = leaving!(peer);
-        if (from !== null && !avoid.has(from)) avoid.set(from, `${label}: keeps it apart from ${peer} (still on ${from}, migrating to ${locate(peer)})`);
+        if (from !== null && !avoid.has(from))
+          avoid.set(from, `${label}: keeps it apart from ${peer} (still on ${from}, migrating to ${locate(peer)})`);
       }
     } else {
       const h = majorityHost(peers, locate);

@@ -28,7 +28,12 @@ export function refreshRuleStatus(txn: Txn, rule: RuleRecord): RuleRecord {
   if (JSON.stringify(before) === JSON.stringify(violations) && rule.status.mandatory === mandatory) return rule;
   const updated = txn.put<RuleRecord>({ ...rule, status: { ...rule.status, mandatory, violations } });
   if (violations.length > 0 && JSON.stringify(before) !== JSON.stringify(violations)) {
-    txn.emit("Rule", rule.name, "RuleViolated", `${violations.length} VM(s) break the ${mandatory ? "mandatory" : "preferential"} rule: ${violations.join("; ")}`);
+    txn.emit(
+      "Rule",
+      rule.name,
+      "RuleViolated",
+      `${violations.length} VM(s) break the ${mandatory ? "mandatory" : "preferential"} rule: ${violations.join("; ")}`,
+    );
   } else if (violations.length === 0 && before.length > 0) {
     txn.emit("Rule", rule.name, "RuleSatisfied", "every running VM of the rule complies again");
   }

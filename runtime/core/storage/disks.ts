@@ -42,7 +42,11 @@ function checkBlockBackends(txn: Txn, vm: string, spec: VmSpec): void {
     if (disk.backend !== "partition" && disk.backend !== "device") return;
     const ds = txn.get<DatastoreRecord>("Datastore", disk.datastore);
     if (ds?.spec.type !== "nfs") return;
-    refuse("InvalidSpec", { kind: "VirtualMachine", name: vm, field: `disks.${i}.backend` }, `datastore ${disk.datastore} is NFS, which holds files; a ${disk.backend} backend is a block device: use backend image, or a local, iSCSI or FC datastore`);
+    refuse(
+      "InvalidSpec",
+      { kind: "VirtualMachine", name: vm, field: `disks.${i}.backend` },
+      `datastore ${disk.datastore} is NFS, which holds files; a ${disk.backend} backend is a block device: use backend image, or a local, iSCSI or FC datastore`,
+    );
   });
 }
 

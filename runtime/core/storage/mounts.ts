@@ -27,6 +27,11 @@ export function checkHostMounts(txn: Txn, host: string, spec: HostSpec, previous
     return needs.length > 0 ? [`${vm} (disks on ${needs.join(", ")})`] : [];
   });
   if (users.length > 0) {
-    refuse("Conflict", { kind: "Host", name: host, field: "datastores" }, `running VMs have disks on ${dropped.join(", ")}; move or power them off before unmounting`, users);
+    refuse(
+      "Conflict",
+      { kind: "Host", name: host, field: "datastores" },
+      `running VMs have disks on ${dropped.join(", ")}; move or power them off before unmounting`,
+      users,
+    );
   }
 }

@@ -21,7 +21,9 @@ const NONE: string[] = [];
 
 /** "disk 0 on datastore local1 (partition /dev/sda5)" for each disk on one of `datastores`. */
 export function describeDisksOn(spec: VmSpec, datastores: readonly string[]): string[] {
-  return spec.disks.flatMap((d, i) => (datastores.includes(d.datastore) ? [`disk ${i} on datastore ${d.datastore}${d.backend ? ` (${d.backend} ${d.path})` : ""}`] : []));
+  return spec.disks.flatMap((d, i) =>
+    datastores.includes(d.datastore) ? [`disk ${i} on datastore ${d.datastore}${d.backend ? ` (${d.backend} ${d.path})` : ""}`] : [],
+  );
 }
 
 /** The disks a change moves to another datastore (same index, new datastore): what a cold migration copies. */

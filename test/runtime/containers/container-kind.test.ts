@@ -15,11 +15,25 @@ afterEach(() => rt.close());
 const host = (name: string, hypervisor: string, extra: Record<string, unknown> = {}, cluster = "farm") => ({
   kind: "Host" as const,
   name,
-  spec: { cluster, hypervisor, cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] }, memoryMb: 16384, ...extra },
+  spec: {
+    cluster,
+    hypervisor,
+    cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] },
+    memoryMb: 16384,
+    ...extra,
+  },
 });
-const ct = (name: string, spec: Record<string, unknown>) => ({ kind: "Container" as const, name, spec: { cluster: "farm", template: "centos-5-x86_64", memoryMb: 512, diskGb: 4, ...spec } });
+const ct = (name: string, spec: Record<string, unknown>) => ({
+  kind: "Container" as const,
+  name,
+  spec: { cluster: "farm", template: "centos-5-x86_64", memoryMb: 512, diskGb: 4, ...spec },
+});
 const get = async (name: string) => (await rt.get("Container", name)) as ContainerObject;
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { code?: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: Error & { code?: string }) => e,
+  );
 
 async function inventory(...hosts: ReturnType<typeof host>[]) {
   await rt.apply({ kind: "Cluster", name: "farm", spec: { ha: { enabled: true } } });
@@ -29,7 +43,9 @@ async function inventory(...hosts: ReturnType<typeof host>[]) {
 describe("templates", () => {
   it("lists the built-in templates without declaring them, and a declared one replaces its namesake", async () => {
     const all = (await rt.list("Template")) as TemplateObject[];
-    expect(all.map((t) => t.name)).toEqual(expect.arrayContaining(["centos-5-x86_64", "solaris-10-x86", "windows-server-2003-x86_64", "apache", "mysql"]));
+    expect(all.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["centos-5-x86_64", "solaris-10-x86", "windows-server-2003-x86_64", "apache", "mysql"]),
+    );
     expect(((await rt.get("Template", "apache")) as TemplateObject).status.builtIn).toBe(true);
     await rt.apply({ kind: "Template", name: "apache", spec: { type: "app", osFamily: "linux", distribution: "debian", version: "2.4" } });
     const apache = (await rt.get("Template", "apache")) as TemplateObject;
@@ -42,9 +58,15 @@ describe("templates", () => {
     await rt.apply(ct("web", { apps: ["apache", "mysql"] }));
     expect((await get("web")).status.state).toBe("running");
     const e = await refusal(rt.apply(ct("iis", { apps: ["iis"] })));
-    expect([e?.code, e?.message]).toEqual(["Incompatible", expect.stringMatching(/Container iis: field apps.0: app template iis needs windows/)]);
+    expect([e?.code, e?.message]).toEqual([
+      "Incompatible",
+      expect.stringMatching(/Container iis: field apps.0: app template iis needs windows/),
+    ]);
     const small = await refusal(rt.apply(ct("tiny", { apps: ["apache"], diskGb: 1 })));
-    expect([small?.code, small?.message]).toEqual(["InvalidSpec", expect.stringContaining("field diskGb: the templates' files take 1.1 GB (centos-5-x86_64 1 GB, apache 0.1 GB)")]);
+    expect([small?.code, small?.message]).toEqual([
+      "InvalidSpec",
+      expect.stringContaining("field diskGb: the templates' files take 1.1 GB (centos-5-x86_64 1 GB, apache 0.1 GB)"),
+    ]);
     await rt.apply({ kind: "Template", name: "lamp", spec: { type: "os", osFamily: "linux", distribution: "centos", version: "5" } });
     await rt.apply(ct("lamp1", { template: "lamp" }));
     expect(((await rt.get("Template", "lamp")) as TemplateObject).status.containers).toEqual(["lamp1"]);
@@ -66,9 +88,14 @@ describe("kernel sharing", () => {
     await inventory(host("vz1", "openvz"));
     const e = await refusal(rt.apply(ct("z", { cluster: undefined, host: "vz1", template: "solaris-10-x86" })));
     expect(e?.code).toBe("Incompatible");
-    expect(e?.message).toMatch(/Container z: field host: host vz1 \(openvz\) cannot run template solaris-10-x86 \(solaris x86\): openvz containers share a linux kernel/);
+    expect(e?.message).toMatch(
+      /Container z: field host: host vz1 \(openvz\) cannot run template solaris-10-x86 \(solaris x86\): openvz containers share a linux kernel/,
+    );
     const none = await refusal(rt.apply(ct("w", { template: "windows-server-2003-x86_64" })));
-    expect([none?.code, none?.message]).toEqual(["Incompatible", expect.stringMatching(/vz1 \(openvz\) cannot run template windows-server-2003-x86_64/)]);
+    expect([none?.code, none?.message]).toEqual([
+      "Incompatible",
+      expect.stringMatching(/vz1 \(openvz\) cannot run template windows-server-2003-x86_64/),
+    ]);
   });
 
   it("runs Windows on Virtuozzo, one kernel per host, and 32-bit Linux in lx branded zones", async () => {
@@ -107,7 +134,11 @@ describe("addresses", () => {
     await inventory(host("vz1", "openvz"));
     await rt.apply(ct("x", { ipAddresses: ["10.1.0.1"] }));
     for (const n of ["m0", "m1", "m2"]) await rt.apply(ct(n, { ipFrom: "10.1.0.0" }));
-    expect(await Promise.all(["m0", "m1", "m2"].map(async (n) => (await get(n)).status.ipAddresses))).toEqual([["10.1.0.0"], ["10.1.0.2"], ["10.1.0.3"]]);
+    expect(await Promise.all(["m0", "m1", "m2"].map(async (n) => (await get(n)).status.ipAddresses))).toEqual([
+      ["10.1.0.0"],
+      ["10.1.0.2"],
+      ["10.1.0.3"],
+    ]);
     await rt.apply(ct("m1", { ipFrom: "10.1.0.0", memoryMb: 1024 }));
     expect((await get("m1")).status.ipAddresses).toEqual(["10.1.0.2"]);
   });
@@ -129,7 +160,15 @@ describe("CPU entitlement", () => {
   it("divides a zones host by FSS shares, projects and caps", async () => {
     await inventory(host("sol1", "zones", { cpuPools: [{ name: "db", cpus: 1 }] }));
     const zone = (name: string, spec: Record<string, unknown>) => ct(name, { template: "solaris-10-x86_64", ...spec });
-    await rt.apply(zone("web", { cpu: { shares: 2 }, projects: [{ name: "front", shares: 3, workload: { cpuDemandMhz: 9000 } }, { name: "batch", shares: 1, workload: { cpuDemandMhz: 9000 } }] }));
+    await rt.apply(
+      zone("web", {
+        cpu: { shares: 2 },
+        projects: [
+          { name: "front", shares: 3, workload: { cpuDemandMhz: 9000 } },
+          { name: "batch", shares: 1, workload: { cpuDemandMhz: 9000 } },
+        ],
+      }),
+    );
     await rt.apply(zone("app", { cpu: { shares: 1, cappedCpus: 0.5 }, workload: { cpuDemandMhz: 9000 } }));
     await rt.apply(zone("db", { cpu: { pool: "db" }, workload: { cpuDemandMhz: 9000 } }));
     // pool_default: 3 CPUs (6000 MHz); app capped at 1000 MHz, web takes the other 5000, split 3:1.
@@ -169,7 +208,8 @@ describe("HA and moves", () => {
   });
 
   const reserved = async (h: string) => ((await rt.get("Host", h)) as HostObject).status.memoryReservedMb;
-  const lastEvent = async (name: string, reason: string) => (await rt.events()).filter((e) => e.name === name && e.reason === reason).at(-1);
+  const lastEvent = async (name: string, reason: string) =>
+    (await rt.events()).filter((e) => e.name === name && e.reason === reason).at(-1);
   // 256 MB limit plus the 2% kernel-sharing overhead (overhead.ts), rounded up.
   const NEED_256 = 256 + 6;
 
@@ -179,20 +219,36 @@ describe("HA and moves", () => {
     await rt.advance(100);
     // A move carries the container as it runs: a resize in the same change is refused, nothing moves.
     const both = await refusal(rt.apply(ct("a", { host: "vz2", memoryMb: 512, diskGb: 2 })));
-    expect([both?.code, both?.message]).toEqual(["Conflict", expect.stringContaining("field host: a move to vz2 carries the container as it runs on vz1; change host alone first, then memoryMb: 256 -> 512")]);
+    expect([both?.code, both?.message]).toEqual([
+      "Conflict",
+      expect.stringContaining(
+        "field host: a move to vz2 carries the container as it runs on vz1; change host alone first, then memoryMb: 256 -> 512",
+      ),
+    ]);
     expect((await get("a")).status).toMatchObject({ currentHost: "vz1", migration: null });
     await rt.apply(ct("a", { host: "vz2", memoryMb: 256, diskGb: 2 }));
     // 2 GB private area over 1000 Mbit/s (16.384 s) plus freeze, dump, transfer, restore, resume of 256 MB (3.272 s).
     const moving = await get("a");
     expect(moving.status.currentHost).toBe("vz1");
-    expect(moving.status.migration).toMatchObject({ kind: "checkpointRestore", fromHost: "vz1", toHost: "vz2", startedAtSeconds: 100, completesAtSeconds: 119.656 });
+    expect(moving.status.migration).toMatchObject({
+      kind: "checkpointRestore",
+      fromHost: "vz1",
+      toHost: "vz2",
+      startedAtSeconds: 100,
+      completesAtSeconds: 119.656,
+    });
     expect(moving.status.migration!.downtimeFromSeconds).toBeCloseTo(116.384, 6);
     expect(moving.status.migration!.expected).toMatchObject({ downtimeMs: 3272, totalSeconds: 19.656 });
     // The target holds the container from the start; the source until it lands.
     expect([await reserved("vz1"), await reserved("vz2")]).toEqual([NEED_256, NEED_256]);
-    expect((await lastEvent("a", "MigrationStarted"))?.message).toMatch(/by checkpoint\/restore: .*lands at t=119\.656 s; it keeps running on vz1 until frozen at t=116\.384 s for the last 3272 ms/);
+    expect((await lastEvent("a", "MigrationStarted"))?.message).toMatch(
+      /by checkpoint\/restore: .*lands at t=119\.656 s; it keeps running on vz1 until frozen at t=116\.384 s for the last 3272 ms/,
+    );
     const busy = await refusal(rt.apply(ct("a", { host: "vz1", memoryMb: 256, diskGb: 2 })));
-    expect([busy?.code, busy?.message]).toEqual(["Conflict", expect.stringContaining("a checkpointRestore move from vz1 to vz2 is in progress until t=119.7 s")]);
+    expect([busy?.code, busy?.message]).toEqual([
+      "Conflict",
+      expect.stringContaining("a checkpointRestore move from vz1 to vz2 is in progress until t=119.7 s"),
+    ]);
     const held = (await refusal(rt.delete("Host", "vz2"))) as (Error & { code?: string; details?: string[] }) | undefined;
     expect([held?.code, held?.details]).toEqual(["Conflict", expect.arrayContaining(["Container a (moving here)"])]);
     await rt.advance(19.5);
@@ -200,12 +256,21 @@ describe("HA and moves", () => {
     await rt.advance(0.5);
     const a = await get("a");
     expect(a.status).toMatchObject({ currentHost: "vz2", migration: null, migrations: 1 });
-    expect(a.status.lastMigration).toMatchObject({ fromHost: "vz1", toHost: "vz2", kind: "checkpointRestore", downtimeMs: 3272, totalSeconds: 19.656 });
+    expect(a.status.lastMigration).toMatchObject({
+      fromHost: "vz1",
+      toHost: "vz2",
+      kind: "checkpointRestore",
+      downtimeMs: 3272,
+      totalSeconds: 19.656,
+    });
     expect(a.status.lastMigration!.completedAtSeconds).toBeCloseTo(119.656, 6);
     expect([await reserved("vz1"), await reserved("vz2")]).toEqual([0, NEED_256]);
     expect((await lastEvent("a", "Migrated"))?.timeSeconds).toBeCloseTo(119.656, 6);
     const e = await refusal(rt.apply(ct("a", { host: "vzz", memoryMb: 256, diskGb: 2 })));
-    expect([e?.code, e?.message]).toEqual(["Incompatible", expect.stringMatching(/same container technology; openvz and virtuozzo differ/)]);
+    expect([e?.code, e?.message]).toEqual([
+      "Incompatible",
+      expect.stringMatching(/same container technology; openvz and virtuozzo differ/),
+    ]);
   });
 
   it("moves a zone by detach/attach, down for the whole move", async () => {
@@ -218,7 +283,11 @@ describe("HA and moves", () => {
     expect(m.completesAtSeconds).toBeCloseTo(48.192, 6);
     expect((await lastEvent("z", "MigrationStarted"))?.message).toMatch(/by detach\/attach: .*the zone is down for the whole move/);
     await rt.advance(49);
-    expect((await get("z")).status).toMatchObject({ currentHost: "sol2", migration: null, lastMigration: { kind: "detachAttach", downtimeMs: 48192 } });
+    expect((await get("z")).status).toMatchObject({
+      currentHost: "sol2",
+      migration: null,
+      lastMigration: { kind: "detachAttach", downtimeMs: 48192 },
+    });
     // Deleted in flight: the move is abandoned and both hosts give the zone's memory back.
     await rt.apply(ct("z", { host: "sol1", template: "solaris-10-x86_64", memoryMb: 256, diskGb: 1 }));
     await rt.delete("Container", "z");
@@ -278,7 +347,11 @@ describe("HA and moves", () => {
   });
 
   it("keeps HA failover hosts for restarts", async () => {
-    await rt.apply({ kind: "Cluster", name: "farm", spec: { ha: { enabled: true, admissionControl: { policy: "failoverHosts", failoverHosts: ["vz2"] } } } });
+    await rt.apply({
+      kind: "Cluster",
+      name: "farm",
+      spec: { ha: { enabled: true, admissionControl: { policy: "failoverHosts", failoverHosts: ["vz2"] } } },
+    });
     await rt.apply(host("vz1", "openvz", { memoryMb: 1024 }));
     await rt.apply(host("vz2", "openvz"));
     await rt.apply(ct("a", {}));

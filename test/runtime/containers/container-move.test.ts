@@ -40,20 +40,28 @@ describe("checkpoint/restore (OpenVZ, Virtuozzo)", () => {
 
   it("grows its downtime with the image and not with the disk; shared storage skips the copy", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 16, max: 8192 }), fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 500 }), (m, extra, disk) => {
-        const small = planContainerMove({ technology: "openvz", memoryMb: m, diskGb: disk, sharedStorage: false });
-        const big = planContainerMove({ technology: "openvz", memoryMb: m + extra, diskGb: disk, sharedStorage: false });
-        const shared = planContainerMove({ technology: "openvz", memoryMb: m, diskGb: disk, sharedStorage: true });
-        expect(big.downtimeMs).toBeGreaterThan(small.downtimeMs);
-        expect(shared.downtimeMs).toBeCloseTo(small.downtimeMs, 6);
-        expect(shared.totalSeconds).toBeLessThan(small.totalSeconds);
-        expect(small.totalSeconds * 1000).toBeGreaterThanOrEqual(small.downtimeMs);
-      }),
+      fc.property(
+        fc.integer({ min: 16, max: 8192 }),
+        fc.integer({ min: 1, max: 8192 }),
+        fc.integer({ min: 1, max: 500 }),
+        (m, extra, disk) => {
+          const small = planContainerMove({ technology: "openvz", memoryMb: m, diskGb: disk, sharedStorage: false });
+          const big = planContainerMove({ technology: "openvz", memoryMb: m + extra, diskGb: disk, sharedStorage: false });
+          const shared = planContainerMove({ technology: "openvz", memoryMb: m, diskGb: disk, sharedStorage: true });
+          expect(big.downtimeMs).toBeGreaterThan(small.downtimeMs);
+          expect(shared.downtimeMs).toBeCloseTo(small.downtimeMs, 6);
+          expect(shared.totalSeconds).toBeLessThan(small.totalSeconds);
+          expect(small.totalSeconds * 1000).toBeGreaterThanOrEqual(small.downtimeMs);
+        },
+      ),
     );
   });
 
   it("uses the link it is given", () => {
-    const slow = planContainerMove({ technology: "openvz", memoryMb: 512, diskGb: 1, sharedStorage: true }, { ...CONTAINER_MOVE_DEFAULTS, bandwidthMbps: 100 });
+    const slow = planContainerMove(
+      { technology: "openvz", memoryMb: 512, diskGb: 1, sharedStorage: true },
+      { ...CONTAINER_MOVE_DEFAULTS, bandwidthMbps: 100 },
+    );
     expect(slow.phases.find((p) => p.name === "transfer")!.seconds).toBeCloseTo(40.96, 9);
   });
 });

@@ -11,7 +11,12 @@ import { type ContainerObject, type HostObject, type Runtime, openRuntime } from
 const address = fc.integer({ min: 1, max: 12 }).map((n) => `10.9.0.${n}`);
 const name = fc.constantFrom("a", "b", "c", "d", "e");
 const op = fc.oneof(
-  fc.record({ op: fc.constant("fixed" as const), name, addresses: fc.uniqueArray(address, { minLength: 1, maxLength: 2 }), host: fc.constantFrom("vz1", "vz2", undefined) }),
+  fc.record({
+    op: fc.constant("fixed" as const),
+    name,
+    addresses: fc.uniqueArray(address, { minLength: 1, maxLength: 2 }),
+    host: fc.constantFrom("vz1", "vz2", undefined),
+  }),
   fc.record({ op: fc.constant("from" as const), name, from: address, state: fc.constantFrom("running", "stopped") }),
   fc.record({ op: fc.constant("delete" as const), name }),
   fc.record({ op: fc.constant("advance" as const), seconds: fc.constantFrom(1, 10, 30) }),
@@ -29,7 +34,16 @@ describe("containers through the runtime", () => {
         try {
           await rt.apply({ kind: "Cluster", name: "c", spec: {} });
           for (const h of ["vz1", "vz2"]) {
-            await rt.apply({ kind: "Host", name: h, spec: { cluster: "c", hypervisor: "openvz", cpu: { coresPerSocket: 2, mhz: 2000, vendor: "intel", features: ["lm"] }, memoryMb: 2048 } });
+            await rt.apply({
+              kind: "Host",
+              name: h,
+              spec: {
+                cluster: "c",
+                hypervisor: "openvz",
+                cpu: { coresPerSocket: 2, mhz: 2000, vendor: "intel", features: ["lm"] },
+                memoryMb: 2048,
+              },
+            });
           }
           for (const o of ops) {
             const before = await snapshot(rt);
@@ -41,8 +55,16 @@ describe("containers through the runtime", () => {
             const attempt =
               o.op === "delete"
                 ? rt.delete("Container", o.name)
-                : rt.apply({ kind: "Container", name: o.name, spec: o.op === "fixed" ? { ...spec, ipAddresses: o.addresses, host: o.host } : { ...spec, ipFrom: o.from, state: o.state } });
-            const refused = await attempt.then(() => false, (e: { code?: string }) => (expect(e.code).toMatch(/^(Conflict|NotFound|InsufficientCapacity)$/), true));
+                : rt.apply({
+                    kind: "Container",
+                    name: o.name,
+                    spec:
+                      o.op === "fixed" ? { ...spec, ipAddresses: o.addresses, host: o.host } : { ...spec, ipFrom: o.from, state: o.state },
+                  });
+            const refused = await attempt.then(
+              () => false,
+              (e: { code?: string }) => (expect(e.code).toMatch(/^(Conflict|NotFound|InsufficientCapacity)$/), true),
+            );
             if (refused) expect(await snapshot(rt)).toBe(before);
             const containers = (await rt.list("Container")) as ContainerObject[];
             const held = containers.flatMap((c) => c.status.ipAddresses);
@@ -72,12 +94,25 @@ describe("DRS and containers", () => {
     try {
       await rt.apply({ kind: "Cluster", name: "c", spec: {} });
       for (const h of ["vz1", "vz2"]) {
-        await rt.apply({ kind: "Host", name: h, spec: { cluster: "c", hypervisor: "openvz", cpu: { coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] }, memoryMb: 8192 } });
+        await rt.apply({
+          kind: "Host",
+          name: h,
+          spec: {
+            cluster: "c",
+            hypervisor: "openvz",
+            cpu: { coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["lm"] },
+            memoryMb: 8192,
+          },
+        });
       }
       const idle = (await rt.runDrs("c")) as { status: { drs: { imbalance: number } } };
       expect(idle.status.drs.imbalance).toBe(0);
       for (const n of ["a", "b"]) {
-        await rt.apply({ kind: "Container", name: n, spec: { host: "vz1", template: "centos-5-x86_64", memoryMb: 1024, diskGb: 1, workload: { cpuDemandMhz: 3000, threads: 2 } } });
+        await rt.apply({
+          kind: "Container",
+          name: n,
+          spec: { host: "vz1", template: "centos-5-x86_64", memoryMb: 1024, diskGb: 1, workload: { cpuDemandMhz: 3000, threads: 2 } },
+        });
       }
       const busy = (await rt.runDrs("c")) as { status: { drs: { imbalance: number; moves: unknown[] } } };
       expect(busy.status.drs.imbalance).toBeGreaterThan(0.2);

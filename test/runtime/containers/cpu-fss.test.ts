@@ -69,7 +69,10 @@ describe("FSS processor sets", () => {
   // B = 2/6 x 2/8 + 2/5 x 4/8 (28%), C = 3/6 x 2/8 + 3/5 x 4/8 + 3/3 x 2/8 (67%). Each project's part in
   // a set is modelled as a zone bound to that set's pool; pool_default holds the remaining 2 CPUs (pset 1).
   it("divides each set among its own consumers only (the guide's eight-CPU example)", () => {
-    const h = host(8, [{ name: "pset2", cpus: 4 }, { name: "pset3", cpus: 2 }]);
+    const h = host(8, [
+      { name: "pset2", cpus: 4 },
+      { name: "pset3", cpus: 2 },
+    ]);
     const got = zonesOf(h, [
       busy("a1", { shares: 1 }),
       busy("b1", { shares: 2 }),
@@ -104,7 +107,13 @@ describe("FSS nested shares", () => {
   // the CPU among zones; project.cpu-shares divide each zone's part among its projects.
   it("divides zones by zone shares, then each zone by project shares", () => {
     const got = fssEntitlements(host(4), [
-      busy("web", { shares: 3, projects: [{ name: "front", shares: 1, demandMhz: Infinity }, { name: "batch", shares: 2, demandMhz: Infinity }] }),
+      busy("web", {
+        shares: 3,
+        projects: [
+          { name: "front", shares: 1, demandMhz: Infinity },
+          { name: "batch", shares: 2, demandMhz: Infinity },
+        ],
+      }),
       busy("db", { shares: 1 }),
     ]);
     if (!got.ok) throw new Error("unexpected");
@@ -117,7 +126,10 @@ describe("FSS nested shares", () => {
   // A zone's shares are worth nothing inside it when its projects are idle: its part goes to the other
   // zones (idle shares are not counted, at either level).
   it("takes a zone's demand from its projects", () => {
-    const got = zonesOf(host(4), [busy("web", { shares: 3, projects: [{ name: "front", shares: 1, demandMhz: 600 }] }), busy("db", { shares: 1 })]);
+    const got = zonesOf(host(4), [
+      busy("web", { shares: 3, projects: [{ name: "front", shares: 1, demandMhz: 600 }] }),
+      busy("db", { shares: 1 }),
+    ]);
     expect(got.get("web")).toBe(600);
     expect(got.get("db")).toBe(3400);
   });
@@ -139,7 +151,10 @@ describe("CPU caps and dedicated CPUs", () => {
     expect(got.result.zones.get("ded")).toBe(2000);
     expect(got.result.zones.get("a")).toBeCloseTo(1000, 9);
     expect(got.result.zones.get("b")).toBeCloseTo(5000, 9);
-    expect(got.result.sets.map((s) => [s.name, s.cpus])).toEqual([["pool_default", 6], ["SUNWtmp_ded", 2]]);
+    expect(got.result.sets.map((s) => [s.name, s.cpus])).toEqual([
+      ["pool_default", 6],
+      ["SUNWtmp_ded", 2],
+    ]);
   });
 
   it("leaves a dedicated zone's idle CPUs idle: nobody else may run there", () => {

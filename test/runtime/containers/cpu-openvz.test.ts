@@ -8,7 +8,12 @@ import { type OpenVzContainer, guaranteedMhz, openVzEntitlements } from "../../.
 import { ContainerSpec } from "../../../schema/container";
 
 const host = { cpus: 2, mhz: 1000 };
-const busy = (name: string, extra: Partial<OpenVzContainer> = {}): OpenVzContainer => ({ name, units: 1000, demandMhz: Infinity, ...extra });
+const busy = (name: string, extra: Partial<OpenVzContainer> = {}): OpenVzContainer => ({
+  name,
+  units: 1000,
+  demandMhz: Infinity,
+  ...extra,
+});
 
 describe("cpuunits", () => {
   // "Managing CPU Share": cpuunits are relative weights; a container's guaranteed share is its cpuunits

@@ -22,8 +22,17 @@ type Op =
 // A small address space (10.0.0.0-10.0.0.40) and few names so that operations collide often.
 const address = fc.integer({ min: 0, max: 40 }).map((n) => formatIpv4(parseIpv4("10.0.0.0") + n));
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant("explicit" as const), name: fc.constantFrom("x", "y", "z"), addresses: fc.uniqueArray(address, { maxLength: 3 }) }),
-  fc.record({ op: fc.constant("farm" as const), prefix: fc.constantFrom("web", "db"), count: fc.integer({ min: 0, max: 12 }), start: address }),
+  fc.record({
+    op: fc.constant("explicit" as const),
+    name: fc.constantFrom("x", "y", "z"),
+    addresses: fc.uniqueArray(address, { maxLength: 3 }),
+  }),
+  fc.record({
+    op: fc.constant("farm" as const),
+    prefix: fc.constantFrom("web", "db"),
+    count: fc.integer({ min: 0, max: 12 }),
+    start: address,
+  }),
   fc.record({ op: fc.constant("delete" as const), name: fc.constantFrom("x", "y", "web-0", "web-3", "db-1") }),
 );
 
@@ -68,7 +77,9 @@ describe("IPAM", () => {
           apply(s, o);
           const all = [...s.held.values()].flat();
           expect(new Set(all).size).toBe(all.length);
-          expect(new Map([...s.book].map(([n, h]) => [formatIpv4(n), h]))).toEqual(new Map([...s.held].flatMap(([h, list]) => list.map((a) => [a, h]))));
+          expect(new Map([...s.book].map(([n, h]) => [formatIpv4(n), h]))).toEqual(
+            new Map([...s.held].flatMap(([h, list]) => list.map((a) => [a, h]))),
+          );
         }
       }),
       { numRuns: 300 },

@@ -7,7 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { type ContainerHostFacts, kernelVerdict } from "../../../runtime/core/containers/kernel-sharing";
 
-const host = (hypervisor: string, osFamilies: ("linux" | "windows" | "solaris")[] | undefined, extra: Partial<ContainerHostFacts> = {}): ContainerHostFacts => ({
+const host = (
+  hypervisor: string,
+  osFamilies: ("linux" | "windows" | "solaris")[] | undefined,
+  extra: Partial<ContainerHostFacts> = {},
+): ContainerHostFacts => ({
   name: "h1",
   hypervisor,
   support: osFamilies && { osFamilies, lxBrand: hypervisor === "zones" },
@@ -15,7 +19,10 @@ const host = (hypervisor: string, osFamilies: ("linux" | "windows" | "solaris")[
   longMode: true,
   ...extra,
 });
-const template = (name: string, osFamily: "linux" | "windows" | "solaris", arch: "x86" | "x86_64" = "x86_64") => ({ name, spec: { osFamily, arch } });
+const template = (name: string, osFamily: "linux" | "windows" | "solaris", arch: "x86" | "x86_64" = "x86_64") => ({
+  name,
+  spec: { osFamily, arch },
+});
 
 describe("kernel sharing", () => {
   it("runs a template of the host kernel's family natively", () => {
@@ -26,7 +33,10 @@ describe("kernel sharing", () => {
 
   it("refuses other families, naming host and template", () => {
     const v = kernelVerdict(host("openvz", ["linux"]), template("solaris-10-x86", "solaris", "x86"));
-    expect(v).toEqual({ ok: false, reason: "host h1 (openvz) cannot run template solaris-10-x86 (solaris x86): openvz containers share a linux kernel" });
+    expect(v).toEqual({
+      ok: false,
+      reason: "host h1 (openvz) cannot run template solaris-10-x86 (solaris x86): openvz containers share a linux kernel",
+    });
     expect(kernelVerdict(host("esx", undefined), template("t", "linux")).ok).toBe(false);
   });
 

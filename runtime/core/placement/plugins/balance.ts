@@ -7,7 +7,13 @@ import { guestOnHost } from "../guest-on-host";
  * capacity and committed vCPUs and memory over the host's cores and memory, so that unreserved
  * VMs spread as well as reserved ones.
  */
-export function projectedLoad(host: HostRecord, cpuReservationMhz: number, memoryReservationMb: number, vcpus: number, memoryMb: number): number {
+export function projectedLoad(
+  host: HostRecord,
+  cpuReservationMhz: number,
+  memoryReservationMb: number,
+  vcpus: number,
+  memoryMb: number,
+): number {
   const s = host.status;
   const cores = host.spec.cpu.sockets * host.spec.cpu.coresPerSocket;
   return Math.max(
