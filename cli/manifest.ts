@@ -1,7 +1,7 @@
 /**
  * Objects read from a file or stdin for `apply`: YAML or JSON, several documents separated by
  * `---` (kubectl's convention); a document may also be a list. What `get -o yaml` prints can be
- * applied back: status and generation are accepted and ignored.
+ * applied back: status is accepted and ignored, and the generation is kept for `apply --expect-generation`.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -18,13 +18,15 @@ const ManifestObject = z.strictObject({
   name: z.string().min(1).max(253),
   spec: z.record(z.string(), z.unknown()),
   status: z.unknown().optional(),
-  generation: z.unknown().optional(),
+  generation: z.int().min(0).optional(),
 });
 
 export interface ManifestEntry {
   kind: Kind;
   name: string;
   spec: Record<string, unknown>;
+  /** The generation the object had when it was read (`get -o yaml` writes it). */
+  generation?: number;
 }
 
 /** The whole of a file, or of stdin for "-". */
@@ -65,8 +67,8 @@ export function parseManifest(text: string, source: string): ManifestEntry[] {
         };
         throw new PolyvisorError("InvalidSpec", subject, `${source}, ${where}: ${issue.message}`);
       }
-      const { kind, name, spec } = parsed.data;
-      entries.push({ kind, name, spec });
+      const { kind, name, spec, generation } = parsed.data;
+      entries.push({ kind, name, spec, ...(generation === undefined ? {} : { generation }) });
     });
   });
   if (entries.length === 0) throw new UsageError(`${source}: no objects (each needs kind, name and spec)`);

@@ -20,13 +20,17 @@ interface ApplyResult {
   error?: Record<string, unknown>;
 }
 
-/** Applies each entry in order; a refusal is reported and the others still go ahead. */
-async function applyEntries(rt: Runtime, entries: ManifestEntry[]): Promise<ApplyResult[]> {
+/**
+ * Applies each entry in order; a refusal is reported and the others still go ahead. With
+ * `expectGeneration`, each object is refused with Conflict if it changed since the generation its
+ * entry carries, instead of undoing someone else's change.
+ */
+async function applyEntries(rt: Runtime, entries: ManifestEntry[], expectGeneration = false): Promise<ApplyResult[]> {
   const results: ApplyResult[] = [];
-  for (const entry of entries) {
+  for (const { generation, ...entry } of entries) {
     const before = await rt.get(entry.kind, entry.name);
     try {
-      const object = await rt.apply(entry);
+      const object = await rt.apply(expectGeneration ? { ...entry, generation } : entry);
       const outcome = !before ? "created" : before.generation === object.generation ? "unchanged" : "configured";
       results.push({ kind: entry.kind, name: entry.name, outcome, object });
     } catch (e) {
@@ -38,11 +42,11 @@ async function applyEntries(rt: Runtime, entries: ManifestEntry[]): Promise<Appl
 }
 
 /** --dry-run: the same changes on a copy of the state in memory; the state itself is not touched. */
-async function dryRun(rt: Runtime, entries: ManifestEntry[]): Promise<ApplyResult[]> {
+async function dryRun(rt: Runtime, entries: ManifestEntry[], expectGeneration: boolean): Promise<ApplyResult[]> {
   const copy = await openRuntime({ path: ":memory:" });
   try {
     await copy.importState(await rt.exportState());
-    return await applyEntries(copy, entries);
+    return await applyEntries(copy, entries, expectGeneration);
   } finally {
     await copy.close();
   }
@@ -84,15 +88,24 @@ export function registerObjects(cli: Cli): void {
       .command("apply")
       .description("create or update objects from YAML or JSON (several per file, separated by ---)")
       .requiredOption("-f, --filename <file>", "the file to read, or - for stdin")
-      .option("--dry-run", "say what would change and what would be refused, changing nothing"),
+      .option("--dry-run", "say what would change and what would be refused, changing nothing")
+      .option(
+        "--expect-generation",
+        "refuse (Conflict) an object changed since the generation its entry carries, as `get -o yaml` writes it",
+      ),
     "polyvisor apply -f datacenter.yaml",
     "polyvisor get vm db1 -o yaml | sed 's/vcpus: 2/vcpus: 4/' | polyvisor apply -f -",
     "polyvisor apply -f change.yaml --dry-run",
-  ).action((o: { filename: string; dryRun?: boolean }) => {
+    "polyvisor get vm db1 -o yaml > db1.yaml; $EDITOR db1.yaml; polyvisor apply -f db1.yaml --expect-generation",
+  ).action((o: { filename: string; dryRun?: boolean; expectGeneration?: boolean }) => {
     const entries = parseManifest(readInput(o.filename), o.filename === "-" ? "stdin" : o.filename);
+    const expect = o.expectGeneration === true;
+    const missing = expect ? entries.find((e) => e.generation === undefined) : undefined;
+    if (missing)
+      throw new UsageError(`--expect-generation: ${missing.kind} ${missing.name} carries no generation (write it as get -o yaml does)`);
     return cli.withRuntime(
       async (rt) => {
-        const results = o.dryRun ? await dryRun(rt, entries) : await applyEntries(rt, entries);
+        const results = o.dryRun ? await dryRun(rt, entries, expect) : await applyEntries(rt, entries, expect);
         cli.emit(results, (r) => renderApply(r, o.dryRun === true));
         if (results.some((r) => r.outcome === "refused")) throw new AlreadyReported(EXIT_REFUSED);
       },

@@ -143,6 +143,19 @@ describe("polyvisor commands on a real state file", () => {
     expect(error.name.length).toBeLessThanOrEqual(100);
   });
 
+  it("apply --expect-generation refuses a stale copy with Conflict instead of undoing another writer's change", async () => {
+    const stale = polyvisor("get", "vm", "web1", "-o", "yaml").stdout;
+    expect(stale).toMatch(/^generation: \d+$/m);
+    const theirs = pipeIn(stale.replace(/memoryMb: \d+/, "memoryMb: 3072"), "apply", "-f", "-");
+    expect(theirs.code, theirs.stderr).toBe(0);
+    const mine = pipeIn(stale.replace(/vcpus: \d+/, "vcpus: 4"), "--json", "apply", "-f", "-", "--expect-generation");
+    expect(mine.code).toBe(1);
+    expect(JSON.parse(mine.stdout)[0]).toMatchObject({ outcome: "refused", error: { code: "Conflict" } });
+    expect((await read<VirtualMachineObject>("VirtualMachine", "web1")).spec).toMatchObject({ memoryMb: 3072, vcpus: 2 });
+    const bare = pipeIn(JSON.stringify({ kind: "VirtualMachine", name: "web1", spec: {} }), "apply", "-f", "-", "--expect-generation");
+    expect(bare.code).toBe(2);
+  });
+
   it("get lists a kind as a table, or one object whole as JSON or YAML; describe adds its events", () => {
     const list = polyvisor("get", "vm");
     expect(list.code).toBe(0);
