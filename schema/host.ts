@@ -37,11 +37,8 @@ export function hypervisorVersionOf(spec: { hypervisor: Hypervisor; hypervisorVe
  * Processor flags. vmx/svm/ept/npt serve the hypervisor; the others are instruction-set extensions a
  * guest sees (runtime/core/cpu/evc.ts: what live migration and EVC compare).
  */
-export const CpuFeature = z.enum([
-  "vmx",
-  "svm",
-  "ept",
-  "npt",
+/** The flags a guest sees: what live migration and EVC compare. */
+export const GUEST_VISIBLE_CPU_FEATURES = [
   "lm",
   "nx",
   "sse3",
@@ -59,7 +56,9 @@ export const CpuFeature = z.enum([
   "sse4a",
   "abm",
   "3dnow",
-]);
+] as const;
+
+export const CpuFeature = z.enum(["vmx", "svm", "ept", "npt", ...GUEST_VISIBLE_CPU_FEATURES]);
 export type CpuFeature = z.infer<typeof CpuFeature>;
 
 /** Features that exist only on one vendor's processors. */

@@ -14,7 +14,11 @@ import { createWorld } from "../core/world-setup";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
 import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
+import { type ObjectRow, objectOfRow, parseStored } from "./stored-rows";
 import { type Store, type TokenRecord, type WriteOptions, type WriteOutcome, isEmpty } from "./store";
+
+/** How to repair a row that no longer parses. */
+const REPAIR = "restore the database from a backup, or repair or delete that row";
 
 export interface PostgresStoreOptions {
   /** Seed of the random source for a new state; an existing one keeps its own. */
@@ -140,18 +144,6 @@ export class PostgresStore implements Store {
     return row.revision;
   }
 
-  private parseRow<T>(json: string, where: string): T {
-    try {
-      return JSON.parse(json);
-    } catch {
-      throw new StateUnusableError(
-        this.where,
-        `${where} holds damaged JSON`,
-        "restore the database from a backup, or repair or delete that row",
-      );
-    }
-  }
-
   /** The world at the stored revision; `client` is inside a transaction that sees one revision throughout. */
   private async sync(client: PoolClient): Promise<World> {
     const revision = await this.storedRevision(client);
@@ -162,22 +154,13 @@ export class PostgresStore implements Store {
     const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
-      timers: this.parseRow(state.timers, "the state row's timers (table state, id 1)"),
+      timers: parseStored(this.where, state.timers, "the state row's timers (table state, id 1)", REPAIR),
       nextTimerSeq: state.next_timer_seq,
     });
     this.versions.clear();
-    const rows = await client.query<{ kind: Kind; name: string; spec: string; status: string; generation: number; version: number }>(
-      "SELECT kind, name, spec, status, generation, version FROM objects",
-    );
+    const rows = await client.query<ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects");
     for (const row of rows.rows) {
-      const where = `the ${row.kind} ${row.name} (table objects)`;
-      world.put({
-        kind: row.kind,
-        name: row.name,
-        spec: this.parseRow(row.spec, `${where}, column spec`),
-        status: this.parseRow(row.status, `${where}, column status`),
-        generation: row.generation,
-      });
+      world.put(objectOfRow(this.where, row, REPAIR));
       this.versions.set(key(row.kind, row.name), row.version);
     }
     this.world = world;
@@ -194,24 +177,15 @@ export class PostgresStore implements Store {
     const state = (await client.query("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"))
       .rows[0];
     const removed = await client.query<{ kind: Kind; name: string }>("SELECT kind, name FROM removed_objects WHERE revision > $1", [since]);
-    const rows = await client.query<{ kind: Kind; name: string; spec: string; status: string; generation: number; version: number }>(
+    const rows = await client.query<ObjectRow>(
       "SELECT kind, name, spec, status, generation, version FROM objects WHERE changed_revision > $1",
       [since],
     );
-    const puts = rows.rows.map((row) => {
-      const where = `the ${row.kind} ${row.name} (table objects)`;
-      return {
-        kind: row.kind,
-        name: row.name,
-        spec: this.parseRow(row.spec, `${where}, column spec`),
-        status: this.parseRow(row.status, `${where}, column status`),
-        generation: row.generation,
-      };
-    });
+    const puts = rows.rows.map((row) => objectOfRow(this.where, row, REPAIR));
     const meta = {
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
-      timers: this.parseRow<World["meta"]["timers"]>(state.timers, "the state row's timers (table state, id 1)"),
+      timers: parseStored<World["meta"]["timers"]>(this.where, state.timers, "the state row's timers (table state, id 1)", REPAIR),
       nextTimerSeq: state.next_timer_seq,
     };
     world.applyChanges({ puts, removes: removed.rows, events: [], meta });

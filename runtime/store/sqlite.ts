@@ -21,8 +21,12 @@ import {
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
+import { type ObjectRow, objectOfRow, parseStored } from "./stored-rows";
 import { type Store, type TokenRecord, type WriteOptions, type WriteOutcome, isEmpty } from "./store";
 import { describeHolder, leaveWriterNote, removeWriterNote } from "./writer-note";
+
+/** How to repair a row that no longer parses. */
+const REPAIR = "restore the file from a backup, or repair or delete that row with the sqlite3 tool";
 
 export interface SqliteStoreOptions {
   /** Seed of the random source for a new state file; an existing file keeps its own state. */
@@ -61,15 +65,6 @@ function migrate(db: Database.Database, path: string, seed: number): void {
     }
   });
   run.immediate();
-}
-
-interface ObjectRow {
-  kind: Kind;
-  name: string;
-  spec: string;
-  status: string;
-  generation: number;
-  version: number;
 }
 
 interface StateRow {
@@ -209,38 +204,18 @@ export class SqliteStore implements Store {
     const world = createWorld({
       clockSeconds: state.clock_seconds,
       randomState: state.random_state,
-      timers: this.parseRow(state.timers, "the state row's timers (table state, id 1)"),
+      timers: parseStored(this.db.name, state.timers, "the state row's timers (table state, id 1)", REPAIR),
       nextTimerSeq: state.next_timer_seq,
     });
     this.versions.clear();
     for (const row of this.sql.objects.iterate()) {
-      const where = `the ${row.kind} ${row.name} (table objects)`;
-      world.put({
-        kind: row.kind,
-        name: row.name,
-        spec: this.parseRow(row.spec, `${where}, column spec`),
-        status: this.parseRow(row.status, `${where}, column status`),
-        generation: row.generation,
-      });
+      world.put(objectOfRow(this.db.name, row, REPAIR));
       this.versions.set(key(row.kind, row.name), row.version);
     }
     this.world = world;
     this.revision = state.revision;
     this.timersJson = state.timers;
     return world;
-  }
-
-  /** A stored JSON column, or StateUnusableError naming the row when it is damaged. */
-  private parseRow<T>(json: string, where: string): T {
-    try {
-      return JSON.parse(json);
-    } catch {
-      throw new StateUnusableError(
-        this.db.name,
-        `${where} holds damaged JSON`,
-        "restore the file from a backup, or repair or delete that row with the sqlite3 tool",
-      );
-    }
   }
 
   private persist(changes: Changes): void {

@@ -18,30 +18,9 @@
  * includes 64-bit mode and NX/XD, which EVC requires enabled.
  */
 import type { EvcMode } from "../../../schema/cluster";
-import type { CpuFeature, HostSpec } from "../../../schema/host";
+import { type CpuFeature, GUEST_VISIBLE_CPU_FEATURES, type HostSpec } from "../../../schema/host";
 
 type Vendor = HostSpec["cpu"]["vendor"];
-
-/** The flags a guest sees; the others (vmx, svm, ept, npt) serve the hypervisor. */
-export const GUEST_VISIBLE: readonly CpuFeature[] = [
-  "lm",
-  "nx",
-  "sse3",
-  "ssse3",
-  "sse4.1",
-  "sse4.2",
-  "popcnt",
-  "aes",
-  "pclmulqdq",
-  "avx",
-  "avx2",
-  "fma",
-  "bmi",
-  "movbe",
-  "sse4a",
-  "abm",
-  "3dnow",
-];
 
 const MEROM: CpuFeature[] = ["lm", "nx", "sse3", "ssse3"];
 const PENRYN: CpuFeature[] = [...MEROM, "sse4.1"];
@@ -75,7 +54,7 @@ export interface GuestCpu {
 /** What a guest running on `host` sees: the host's guest-visible features, or the EVC baseline's. */
 export function guestCpuOn(hostName: string, host: HostSpec, evc: EvcMode | undefined): GuestCpu {
   if (evc !== undefined) return { vendor: host.cpu.vendor, features: EVC_BASELINES[evc].features, source: `${hostName} under EVC ${evc}` };
-  return { vendor: host.cpu.vendor, features: GUEST_VISIBLE.filter((f) => host.cpu.features.includes(f)), source: hostName };
+  return { vendor: host.cpu.vendor, features: GUEST_VISIBLE_CPU_FEATURES.filter((f) => host.cpu.features.includes(f)), source: hostName };
 }
 
 /** Why the guest cannot continue on `target`'s CPU by live migration (empty: it can). */
