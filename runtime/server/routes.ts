@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { KINDS, MAX_ADVANCE_SECONDS } from "../../schema";
-import { type HistoryQuery, PolyvisorError, type Runtime } from "../api";
+import { type HistoryQuery, type ObjectInput, PolyvisorError, type Runtime } from "../api";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -137,6 +137,34 @@ const nothing = () => undefined as never;
 const specOf = (spec: object) => spec as Record<string, unknown>;
 const withGeneration = (generation: number | undefined) => (generation === undefined ? {} : { generation });
 
+/** A row that writes one object's spec (apply, update), with the generation the caller last read. */
+function objectWrite<M extends "apply" | "update">(method: M, http: "PUT" | "POST", path: string, summary: string): Route<M> {
+  return {
+    method,
+    http,
+    path,
+    role: "admin",
+    write: true,
+    summary,
+    params: ObjectParams,
+    body: ApplyBody,
+    response: RuntimeObjectSchema,
+    status: 200,
+    serve: (ctx, { params, body }) =>
+      ctx.runtime[method]({
+        kind: params.kind as never,
+        name: params.name as string,
+        spec: body.spec as object,
+        ...withGeneration(body.generation as number | undefined),
+      }),
+    request: ((obj: ObjectInput) => ({
+      params: { kind: obj.kind, name: obj.name },
+      body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) },
+    })) as Route<M>["request"],
+    result: asObject as Route<M>["result"],
+  };
+}
+
 /** A row of any Runtime method. */
 export type AnyRoute = { [M in Method]: Route<M> }[Method];
 
@@ -175,48 +203,13 @@ const ROUTE_TABLE: { [M in Method]: Route<M> } = {
     result: asObject,
     notFoundIsUndefined: true,
   }),
-  apply: route({
-    method: "apply",
-    http: "PUT",
-    path: "/api/v1/objects/:kind/:name",
-    role: "admin",
-    write: true,
-    summary: "Creates or updates an object, then reconciles (placement, admission, accounting)",
-    params: ObjectParams,
-    body: ApplyBody,
-    response: RuntimeObjectSchema,
-    status: 200,
-    serve: (ctx, { params, body }) =>
-      ctx.runtime.apply({
-        kind: params.kind as never,
-        name: params.name as string,
-        spec: body.spec as object,
-        ...withGeneration(body.generation as number | undefined),
-      }),
-    request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
-    result: asObject,
-  }),
-  update: route({
-    method: "update",
-    http: "POST",
-    path: "/api/v1/objects/:kind/:name/update",
-    role: "admin",
-    write: true,
-    summary: "Like apply, but NotFound when the object does not exist",
-    params: ObjectParams,
-    body: ApplyBody,
-    response: RuntimeObjectSchema,
-    status: 200,
-    serve: (ctx, { params, body }) =>
-      ctx.runtime.update({
-        kind: params.kind as never,
-        name: params.name as string,
-        spec: body.spec as object,
-        ...withGeneration(body.generation as number | undefined),
-      }),
-    request: (obj) => ({ params: { kind: obj.kind, name: obj.name }, body: { spec: specOf(obj.spec), ...withGeneration(obj.generation) } }),
-    result: asObject,
-  }),
+  apply: objectWrite(
+    "apply",
+    "PUT",
+    "/api/v1/objects/:kind/:name",
+    "Creates or updates an object, then reconciles (placement, admission, accounting)",
+  ),
+  update: objectWrite("update", "POST", "/api/v1/objects/:kind/:name/update", "Like apply, but NotFound when the object does not exist"),
   create: route({
     method: "create",
     http: "POST",
