@@ -16,26 +16,19 @@ function describe(spec: RuleSpec): string {
 
 /** Every VM and host the rule names exists and belongs to the rule's cluster. */
 function checkMembers(txn: Txn, name: string, spec: RuleSpec): void {
-  spec.vms.forEach((vm, i) => {
-    const at = { kind: "Rule", name, field: `vms.${i}` } as const;
-    const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
-    if (record.status.cluster !== spec.cluster)
-      refuse(
-        "InvalidSpec",
-        at,
-        `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`,
-      );
-  });
-  spec.dependsOn.forEach((vm, i) => {
-    const at = { kind: "Rule", name, field: `dependsOn.${i}` } as const;
-    const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
-    if (record.status.cluster !== spec.cluster)
-      refuse(
-        "InvalidSpec",
-        at,
-        `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`,
-      );
-  });
+  const vmsInCluster = (field: "vms" | "dependsOn") =>
+    spec[field].forEach((vm, i) => {
+      const at = { kind: "Rule", name, field: `${field}.${i}` } as const;
+      const record = requireReference<VmRecord>(txn, at, "VirtualMachine", vm);
+      if (record.status.cluster !== spec.cluster)
+        refuse(
+          "InvalidSpec",
+          at,
+          `VM ${vm} is ${record.status.cluster ? `in cluster ${record.status.cluster}` : "on a standalone host"}, not in cluster ${spec.cluster}`,
+        );
+    });
+  vmsInCluster("vms");
+  vmsInCluster("dependsOn");
   spec.hosts.forEach((host, i) => {
     const at = { kind: "Rule", name, field: `hosts.${i}` } as const;
     const record = requireReference<HostRecord>(txn, at, "Host", host);
