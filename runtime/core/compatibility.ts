@@ -178,7 +178,9 @@ function resolve(host: HostSpec, vm: VmSpec, checkMemory: boolean): Verdict {
   const modeProblems: Obstacle[] = [];
   for (const mode of candidates) {
     const problems = modeObstacles(mode, p, host, vm);
-    if (problems.length === 0 && blocking.length === 0) {
+    // A mode that would do but for the host: only the host's reasons apply, not the other modes'.
+    if (problems.length === 0 && blocking.length > 0) return { ok: false, obstacles: blocking };
+    if (problems.length === 0) {
       const paging = pagingFor(mode, p, host);
       const asked =
         vm.virtualization === "auto" ? `auto on ${label(p)} (prefers ${p.modes.join(", ")})` : `requested ${mode} on ${label(p)}`;

@@ -170,7 +170,9 @@ function expected(e: Expectation, os: GuestOs, arch: Arch, requested: Mode | "au
       // Intel's long mode has no segment limits, which binary translation needs (Adams & Agesen 2006).
       missing.push("binaryTranslationNo64BitIntel");
     }
-    if (missing.length === 0 && blocking.length === 0) {
+    // A mode that would do but for the host: the refusal gives the host's reasons only.
+    if (missing.length === 0 && blocking.length > 0) return { refused: [...blocking].sort() };
+    if (missing.length === 0) {
       const paging = mode === "paravirtual" ? "direct" : mode === "hardware" && e.nestedPaging && cpu.nested ? "nested" : "shadow";
       return { mode, paging };
     }
@@ -242,6 +244,12 @@ describe("guest limits per release", () => {
     );
   const codes = (v: ReturnType<typeof verdictFor>) => (v.ok ? v.resolution.mode : v.obstacles.map((o) => o.code));
 
+  it("a refusal says only the reasons that apply: a mode that would run the guest but for the host leaves the other modes out", () => {
+    // 16 vCPUs on a 4-core host with VT-x: hardware mode would run the 64-bit guest, so binary
+    // translation's 64-bit limit on Intel is no reason here; the cores are.
+    expect(codes(verdictFor("esx", "8.0", { vcpus: 16 }, 4))).toEqual(["tooManyVcpusForHost"]);
+  });
+
   it("ESX 3.0: 4 vCPUs and 16 GB per guest; ESX 8.0 lifts both", () => {
     // Configuration Maximums for VMware Infrastructure 3: 4 virtual CPUs, 16 GB of RAM per virtual machine.
     expect(codes(verdictFor("esx", "3.0", { vcpus: 4, memoryMb: 16384 }))).toBe("hardware");
@@ -250,7 +258,8 @@ describe("guest limits per release", () => {
       "tooManyVcpusForProduct",
       "tooManyVcpusForProduct",
     ]);
-    expect(codes(verdictFor("esx", "3.0", { memoryMb: 16385 }))).toEqual(["tooMuchMemoryForProduct", "binaryTranslationNo64BitIntel"]);
+    // Hardware mode would run it but for the memory limit, so binary translation's 64-bit limit is not a reason.
+    expect(codes(verdictFor("esx", "3.0", { memoryMb: 16385 }))).toEqual(["tooMuchMemoryForProduct"]);
     // vSphere 8.0 Configuration Maximums: 768 vCPUs, 24 TB per virtual machine.
     expect(codes(verdictFor("esx", "8.0", { vcpus: 8, memoryMb: 65536 }))).toBe("hardware");
   });
