@@ -98,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   ignoreClosedStdout();
-  // The process ends once stdout has drained: process.exit() here would cut output in a pipe.
+  // The process ends once stdout has drained: an explicit exit call here would cut output in a pipe.
   void main(process.argv).then((code) => {
     process.exitCode = code;
   });

@@ -1,6 +1,6 @@
 /**
  * Everything the CLI prints goes through here. Writes to a pipe are asynchronous in Node: the
- * process must end by running out of work (process.exitCode), never by process.exit(), or what is
+ * process must end by running out of work (process.exitCode), never by an explicit exit call, or what is
  * still buffered is lost.
  */
 
