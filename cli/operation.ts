@@ -2,7 +2,7 @@
  * What the commands that change something share: reading an object to change one field of its
  * spec, waiting for the work it started (the runtime's settle), and reporting what happened.
  */
-import { type Kind, PolyvisorError, type Runtime, type RuntimeObject, type RuntimeEvent } from "../runtime";
+import { type Kind, PolyvisorError, type Runtime, type RuntimeEvent, type RuntimeObject, settleWithProgress } from "../runtime";
 import type { Cli } from "./context";
 import { formatSeconds } from "./format";
 import { eventsDuring, renderEvents } from "./commands/events";
@@ -19,6 +19,14 @@ export async function patchSpec(rt: Runtime, kind: Kind, name: string, patch: Re
   return rt.update({ kind, name, spec: { ...(obj.spec as object), ...patch } });
 }
 
+/** Progress while waiting goes to stderr, a line per move of the clock, so stdout stays the result; none under --json. */
+function progressLines(cli: Cli, rt: Runtime, progress: ((rt: Runtime) => Promise<string>) | undefined): (() => Promise<void>) | undefined {
+  if (!progress || cli.globals().json) return undefined;
+  return async () => {
+    process.stderr.write(`${await progress(rt)}\n`);
+  };
+}
+
 export interface OperationResult {
   timeSeconds: number;
   object: RuntimeObject | null;
@@ -32,13 +40,13 @@ export interface OperationResult {
 export async function runOperation(
   cli: Cli,
   work: (rt: Runtime) => Promise<{ kind: Kind; name: string } | undefined>,
-  opts: { wait?: boolean; hint?: string } = {},
+  opts: { wait?: boolean; hint?: string; progress?: (rt: Runtime) => Promise<string> } = {},
 ): Promise<void> {
   await cli.withRuntime(async (rt) => {
     let target: { kind: Kind; name: string } | undefined;
     const events = await eventsDuring(rt, async () => {
       target = await work(rt);
-      if (target && opts.wait !== false) await rt.settle(target.kind, target.name);
+      if (target && opts.wait !== false) await settleWithProgress(rt, target.kind, target.name, progressLines(cli, rt, opts.progress));
     });
     const result: OperationResult = {
       timeSeconds: await rt.now(),

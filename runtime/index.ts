@@ -32,6 +32,8 @@ export type {
 export { PolyvisorError, isPolyvisorError, type ErrorCode, StateUnusableError, isStateUnusableError } from "./api";
 export { managedKind } from "./core/commands";
 export { readDiskImages } from "./io/disk-imports";
+/** Settling with a step callback, over any Runtime (a CLI shows progress while it waits). */
+export { settle as settleWithProgress } from "./settle";
 
 export const DEFAULT_STATE_PATH = ".polyvisor/state.db";
 

@@ -51,8 +51,11 @@ async function nextLanding(rt: Runtime, kind: Kind, name: string, idle: { count:
   return rt.now();
 }
 
-/** Advances the clock until `kind`/`name` has no migration, move or evacuation in flight. */
-export async function settle(rt: Runtime, kind: Kind, name: string): Promise<SettleOutcome> {
+/**
+ * Advances the clock until `kind`/`name` has no migration, move or evacuation in flight; `onStep`
+ * runs after each move of the clock (a CLI shows progress there).
+ */
+export async function settle(rt: Runtime, kind: Kind, name: string, onStep?: () => Promise<void>): Promise<SettleOutcome> {
   const start = await rt.now();
   const firstSeq = (await rt.events()).at(-1)?.seq ?? 0;
   const idle = { count: 0 };
@@ -68,6 +71,7 @@ export async function settle(rt: Runtime, kind: Kind, name: string): Promise<Set
     const now = await rt.now();
     if (at - start > MAX_ADVANCE_SECONDS) break;
     await rt.advance(Math.max(0, at - now) + EPSILON_SECONDS);
+    await onStep?.();
   }
   throw new PolyvisorError(
     "Conflict",

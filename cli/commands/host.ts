@@ -1,8 +1,9 @@
 /** `polyvisor host`: fail and recover hosts, maintenance mode. */
+import type { HostObject } from "../../runtime";
 import { type Cli, examples } from "../context";
 import { patchSpec, runOperation } from "../operation";
 import { UsageError } from "../usage-error";
-import { quote } from "../format";
+import { formatSeconds, quote } from "../format";
 
 const HA_HINT = "HA acts as the clock moves: polyvisor sim advance 5m";
 
@@ -49,7 +50,14 @@ export function registerHost(cli: Cli): void {
     "polyvisor host maintenance enter esx1",
     "polyvisor host maintenance enter esx1 --no-wait && polyvisor events --follow --name esx1",
   ).action((name: string, o: { wait: boolean }) =>
-    runOperation(cli, async (rt) => patchSpec(rt, "Host", name, { maintenance: true }), { wait: o.wait }),
+    runOperation(cli, async (rt) => patchSpec(rt, "Host", name, { maintenance: true }), {
+      wait: o.wait,
+      progress: async (rt) => {
+        const host = (await rt.get("Host", name)) as HostObject | undefined;
+        const left = host ? host.status.vms.length + (host.status.containers?.length ?? 0) : 0;
+        return `evacuating ${name}: ${left} guest(s) left at ${formatSeconds(await rt.now())}`;
+      },
+    }),
   );
   examples(
     maintenance.command("exit <name>").description("leave maintenance mode: the host takes VMs again"),

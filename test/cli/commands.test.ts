@@ -210,14 +210,29 @@ describe("polyvisor commands on a real state file", () => {
     expect(polyvisor("vm", "fail", "nope").code).toBe(1);
   });
 
-  it("host maintenance enter waits for the evacuation; exit, fail and recover", async () => {
-    const enter = polyvisor("--json", "host", "maintenance", "enter", "esx1");
+  it("host maintenance enter waits for the evacuation, with progress on stderr; exit, fail and recover", async () => {
+    // A guest on esx1 that may leave: placed there by a pin, then unpinned (it stays where it runs).
+    const mover = (host?: string) =>
+      JSON.stringify({
+        kind: "VirtualMachine",
+        name: "mover",
+        spec: { cluster: "prod", vcpus: 1, memoryMb: 1024, guestOs: "linux", ...(host ? { host } : {}) },
+      });
+    expect(pipeIn(mover("esx1"), "apply", "-f", "-").code).toBe(0);
+    const unpin = pipeIn(mover(), "apply", "-f", "-");
+    expect(unpin.code, unpin.stdout + unpin.stderr).toBe(0);
+    expect((await read<VirtualMachineObject>("VirtualMachine", "mover")).status.currentHost).toBe("esx1");
+    const enter = polyvisor("host", "maintenance", "enter", "esx1");
     expect(enter.code, enter.stderr).toBe(0);
-    const result = JSON.parse(enter.stdout);
-    expect(result.object.status.state).toBe("maintenance");
-    expect((await read<VirtualMachineObject>("VirtualMachine", "web1")).status.currentHost).toBe("esx2");
-    expect(polyvisor("host", "maintenance", "exit", "esx1").code).toBe(0);
-    expect((await read<HostObject>("Host", "esx1")).status.state).toBe("connected");
+    // Progress on stderr while the clock moves, so stdout stays the result.
+    expect(enter.stderr).toMatch(/^evacuating esx1: \d+ guest\(s\) left at /m);
+    expect(enter.stdout).toMatch(/MaintenanceEntered/);
+    expect((await read<HostObject>("Host", "esx1")).status.state).toBe("maintenance");
+    expect((await read<VirtualMachineObject>("VirtualMachine", "mover")).status.currentHost).toBe("esx2");
+    const exit = polyvisor("--json", "host", "maintenance", "exit", "esx1");
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stderr).toBe("");
+    expect(JSON.parse(exit.stdout).object.status.state).toBe("connected");
     const fail = polyvisor("host", "fail", "esx1", "--mode", "isolation");
     expect(fail.code).toBe(0);
     expect(fail.stdout).toContain("HA acts as the clock moves");
