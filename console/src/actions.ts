@@ -54,3 +54,5 @@ export function actionButton(
 }
 
 export const advance = (seconds: number, label: string) => act(`advanced ${label}`, () => api.advance(seconds));
+/** 0 pauses the server's clock; otherwise it follows wall time at that many simulated seconds per second. */
+export const setSpeed = (speed: number) => act(speed === 0 ? "clock paused" : `clock running at ${speed}x`, () => api.setSpeed(speed));

@@ -58,6 +58,7 @@ export const api = {
   recoverHost: (name: string) => call<void>("POST", `/api/v1/hosts/${seg(name)}/recover`, {}),
   clock: () => call<Clock>("GET", "/api/v1/clock"),
   advance: (seconds: number) => call<void>("POST", "/api/v1/clock/advance", { seconds }),
+  setSpeed: (speed: number) => call<Clock>("POST", "/api/v1/clock/speed", { speed }),
   runDrs: (cluster: string, apply: boolean) => call<Obj>("POST", `/api/v1/clusters/${seg(cluster)}/drs`, { apply }),
   events: (sinceSeq: number) => call<RuntimeEvent[]>("GET", `/api/v1/events?sinceSeq=${sinceSeq}`),
   history: () => call<ClusterHistory[]>("GET", "/api/v1/history"),

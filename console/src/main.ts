@@ -1,5 +1,5 @@
 /** The console: a header with the clock and the role, tabs of views, a details panel and recent events. */
-import { advance, toasts } from "./actions";
+import { advance, setSpeed, toasts } from "./actions";
 import { ApiError, setToken, takeTokenFromLocation } from "./api";
 import { h, fill } from "./dom";
 import { simTime } from "./format";
@@ -63,6 +63,12 @@ function renderControls(): void {
       ? [
           h("button", { class: "btn btn-header", onclick: () => advance(300, "5 minutes") }, "Advance 5 min"),
           h("button", { class: "btn btn-header", onclick: () => advance(3600, "1 hour") }, "Advance 1 h"),
+          ...(state.clock.paused
+            ? [
+                h("button", { class: "btn btn-header", onclick: () => setSpeed(1) }, "Resume clock"),
+                h("button", { class: "btn btn-header", onclick: () => setSpeed(60) }, "Run 60x"),
+              ]
+            : [h("button", { class: "btn btn-header", onclick: () => setSpeed(0) }, `Pause clock (${state.clock.speed}x)`)]),
         ]
       : null,
   );

@@ -7,7 +7,7 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { existsSync } from "node:fs";
 import type { ServerResponse } from "node:http";
-import type { z } from "zod";
+import { z } from "zod";
 import { PolyvisorError, type Runtime, type RuntimeEvent, isPolyvisorError, isStateUnusableError } from "../api";
 import { isManagedKind } from "../../schema";
 import { managedKind } from "../index";
@@ -21,6 +21,8 @@ import { WallClock } from "./wall-clock";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const MAX_PARAM_CHARS = 200;
+/** Simulated seconds per wall second; 0 pauses the clock (the bound of `serve --speed`). */
+const ClockSpeedBody = z.strictObject({ speed: z.number().min(0).max(1_000_000) });
 const HEARTBEAT_MS = 15_000;
 const POLL_MS = 1_000;
 
@@ -254,6 +256,13 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
   }
 
   app.get("/api/v1/whoami", async (req) => req.principal ?? { role: null });
+  // The wall clock is the server's, not the runtime's: pause, resume or change its speed (operator).
+  app.post("/api/v1/clock/speed", async (req) => {
+    requireRole(req, "operator", "change the clock's speed");
+    const { speed } = parsePart("body", ClockSpeedBody, req.body, { kind: "Clock", name: "simulation" }) as { speed: number };
+    await clock.setSpeed(speed);
+    return { nowSeconds: await runtime.now(), speed: clock.speed, paused: clock.paused };
+  });
   app.get("/healthz", async () => ({ status: "ok" }));
   const document = openApiDocument(options.version);
   app.get("/openapi.json", async () => document);

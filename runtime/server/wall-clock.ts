@@ -60,6 +60,13 @@ export class WallClock {
     }
   }
 
+  /** Runs the clock at another speed (0 pauses it): the ticks stop, then start again at the new speed. */
+  async setSpeed(speed: number): Promise<void> {
+    await this.stop();
+    this.options.speed = speed;
+    this.start();
+  }
+
   /** Stops ticking and waits for a tick in flight. */
   async stop(): Promise<void> {
     clearInterval(this.timer);

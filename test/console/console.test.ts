@@ -131,6 +131,14 @@ describe("the console", () => {
     expect(new Set(reasons)).toEqual(new Set(["HaRestarted"]));
   });
 
+  it("runs the paused server's clock at 60x and pauses it again", async () => {
+    const { page } = browser;
+    await page.getByRole("button", { name: "Run 60x", exact: true }).click();
+    await page.getByRole("button", { name: "Pause clock (60x)", exact: true }).click();
+    await page.getByRole("button", { name: "Resume clock", exact: true }).waitFor();
+    await browser.screenshot("3c-clock-paused-again", { fullPage: false });
+  });
+
   it("gives a viewer no action buttons", async () => {
     const { page } = browser;
     await page.goto(`${server.url}/#token=${tokens.viewer}`);
@@ -138,6 +146,7 @@ describe("the console", () => {
     await page.locator('[data-host="esx1"]').waitFor();
     expect(await page.getByRole("button", { name: /^(Fail|Recover) / }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /Advance/ }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /clock|Run 60x/ }).count()).toBe(0);
     await browser.screenshot("8-viewer");
   });
 

@@ -70,6 +70,16 @@ describe("the server shell", () => {
     expect(doc.components.schemas.VirtualMachineSpec.properties.vcpus).toBeDefined();
   });
 
+  it("pauses, resumes and changes the speed of the server's clock, refusing a bad speed", async () => {
+    const run = await inject("POST", "/api/v1/clock/speed", { speed: 60 });
+    expect(run.statusCode).toBe(200);
+    expect(run.json()).toMatchObject({ speed: 60, paused: false });
+    expect((await inject("GET", "/api/v1/clock")).json()).toMatchObject({ speed: 60, paused: false });
+    expect((await inject("POST", "/api/v1/clock/speed", { speed: -1 })).json()).toMatchObject({ code: "InvalidSpec", field: "speed" });
+    expect((await inject("POST", "/api/v1/clock/speed", { speed: 0 })).json()).toMatchObject({ speed: 0, paused: true });
+    expect((await inject("GET", "/api/v1/clock")).json()).toMatchObject({ speed: 0, paused: true });
+  });
+
   it("passes a PUT's generation to the runtime's apply", async () => {
     expect((await inject("PUT", "/api/v1/objects/Cluster/prod", { spec: {} })).statusCode).toBe(200);
     expect((await inject("PUT", "/api/v1/objects/Cluster/prod", { spec: {}, generation: 1 })).statusCode).toBe(200);
