@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tools/chromium";
 import { openRuntime } from "../runtime";
 import { buildReport } from "../cli/commands/report";
 import { fmt, header } from "./stats";
@@ -65,21 +65,7 @@ async function benchPage(dir: string): Promise<void> {
   console.log(`state of ${HOSTS} hosts and 10,000 VMs built in ${fmt((performance.now() - t0) / 1000)} s`);
   const { url, child } = await serve(state);
   const profile = mkdtempSync(join(tmpdir(), "polyvisor-bench-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1440, height: 900 },
-  });
+  const context = await launchChromium(profile);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     // Baseline: the same lists fetched and parsed in Node, no rendering.

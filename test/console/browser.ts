@@ -6,21 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type BrowserContext, type Page, chromium } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../../tools/chromium";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = resolve(__dirname, "..", "..", "test-output", "console");
-
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface Browser {
   page: Page;
@@ -33,12 +22,7 @@ export interface Browser {
 
 export async function openBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "polyvisor-chromium-"));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1440, height: 900 },
-  });
+  const context: BrowserContext = await launchChromium(profile);
   const page = context.pages()[0] ?? (await context.newPage());
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
