@@ -408,7 +408,8 @@ export function improveByEmptying(start: Packing, items: readonly PackItem[], bi
 }
 
 /**
- * A lower bound on the bins any packing of `items` needs. Per dimension, the larger of:
+ * A lower bound on the bins any packing of `items` needs: the cardinality bound below, and per
+ * dimension the larger of:
  * - the volume bound: the fewest bins whose capacities, largest first, add up to the items' total
  *   (the LP relaxation of the assignment model; ceil(sum / capacity) for identical bins);
  * - Martello and Toth's L2 bound for one-dimensional bin packing (Knapsack Problems, 1990, section
@@ -429,7 +430,54 @@ export function packingLowerBound(items: readonly PackItem[], bins: Bins): numbe
     if (largest <= 0) continue;
     bound = Math.max(bound, martelloTothL2(sizes, largest), volumeBound(sizes, fixed, extra));
   }
-  return bound;
+  const reference = Array.from({ length: dims }, (_, d) => Math.max(supply.extra?.[d] ?? 0, ...supply.fixed.map((c) => c[d])));
+  return Math.max(bound, cardinalityBound(items, reference));
+}
+
+/** Mixes of two dimensions tried by the cardinality bound: alpha in 0, 0.05, ..., 1. */
+const MIX_STEPS = 20;
+/** Item counts t tried by the cardinality bound: bins with fewer than t items, and the rest. */
+const MAX_BIG_BIN_ITEMS = 8;
+
+/**
+ * A bound that sees both dimensions and how many items share a bin, for items that are large in one
+ * dimension or the other. Surrogate sizes (the surrogate relaxation of Caprara and Toth, "Lower bounds
+ * and algorithms for the 2-dimensional vector packing problem", Discrete Applied Mathematics 111,
+ * 2001): w_i = alpha c_i / C + (1 - alpha) m_i / M, so every bin holds at most 1 of w. For a count t,
+ * call a bin big if it holds at least t items, and let Q (q items) be the items in big bins. Big bins
+ * hold sum(w over Q) >= S(q), the sum of the q smallest w, so there are at least ceil(S(q)) of them,
+ * and at most q / t, so S(q) <= q / t; the other n - q items sit at most t - 1 to a bin. Any packing
+ * thus uses at least min over q with S(q) <= q / t of ceil((n - q) / (t - 1)) + ceil(S(q)) bins.
+ * Bins of different sizes are taken at the largest capacity per dimension, as for L2. Per time slot
+ * the pair (CPU, memory) is mixed; one dimension alone is alpha 0 or 1.
+ */
+export function cardinalityBound(items: readonly PackItem[], capacity: readonly number[]): number {
+  const n = items.length;
+  if (n === 0) return 0;
+  // Sums of up to n fractions: a tolerance that only ever lowers the bound keeps it valid.
+  const tolerance = 1e-9 * (n + 1);
+  const w = new Float64Array(n);
+  const prefix = new Float64Array(n + 1);
+  let best = 0;
+  for (let d = 0; d + 1 < capacity.length; d += 2) {
+    const [c, m] = [capacity[d], capacity[d + 1]];
+    if (c <= 0 || m <= 0) continue;
+    for (let step = 0; step <= MIX_STEPS; step++) {
+      const alpha = step / MIX_STEPS;
+      for (let i = 0; i < n; i++) w[i] = (alpha * items[i].size[d]) / c + ((1 - alpha) * items[i].size[d + 1]) / m;
+      w.sort();
+      for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + w[i];
+      for (let t = 2; t <= MAX_BIG_BIN_ITEMS; t++) {
+        let least = Infinity;
+        for (let q = 0; q <= n; q++) {
+          if (prefix[q] > q / t + tolerance) continue;
+          least = Math.min(least, Math.floor((n - q + t - 2) / (t - 1)) + Math.max(0, Math.ceil(prefix[q] - tolerance)));
+        }
+        best = Math.max(best, least);
+      }
+    }
+  }
+  return best;
 }
 
 /** The fewest bins, largest first, whose capacities reach the total size (added bins, if any, as many as needed). */

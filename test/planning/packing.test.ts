@@ -5,6 +5,7 @@ import {
   type BinSupply,
   type PackItem,
   binCentric,
+  cardinalityBound,
   firstFitDecreasing,
   martelloTothL2,
   pack,
@@ -99,6 +100,32 @@ describe("vector bin packing", () => {
   it("the lower bound never exceeds the MILP optimum", async () => {
     const cases = fc.sample(itemsArb(12), { seed: 154, numRuns: 8 });
     for (const items of cases) expect(packingLowerBound(items, CAP)).toBeLessThanOrEqual(await milpOptimum(items, CAP));
+  });
+
+  it("the cardinality bound never exceeds the MILP optimum on large items (20-60% of a bin in each dimension)", async () => {
+    const large = fc
+      .array(fc.tuple(fc.integer({ min: 200, max: 600 }), fc.integer({ min: 200, max: 600 })), { minLength: 4, maxLength: 11 })
+      .map((sizes) => sizes.map(([c, m], i): PackItem => ({ name: `s${i}`, size: [c, m] })));
+    for (const items of fc.sample(large, { seed: 159, numRuns: 10 })) {
+      const optimum = await milpOptimum(items, CAP);
+      expect(cardinalityBound(items, CAP), JSON.stringify(items.map((i) => i.size))).toBeLessThanOrEqual(optimum);
+      expect(pack(items, CAP).bins.length).toBe(optimum);
+    }
+  });
+
+  it("the cardinality bound sees what per-dimension bounds cannot: no three of these items share a bin", () => {
+    // (450, 250) and (250, 450): any two fit, no three do (some dimension passes 1000); 8 items need 4 bins.
+    const items: PackItem[] = Array.from({ length: 8 }, (_, i) => ({ name: `s${i}`, size: i % 2 === 0 ? [450, 250] : [250, 450] }));
+    expect(
+      martelloTothL2(
+        items.map((i) => i.size[0]),
+        1000,
+      ),
+    ).toBe(3);
+    expect(cardinalityBound(items, CAP)).toBe(4);
+    expect(packingLowerBound(items, CAP)).toBe(4);
+    const result = pack(items, CAP);
+    expect([result.bins.length, result.optimal]).toEqual([4, true]);
   });
 
   it("Martello and Toth's L2 counts items over half a bin that cannot share (Knapsack Problems, 1990, 8.3.1)", () => {
