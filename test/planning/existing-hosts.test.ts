@@ -198,6 +198,26 @@ describe("consolidation onto existing hosts of different sizes", () => {
     for (const failed of pairs(plan.hostUsage.map((h) => h.host)).slice(0, 12)) await expectSurvives(plan, failed);
   });
 
+  it("peak-aligned samples onto hosts of different sizes land where planned too", async () => {
+    const [servers] = fc.sample(serversArb(12, 12), { seed: 1518, numRuns: 1 });
+    const samples = new Map(
+      servers.map((srv, i) => [
+        srv.name,
+        ["00", "12"].map((time, h) => ({
+          name: srv.name,
+          time,
+          cpuPercent: (i + h) % 2 === 0 ? srv.cpuPercent : 5,
+          memoryPercent: srv.memoryPercent,
+        })),
+      ]),
+    );
+    const plan = planConsolidation(servers, { ...BASE, samples, host: MODEL });
+    expect(plan.placements).toHaveLength(12);
+    const rt = await applied(plan);
+    await expectLanded(rt, plan, 0);
+    await rt.close();
+  });
+
   it("refuses HA when the hosts cannot spare N of them", () => {
     const [servers] = fc.sample(serversArb(3, 3), { seed: 1515, numRuns: 1 });
     expect(() => planConsolidation(servers, { ...BASE, hosts: HOSTS.slice(0, 2), haFailures: 2 })).toThrow(
