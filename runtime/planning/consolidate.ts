@@ -19,7 +19,7 @@ import { compareNames } from "../core/model";
 import { guestCost } from "../core/vm-resources";
 import type { ExistingHost } from "./hosts-file";
 import { type Sample, type Server, percentile } from "./inventory";
-import { type BinSupply, type PackItem, pack } from "./packing";
+import { type BinSupply, type PackItem, type PackResult, pack } from "./packing";
 import { type HostModel, HostPool, type PlanHost, hostInput, newHostNames, planHost } from "./plan-hosts";
 
 export type { HostModel };
@@ -225,6 +225,78 @@ function smallestUsable(hosts: readonly PlanHost[]): [number, number] {
   return [Math.min(...hosts.map((h) => h.usable[0])), Math.min(...hosts.map((h) => h.usable[1]))];
 }
 
+/** A packing around a choice of spare hosts. */
+interface Packed {
+  spares: PlanHost[];
+  packed: PackResult;
+  /** The host of each bin. */
+  loaded: PlanHost[];
+}
+
+/**
+ * Which hosts to keep empty as spares: the N largest (a new host of the model if it is larger than
+ * any existing one), and, when that adds hosts, the N largest existing ones too; the plan keeps the
+ * better packing.
+ */
+function spareChoices(existing: readonly PlanHost[], model: PlanHost | undefined, n: number, cluster: string): PlanHost[][] {
+  const take = (pool: HostPool) =>
+    Array.from({ length: n }, () => {
+      const h = pool.take();
+      if (h) pool.remove([h]);
+      return h;
+    });
+  const largest = take(new HostPool(existing, model));
+  if (largest.some((h) => h === undefined)) {
+    refuse(
+      "AdmissionControl",
+      { kind: "Cluster", name: cluster },
+      `${n} host failure(s) need ${n} empty spare host(s) and hosts to load; there are ${existing.length} hosts and no host model to add`,
+    );
+  }
+  const choices = [largest as PlanHost[]];
+  if (model && largest.includes(model) && existing.length >= n) choices.push(take(new HostPool(existing, undefined)) as PlanHost[]);
+  return choices;
+}
+
+/**
+ * Packs the servers onto the hosts other than `spares`, each loaded no further than what the
+ * smallest spare can take, so whichever N hosts fail, the loaded ones among them move whole onto
+ * surviving spares. A server no host can take is returned, with the largest room there is.
+ */
+function packAround(
+  spares: PlanHost[],
+  existing: readonly PlanHost[],
+  model: PlanHost | undefined,
+  items: readonly PackItem[],
+  slots: number,
+  cluster: string,
+): Packed | { tooLarge: { item: number; largest: number[] } } {
+  const reserve = spares.length > 0 ? smallestUsable(spares) : [Infinity, Infinity];
+  const binOf = (h: PlanHost) =>
+    Array.from({ length: slots }, () => [Math.min(h.usable[0], reserve[0]), Math.min(h.usable[1], reserve[1])]).flat();
+  const fixed = existing.filter((h) => !spares.includes(h));
+  if (fixed.length === 0 && !model) {
+    refuse(
+      "AdmissionControl",
+      { kind: "Cluster", name: cluster },
+      `every one of the ${existing.length} hosts is a spare for ${spares.length} host failure(s); none is left to load`,
+    );
+  }
+  const largest = (model ? [...fixed, model] : fixed).map(binOf).reduce((a, b) => a.map((v, d) => Math.max(v, b[d])));
+  const item = items.findIndex((it) => it.size.some((v, d) => v > largest[d]));
+  if (item >= 0) return { tooLarge: { item, largest } };
+  const supply: BinSupply = { fixed: fixed.map(binOf), ...(model ? { extra: binOf(model) } : {}) };
+  const packed = pack(items, supply);
+  return { spares, packed, loaded: packed.slots.map((slot) => (slot < fixed.length ? fixed[slot] : model!)) };
+}
+
+/** Servers left out first, then hosts added, then hosts in all, as one comparable number. */
+function costOf(p: Packed): number {
+  const hosts = [...p.loaded, ...p.spares];
+  const added = hosts.filter((h) => h.name === undefined).length;
+  return (p.packed.unplaced.length * 1e6 + added) * 1e6 + hosts.length;
+}
+
 export function planConsolidation(servers: readonly Server[], options: PlanOptions): Plan {
   const clusterName = options.clusterName ?? "consolidated";
   const prefix = options.hostPrefix ?? "host";
@@ -241,52 +313,26 @@ export function planConsolidation(servers: readonly Server[], options: PlanOptio
   const slots = sized[0]?.cpuBySlot.length ?? 1;
   const n = options.haFailures;
 
-  // Spares: the N largest hosts, kept empty. Every other host carries at most what each spare can
-  // take, so whichever N hosts fail, the loaded ones among them move whole onto surviving spares.
-  const pool = new HostPool(existing, model);
-  const spares: PlanHost[] = [];
-  for (let k = 0; k < n; k++) {
-    const h = pool.take();
-    if (!h) {
-      refuse(
-        "AdmissionControl",
-        { kind: "Cluster", name: clusterName },
-        `${n} host failure(s) need ${n} empty spare host(s) and hosts to load; there are ${existing.length} hosts and no host model to add`,
-      );
-    }
-    spares.push(h);
-    pool.remove([h]);
-  }
-  const reserve = spares.length > 0 ? smallestUsable(spares) : [Infinity, Infinity];
-  const binOf = (h: PlanHost) =>
-    Array.from({ length: slots }, () => [Math.min(h.usable[0], reserve[0]), Math.min(h.usable[1], reserve[1])]).flat();
-  const fixed = existing.filter((h) => !spares.includes(h));
-  if (fixed.length === 0 && !model) {
+  const items: PackItem[] = sized.map((s) => ({ name: s.server.name, size: s.size }));
+  const choices = spareChoices(existing, model, n, clusterName);
+  const tries = choices.map((spares) => packAround(spares, existing, model, items, slots, clusterName));
+  const fitting = tries.filter((t): t is Packed => !("tooLarge" in t));
+  if (fitting.length === 0) {
+    const { tooLarge } = tries[0] as { tooLarge: { item: number; largest: number[] } };
+    const s = sized[tooLarge.item];
+    const over = s.size.findIndex((v, d) => v > tooLarge.largest[d]);
+    const dim = over % 2 === 0 ? `${s.size[over]} MHz CPU` : `${s.size[over]} MB memory`;
+    const reserved = n > 0 ? ` and the failover reserve` : "";
     refuse(
-      "AdmissionControl",
-      { kind: "Cluster", name: clusterName },
-      `every one of the ${existing.length} hosts is a spare for ${n} host failure(s); none is left to load`,
+      "InsufficientCapacity",
+      { kind: "Server", name: s.server.name },
+      `needs ${dim} (overhead included), more than a host offers after ${options.headroomPercent}% headroom${reserved} (${tooLarge.largest[0]} MHz, ${tooLarge.largest[1]} MB)`,
     );
   }
-  const supply: BinSupply = { fixed: fixed.map(binOf), ...(model ? { extra: binOf(model) } : {}) };
-  const largest = (model ? [...fixed, model] : fixed).map(binOf).reduce((a, b) => a.map((v, d) => Math.max(v, b[d])));
-  for (const s of sized) {
-    const over = s.size.findIndex((v, d) => v > largest[d]);
-    if (over >= 0) {
-      const dim = over % 2 === 0 ? `${s.size[over]} MHz CPU` : `${s.size[over]} MB memory`;
-      const reserved = spares.length > 0 ? ` and the failover reserve` : "";
-      refuse(
-        "InsufficientCapacity",
-        { kind: "Server", name: s.server.name },
-        `needs ${dim} (overhead included), more than a host offers after ${options.headroomPercent}% headroom${reserved} (${largest[0]} MHz, ${largest[1]} MB)`,
-      );
-    }
-  }
-  const items: PackItem[] = sized.map((s) => ({ name: s.server.name, size: s.size }));
-  const packed = pack(items, supply);
+  const { spares, packed, loaded } = fitting.reduce((a, b) => (costOf(b) < costOf(a) ? b : a));
   const bins = packed.bins.map((b) => [...b].sort((x, y) => compareNames(items[x].name, items[y].name)));
-  const loaded = packed.slots.map((slot) => (slot < fixed.length ? fixed[slot] : model!));
-  pool.remove(loaded);
+  const pool = new HostPool(existing, model);
+  pool.remove([...spares, ...loaded]);
 
   // Reservations: each VM's demand at its host's peak slot, so a host's reservations fit it.
   const peakSlot = bins.map((b, h) => {

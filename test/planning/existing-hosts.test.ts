@@ -218,6 +218,16 @@ describe("consolidation onto existing hosts of different sizes", () => {
     await rt.close();
   });
 
+  it("keeps an existing host as the spare rather than add a larger one of the model, when the servers fit", async () => {
+    const [servers] = fc.sample(serversArb(10, 10), { seed: 1519, numRuns: 1 });
+    const model: HostModel = { ...MODEL, cores: 64, memoryMb: 524288 };
+    const plan = planConsolidation(servers, { ...BASE, host: model, haFailures: 1 });
+    const existing = new Set(HOSTS.map((h) => h.name));
+    expect(plan.hostUsage.every((h) => existing.has(h.host))).toBe(true);
+    expect(plan.spareHosts).toEqual(["big1"]);
+    for (const h of plan.hostUsage) await expectSurvives(plan, [h.host]);
+  });
+
   it("refuses HA when the hosts cannot spare N of them", () => {
     const [servers] = fc.sample(serversArb(3, 3), { seed: 1515, numRuns: 1 });
     expect(() => planConsolidation(servers, { ...BASE, hosts: HOSTS.slice(0, 2), haFailures: 2 })).toThrow(
