@@ -430,8 +430,7 @@ export function packingLowerBound(items: readonly PackItem[], bins: Bins): numbe
     if (largest <= 0) continue;
     bound = Math.max(bound, martelloTothL2(sizes, largest), volumeBound(sizes, fixed, extra));
   }
-  const reference = Array.from({ length: dims }, (_, d) => Math.max(supply.extra?.[d] ?? 0, ...supply.fixed.map((c) => c[d])));
-  return Math.max(bound, cardinalityBound(items, reference));
+  return Math.max(bound, cardinalityBound(items, bins));
 }
 
 /** Mixes of two dimensions tried by the cardinality bound: alpha in 0, 0.05, ..., 1. */
@@ -443,41 +442,75 @@ const MAX_BIG_BIN_ITEMS = 8;
  * A bound that sees both dimensions and how many items share a bin, for items that are large in one
  * dimension or the other. Surrogate sizes (the surrogate relaxation of Caprara and Toth, "Lower bounds
  * and algorithms for the 2-dimensional vector packing problem", Discrete Applied Mathematics 111,
- * 2001): w_i = alpha c_i / C + (1 - alpha) m_i / M, so every bin holds at most 1 of w. For a count t,
- * call a bin big if it holds at least t items, and let Q (q items) be the items in big bins. Big bins
- * hold sum(w over Q) >= S(q), the sum of the q smallest w, so there are at least ceil(S(q)) of them,
- * and at most q / t, so S(q) <= q / t; the other n - q items sit at most t - 1 to a bin. Any packing
- * thus uses at least min over q with S(q) <= q / t of ceil((n - q) / (t - 1)) + ceil(S(q)) bins.
- * Bins of different sizes are taken at the largest capacity per dimension, as for L2. Per time slot
- * the pair (CPU, memory) is mixed; one dimension alone is alpha 0 or 1.
+ * 2001): w_i = alpha c_i / C + (1 - alpha) m_i / M, so a bin of capacity (C_b, M_b) holds at most
+ * k_b = alpha C_b / C + (1 - alpha) M_b / M of w (1 for identical bins of (C, M)). For a count t,
+ * call a bin big if it holds at least t items, and let Q (q items) be the items in big bins. The big
+ * bins hold sum(w over Q) >= S(q), the sum of the q smallest w, so there are at least K(S(q)) of them,
+ * K(x) being the fewest bins whose k_b, largest first, reach x; and at most q / t, so K(S(q)) <= q / t.
+ * The other n - q items sit at most t - 1 to a bin. Any packing thus uses at least the minimum over q
+ * with K(S(q)) <= q / t of ceil((n - q) / (t - 1)) + K(S(q)) bins. Per time slot the pair (CPU, memory)
+ * is mixed; one dimension alone is alpha 0 or 1.
  */
-export function cardinalityBound(items: readonly PackItem[], capacity: readonly number[]): number {
+export function cardinalityBound(items: readonly PackItem[], bins: Bins): number {
+  const supply = supplyOf(bins);
   const n = items.length;
   if (n === 0) return 0;
+  const all = supply.extra ? [...supply.fixed, supply.extra] : supply.fixed;
+  const dims = items[0].size.length;
   // Sums of up to n fractions: a tolerance that only ever lowers the bound keeps it valid.
   const tolerance = 1e-9 * (n + 1);
   const w = new Float64Array(n);
   const prefix = new Float64Array(n + 1);
   let best = 0;
-  for (let d = 0; d + 1 < capacity.length; d += 2) {
-    const [c, m] = [capacity[d], capacity[d + 1]];
+  for (let d = 0; d + 1 < dims; d += 2) {
+    const c = Math.max(...all.map((cap) => cap[d]));
+    const m = Math.max(...all.map((cap) => cap[d + 1]));
     if (c <= 0 || m <= 0) continue;
     for (let step = 0; step <= MIX_STEPS; step++) {
       const alpha = step / MIX_STEPS;
+      const holds = (cap: readonly number[]) => (alpha * cap[d]) / c + ((1 - alpha) * cap[d + 1]) / m;
+      const fewest = fewestBinsFor(supply.fixed.map(holds), supply.extra && holds(supply.extra), tolerance);
       for (let i = 0; i < n; i++) w[i] = (alpha * items[i].size[d]) / c + ((1 - alpha) * items[i].size[d + 1]) / m;
       w.sort();
       for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + w[i];
       for (let t = 2; t <= MAX_BIG_BIN_ITEMS; t++) {
         let least = Infinity;
         for (let q = 0; q <= n; q++) {
-          if (prefix[q] > q / t + tolerance) continue;
-          least = Math.min(least, Math.floor((n - q + t - 2) / (t - 1)) + Math.max(0, Math.ceil(prefix[q] - tolerance)));
+          const big = fewest(prefix[q]);
+          if (big > q / t) continue;
+          least = Math.min(least, Math.floor((n - q + t - 2) / (t - 1)) + big);
         }
         best = Math.max(best, least);
       }
     }
   }
   return best;
+}
+
+/**
+ * K(x): the fewest bins whose holdings, largest first, reach x (added bins, if any, as many as
+ * needed); Infinity when the bins cannot. The tolerance lowers the count at the boundary, never raises it.
+ */
+function fewestBinsFor(fixed: readonly number[], extra: number | undefined, tolerance: number): (x: number) => number {
+  // Fixed bins holding less than an added bin never come first: there are always more added bins.
+  const largest = fixed.filter((k) => extra === undefined || k > extra).sort((a, b) => b - a);
+  const reach = new Float64Array(largest.length + 1);
+  largest.forEach((k, i) => (reach[i + 1] = reach[i] + k));
+  return (x) => {
+    const need = x - tolerance;
+    if (need <= 0) return 0;
+    let lo = 1;
+    let hi = largest.length;
+    if (hi >= 1 && reach[hi] >= need) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (reach[mid] >= need) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    }
+    return extra !== undefined && extra > 0 ? largest.length + Math.ceil((need - reach[largest.length]) / extra - 1e-12) : Infinity;
+  };
 }
 
 /** The fewest bins, largest first, whose capacities reach the total size (added bins, if any, as many as needed). */

@@ -255,6 +255,29 @@ describe("vector bin packing into bins of different sizes", () => {
     expect(checked).toBeGreaterThanOrEqual(6);
   });
 
+  it("the cardinality bound never exceeds the fewest bins (HiGHS) for large items in bins of different sizes", async () => {
+    const large = fc.tuple(
+      supplyArb,
+      fc.array(fc.tuple(fc.integer({ min: 200, max: 600 }), fc.integer({ min: 200, max: 600 })), { minLength: 3, maxLength: 9 }),
+    );
+    let checked = 0;
+    for (const [supply, sizes] of fc.sample(large, { seed: 160, numRuns: 14 })) {
+      const items = sizes.map(([c, m], i): PackItem => ({ name: `s${i}`, size: [c, m] }));
+      const ffd = firstFitDecreasing(items, supply);
+      if (ffd.unplaced.length > 0) continue;
+      checked++;
+      const caps = [...supply.fixed, ...Array.from({ length: supply.extra ? ffd.bins.length : 0 }, () => supply.extra!)];
+      const fewest = await milp(
+        items,
+        caps,
+        caps.map(() => 1),
+        false,
+      );
+      expect(cardinalityBound(items, supply), JSON.stringify([supply, sizes])).toBeLessThanOrEqual(fewest);
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
   it("identical bins as a supply pack as identical bins do", () => {
     const [items] = fc.sample(itemsArb(80), { seed: 158, numRuns: 1 });
     expect(pack(items, CAP)).toEqual(pack([...items], CAP));
