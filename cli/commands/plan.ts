@@ -199,8 +199,8 @@ export function registerPlanCommand(program: Command, print: (line: string) => v
       // A plan that leaves servers out is printed but not written as a program.
       const written = o.program === undefined || result.unplaced.length > 0 ? [] : writeProgram(o.program, result);
       if (program.opts<{ json?: boolean }>().json) {
-        const { hosts, lowerBound, placements, hostUsage, spareHosts, unplaced, unusedHosts } = result;
-        print(JSON.stringify({ hosts, lowerBound, placements, hostUsage, spareHosts, unplaced, unusedHosts }, null, 2));
+        const { lowerBound, placements, hostUsage, spareHosts, unplaced, unusedHosts } = result;
+        print(JSON.stringify({ hosts: result.hosts, lowerBound, placements, hostUsage, spareHosts, unplaced, unusedHosts }, null, 2));
       } else {
         print(renderPlan(result, flags.haFailures));
         if (written.length > 0)
@@ -210,7 +210,11 @@ export function registerPlanCommand(program: Command, print: (line: string) => v
         throw new PolyvisorError(
           "InsufficientCapacity",
           { kind: "Server", name: result.unplaced[0] },
-          `${result.unplaced.length} server(s) do not fit the hosts in ${o.hosts}; the host model flags (--host-cores, --host-mhz, --host-memory-mb) add hosts of a model${o.program === undefined ? "" : "; no program written"}`,
+          `${result.unplaced.length} server(s) do not fit the hosts in ${o.hosts}; ${
+            model
+              ? "they need more than a host of the model offers"
+              : "the host model flags (--host-cores, --host-mhz, --host-memory-mb) add hosts of a model"
+          }${o.program === undefined ? "" : "; no program written"}`,
         );
       }
     });
