@@ -133,16 +133,14 @@ function layoutFile(dir: string, name: string, createSql: string, rows: Row[]) {
 /** Rows of `kinds` as the store writes them, from a world. */
 function rowsOf(world: World, kinds: readonly Kind[]): Row[] {
   return kinds.flatMap((kind) =>
-    world
-      .list(kind)
-      .map((o) => ({
-        kind,
-        name: o.name,
-        spec: JSON.stringify(o.spec),
-        status: JSON.stringify(o.status),
-        generation: o.generation,
-        version: 1,
-      })),
+    world.list(kind).map((o) => ({
+      kind,
+      name: o.name,
+      spec: JSON.stringify(o.spec),
+      status: JSON.stringify(o.status),
+      generation: o.generation,
+      version: 1,
+    })),
   );
 }
 
