@@ -101,4 +101,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      hash TEXT NOT NULL,
      created_at TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // Objects in a rowid table: a WITHOUT ROWID row keeps at most about 1 KB in its b-tree page and
+  // spills the rest to overflow pages, which a VM's JSON (about 1 KB) does, so each object took two
+  // or more pages and each update wrote them all; a rowid table keeps rows up to about 4 KB in their
+  // page. (kind, name) stays unique through its index; rows are copied in key order.
+  `CREATE TABLE objects_by_rowid (
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     status TEXT NOT NULL,
+     generation INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     UNIQUE (kind, name)
+   );
+   INSERT INTO objects_by_rowid (kind, name, spec, status, generation, version)
+     SELECT kind, name, spec, status, generation, version FROM objects ORDER BY kind, name;
+   DROP TABLE objects;
+   ALTER TABLE objects_by_rowid RENAME TO objects;`,
 ];

@@ -128,7 +128,7 @@ export class SqliteStore implements Store {
     this.sql = {
       revision: this.db.prepare<[], { revision: number }>("SELECT revision FROM state WHERE id = 1"),
       state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"),
-      objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects"),
+      objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects ORDER BY kind, name"),
       insert: this.db.prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES (?, ?, ?, ?, ?, 1)"),
       update: this.db.prepare(
         "UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?",

@@ -195,6 +195,60 @@ describe("SQLite store", () => {
     await after.close();
   });
 
+  it("moves objects written in the WITHOUT ROWID layout to a rowid table that keeps each row in its page", async () => {
+    const rt = await openRuntime({ path });
+    await rt.apply(cluster("prod"));
+    for (const h of ["esx1", "esx2"]) await rt.apply(esxHost(h));
+    for (let i = 0; i < 40; i++) await rt.apply(vm(`vm${i}`, { memory: { reservationMb: 256 } }));
+    await rt.advance(600);
+    await rt.close();
+    // The file as the previous schema wrote it: the same rows in the WITHOUT ROWID table.
+    const layout = SQLITE_MIGRATIONS.findIndex((m) => m.includes("objects_by_rowid"));
+    const old = new Database(path);
+    old.exec(`CREATE TABLE objects_keyed (
+        kind TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL,
+        generation INTEGER NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;
+      INSERT INTO objects_keyed SELECT kind, name, spec, status, generation, version FROM objects;
+      DROP TABLE objects; ALTER TABLE objects_keyed RENAME TO objects; VACUUM;
+      UPDATE schema_version SET version = ${layout};`);
+    const pages = (db: Database.Database) =>
+      db
+        .prepare<[], { overflow: number }>("SELECT count(*) AS overflow FROM dbstat WHERE name = 'objects' AND pagetype = 'overflow'")
+        .get()!.overflow;
+    const rows = (db: Database.Database) => db.prepare("SELECT * FROM objects ORDER BY kind, name").all();
+    const largest = old.prepare<[], { n: number }>("SELECT max(length(spec) + length(status)) AS n FROM objects").get()!.n;
+    expect(largest).toBeGreaterThan(1100);
+    expect(pages(old)).toBeGreaterThan(0);
+    const before = rows(old);
+    old.close();
+
+    const reopened = await openRuntime({ path });
+    expect(await reopened.get("VirtualMachine", "vm7")).toMatchObject({ name: "vm7", status: { powerState: "on" } });
+    await reopened.close();
+    let migrated = new Database(path);
+    expect(migrated.prepare("SELECT version FROM schema_version").get()).toEqual({ version: SQLITE_MIGRATIONS.length });
+    expect(migrated.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'objects'").get()!.sql).not.toMatch(
+      /WITHOUT ROWID/,
+    );
+    expect(rows(migrated)).toEqual(before);
+    migrated.close();
+    // Written through the new layout as before: updates and a new object.
+    const writer = await openRuntime({ path });
+    await writer.apply(vm("vm40"));
+    await writer.advance(300);
+    expect((await writer.list("VirtualMachine")).length).toBe(41);
+    await writer.close();
+    migrated = new Database(path);
+    migrated.exec("VACUUM");
+    expect(pages(migrated)).toBe(0);
+    expect(() =>
+      migrated
+        .prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES ('Cluster', 'prod', '{}', '{}', 1, 1)")
+        .run(),
+    ).toThrow(/UNIQUE/);
+    migrated.close();
+  });
+
   it("an idempotent apply writes nothing", async () => {
     const rt = await openRuntime({ path });
     await rt.apply(cluster("prod"));

@@ -80,6 +80,34 @@ export class LoadState {
     return Math.sqrt(total);
   }
 
+  /**
+   * The lowest summed variance (the imbalance squared) that moving entitled load from host `a` to
+   * host `b` could reach, with the CPU amount anywhere in `cpu` and the memory amount anywhere in
+   * `memory` ([lowest, highest]; negative amounts go from b to a, as in a swap). Per resource the
+   * variance is a convex quadratic in the amount t, current + B t + A t^2, so its least value over the
+   * range is at -B / 2A clamped into it: a bound for every move and swap whose amounts lie in the
+   * ranges. With equal capacities and free amounts it is the published bound: no move closes more
+   * than g^2 / 4 of a gap g.
+   */
+  lowestVarianceBetween(a: number, b: number, cpu: readonly [number, number], memory: readonly [number, number]): number {
+    const n = this.hosts;
+    let total = 0;
+    for (let r = 0; r < R; r++) {
+      const [lowest, highest] = r === 0 ? cpu : memory;
+      const p = 1 / this.capacity[a * R + r];
+      const q = 1 / this.capacity[b * R + r];
+      const na = this.load[a * R + r] * p;
+      const nb = this.load[b * R + r] * q;
+      const mean = this.sum[r] / n;
+      const quadratic = (p * p + q * q) / n - ((q - p) * (q - p)) / (n * n);
+      const linear = (2 * (nb * q - na * p)) / n - (2 * mean * (q - p)) / n;
+      const free = quadratic > 0 ? -linear / (2 * quadratic) : linear > 0 ? lowest : highest;
+      const t = Math.min(highest, Math.max(lowest, free));
+      total += this.sumSquares[r] / n - mean * mean + linear * t + quadratic * t * t;
+    }
+    return Math.max(0, total);
+  }
+
   move(from: number, to: number, cpu: number, memory: number): void {
     this.load[from * R] -= cpu;
     this.load[from * R + 1] -= memory;

@@ -11,6 +11,11 @@
  * move no VM that is pinned, already migrating or moved earlier in this pass, or cooling down after an
  * earlier DRS move. Up to maxMovesPerPass migrations: a swap or a group is taken only if all its
  * moves fit in what is left.
+ * A pair of hosts is searched only while some transfer between them, within the sizes of the units
+ * that may move, could still beat the best candidate and close minGain (LoadState.lowestVarianceBetween):
+ * a balanced cluster costs a bound per pair, not a walk over VM pairs, and the plan (and every count
+ * in its summary) is the one the full search makes: only candidates that would fail those two tests
+ * before being counted are skipped.
  */
 import { preferenceBreaches } from "../rules/constraints";
 import { liveMigrationParams, predictLiveMigration } from "../vms/vm-moves";
@@ -72,8 +77,22 @@ function excess(snap: ClusterSnapshot, host: number): number {
  * Movers per host for one pass: a host's list changes only when a move touches it, so each step
  * recomputes just the two hosts of the previous move. Skips are counted once per host and list.
  */
+/** The least and most CPU and memory any unit in a list carries: [cpu low, cpu high, memory low, memory high]. */
+type Extent = readonly [number, number, number, number];
+
+function extentOf(movers: readonly Mover[]): Extent {
+  let [cpuLow, cpuHigh, memoryLow, memoryHigh] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const m of movers) {
+    cpuLow = Math.min(cpuLow, m.cpu);
+    cpuHigh = Math.max(cpuHigh, m.cpu);
+    memoryLow = Math.min(memoryLow, m.memory);
+    memoryHigh = Math.max(memoryHigh, m.memory);
+  }
+  return [cpuLow, cpuHigh, memoryLow, memoryHigh];
+}
+
 class Movers {
-  private readonly byHost = new Map<number, { movers: Mover[]; skipped: Skipped }>();
+  private readonly byHost = new Map<number, { movers: Mover[]; extent: Extent; skipped: Skipped }>();
 
   constructor(
     private readonly snap: ClusterSnapshot,
@@ -84,12 +103,18 @@ class Movers {
     let entry = this.byHost.get(host);
     if (!entry) {
       const own = noneSkipped();
-      this.byHost.set(host, (entry = { movers: movers(this.snap, host, this.s, own), skipped: own }));
+      const list = movers(this.snap, host, this.s, own);
+      this.byHost.set(host, (entry = { movers: list, extent: extentOf(list), skipped: own }));
     }
     skipped.cooling += entry.skipped.cooling;
     skipped.pinned += entry.skipped.pinned;
     skipped.migrating += entry.skipped.migrating;
     return entry.movers;
+  }
+
+  /** The extent of `host`'s movers (after `of` listed them). */
+  extent(host: number): Extent {
+    return this.byHost.get(host)!.extent;
   }
 
   changed(...hosts: number[]): void {
@@ -139,10 +164,18 @@ function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefine
   return why.length === 0 ? undefined : `${what}: ${why.join("; ")}`;
 }
 
+/**
+ * Room for rounding when comparing the bound with the variances candidates compute: far below what
+ * minGain asks of a move (2 minGain / hosts), far above float error on normalized entitlements.
+ */
+const BOUND_SLACK = 1e-9;
+
 class Search {
   best: Candidate | undefined;
   /** The imbalance the best candidate so far leaves; callers skip anything not below it cheaply. */
   bestAfter: number;
+  /** The largest variance after a move that still closes minGain (negative: none can). */
+  private readonly minGainVariance: number;
 
   constructor(
     private readonly snap: ClusterSnapshot,
@@ -153,6 +186,18 @@ class Search {
     private readonly budget: number,
   ) {
     this.bestAfter = imbalance;
+    this.minGainVariance = imbalance * imbalance - (2 * s.minGain) / snap.active.length;
+  }
+
+  /**
+   * Whether a transfer from host `from` to host `to` with amounts within these ranges could still be
+   * taken: leave less imbalance than the best so far and close minGain (up to BOUND_SLACK).
+   */
+  mayImprove(from: number, to: number, cpu: readonly [number, number], memory: readonly [number, number]): boolean {
+    if (this.s.pruneHostPairs === false) return true;
+    const ceiling = Math.min(this.bestAfter * this.bestAfter, this.minGainVariance);
+    const lowest = this.snap.load.lowestVarianceBetween(this.snap.slotOf(from), this.snap.slotOf(to), cpu, memory);
+    return lowest <= ceiling + BOUND_SLACK;
   }
 
   /** Considers `movers[0]` going to `to`, or with two movers a swap (`to` is the second's host). */
@@ -209,9 +254,14 @@ function bestMove(
     if (Number.isFinite(breadth) && (excess(snap, from) <= 0 || (scanned >= breadth && search.best))) break;
     scanned++;
     const fromSlot = snap.slotOf(from);
-    for (const m of cache.of(from, search.skipped)) {
-      for (const to of targets) {
-        if (to === from) continue;
+    const movers = cache.of(from, search.skipped);
+    if (movers.length === 0) continue;
+    const [cpuLow, cpuHigh, memoryLow, memoryHigh] = cache.extent(from);
+    // The best candidate only improves, so a pair that cannot win now never can in this search.
+    const open = targets.filter((to) => to !== from && search.mayImprove(from, to, [cpuLow, cpuHigh], [memoryLow, memoryHigh]));
+    if (open.length === 0) continue;
+    for (const m of movers) {
+      for (const to of open) {
         const after = snap.load.imbalanceIf(fromSlot, snap.slotOf(to), m.cpu, m.memory);
         if (after < search.bestAfter) search.consider([m], to, after);
       }
@@ -229,15 +279,22 @@ function bestSwap(
 ): void {
   const breadth = Math.min(s.breadth ?? BREADTH, order.hot.length);
   const quiet = noneSkipped();
-  const cold = order.cold.slice(0, breadth).map((h) => ({ h, movers: cache.of(h, quiet) }));
   for (const a of order.hot.slice(0, breadth)) {
-    const fromA = cache.of(a, quiet);
-    for (const b of cold) {
-      if (b.h === a) continue;
+    for (const b of order.cold.slice(0, breadth)) {
+      if (b === a) continue;
+      const fromA = cache.of(a, quiet);
+      const fromB = cache.of(b, quiet);
+      if (fromA.length === 0 || fromB.length === 0) continue;
+      // A swap moves u - w from a to b: the ranges run from a's least less b's most to a's most less b's least.
+      const [aCpuLow, aCpuHigh, aMemoryLow, aMemoryHigh] = cache.extent(a);
+      const [bCpuLow, bCpuHigh, bMemoryLow, bMemoryHigh] = cache.extent(b);
+      const cpu = [aCpuLow - bCpuHigh, aCpuHigh - bCpuLow] as const;
+      if (!search.mayImprove(a, b, cpu, [aMemoryLow - bMemoryHigh, aMemoryHigh - bMemoryLow])) continue;
       for (const u of fromA) {
-        for (const w of b.movers) {
-          const after = snap.load.imbalanceIf(snap.slotOf(a), snap.slotOf(b.h), u.cpu - w.cpu, u.memory - w.memory);
-          if (after < search.bestAfter) search.consider([u, w], b.h, after);
+        if (!search.mayImprove(a, b, [u.cpu - bCpuHigh, u.cpu - bCpuLow], [u.memory - bMemoryHigh, u.memory - bMemoryLow])) continue;
+        for (const w of fromB) {
+          const after = snap.load.imbalanceIf(snap.slotOf(a), snap.slotOf(b), u.cpu - w.cpu, u.memory - w.memory);
+          if (after < search.bestAfter) search.consider([u, w], b, after);
         }
       }
     }

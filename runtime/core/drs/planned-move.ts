@@ -25,6 +25,11 @@ export interface BalanceSettings {
    * evaluates every VM on every host against every host (the exhaustive greedy).
    */
   breadth?: number;
+  /**
+   * Whether the search skips host pairs between which no transfer could beat its best candidate and
+   * close minGain (default true). false searches every pair: the bench and a test compare the plans.
+   */
+  pruneHostPairs?: boolean;
 }
 
 /** Enough to find the best move in practice (docs/benchmarks.md compares it with Infinity). */
