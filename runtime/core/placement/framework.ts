@@ -120,11 +120,6 @@ export interface PlacementPlugin {
   filter?(req: PlacementRequest, host: HostRecord): Omit<Verdict, "plugin"> | undefined;
   /** Higher is better, 0..100. */
   score?(req: PlacementRequest, host: HostRecord): number;
-  /**
-   * The highest score any request could get on the host as it is: what placement's host index
-   * (host-index.ts) orders hosts by. Absent: the index does not serve requests this plugin scores.
-   */
-  scoreBound?(host: HostRecord): number;
 }
 
 export interface PlacementProfile {
@@ -141,10 +136,9 @@ function tidy(score: number): number {
 }
 
 type Filter = NonNullable<PlacementPlugin["filter"]>;
-type Scorer = { plugin: PlacementPlugin; name: string; score: NonNullable<PlacementPlugin["score"]>; weight: number };
-export interface Compiled {
+interface Compiled {
   filters: Filter[];
-  scorers: Scorer[];
+  scorers: { name: string; score: NonNullable<PlacementPlugin["score"]>; weight: number }[];
 }
 
 /**
@@ -154,7 +148,7 @@ export interface Compiled {
  * of one host (fits, DRS's candidates) costs less than working out which plugins apply.
  */
 const compiledProfiles = new WeakMap<PlacementProfile, Map<number, Compiled>>();
-export function compile(profile: PlacementProfile, req?: PlacementRequest): Compiled {
+function compile(profile: PlacementProfile, req?: PlacementRequest): Compiled {
   const { plugins } = profile;
   let mask = 0;
   for (let i = 0; i < plugins.length; i++) if (req === undefined || plugins[i].plugin.appliesTo?.(req) !== false) mask |= 1 << i;
@@ -166,7 +160,7 @@ export function compile(profile: PlacementProfile, req?: PlacementRequest): Comp
     compiled = {
       filters: applying.flatMap(({ plugin }) => (plugin.filter ? [plugin.filter] : [])),
       scorers: applying.flatMap(({ plugin, weight }) =>
-        plugin.score && weight !== 0 ? [{ plugin, name: plugin.name, score: plugin.score, weight }] : [],
+        plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [],
       ),
     };
     byMask.set(mask, compiled);
@@ -174,7 +168,7 @@ export function compile(profile: PlacementProfile, req?: PlacementRequest): Comp
   return compiled;
 }
 
-export function passes(filters: Filter[], req: PlacementRequest, host: HostRecord): boolean {
+function passes(filters: Filter[], req: PlacementRequest, host: HostRecord): boolean {
   for (let i = 0; i < filters.length; i++) if (filters[i](req, host) !== undefined) return false;
   return true;
 }
@@ -194,18 +188,6 @@ export function fits(profile: PlacementProfile, req: PlacementRequest, host: Hos
   return passes(compile(profile).filters, req, host);
 }
 
-/** The host's weighted total score for the request, tidied. */
-export function scoreOn(scorers: readonly Scorer[], req: PlacementRequest, host: HostRecord): number {
-  let total = 0;
-  for (let i = 0; i < scorers.length; i++) total += scorers[i].weight * scorers[i].score(req, host);
-  return tidy(total);
-}
-
-/** Whether a host scoring `score` beats the best so far: a higher score, or the same and a name that sorts first. */
-export function beats(score: number, host: HostRecord, bestScore: number, best: HostRecord | undefined): boolean {
-  return score > bestScore || (score === bestScore && host.name < best!.name);
-}
-
 /** Picks a host for the request among `hosts` (sorted by name); the breakdown lists the scores that contributed. */
 export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostRecord[]): PlacementResult {
   const { filters, scorers } = compile(profile, req);
@@ -216,28 +198,17 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
     const host = hosts[h];
     if (!passes(filters, req, host)) continue;
     feasible++;
-    const score = scoreOn(scorers, req, host);
-    if (beats(score, host, bestScore, best)) {
+    let total = 0;
+    for (let i = 0; i < scorers.length; i++) total += scorers[i].weight * scorers[i].score(req, host);
+    const score = tidy(total);
+    if (score > bestScore || (score === bestScore && host.name < best!.name)) {
       best = host;
       bestScore = score;
     }
   }
-  return placementResult(profile, req, hosts, best, bestScore, feasible);
-}
-
-/** The result of a walk that found `best` (undefined: no host passed) among `hosts`, `feasible` of them passing. */
-export function placementResult(
-  profile: PlacementProfile,
-  req: PlacementRequest,
-  hosts: readonly HostRecord[],
-  best: HostRecord | undefined,
-  bestScore: number,
-  feasible: number,
-): PlacementResult {
   if (!best) {
     return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
   }
-  const { scorers } = compile(profile, req);
   const breakdown: Record<string, number> = {};
   for (const s of scorers) {
     const part = tidy(s.weight * s.score(req, best));

@@ -31,6 +31,4 @@ export const balance: PlacementPlugin = {
     const on = guestOnHost(host, req);
     return 100 / (1 + projectedLoad(host, on.cpuNeedMhz, on.memoryNeedMb, req.spec.vcpus, req.spec.memoryMb));
   },
-  // A VM only adds load: the host's score with nothing added is the most any VM gets there.
-  scoreBound: (host) => 100 / (1 + projectedLoad(host, 0, 0, 0, 0)),
 };

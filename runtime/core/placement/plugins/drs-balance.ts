@@ -15,9 +15,4 @@ export const drsBalance: PlacementPlugin = {
     const memory = (s.memoryEntitlementMb + on.memoryEntitlementMb) / s.memoryCapacityMb;
     return 100 * Math.max(0, 1 - (cpu + memory) / 2);
   },
-  // A VM only adds entitlement: the host's score with nothing added is the most any VM gets there.
-  scoreBound(host) {
-    const s = host.status;
-    return 100 * Math.max(0, 1 - (s.cpuEntitlementMhz / s.cpuCapacityMhz + s.memoryEntitlementMb / s.memoryCapacityMb) / 2);
-  },
 };
