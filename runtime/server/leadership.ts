@@ -48,6 +48,8 @@ function messageOf(e: unknown): string {
 
 export class Leadership {
   private term?: LeaseTerm;
+  /** The term this server left because the lease was out of reach: whether it is over shows at the next claim. */
+  private unreachable?: LeaseTerm;
   private seen = { holder: "", epoch: 0 };
   private fenced = 0;
   private timer?: NodeJS.Timeout;
@@ -92,10 +94,19 @@ export class Leadership {
     try {
       view = await this.options.lease.claim(this.options.holder, this.options.ttlMs ?? LEASE_TTL_MS);
     } catch (e) {
-      if (this.term) await this.stepDown(`cannot renew the lease of epoch ${this.term.epoch} (${messageOf(e)})`);
+      const term = this.term;
+      if (!term) return;
+      this.unreachable = term;
+      await this.stepDown(`cannot renew the lease of epoch ${term.epoch} (${messageOf(e)})`);
       return;
     }
     this.seen = { holder: view.holder, epoch: view.epoch };
+    const left = this.unreachable;
+    this.unreachable = undefined;
+    if (left && !(view.leader && view.epoch === left.epoch)) {
+      this.fenced++;
+      this.options.log(`lease: epoch ${left.epoch} is over: ${view.holder} holds the lease in epoch ${view.epoch}`);
+    }
     if (view.leader) {
       const was = this.term;
       this.term = { holder: this.options.holder, epoch: view.epoch };
