@@ -69,11 +69,16 @@ export class PostgresLease {
   private readonly pool: Pool;
 
   constructor(url: string) {
-    this.pool = new Pool({ connectionString: url, max: 1, application_name: `polyvisor pid ${process.pid}: lease` });
-    this.pool.on("error", () => undefined);
-    this.pool.on("connect", (client) => {
-      client.query(`SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`).catch(() => undefined);
+    this.pool = new Pool({
+      connectionString: url,
+      max: 1,
+      application_name: `polyvisor pid ${process.pid}: lease`,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+      // A claim that gets no answer (the database unreachable) fails instead of keeping leadership in doubt.
+      connectionTimeoutMillis: CLAIM_LOCK_TIMEOUT_MS * 2,
+      query_timeout: CLAIM_LOCK_TIMEOUT_MS * 2,
     });
+    this.pool.on("error", () => undefined);
   }
 
   private async locked<T>(work: (client: PoolClient, row: LeaseRow, nowMs: number) => Promise<T>): Promise<T> {

@@ -74,14 +74,16 @@ export class PostgresStore implements Store {
     private readonly options: PostgresStoreOptions,
   ) {
     this.where = location(url);
-    this.pool = new Pool({ connectionString: url, types: TYPES, max: 4, application_name: `polyvisor pid ${process.pid}` });
+    const idle = options.idleInTransactionTimeoutMs;
+    this.pool = new Pool({
+      connectionString: url,
+      types: TYPES,
+      max: 4,
+      application_name: `polyvisor pid ${process.pid}`,
+      ...(idle === undefined ? {} : { idle_in_transaction_session_timeout: Math.max(1, Math.round(idle)) }),
+    });
     // An idle client's error (the server restarted) surfaces at the next query instead of crashing the process.
     this.pool.on("error", () => undefined);
-    const idle = options.idleInTransactionTimeoutMs;
-    if (idle !== undefined)
-      this.pool.on("connect", (client) => {
-        client.query(`SET idle_in_transaction_session_timeout = ${Math.max(1, Math.round(idle))}`).catch(() => undefined);
-      });
     this.ready = this.migrate();
     this.ready.catch(() => undefined);
   }
