@@ -6,12 +6,12 @@
  * checks clean. Waits are polls with generous limits; the takeover times are printed, not asserted
  * beyond the lease's bound plus slack (docs/reliability.md has the figures).
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Runtime, type RuntimeEvent, type VirtualMachineObject, openRuntime } from "../../runtime";
 import { cluster, esxHost, vm } from "../support/fixtures";
 import { NO_POSTGRES, type TestPostgres, postgresExpected, startTestPostgres } from "../support/postgres";
-import { type ServerProcess, startServer } from "../support/server-process";
+import { CLI, type ServerProcess, startServer } from "../support/server-process";
 
 const SPEED = 20;
 const VMS = ["vm1", "vm2", "vm3", "vm4"];
@@ -52,6 +52,10 @@ async function health(server: ServerProcess): Promise<Health | undefined> {
   } catch {
     return undefined;
   }
+}
+
+async function metrics(server: ServerProcess): Promise<string> {
+  return (await fetch(`${server.url}/metrics`)).text();
 }
 
 /** Polls `probe` until it returns a value, failing after `limitMs` with `what`. */
@@ -97,7 +101,17 @@ async function migrateAll(rt: Runtime, host: string, during?: () => Promise<void
   );
 }
 
-describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", () => {
+it("--state and --postgres together are bad usage (exit 2), and nothing starts", () => {
+  const run = spawnSync(process.execPath, [CLI, "--state", "x.db", "serve", "--postgres", "postgres://127.0.0.1:1/x", "--port", "0"], {
+    encoding: "utf8",
+    env: { ...process.env, POLYVISOR_POSTGRES: "" },
+  });
+
+  describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", () => {
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--state and --postgres exclude each other");
+  });
+
   it("one drives the clock; takeovers after SIGKILL and SIGSTOP; a woken leader is fenced; a database restart is survived", async () => {
     const url = await pg!.createDatabase();
     const setup = await openRuntime({ postgres: url });
@@ -148,6 +162,9 @@ describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", 
       expect(woken).toMatchObject({ leaseEpoch: 3, leaseHolder: took.holder });
       expect(b.stderr()).toMatch(/lease: (stepping down|controller write refused|epoch 2 is over)/);
       expect((await health(c))?.leader).toBe(true);
+      expect(await metrics(c)).toMatch(/^polyvisor_controller_leader 1$/m);
+      expect(await metrics(b)).toMatch(/^polyvisor_controller_leader 0$/m);
+      expect(Number(/^polyvisor_controller_fenced_writes_total (\d+)$/m.exec(await metrics(b))?.[1])).toBeGreaterThanOrEqual(1);
     });
     // The woken server still serves reads and writes.
     expect((await viaB.get("VirtualMachine", "vm1"))?.name).toBe("vm1");
