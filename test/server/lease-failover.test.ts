@@ -106,12 +106,11 @@ it("--state and --postgres together are bad usage (exit 2), and nothing starts",
     encoding: "utf8",
     env: { ...process.env, POLYVISOR_POSTGRES: "" },
   });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain("--state and --postgres exclude each other");
+});
 
-  describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", () => {
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain("--state and --postgres exclude each other");
-  });
-
+describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", () => {
   it("one drives the clock; takeovers after SIGKILL and SIGSTOP; a woken leader is fenced; a database restart is survived", async () => {
     const url = await pg!.createDatabase();
     const setup = await openRuntime({ postgres: url });
