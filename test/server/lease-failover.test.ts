@@ -202,6 +202,15 @@ describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", 
     expect(simulated).toBeLessThanOrEqual(((Date.now() - wallStart) / 1000) * SPEED);
     await viaB.close();
     await viaC.close();
-    for (const server of [b, c]) expect(await server.stop()).toBe(0);
+
+    // 4. A clean shutdown (SIGTERM) of the leader gives the lease up: the other takes over at its next poll.
+    const [leader, other] = (await health(b))?.leader ? [b, c] : [c, b];
+    const epoch = (await health(leader))!.leaseEpoch;
+    const stoppedAt = Date.now();
+    expect(await leader.stop()).toBe(0);
+    const took = await leads(other);
+    console.log(`takeover after SIGTERM: ${Date.now() - stoppedAt} ms (epoch ${took.leaseEpoch})`);
+    expect(took.leaseEpoch).toBe(epoch + 1);
+    expect(await other.stop()).toBe(0);
   });
 });
