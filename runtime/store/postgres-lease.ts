@@ -45,7 +45,12 @@ async function store(client: PoolClient, row: LeaseRow): Promise<void> {
 }
 
 function lost(term: LeaseTerm | undefined, row?: LeaseRow): PolyvisorError {
-  const now = row?.holder ? `the lease is held by ${row.holder} in epoch ${row.epoch}` : "the lease has lapsed";
+  const now =
+    row?.holder === term?.holder && row?.epoch === term?.epoch
+      ? "the lease has lapsed"
+      : row?.holder
+        ? `the lease is held by ${row.holder} in epoch ${row.epoch}`
+        : "nobody holds the lease";
   return new PolyvisorError(
     "Conflict",
     { kind: LEASE_KIND, name: term?.holder ?? "this server" },
@@ -78,7 +83,9 @@ export class PostgresLease {
       connectionTimeoutMillis: CLAIM_LOCK_TIMEOUT_MS * 2,
       query_timeout: CLAIM_LOCK_TIMEOUT_MS * 2,
     });
+    // A lost connection fails the claim in progress; its error events must not end the process (see postgres.ts).
     this.pool.on("error", () => undefined);
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
   }
 
   private async locked<T>(work: (client: PoolClient, row: LeaseRow, nowMs: number) => Promise<T>): Promise<T> {

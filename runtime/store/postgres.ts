@@ -84,6 +84,9 @@ export class PostgresStore implements Store {
     });
     // An idle client's error (the server restarted) surfaces at the next query instead of crashing the process.
     this.pool.on("error", () => undefined);
+    // So does a connection lost while a client is checked out: its query fails, the pool drops it, and
+    // its error event (which pg emits even then) finds a listener instead of ending the process.
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
     this.ready = this.migrate();
     this.ready.catch(() => undefined);
   }

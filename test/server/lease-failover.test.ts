@@ -54,6 +54,17 @@ async function health(server: ServerProcess): Promise<Health | undefined> {
   }
 }
 
+/** What each server started says about itself, for a failure's message. */
+async function servers(): Promise<string> {
+  const lines = await Promise.all(
+    started.map(async (s) => {
+      const state = s.child.exitCode ?? s.child.signalCode ?? "running";
+      return `${s.url} (${state}): ${JSON.stringify(await health(s))}\n  ${s.stderr().slice(-1500).replace(/\n/g, "\n  ")}`;
+    }),
+  );
+  return lines.join("\n");
+}
+
 async function metrics(server: ServerProcess): Promise<string> {
   return (await fetch(`${server.url}/metrics`)).text();
 }
@@ -64,7 +75,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`gave up waiting ${limitMs / 1000} s for ${what}`);
+    if (Date.now() > until) throw new Error(`gave up waiting ${limitMs / 1000} s for ${what}\n${await servers()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -102,6 +102,10 @@ describe.skipIf(!postgresExpected())("the controller lease in PostgreSQL", () =>
       // Every server serves writes: the fence is for the clock's writes only.
       await plain.apply(vm("db2", { host: "esx2" }));
       expect((await plain.get("VirtualMachine", "db2"))?.generation).toBe(1);
+      // A lease that lapsed without a new holder fences its own holder too, until it claims again.
+      await sql(url, "UPDATE controller_lease SET expires_at = clock_timestamp() - interval '1 second'");
+      await expect(asB.advance(60)).rejects.toThrow("epoch 2 is over (the lease has lapsed)");
+      expect(await plain.now()).toBe(120);
       await dumps.cleanup();
     } finally {
       await lease.close();
