@@ -293,7 +293,7 @@ export class PostgresStore implements Store {
   }
 
   write<T>(operation: (world: World) => WriteOutcome<T>, options: WriteOptions = {}): Promise<T> {
-    return this.writeAs(operation, options, false);
+    return this.writeAs(operation, options);
   }
 
   /**
@@ -302,7 +302,7 @@ export class PostgresStore implements Store {
    */
   fencedBy(term: () => LeaseTerm | undefined): Store {
     return {
-      write: (operation, options = {}) => this.writeAs(operation, options, true, term),
+      write: (operation, options = {}) => this.writeAs(operation, options, term),
       read: (query) => this.read(query),
       events: (sinceSeq) => this.events(sinceSeq),
       tokens: () => this.tokens(),
@@ -314,12 +314,8 @@ export class PostgresStore implements Store {
     };
   }
 
-  private writeAs<T>(
-    operation: (world: World) => WriteOutcome<T>,
-    options: WriteOptions,
-    fenced: boolean,
-    term?: () => LeaseTerm | undefined,
-  ): Promise<T> {
+  /** A write; with `term`, a controller write fenced by the lease. */
+  private writeAs<T>(operation: (world: World) => WriteOutcome<T>, options: WriteOptions, term?: () => LeaseTerm | undefined): Promise<T> {
     return this.serially(async () => {
       const client = await this.connect();
       try {
@@ -341,8 +337,8 @@ export class PostgresStore implements Store {
           );
         }
         // Under the datacenter's lock, so the lease checked here is the one in force when this write commits.
-        const held = fenced ? term?.() : undefined;
-        if (fenced) await fenceWrite(client, held);
+        const held = term?.();
+        if (term) await fenceWrite(client, held);
         const world = await this.sync(client);
         const outcome = operation(world);
         const wrote = !isEmpty(outcome.changes, world.meta);
