@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openRuntime } from "../runtime";
-import { SeededRandom } from "../runtime/core/random";
+import { SeededRandom } from "../runtime/core/kernel/random";
 import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs, percentile } from "./stats";
 

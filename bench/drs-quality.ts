@@ -14,12 +14,12 @@
  * threshold-3 pass for the second.
  */
 import highsLoader from "highs";
-import type { BalanceSettings } from "../runtime/core/drs/moves";
+import type { BalanceSettings } from "../runtime/core/drs/planned-move";
 import { planPass } from "../runtime/core/drs/plan";
 import { balanceSettings } from "../runtime/core/drs/pass";
 import { ClusterSnapshot } from "../runtime/core/drs/snapshot";
-import type { ClusterRecord, World } from "../runtime/core/model";
-import { Txn } from "../runtime/core/txn";
+import type { ClusterRecord, World } from "../runtime/core/kernel/model";
+import { Txn } from "../runtime/core/kernel/txn";
 import { CLUSTER, buildWorld } from "./drs-world";
 import { fmt, header } from "./stats";
 

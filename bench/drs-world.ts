@@ -5,17 +5,17 @@
  */
 import { ClusterSpec } from "../schema/cluster";
 import { VmSpec } from "../schema/virtual-machine";
-import { hostWithFootprint, refreshCluster } from "../runtime/core/accounting";
-import type { ClusterRecord, HostRecord, VmRecord } from "../runtime/core/model";
-import type { World } from "../runtime/core/model";
+import { hostWithFootprint, refreshCluster } from "../runtime/core/allocation/accounting";
+import type { ClusterRecord, HostRecord, VmRecord } from "../runtime/core/kernel/model";
+import type { World } from "../runtime/core/kernel/model";
 import { createWorld } from "../runtime/core/world-setup";
 import { emptyDrsStatus } from "../runtime/core/drs/pass";
-import { SeededRandom } from "../runtime/core/random";
-import { resolveVirtualization } from "../runtime/core/compatibility";
-import { Txn } from "../runtime/core/txn";
-import { refreshHostUsage } from "../runtime/core/usage";
-import { footprintOf, guestCost } from "../runtime/core/vm-resources";
-import { initialStatus, runningStatus } from "../runtime/core/vm-status";
+import { SeededRandom } from "../runtime/core/kernel/random";
+import { resolveVirtualization } from "../runtime/core/guests/guest-compatibility";
+import { Txn } from "../runtime/core/kernel/txn";
+import { refreshHostUsage } from "../runtime/core/hosts/host-usage";
+import { footprintOf, guestCost } from "../runtime/core/guests/vm-footprint";
+import { initialStatus, runningStatus } from "../runtime/core/vms/vm-status";
 import { benchHost } from "./hosts";
 
 export interface WorldShape {

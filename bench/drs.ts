@@ -4,12 +4,12 @@
  * migrations, statuses), and its planning step against the exhaustive greedy baseline in the same
  * run (every VM of every host against every host at each step), comparing time, moves and imbalance.
  */
-import { BREADTH, type BalanceSettings } from "../runtime/core/drs/moves";
+import { BREADTH, type BalanceSettings } from "../runtime/core/drs/planned-move";
 import { planPass } from "../runtime/core/drs/plan";
 import { balanceSettings, runDrsPass } from "../runtime/core/drs/pass";
 import { ClusterSnapshot } from "../runtime/core/drs/snapshot";
-import type { ClusterRecord, World } from "../runtime/core/model";
-import { Txn } from "../runtime/core/txn";
+import type { ClusterRecord, World } from "../runtime/core/kernel/model";
+import { Txn } from "../runtime/core/kernel/txn";
 import { CLUSTER, buildWorld } from "./drs-world";
 import { fmt, header, nowUs } from "./stats";
 

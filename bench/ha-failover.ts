@@ -10,21 +10,21 @@
  * `buildWorld` is shared with the what-if benchmark (planning.ts).
  */
 import { execute } from "../runtime/core/commands";
-import { failHost } from "../runtime/core/ha/failures";
-import { hostWithFootprint } from "../runtime/core/accounting";
-import type { HostRecord, VmRecord } from "../runtime/core/model";
-import type { World } from "../runtime/core/model";
+import { failHost } from "../runtime/core/host-lifecycle";
+import { hostWithFootprint } from "../runtime/core/allocation/accounting";
+import type { HostRecord, VmRecord } from "../runtime/core/kernel/model";
+import type { World } from "../runtime/core/kernel/model";
 import { createWorld } from "../runtime/core/world-setup";
 import { place, placementRequest } from "../runtime/core/placement/framework";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { NO_RULES } from "../runtime/core/rules/constraints";
-import { SeededRandom } from "../runtime/core/random";
+import { SeededRandom } from "../runtime/core/kernel/random";
 import { settle } from "../runtime/core/settle";
-import { TIMER_HANDLERS } from "../runtime/core/timer-handlers";
-import { advance } from "../runtime/core/timeline";
-import { Txn } from "../runtime/core/txn";
+import { RUNTIME_TIMELINE } from "../runtime/core/timer-handlers";
+import { advance } from "../runtime/core/kernel/timeline";
+import { Txn } from "../runtime/core/kernel/txn";
 import { haDemandOf } from "../runtime/core/ha/demand";
-import { footprintOf, recordedCost } from "../runtime/core/vm-resources";
+import { footprintOf, recordedCost } from "../runtime/core/guests/vm-footprint";
 import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs, percentile } from "./stats";
 
@@ -68,7 +68,7 @@ function runtimeFailover(world: World, failed: string[]): Outcome {
   const take = txn.takeUnsettled.bind(txn);
   txn.takeUnsettled = () => (touched.push(...take()), []);
   const start = nowUs();
-  advance(txn, 15, TIMER_HANDLERS);
+  advance(txn, 15, RUNTIME_TIMELINE);
   const us = nowUs() - start;
   txn.takeUnsettled = take;
   for (const h of touched) txn.markUnsettled(h);

@@ -1,7 +1,7 @@
 /** Host records for benchmarks, built as the Host handler would: two sockets of 2600 MHz cores. */
 import type { HostSpec } from "../schema/host";
 import { emptyHostStatus, hostCapacity } from "../runtime/core/kinds/host";
-import type { HostRecord } from "../runtime/core/model";
+import type { HostRecord } from "../runtime/core/kernel/model";
 
 export function benchHost(name: string, cluster: string, coresPerSocket: number, memoryMb: number): HostRecord {
   const spec: HostSpec = {

@@ -1,6 +1,6 @@
 /** The VM mix the benchmarks share: 1-4 vCPUs, 1-8 GB, 30% Windows, 20% with CPU and 20% with memory reservations. */
 import type { VmSpecInput } from "../schema/virtual-machine";
-import type { SeededRandom } from "../runtime/core/random";
+import type { SeededRandom } from "../runtime/core/kernel/random";
 
 export function benchVmSpec(random: SeededRandom): VmSpecInput {
   return {

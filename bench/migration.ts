@@ -14,11 +14,11 @@ import {
 } from "../runtime/core/migration/pre-copy";
 import { execute } from "../runtime/core/commands";
 import { createWorld } from "../runtime/core/world-setup";
-import { SeededRandom } from "../runtime/core/random";
-import { Txn } from "../runtime/core/txn";
-import { TIMER_HANDLERS } from "../runtime/core/timer-handlers";
-import { advance } from "../runtime/core/timeline";
-import { migrateVm } from "../runtime/core/vm-moves";
+import { SeededRandom } from "../runtime/core/kernel/random";
+import { Txn } from "../runtime/core/kernel/txn";
+import { RUNTIME_TIMELINE } from "../runtime/core/timer-handlers";
+import { advance } from "../runtime/core/kernel/timeline";
+import { migrateVm } from "../runtime/core/vms/vm-moves";
 import type { VirtualMachineObject } from "../runtime";
 import { fmt, header, nowUs, percentile } from "./stats";
 
@@ -101,7 +101,7 @@ function runtimeMigrationsPerSecond(): number {
     lastLanding = Math.max(lastLanding, started.status.migration!.completesAtSeconds);
   }
   // Just past the last landing: the periodic DRS passes of a longer stretch would be timed too.
-  advance(txn, lastLanding + 1, TIMER_HANDLERS);
+  advance(txn, lastLanding + 1, RUNTIME_TIMELINE);
   world.applyChanges(txn.changes());
   const seconds = (nowUs() - start) / 1e6;
   const moved = world.list("VirtualMachine").filter((o) => (o as VirtualMachineObject).status.migrations === 1).length;

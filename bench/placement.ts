@@ -4,14 +4,14 @@
  * placed VMs for each decision (what placement costs without incrementally kept host totals).
  */
 import { VmSpec } from "../schema/virtual-machine";
-import type { HostRecord } from "../runtime/core/model";
+import type { HostRecord } from "../runtime/core/kernel/model";
 import { place, placementRequest } from "../runtime/core/placement/framework";
 import { NO_RULES } from "../runtime/core/rules/constraints";
 import { DEFAULT_PROFILE } from "../runtime/core/placement/profile";
 import { projectedLoad } from "../runtime/core/placement/plugins/balance";
-import { type Footprint, footprintOf, guestCostOnHost } from "../runtime/core/vm-resources";
-import { hostWithFootprint } from "../runtime/core/accounting";
-import { SeededRandom } from "../runtime/core/random";
+import { type Footprint, footprintOf, guestCostOnHost } from "../runtime/core/guests/vm-footprint";
+import { hostWithFootprint } from "../runtime/core/allocation/accounting";
+import { SeededRandom } from "../runtime/core/kernel/random";
 import { benchHost } from "./hosts";
 import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs } from "./stats";

@@ -10,9 +10,9 @@
  *    fork, with the report; next to the same steps in one uncommitted operation without the report
  *    (median of 3).
  */
-import { SeededRandom } from "../runtime/core/random";
+import { SeededRandom } from "../runtime/core/kernel/random";
 import { whatIf } from "../runtime/core/what-if";
-import { Txn } from "../runtime/core/txn";
+import { Txn } from "../runtime/core/kernel/txn";
 import { executeIn } from "../runtime/core/commands";
 import { type PackItem, firstFitDecreasing, pack } from "../runtime/planning/packing";
 import { buildWorld } from "./ha-failover";

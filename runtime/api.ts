@@ -6,7 +6,7 @@ import type { DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { VmSpec, VmStatus } from "../schema/virtual-machine";
-import type { RuntimeEvent, RuntimeObject } from "./core/model";
+import type { RuntimeEvent, RuntimeObject } from "./core/kernel/model";
 import type { StateDump } from "./state-dump";
 import type { ContainerSpec, ContainerStatus } from "../schema/container";
 import type { TemplateSpec, TemplateStatus } from "../schema/template";
@@ -25,7 +25,7 @@ import type { HistoryQuery } from "./core/history/record";
 
 export type { Kind, RuntimeEvent, RuntimeObject, StateDump, WhatIfReport, WhatIfStep, ClusterHistory, HistoryQuery };
 /** The errors a runtime rejects with: refused operations, and a state that cannot be used. */
-export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/errors";
+export { PolyvisorError, isPolyvisorError, type ErrorCode } from "./core/kernel/errors";
 export { StateUnusableError, isStateUnusableError } from "./store/state-error";
 
 /** Typed views of what get/list/apply return for each kind. */

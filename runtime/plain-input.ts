@@ -5,8 +5,8 @@
  * reach an object's prototype (`__proto__`, `constructor`, `prototype`) are refused with
  * InvalidSpec naming the field, at every level, so no later step sees them.
  */
-import { refuse } from "./core/errors";
-import { clip } from "./core/preview";
+import { refuse } from "./core/kernel/errors";
+import { clip } from "./core/kernel/preview";
 
 /** Specs nest a few levels; anything deeper is not a spec. */
 export const MAX_INPUT_DEPTH = 32;

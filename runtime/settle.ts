@@ -7,7 +7,7 @@
  */
 import { MAX_ADVANCE_SECONDS } from "../schema/common";
 import type { Kind, Runtime, RuntimeObject, SettleOutcome } from "./api";
-import { PolyvisorError } from "./core/errors";
+import { PolyvisorError } from "./core/kernel/errors";
 
 /** Timers fire at their due time; a hair more absorbs float rounding in `completes - now`. */
 const EPSILON_SECONDS = 1e-6;

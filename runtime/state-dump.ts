@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { KINDS, Name, SPEC_SCHEMAS } from "../schema";
-import { refuse } from "./core/errors";
-import type { Changes, RuntimeEvent, RuntimeObject, World } from "./core/model";
+import { refuse } from "./core/kernel/errors";
+import type { Changes, RuntimeEvent, RuntimeObject, World } from "./core/kernel/model";
 
 export const STATE_DUMP_FORMAT = "polyvisor-state";
 export const STATE_DUMP_VERSION = 1;

@@ -1,6 +1,6 @@
 /** Validation of what-if steps at the runtime's boundary (runtime/core/what-if.ts runs them). */
 import { z } from "zod";
-import { refuse } from "./core/errors";
+import { refuse } from "./core/kernel/errors";
 import type { WhatIfStep } from "./core/what-if";
 import { MAX_ADVANCE_SECONDS } from "../schema/common";
 

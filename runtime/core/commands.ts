@@ -4,19 +4,19 @@
  */
 import { Name, isManagedKind } from "../../schema";
 import { runDrsPass } from "./drs/pass";
-import { refuseNonFiniteNumbers } from "./finite-numbers";
-import { refuse } from "./errors";
-import { preview } from "./preview";
-import { type FailureMode, failHost, recoverHost } from "./ha/failures";
+import { refuseNonFiniteNumbers } from "./kernel/finite-numbers";
+import { refuse } from "./kernel/errors";
+import { preview } from "./kernel/preview";
+import { type FailureMode, failHost, recoverHost } from "./host-lifecycle";
 import { type GuestFailure, failVm } from "./ha/vm-monitoring";
 import { type ApplyInputs, type ApplyMode, guardGeneration, requireExisting } from "./kinds/common";
 import { HANDLERS } from "./kinds";
-import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./model";
+import type { Changes, ClusterRecord, Kind, RuntimeObject, World } from "./kernel/model";
 import { present } from "./present";
 import { settle } from "./settle";
-import { TIMER_HANDLERS } from "./timer-handlers";
-import { advance } from "./timeline";
-import { Txn } from "./txn";
+import { RUNTIME_TIMELINE } from "./timer-handlers";
+import { advance } from "./kernel/timeline";
+import { Txn } from "./kernel/txn";
 
 export type Command =
   /** `generation`: the one the caller last read; the apply is refused unless it is still the stored one. */
@@ -78,7 +78,7 @@ function run(txn: Txn, command: Command): RuntimeObject | undefined {
       return undefined;
     }
     case "advance":
-      advance(txn, command.seconds, TIMER_HANDLERS);
+      advance(txn, command.seconds, RUNTIME_TIMELINE);
       return undefined;
     case "failHost":
       failHost(txn, checkName("Host", command.name), command.mode);

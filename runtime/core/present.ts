@@ -1,9 +1,9 @@
 /** Objects as the public API shows them: stored status plus the name lists read from the world's indexes. */
 import { type HaView, clusterHaStatus } from "./ha/cluster-figures";
-import type { IndexName } from "./indexes";
+import type { IndexName } from "./kernel/indexes";
 import { guestCpuMhz } from "./allocation/vm-claims";
 import { scoreBuckets, vmDrsScore } from "./drs/vm-score";
-import { type ClusterRecord, type RuntimeObject, type VmRecord, compareNames, deepFreeze } from "./model";
+import { type ClusterRecord, type RuntimeObject, type VmRecord, compareNames, deepFreeze } from "./kernel/model";
 
 /** The world, or an operation's view of it. */
 export type RelatedView = HaView;

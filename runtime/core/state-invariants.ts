@@ -7,9 +7,9 @@
  */
 import { SPEC_SCHEMAS, isManagedKind } from "../../schema";
 import { containerFootprint, runningFootprint } from "./containers/resources";
-import { DRS_PASS_TASK } from "./timers";
-import type { ContainerRecord, HostRecord, Kind, VmRecord, World } from "./model";
-import { type Footprint, currentFootprint, incomingFootprint } from "./vm-resources";
+import { DRS_PASS_TASK } from "./kernel/timers";
+import type { ContainerRecord, HostRecord, Kind, VmRecord, World } from "./kernel/model";
+import { type Footprint, currentFootprint, incomingFootprint } from "./guests/vm-footprint";
 
 const KINDS: Kind[] = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule"];
 

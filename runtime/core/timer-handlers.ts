@@ -3,10 +3,10 @@
  * (kinds/index.ts). Typed by TimerTask (timers.ts), so a task without a handler does not compile;
  * commands.ts hands the table to the timeline when the clock advances.
  */
-import { containerMoveTimer } from "./containers/moves";
+import { containerMoveTimer } from "./containers/container-moves";
 import { maintenanceRetryTimer } from "./drs/maintenance";
 import { drsPassTimer } from "./drs/pass";
-import { declareFailure, declareIsolation, endIsolationShutdown, respondToIsolation } from "./ha/failures";
+import { declareFailure, declareIsolation, endIsolationShutdown, respondToIsolation } from "./host-lifecycle";
 import { restartWaveTimer } from "./ha/restarts";
 import { vmMonitoringCheckTimer } from "./ha/vm-monitoring";
 import {
@@ -19,14 +19,16 @@ import {
   MAINTENANCE_RETRY_TASK,
   RESTART_WAVE_TASK,
   SHUTDOWN_DONE_TASK,
+  type Timeline,
   type TimerTask,
   type TimerTaskHandler,
   VM_MIGRATION_TASK,
   VM_MONITORING_CHECK_TASK,
-} from "./timers";
-import { vmMigrationTimer } from "./vm-moves";
+} from "./kernel/timers";
+import { settle } from "./settle";
+import { vmMigrationTimer } from "./vms/vm-moves";
 
-export const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
+const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
   [DRS_PASS_TASK]: drsPassTimer,
   [MAINTENANCE_RETRY_TASK]: maintenanceRetryTimer,
   [RESTART_WAVE_TASK]: restartWaveTimer,
@@ -40,3 +42,6 @@ export const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
   // The timer only wakes the clock when forSeconds elapses; settling after it evaluates the alarms.
   [ALARM_DUE_TASK]: { run: () => {} },
 };
+
+/** The runtime's timeline: its timer handlers, and settle.ts at the end of each step. */
+export const RUNTIME_TIMELINE: Timeline = { handlers: TIMER_HANDLERS, settleStep: settle };

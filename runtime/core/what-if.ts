@@ -10,9 +10,9 @@
  */
 import { type Command, executeIn } from "./commands";
 import { LoadState } from "./drs/imbalance";
-import { type ErrorCode, isPolyvisorError } from "./errors";
+import { type ErrorCode, isPolyvisorError } from "./kernel/errors";
 import { clusterHaStatus } from "./ha/cluster-figures";
-import type { FailureMode } from "./ha/failures";
+import type { FailureMode } from "./host-lifecycle";
 import type { ApplyInputs } from "./kinds/common";
 import {
   type ClusterRecord,
@@ -23,8 +23,8 @@ import {
   type VmRecord,
   type World,
   compareNames,
-} from "./model";
-import { Txn } from "./txn";
+} from "./kernel/model";
+import { Txn } from "./kernel/txn";
 
 export type WhatIfStep =
   | { type: "failHost"; host: string; mode?: FailureMode }

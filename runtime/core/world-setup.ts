@@ -4,9 +4,9 @@
  * (the stores, tests, benches) makes it here, so none lacks a ledger a query reads.
  */
 import { DEMAND_LEDGER } from "./ha/demand";
-import { type LedgerType, World } from "./model";
-import type { WorldMeta } from "./records";
-import { USAGE_LEDGER } from "./usage-ledger";
+import { type LedgerType, World } from "./kernel/model";
+import type { WorldMeta } from "./kernel/records";
+import { USAGE_LEDGER } from "./vms/vm-usage-ledger";
 
 /** The derived ledgers every World keeps: HA demand per cluster, usage sums per host. */
 export const WORLD_LEDGERS: readonly LedgerType[] = [DEMAND_LEDGER, USAGE_LEDGER];

@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import type { DiskImageFacts } from "../../schema/virtual-machine";
-import { refuse } from "../core/errors";
+import { refuse } from "../core/kernel/errors";
 import { DiskImageError, readRawDiskImage } from "./raw-disk-image";
 
 const FS_REASONS: Record<string, string> = {

@@ -10,13 +10,13 @@ import { ClusterSpec, type ClusterSpecInput } from "../../schema/cluster";
 import { HostSpec, type CpuFeature, type HostSpecInput, type Hypervisor, hypervisorVersionOf } from "../../schema/host";
 import { VmSpec, type VmSpecInput } from "../../schema/virtual-machine";
 import { hostCpuMhz } from "../core/allocation/vm-claims";
-import { resolveVirtualization } from "../core/compatibility";
-import { refuse } from "../core/errors";
+import { resolveVirtualization } from "../core/guests/guest-compatibility";
+import { refuse } from "../core/kernel/errors";
 import { haFigures, policyViolation } from "../core/ha/admission-control";
 import type { DemandTotals } from "../core/ha/demand";
-import { compareNames } from "../core/model";
+import { compareNames } from "../core/kernel/model";
 import { hostCapacity } from "../core/kinds/host";
-import { guestCost } from "../core/vm-resources";
+import { guestCost } from "../core/guests/vm-footprint";
 import { type Sample, type Server, percentile } from "./inventory";
 import { type PackItem, pack } from "./packing";
 

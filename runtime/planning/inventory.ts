@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Name } from "../../schema/common";
 import { GuestOs } from "../../schema/virtual-machine";
-import { refuse } from "../core/errors";
+import { refuse } from "../core/kernel/errors";
 
 export const INVENTORY_COLUMNS = ["name", "os", "arch", "cores", "mhz", "memoryMb", "diskGb", "cpuPercent", "memoryPercent"] as const;
 export const SAMPLE_COLUMNS = ["name", "time", "cpuPercent", "memoryPercent"] as const;

@@ -12,7 +12,7 @@
  * then a local improvement that empties the least-loaded bin into the others (best fit) while it can.
  * Small inputs are solved exactly by branch and bound. Everything is deterministic: ties go to names.
  */
-import { compareNames } from "../core/model";
+import { compareNames } from "../core/kernel/model";
 
 export interface PackItem {
   name: string;

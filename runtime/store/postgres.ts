@@ -9,8 +9,8 @@
  * `fencedBy`: each of those writes checks the controller lease in its transaction (postgres-lease.ts).
  */
 import { Pool, type PoolClient, types } from "pg";
-import { PolyvisorError } from "../core/errors";
-import type { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { PolyvisorError } from "../core/kernel/errors";
+import type { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/kernel/model";
 import { createWorld } from "../core/world-setup";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
 import type { InvariantCheck } from "../core/state-invariants";

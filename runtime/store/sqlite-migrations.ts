@@ -1,7 +1,7 @@
 import { DrsSettings, MigrationSettings } from "../../schema/cluster";
 import { HYPERVISOR_VERSIONS } from "../../schema/host";
 import { emptyDrsStatus } from "../core/drs/pass";
-import { DRS_PASS_TASK } from "../core/timers";
+import { DRS_PASS_TASK } from "../core/kernel/timers";
 
 /** Each hypervisor's default release, as SQL: what a host stored before releases were modelled runs. */
 const DEFAULT_RELEASE_SQL = `CASE json_extract(spec, '$.hypervisor') ${Object.entries(HYPERVISOR_VERSIONS)

@@ -7,8 +7,8 @@
 import Database from "better-sqlite3";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { PolyvisorError } from "../core/errors";
-import type { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/model";
+import { PolyvisorError } from "../core/kernel/errors";
+import type { Changes, Kind, NewEvent, RuntimeEvent, RuntimeObject, World } from "../core/kernel/model";
 import { createWorld } from "../core/world-setup";
 import {
   POLYVISOR_APPLICATION_ID,

@@ -3,7 +3,7 @@
  * write runs on the freshest world under the store's write lock and persists all of its changes
  * in one transaction, or nothing.
  */
-import type { Changes, RuntimeEvent, World } from "../core/model";
+import type { Changes, RuntimeEvent, World } from "../core/kernel/model";
 import type { InvariantCheck } from "../core/state-invariants";
 
 export interface WriteOutcome<T> {

@@ -2,7 +2,7 @@
  * Rows as both stores keep them: an object's spec and status as JSON text, the timers of the state
  * row too. A row that no longer parses is damage to the state, reported naming the row.
  */
-import type { Kind, RuntimeObject } from "../core/model";
+import type { Kind, RuntimeObject } from "../core/kernel/model";
 import { StateUnusableError } from "./state-error";
 
 export interface ObjectRow {

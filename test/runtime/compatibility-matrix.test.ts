@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { HYPERVISOR_VERSIONS, HostSpec, type Hypervisor } from "../../schema/host";
 import { GuestOs, VmSpec } from "../../schema/virtual-machine";
-import { resolveVirtualization } from "../../runtime/core/compatibility";
+import { resolveVirtualization } from "../../runtime/core/guests/guest-compatibility";
 import { openRuntime } from "../../runtime";
 import type { VirtualMachineObject } from "../../runtime";
 

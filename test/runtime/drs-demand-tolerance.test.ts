@@ -4,7 +4,7 @@
  * sample beyond it is taken. Absent, every sample is kept exactly.
  */
 import { describe, expect, it } from "vitest";
-import type { RuntimeObject, World } from "../../runtime/core/model";
+import type { RuntimeObject, World } from "../../runtime/core/kernel/model";
 import { LocalRuntime } from "../../runtime/local-runtime";
 import { SqliteStore } from "../../runtime/store/sqlite";
 import { cluster, esxHost, vm } from "../support/fixtures";

@@ -22,7 +22,7 @@ import {
   skewedCluster,
   vmOf,
 } from "../support/drs-fixtures";
-import { predictLiveMigration } from "../../runtime/core/vm-moves";
+import { predictLiveMigration } from "../../runtime/core/vms/vm-moves";
 import { MigrationSettings } from "../../schema/cluster";
 
 let rt: Runtime;
@@ -238,7 +238,7 @@ describe("entitlements and usage in status", () => {
     await rt.apply(vm("lo", busy(12000)));
     await rt.advance(300);
     // 12000 MHz split 2:1 by shares (high 2000 vs normal 1000 per vCPU, both 2 vCPUs). Each share
-    // includes the hypervisor's 2% (hardware assistance with EPT, CPU-bound: overhead.ts), so the
+    // includes the hypervisor's 2% (hardware assistance with EPT, CPU-bound: virtualization-overhead.ts), so the
     // guest gets floor(8000 / 1.02) = 7843 MHz of hi's 8000 and the hypervisor the other 157.
     expect((await vmOf(rt, "hi")).status).toMatchObject({ cpuEntitlementMhz: 8000, cpuUsedMhz: 7843, overheadCpuMhz: 157 });
     expect((await vmOf(rt, "lo")).status).toMatchObject({ cpuEntitlementMhz: 4000, cpuUsedMhz: 3921, overheadCpuMhz: 79 });

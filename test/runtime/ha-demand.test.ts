@@ -1,8 +1,8 @@
 /** The per-cluster HA demand the world keeps, and an operation's view of it with its own changes. */
 import { describe, expect, it } from "vitest";
-import type { VmRecord } from "../../runtime/core/model";
+import type { VmRecord } from "../../runtime/core/kernel/model";
 import { DemandLedger } from "../../runtime/core/ha/demand";
-import { initialStatus } from "../../runtime/core/vm-status";
+import { initialStatus } from "../../runtime/core/vms/vm-status";
 import { VmSpec, type VmStatus } from "../../schema/virtual-machine";
 
 function record(

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
 import type { HostObject, VirtualMachineObject } from "../../runtime";
 import { profileOf } from "../../runtime/core/hypervisors/profiles";
-import { CPU_OVERHEAD, memoryOverheadMb } from "../../runtime/core/overhead";
+import { CPU_OVERHEAD, memoryOverheadMb } from "../../runtime/core/guests/virtualization-overhead";
 
 describe("memory overhead", () => {
   it("ESX 8.0 is within 1.2 MB of every cell of vSphere's published sample table", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Kind } from "../../runtime/core/model";
-import { advance as advanceWith } from "../../runtime/core/timeline";
-import type { TimerHandlers } from "../../runtime/core/timers";
-import { Txn } from "../../runtime/core/txn";
+import type { Kind } from "../../runtime/core/kernel/model";
+import { advance as advanceWith } from "../../runtime/core/kernel/timeline";
+import type { Timeline } from "../../runtime/core/kernel/timers";
+import { Txn } from "../../runtime/core/kernel/txn";
 import { createWorld } from "../../runtime/core/world-setup";
 
 /** Sets a timer for one of this file's own tasks (the runtime's schedule takes only the runtime's). */
@@ -11,7 +11,9 @@ function schedule(txn: Txn, at: number, task: string, target: { kind: Kind; name
 }
 
 const fired: string[] = [];
-const HANDLERS: TimerHandlers = {
+/** The clock at each settled step: the timeline settles a step that completed, never one that threw. */
+const settledAt: number[] = [];
+const HANDLERS: Timeline["handlers"] = {
   "test.record": {
     run: (txn, timer) => {
       fired.push(`${timer.name}@${txn.clockSeconds}`);
@@ -32,7 +34,8 @@ const HANDLERS: TimerHandlers = {
   },
 };
 
-const advance = (txn: Txn, seconds: number) => advanceWith(txn, seconds, HANDLERS);
+const TIMELINE: Timeline = { handlers: HANDLERS, settleStep: (txn) => settledAt.push(txn.clockSeconds) };
+const advance = (txn: Txn, seconds: number) => advanceWith(txn, seconds, TIMELINE);
 
 function freshTxn(): Txn {
   return new Txn(createWorld({ clockSeconds: 100, randomState: 1, timers: [], nextTimerSeq: 0 }));
@@ -68,6 +71,7 @@ describe("simulated time", () => {
 
   it("drops the changes of a step that throws, records why on its object, recovers, and goes on", () => {
     fired.length = 0;
+    settledAt.length = 0;
     const txn = freshTxn();
     schedule(txn, 110, "test.record", { kind: "Cluster", name: "before" });
     schedule(txn, 120, "test.fail", { kind: "Cluster", name: "prod" });
@@ -75,6 +79,8 @@ describe("simulated time", () => {
     const randomBefore = txn.random.seedState;
     advance(txn, 60);
     expect(fired).toEqual(["before@110", "prod-recovered@125", "after@130"]);
+    // The failed step at 120 is not settled; its recovery is.
+    expect(settledAt).toEqual([110, 120, 125, 130]);
     expect(txn.clockSeconds).toBe(160);
     expect(txn.get("Host", "half-written")).toBeUndefined();
     expect(txn.related("hostsInCluster", "prod")).toEqual([]);

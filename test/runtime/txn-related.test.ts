@@ -1,9 +1,9 @@
 /** Txn.related answers from the world's sorted index plus the operation's own changes: checked against a scan. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RuntimeObject } from "../../runtime/core/model";
+import type { RuntimeObject } from "../../runtime/core/kernel/model";
 import { createWorld } from "../../runtime/core/world-setup";
-import { Txn } from "../../runtime/core/txn";
+import { Txn } from "../../runtime/core/kernel/txn";
 
 const HOSTS = ["h1", "h2", "h3"];
 const vm = (name: string, host: string | null): RuntimeObject => ({

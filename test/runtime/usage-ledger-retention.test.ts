@@ -5,8 +5,8 @@
  * VMs that run, not grow with N. Counted in entries, not resident memory, so the test is exact.
  */
 import { describe, expect, it } from "vitest";
-import type { RuntimeObject, World } from "../../runtime/core/model";
-import { USAGE_LEDGER } from "../../runtime/core/usage-ledger";
+import type { RuntimeObject, World } from "../../runtime/core/kernel/model";
+import { USAGE_LEDGER } from "../../runtime/core/vms/vm-usage-ledger";
 import { LocalRuntime } from "../../runtime/local-runtime";
 import { SqliteStore } from "../../runtime/store/sqlite";
 import { cluster, esxHost, vm } from "../support/fixtures";

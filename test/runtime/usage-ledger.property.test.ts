@@ -7,9 +7,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { vmClaims } from "../../runtime/core/allocation/vm-claims";
-import type { HostRecord, VmRecord, World } from "../../runtime/core/model";
-import { Txn } from "../../runtime/core/txn";
-import { applyHostUsage } from "../../runtime/core/usage";
+import type { HostRecord, VmRecord, World } from "../../runtime/core/kernel/model";
+import { Txn } from "../../runtime/core/kernel/txn";
+import { applyHostUsage } from "../../runtime/core/vms/vm-usage";
 import { LocalRuntime } from "../../runtime/local-runtime";
 import { SqliteStore } from "../../runtime/store/sqlite";
 import { cluster, esxHost, vm } from "../support/fixtures";

@@ -2,11 +2,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { type Runtime, openRuntime } from "../../runtime";
 import type { HostObject, VirtualMachineObject } from "../../runtime";
 import { execute } from "../../runtime/core/commands";
-import { TIMER_HANDLERS } from "../../runtime/core/timer-handlers";
-import { advance } from "../../runtime/core/timeline";
+import { RUNTIME_TIMELINE } from "../../runtime/core/timer-handlers";
+import { advance } from "../../runtime/core/kernel/timeline";
 import { createWorld } from "../../runtime/core/world-setup";
-import { Txn } from "../../runtime/core/txn";
-import { migrateVm } from "../../runtime/core/vm-moves";
+import { Txn } from "../../runtime/core/kernel/txn";
+import { migrateVm } from "../../runtime/core/vms/vm-moves";
 import { cluster, datastore, esxHost, vm } from "../support/fixtures";
 import { accountingMismatches, asInventory } from "../support/oracle";
 
@@ -43,9 +43,9 @@ describe("migrateVm", () => {
 
     // vMotion sends an idle 4 GB VM once at the link's rate: 4096 MB x 8 / 1000 Mbit/s = 32.768 s, plus 25 ms.
     expect(inFlight.status.migration!.completesAtSeconds).toBeCloseTo(32.793, 3);
-    advance(txn, 32.79, TIMER_HANDLERS);
+    advance(txn, 32.79, RUNTIME_TIMELINE);
     expect(txn.get<VirtualMachineObject>("VirtualMachine", "v")!.status.currentHost).toBe(from);
-    advance(txn, 0.01, TIMER_HANDLERS);
+    advance(txn, 0.01, RUNTIME_TIMELINE);
     world.applyChanges(txn.changes());
     const moved = world.get("VirtualMachine", "v") as VirtualMachineObject;
     expect(moved.status).toMatchObject({

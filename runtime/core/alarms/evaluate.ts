@@ -7,9 +7,9 @@
  */
 import { ALARM_METRICS, type AlarmSpec, type AlarmStatus } from "../../../schema/alarm";
 import { clusterHaStatus } from "../ha/cluster-figures";
-import type { ClusterRecord, DatastoreRecord, HostRecord, RuntimeObject, VmRecord } from "../model";
-import { ALARM_DUE_TASK, schedule } from "../timers";
-import type { Txn } from "../txn";
+import type { ClusterRecord, DatastoreRecord, HostRecord, RuntimeObject, VmRecord } from "../kernel/model";
+import { ALARM_DUE_TASK, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
 
 export type AlarmRecord = RuntimeObject<AlarmSpec, AlarmStatus>;
 

@@ -2,9 +2,9 @@
  * Entitlements of a cluster's running VMs: the capacity of its connected hosts divvied over the
  * resource-pool tree (allocateTree) by shares, reservations, limits and demand, per resource.
  */
-import { type Amount, DIMENSIONS, type Dimension, poolLimit, poolReservation } from "../accounting";
-import type { PoolRecord, VmRecord } from "../model";
-import type { Txn } from "../txn";
+import { type Amount, DIMENSIONS, type Dimension, poolLimit, poolReservation } from "./accounting";
+import type { PoolRecord, VmRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { divide } from "./divide";
 import { type AllocationNode, allocateTree } from "./tree";
 import { poolShares } from "./shares";

@@ -4,7 +4,7 @@
  * resource pool counts as a VM with 4 vCPUs and 16 GB. A number is a custom value, used as is.
  */
 import type { Shares } from "../../../schema/common";
-import type { Dimension } from "../accounting";
+import type { Dimension } from "./accounting";
 
 const PER_UNIT: Record<Dimension, Record<"low" | "normal" | "high", number>> = {
   cpu: { low: 500, normal: 1000, high: 2000 },

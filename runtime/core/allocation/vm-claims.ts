@@ -5,10 +5,10 @@
  * what the VM takes from the host: entitlements, usage and DRS load all count it.
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
-import type { Dimension } from "../accounting";
-import type { VmRecord } from "../model";
-import { cpuOverheadMhz } from "../overhead";
-import { type GuestCost, recordedCost } from "../vm-resources";
+import type { Dimension } from "./accounting";
+import type { VmRecord } from "../kernel/model";
+import { cpuOverheadMhz } from "../guests/virtualization-overhead";
+import { type GuestCost, recordedCost } from "../guests/vm-footprint";
 import { type Claim, ceilingOf, wholeUnits } from "./divide";
 import { vmShares } from "./shares";
 

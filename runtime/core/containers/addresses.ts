@@ -4,8 +4,8 @@
  * `ipAddresses` (or of `ipFrom`) releases the old ones in the same operation.
  */
 import type { ContainerSpec, ContainerStatus } from "../../../schema/container";
-import { refuse } from "../errors";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import type { Txn } from "../kernel/txn";
 import { formatIpv4 } from "../../../schema/ipv4";
 import { type AddressBook, conflicts, nextFree } from "./ipam";
 

@@ -5,10 +5,10 @@
  * their way to the host are called off. If any container cannot move (pinned to the host, or no
  * other host can run it), nothing moves and the request fails naming each container and why.
  */
-import { refuse } from "../errors";
-import type { ContainerRecord, HostRecord } from "../model";
-import type { Txn } from "../txn";
-import { abortContainerMove, moveContainer } from "./moves";
+import { refuse } from "../kernel/errors";
+import type { ContainerRecord, HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
+import { abortContainerMove, moveContainer } from "./container-moves";
 import { placeContainer } from "./placement";
 import { findTemplate } from "./templates";
 

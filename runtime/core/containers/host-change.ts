@@ -1,8 +1,8 @@
 /** A changed host must still suit the containers running on it: their kernel, memory and processor sets. */
 import type { HostSpec } from "../../../schema/host";
-import { refuse } from "../errors";
-import type { ContainerRecord, HostRecord } from "../model";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import type { ContainerRecord, HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { judgeHost, memoryNeedMb } from "./placement";
 import { findTemplate } from "./templates";
 

@@ -8,13 +8,7 @@
  * - A 64-bit template needs a 64-bit host kernel, hence a CPU with long mode (`lm`).
  */
 import type { OsFamily, TemplateSpec } from "../../../schema/template";
-
-export interface ContainerSupport {
-  /** The OS families whose containers this technology's kernel runs natively. */
-  osFamilies: readonly OsFamily[];
-  /** Whether Linux templates run in `lx` branded zones (Solaris 10 8/07 and later, x86). */
-  lxBrand: boolean;
-}
+import type { ContainerSupport } from "../hypervisors/profiles";
 
 export interface ContainerHostFacts {
   name: string;

@@ -7,13 +7,13 @@
  * go to the name that sorts first.
  */
 import type { ContainerSpec } from "../../../schema/container";
-import { type ErrorCode, refuse } from "../errors";
+import { type ErrorCode, refuse } from "../kernel/errors";
 import { profileOf } from "../hypervisors/profiles";
-import type { ContainerRecord, HostRecord, TemplateRecord } from "../model";
-import type { Txn } from "../txn";
+import type { ContainerRecord, HostRecord, TemplateRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { processorSets } from "./cpu-fss";
 import { type Brand, type ContainerHostFacts, kernelVerdict } from "./kernel-sharing";
-import { containerOverheadMemoryMb } from "./overhead";
+import { containerOverheadMemoryMb } from "./container-overhead";
 import { findTemplate } from "./templates";
 
 export interface ContainerRequest {

@@ -5,10 +5,10 @@
  * clusters account both alike (accounting.ts).
  */
 import type { ContainerSpec } from "../../../schema/container";
-import type { ContainerRecord } from "../model";
-import type { Footprint } from "../vm-resources";
+import type { ContainerRecord } from "../kernel/model";
+import type { Footprint } from "../guests/vm-footprint";
 import { demandMhz } from "./host-scheduler";
-import { containerOverheadCpuMhz, containerOverheadMemoryMb } from "./overhead";
+import { containerOverheadCpuMhz, containerOverheadMemoryMb } from "./container-overhead";
 
 export function containerFootprint(spec: ContainerSpec, host: string, cluster: string | null): Footprint {
   const memory = spec.memoryMb + containerOverheadMemoryMb(spec.memoryMb);

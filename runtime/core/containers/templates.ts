@@ -4,8 +4,8 @@
  */
 import type { ContainerSpec } from "../../../schema/container";
 import { templateDiskGb } from "../../../schema/template";
-import { refuse } from "../errors";
-import type { Kind, RuntimeObject, TemplateRecord } from "../model";
+import { refuse } from "../kernel/errors";
+import type { Kind, RuntimeObject, TemplateRecord } from "../kernel/model";
 import { builtInTemplate } from "./catalog";
 
 /** The world or an operation's view of it. */

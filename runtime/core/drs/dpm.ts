@@ -9,8 +9,8 @@
  * requirements); HA takes a standby host back when a restart finds no room (ha/restarts.ts).
  */
 import type { DpmSettings } from "../../../schema/cluster";
-import type { HostRecord } from "../model";
-import type { PlannedMove } from "./moves";
+import type { HostRecord } from "../kernel/model";
+import type { PlannedMove } from "./planned-move";
 import { planEvacuation, undoMoves } from "./plan";
 import type { ClusterSnapshot } from "./snapshot";
 

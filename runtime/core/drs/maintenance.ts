@@ -7,11 +7,11 @@
  * migrations on their way to it are called off, the VMs staying where they run.
  */
 import { startContainerEvacuation } from "../containers/evacuation";
-import { refuse } from "../errors";
-import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../model";
-import { MAINTENANCE_RETRY_TASK, type TimerTaskHandler, schedule } from "../timers";
-import type { Txn } from "../txn";
-import { abortMigration } from "../vm-moves";
+import { refuse } from "../kernel/errors";
+import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../kernel/model";
+import { MAINTENANCE_RETRY_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
+import { abortMigration } from "../vms/vm-moves";
 import { applyMoves } from "./pass";
 import { planEvacuation } from "./plan";
 import { ClusterSnapshot } from "./snapshot";

@@ -9,9 +9,9 @@
  * whose name sorts first. Moves are made in the snapshot only.
  */
 import { mandatoryBreaches, preferenceBreaches } from "../rules/constraints";
-import { balance } from "./balance";
+import { balance } from "./load-balancing";
 import { targetImbalance } from "./imbalance";
-import { type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
+import { type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./planned-move";
 import type { ClusterSnapshot } from "./snapshot";
 
 export interface Plan {

@@ -12,16 +12,16 @@
  * hosts that are not HA failover hosts, which DRS does not use for load balancing.
  */
 import { isMandatory } from "../../../schema/rule";
-import { hostWithFootprint } from "../accounting";
+import { hostWithFootprint } from "../allocation/accounting";
 import { profileOf } from "../hypervisors/profiles";
 import type { EvcMode } from "../../../schema/cluster";
 import { type GuestCpu, guestCpuOn } from "../cpu/evc";
-import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
+import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../kernel/model";
 import { type PlacementRequest, fits, hostVerdicts, placementRequest } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm } from "../rules/constraints";
-import type { Txn } from "../txn";
-import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
+import type { Txn } from "../kernel/txn";
+import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footprint";
 import { LoadState } from "./imbalance";
 
 export interface SnapshotVm {
@@ -83,7 +83,7 @@ export class ClusterSnapshot {
     this.active.forEach((h, k) => (this.slot[h] = k));
     this.load = new LoadState(
       this.active.map((h) => {
-        // A container host's load is its containers' (containers/usage.ts): DRS counts it, and moves no container.
+        // A container host's load is its containers' (containers/container-usage.ts): DRS counts it, and moves no container.
         const containers = profileOf(this.hosts[h].spec).containers !== undefined;
         let cpuLoad = containers ? this.hosts[h].status.cpuEntitlementMhz : 0;
         let memoryLoad = containers ? this.hosts[h].status.memoryEntitlementMb : 0;

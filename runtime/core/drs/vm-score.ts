@@ -7,7 +7,7 @@
  * reclaimed). Bucket edges 0-20, 21-40, 41-60, 61-80, 81-100 (the vSphere client's histogram; the exact
  * edges are unsourced). Derived when objects are shown, never stored.
  */
-import type { VmRecord } from "../model";
+import type { VmRecord } from "../kernel/model";
 import { guestCpuMhz } from "../allocation/vm-claims";
 
 /** 0..100 for a running VM; undefined for one that runs nowhere. */

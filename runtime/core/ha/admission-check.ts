@@ -3,9 +3,9 @@
  * raising its reservations. The check runs on the operation's result, so "would break the policy"
  * is read from the very state the operation would commit; a refusal drops it whole.
  */
-import { refuse } from "../errors";
-import type { ClusterRecord, VmRecord } from "../model";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import type { ClusterRecord, VmRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { haFigures, isEnforced, policyViolation } from "./admission-control";
 import { clusterFigures, usableHosts } from "./cluster-figures";
 import { clusterDemand, haDemandOf } from "./demand";

@@ -19,7 +19,7 @@
  */
 import type { ClusterSpec } from "../../../schema/cluster";
 import type { ClusterHaStatus } from "../../../schema/cluster";
-import { compareNames } from "../model";
+import { compareNames } from "../kernel/model";
 import type { DemandTotals } from "./demand";
 
 export interface HostCapacity {

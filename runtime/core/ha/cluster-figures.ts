@@ -1,9 +1,9 @@
 /** A cluster's HA admission-control figures as the world, or an operation, sees them now. */
 import type { ClusterHaStatus } from "../../../schema/cluster";
-import { isUsable } from "../accounting";
-import type { ClusterRecord, HostRecord, VmRecord, World } from "../model";
-import { compareNames } from "../model";
-import type { Txn } from "../txn";
+import { isUsable } from "../allocation/accounting";
+import type { ClusterRecord, HostRecord, VmRecord, World } from "../kernel/model";
+import { compareNames } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { type HaFigures, type HostCapacity, haFigures } from "./admission-control";
 import { type DemandTotals, clusterDemand } from "./demand";
 

@@ -10,10 +10,10 @@
  * reservation only rescans the distinct values, never the VMs.
  * Glossary: HA = high availability (restart of a failed host's VMs elsewhere).
  */
-import type { LedgerType, World } from "../model";
-import type { RuntimeObject, VmRecord } from "../records";
-import { Txn } from "../txn";
-import { footprintOf, recordedCost } from "../vm-resources";
+import type { LedgerType, World } from "../kernel/model";
+import type { RuntimeObject, VmRecord } from "../kernel/records";
+import { Txn } from "../kernel/txn";
+import { footprintOf, recordedCost } from "../guests/vm-footprint";
 
 /**
  * One VM's claim on its cluster's failover capacity: the reservations its footprint gives its pools

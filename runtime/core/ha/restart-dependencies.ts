@@ -9,8 +9,8 @@
  * never comes up keeps its dependents waiting (what vSphere does then is unsourced).
  */
 import type { RuleSpec } from "../../../schema/rule";
-import type { RuleRecord, VmRecord } from "../model";
-import type { Txn } from "../txn";
+import type { RuleRecord, VmRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 
 /** A cycle among the dependencies (VM names, the first repeated at the end), or undefined. */
 export function dependencyCycle(rules: readonly RuleSpec[]): string[] | undefined {

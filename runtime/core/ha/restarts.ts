@@ -17,18 +17,18 @@
  * where it could have gone elsewhere does not strand a pinned VM.
  */
 import type { ClusterSpec } from "../../../schema/cluster";
-import { hostWithFootprint } from "../accounting";
-import { isPolyvisorError } from "../errors";
-import type { ClusterRecord, HostRecord, VmRecord } from "../model";
-import { compareNames } from "../model";
+import { hostWithFootprint } from "../allocation/accounting";
+import { isPolyvisorError } from "../kernel/errors";
+import type { ClusterRecord, HostRecord, VmRecord } from "../kernel/model";
+import { compareNames } from "../kernel/model";
 import { type PlacementRequest, type PlacementResult, type Verdict, place } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
-import { exitStandby } from "../standby";
-import { RESTART_WAVE_TASK as RESTART_WAVE, type TimerTaskHandler, schedule } from "../timers";
-import type { Txn } from "../txn";
-import { powerOnAt } from "../vm-power-on";
-import { type Footprint, footprintOf, guestCostOnHost } from "../vm-resources";
+import { exitStandby } from "../hosts/host-standby";
+import { RESTART_WAVE_TASK as RESTART_WAVE, type TimerTaskHandler, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
+import { powerOnAt } from "../vms/vm-power-on";
+import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footprint";
 import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
 import { dependenciesReadyAt } from "./restart-dependencies";

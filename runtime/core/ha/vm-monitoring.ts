@@ -9,10 +9,10 @@
  * minUptime counts from the last reset only; powering the VM off clears the record (vm-status.ts).
  */
 import type { GuestHealth } from "../../../schema/virtual-machine";
-import { refuse } from "../errors";
-import type { ClusterRecord, VmRecord } from "../model";
-import { VM_MONITORING_CHECK_TASK, type TimerTaskHandler, schedule } from "../timers";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import type { ClusterRecord, VmRecord } from "../kernel/model";
+import { VM_MONITORING_CHECK_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
 
 export type GuestFailure = NonNullable<GuestHealth["failure"]>;
 

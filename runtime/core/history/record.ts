@@ -3,8 +3,8 @@
  * no store change, and a DRS pass rewrites only its cluster's current chunk. The records are not a
  * public kind: the API reads them through `history` only.
  */
-import type { HostRecord, RuntimeObject, World } from "../model";
-import type { Txn } from "../txn";
+import type { HostRecord, RuntimeObject, World } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { type ChunkShelf, type ClusterHistory, type HistoryChunk, type Tier, chunkPrefix, clusterHistory, recordSample } from "./series";
 
 /** The internal kind of history chunks, outside the public kinds. */

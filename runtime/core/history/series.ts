@@ -6,7 +6,7 @@
  * into its day's chunk when the first pass of the next hour opens a new one. Sizes are bounded by
  * retention: a month of 5-minute passes on 96 hosts is about 3 MB of JSON.
  */
-import { compareNames } from "../model";
+import { compareNames } from "../kernel/model";
 
 export const HOST_METRICS = ["cpuUsedMhz", "cpuReservedMhz", "memoryUsedMb", "memoryReservedMb"] as const;
 export type HostMetric = (typeof HOST_METRICS)[number];

@@ -5,8 +5,8 @@
  * Glossary: BT = binary translation (full virtualization in software), PV = paravirtualization,
  * HVM = hardware virtual machine (Intel VT-x "vmx" / AMD-V "svm"), EPT/NPT = nested paging.
  */
+import type { OsFamily } from "../../../schema/template";
 import type { GuestOs } from "../../../schema/virtual-machine";
-import type { ContainerSupport } from "../containers/kernel-sharing";
 import { type LiveMigrationModel, VMOTION, XEN_PRE_COPY } from "../migration/models";
 import { HYPERVISOR_VERSIONS, type Hypervisor, type HypervisorVersion, hypervisorVersionOf } from "../../../schema/host";
 
@@ -20,6 +20,14 @@ export interface MemoryOverheadModel {
   perVcpuMb: number;
   /** By paging technique: shadow page tables cost memory in proportion to the guest's. */
   perGbMb: Readonly<Record<Paging, number>>;
+}
+
+/** What a container technology's kernel runs (containers/kernel-sharing.ts applies it). */
+export interface ContainerSupport {
+  /** The OS families whose containers this technology's kernel runs natively. */
+  osFamilies: readonly OsFamily[];
+  /** Whether Linux templates run in `lx` branded zones (Solaris 10 8/07 and later, x86). */
+  lxBrand: boolean;
 }
 
 export interface HypervisorProfile {

@@ -1,14 +1,14 @@
 /** Cluster: a set of hosts that DRS and HA manage as one, and the root of its resource-pool tree. */
 import { ClusterSpec } from "../../../schema/cluster";
-import { refreshCluster } from "../accounting";
+import { refreshCluster } from "../allocation/accounting";
 import { cancelDrsPass, emptyDrsStatus, ensureDrsPass } from "../drs/pass";
-import { syncFailoverHostFlags } from "../ha/failover-hosts";
+import { syncFailoverHostFlags } from "../ha/failover-host-marks";
 import { reconcileHaRestarts } from "../ha/restarts";
 import { evcObstacles } from "../cpu/evc";
-import { refuse } from "../errors";
+import { refuse } from "../kernel/errors";
 import { forgetHistory } from "../history/record";
-import type { ClusterRecord, HostRecord, StoredClusterStatus } from "../model";
-import type { Txn } from "../txn";
+import type { ClusterRecord, HostRecord, StoredClusterStatus } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
 function emptyStatus(generation: number): StoredClusterStatus {

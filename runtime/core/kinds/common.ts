@@ -1,9 +1,9 @@
 /** What every kind handler shares: spec validation, create-vs-update guards and change descriptions. */
 import type { z } from "zod";
-import { refuse } from "../errors";
-import { preview } from "../preview";
-import type { Kind, RuntimeObject } from "../model";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import { preview } from "../kernel/preview";
+import type { Kind, RuntimeObject } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 
 export type ApplyMode = "create" | "update" | "upsert";
 

@@ -4,18 +4,18 @@
  * IP addresses for life. The pieces live in runtime/core/containers/; this handler puts them in order.
  */
 import { ContainerSpec, type ContainerStatus } from "../../../schema/container";
-import { chargeFootprint, refreshCluster } from "../accounting";
+import { chargeFootprint, refreshCluster } from "../allocation/accounting";
 import { assignAddresses } from "../containers/addresses";
-import { restartContainers } from "../containers/ha";
+import { restartContainers } from "../ha/container-restarts";
 import { demandMhz } from "../containers/host-scheduler";
-import { abortContainerMove, moveContainer, releaseContainer } from "../containers/moves";
-import { containerOverheadMemoryMb } from "../containers/overhead";
+import { abortContainerMove, moveContainer, releaseContainer } from "../containers/container-moves";
+import { containerOverheadMemoryMb } from "../containers/container-overhead";
 import { type ContainerRequest, judgeHost, placeContainer, refusePlacement } from "../containers/placement";
 import { containerFootprint } from "../containers/resources";
 import { containerTemplates } from "../containers/templates";
-import { refuse } from "../errors";
-import type { ClusterRecord, ContainerRecord, HostRecord } from "../model";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import type { ClusterRecord, ContainerRecord, HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
 
 const at = (name: string, field: string) => ({ kind: "Container" as const, name, field });

@@ -1,7 +1,7 @@
 /** Datastore: storage mounted by hosts, where VM disks live. Local storage belongs to one host. */
 import { DatastoreSpec } from "../../../schema/datastore";
-import { refuse } from "../errors";
-import type { DatastoreRecord, StoredDatastoreStatus } from "../model";
+import { refuse } from "../kernel/errors";
+import type { DatastoreRecord, StoredDatastoreStatus } from "../kernel/model";
 import { tidyGb } from "../storage/disks";
 import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 

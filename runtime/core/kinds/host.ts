@@ -1,18 +1,18 @@
 /** Host: a physical server running one hypervisor, standalone or in a cluster. */
 import { HostSpec, type HostState, hypervisorVersionOf } from "../../../schema/host";
-import { assertClusterCovers, refreshCluster } from "../accounting";
-import { incompatibilities } from "../compatibility";
+import { assertClusterCovers, refreshCluster } from "../allocation/accounting";
+import { incompatibilities } from "../guests/guest-compatibility";
 import { evacuateContainers } from "../containers/evacuation";
 import { checkRunningContainers } from "../containers/host-change";
 import { evacuateForMaintenance } from "../drs/maintenance";
-import { refuse } from "../errors";
-import { syncFailoverHostFlag } from "../ha/failover-hosts";
+import { refuse } from "../kernel/errors";
+import { syncFailoverHostFlag } from "../ha/failover-host-marks";
 import { reconcileHaRestarts } from "../ha/restarts";
 import { evcObstacles } from "../cpu/evc";
-import type { ClusterRecord, HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../model";
-import { checkHostMounts } from "../storage/mounts";
-import type { Txn } from "../txn";
-import { vmsOnOrMigratingTo } from "../vm-moves";
+import type { ClusterRecord, HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../kernel/model";
+import { checkHostMounts } from "../hosts/datastore-mounts";
+import type { Txn } from "../kernel/txn";
+import { vmsOnOrMigratingTo } from "../vms/vm-moves";
 import {
   type KindHandler,
   describeChanges,

@@ -10,10 +10,10 @@ import {
   poolLimit,
   poolReservation,
   refreshCluster,
-} from "../accounting";
-import { refuse } from "../errors";
-import type { PoolRecord, StoredPoolStatus } from "../model";
-import type { Txn } from "../txn";
+} from "../allocation/accounting";
+import { refuse } from "../kernel/errors";
+import type { PoolRecord, StoredPoolStatus } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import {
   type KindHandler,
   describeChanges,

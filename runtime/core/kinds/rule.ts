@@ -1,11 +1,11 @@
 /** Rule: a DRS affinity, anti-affinity or VM-host rule within one cluster. */
 import { type RuleSpec, RuleSpec as RuleSchema, isMandatory } from "../../../schema/rule";
-import { refuse } from "../errors";
+import { refuse } from "../kernel/errors";
 import { runDrsPass } from "../drs/pass";
-import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../model";
+import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../kernel/model";
 import { dependencyCycle } from "../ha/restart-dependencies";
 import { refreshRuleStatus } from "../rules/violations";
-import type { Txn } from "../txn";
+import type { Txn } from "../kernel/txn";
 import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
 
 function describe(spec: RuleSpec): string {

@@ -4,8 +4,8 @@
  * takes its place. A template in use cannot change its OS family or be deleted.
  */
 import { TemplateSpec } from "../../../schema/template";
-import { refuse } from "../errors";
-import type { TemplateRecord } from "../model";
+import { refuse } from "../kernel/errors";
+import type { TemplateRecord } from "../kernel/model";
 import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
 
 export const templateHandler: KindHandler = {

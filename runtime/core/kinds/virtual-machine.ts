@@ -1,23 +1,23 @@
 /** VirtualMachine: a guest with its own kernel, placed on a host of its cluster when powered on. */
 import { VmSpec, type VmStatus } from "../../../schema/virtual-machine";
-import { chargeFootprint, refreshCluster } from "../accounting";
-import { importedDisks } from "../disk-imports";
-import { refuse } from "../errors";
+import { chargeFootprint, refreshCluster } from "../allocation/accounting";
+import { importedDisks } from "../storage/disk-image-facts";
+import { refuse } from "../kernel/errors";
 import { enforceHaAdmission } from "../ha/admission-check";
 import { reconcileHaRestarts } from "../ha/restarts";
-import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../model";
-import { groupMemberRequest, mandatoryGroup, whyMemberStays } from "../group-moves";
+import type { ClusterRecord, HostRecord, PoolRecord, VmRecord } from "../kernel/model";
+import { groupMemberRequest, mandatoryGroup, whyMemberStays } from "../vms/group-moves";
 import { describeRejections, fits, place, refusalCode } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
 import { rulesNaming } from "../rules/lookup";
 import { chargeDisks } from "../storage/disks";
 import { describeDisksOn, relocatedDisks, unmountedDatastores } from "../storage/visibility";
-import type { Txn } from "../txn";
-import { abortMigration, coldMigrateVm, migrateVm } from "../vm-moves";
-import { admitVm, powerOnAt } from "../vm-power-on";
-import { currentFootprint } from "../vm-resources";
-import { initialStatus, stoppedStatus, withCdrom } from "../vm-status";
+import type { Txn } from "../kernel/txn";
+import { abortMigration, coldMigrateVm, migrateVm } from "../vms/vm-moves";
+import { admitVm, powerOnAt } from "../vms/vm-power-on";
+import { currentFootprint } from "../guests/vm-footprint";
+import { initialStatus, stoppedStatus, withCdrom } from "../vms/vm-status";
 import {
   type KindHandler,
   describeChanges,

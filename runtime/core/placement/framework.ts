@@ -6,10 +6,10 @@
 import type { VmSpec } from "../../../schema/virtual-machine";
 import { ceilingOf } from "../allocation/divide";
 import { guestClaims } from "../allocation/vm-claims";
-import type { ErrorCode } from "../errors";
-import type { Resolution } from "../compatibility";
+import type { ErrorCode } from "../kernel/errors";
+import type { Resolution } from "../guests/guest-compatibility";
 import type { GuestCpu } from "../cpu/evc";
-import type { HostRecord } from "../model";
+import type { HostRecord } from "../kernel/model";
 import type { RuleConstraints } from "../rules/constraints";
 
 /**
@@ -54,8 +54,8 @@ export interface GuestOnHost {
 
 /**
  * Guest shapes seen so far, numbered: a request computes its key once, plugins index arrays by the
- * number. The key holds every field the resolution without the memory limit (compatibility.ts) and
- * the CPU overhead (vm-resources.ts) read; the memory size is left out, so a host has a few entries
+ * number. The key holds every field the resolution without the memory limit (guest-compatibility.ts) and
+ * the CPU overhead (vm-footprint.ts) read; the memory size is left out, so a host has a few entries
  * to fill rather than one per memory size.
  */
 const guestIds = new Map<string, number>();

@@ -11,10 +11,10 @@
  * allocation.
  */
 import type { HostSpec } from "../../../schema/host";
-import { type Resolution, memoryLimitObstacle, resolveIgnoringMemoryLimit } from "../compatibility";
-import type { HostRecord } from "../model";
+import { type Resolution, memoryLimitObstacle, resolveIgnoringMemoryLimit } from "../guests/guest-compatibility";
+import type { HostRecord } from "../kernel/model";
 import { hostCpuMhz } from "../allocation/vm-claims";
-import { overheadCpuPercentFor, overheadMemoryFor } from "../vm-resources";
+import { overheadCpuPercentFor, overheadMemoryFor } from "../guests/vm-footprint";
 import type { GuestOnHost, PlacementRequest } from "./framework";
 
 /** How the guest shape runs on the host and its CPU overhead; the same for every decision until the host changes. */

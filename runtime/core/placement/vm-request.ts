@@ -7,11 +7,11 @@
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
 import { type GuestCpu, guestCpuOn } from "../cpu/evc";
-import type { ClusterRecord, HostRecord, VmRecord } from "../model";
+import type { ClusterRecord, HostRecord, VmRecord } from "../kernel/model";
 import { NO_RULES, constraintsFor } from "../rules/constraints";
 import { departureIn, locateIn, rulesNaming } from "../rules/lookup";
-import type { Txn } from "../txn";
-import { cpuDemandAt } from "../workload";
+import type { Txn } from "../kernel/txn";
+import { cpuDemandAt } from "../guests/workload-profiles";
 import { type PlacementPurpose, type PlacementRequest, placementRequest } from "./framework";
 
 /**

@@ -5,8 +5,8 @@
  * same constraints, so a mandatory rule holds whoever moves the VM.
  */
 import { type RuleSpec, isMandatory } from "../../../schema/rule";
-import { compareNames } from "../model";
-import type { RuleRecord } from "../model";
+import { compareNames } from "../kernel/model";
+import type { RuleRecord } from "../kernel/model";
 
 /** Where a VM runs now, as the caller sees it (the world, or a plan in progress); null when nowhere. */
 export type Locate = (vm: string) => string | null;

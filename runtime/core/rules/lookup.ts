@@ -1,6 +1,6 @@
 /** Rules and VM locations as an operation sees them. */
-import type { RuleRecord, VmRecord } from "../model";
-import type { Txn } from "../txn";
+import type { RuleRecord, VmRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import type { Locate } from "./constraints";
 
 /** The rules of `cluster` that name `vm`, by rule name. */

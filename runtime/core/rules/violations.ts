@@ -1,7 +1,7 @@
 /** A rule's standing: which of its running VMs break it now and why, kept in the rule's status with events on change. */
 import { isMandatory } from "../../../schema/rule";
-import type { RuleRecord } from "../model";
-import type { Txn } from "../txn";
+import type { RuleRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { constraintsFor, mandatoryBreaches, preferenceBreaches } from "./constraints";
 import { locateIn } from "./lookup";
 

@@ -4,9 +4,9 @@
  * not fit is refused naming the datastore.
  */
 import type { ImportedDisk, VmSpec } from "../../../schema/virtual-machine";
-import { refuse } from "../errors";
-import type { DatastoreRecord } from "../model";
-import type { Txn } from "../txn";
+import { refuse } from "../kernel/errors";
+import type { DatastoreRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 
 /** A VM's disks with what sizes them: the spec, and what P2V read for disks imported from an image. */
 export interface VmDisks {

@@ -1,7 +1,7 @@
 /**
  * Which hosts can reach a VM's disks: those that mount every datastore holding one (`Host.datastores`).
  * That decides where a VM may run, restart or live-migrate; since a local datastore belongs to one
- * host (storage/mounts.ts), a disk there pins its VM to that host. A running VM moves live only to a
+ * host (hosts/datastore-mounts.ts), a disk there pins its VM to that host. A running VM moves live only to a
  * host that sees all its datastores (shared storage); a powered-off VM moves cold, its relocated disks
  * copied to datastores the target mounts.
  */

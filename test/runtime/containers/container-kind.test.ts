@@ -210,7 +210,7 @@ describe("HA and moves", () => {
   const reserved = async (h: string) => ((await rt.get("Host", h)) as HostObject).status.memoryReservedMb;
   const lastEvent = async (name: string, reason: string) =>
     (await rt.events()).filter((e) => e.name === name && e.reason === reason).at(-1);
-  // 256 MB limit plus the 2% kernel-sharing overhead (overhead.ts), rounded up.
+  // 256 MB limit plus the 2% kernel-sharing overhead (virtualization-overhead.ts), rounded up.
   const NEED_256 = 256 + 6;
 
   it("moves a running container by checkpoint/restore when its pin changes, taking the modelled time, only within one technology", async () => {
@@ -277,7 +277,7 @@ describe("HA and moves", () => {
     await inventory(host("sol1", "zones"), host("sol2", "zones"));
     await rt.apply(ct("z", { host: "sol1", template: "solaris-10-x86_64", memoryMb: 256, diskGb: 1 }));
     await rt.apply(ct("z", { host: "sol2", template: "solaris-10-x86_64", memoryMb: 256, diskGb: 1 }));
-    // Halt 10 s, 1 GB zonepath over 1000 Mbit/s (8.192 s), boot 30 s: all of it downtime (migration/container-move.ts).
+    // Halt 10 s, 1 GB zonepath over 1000 Mbit/s (8.192 s), boot 30 s: all of it downtime (migration/container-move-model.ts).
     const m = (await get("z")).status.migration!;
     expect(m).toMatchObject({ kind: "detachAttach", startedAtSeconds: 0, downtimeFromSeconds: 0 });
     expect(m.completesAtSeconds).toBeCloseTo(48.192, 6);

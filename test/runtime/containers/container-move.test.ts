@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONTAINER_MOVE_DEFAULTS, moveObstacle, planContainerMove } from "../../../runtime/core/migration/container-move";
+import { CONTAINER_MOVE_DEFAULTS, moveObstacle, planContainerMove } from "../../../runtime/core/migration/container-move-model";
 
 describe("checkpoint/restore (OpenVZ, Virtuozzo)", () => {
   // OLS 2008, section 4: copy the file system while running, then freeze, dump, transfer the image,

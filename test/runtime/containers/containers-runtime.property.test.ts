@@ -87,7 +87,7 @@ describe("containers through the runtime", () => {
 });
 
 describe("DRS and containers", () => {
-  // DRS reads a container host's load from its containers (containers/usage.ts), so the cluster's
+  // DRS reads a container host's load from its containers (containers/container-usage.ts), so the cluster's
   // imbalance shows containers crowded on one host; it moves none of them.
   it("counts container load in the cluster's imbalance", async () => {
     const rt = await openRuntime({ path: ":memory:" });

@@ -1,4 +1,4 @@
-import type { HostRecord } from "../../model";
+import type { HostRecord } from "../../kernel/model";
 import type { PlacementPlugin } from "../framework";
 import { guestOnHost } from "../guest-on-host";
 

@@ -1,4 +1,4 @@
-import { incompatibilities } from "../../compatibility";
+import { incompatibilities } from "../../guests/guest-compatibility";
 import type { PlacementPlugin } from "../framework";
 import { isCompatible } from "../guest-on-host";
 

@@ -6,22 +6,22 @@
  * migration needs shared storage (storage/visibility.ts). A powered-off VM moves by cold migration:
  * only the disks relocated to another datastore are copied.
  */
-import type { HostSpec } from "../../schema/host";
-import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../schema/virtual-machine";
-import { chargeFootprint, chargeHost, refreshCluster } from "./accounting";
-import { resolveVirtualization } from "./compatibility";
-import { cpuMigrationObstacles } from "./cpu/evc";
-import { refuse } from "./errors";
-import { profileOf } from "./hypervisors/profiles";
-import { preCopyParamsFor } from "./migration/models";
-import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "./migration/pre-copy";
-import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "./model";
-import { guestCpuOf } from "./placement/vm-request";
-import { diskSizeGb } from "./storage/disks";
-import { unmountedDatastores } from "./storage/visibility";
-import { VM_MIGRATION_TASK as MIGRATION_TASK, type TimerTaskHandler, schedule } from "./timers";
-import type { Txn } from "./txn";
-import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "./vm-resources";
+import type { HostSpec } from "../../../schema/host";
+import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import { chargeFootprint, chargeHost, refreshCluster } from "../allocation/accounting";
+import { resolveVirtualization } from "../guests/guest-compatibility";
+import { cpuMigrationObstacles } from "../cpu/evc";
+import { refuse } from "../kernel/errors";
+import { profileOf } from "../hypervisors/profiles";
+import { preCopyParamsFor } from "../migration/models";
+import { type PreCopyParams, type PreCopyResult, XEN_DEFAULTS, simulatePreCopy } from "../migration/pre-copy";
+import { type ClusterRecord, type HostRecord, type VmRecord, compareNames } from "../kernel/model";
+import { guestCpuOf } from "../placement/vm-request";
+import { diskSizeGb } from "../storage/disks";
+import { unmountedDatastores } from "../storage/visibility";
+import { VM_MIGRATION_TASK as MIGRATION_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
+import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "../guests/vm-footprint";
 import { runningStatus } from "./vm-status";
 
 const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {

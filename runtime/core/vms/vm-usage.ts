@@ -7,30 +7,24 @@
  * are the sums over its VMs, plus what VMs migrating in already hold there: the memory being copied
  * and their entitlement (their reservations are held there too, see vm-moves.ts).
  */
-import { DIMENSIONS } from "./accounting";
-import { divide, wholeUnits } from "./allocation/divide";
-import { refreshContainerHost } from "./containers/usage";
-import { profileOf } from "./hypervisors/profiles";
-import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
-import { type HostRecord, type VmRecord, compareNames } from "./model";
-import type { Txn } from "./txn";
-import { hostUsageSums, uncontendedUsage } from "./usage-ledger";
-import { incomingFootprint } from "./vm-resources";
+import { DIMENSIONS } from "../allocation/accounting";
+import { divide, wholeUnits } from "../allocation/divide";
+import { type VmClaims, guestCpuMhz, vmClaims } from "../allocation/vm-claims";
+import { type HostRecord, type VmRecord, compareNames } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
+import { hostUsageSums, uncontendedUsage } from "./vm-usage-ledger";
+import { incomingFootprint } from "../guests/vm-footprint";
 
-/** Recomputes the usage of every VM on `host` and the host's usage and entitlement totals. */
-export function refreshHostUsage(txn: Txn, hostName: string): void {
-  const host = txn.get<HostRecord>("Host", hostName);
-  if (!host) return;
-  // A container host runs no VMs: its own scheduler divides it.
-  if (profileOf(host.spec).containers) return refreshContainerHost(txn, host);
+/** Recomputes the usage of every VM on a VM host and the host's usage and entitlement totals. */
+export function refreshVmHost(txn: Txn, host: HostRecord): void {
   if (refreshUncontended(txn, host)) return;
-  const vms = txn.relatedObjects<VmRecord>("vmsOnHost", hostName);
+  const vms = txn.relatedObjects<VmRecord>("vmsOnHost", host.name);
   applyHostUsage(txn, host, vms, vms.map(vmClaims));
 }
 
 /**
  * The same result as applyHostUsage for a host with room for what all its VMs want, from the host's
- * usage sums (usage-ledger.ts): only VMs whose usage is stale are written, in name order as the walk
+ * usage sums (vm-usage-ledger.ts): only VMs whose usage is stale are written, in name order as the walk
  * would. False, having changed nothing, when the sums cannot tell (contention, fractional figures):
  * the caller walks the VMs.
  */

@@ -5,8 +5,8 @@
  * source rather than re-reading a changed file.
  */
 import { z } from "zod";
-import { DiskImageFacts, type ImportedDisk, type VmSpec } from "../../schema/virtual-machine";
-import { refuse } from "./errors";
+import { DiskImageFacts, type ImportedDisk, type VmSpec } from "../../../schema/virtual-machine";
+import { refuse } from "../kernel/errors";
 
 const GIB = 1024 ** 3;
 const FactsList = z.array(DiskImageFacts);

@@ -2,19 +2,19 @@
  * A running container whose pin names another host moves there live, by checkpoint/restore (or a
  * zone by detach/attach), between hosts of the same container technology only. The private area is
  * copied unless both hosts mount a common datastore. A move takes the simulated time the model
- * (migration/container-move.ts) predicts, like a VM's live migration (vm-moves.ts): the target holds
+ * (migration/container-move-model.ts) predicts, like a VM's live migration (vm-moves.ts): the target holds
  * the container's footprint from the start and the source keeps it until the move lands, when a timer
  * switches the container over; meanwhile `status.migration` shows it in flight. A failure of either
- * host abandons the move (ha/failures.ts).
+ * host abandons the move (host-lifecycle.ts).
  */
 import type { ContainerMigrationInFlight, ContainerStatus } from "../../../schema/container";
-import { chargeFootprint, refreshCluster } from "../accounting";
-import { refuse } from "../errors";
-import { type ContainerTechnology, CONTAINER_MOVE_DEFAULTS, moveObstacle, planContainerMove } from "../migration/container-move";
-import { type ContainerRecord, type HostRecord, compareNames } from "../model";
-import { CONTAINER_MOVE_TASK as MOVE_TASK, type TimerTaskHandler, schedule } from "../timers";
-import type { Txn } from "../txn";
-import { migrationSettings } from "../vm-moves";
+import { chargeFootprint, refreshCluster } from "../allocation/accounting";
+import { refuse } from "../kernel/errors";
+import { type ContainerTechnology, CONTAINER_MOVE_DEFAULTS, moveObstacle, planContainerMove } from "../migration/container-move-model";
+import { type ContainerRecord, type HostRecord, compareNames } from "../kernel/model";
+import { CONTAINER_MOVE_TASK as MOVE_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
+import { migrationSettings } from "../vms/vm-moves";
 import { type ContainerRequest, judgeHost } from "./placement";
 import { containerFootprint } from "./resources";
 

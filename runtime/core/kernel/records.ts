@@ -3,15 +3,15 @@
  * every layer (the kernel, its indexes, the domain modules above) can name them without importing
  * the world itself.
  */
-import type { Kind } from "../../schema";
-import type { ClusterSpec, ClusterStatus } from "../../schema/cluster";
-import type { ContainerSpec, ContainerStatus } from "../../schema/container";
-import type { DatastoreSpec, DatastoreStatus } from "../../schema/datastore";
-import type { HostSpec, HostStatus } from "../../schema/host";
-import type { ResourcePoolSpec, ResourcePoolStatus } from "../../schema/resource-pool";
-import type { RuleSpec, RuleStatus } from "../../schema/rule";
-import type { TemplateSpec, TemplateStatus } from "../../schema/template";
-import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
+import type { Kind } from "../../../schema";
+import type { ClusterSpec, ClusterStatus } from "../../../schema/cluster";
+import type { ContainerSpec, ContainerStatus } from "../../../schema/container";
+import type { DatastoreSpec, DatastoreStatus } from "../../../schema/datastore";
+import type { HostSpec, HostStatus } from "../../../schema/host";
+import type { ResourcePoolSpec, ResourcePoolStatus } from "../../../schema/resource-pool";
+import type { RuleSpec, RuleStatus } from "../../../schema/rule";
+import type { TemplateSpec, TemplateStatus } from "../../../schema/template";
+import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
 
 export type { Kind };
 

@@ -6,11 +6,11 @@
  * DRS plans the evacuations (drs/maintenance.ts, drs/dpm.ts). When a migration away is abandoned, maintenance tries again (the retry task, drs/maintenance.ts) and
  * standby is called off: DPM decides again at its next pass.
  */
-import { setHostState } from "./accounting";
-import { CONTAINER_TECHNOLOGIES, type ContainerTechnology } from "./migration/container-move";
-import type { ContainerRecord, HostRecord, VmRecord } from "./model";
-import { MAINTENANCE_RETRY_TASK, schedule } from "./timers";
-import type { Txn } from "./txn";
+import { setHostState } from "../allocation/accounting";
+import { CONTAINER_TECHNOLOGIES, type ContainerTechnology } from "../migration/container-move-model";
+import type { ContainerRecord, HostRecord, VmRecord } from "../kernel/model";
+import { MAINTENANCE_RETRY_TASK, schedule } from "../kernel/timers";
+import type { Txn } from "../kernel/txn";
 
 export type Leaving = "enteringMaintenance" | "enteringStandby";
 

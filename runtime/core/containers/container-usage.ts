@@ -4,10 +4,10 @@
  * totals, which DRS reads like a VM host's. Memory used is each container's limit plus overhead.
  */
 import { wholeUnits } from "../allocation/divide";
-import type { ContainerRecord, HostRecord } from "../model";
-import type { Txn } from "../txn";
+import type { ContainerRecord, HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 import { scheduleHost } from "./host-scheduler";
-import { containerOverheadCpuMhz } from "./overhead";
+import { containerOverheadCpuMhz } from "./container-overhead";
 import { memoryNeedMb } from "./placement";
 
 export function refreshContainerHost(txn: Txn, host: HostRecord): void {

@@ -4,13 +4,13 @@
  * is placed like a new one (placement.ts); one that finds no room waits, pending, and is retried
  * when a host recovers or capacity is freed. A container keeps its addresses throughout.
  */
-import { chargeFootprint } from "../accounting";
-import type { ClusterRecord, ContainerRecord, HostRecord } from "../model";
-import { PRIORITY_RANK, restartPriority } from "../ha/priority";
-import type { Txn } from "../txn";
-import { placeContainer } from "./placement";
-import { containerFootprint } from "./resources";
-import { findTemplate } from "./templates";
+import { chargeFootprint } from "../allocation/accounting";
+import type { ClusterRecord, ContainerRecord, HostRecord } from "../kernel/model";
+import { PRIORITY_RANK, restartPriority } from "./priority";
+import type { Txn } from "../kernel/txn";
+import { placeContainer } from "../containers/placement";
+import { containerFootprint } from "../containers/resources";
+import { findTemplate } from "../containers/templates";
 
 /** Stops the containers of a crashed host; those HA protects wait for a restart. Returns how many. */
 export function takeDownContainers(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): number {

@@ -5,9 +5,9 @@
  * Glossary: PV = paravirtualization, HVM = hardware virtual machine (VT-x "vmx" / AMD-V "svm"),
  * BT = binary translation, EPT/NPT = nested paging.
  */
-import type { HostSpec } from "../../schema/host";
-import type { VmSpec } from "../../schema/virtual-machine";
-import { type HypervisorProfile, type Paging, type ResolvedMode, profileOf, runsVirtualMachines } from "./hypervisors/profiles";
+import type { HostSpec } from "../../../schema/host";
+import type { VmSpec } from "../../../schema/virtual-machine";
+import { type HypervisorProfile, type Paging, type ResolvedMode, profileOf, runsVirtualMachines } from "../hypervisors/profiles";
 
 export type { Paging, ResolvedMode };
 

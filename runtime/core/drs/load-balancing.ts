@@ -13,10 +13,10 @@
  * moves fit in what is left.
  */
 import { preferenceBreaches } from "../rules/constraints";
-import { liveMigrationParams, predictLiveMigration } from "../vm-moves";
+import { liveMigrationParams, predictLiveMigration } from "../vms/vm-moves";
 import { costBenefit, loadGapClosed, migrationCost } from "./cost-benefit";
 import { balancePriority, formatImbalance } from "./imbalance";
-import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./moves";
+import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./planned-move";
 import type { ClusterSnapshot } from "./snapshot";
 
 const pct = (n: number) => `${Math.round(n * 100)}%`;

@@ -10,32 +10,32 @@
  * drs.intervalSeconds).
  * Each step is an event on the simulated clock, so the log reads like the incident it models.
  */
-import { chargeFootprint, setHostState } from "../accounting";
-import { restartContainers, takeDownContainers } from "../containers/ha";
-import { abortContainerMovesVia } from "../containers/moves";
-import { runDrsPass } from "../drs/pass";
-import { refuse } from "../errors";
-import { type ClusterRecord, type HostRecord, type Timer, type VmRecord, compareNames } from "../model";
+import { chargeFootprint, setHostState } from "./allocation/accounting";
+import { restartContainers, takeDownContainers } from "./ha/container-restarts";
+import { abortContainerMovesVia } from "./containers/container-moves";
+import { runDrsPass } from "./drs/pass";
+import { refuse } from "./kernel/errors";
+import { type ClusterRecord, type HostRecord, type Timer, type VmRecord, compareNames } from "./kernel/model";
 import {
   FAILURE_DECLARED_TASK as FAILURE_DECLARED,
   ISOLATION_DECLARED_TASK as ISOLATION_DECLARED,
   ISOLATION_RESPONSE_TASK as ISOLATION_RESPONSE,
   SHUTDOWN_DONE_TASK as SHUTDOWN_DONE,
   schedule,
-} from "../timers";
-import type { Txn } from "../txn";
-import { abortMigration } from "../vm-moves";
-import { currentFootprint } from "../vm-resources";
-import { stoppedStatus } from "../vm-status";
-import { clusterFigures } from "./cluster-figures";
-import { restartPriority } from "./priority";
-import { reconcileHaRestarts, requestRestartWave, retryPendingRestarts, runRestartWave } from "./restarts";
+} from "./kernel/timers";
+import type { Txn } from "./kernel/txn";
+import { abortMigration } from "./vms/vm-moves";
+import { currentFootprint } from "./guests/vm-footprint";
+import { stoppedStatus } from "./vms/vm-status";
+import { clusterFigures } from "./ha/cluster-figures";
+import { restartPriority } from "./ha/priority";
+import { reconcileHaRestarts, requestRestartWave, retryPendingRestarts, runRestartWave } from "./ha/restarts";
 import {
   FAILURE_DETECTION_SECONDS,
   GUEST_SHUTDOWN_SECONDS,
   ISOLATION_DECLARED_AFTER_SECONDS,
   ISOLATION_RESPONSE_DELAY_SECONDS,
-} from "./timing";
+} from "./ha/timing";
 
 export type FailureMode = "crash" | "isolation";
 

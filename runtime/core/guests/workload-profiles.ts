@@ -3,8 +3,8 @@
  * entitlements (what DRS balances) and usage (what hosts report). Bursts draw from the world's
  * seeded random source, in VM-name order, so the same seed gives the same run.
  */
-import type { VmWorkload } from "../../schema/virtual-machine";
-import type { SeededRandom } from "./random";
+import type { VmWorkload } from "../../../schema/virtual-machine";
+import type { SeededRandom } from "../kernel/random";
 
 /** Profile parameters when the spec leaves them out (documented in schema/virtual-machine.ts). */
 export const WORKLOAD_DEFAULTS = { amplitude: 0.5, peakHour: 14, burstProbability: 0.1, burstFactor: 3 } as const;

@@ -12,12 +12,12 @@ export const DRS_PASS_TASK = "drs.pass";
 export const MAINTENANCE_RETRY_TASK = "host.maintenance.evacuate";
 /** A wave of HA restarts in a cluster (ha/restarts.ts). */
 export const RESTART_WAVE_TASK = "ha.restartWave";
-/** HA declares a host failed, then isolated, responds to the isolation, ends a guest shutdown (ha/failures.ts). */
+/** HA declares a host failed, then isolated, responds to the isolation, ends a guest shutdown (host-lifecycle.ts). */
 export const FAILURE_DECLARED_TASK = "ha.failureDeclared";
 export const ISOLATION_DECLARED_TASK = "ha.isolationDeclared";
 export const ISOLATION_RESPONSE_TASK = "ha.isolationResponse";
 export const SHUTDOWN_DONE_TASK = "ha.isolationShutdownDone";
-/** A container move lands (containers/moves.ts). */
+/** A container move lands (containers/container-moves.ts). */
 export const CONTAINER_MOVE_TASK = "container.move.complete";
 /** A VM migration lands (vm-moves.ts). */
 export const VM_MIGRATION_TASK = "vm.migration.complete";
@@ -49,6 +49,12 @@ export interface TimerTaskHandler {
 
 /** Handlers by task name: timeline.ts fires timers through such a table. */
 export type TimerHandlers = { readonly [task: string]: TimerTaskHandler | undefined };
+
+/** What the timeline is given from above: a handler per task, and what ends each step that completed. */
+export interface Timeline {
+  readonly handlers: TimerHandlers;
+  readonly settleStep: (txn: Txn) => void;
+}
 
 /** Sets a timer for `task` on the target object, due at `at` (timeline.ts fires it). */
 export function schedule(txn: Txn, at: number, task: TimerTask, target: { kind: Kind; name: string }, data?: unknown): void {

@@ -1,8 +1,8 @@
 /** A virtual machine's status as it starts, runs somewhere, or stops: one place for each shape. */
-import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
-import { claimsOnHost, guestClaims, guestCpuMhz, uncontended } from "./allocation/vm-claims";
-import type { Resolution } from "./compatibility";
-import type { Footprint, GuestCost } from "./vm-resources";
+import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import { claimsOnHost, guestClaims, guestCpuMhz, uncontended } from "../allocation/vm-claims";
+import type { Resolution } from "../guests/guest-compatibility";
+import type { Footprint, GuestCost } from "../guests/vm-footprint";
 
 /** What a VM that runs nowhere shows: no host, no mode, nothing charged or used. */
 const NOT_RUNNING = {

@@ -3,11 +3,11 @@
  * mounting a datastore only when none of the VMs running on it, or migrating onto it, has a disk there.
  */
 import type { HostSpec } from "../../../schema/host";
-import { refuse } from "../errors";
-import type { DatastoreRecord, VmRecord } from "../model";
-import type { Txn } from "../txn";
-import { vmsOnOrMigratingTo } from "../vm-moves";
-import { unmountedDatastores } from "./visibility";
+import { refuse } from "../kernel/errors";
+import type { DatastoreRecord, VmRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
+import { vmsOnOrMigratingTo } from "../vms/vm-moves";
+import { unmountedDatastores } from "../storage/visibility";
 
 export function checkHostMounts(txn: Txn, host: string, spec: HostSpec, previous: HostSpec | undefined): void {
   spec.datastores.forEach((name, i) => {

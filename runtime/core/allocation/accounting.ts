@@ -9,11 +9,11 @@
  * Totals are kept up to date incrementally (charge*), so an operation costs the depth of the
  * tree, not the number of VMs; refreshCluster recomputes the figures that depend on ancestors.
  */
-import { refuse } from "./errors";
-import type { ResourcePoolSpec } from "../../schema/resource-pool";
-import type { ClusterRecord, HostRecord, PoolRecord } from "./model";
-import type { Txn } from "./txn";
-import type { Footprint } from "./vm-resources";
+import { refuse } from "../kernel/errors";
+import type { ResourcePoolSpec } from "../../../schema/resource-pool";
+import type { ClusterRecord, HostRecord, PoolRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
+import type { Footprint } from "../guests/vm-footprint";
 
 export interface Amount {
   cpu: number;

@@ -2,15 +2,15 @@
  * Per-host sums of what running VMs are entitled to and want, kept by the world as VMs are put and
  * removed (a ledger, like the HA demand ledger; world-setup.ts hands it to every World), so that refreshing one host's usage after a small change does
  * not walk every VM on it. On an uncontended host each VM's usage depends on that VM alone
- * (usage.ts): the refresh then only needs the sums and the VMs whose stored usage is not yet their
+ * (vm-usage.ts): the refresh then only needs the sums and the VMs whose stored usage is not yet their
  * own uncontended usage ("stale"). Sums are kept only while every term is a whole number, so adding
  * and removing terms gives exactly the total a walk in name order would.
  */
-import { wholeUnits } from "./allocation/divide";
-import { type VmClaims, guestCpuMhz, vmClaims } from "./allocation/vm-claims";
-import type { LedgerType } from "./model";
-import type { RuntimeObject, VmRecord } from "./records";
-import type { Txn } from "./txn";
+import { wholeUnits } from "../allocation/divide";
+import { type VmClaims, guestCpuMhz, vmClaims } from "../allocation/vm-claims";
+import type { LedgerType } from "../kernel/model";
+import type { RuntimeObject, VmRecord } from "../kernel/records";
+import type { Txn } from "../kernel/txn";
 
 /** A VM's usage when its host has room for what every VM wants: its demand within its entitlement. */
 export interface UncontendedUsage {

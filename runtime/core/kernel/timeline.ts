@@ -10,14 +10,13 @@
  * keeps the work going (the next DRS pass, a landing abandoned), and the advance goes on.
  *
  * Timers are set with schedule (timers.ts); what each task does comes from the table the caller
- * passes, the runtime's being TIMER_HANDLERS (timer-handlers.ts).
+ * passes, the runtime's being RUNTIME_TIMELINE (timer-handlers.ts).
  */
-import { MAX_ADVANCE_SECONDS } from "../../schema/common";
+import { MAX_ADVANCE_SECONDS } from "../../../schema/common";
 import { refuse } from "./errors";
 import type { Timer } from "./model";
 import { preview } from "./preview";
-import { settle } from "./settle";
-import type { TimerHandler, TimerHandlers } from "./timers";
+import type { Timeline, TimerHandler } from "./timers";
 import type { Txn } from "./txn";
 
 /** Longest reason a StepFailed event quotes. */
@@ -29,11 +28,11 @@ function reasonOf(e: unknown): string {
 }
 
 /** Runs one step of an advance; true when it completed, false when it threw and its changes were dropped. */
-function runStep(txn: Txn, timer: Timer, step: TimerHandler, what: string): boolean {
+function runStep(txn: Txn, timer: Timer, step: TimerHandler, settleStep: Timeline["settleStep"], what: string): boolean {
   const mark = txn.beginStep();
   try {
     step(txn, timer);
-    settle(txn);
+    settleStep(txn);
     txn.endStep();
     return true;
   } catch (e) {
@@ -58,8 +57,8 @@ export function checkAdvanceSeconds(seconds: unknown): asserts seconds is number
   }
 }
 
-/** Moves the clock forward by `seconds`, firing every timer that falls due on the way through `handlers`. */
-export function advance(txn: Txn, seconds: number, handlers: TimerHandlers): void {
+/** Moves the clock forward by `seconds`, firing every timer that falls due on the way through the timeline's handlers. */
+export function advance(txn: Txn, seconds: number, { handlers, settleStep }: Timeline): void {
   checkAdvanceSeconds(seconds);
   const end = txn.clockSeconds + seconds;
   for (let timer = txn.takeTimerDueBy(end); timer; timer = txn.takeTimerDueBy(end)) {
@@ -70,7 +69,9 @@ export function advance(txn: Txn, seconds: number, handlers: TimerHandlers): voi
       txn.emit(timer.kind, timer.name, "StepFailed", `timer task ${timer.task} has no handler: dropped`);
       continue;
     }
-    if (!runStep(txn, timer, handler.run, timer.task) && handler.recover) runStep(txn, timer, handler.recover, `recovery of ${timer.task}`);
+    if (!runStep(txn, timer, handler.run, settleStep, timer.task) && handler.recover) {
+      runStep(txn, timer, handler.recover, settleStep, `recovery of ${timer.task}`);
+    }
   }
   txn.clockSeconds = end;
 }

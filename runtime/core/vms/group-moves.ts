@@ -5,14 +5,14 @@
  * "must run together" rule is kept whoever moves a VM; maintenance evacuation and DRS move the same
  * groups, drs/snapshot.ts unitOf).
  */
-import { isMandatory } from "../../schema/rule";
-import type { VmSpec } from "../../schema/virtual-machine";
-import { type VmRecord, compareNames } from "./model";
-import type { PlacementRequest } from "./placement/framework";
-import { vmPlacementRequest } from "./placement/vm-request";
-import { type Locate, constraintsFor } from "./rules/constraints";
-import { departureIn, locateIn, rulesNaming } from "./rules/lookup";
-import type { Txn } from "./txn";
+import { isMandatory } from "../../../schema/rule";
+import type { VmSpec } from "../../../schema/virtual-machine";
+import { type VmRecord, compareNames } from "../kernel/model";
+import type { PlacementRequest } from "../placement/framework";
+import { vmPlacementRequest } from "../placement/vm-request";
+import { type Locate, constraintsFor } from "../rules/constraints";
+import { departureIn, locateIn, rulesNaming } from "../rules/lookup";
+import type { Txn } from "../kernel/txn";
 
 /** `name` first, then the other running VMs on `host` tied to it by mandatory affinity rules (transitively), by name. */
 export function mandatoryGroup(txn: Txn, cluster: string, name: string, host: string): string[] {

@@ -4,9 +4,9 @@
  * HA brings one back when a restart finds no room on the connected hosts, as vSphere HA calls on DPM
  * for capacity (vSphere Resource Management guide, Managing Power Resources).
  */
-import { setHostState } from "./accounting";
-import type { HostRecord } from "./model";
-import type { Txn } from "./txn";
+import { setHostState } from "../allocation/accounting";
+import type { HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 
 /** Starts taking the host to standby; it arrives there once its VMs have migrated away (settle.ts). */
 export function beginStandby(txn: Txn, host: string, why: string): void {

@@ -3,14 +3,14 @@
  * resource pools admit the reservation (memory overhead included), and the footprint is charged. A
  * user's power-on and an HA restart both come through here; a refusal changes nothing.
  */
-import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
-import { admitReservation, chargeFootprint } from "./accounting";
-import { resolveVirtualization } from "./compatibility";
-import type { HostRecord } from "./model";
-import type { Txn } from "./txn";
-import { footprintOf, guestCost } from "./vm-resources";
+import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import { admitReservation, chargeFootprint } from "../allocation/accounting";
+import { resolveVirtualization } from "../guests/guest-compatibility";
+import type { HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
+import { footprintOf, guestCost } from "../guests/vm-footprint";
 import { runningStatus } from "./vm-status";
-import { cpuDemandAt } from "./workload";
+import { cpuDemandAt } from "../guests/workload-profiles";
 
 /** Admission over the pool tree for the VM's reservation plus `overheadMemoryMb` (the host's, once known). */
 export function admitVm(txn: Txn, name: string, spec: VmSpec, cluster: string | null, overheadMemoryMb: number): void {

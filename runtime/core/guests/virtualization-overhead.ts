@@ -4,8 +4,8 @@
  * fitted vendor table). The table and its sources live together here; docs/architecture.md repeats it.
  * Every cell says whether it was measured, derived from a measurement, or assumed.
  */
-import type { WorkloadKind } from "../../schema/virtual-machine";
-import type { HypervisorProfile, Paging, ResolvedMode } from "./hypervisors/profiles";
+import type { WorkloadKind } from "../../../schema/virtual-machine";
+import type { HypervisorProfile, Paging, ResolvedMode } from "../hypervisors/profiles";
 
 /** How the CPU and the MMU are virtualized: what the overhead depends on. */
 export type Technique = "paravirtual" | "binaryTranslation" | "hosted" | "hardwareShadow" | "hardwareNested";

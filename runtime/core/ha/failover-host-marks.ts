@@ -3,8 +3,8 @@
  * cluster's policy names it, so that the FailoverHosts placement filter, which sees only the host,
  * keeps power-ons, migrations and DRS off it while HA restarts may use it.
  */
-import type { ClusterRecord, HostRecord } from "../model";
-import type { Txn } from "../txn";
+import type { ClusterRecord, HostRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
 
 function isFailoverHost(cluster: ClusterRecord | undefined, host: string): boolean {
   const ha = cluster?.spec.ha;

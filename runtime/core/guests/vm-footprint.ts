@@ -3,11 +3,11 @@
  * overhead (what the hypervisor needs beside the guest, which depends on the host's technique) and
  * demand (what it uses now).
  */
-import type { HostSpec } from "../../schema/host";
-import type { VmSpec, VmStatus } from "../../schema/virtual-machine";
-import { type Resolution, resolveVirtualization } from "./compatibility";
-import type { VmRecord } from "./model";
-import { cpuOverheadMhz, cpuOverheadPercent, memoryOverheadMb, techniqueOf } from "./overhead";
+import type { HostSpec } from "../../../schema/host";
+import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import { type Resolution, resolveVirtualization } from "./guest-compatibility";
+import type { VmRecord } from "../kernel/model";
+import { cpuOverheadMhz, cpuOverheadPercent, memoryOverheadMb, techniqueOf } from "./virtualization-overhead";
 
 /** The hypervisor's cost for one guest on one host. */
 export interface GuestCost {
