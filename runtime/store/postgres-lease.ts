@@ -6,7 +6,7 @@
  * end and every later write of the old epoch is refused.
  */
 import { Pool, type PoolClient } from "pg";
-import { PolyvisorError, isPolyvisorError } from "../core/errors";
+import { PolyvisorError, isPolyvisorError } from "../core/kernel/errors";
 import { type LeaseRow, type LeaseTerm, claimLease, holdsLease, releaseLease } from "./lease";
 
 /** The lease as a server sees it after a claim. */
