@@ -165,9 +165,10 @@ describe.skipIf(!postgresExpected())("servers sharing a PostgreSQL datacenter", 
       expect(took.leaseEpoch).toBe(3);
       expect(ms).toBeLessThan(TAKEOVER_LIMIT_MS);
       signal(b.child, "SIGCONT");
-      const woken = await waitFor("b to step down", async () => {
+      // Stepping down (a refused write or renewal) comes first; the next claim then shows who leads.
+      const woken = await waitFor("b to step down and see the new lease", async () => {
         const h = await health(b);
-        return h && !h.leader && h.fencedWrites >= 1 && h;
+        return h && !h.leader && h.fencedWrites >= 1 && h.leaseEpoch === 3 && h;
       });
       expect(woken).toMatchObject({ leaseEpoch: 3, leaseHolder: took.holder });
       expect(b.stderr()).toMatch(/lease: (stepping down|controller write refused|epoch 2 is over)/);
