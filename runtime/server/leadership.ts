@@ -23,6 +23,8 @@ export interface LeadershipOptions {
   /** How often a server that does not lead tries to take the lease. */
   pollMs?: number;
   log(line: string): void;
+  /** Monotonic milliseconds of this process (injected for tests). */
+  now?: () => number;
 }
 
 export interface LeadershipStatus {
@@ -48,6 +50,11 @@ function messageOf(e: unknown): string {
 
 export class Leadership {
   private term?: LeaseTerm;
+  /**
+   * When the term ends by this process's clock: the claim's start plus the lease, never later than
+   * the database's end of it. Past it the term is not used, even before a renewal says so.
+   */
+  private termEndsAt = 0;
   /** The term this server left because the lease was out of reach: whether it is over shows at the next claim. */
   private unreachable?: LeaseTerm;
   private seen = { holder: "", epoch: 0 };
@@ -56,17 +63,20 @@ export class Leadership {
   private round?: Promise<void>;
   private stopped = false;
   private onChange: (leading: boolean) => Promise<void> = async () => {};
+  private readonly now: () => number;
 
-  constructor(private readonly options: LeadershipOptions) {}
+  constructor(private readonly options: LeadershipOptions) {
+    this.now = options.now ?? (() => performance.now());
+  }
 
   /** The term to fence controller writes with; undefined when this server does not lead. */
   current(): LeaseTerm | undefined {
-    return this.term;
+    return this.term && this.now() < this.termEndsAt ? this.term : undefined;
   }
 
   status(): LeadershipStatus {
     return {
-      leader: this.term !== undefined,
+      leader: this.current() !== undefined,
       holder: this.options.holder,
       leaseEpoch: this.seen.epoch,
       leaseHolder: this.seen.holder,
@@ -91,8 +101,10 @@ export class Leadership {
 
   private async claim(): Promise<void> {
     let view: LeaseView;
+    const ttlMs = this.options.ttlMs ?? LEASE_TTL_MS;
+    const startedAt = this.now();
     try {
-      view = await this.options.lease.claim(this.options.holder, this.options.ttlMs ?? LEASE_TTL_MS);
+      view = await this.options.lease.claim(this.options.holder, ttlMs);
     } catch (e) {
       const term = this.term;
       if (!term) return;
@@ -110,6 +122,7 @@ export class Leadership {
     if (view.leader) {
       const was = this.term;
       this.term = { holder: this.options.holder, epoch: view.epoch };
+      this.termEndsAt = startedAt + ttlMs;
       if (was?.epoch !== view.epoch) this.options.log(`lease: leading in epoch ${view.epoch}`);
       if (!was) await this.onChange(true);
     } else if (this.term) {

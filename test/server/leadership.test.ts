@@ -109,10 +109,18 @@ describe("leadership", () => {
     }
   }
 
+  /** Moves time in steps of 0.1 s until `done`, failing after `limitMs` of simulated time. */
+  async function elapseUntil(done: () => boolean, limitMs = 30_000) {
+    for (let t = 0; !done(); t += 100) {
+      if (t >= limitMs) throw new Error(`not done after ${limitMs} ms`);
+      await elapse(100);
+    }
+  }
+
   function server(memory: MemoryLease, holder: string, lines: string[]) {
     const table = memory.tableFor();
     const leading: boolean[] = [];
-    const leadership = new Leadership({ lease: table, holder, log: (l) => lines.push(`${holder}: ${l}`) });
+    const leadership = new Leadership({ lease: table, holder, log: (l) => lines.push(`${holder}: ${l}`), now: () => nowMs });
     leadership.start(async (l) => void leading.push(l));
     return { leadership, table, leading };
   }
@@ -126,10 +134,15 @@ describe("leadership", () => {
     await elapse(3000);
     expect([a.leadership.status().leader, b.leadership.status().leader]).toEqual([true, false]);
 
-    // a stops answering (paused): its lease runs out, then b's next poll takes epoch 2.
+    // a's renewals get no answer (the database hangs): by its own clock its term ends with the lease,
+    // so it stops using the term before b can take over; b's next poll then takes epoch 2.
     a.table.pause();
     const pausedAt = nowMs;
-    while (!b.leadership.status().leader) await elapse(100);
+    const leaseEnds = memory.row.expiresAtMs;
+    await elapseUntil(() => !a.leadership.current());
+    expect(nowMs).toBeLessThanOrEqual(leaseEnds);
+    await elapseUntil(() => b.leadership.status().leader);
+    expect(a.leadership.status().leader).toBe(false);
     expect(nowMs - pausedAt).toBeLessThanOrEqual(6000 + 2000 + 1000 + 100);
     expect(b.leadership.current()).toEqual({ holder: "b", epoch: 2 });
 
@@ -169,12 +182,13 @@ describe("leadership", () => {
       lease: { claim: (h, ttl) => (down ? Promise.reject(new Error("connection reset")) : table.claim(h, ttl)), release: table.release },
       holder: "a",
       log: (l) => lines.push(l),
+      now: () => nowMs,
     });
     a.start(async () => {});
     await elapse(100);
     const b = server(memory, "b", lines);
     down = true;
-    while (!b.leadership.status().leader) await elapse(100);
+    await elapseUntil(() => b.leadership.status().leader);
     expect(a.status()).toMatchObject({ leader: false, fencedWrites: 0 });
     down = false;
     await elapse(1100);
@@ -197,6 +211,7 @@ describe("leadership", () => {
       },
       holder: "a",
       log: (l) => lines.push(l),
+      now: () => nowMs,
     });
     leadership.start(async (l) => void leading.push(l));
     await elapse(100);
