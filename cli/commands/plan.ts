@@ -1,15 +1,20 @@
 /**
- * `polyvisor plan consolidate INVENTORY`: how few hosts of a model carry the inventory's servers as
- * VMs and survive N host failures; prints the plan, its JSON, or writes it as a Pulumi project.
+ * `polyvisor plan consolidate INVENTORY`: how few hosts (of a model, or existing ones from a hosts
+ * file, then of the model) carry the inventory's servers as VMs and survive N host failures; prints
+ * the plan, its JSON, or writes it as a Pulumi project.
  */
 import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { Hypervisor, CpuFeature } from "../../schema/host";
+import { PolyvisorError } from "../../runtime";
+import { CpuFeature } from "../../schema/host";
 import {
   type HaPolicy,
+  HostModelFields,
   type Plan,
+  defaultFeatures,
+  parseHosts,
   parseInventory,
   parseSamples,
   planConsolidation,
@@ -25,7 +30,8 @@ interface ConsolidateFlags {
   hypervisor: string;
   hypervisorVersion?: string;
   hostVendor: string;
-  hostFeatures: string;
+  hostFeatures?: string;
+  hosts?: string;
   haFailures: string;
   haPolicy: string;
   headroom: string;
@@ -36,13 +42,13 @@ interface ConsolidateFlags {
 
 const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const Flags = z.object({
-  hostCores: whole(1, 256),
-  hostMhz: whole(100, 10_000),
-  hostMemoryMb: whole(256, 64 * 1024 * 1024),
-  hypervisor: Hypervisor,
-  hypervisorVersion: z.string().max(16).optional(),
-  hostVendor: z.enum(["intel", "amd"]),
-  hostFeatures: z.array(CpuFeature),
+  hostCores: z.coerce.number().pipe(HostModelFields.cores).optional(),
+  hostMhz: z.coerce.number().pipe(HostModelFields.mhz).optional(),
+  hostMemoryMb: z.coerce.number().pipe(HostModelFields.memoryMb).optional(),
+  hypervisor: HostModelFields.hypervisor,
+  hypervisorVersion: HostModelFields.hypervisorVersion,
+  hostVendor: HostModelFields.vendor,
+  hostFeatures: z.array(CpuFeature).optional(),
   haFailures: whole(0, 64),
   haPolicy: z.enum(["resourcePercentage", "slotPolicy", "failoverHosts"]),
   headroom: z.coerce.number().min(0).max(90),
@@ -63,13 +69,16 @@ const FLAG_NAMES: Record<string, string> = {
   percentile: "--percentile",
 };
 
+/** The flags; the host model is optional with --hosts (then it is the model of the hosts to add, if any). */
 function parseFlags(o: ConsolidateFlags): z.infer<typeof Flags> {
-  const missing = (["hostCores", "hostMhz", "hostMemoryMb"] as const).filter((k) => o[k] === undefined).map((k) => FLAG_NAMES[k]);
-  if (missing.length > 0) throw new UsageError(`the host model needs ${missing.join(", ")}`);
+  const modelFlags = ["hostCores", "hostMhz", "hostMemoryMb"] as const;
+  const missing = modelFlags.filter((k) => o[k] === undefined).map((k) => FLAG_NAMES[k]);
+  if (missing.length > 0 && !(o.hosts !== undefined && missing.length === modelFlags.length))
+    throw new UsageError(`the host model needs ${missing.join(", ")}${missing.length === modelFlags.length ? " (or --hosts FILE)" : ""}`);
   const parsed = Flags.safeParse({
     ...o,
     hostFeatures: o.hostFeatures
-      .split(",")
+      ?.split(",")
       .map((f) => f.trim())
       .filter((f) => f !== ""),
   });
@@ -93,12 +102,17 @@ export function renderPlan(plan: Plan, haFailures: number): string {
   const loaded = plan.hosts - plan.spareHosts.length;
   const gap = plan.lowerBound > 0 ? (((plan.hosts - plan.lowerBound) * 100) / plan.lowerBound).toFixed(1) : "0.0";
   const spare = haFailures > 0 ? ` + ${plan.spareHosts.length} spare for ${haFailures} host failure(s)` : "";
+  const left = [
+    ...(plan.unplaced.length > 0 ? [`Do not fit the hosts (${plan.unplaced.length}): ${plan.unplaced.join(", ")}`] : []),
+    ...(plan.unusedHosts.length > 0 ? [`Not needed: ${plan.unusedHosts.join(", ")}`] : []),
+  ];
   const heuristics = Object.entries(plan.byHeuristic)
     .map(([name, bins]) => `${name} ${bins}`)
     .join(", ");
   return [
     `${plan.placements.length} servers on ${plan.hosts} hosts (${loaded} loaded${spare}); lower bound ${plan.lowerBound}, gap ${gap}%${plan.optimal ? " (optimal)" : ""}`,
     `Packing: ${plan.heuristic} (hosts by heuristic: ${heuristics})`,
+    ...left,
     "",
     table(
       ["HOST", "VMS", "CPU MHZ", "CPU", "MEMORY MB", "MEMORY"],
@@ -141,7 +155,11 @@ export function registerPlanCommand(program: Command, print: (line: string) => v
     .option("--hypervisor <h>", "hypervisor of the planned hosts", "esx")
     .option("--hypervisor-version <v>", "its release (default: the hypervisor's first)")
     .option("--host-vendor <v>", "CPU vendor of the planned hosts: intel or amd", "intel")
-    .option("--host-features <list>", "CPU features of the planned hosts, comma-separated", "vmx,ept,lm")
+    .option("--host-features <list>", "CPU features of the planned hosts, comma-separated (default: vmx,ept,lm; svm,npt,lm for amd)")
+    .option(
+      "--hosts <file>",
+      "existing hosts to plan onto first (CSV name,cores,mhz,memoryMb,hypervisor[,hypervisorVersion,vendor,features], or JSON); the host model flags then add hosts of that model",
+    )
     .option("--ha-failures <n>", "host failures the plan survives", "0")
     .option("--ha-policy <policy>", "HA admission control: resourcePercentage, slotPolicy or failoverHosts", "resourcePercentage")
     .option("--headroom <percent>", "share of each host's CPU and memory left free", "0")
@@ -156,35 +174,48 @@ export function registerPlanCommand(program: Command, print: (line: string) => v
         o.samples === undefined
           ? undefined
           : samplesByServer(servers, parseSamples(readText(o.samples, "samples file"), o.samples), o.samples).byServer;
+      const hosts = o.hosts === undefined ? undefined : parseHosts(readText(o.hosts, "hosts file"), o.hosts);
+      const model =
+        flags.hostCores === undefined || flags.hostMhz === undefined || flags.hostMemoryMb === undefined
+          ? undefined
+          : {
+              cores: flags.hostCores,
+              mhz: flags.hostMhz,
+              memoryMb: flags.hostMemoryMb,
+              hypervisor: flags.hypervisor,
+              hypervisorVersion: flags.hypervisorVersion,
+              vendor: flags.hostVendor,
+              features: flags.hostFeatures ?? defaultFeatures(flags.hostVendor),
+            };
       const result = planConsolidation(servers, {
-        host: {
-          cores: flags.hostCores,
-          mhz: flags.hostMhz,
-          memoryMb: flags.hostMemoryMb,
-          hypervisor: flags.hypervisor,
-          hypervisorVersion: flags.hypervisorVersion,
-          vendor: flags.hostVendor,
-          features: flags.hostFeatures,
-        },
+        host: model,
+        hosts,
         haFailures: flags.haFailures,
         haPolicy: flags.haPolicy as HaPolicy,
         headroomPercent: flags.headroom,
         samples,
         percentile: flags.percentile,
       });
-      const written = o.program === undefined ? [] : writeProgram(o.program, result);
+      // A plan that leaves servers out is printed but not written as a program.
+      const written = o.program === undefined || result.unplaced.length > 0 ? [] : writeProgram(o.program, result);
       if (program.opts<{ json?: boolean }>().json) {
-        print(
-          JSON.stringify(
-            { hosts: result.hosts, lowerBound: result.lowerBound, placements: result.placements, hostUsage: result.hostUsage },
-            null,
-            2,
-          ),
-        );
+        const { lowerBound, placements, hostUsage, spareHosts, unplaced, unusedHosts } = result;
+        print(JSON.stringify({ hosts: result.hosts, lowerBound, placements, hostUsage, spareHosts, unplaced, unusedHosts }, null, 2));
       } else {
         print(renderPlan(result, flags.haFailures));
         if (written.length > 0)
           print(`\nPulumi project written: ${written.join(", ")}\nthen: cd ${resolve(o.program!)} && npm install && pulumi up`);
+      }
+      if (result.unplaced.length > 0) {
+        throw new PolyvisorError(
+          "InsufficientCapacity",
+          { kind: "Server", name: result.unplaced[0] },
+          `${result.unplaced.length} server(s) do not fit the hosts in ${o.hosts}; ${
+            model
+              ? "they need more than a host of the model offers"
+              : "the host model flags (--host-cores, --host-mhz, --host-memory-mb) add hosts of a model"
+          }${o.program === undefined ? "" : "; no program written"}`,
+        );
       }
     });
 }

@@ -40,7 +40,7 @@ export const MAX_ROWS = 1_000_000;
 const NUMERIC = new Set(["cores", "mhz", "memoryMb", "diskGb", "cpuPercent", "memoryPercent"]);
 
 /** Shortens a value for an error message: never echo an unbounded input. */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
@@ -66,27 +66,33 @@ function splitCsvLine(line: string): string[] {
   return fields.map((f) => f.trim());
 }
 
+/** Rows of a file, each with where it was written (`FILE line N` or `FILE item N`), for errors. */
+export interface Rows {
+  rows: unknown[];
+  where: string[];
+}
+
 /** Rows of a CSV text as objects over the columns the schema knows, numbers converted. */
-function csvRows(text: string, file: string, required: readonly string[], known: readonly string[]): Record<string, unknown>[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
-  if (lines.length === 0) refuse("InvalidSpec", { kind: "Inventory", name: file }, `empty file; the header is ${required.join(",")}`);
-  if (lines.length - 1 > MAX_ROWS) refuse("InvalidSpec", { kind: "Inventory", name: file }, `more than ${MAX_ROWS} rows`);
-  const header = splitCsvLine(lines[0]);
+export function csvRows(text: string, file: string, required: readonly string[], known: readonly string[], kind = "Inventory"): Rows {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line, number: i + 1 }))
+    .filter(({ line }) => line.trim() !== "" && !line.startsWith("#"));
+  if (lines.length === 0) refuse("InvalidSpec", { kind, name: file }, `empty file; the header is ${required.join(",")}`);
+  if (lines.length - 1 > MAX_ROWS) refuse("InvalidSpec", { kind, name: file }, `more than ${MAX_ROWS} rows`);
+  const header = splitCsvLine(lines[0].line);
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length > 0)
     refuse(
       "InvalidSpec",
-      { kind: "Inventory", name: file, field: "header" },
+      { kind, name: file, field: "header" },
       `missing column(s) ${missing.join(", ")}; the header is ${required.join(",")}`,
     );
-  return lines.slice(1).map((line, i) => {
+  const body = lines.slice(1);
+  const rows = body.map(({ line, number }) => {
     const cells = splitCsvLine(line);
     if (cells.length !== header.length) {
-      refuse(
-        "InvalidSpec",
-        { kind: "Inventory", name: `${file} line ${i + 2}` },
-        `${cells.length} fields, the header has ${header.length}`,
-      );
+      refuse("InvalidSpec", { kind, name: `${file} line ${number}` }, `${cells.length} fields, the header has ${header.length}`);
     }
     const row: Record<string, unknown> = {};
     header.forEach((column, c) => {
@@ -96,26 +102,41 @@ function csvRows(text: string, file: string, required: readonly string[], known:
     });
     return row;
   });
+  return { rows, where: body.map(({ number }) => `${file} line ${number}`) };
 }
 
-function validated<T>(schema: z.ZodType<T>, rows: readonly unknown[], file: string): T[] {
+/** Rows of a JSON text: an array of objects. */
+export function jsonRows(text: string, file: string, kind: string, what: string): Rows {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    refuse("InvalidSpec", { kind, name: file }, `not valid JSON: ${shown((e as Error).message)}`);
+  }
+  if (!Array.isArray(json) || json.length > MAX_ROWS)
+    refuse("InvalidSpec", { kind, name: file }, `JSON here is an array of at most ${MAX_ROWS} ${what}`);
+  return { rows: json, where: json.map((_, i) => `${file} item ${i + 1}`) };
+}
+
+/** Each row validated: an error names the object (or where the row is), the field, where and why. */
+export function validated<T>(schema: z.ZodType<T>, { rows, where }: Rows, kind: string): T[] {
   return rows.map((row, i) => {
     const parsed = schema.safeParse(row);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
     const field = issue.path.join(".") || "row";
     const name = (row as { name?: unknown })?.name;
-    const subject = typeof name === "string" && Name.safeParse(name).success ? name : `${file} row ${i + 1}`;
+    const named = typeof name === "string" && Name.safeParse(name).success;
     const value = (row as Record<string, unknown>)?.[String(issue.path[0])];
     refuse(
       "InvalidSpec",
-      { kind: "Server", name: subject, field },
-      `${issue.message}${value === undefined ? "" : ` (got ${shown(value)})`}`,
+      { kind, name: named ? name : where[i], field },
+      `${named ? `${where[i]}: ` : ""}${issue.message}${value === undefined ? "" : ` (got ${shown(value)})`}`,
     );
   });
 }
 
-function refuseDuplicates(names: readonly string[], kind: string): void {
+export function refuseDuplicates(names: readonly string[], kind: string): void {
   const seen = new Set<string>();
   for (const name of names) {
     if (seen.has(name)) refuse("InvalidSpec", { kind, name, field: "name" }, "listed twice");
@@ -125,21 +146,10 @@ function refuseDuplicates(names: readonly string[], kind: string): void {
 
 /** Servers from a CSV or JSON text (JSON when it starts with `[`). */
 export function parseInventory(text: string, file: string): Server[] {
-  let rows: unknown[];
-  if (text.trimStart().startsWith("[")) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      refuse("InvalidSpec", { kind: "Inventory", name: file }, `not valid JSON: ${shown((e as Error).message)}`);
-    }
-    if (!Array.isArray(json) || json.length > MAX_ROWS)
-      refuse("InvalidSpec", { kind: "Inventory", name: file }, `a JSON inventory is an array of at most ${MAX_ROWS} servers`);
-    rows = json;
-  } else {
-    rows = csvRows(text, file, INVENTORY_COLUMNS, [...INVENTORY_COLUMNS, "image"]);
-  }
-  const servers = validated(Server, rows, file);
+  const rows = text.trimStart().startsWith("[")
+    ? jsonRows(text, file, "Inventory", "servers")
+    : csvRows(text, file, INVENTORY_COLUMNS, [...INVENTORY_COLUMNS, "image"]);
+  const servers = validated(Server, rows, "Server");
   if (servers.length === 0) refuse("InvalidSpec", { kind: "Inventory", name: file }, "lists no server");
   refuseDuplicates(
     servers.map((s) => s.name),
@@ -150,7 +160,7 @@ export function parseInventory(text: string, file: string): Server[] {
 
 /** Utilization samples from a CSV text: one row per server and time. */
 export function parseSamples(text: string, file: string): Sample[] {
-  return validated(Sample, csvRows(text, file, SAMPLE_COLUMNS, SAMPLE_COLUMNS), file);
+  return validated(Sample, csvRows(text, file, SAMPLE_COLUMNS, SAMPLE_COLUMNS), "Server");
 }
 
 /** The value at percentile p (0-100) of a list: nearest rank, so it is always a measured value. */

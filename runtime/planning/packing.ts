@@ -1,10 +1,13 @@
 /**
- * Vector bin packing into identical bins: every item has a whole-number size in each dimension
- * (CPU MHz and memory MB, or one pair per time slot for peak-aligned demand), and a bin's sum in
- * each dimension must stay within its capacity. Feasibility is integer arithmetic, so a packing is
- * exact; only the heuristics' scores use normalized (fractional) sizes.
+ * Vector bin packing: every item has a whole-number size in each dimension (CPU MHz and memory MB,
+ * or one pair per time slot for peak-aligned demand), and a bin's sum in each dimension must stay
+ * within its capacity. Bins come from a supply: identical bins as many as needed, or given bins of
+ * different sizes (existing hosts) opened largest first, optionally followed by as many identical
+ * bins as needed (new hosts). Feasibility is integer arithmetic, so a packing is exact; only the
+ * heuristics' scores use normalized (fractional) sizes.
  *
- * Heuristics, all run and the fewest bins kept (ties: the earlier in this list):
+ * Heuristics, all run and the best kept (fewest unplaced items, then fewest added bins, then fewest
+ * bins; ties: the earlier in this list):
  * - First Fit Decreasing by largest normalized dimension, the baseline;
  * - bin-centric Dot Product and L2-norm fitting (Panigrahy, Talwar, Uyeda, Wieder, "Heuristics for
  *   Vector Bin Packing", Microsoft Research 2011): fill one bin at a time with the item that best
@@ -16,19 +19,34 @@ import { compareNames } from "../core/kernel/model";
 
 export interface PackItem {
   name: string;
-  /** Size per dimension, whole units, each within the bin's capacity. */
+  /** Size per dimension, whole units, each within the largest bin's capacity. */
   size: readonly number[];
+}
+
+/**
+ * The bins a packing may use: `fixed` bins (their capacities; opened largest first, ties in the
+ * given order), then, when `extra` is set, as many added bins of that capacity as needed.
+ * Identical bins are `{ fixed: [], extra: capacity }`.
+ */
+export interface BinSupply {
+  fixed: readonly (readonly number[])[];
+  extra?: readonly number[];
 }
 
 export interface Packing {
   /** Item indexes per bin; bins in the order opened, items in the order placed. */
   bins: number[][];
+  /** Each bin's place in the supply: an index into `fixed`, or `fixed.length + k` for the k-th added bin. */
+  slots: number[];
+  /** Items no bin could take (only when the supply has no added bins). */
+  unplaced: number[];
   heuristic: string;
 }
 
 export interface PackResult extends Packing {
+  /** A lower bound on the bins any packing of the placed items needs. */
   lowerBound: number;
-  /** Whether `bins.length` is proven optimal (it equals the lower bound, or branch and bound finished). */
+  /** Whether `bins` is proven best (it meets the lower bound, or branch and bound finished). */
   optimal: boolean;
   /** Bins each heuristic used, for reports and benchmarks. */
   byHeuristic: Record<string, number>;
@@ -39,47 +57,55 @@ export const EXACT_MAX_ITEMS = 12;
 /** Branch and bound gives up (keeping the heuristic's answer) after this many nodes. */
 const EXACT_NODE_LIMIT = 200_000;
 
-/** Packs `items` into bins of `capacity`; throws if an item alone exceeds it (callers check first). */
-export function pack(items: readonly PackItem[], capacity: readonly number[]): PackResult {
-  for (const item of items) {
-    if (item.size.length !== capacity.length)
-      throw new Error(`internal: ${item.name} has ${item.size.length} dimensions, bins ${capacity.length}`);
-    if (!fitsEmpty(item.size, capacity)) throw new Error(`internal: ${item.name} exceeds the bin capacity`);
+/** A capacity (identical bins, as many as needed) or a supply. */
+export type Bins = readonly number[] | BinSupply;
+
+function supplyOf(bins: Bins): BinSupply {
+  return "fixed" in bins ? bins : { fixed: [], extra: bins };
+}
+
+/** The supply resolved for the heuristics: each slot's capacity and the order fixed bins open in. */
+class Supply {
+  readonly dims: number;
+  readonly fixed: readonly (readonly number[])[];
+  readonly extra: readonly number[] | undefined;
+  /** Fixed slots, largest first (sum of shares of the reference capacity), ties in the given order. */
+  readonly order: number[];
+  /** The largest capacity per dimension: sizes are normalized by it to order items. */
+  readonly reference: number[];
+
+  constructor(bins: Bins) {
+    const s = supplyOf(bins);
+    this.fixed = s.fixed;
+    this.extra = s.extra;
+    const all = s.extra ? [...s.fixed, s.extra] : [...s.fixed];
+    if (all.length === 0) throw new Error("internal: a supply without bins");
+    this.dims = all[0].length;
+    if (all.some((c) => c.length !== this.dims)) throw new Error("internal: bins of different dimensions");
+    this.reference = Array.from({ length: this.dims }, (_, d) => Math.max(...all.map((c) => c[d])));
+    const weight = s.fixed.map((c) => shareSum(c, this.reference));
+    this.order = s.fixed.map((_, k) => k).sort((a, b) => weight[b] - weight[a] || a - b);
   }
-  const lowerBound = packingLowerBound(items, capacity);
-  const candidates: Packing[] = [
-    firstFitDecreasing(items, capacity),
-    binCentric(items, capacity, "dotProduct"),
-    binCentric(items, capacity, "l2Norm"),
-  ];
-  const byHeuristic: Record<string, number> = {};
-  for (const c of candidates) byHeuristic[c.heuristic] = c.bins.length;
-  let best = candidates.reduce((a, b) => (b.bins.length < a.bins.length ? b : a));
-  const improved = improveByEmptying(best, items, capacity);
-  byHeuristic.localImprovement = improved.bins.length;
-  if (improved.bins.length < best.bins.length) best = improved;
-  let optimal = best.bins.length <= lowerBound;
-  if (!optimal && items.length <= EXACT_MAX_ITEMS) {
-    const exact = branchAndBound(items, capacity, best.bins.length);
-    if (exact.complete) {
-      optimal = true;
-      if (exact.packing && exact.packing.bins.length < best.bins.length) best = exact.packing;
-    }
+
+  capacity(slot: number): readonly number[] {
+    return slot < this.fixed.length ? this.fixed[slot] : this.extra!;
   }
-  return { ...best, lowerBound: optimal ? best.bins.length : lowerBound, optimal, byHeuristic };
+
+  /** Bins added beyond the fixed ones in a packing. */
+  added(p: Packing): number {
+    return p.slots.filter((s) => s >= this.fixed.length).length;
+  }
+
+  /** Whether `a` is a better packing than `b`: fewer unplaced items, then fewer added bins, then fewer bins. */
+  better(a: Packing, b: Packing): boolean {
+    return (a.unplaced.length - b.unplaced.length || this.added(a) - this.added(b) || a.bins.length - b.bins.length) < 0;
+  }
 }
 
-function fitsEmpty(size: readonly number[], capacity: readonly number[]): boolean {
-  return size.every((s, d) => s >= 0 && s <= capacity[d]);
-}
-
-function fits(load: readonly number[], size: readonly number[], capacity: readonly number[]): boolean {
-  for (let d = 0; d < capacity.length; d++) if (load[d] + size[d] > capacity[d]) return false;
-  return true;
-}
-
-function addTo(load: number[], size: readonly number[], sign: 1 | -1 = 1): void {
-  for (let d = 0; d < load.length; d++) load[d] += sign * size[d];
+function shareSum(v: readonly number[], reference: readonly number[]): number {
+  let sum = 0;
+  for (let d = 0; d < v.length; d++) sum += reference[d] > 0 ? v[d] / reference[d] : 0;
+  return sum;
 }
 
 /** Sizes as one flat array (item-major), for the scans that run n x bins times. */
@@ -89,20 +115,85 @@ function flatSizes(items: readonly PackItem[], dims: number): Float64Array {
   return flat;
 }
 
-/** Whether item `i` fits a bin whose load starts at `at` in `loads`. */
-function fitsFlat(loads: Float64Array, at: number, size: Float64Array, i: number, capacity: readonly number[]): boolean {
+function fitsEmpty(size: Float64Array, i: number, capacity: readonly number[]): boolean {
   const dims = capacity.length;
-  for (let d = 0; d < dims; d++) if (loads[at + d] + size[i * dims + d] > capacity[d]) return false;
+  for (let d = 0; d < dims; d++) if (size[i * dims + d] > capacity[d]) return false;
   return true;
 }
 
-/** An item's largest dimension as a share of capacity, then the sum of shares: the "decreasing" order. */
-function decreasingOrder(items: readonly PackItem[], capacity: readonly number[]): number[] {
+/** Open bins on flat arrays: loads and capacities (bin-major), items and supply slots. */
+class OpenBins {
+  loads: Float64Array;
+  caps: Float64Array;
+  readonly bins: number[][] = [];
+  readonly slots: number[] = [];
+  private readonly openedFixed: Uint8Array;
+  private added = 0;
+
+  constructor(
+    readonly supply: Supply,
+    readonly size: Float64Array,
+  ) {
+    this.loads = new Float64Array(64 * supply.dims);
+    this.caps = new Float64Array(64 * supply.dims);
+    this.openedFixed = new Uint8Array(supply.fixed.length);
+  }
+
+  get count(): number {
+    return this.bins.length;
+  }
+
+  fits(b: number, i: number): boolean {
+    const dims = this.supply.dims;
+    const at = b * dims;
+    const it = i * dims;
+    for (let d = 0; d < dims; d++) if (this.loads[at + d] + this.size[it + d] > this.caps[at + d]) return false;
+    return true;
+  }
+
+  add(b: number, i: number): void {
+    const dims = this.supply.dims;
+    this.bins[b].push(i);
+    for (let d = 0; d < dims; d++) this.loads[b * dims + d] += this.size[i * dims + d];
+  }
+
+  /** The next slot to open that can take one of `candidates` (the first fixed in order, else an added bin); -1 when none. */
+  nextSlot(candidates: ArrayLike<number>): number {
+    const fitsAny = (cap: readonly number[]) => {
+      for (let k = 0; k < candidates.length; k++) if (fitsEmpty(this.size, candidates[k], cap)) return true;
+      return false;
+    };
+    for (const slot of this.supply.order) if (!this.openedFixed[slot] && fitsAny(this.supply.fixed[slot])) return slot;
+    return this.supply.extra && fitsAny(this.supply.extra) ? this.supply.fixed.length + this.added : -1;
+  }
+
+  open(slot: number): number {
+    const dims = this.supply.dims;
+    if ((this.bins.length + 1) * dims > this.loads.length) {
+      const grow = (a: Float64Array) => {
+        const grown = new Float64Array(a.length * 2);
+        grown.set(a);
+        return grown;
+      };
+      this.loads = grow(this.loads);
+      this.caps = grow(this.caps);
+    }
+    if (slot < this.supply.fixed.length) this.openedFixed[slot] = 1;
+    else this.added++;
+    this.caps.set(this.supply.capacity(slot), this.bins.length * dims);
+    this.bins.push([]);
+    this.slots.push(slot);
+    return this.bins.length - 1;
+  }
+}
+
+/** An item's largest dimension as a share of the reference capacity, then the sum of shares: the "decreasing" order. */
+function decreasingOrder(items: readonly PackItem[], reference: readonly number[]): number[] {
   const key = items.map((it) => {
     let max = 0;
     let sum = 0;
     it.size.forEach((s, d) => {
-      const share = capacity[d] > 0 ? s / capacity[d] : 0;
+      const share = reference[d] > 0 ? s / reference[d] : 0;
       max = Math.max(max, share);
       sum += share;
     });
@@ -113,48 +204,86 @@ function decreasingOrder(items: readonly PackItem[], capacity: readonly number[]
     .sort((a, b) => key[b].max - key[a].max || key[b].sum - key[a].sum || compareNames(items[a].name, items[b].name));
 }
 
-export function firstFitDecreasing(items: readonly PackItem[], capacity: readonly number[]): Packing {
-  const dims = capacity.length;
-  const size = flatSizes(items, dims);
-  const bins: number[][] = [];
-  let loads = new Float64Array(64 * dims);
-  for (const i of decreasingOrder(items, capacity)) {
-    let b = 0;
-    while (b < bins.length && !fitsFlat(loads, b * dims, size, i, capacity)) b++;
-    if (b === bins.length) {
-      bins.push([]);
-      if (bins.length * dims > loads.length) {
-        const grown = new Float64Array(loads.length * 2);
-        grown.set(loads);
-        loads = grown;
-      }
-    }
-    bins[b].push(i);
-    for (let d = 0; d < dims; d++) loads[b * dims + d] += size[i * dims + d];
+/** Packs `items` into the bins; throws if an item alone exceeds the largest bin (callers check first). */
+export function pack(items: readonly PackItem[], bins: Bins): PackResult {
+  const supply = new Supply(bins);
+  for (const item of items) {
+    if (item.size.length !== supply.dims) throw new Error(`internal: ${item.name} has ${item.size.length} dimensions, bins ${supply.dims}`);
+    if (item.size.some((s, d) => s < 0 || s > supply.reference[d])) throw new Error(`internal: ${item.name} exceeds every bin`);
   }
-  return { bins, heuristic: "firstFitDecreasing" };
+  const candidates: Packing[] = [firstFitDecreasing(items, bins), binCentric(items, bins, "dotProduct"), binCentric(items, bins, "l2Norm")];
+  const byHeuristic: Record<string, number> = {};
+  for (const c of candidates) byHeuristic[c.heuristic] = c.bins.length;
+  let best = candidates.reduce((a, b) => (supply.better(b, a) ? b : a));
+  const improved = improveByEmptying(best, items, bins);
+  byHeuristic.localImprovement = improved.bins.length;
+  if (supply.better(improved, best)) best = improved;
+  const placed = best.unplaced.length === 0 ? items : best.bins.flat().map((i) => items[i]);
+  const lowerBound = packingLowerBound(placed, bins);
+  let optimal = best.bins.length <= lowerBound && supply.added(best) === 0;
+  if (!optimal && best.unplaced.length === 0 && items.length <= EXACT_MAX_ITEMS) {
+    const exact = branchAndBound(items, bins, best);
+    if (exact.complete) {
+      optimal = true;
+      if (exact.packing) best = exact.packing;
+    }
+  }
+  // A finished search proves the fewest bins only when every bin counts alike (no fixed bins to prefer).
+  const proven = optimal && supply.fixed.length === 0;
+  return { ...best, lowerBound: proven ? best.bins.length : lowerBound, optimal, byHeuristic };
+}
+
+function packing(open: OpenBins, unplaced: number[], heuristic: string): Packing {
+  return { bins: open.bins, slots: open.slots, unplaced, heuristic };
+}
+
+export function firstFitDecreasing(items: readonly PackItem[], bins: Bins): Packing {
+  const supply = new Supply(bins);
+  const open = new OpenBins(supply, flatSizes(items, supply.dims));
+  const unplaced: number[] = [];
+  for (const i of decreasingOrder(items, supply.reference)) {
+    let b = 0;
+    while (b < open.count && !open.fits(b, i)) b++;
+    if (b === open.count) {
+      const slot = open.nextSlot([i]);
+      if (slot < 0) {
+        unplaced.push(i);
+        continue;
+      }
+      open.open(slot);
+    }
+    open.add(b, i);
+  }
+  return packing(open, unplaced, "firstFitDecreasing");
 }
 
 /**
  * Bin-centric fitting: open a bin and keep adding the unplaced item that fits and scores best
- * against the bin's residual capacity r (normalized): dot product sum(s_d * r_d), highest wins; or
- * L2 norm sum((r_d - s_d)^2), lowest wins. Ties: the larger item, then the name.
+ * against the bin's residual capacity r (normalized by the bin's own capacity): dot product
+ * sum(s_d * r_d), highest wins; or L2 norm sum((r_d - s_d)^2), lowest wins. Ties: the larger item,
+ * then the name.
  */
-export function binCentric(items: readonly PackItem[], capacity: readonly number[], rule: "dotProduct" | "l2Norm"): Packing {
-  const dims = capacity.length;
+export function binCentric(items: readonly PackItem[], bins: Bins, rule: "dotProduct" | "l2Norm"): Packing {
+  const supply = new Supply(bins);
+  const dims = supply.dims;
   const size = flatSizes(items, dims);
-  const norm = new Float64Array(size.length);
-  for (let k = 0; k < size.length; k++) norm[k] = capacity[k % dims] > 0 ? size[k] / capacity[k % dims] : 0;
+  const open = new OpenBins(supply, size);
   // In decreasing order, so a strict improvement keeps the larger item, then the earlier name.
-  let remaining = Int32Array.from(decreasingOrder(items, capacity));
+  let remaining = Int32Array.from(decreasingOrder(items, supply.reference));
   const placed = new Uint8Array(items.length);
-  const bins: number[][] = [];
-  const load = new Float64Array(dims);
+  const norm = new Float64Array(size.length);
   const residual = new Float64Array(dims);
   const dot = rule === "dotProduct";
+  let normFor: readonly number[] | undefined;
   while (remaining.length > 0) {
-    const bin: number[] = [];
-    load.fill(0);
+    const slot = open.nextSlot(remaining);
+    if (slot < 0) break;
+    const b = open.open(slot);
+    const capacity = supply.capacity(slot);
+    if (normFor !== capacity) {
+      for (let k = 0; k < size.length; k++) norm[k] = capacity[k % dims] > 0 ? size[k] / capacity[k % dims] : 0;
+      normFor = capacity;
+    }
     residual.fill(1);
     // The bin only fills up: an item that does not fit now never will, so each scan keeps the ones that fit.
     const candidates = remaining.slice();
@@ -165,7 +294,7 @@ export function binCentric(items: readonly PackItem[], capacity: readonly number
       let kept = 0;
       for (let k = 0; k < count; k++) {
         const i = candidates[k];
-        if (!fitsFlat(load, 0, size, i, capacity)) continue;
+        if (!open.fits(b, i)) continue;
         candidates[kept] = i;
         let score = 0;
         const at = i * dims;
@@ -187,92 +316,215 @@ export function binCentric(items: readonly PackItem[], capacity: readonly number
       candidates.copyWithin(best, best + 1, count);
       count--;
       placed[i] = 1;
-      bin.push(i);
-      for (let d = 0; d < dims; d++) {
-        load[d] += size[i * dims + d];
-        residual[d] = capacity[d] > 0 ? (capacity[d] - load[d]) / capacity[d] : 0;
-      }
+      open.add(b, i);
+      for (let d = 0; d < dims; d++) residual[d] = capacity[d] > 0 ? (capacity[d] - open.loads[b * dims + d]) / capacity[d] : 0;
     }
-    bins.push(bin);
     remaining = remaining.filter((i) => placed[i] === 0);
   }
-  return { bins, heuristic: rule };
+  return packing(
+    open,
+    Array.from(remaining).sort((a, b) => a - b),
+    rule,
+  );
 }
 
 /**
- * Local improvement: take the least-loaded bin and try to place each of its items (largest first)
- * in another bin, the one it leaves fullest (best fit); if every item finds a place the bin is
- * gone. Repeats until the least-loaded bin cannot be emptied.
+ * Local improvement: take the least-loaded bin (added bins before fixed ones) and try to place each
+ * of its items (largest first) in another bin, the one it leaves fullest (best fit); if every item
+ * finds a place the bin is gone. Repeats until no bin can be emptied.
  */
-export function improveByEmptying(start: Packing, items: readonly PackItem[], capacity: readonly number[]): Packing {
-  const dims = capacity.length;
+export function improveByEmptying(start: Packing, items: readonly PackItem[], bins: Bins): Packing {
+  const supply = new Supply(bins);
+  const dims = supply.dims;
   const size = flatSizes(items, dims);
-  const bins = start.bins.map((b) => [...b]);
-  const loads = new Float64Array(bins.length * dims);
-  const shareOf = (load: ArrayLike<number>, at: number) => {
-    let sum = 0;
-    for (let d = 0; d < dims; d++) sum += capacity[d] > 0 ? load[at + d] / capacity[d] : 0;
-    return sum;
-  };
-  bins.forEach((b, k) =>
+  const contents = start.bins.map((b) => [...b]);
+  const caps = start.slots.map((s) => supply.capacity(s));
+  const loads = new Float64Array(contents.length * dims);
+  contents.forEach((b, k) =>
     b.forEach((i) => {
       for (let d = 0; d < dims; d++) loads[k * dims + d] += size[i * dims + d];
     }),
   );
-  const share = Float64Array.from(bins, (_, k) => shareOf(loads, k * dims));
-  const itemShare = Float64Array.from(items, (_, i) => shareOf(size, i * dims));
-  const tried = new Uint8Array(bins.length);
+  const fits = (b: number, i: number) => {
+    for (let d = 0; d < dims; d++) if (loads[b * dims + d] + size[i * dims + d] > caps[b][d]) return false;
+    return true;
+  };
+  const shareOf = (b: number) => {
+    let sum = 0;
+    for (let d = 0; d < dims; d++) sum += caps[b][d] > 0 ? loads[b * dims + d] / caps[b][d] : 0;
+    return sum;
+  };
+  const share = Float64Array.from(contents, (_, b) => shareOf(b));
+  const itemShare = Float64Array.from(items, (_, i) => {
+    let sum = 0;
+    for (let d = 0; d < dims; d++) sum += supply.reference[d] > 0 ? size[i * dims + d] / supply.reference[d] : 0;
+    return sum;
+  });
+  const isAdded = start.slots.map((s) => (s >= supply.fixed.length ? 0 : 1));
+  const tried = new Uint8Array(contents.length);
   for (;;) {
     let victim = -1;
-    for (let b = 0; b < bins.length; b++) {
-      if (tried[b] || bins[b].length === 0) continue;
-      if (victim < 0 || share[b] < share[victim]) victim = b;
+    for (let b = 0; b < contents.length; b++) {
+      if (tried[b] || contents[b].length === 0) continue;
+      if (victim < 0 || isAdded[b] < isAdded[victim] || (isAdded[b] === isAdded[victim] && share[b] < share[victim])) victim = b;
     }
     if (victim < 0) break;
     tried[victim] = 1;
-    const ordered = [...bins[victim]].sort((a, b) => itemShare[b] - itemShare[a] || compareNames(items[a].name, items[b].name));
+    const ordered = [...contents[victim]].sort((a, b) => itemShare[b] - itemShare[a] || compareNames(items[a].name, items[b].name));
     const moves: [number, number][] = [];
     for (const i of ordered) {
       let target = -1;
       let targetShare = -Infinity;
-      for (let b = 0; b < bins.length; b++) {
-        if (b === victim || bins[b].length === 0 || share[b] <= targetShare || !fitsFlat(loads, b * dims, size, i, capacity)) continue;
+      for (let b = 0; b < contents.length; b++) {
+        if (b === victim || contents[b].length === 0 || share[b] <= targetShare || !fits(b, i)) continue;
         target = b;
         targetShare = share[b];
       }
       if (target < 0) break;
       for (let d = 0; d < dims; d++) loads[target * dims + d] += size[i * dims + d];
-      share[target] += itemShare[i];
+      share[target] = shareOf(target);
       moves.push([i, target]);
     }
     if (moves.length < ordered.length) {
       // Undo the tentative moves: the bin stays.
       for (const [i, b] of moves) {
         for (let d = 0; d < dims; d++) loads[b * dims + d] -= size[i * dims + d];
-        share[b] = shareOf(loads, b * dims);
+        share[b] = shareOf(b);
       }
       continue;
     }
-    for (const [i, b] of moves) bins[b].push(i);
-    bins[victim] = [];
+    for (const [i, b] of moves) contents[b].push(i);
+    contents[victim] = [];
+    loads.fill(0, victim * dims, (victim + 1) * dims);
     tried.fill(0);
   }
-  return { bins: bins.filter((b) => b.length > 0), heuristic: `${start.heuristic}+localImprovement` };
+  const kept = contents.map((_, b) => b).filter((b) => contents[b].length > 0);
+  return {
+    bins: kept.map((b) => contents[b]),
+    slots: kept.map((b) => start.slots[b]),
+    unplaced: [...start.unplaced],
+    heuristic: `${start.heuristic}+localImprovement`,
+  };
 }
 
 /**
- * A lower bound on the bins any packing needs: per dimension, the larger of the volume bound
- * ceil(sum / capacity) (the LP relaxation of the assignment model) and Martello and Toth's L2 bound
- * for one-dimensional bin packing (Knapsack Problems, 1990, section 8.3.1), which counts the items
- * larger than half a bin that no two can share.
+ * A lower bound on the bins any packing of `items` needs: the cardinality bound below, and per
+ * dimension the larger of:
+ * - the volume bound: the fewest bins whose capacities, largest first, add up to the items' total
+ *   (the LP relaxation of the assignment model; ceil(sum / capacity) for identical bins);
+ * - Martello and Toth's L2 bound for one-dimensional bin packing (Knapsack Problems, 1990, section
+ *   8.3.1), which counts the items larger than half a bin that no two can share. With bins of
+ *   different sizes it is taken at the largest capacity: enlarging every bin to it only helps a
+ *   packing, so the bound stays valid.
  */
-export function packingLowerBound(items: readonly PackItem[], capacity: readonly number[]): number {
-  let bound = items.length > 0 ? 1 : 0;
-  for (let d = 0; d < capacity.length; d++) {
+export function packingLowerBound(items: readonly PackItem[], bins: Bins): number {
+  const supply = supplyOf(bins);
+  if (items.length === 0) return 0;
+  const dims = items[0].size.length;
+  let bound = 1;
+  for (let d = 0; d < dims; d++) {
     const sizes = items.map((it) => it.size[d]);
-    bound = Math.max(bound, martelloTothL2(sizes, capacity[d]));
+    const extra = supply.extra?.[d];
+    const fixed = supply.fixed.map((c) => c[d]);
+    const largest = Math.max(extra ?? 0, ...fixed);
+    if (largest <= 0) continue;
+    bound = Math.max(bound, martelloTothL2(sizes, largest), volumeBound(sizes, fixed, extra));
   }
-  return bound;
+  return Math.max(bound, cardinalityBound(items, bins));
+}
+
+/** Mixes of two dimensions tried by the cardinality bound: alpha in 0, 0.05, ..., 1. */
+const MIX_STEPS = 20;
+/** Item counts t tried by the cardinality bound: bins with fewer than t items, and the rest. */
+const MAX_BIG_BIN_ITEMS = 8;
+
+/**
+ * A bound that sees both dimensions and how many items share a bin, for items that are large in one
+ * dimension or the other. Surrogate sizes (the surrogate relaxation of Caprara and Toth, "Lower bounds
+ * and algorithms for the 2-dimensional vector packing problem", Discrete Applied Mathematics 111,
+ * 2001): w_i = alpha c_i / C + (1 - alpha) m_i / M, so a bin of capacity (C_b, M_b) holds at most
+ * k_b = alpha C_b / C + (1 - alpha) M_b / M of w (1 for identical bins of (C, M)). For a count t,
+ * call a bin big if it holds at least t items, and let Q (q items) be the items in big bins. The big
+ * bins hold sum(w over Q) >= S(q), the sum of the q smallest w, so there are at least K(S(q)) of them,
+ * K(x) being the fewest bins whose k_b, largest first, reach x; and at most q / t, so K(S(q)) <= q / t.
+ * The other n - q items sit at most t - 1 to a bin. Any packing thus uses at least the minimum over q
+ * with K(S(q)) <= q / t of ceil((n - q) / (t - 1)) + K(S(q)) bins. Per time slot the pair (CPU, memory)
+ * is mixed; one dimension alone is alpha 0 or 1.
+ */
+export function cardinalityBound(items: readonly PackItem[], bins: Bins): number {
+  const supply = supplyOf(bins);
+  const n = items.length;
+  if (n === 0) return 0;
+  const all = supply.extra ? [...supply.fixed, supply.extra] : supply.fixed;
+  const dims = items[0].size.length;
+  // Sums of up to n fractions: a tolerance that only ever lowers the bound keeps it valid.
+  const tolerance = 1e-9 * (n + 1);
+  const w = new Float64Array(n);
+  const prefix = new Float64Array(n + 1);
+  let best = 0;
+  for (let d = 0; d + 1 < dims; d += 2) {
+    const c = Math.max(...all.map((cap) => cap[d]));
+    const m = Math.max(...all.map((cap) => cap[d + 1]));
+    if (c <= 0 || m <= 0) continue;
+    for (let step = 0; step <= MIX_STEPS; step++) {
+      const alpha = step / MIX_STEPS;
+      const holds = (cap: readonly number[]) => (alpha * cap[d]) / c + ((1 - alpha) * cap[d + 1]) / m;
+      const fewest = fewestBinsFor(supply.fixed.map(holds), supply.extra && holds(supply.extra), tolerance);
+      for (let i = 0; i < n; i++) w[i] = (alpha * items[i].size[d]) / c + ((1 - alpha) * items[i].size[d + 1]) / m;
+      w.sort();
+      for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + w[i];
+      for (let t = 2; t <= MAX_BIG_BIN_ITEMS; t++) {
+        let least = Infinity;
+        for (let q = 0; q <= n; q++) {
+          const big = fewest(prefix[q]);
+          if (big > q / t) continue;
+          least = Math.min(least, Math.floor((n - q + t - 2) / (t - 1)) + big);
+        }
+        best = Math.max(best, least);
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * K(x): the fewest bins whose holdings, largest first, reach x (added bins, if any, as many as
+ * needed); Infinity when the bins cannot. The tolerance lowers the count at the boundary, never raises it.
+ */
+function fewestBinsFor(fixed: readonly number[], extra: number | undefined, tolerance: number): (x: number) => number {
+  // Fixed bins holding less than an added bin never come first: there are always more added bins.
+  const largest = fixed.filter((k) => extra === undefined || k > extra).sort((a, b) => b - a);
+  const reach = new Float64Array(largest.length + 1);
+  largest.forEach((k, i) => (reach[i + 1] = reach[i] + k));
+  return (x) => {
+    const need = x - tolerance;
+    if (need <= 0) return 0;
+    let lo = 1;
+    let hi = largest.length;
+    if (hi >= 1 && reach[hi] >= need) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (reach[mid] >= need) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    }
+    return extra !== undefined && extra > 0 ? largest.length + Math.ceil((need - reach[largest.length]) / extra - 1e-12) : Infinity;
+  };
+}
+
+/** The fewest bins, largest first, whose capacities reach the total size (added bins, if any, as many as needed). */
+function volumeBound(sizes: readonly number[], fixed: readonly number[], extra: number | undefined): number {
+  let left = sizes.reduce((a, b) => a + b, 0);
+  let count = 0;
+  // Fixed bins smaller than an added bin never come first: there are always more added bins.
+  for (const cap of fixed.filter((c) => extra === undefined || c > extra).sort((a, b) => b - a)) {
+    if (left <= 0) return count;
+    left -= cap;
+    count++;
+  }
+  if (left <= 0) return count;
+  return extra !== undefined && extra > 0 ? count + Math.ceil(left / extra - 1e-9) : count;
 }
 
 /** Index of the first value in sorted `xs` above `v`. */
@@ -317,53 +569,73 @@ export function martelloTothL2(sizes: readonly number[], cap: number): number {
 }
 
 /**
- * Exact minimum by depth-first branch and bound: items in decreasing order, each into an open bin
- * or one new bin (never two equal new bins: symmetry), pruned at the best count found. Returns a
- * packing only if it beats `upper`; `complete` says whether the search finished within its budget.
+ * Exact best packing by depth-first branch and bound: items in decreasing order, each into an open
+ * bin or a new one (one per distinct capacity among the fixed bins not yet open, and one added bin:
+ * equal new bins are one choice, for symmetry), pruned at the best cost found. The cost counts an
+ * added bin above all the fixed ones, so fixed bins are used first. Returns a packing only if it
+ * beats `upper`; `complete` says whether the search finished within its budget.
  */
-export function branchAndBound(
-  items: readonly PackItem[],
-  capacity: readonly number[],
-  upper: number,
-): { complete: boolean; packing?: Packing } {
-  const order = decreasingOrder(items, capacity);
-  const lower = packingLowerBound(items, capacity);
-  let best = upper;
-  let bestBins: number[][] | undefined;
-  const bins: number[][] = [];
+export function branchAndBound(items: readonly PackItem[], bins: Bins, upper: Packing): { complete: boolean; packing?: Packing } {
+  const supply = new Supply(bins);
+  const fixedCount = supply.fixed.length;
+  const cost = (slots: readonly number[]) => slots.reduce((sum, s) => sum + (s >= fixedCount ? fixedCount + 1 : 1), 0);
+  const order = decreasingOrder(items, supply.reference);
+  const lower = packingLowerBound(items, bins);
+  let best = cost(upper.slots);
+  let found: Packing | undefined;
+  const contents: number[][] = [];
+  const slots: number[] = [];
   const loads: number[][] = [];
+  const opened = new Uint8Array(fixedCount);
   let nodes = 0;
   let complete = true;
-  const search = (k: number): void => {
+  const fits = (load: readonly number[], size: readonly number[], cap: readonly number[]) => size.every((s, d) => load[d] + s <= cap[d]);
+  const search = (k: number, spent: number): void => {
     if (!complete || best <= lower) return;
     if (++nodes > EXACT_NODE_LIMIT) {
       complete = false;
       return;
     }
     if (k === order.length) {
-      if (bins.length < best) {
-        best = bins.length;
-        bestBins = bins.map((b) => [...b]);
+      if (spent < best) {
+        best = spent;
+        found = { bins: contents.map((b) => [...b]), slots: [...slots], unplaced: [], heuristic: "exact" };
       }
       return;
     }
     const i = order[k];
-    for (let b = 0; b < bins.length; b++) {
-      if (!fits(loads[b], items[i].size, capacity)) continue;
-      bins[b].push(i);
-      addTo(loads[b], items[i].size, 1);
-      search(k + 1);
-      addTo(loads[b], items[i].size, -1);
-      bins[b].pop();
+    const size = items[i].size;
+    for (let b = 0; b < contents.length; b++) {
+      if (!fits(loads[b], size, supply.capacity(slots[b]))) continue;
+      contents[b].push(i);
+      size.forEach((s, d) => (loads[b][d] += s));
+      search(k + 1, spent);
+      size.forEach((s, d) => (loads[b][d] -= s));
+      contents[b].pop();
     }
-    if (bins.length + 1 < best) {
-      bins.push([i]);
-      loads.push([...items[i].size]);
-      search(k + 1);
-      bins.pop();
+    const added = slots.filter((s) => s >= fixedCount).length;
+    const choices = supply.order.filter(
+      (s, n) => !opened[s] && !supply.order.slice(0, n).some((t) => !opened[t] && sameCapacity(supply.fixed[t], supply.fixed[s])),
+    );
+    if (supply.extra) choices.push(fixedCount + added);
+    for (const slot of choices) {
+      const price = slot >= fixedCount ? fixedCount + 1 : 1;
+      if (spent + price >= best || !fits(new Array(size.length).fill(0), size, supply.capacity(slot))) continue;
+      if (slot < fixedCount) opened[slot] = 1;
+      contents.push([i]);
+      slots.push(slot);
+      loads.push([...size]);
+      search(k + 1, spent + price);
+      contents.pop();
+      slots.pop();
       loads.pop();
+      if (slot < fixedCount) opened[slot] = 0;
     }
   };
-  search(0);
-  return { complete, packing: bestBins && { bins: bestBins, heuristic: "exact" } };
+  search(0, 0);
+  return { complete, packing: found };
+}
+
+function sameCapacity(a: readonly number[], b: readonly number[]): boolean {
+  return a.every((v, d) => v === b[d]);
 }

@@ -90,4 +90,34 @@ describe("DemandLedger", () => {
     expect(added).toMatchObject({ vms: 2, vmsWithoutCpuReservation: 1, largestCpuMhz: 3000 });
     expect(ledger.totals("prod")).toMatchObject({ vms: 2, cpuMhz: 5000, largestCpuMhz: 3000 });
   });
+
+  it("an operation that rewrote only usage sees the stored totals; a power-off or new overhead among them still counts", () => {
+    const ledger = new DemandLedger();
+    const vms = [record("a", 3000, 1024), record("b", 2000, 1024, "on", "prod", 64), record("c", 0, 512, "awaiting")];
+    for (const vm of vms) ledger.replace(undefined, vm);
+    const used = (vm: VmRecord, change: Partial<VmStatus> = {}): VmRecord => ({
+      ...vm,
+      status: { ...vm.status, cpuUsedMhz: 777, memoryUsedMb: 99, cpuEntitlementMhz: 5, ...change },
+    });
+    expect(
+      ledger.totalsWith(
+        "prod",
+        vms.map((vm) => [vm, used(vm)]),
+      ),
+    ).toEqual(ledger.totals("prod"));
+    const [a, b, c] = vms;
+    const changed = ledger.totalsWith("prod", [
+      [a, used(a, { powerState: "off", currentHost: null })],
+      [b, used(b, { overheadMemoryMb: 128 })],
+      [c, used(c)],
+    ]);
+    expect(changed).toEqual({
+      vms: 2,
+      cpuMhz: 2000,
+      vmsWithoutCpuReservation: 1,
+      memoryMb: 1024 + 128 + 512,
+      largestCpuMhz: 2000,
+      largestMemoryMb: 1152,
+    });
+  });
 });

@@ -141,6 +141,7 @@ export class DemandLedger {
     let addedCpu = 0;
     let addedMemory = 0;
     for (const [before, after] of changes) {
+      if (before && after && sameClaim(before, after)) continue;
       const old = before && haDemandOf(before);
       const now = after && haDemandOf(after);
       if (old?.cluster === cluster) {
@@ -165,6 +166,25 @@ export class DemandLedger {
     if (!entry) this.clusters.set(cluster, (entry = new ClusterEntry()));
     return entry;
   }
+}
+
+/**
+ * Whether two versions of a VM claim the same: they differ only in what haDemandOf does not read
+ * (usage, entitlement, which host), as after a usage refresh; saves the footprints of an operation
+ * that rewrote every VM's usage.
+ */
+function sameClaim(a: RuntimeObject, b: RuntimeObject): boolean {
+  if (a.kind !== "VirtualMachine" || b.kind !== "VirtualMachine") return false;
+  const x = (a as VmRecord).status;
+  const y = (b as VmRecord).status;
+  return (
+    (a as VmRecord).spec === (b as VmRecord).spec &&
+    x.cluster === y.cluster &&
+    x.powerState === y.powerState &&
+    (x.currentHost === null) === (y.currentHost === null) &&
+    !x.haRestart === !y.haRestart &&
+    x.overheadMemoryMb === y.overheadMemoryMb
+  );
 }
 
 function shift(totals: DemandTotals, d: VmDemand, sign: 1 | -1): void {
