@@ -9,6 +9,7 @@ interface ServeFlags {
   speed?: string;
   paused?: boolean;
   seed?: string;
+  postgres?: string;
 }
 
 function integer(text: string, flag: string, max: number): number {
@@ -49,10 +50,17 @@ export function registerServe({ program }: Cli): void {
     .option("--speed <n>", "simulated seconds per wall-clock second (default 1)")
     .option("--paused", "the clock moves only on advance (deterministic CI)")
     .option("--seed <n>", "seed of a new state's random source")
+    .option(
+      "--postgres <url>",
+      "a PostgreSQL datacenter (default: POLYVISOR_POSTGRES when --state is not given), shared with other servers: the lease holder drives the clock",
+    )
     .action(async (flags: ServeFlags) => {
       const globals = program.opts<{ state?: string }>();
+      if (flags.postgres !== undefined && globals.state !== undefined) throw new UsageError("--state and --postgres exclude each other");
+      const postgres = flags.postgres ?? (globals.state === undefined ? process.env.POLYVISOR_POSTGRES || undefined : undefined);
       const options = {
         statePath: globals.state ?? defaultStatePath(),
+        postgres,
         host: flags.host,
         port: integer(flags.port, "--port", 65535),
         speed: speedOf(flags),

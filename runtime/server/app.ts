@@ -17,6 +17,8 @@ import { ServerMetrics } from "./metrics";
 import { openApiDocument } from "./openapi";
 import { ROUTES, type AnyRoute, type Role, type RouteRequest, roleAllows } from "./routes";
 import type { Principal, TokenRegistry } from "./tokens";
+import type { Leadership } from "./leadership";
+import { isLeaseLost } from "../store/postgres-lease";
 import { WallClock } from "./wall-clock";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -37,6 +39,11 @@ export interface ServerOptions {
   version: string;
   /** Where failures of the server's own work (clock ticks, internal errors) are reported. */
   log(line: string): void;
+  /**
+   * Several servers on one datacenter: the clock ticks only while `leadership` holds the controller
+   * lease, and advances through `runtime`, whose writes are fenced by the lease's epoch.
+   */
+  controller?: { leadership: Leadership; runtime: Runtime };
 }
 
 declare module "fastify" {
@@ -140,10 +147,16 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
   const hub = new EventHub(runtime);
   const metrics = new ServerMetrics(runtime);
   hub.onEvents((events) => metrics.countEvents(events));
+  const { controller } = options;
+  if (controller) metrics.watchLeadership(() => controller.leadership.status());
   const clock = new WallClock({
     speed: options.speed,
-    advance: (seconds) => writes.run(() => runtime.advance(seconds)).then(() => hub.publish()),
-    onError: (e) => options.log(`clock: ${e instanceof Error ? e.message : String(e)}`),
+    active: !controller,
+    advance: (seconds) => writes.run(() => (controller?.runtime ?? runtime).advance(seconds)).then(() => hub.publish()),
+    onError: (e) => {
+      if (controller && isLeaseLost(e)) controller.leadership.refused(e);
+      else options.log(`clock: ${e instanceof Error ? e.message : String(e)}`);
+    },
   });
   const streams = new Set<ServerResponse>();
   let poll: NodeJS.Timeout | undefined;
@@ -263,7 +276,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     await clock.setSpeed(speed);
     return { nowSeconds: await runtime.now(), speed: clock.speed, paused: clock.paused };
   });
-  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/healthz", async () => ({ status: "ok", ...controller?.leadership.status() }));
   const document = openApiDocument(options.version);
   app.get("/openapi.json", async () => document);
   app.get("/metrics", async (req, reply) => {
@@ -311,6 +324,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     async start() {
       await hub.start();
       clock.start();
+      controller?.leadership.start((leading) => clock.setActive(leading));
       // Writers in other processes sharing the state (the CLI on the same file) publish nothing here.
       poll = setInterval(
         () => void hub.publish().catch((e: unknown) => options.log(`events: ${e instanceof Error ? e.message : String(e)}`)),
@@ -319,6 +333,7 @@ export async function buildServer(options: ServerOptions): Promise<PolyvisorServ
     },
     async close() {
       clearInterval(poll);
+      await controller?.leadership.stop();
       await clock.stop();
       await app.close();
     },

@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AlarmObject, HostObject, Runtime, RuntimeEvent } from "../api";
 import type { ClusterStatus } from "../../schema";
+import type { LeadershipStatus } from "./leadership";
 
 const MIGRATION_REASONS = new Set(["Migrated", "DrsMigrated"]);
 
@@ -131,6 +132,32 @@ export class ServerMetrics {
 
   countRefusal(code: string): void {
     if (code === "AdmissionControl") this.admissionRefusals.inc();
+  }
+
+  /** A server sharing its datacenter: whether it leads, the lease's epoch, and its fenced writes. */
+  watchLeadership(status: () => LeadershipStatus): void {
+    const gauge = (name: string, help: string, value: (s: LeadershipStatus) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect(this: Gauge) {
+          this.set(value(status()));
+        },
+      });
+    gauge("polyvisor_controller_leader", "1 while this server holds the controller lease (drives the clock), else 0", (s) =>
+      s.leader ? 1 : 0,
+    );
+    gauge("polyvisor_controller_lease_epoch", "Epoch of the controller lease as this server last saw it", (s) => s.leaseEpoch);
+    new Counter({
+      name: "polyvisor_controller_fenced_writes_total",
+      help: "Controller writes and lease renewals of this server refused because their epoch was over",
+      registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        this.inc(status().fencedWrites);
+      },
+    });
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

@@ -91,8 +91,28 @@ export function openApiDocument(version: string): object {
   });
   add("/healthz", "GET", {
     operationId: "healthz",
-    summary: "Liveness (no token needed)",
-    responses: { "200": { description: "Serving" } },
+    summary: "Liveness (no token needed); on a shared PostgreSQL datacenter, whether this server leads",
+    responses: {
+      "200": {
+        description: "Serving",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["status"],
+              properties: {
+                status: { const: "ok" },
+                leader: { type: "boolean", description: "holds the controller lease: drives the clock" },
+                holder: { type: "string", description: "this server's name in the lease" },
+                leaseEpoch: { type: "integer", description: "the lease's epoch as last seen" },
+                leaseHolder: { type: "string", description: "who holds the lease as last seen" },
+                fencedWrites: { type: "integer", description: "clock writes and renewals refused because their epoch was over" },
+              },
+            },
+          },
+        },
+      },
+    },
   });
   add("/metrics", "GET", {
     operationId: "metrics",

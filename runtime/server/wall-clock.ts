@@ -2,6 +2,7 @@
  * Drives the simulated clock from wall time on a server: every tick advances it by the wall time
  * since the last tick times `speed`, so DRS passes, HA timers and migrations happen while nobody
  * calls. Paused (speed 0), the clock moves only on `advance`. Wall time lives here, never in the core.
+ * Of several servers on one datacenter only the lease holder's clock is active (leadership.ts).
  */
 import { MAX_ADVANCE_SECONDS } from "../../schema";
 
@@ -14,6 +15,8 @@ export interface WallClockOptions {
   advance(seconds: number): Promise<void>;
   /** A tick that failed: reported, and the clock goes on. */
   onError(error: unknown): void;
+  /** Whether this clock drives at first (default true); see setActive. */
+  active?: boolean;
   /** Wall time in milliseconds (injected for tests). */
   now?: () => number;
 }
@@ -23,9 +26,11 @@ export class WallClock {
   private last = 0;
   private ticking?: Promise<void>;
   private readonly now: () => number;
+  private active: boolean;
 
   constructor(private readonly options: WallClockOptions) {
     this.now = options.now ?? (() => performance.now());
+    this.active = options.active ?? true;
   }
 
   get speed(): number {
@@ -37,7 +42,9 @@ export class WallClock {
   }
 
   start(): void {
-    if (this.paused) return;
+    // Speed and leadership change independently: a second start replaces the first's ticks.
+    clearInterval(this.timer);
+    if (this.paused || !this.active) return;
     this.last = this.now();
     this.timer = setInterval(() => {
       if (!this.ticking) this.ticking = this.tick().finally(() => (this.ticking = undefined));
@@ -64,6 +71,16 @@ export class WallClock {
   async setSpeed(speed: number): Promise<void> {
     await this.stop();
     this.options.speed = speed;
+    this.start();
+  }
+
+  /**
+   * Drives the clock or leaves it to another server. An inactive clock keeps its speed and does not
+   * tick; made active again it starts from now: the time no server drove is not caught up.
+   */
+  async setActive(active: boolean): Promise<void> {
+    await this.stop();
+    this.active = active;
     this.start();
   }
 

@@ -3,7 +3,8 @@
  * index + 1 is the version kept in polyvisor_schema. Version 1 is the layout the SQLite store has
  * reached through its own migrations (a PostgreSQL state starts there), plus the revision that last
  * changed each object and a log of removals, so that a process catches up on others' writes by
- * reading only what changed.
+ * reading only what changed. Version 2 adds the controller lease of servers sharing the datacenter
+ * (store/lease.ts) and the lease epoch of the last controller write on the state row.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `CREATE TABLE state (
@@ -45,4 +46,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      hash TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  `CREATE TABLE controller_lease (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     holder TEXT NOT NULL,
+     epoch BIGINT NOT NULL,
+     expires_at TIMESTAMPTZ NOT NULL
+   );
+   INSERT INTO controller_lease (id, holder, epoch, expires_at) VALUES (1, '', 0, to_timestamp(0));
+   ALTER TABLE state ADD COLUMN lease_epoch BIGINT NOT NULL DEFAULT 0;`,
 ];

@@ -5,7 +5,8 @@
  * revision read after taking it is the latest; readers take no lock (MVCC), reading objects and
  * state in one REPEATABLE READ snapshot. As in the SQLite store, each process keeps the world in
  * memory and reloads it only when the stored revision shows another process wrote since, and every
- * row carries a version checked on update.
+ * row carries a version checked on update. A server that drives the clock writes through
+ * `fencedBy`: each of those writes checks the controller lease in its transaction (postgres-lease.ts).
  */
 import { Pool, type PoolClient, types } from "pg";
 import { PolyvisorError } from "../core/kernel/errors";
@@ -16,6 +17,8 @@ import type { InvariantCheck } from "../core/state-invariants";
 import { StateUnusableError } from "./state-error";
 import { type ObjectRow, objectOfRow, parseStored } from "./stored-rows";
 import { type Store, type TokenRecord, type WriteOptions, type WriteOutcome, isEmpty } from "./store";
+import type { LeaseTerm } from "./lease";
+import { fenceWrite } from "./postgres-lease";
 
 /** How to repair a row that no longer parses. */
 const REPAIR = "restore the database from a backup, or repair or delete that row";
@@ -25,6 +28,11 @@ export interface PostgresStoreOptions {
   seed: number;
   /** How long a writer waits for another one's lock, in milliseconds. */
   busyTimeoutMs?: number;
+  /**
+   * Ends a connection's transaction that waits this long for its client (a stopped process), so its
+   * locks do not outlive it; unset: no limit. Servers sharing a datacenter set it.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** BIGINT columns as numbers: revisions, sequence numbers and generations stay far below 2^53. */
@@ -66,9 +74,19 @@ export class PostgresStore implements Store {
     private readonly options: PostgresStoreOptions,
   ) {
     this.where = location(url);
-    this.pool = new Pool({ connectionString: url, types: TYPES, max: 4, application_name: `polyvisor pid ${process.pid}` });
+    const idle = options.idleInTransactionTimeoutMs;
+    this.pool = new Pool({
+      connectionString: url,
+      types: TYPES,
+      max: 4,
+      application_name: `polyvisor pid ${process.pid}`,
+      ...(idle === undefined ? {} : { idle_in_transaction_session_timeout: Math.max(1, Math.round(idle)) }),
+    });
     // An idle client's error (the server restarted) surfaces at the next query instead of crashing the process.
     this.pool.on("error", () => undefined);
+    // So does a connection lost while a client is checked out: its query fails, the pool drops it, and
+    // its error event (which pg emits even then) finds a listener instead of ending the process.
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
     this.ready = this.migrate();
     this.ready.catch(() => undefined);
   }
@@ -199,7 +217,7 @@ export class PostgresStore implements Store {
     throw new PolyvisorError("Conflict", { kind, name }, "changed by another writer during this operation; retry");
   }
 
-  private async persist(client: PoolClient, world: World, changes: Changes): Promise<void> {
+  private async persist(client: PoolClient, world: World, changes: Changes, term: LeaseTerm | undefined): Promise<void> {
     const revision = this.revision + 1;
     for (const { kind, name } of changes.removes) {
       const done = await client.query("DELETE FROM objects WHERE kind = $1 AND name = $2 AND version = $3", [
@@ -221,8 +239,8 @@ export class PostgresStore implements Store {
     }
     const { meta } = changes;
     await client.query(
-      "UPDATE state SET revision = revision + 1, clock_seconds = $1, random_state = $2, timers = $3, next_timer_seq = $4 WHERE id = 1",
-      [meta.clockSeconds, meta.randomState, JSON.stringify(meta.timers), meta.nextTimerSeq],
+      "UPDATE state SET revision = revision + 1, clock_seconds = $1, random_state = $2, timers = $3, next_timer_seq = $4, lease_epoch = COALESCE($5, lease_epoch) WHERE id = 1",
+      [meta.clockSeconds, meta.randomState, JSON.stringify(meta.timers), meta.nextTimerSeq, term?.epoch ?? null],
     );
   }
 
@@ -275,6 +293,29 @@ export class PostgresStore implements Store {
   }
 
   write<T>(operation: (world: World) => WriteOutcome<T>, options: WriteOptions = {}): Promise<T> {
+    return this.writeAs(operation, options);
+  }
+
+  /**
+   * The store as the clock's driver sees it: each write is refused (Conflict, kind ControllerLease)
+   * unless `term()` still holds the controller lease, and records its epoch on the state row.
+   */
+  fencedBy(term: () => LeaseTerm | undefined): Store {
+    return {
+      write: (operation, options = {}) => this.writeAs(operation, options, term),
+      read: (query) => this.read(query),
+      events: (sinceSeq) => this.events(sinceSeq),
+      tokens: () => this.tokens(),
+      addToken: (token) => this.addToken(token),
+      removeToken: (name) => this.removeToken(name),
+      inspect: () => this.inspect(),
+      // The store is its owner's to close.
+      close: async () => {},
+    };
+  }
+
+  /** A write; with `term`, a controller write fenced by the lease. */
+  private writeAs<T>(operation: (world: World) => WriteOutcome<T>, options: WriteOptions, term?: () => LeaseTerm | undefined): Promise<T> {
     return this.serially(async () => {
       const client = await this.connect();
       try {
@@ -295,11 +336,14 @@ export class PostgresStore implements Store {
             `another writer holds the datacenter's write lock (${holder}); waited ${waited} s for it; retry when it is done`,
           );
         }
+        // Under the datacenter's lock, so the lease checked here is the one in force when this write commits.
+        const held = term?.();
+        if (term) await fenceWrite(client, held);
         const world = await this.sync(client);
         const outcome = operation(world);
         const wrote = !isEmpty(outcome.changes, world.meta);
         try {
-          if (wrote) await this.persist(client, world, outcome.changes);
+          if (wrote) await this.persist(client, world, outcome.changes, held);
           await client.query("COMMIT");
         } catch (e) {
           // Whether a failed commit took effect is unknown: reload at the next call.

@@ -79,3 +79,27 @@ it("a failed tick is reported and the clock goes on", async () => {
   expect(errors).toEqual([new Error("store busy")]);
   expect(calls).toBe(3);
 });
+
+it("an inactive clock (another server leads) never ticks, whatever its speed; made active it drives from then on", async () => {
+  const advanced: number[] = [];
+  const clock = new WallClock({
+    speed: 10,
+    tickMs: 250,
+    active: false,
+    now: () => wallMs,
+    advance: async (s) => void advanced.push(s),
+    onError: () => expect.unreachable(),
+  });
+  clock.start();
+  await elapse(1000, 250);
+  await clock.setSpeed(20);
+  await elapse(1000, 250);
+  expect(advanced).toEqual([]);
+  await clock.setActive(true);
+  await elapse(1000, 250);
+  await clock.setActive(false);
+  await elapse(1000, 250);
+  await clock.stop();
+  // 1 s of wall time at speed 20, none of the time it was inactive caught up.
+  expect(advanced.reduce((a, b) => a + b, 0)).toBeCloseTo(20, 9);
+});

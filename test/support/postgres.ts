@@ -14,6 +14,8 @@ import { Client } from "pg";
 export interface TestPostgres {
   /** A new, empty database; its connection string. */
   createDatabase(): Promise<string>;
+  /** Crashes the server (immediate stop), leaves it down for `downMs`, and starts it again; only a throwaway cluster can. */
+  restart?: (downMs: number) => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,8 +48,9 @@ function runPg(bin: string, args: string[]): void {
 
 let counter = 0;
 
-function withDatabases(adminUrl: string, stop: () => Promise<void>): TestPostgres {
+function withDatabases(adminUrl: string, stop: () => Promise<void>, restart?: TestPostgres["restart"]): TestPostgres {
   return {
+    restart,
     async createDatabase() {
       const name = `polyvisor_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
       const admin = new Client({ connectionString: adminUrl });
@@ -77,17 +80,27 @@ export async function startTestPostgres(): Promise<TestPostgres | undefined> {
   runPg(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
-  runPg(join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "start"]);
+  const start = () => runPg(join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "start"]);
+  const crash = () => runPg(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+  start();
   let stopped = false;
-  return withDatabases(`postgres://postgres@127.0.0.1:${port}/postgres`, async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      runPg(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  return withDatabases(
+    `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async () => {
+      if (stopped) return;
+      stopped = true;
+      try {
+        crash();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    async (downMs) => {
+      crash();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      start();
+    },
+  );
 }
 
 /** Whether a PostgreSQL suite can run here; in CI it must (its setup then fails loudly when it cannot). */

@@ -13,10 +13,16 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export function startServer(state: string, args: string[] = ["--paused"], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, "--state", state, "serve", "--port", "0", ...args], {
+/** `state`: a state file, or a PostgreSQL datacenter that several servers may share. */
+export function startServer(
+  state: string | { postgres: string },
+  args: string[] = ["--paused"],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const where = typeof state === "string" ? ["--state", state, "serve"] : ["serve", "--postgres", state.postgres];
+  const child = spawn(process.execPath, [CLI, ...where, "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, POLYVISOR_URL: "", POLYVISOR_TOKEN: "", ...env },
+    env: { ...process.env, POLYVISOR_URL: "", POLYVISOR_TOKEN: "", POLYVISOR_POSTGRES: "", ...env },
   });
   let stdout = "";
   let stderr = "";
