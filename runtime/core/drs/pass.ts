@@ -3,7 +3,7 @@
  * cluster) and when something asks for one now (a rule changes, `polyvisor drs --now`):
  * 1. sample workloads (periodic passes only) and divvy entitlements over the pool tree;
  * 2. refresh usage on every host; power standby hosts back on when DPM says so;
- * 3. plan (rule corrections, then load balancing) on a snapshot;
+ * 3. plan (rule corrections, VM happiness with balanceBy vmHappiness, then load balancing) on a snapshot;
  * 4. fullyAutomated: start the moves as live migrations (DrsMigrated; they land when the pre-copy
  *    model says, see vm-moves.ts) and let DPM take a host to standby once its VMs have left;
  *    manual and partiallyAutomated: publish the moves as recommendations (DrsRecommended);
@@ -29,6 +29,7 @@ import { cpuDemandAt } from "../guests/workload-profiles";
 import { hostsToWake, planStandby } from "./dpm";
 import { recordPass } from "../history/record";
 import { formatImbalance, roundImbalance } from "./imbalance";
+import { roundScore } from "./happiness";
 import type { BalanceSettings, PlannedMove } from "./planned-move";
 import { planPass } from "./plan";
 import { ClusterSnapshot } from "./snapshot";
@@ -194,6 +195,7 @@ export function balanceSettings(txn: Txn, cluster: ClusterRecord): BalanceSettin
     minGain: d.minGain,
     intervalSeconds: d.intervalSeconds,
     migration: cluster.spec.migration,
+    balanceBy: d.balanceBy,
     nowSeconds: txn.clockSeconds,
   };
 }
@@ -219,6 +221,8 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
       ...emptyDrsStatus(),
       ...before,
       projectedImbalance: before.imbalance,
+      vmScoreBefore: before.vmScore,
+      projectedVmScore: before.vmScore,
       summary: "DRS is disabled: entitlements and usage only",
     };
   } else {
@@ -242,6 +246,8 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
       ...(applying ? after : before),
       imbalanceBefore: before.imbalance,
       projectedImbalance: after.imbalance,
+      vmScoreBefore: before.vmScore,
+      projectedVmScore: after.vmScore,
       targetImbalance: roundImbalance(plan.targetImbalance),
       moves: applying ? plan.moves : [],
       recommendations: applying ? [] : plan.moves,
@@ -257,9 +263,10 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   return recorded;
 }
 
-/** The snapshot's imbalance figures, rounded for status. */
-function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> {
+/** The snapshot's imbalance figures and mean modelled VM DRS score, rounded for status. */
+function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> & { vmScore: number } {
   return {
+    vmScore: roundScore(snap.meanVmScore()),
     imbalance: roundImbalance(snap.load.imbalance()),
     cpuImbalance: roundImbalance(snap.load.sigma(0)),
     memoryImbalance: roundImbalance(snap.load.sigma(1)),
