@@ -85,6 +85,12 @@ export const DrsSettings = z.strictObject({
     .default(900)
     .describe("A VM DRS moved is left out of load balancing and preference fixes this many seconds, against thrashing"),
   dpm: DpmSettings.prefault({}).describe("Distributed Power Management: standby for hosts while the cluster is lightly loaded"),
+  containerMoves: z
+    .enum(["off", "checkpointRestore", "withDowntime"])
+    .default("checkpointRestore")
+    .describe(
+      "Load balancing of container hosts: checkpointRestore moves OpenVZ/Virtuozzo containers live (a pause of seconds); withDowntime also moves Solaris zones by detach/attach, down for the whole move; off: DRS moves no container",
+    ),
   balanceBy: z
     .enum(["vmHappiness", "imbalance"])
     .default("vmHappiness")
@@ -278,7 +284,9 @@ export type ClusterSpecInput = z.input<typeof ClusterSpec>;
 
 /** One migration DRS made or recommends. */
 export const DrsMove = z.object({
+  /** The VM moved, or the container when `kind` is Container. */
   vm: z.string(),
+  kind: z.enum(["VirtualMachine", "Container"]).optional(),
   fromHost: z.string(),
   toHost: z.string(),
   /** 1 mandatory (rules, maintenance) .. 5 smallest improvement; applied when <= migrationThreshold. */

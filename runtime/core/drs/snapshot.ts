@@ -281,6 +281,12 @@ export class ClusterSnapshot {
     } else this.rebuildLoad();
   }
 
+  /** Moves load that is not a VM's (a container's) between two hosts that count for balance. */
+  moveLoad(from: number, to: number, cpu: number, memory: number): void {
+    this.load.move(this.slot[from], this.slot[to], cpu, memory);
+    this.wants.move(this.slot[from], this.slot[to], cpu, memory);
+  }
+
   /** Takes a host out of balance (it goes to standby or maintenance once empty). */
   setState(host: number, state: HostRecord["status"]["state"]): void {
     const h = this.hosts[host];
