@@ -3,7 +3,9 @@
  * balancing, move VMs off the hosts whose modelled VM DRS score (happiness.ts) is lowest. From the
  * least happy host first, the move taken is the one that leaves the lower of its two hosts' scores
  * highest (the unhappiest VMs gain most, and the target's VMs may lose only down to that), ties by
- * the lower imbalance, then VM and host name; it must raise that lower score by at least one point.
+ * the lower imbalance, then VM and host name; it must raise that lower score by MIN_RAISE (one VM
+ * leaving a host of a hundred raises its score by less than a point, so the bar is the precision
+ * status shows the mean in).
  * A host scoring 100 is never a source, so on an uncontended cluster this step moves nothing and
  * the pass makes exactly the moves of balanceBy "imbalance". The same VMs may not move as in load
  * balancing (pinned, in flight, already moved, cooling down), the same placement filters and
@@ -13,8 +15,10 @@
 import { formatScore, happinessPriority, hostScoreIf } from "./happiness";
 import { formatImbalance } from "./imbalance";
 import { type Mover, Movers, refusal } from "./load-balancing";
-import { type BalanceSettings, type PlannedMove, moveUnit } from "./planned-move";
+import { BREADTH, type BalanceSettings, type PlannedMove, moveUnit } from "./planned-move";
 import type { ClusterSnapshot } from "./snapshot";
+
+const MIN_RAISE = 0.1;
 
 interface Choice {
   mover: Mover;
@@ -23,26 +27,29 @@ interface Choice {
   imbalance: number;
 }
 
-/** The best move off `from`, or undefined. */
-function bestFrom(snap: ClusterSnapshot, cache: Movers, from: number, budget: number): Choice | undefined {
+/**
+ * The best move off `from`, or undefined: candidates ranked by the lower of the two hosts' scores
+ * after (higher first), then the imbalance after, VM and host; placement's filters are asked in that
+ * order until one accepts, so they run only for the candidates ahead of the move taken.
+ */
+function bestFrom(snap: ClusterSnapshot, cache: Movers, from: number, targets: readonly number[], budget: number): Choice | undefined {
   const a = snap.slotOf(from);
   const now = hostScoreIf(snap.wants, a);
-  let best: Choice | undefined;
+  const ranked: Choice[] = [];
   for (const m of cache.of(from, { cooling: 0, pinned: 0, migrating: 0, costly: 0, refused: 0 })) {
     if (m.unit.length > budget) continue;
     const left = hostScoreIf(snap.wants, a, -m.wantCpu, -m.wantMemory);
-    for (const to of snap.active) {
+    if (left < now + MIN_RAISE) continue;
+    for (const to of targets) {
       if (to === from) continue;
       const b = snap.slotOf(to);
       const worst = Math.min(left, hostScoreIf(snap.wants, b, m.wantCpu, m.wantMemory));
-      if (worst < now + 1) continue;
-      const imbalance = snap.load.imbalanceIf(a, b, m.cpu, m.memory);
-      if (best && (worst < best.worst || (worst === best.worst && imbalance >= best.imbalance))) continue;
-      if (refusal(snap, m, to) !== undefined) continue;
-      best = { mover: m, to, worst, imbalance };
+      if (worst < now + MIN_RAISE) continue;
+      ranked.push({ mover: m, to, worst, imbalance: snap.load.imbalanceIf(a, b, m.cpu, m.memory) });
     }
   }
-  return best;
+  ranked.sort((x, y) => y.worst - x.worst || x.imbalance - y.imbalance || x.mover.unit[0] - y.mover.unit[0] || x.to - y.to);
+  return ranked.find((c) => refusal(snap, c.mover, c.to) === undefined);
 }
 
 /**
@@ -73,17 +80,24 @@ export function raiseHappiness(
     if (moved >= s.maxMovesPerPass) return stop(`the limit of ${s.maxMovesPerPass} moves per pass was reached`);
     let choice: Choice | undefined;
     let score = 100;
-    for (const { h, score: hs } of unhappy) {
-      if (happinessPriority(hs) > s.migrationThreshold) break;
-      choice = bestFrom(snap, cache, h, s.maxMovesPerPass - moved);
-      score = hs;
+    // As in load balancing: the `breadth` least happy hosts as sources and the happiest as targets,
+    // every host when those give nothing.
+    const breadth = s.breadth ?? BREADTH;
+    const happiest = [...snap.active].sort((x, y) => snap.hostScore(y) - snap.hostScore(x) || x - y);
+    for (const targets of breadth < happiest.length ? [happiest.slice(0, breadth), happiest] : [happiest]) {
+      for (const { h, score: hs } of unhappy.slice(0, targets === happiest ? unhappy.length : breadth)) {
+        if (happinessPriority(hs) > s.migrationThreshold) break;
+        choice = bestFrom(snap, cache, h, targets, s.maxMovesPerPass - moved);
+        score = hs;
+        if (choice) break;
+      }
       if (choice) break;
     }
     if (!choice) {
       return stop(
         happinessPriority(unhappy[0].score) > s.migrationThreshold
           ? `above what migration threshold ${s.migrationThreshold} acts on`
-          : "no move raises it by a point",
+          : `no move raises it by ${MIN_RAISE}`,
       );
     }
     const { mover, to } = choice;
