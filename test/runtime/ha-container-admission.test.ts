@@ -74,6 +74,24 @@ describe("HA admission control with containers", () => {
     await rt.close();
   });
 
+  it("keeps counting a container HA owes a restart, and stops counting one stopped or deleted", async () => {
+    const rt = await openRuntime({ path: ":memory:" });
+    await rt.apply(cluster("prod", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 0 } } }));
+    await rt.apply(vzHost("vz1"));
+    for (const name of ["c1", "c2", "c3"]) await rt.apply(ct(name));
+    expect((await ha(rt)).usedSlots).toBe(3);
+    // The only host crashes: nowhere to restart, so all three wait, and HA still holds room for them.
+    await rt.failHost("vz1");
+    await rt.advance(60);
+    expect(((await rt.get("Container", "c1")) as ContainerObject).status.haRestart).not.toBeNull();
+    expect((await ha(rt)).usedSlots).toBe(3);
+    await rt.delete("Container", "c3");
+    expect((await ha(rt)).usedSlots).toBe(2);
+    await rt.apply({ ...ct("c2"), spec: { ...ct("c2").spec, state: "stopped" } });
+    expect((await ha(rt)).usedSlots).toBe(1);
+    await rt.close();
+  });
+
   it("failoverHosts: a container never starts on a failover host, and counts in the figures", async () => {
     const rt = await openRuntime({ path: ":memory:" });
     await rt.apply(cluster("prod", { ha: { enabled: true, admissionControl: { policy: "failoverHosts", failoverHosts: ["vz2"] } } }));
