@@ -74,6 +74,37 @@ describe("DRS balance by VM happiness", () => {
     await rt.close();
   });
 
+  it("refuses a load-balancing move that evens the load by making the target contended", async () => {
+    // h1: CPU half used, memory 90%; h2: CPU 90%, memory 10%. Moving "big" (20% CPU, 50% memory) to h2
+    // evens memory more than it unevens CPU, so the imbalance drops, but h2 would want 110% of its CPU.
+    const run = async (balanceBy: string) => {
+      const rt = await openRuntime({ path: ":memory:" });
+      await rt.apply(cluster("prod", { drs: { balanceBy, automationLevel: "manual", migrationThreshold: 5 } }));
+      for (const h of ["h1", "h2"]) await rt.apply(esxHost(h, "prod", { cpu: CPU, memoryMb: 32768 }));
+      const place = [
+        ["big", "h1", 2080, 16384],
+        ["other", "h1", 3120, 12800],
+        ["busy", "h2", 9360, 2048],
+      ] as const;
+      for (const [name, host, cpu, memory] of place) {
+        const spec = { vcpus: 4, memoryMb: memory, workload: { cpuDemandMhz: cpu, activeMemoryMb: memory } };
+        await rt.apply(vm(name, { ...spec, host }));
+        await rt.apply(vm(name, spec));
+      }
+      const drs = ((await rt.runDrs("prod")) as ClusterObject).status.drs;
+      await rt.close();
+      return drs;
+    };
+    const even = await run("imbalance");
+    expect(even.recommendations.map((m) => [m.vm, m.toHost])).toEqual([["big", "h2"]]);
+    expect(even.projectedImbalance).toBeLessThan(even.imbalanceBefore);
+    expect(even.projectedVmScore).toBeLessThan(100);
+    const happy = await run("vmHappiness");
+    expect(happy.vmScoreBefore).toBe(100);
+    expect(happy.recommendations).toEqual([]);
+    expect(happy.summary).toMatch(/big to h2: lowers the modelled VM DRS score on h1 and h2 from 100 to \d+/);
+  });
+
   it("makes the same moves as balanceBy imbalance where every host has room for what its VMs want", async () => {
     // fast-check, fixed seed (test/support/fast-check-seed.ts): 3 hosts, VMs started on h1 within its capacity.
     let withMoves = 0;
