@@ -258,7 +258,8 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
       : planContainerMoves(txn, snap, clusterName, settings, drs.containerMoves ?? "checkpointRestore", plan.targetImbalance);
     const applying = drs.automationLevel === "fullyAutomated" || options.applyRecommendations === true;
     let summary = plan.summary;
-    if (containerMoves.length > 0) summary += `; ${containerMoves.length} container move(s)`;
+    if (containerMoves.length > 0)
+      summary += `; then ${containerMoves.length} container move(s) between hosts of one technology, imbalance ${formatImbalance(snap.load.imbalance())}`;
     const moves = [...plan.moves, ...containerMoves.map(asDrsMove)];
     if (applying) {
       applyMoves(txn, plan.moves, drs.vmCooldownSeconds);
