@@ -4,6 +4,9 @@
  * migrations, statuses), and its planning step against the exhaustive greedy baseline in the same
  * run (every VM of every host against every host at each step), comparing time, moves and imbalance,
  * and planning without the host-pair bound (pruneHostPairs: false), which must give the same plan.
+ * At 96 hosts also the pass with VM DRS scores on: balanceBy vmHappiness (the default: modelled scores
+ * in the plan and the status) plus every VM's score and the cluster's buckets as `status` shows them,
+ * against the same pass with balanceBy imbalance in the same process.
  */
 import { BREADTH, type BalanceSettings } from "../runtime/core/drs/planned-move";
 import { planPass } from "../runtime/core/drs/plan";
@@ -11,6 +14,8 @@ import { balanceSettings, runDrsPass } from "../runtime/core/drs/pass";
 import { ClusterSnapshot } from "../runtime/core/drs/snapshot";
 import type { ClusterRecord, World } from "../runtime/core/kernel/model";
 import { Txn } from "../runtime/core/kernel/txn";
+import { scoreBuckets, vmDrsScore } from "../runtime/core/drs/vm-score";
+import type { VmRecord } from "../runtime/core/kernel/model";
 import { CLUSTER, buildWorld } from "./drs-world";
 import { fmt, header, nowUs } from "./stats";
 
@@ -106,8 +111,51 @@ function benchBalanced(runs: number): void {
   );
 }
 
+/** A pass and the scores of every VM after it, as `polyvisor status` and the console read them. */
+function passWithScores(world: World) {
+  const txn = new Txn(world);
+  const drs = runDrsPass(txn, CLUSTER, { sampleWorkloads: true });
+  const scores = txn.relatedObjects<VmRecord>("vmsInCluster", CLUSTER).flatMap((vm) => vmDrsScore(vm) ?? []);
+  return { drs, buckets: scoreBuckets(scores) };
+}
+
+function benchScores(hosts: number, vms: number, goalMs: number, runs: number): void {
+  header(`DRS pass with VM DRS scores: ${hosts} hosts, ${vms.toLocaleString("en-US")} VMs (in process; best of ${runs})`);
+  // Alternated, so that neither setting runs on a warmer process than the other.
+  let happy = best(1, () => passWithScores(buildWorldOnce(hosts, vms, "vmHappiness")));
+  let even = best(1, () => passWithScores(buildWorldOnce(hosts, vms, "imbalance")));
+  for (let i = 1; i < runs; i++) {
+    const h = best(1, () => passWithScores(buildWorldOnce(hosts, vms, "vmHappiness")));
+    const e = best(1, () => passWithScores(buildWorldOnce(hosts, vms, "imbalance")));
+    if (h.ms < happy.ms) happy = h;
+    if (e.ms < even.ms) even = e;
+  }
+  const h = happy.result;
+  console.log(
+    `balanceBy vmHappiness, scores on: ${fmt(happy.ms)} ms (goal < ${goalMs} ms); ${h.drs.moves.length} moves, imbalance ${h.drs.imbalanceBefore} -> ${h.drs.imbalance}, modelled mean VM score ${h.drs.vmScoreBefore} -> ${h.drs.projectedVmScore}; buckets ${JSON.stringify(h.buckets)}`,
+  );
+  console.log(
+    `baseline balanceBy imbalance with the same scores: ${fmt(even.ms)} ms; ${even.result.drs.moves.length} moves; ratio ${fmt(happy.ms / even.ms, 2)}`,
+  );
+}
+
+const worlds = new Map<string, World>();
+/** One world per setting, built once: a pass works on a Txn over it and never changes it. */
+function buildWorldOnce(hosts: number, vms: number, balanceBy: "vmHappiness" | "imbalance"): World {
+  const key = `${hosts}/${vms}/${balanceBy}`;
+  let world = worlds.get(key);
+  if (!world) worlds.set(key, (world = buildWorld({ hosts, vms, seed: 7, drs: { balanceBy } })));
+  return world;
+}
+
+/** The pass with scores on alone (`node dist/bench/run.js drs-scores`). */
+export function benchDrsScores(): void {
+  benchScores(96, 10_000, 100, 5);
+}
+
 export function benchDrs(): void {
   benchScale(96, 10_000, 100, 5, 16);
   benchBalanced(5);
+  benchDrsScores();
   benchScale(2_500, 40_000, 1000, 3, 2);
 }

@@ -4,7 +4,7 @@ import { benchApplyLatency } from "./apply-latency";
 import { benchCliStartup } from "./cli-startup";
 import { benchConsole } from "./console";
 import { benchContainers } from "./containers";
-import { benchDrs } from "./drs";
+import { benchDrs, benchDrsScores } from "./drs";
 import { benchDrsQuality } from "./drs-quality";
 import { benchHaFailover } from "./ha-failover";
 import { benchMigration } from "./migration";
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   if (!only || only === "placement") benchPlacement();
   if (!only || only === "apply") await benchApplyLatency();
   if (!only || only === "drs") benchDrs();
+  if (only === "drs-scores") benchDrsScores();
   if (!only || only === "drs-quality") await benchDrsQuality();
   if (!only || only === "ha") benchHaFailover();
   if (!only || only === "migration") benchMigration();

@@ -85,6 +85,18 @@ export const DrsSettings = z.strictObject({
     .default(900)
     .describe("A VM DRS moved is left out of load balancing and preference fixes this many seconds, against thrashing"),
   dpm: DpmSettings.prefault({}).describe("Distributed Power Management: standby for hosts while the cluster is lightly loaded"),
+  containerMoves: z
+    .enum(["off", "checkpointRestore", "withDowntime"])
+    .default("checkpointRestore")
+    .describe(
+      "Load balancing of container hosts: checkpointRestore moves OpenVZ/Virtuozzo containers live (a pause of seconds); withDowntime also moves Solaris zones by detach/attach, down for the whole move; off: DRS moves no container",
+    ),
+  balanceBy: z
+    .enum(["vmHappiness", "imbalance"])
+    .default("vmHappiness")
+    .describe(
+      "vSphere 7 DRS: vmHappiness first moves VMs off hosts that cannot give them what they demand (raising the VM DRS scores of the unhappiest), then balances load without lowering any host's modelled score; imbalance: load balancing by the standard deviation alone (vSphere 6)",
+    ),
 });
 export type DrsSettings = z.infer<typeof DrsSettings>;
 
@@ -272,7 +284,9 @@ export type ClusterSpecInput = z.input<typeof ClusterSpec>;
 
 /** One migration DRS made or recommends. */
 export const DrsMove = z.object({
+  /** The VM moved, or the container when `kind` is Container. */
   vm: z.string(),
+  kind: z.enum(["VirtualMachine", "Container"]).optional(),
   fromHost: z.string(),
   toHost: z.string(),
   /** 1 mandatory (rules, maintenance) .. 5 smallest improvement; applied when <= migrationThreshold. */
@@ -296,6 +310,14 @@ export const DrsStatus = z.object({
   memoryImbalance: z.number(),
   /** Moves applied by the last pass. */
   moves: z.array(DrsMove),
+  /**
+   * Mean VM DRS score (0-100) of the running VMs as the pass models it (drs/happiness.ts): when the
+   * pass started, after the moves it applied, and once its recommendations are applied too.
+   * Absent in states recorded before the figure existed.
+   */
+  vmScoreBefore: z.number().optional(),
+  vmScore: z.number().optional(),
+  projectedVmScore: z.number().optional(),
   /** Running VMs per VM DRS score range (vSphere 7's histogram), derived when the cluster is shown. */
   vmScoreBuckets: z.record(z.string(), z.int()).optional(),
   /** Moves the last pass recommends but did not apply (manual, partiallyAutomated). */

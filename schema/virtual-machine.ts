@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   CpuAllocation,
   FilePath,
+  MAX_ADVANCE_SECONDS,
   MAX_CPU_MHZ,
   MAX_RATE_MBPS,
   MAX_STORAGE_GB,
@@ -191,6 +192,14 @@ export const VmSpec = z
     haRestartPriority: RestartPrioritySetting.optional().describe(
       "HA restart order of this VM; disabled: never restarted; absent: the cluster's ha.restartPriority",
     ),
+    haRestartTimeoutSeconds: z
+      .int()
+      .min(0)
+      .max(MAX_ADVANCE_SECONDS)
+      .optional()
+      .describe(
+        "vSphere 6.5's restart priority condition timeout: lower priorities wait at most this long after HA restarts this VM for its guest to be up, then start anyway; absent: 600",
+      ),
     workload: VmWorkload.optional().describe(
       "What the guest asks for over time; absent: no CPU demand, all memory active, no memory dirtying",
     ),
@@ -303,6 +312,11 @@ export const HaRestart = z.object({
   eligibleAtSeconds: z.number(),
   /** restarting: when the guest is up. */
   readyAtSeconds: z.number().nullable(),
+  /**
+   * restarting: until when lower priorities wait for it, the earlier of readyAtSeconds and the
+   * restart plus its haRestartTimeoutSeconds; absent (states recorded before it existed): readyAtSeconds.
+   */
+  blocksUntilSeconds: z.number().optional(),
   /** pendingRestart: why no host could take it. */
   pendingReason: z.string().nullable(),
 });

@@ -1,6 +1,6 @@
-/** `polyvisor status`: containers, where they run, their addresses and what the host's scheduler gives them. */
+/** `polyvisor status`: containers, where they run (or from and to which host a move in flight takes them), their addresses and what the host's scheduler gives them. */
 import type { ContainerObject } from "../../runtime";
-import { table } from "../format";
+import { formatSeconds, table } from "../format";
 
 export function renderContainers(containers: ContainerObject[]): string | undefined {
   if (containers.length === 0) return undefined;
@@ -11,7 +11,11 @@ export function renderContainers(containers: ContainerObject[]): string | undefi
       c.status.cluster ?? "-",
       c.spec.template,
       c.status.haRestart ? `${c.status.state} (HA restart pending)` : c.status.state,
-      c.status.currentHost ? `${c.status.currentHost}${c.status.brand === "lx" ? " (lx)" : ""}` : "-",
+      c.status.migration
+        ? `${c.status.migration.fromHost} -> ${c.status.migration.toHost} (${c.status.migration.kind}, lands ${formatSeconds(c.status.migration.completesAtSeconds)})`
+        : c.status.currentHost
+          ? `${c.status.currentHost}${c.status.brand === "lx" ? " (lx)" : ""}`
+          : "-",
       c.status.ipAddresses.join(",") || "-",
       c.spec.memoryMb,
       c.status.cpuDemandMhz,

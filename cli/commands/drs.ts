@@ -28,6 +28,13 @@ export function renderDrs(cluster: ClusterObject): string {
       ? `Imbalance ${f(drs.imbalance)} now, ${f(drs.projectedImbalance)} once the recommendations are applied (target ${f(drs.targetImbalance)})`
       : `Imbalance before ${f(drs.imbalanceBefore)}, after ${f(drs.imbalance)} (target ${f(drs.targetImbalance)}; cpu ${f(drs.cpuImbalance)}, memory ${f(drs.memoryImbalance)})`,
   );
+  if (drs.vmScoreBefore !== undefined && drs.vmScore !== undefined) {
+    const after =
+      drs.recommendations.length > 0
+        ? `${drs.vmScore.toFixed(1)} now, ${drs.projectedVmScore?.toFixed(1)} once applied`
+        : `after ${drs.vmScore.toFixed(1)}`;
+    out.push(`Mean VM DRS score (as DRS models it) before ${drs.vmScoreBefore.toFixed(1)}, ${after} (balance by ${settings.balanceBy})`);
+  }
   out.push(drs.summary);
   if (drs.moves.length > 0)
     out.push("", "Moves applied (live migrations, landing as the clock moves: polyvisor sim advance):", moveTable(drs.moves));

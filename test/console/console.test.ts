@@ -112,6 +112,8 @@ describe("the console", () => {
     const { page } = browser;
     await page.getByRole("button", { name: "DRS", exact: true }).click();
     await page.locator(".chart-box canvas").first().waitFor();
+    // The pass's two figures: the imbalance and the mean modelled VM DRS score.
+    await page.getByText("Mean VM DRS score (modelled)").first().waitFor();
     await browser.screenshot("4-drs");
     await page.getByRole("button", { name: "HA", exact: true }).click();
     await page.getByText("Current failover capacity").waitFor();

@@ -29,7 +29,7 @@ function cached(key: string, draw: (el: HTMLElement) => uPlot): HTMLElement {
 function moveRows(moves: Record<string, any>[]): HTMLElement {
   return table(
     ["VM", "From", "To", "Priority", "Why"],
-    moves.map((m) => [m.vm, m.fromHost, m.toHost, String(m.priority), m.reason]),
+    moves.map((m) => [m.kind === "Container" ? `${m.vm} (container)` : m.vm, m.fromHost, m.toHost, String(m.priority), m.reason]),
   );
 }
 
@@ -63,6 +63,10 @@ function drsCard(c: Obj): HTMLElement {
       ["Last pass", d.lastPassSeconds === null || d.lastPassSeconds === undefined ? "not yet" : simTime(d.lastPassSeconds)],
       ["Imbalance", `${d.imbalanceBefore} → ${d.imbalance} (target ${d.targetImbalance}; with recommendations ${d.projectedImbalance})`],
       ["CPU / memory", `${d.cpuImbalance} / ${d.memoryImbalance}`],
+      [
+        "Mean VM DRS score (modelled)",
+        d.vmScoreBefore === undefined ? "—" : `${d.vmScoreBefore} → ${d.vmScore} (with recommendations ${d.projectedVmScore})`,
+      ],
       ["Summary", d.summary],
     ]),
     h("h3", {}, "Moves of the last pass"),

@@ -36,6 +36,11 @@ export class LoadState {
     return this.load[host * R + r] / this.capacity[host * R + r];
   }
 
+  /** N(h,r) if `amount` more (negative: less) of resource r were on the host. */
+  normalizedIf(host: number, r: 0 | 1, amount: number): number {
+    return (this.load[host * R + r] + amount) / this.capacity[host * R + r];
+  }
+
   /** max over resources of N(h,r): the host's utilization of what it can give. */
   utilization(host: number): number {
     return Math.max(this.normalized(host, 0), this.normalized(host, 1));

@@ -16,10 +16,13 @@
  * a balanced cluster costs a bound per pair, not a walk over VM pairs, and the plan (and every count
  * in its summary) is the one the full search makes: only candidates that would fail those two tests
  * before being counted are skipped.
+ * With balanceBy vmHappiness a candidate must also leave the lower of its two hosts' modelled VM DRS
+ * scores no lower than before (happiness.ts): balance never buys evenness with contention.
  */
 import { preferenceBreaches } from "../rules/constraints";
 import { liveMigrationParams, predictLiveMigration } from "../vms/vm-moves";
 import { costBenefit, loadGapClosed, migrationCost } from "./cost-benefit";
+import { hostScoreIf } from "./happiness";
 import { balancePriority, formatImbalance } from "./imbalance";
 import { BREADTH, type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./planned-move";
 import type { ClusterSnapshot } from "./snapshot";
@@ -35,11 +38,14 @@ const pct = (n: number) => `${Math.round(n * 100)}%`;
 const AGGRESSIVE = 5;
 
 /** A unit that may move: the VMs that go together, their entitled load and what migrating them costs. */
-interface Mover {
+export interface Mover {
   unit: number[];
   host: number;
   cpu: number;
   memory: number;
+  /** What the unit wants of its host (happiness.ts). */
+  wantCpu: number;
+  wantMemory: number;
   seconds: number;
   /** migrationCost: the unit's largest normalized entitlement on its host times `seconds`. */
   cost: number;
@@ -91,7 +97,7 @@ function extentOf(movers: readonly Mover[]): Extent {
   return [cpuLow, cpuHigh, memoryLow, memoryHigh];
 }
 
-class Movers {
+export class Movers {
   private readonly byHost = new Map<number, { movers: Mover[]; extent: Extent; skipped: Skipped }>();
 
   constructor(
@@ -141,18 +147,18 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
       skipped.cooling++;
       continue;
     }
-    const { cpu, memory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
+    const { cpu, memory, wantCpu, wantMemory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
     let seconds = 0;
     const params = liveMigrationParams(snap.hosts[host].spec, s.migration);
     for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, params).totalSeconds;
     const share = Math.max(cpu / capacity.cpuCapacityMhz, memory / capacity.memoryCapacityMb);
-    out.push({ unit, host, cpu, memory, seconds, cost: migrationCost(share, seconds) });
+    out.push({ unit, host, cpu, memory, wantCpu, wantMemory, seconds, cost: migrationCost(share, seconds) });
   }
   return out;
 }
 
 /** Why the mover cannot go to `to` (a filter, or a preferential rule broken more than now), or undefined when it can. */
-function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefined {
+export function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefined {
   const lead = m.unit[0];
   const what = `${m.unit.map((v) => snap.vmName(v)).join(" + ")} to ${snap.hostName(to)}`;
   if (snap.vms[lead].rules.length > 0) {
@@ -217,9 +223,10 @@ class Search {
       return;
     }
     const refused =
-      movers.length === 1
+      (this.s.balanceBy === "vmHappiness" ? lowersHappiness(this.snap, movers, to) : undefined) ??
+      (movers.length === 1
         ? refusal(this.snap, movers[0], to)
-        : (refusal(this.snap, movers[0], movers[1].host) ?? refusal(this.snap, movers[1], movers[0].host));
+        : (refusal(this.snap, movers[0], movers[1].host) ?? refusal(this.snap, movers[1], movers[0].host)));
     if (refused !== undefined) {
       this.skipped.refused++;
       this.skipped.example ??= refused;
@@ -228,6 +235,20 @@ class Search {
     this.best = { movers, to, after, gain, cost: cb.cost, benefit: cb.benefit };
     this.bestAfter = after;
   }
+}
+
+/** Why a candidate would lower the lower modelled VM DRS score of its two hosts (happiness.ts), or undefined. */
+function lowersHappiness(snap: ClusterSnapshot, movers: Mover[], to: number): string | undefined {
+  const from = movers[0].host;
+  const cpu = movers[0].wantCpu - (movers[1]?.wantCpu ?? 0);
+  const memory = movers[0].wantMemory - (movers[1]?.wantMemory ?? 0);
+  const a = snap.slotOf(from);
+  const b = snap.slotOf(to);
+  const before = Math.min(hostScoreIf(snap.wants, a), hostScoreIf(snap.wants, b));
+  const after = Math.min(hostScoreIf(snap.wants, a, -cpu, -memory), hostScoreIf(snap.wants, b, cpu, memory));
+  if (after >= before) return undefined;
+  const what = `${movers[0].unit.map((v) => snap.vmName(v)).join(" + ")} to ${snap.hostName(to)}`;
+  return `${what}: lowers the modelled VM DRS score on ${snap.hostName(from)} and ${snap.hostName(to)} from ${Math.round(before)} to ${Math.round(after)}`;
 }
 
 /** Hosts from the most loaded down (`hot`) and from the least loaded up (`cold`), ties by name. */
@@ -319,12 +340,12 @@ function findBest(snap: ClusterSnapshot, s: BalanceSettings, cache: Movers, imba
   return search;
 }
 
-/** Balances the snapshot, appending the moves; returns why it stopped. */
-export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, moves: PlannedMove[]): string {
+/** Balances the snapshot, appending the moves (`movedBefore` of this pass's budget already spent); returns why it stopped. */
+export function balance(snap: ClusterSnapshot, s: BalanceSettings, target: number, moves: PlannedMove[], movedBefore = 0): string {
   const hosts = snap.active.length;
   if (s.migrationThreshold === 1) return "migration threshold 1 applies mandatory moves only";
   if (hosts < 2) return "fewer than two connected hosts: nothing to balance";
-  let moved = 0;
+  let moved = movedBefore;
   const cache = new Movers(snap, s);
   for (;;) {
     const imbalance = snap.load.imbalance();

@@ -3,7 +3,8 @@
  * cluster) and when something asks for one now (a rule changes, `polyvisor drs --now`):
  * 1. sample workloads (periodic passes only) and divvy entitlements over the pool tree;
  * 2. refresh usage on every host; power standby hosts back on when DPM says so;
- * 3. plan (rule corrections, then load balancing) on a snapshot;
+ * 3. plan (rule corrections, VM happiness with balanceBy vmHappiness, then load balancing) on a snapshot;
+ * 3b. container moves between hosts of one container technology (container-balancing.ts);
  * 4. fullyAutomated: start the moves as live migrations (DrsMigrated; they land when the pre-copy
  *    model says, see vm-moves.ts) and let DPM take a host to standby once its VMs have left;
  *    manual and partiallyAutomated: publish the moves as recommendations (DrsRecommended);
@@ -17,7 +18,7 @@ import { type VmClaims, vmClaims } from "../allocation/vm-claims";
 import { type Amount, isUsable } from "../allocation/accounting";
 import { standbyBreaksAdmission } from "../ha/admission-check";
 import { profileOf, runsVirtualMachines } from "../hypervisors/profiles";
-import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../kernel/model";
+import type { ClusterRecord, ContainerRecord, HostRecord, RuleRecord, VmRecord } from "../kernel/model";
 import { refreshRuleStatus } from "../rules/violations";
 import { beginStandby, exitStandby } from "../hosts/host-standby";
 import { DRS_PASS_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
@@ -29,9 +30,13 @@ import { cpuDemandAt } from "../guests/workload-profiles";
 import { hostsToWake, planStandby } from "./dpm";
 import { recordPass } from "../history/record";
 import { formatImbalance, roundImbalance } from "./imbalance";
+import { roundScore } from "./happiness";
 import type { BalanceSettings, PlannedMove } from "./planned-move";
 import { planPass } from "./plan";
 import { ClusterSnapshot } from "./snapshot";
+import { type PlannedContainerMove, planContainerMoves } from "./container-balancing";
+import { moveContainer } from "../containers/container-moves";
+import { findTemplate } from "../containers/templates";
 
 export function emptyDrsStatus(): DrsStatus {
   return {
@@ -172,13 +177,34 @@ export function applyMoves(txn: Txn, moves: readonly PlannedMove[], cooldownSeco
   }
 }
 
-const sameMove = (a: DrsMove, b: DrsMove) => a.vm === b.vm && a.fromHost === b.fromHost && a.toHost === b.toHost;
+/** Starts planned container moves (checkpoint/restore or detach/attach, containers/container-moves.ts). */
+function applyContainerMoves(txn: Txn, moves: readonly PlannedContainerMove[]): void {
+  for (const m of moves) {
+    const c = txn.get<ContainerRecord>("Container", m.container)!;
+    const req = { name: c.name, spec: c.spec, template: findTemplate(txn, c.spec.template)! };
+    const status = moveContainer(txn, req, c.status, txn.get<HostRecord>("Host", m.fromHost)!, txn.get<HostRecord>("Host", m.toHost)!);
+    txn.put<ContainerRecord>({ ...c, status });
+    txn.emit("Container", m.container, "DrsMigrated", `moved from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}`);
+  }
+}
 
-function recommend(txn: Txn, previous: readonly DrsMove[], moves: readonly PlannedMove[]): void {
+const asDrsMove = (m: PlannedContainerMove): DrsMove => ({
+  vm: m.container,
+  kind: "Container",
+  fromHost: m.fromHost,
+  toHost: m.toHost,
+  priority: m.priority,
+  reason: m.reason,
+});
+
+const sameMove = (a: DrsMove, b: DrsMove) =>
+  a.vm === b.vm && (a.kind ?? "VirtualMachine") === (b.kind ?? "VirtualMachine") && a.fromHost === b.fromHost && a.toHost === b.toHost;
+
+function recommend(txn: Txn, previous: readonly DrsMove[], moves: readonly DrsMove[]): void {
   for (const m of moves) {
     if (previous.some((p) => sameMove(p, m))) continue;
     txn.emit(
-      "VirtualMachine",
+      m.kind ?? "VirtualMachine",
       m.vm,
       "DrsRecommended",
       `recommend moving from ${m.fromHost} to ${m.toHost} (priority ${m.priority}): ${m.reason}`,
@@ -194,6 +220,7 @@ export function balanceSettings(txn: Txn, cluster: ClusterRecord): BalanceSettin
     minGain: d.minGain,
     intervalSeconds: d.intervalSeconds,
     migration: cluster.spec.migration,
+    balanceBy: d.balanceBy,
     nowSeconds: txn.clockSeconds,
   };
 }
@@ -219,14 +246,24 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
       ...emptyDrsStatus(),
       ...before,
       projectedImbalance: before.imbalance,
+      vmScoreBefore: before.vmScore,
+      projectedVmScore: before.vmScore,
       summary: "DRS is disabled: entitlements and usage only",
     };
   } else {
-    const plan = planPass(snap, balanceSettings(txn, cluster), options.rulesOnly);
+    const settings = balanceSettings(txn, cluster);
+    const plan = planPass(snap, settings, options.rulesOnly);
+    const containerMoves = options.rulesOnly
+      ? []
+      : planContainerMoves(txn, snap, clusterName, settings, drs.containerMoves ?? "checkpointRestore", plan.targetImbalance);
     const applying = drs.automationLevel === "fullyAutomated" || options.applyRecommendations === true;
     let summary = plan.summary;
+    if (containerMoves.length > 0)
+      summary += `; then ${containerMoves.length} container move(s) between hosts of one technology, imbalance ${formatImbalance(snap.load.imbalance())}`;
+    const moves = [...plan.moves, ...containerMoves.map(asDrsMove)];
     if (applying) {
       applyMoves(txn, plan.moves, drs.vmCooldownSeconds);
+      applyContainerMoves(txn, containerMoves);
       const haObjection = (host: string) => standbyBreaksAdmission(txn, cluster, host);
       const standby = drs.automationLevel === "fullyAutomated" && !options.rulesOnly ? planStandby(snap, drs.dpm, haObjection) : null;
       if (standby) {
@@ -235,16 +272,18 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
         summary += `; ${standby.why}`;
       }
     } else {
-      recommend(txn, cluster.status.drs.recommendations, plan.moves);
+      recommend(txn, cluster.status.drs.recommendations, moves);
     }
     const after = measure(snap);
     status = {
       ...(applying ? after : before),
       imbalanceBefore: before.imbalance,
       projectedImbalance: after.imbalance,
+      vmScoreBefore: before.vmScore,
+      projectedVmScore: after.vmScore,
       targetImbalance: roundImbalance(plan.targetImbalance),
-      moves: applying ? plan.moves : [],
-      recommendations: applying ? [] : plan.moves,
+      moves: applying ? moves : [],
+      recommendations: applying ? [] : moves,
       unresolved: plan.unresolved,
       summary: `imbalance ${formatImbalance(before.imbalance)} -> ${formatImbalance(after.imbalance)}${applying ? "" : " if the recommendations are applied"}; ${summary}`,
     };
@@ -257,9 +296,10 @@ export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions =
   return recorded;
 }
 
-/** The snapshot's imbalance figures, rounded for status. */
-function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> {
+/** The snapshot's imbalance figures and mean modelled VM DRS score, rounded for status. */
+function measure(snap: ClusterSnapshot): Pick<DrsStatus, "imbalance" | "cpuImbalance" | "memoryImbalance"> & { vmScore: number } {
   return {
+    vmScore: roundScore(snap.meanVmScore()),
     imbalance: roundImbalance(snap.load.imbalance()),
     cpuImbalance: roundImbalance(snap.load.sigma(0)),
     memoryImbalance: roundImbalance(snap.load.sigma(1)),

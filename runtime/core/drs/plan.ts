@@ -4,11 +4,14 @@
  *    imbalance lowest among those every filter accepts;
  * 2. preference moves (priority 2, threshold >= 2): likewise for preferential rules, when a host
  *    breaks fewer of them;
- * 3. load balancing (balance.ts) while the imbalance exceeds the migration threshold's target.
+ * 3. with balanceBy vmHappiness, moves that raise the modelled VM DRS scores of the unhappiest VMs
+ *    (happiness-moves.ts);
+ * 4. load balancing (load-balancing.ts) while the imbalance exceeds the migration threshold's target.
  * Evacuations (maintenance, DPM) use the same choice of target. Ties go to the VM, then the host,
  * whose name sorts first. Moves are made in the snapshot only.
  */
 import { mandatoryBreaches, preferenceBreaches } from "../rules/constraints";
+import { raiseHappiness } from "./happiness-moves";
 import { balance } from "./load-balancing";
 import { targetImbalance } from "./imbalance";
 import { type BalanceSettings, type PlannedMove, isCooling, moveUnit } from "./planned-move";
@@ -123,7 +126,13 @@ export function planPass(snap: ClusterSnapshot, s: BalanceSettings, rulesOnly = 
   const unresolved: string[] = [];
   correctRules(snap, true, s, moves, unresolved);
   if (s.migrationThreshold >= 2) correctRules(snap, false, s, moves, unresolved);
-  const summary = rulesOnly ? "rule corrections only: load balancing waits for the next periodic pass" : balance(snap, s, target, moves);
+  let summary = "rule corrections only: load balancing waits for the next periodic pass";
+  if (!rulesOnly) {
+    const happiness =
+      s.balanceBy === "vmHappiness" && s.migrationThreshold >= 2 && snap.active.length >= 2 ? raiseHappiness(snap, s, moves) : undefined;
+    summary = balance(snap, s, target, moves, happiness?.moved);
+    if (happiness?.summary !== undefined) summary = `${happiness.summary}; ${summary}`;
+  }
   return { moves, unresolved, imbalanceBefore, imbalanceAfter: snap.load.imbalance(), targetImbalance: target, summary };
 }
 

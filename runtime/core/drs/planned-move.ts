@@ -17,6 +17,12 @@ export interface BalanceSettings {
   intervalSeconds: number;
   /** The cluster's live-migration settings: how long a move takes (cost-benefit.ts). */
   migration: PreCopyParams;
+  /**
+   * vmHappiness (vSphere 7): moves that raise the modelled VM DRS scores of the unhappiest VMs come
+   * first, and no load-balancing move may lower the modelled score of either host it touches below
+   * the lower of the two before; imbalance: the standard deviation alone (happiness.ts).
+   */
+  balanceBy: "vmHappiness" | "imbalance";
   /** Simulated time now, for cooldowns. */
   nowSeconds: number;
   /**

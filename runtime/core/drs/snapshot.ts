@@ -22,6 +22,8 @@ import { DEFAULT_PROFILE } from "../placement/profile";
 import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm } from "../rules/constraints";
 import type { Txn } from "../kernel/txn";
 import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footprint";
+import { vmClaims } from "../allocation/vm-claims";
+import { hostScoreIf, meanVmScore } from "./happiness";
 import { LoadState } from "./imbalance";
 
 export interface SnapshotVm {
@@ -30,6 +32,9 @@ export interface SnapshotVm {
   host: number;
   cpu: number;
   memory: number;
+  /** What it wants of its host (demand within entitlement, with overhead): happiness.ts. */
+  wantCpu: number;
+  wantMemory: number;
   rules: readonly RuleRecord[];
   /** Built on first use: most VMs are never checked against another host. */
   request?: PlacementRequest;
@@ -49,6 +54,8 @@ export class ClusterSnapshot {
   active: number[] = [];
   private slot: Int32Array;
   load!: LoadState;
+  /** Per balance slot: what the VMs want, for the modelled VM DRS scores (happiness.ts). */
+  wants!: LoadState;
 
   /** The cluster's EVC baseline: what guests see of their hosts' CPUs. */
   private readonly evc: EvcMode | undefined;
@@ -64,11 +71,14 @@ export class ClusterSnapshot {
       const host = vm.status.powerState === "on" && at !== null ? this.hostIndex.get(at) : undefined;
       if (host === undefined) continue;
       this.vmsOn[host].push(this.vms.length);
+      const claims = vmClaims(vm);
       this.vms.push({
         record: vm,
         host,
         cpu: vm.status.cpuEntitlementMhz,
         memory: vm.status.memoryEntitlementMb,
+        wantCpu: Math.min(claims.cpu.demand, vm.status.cpuEntitlementMhz),
+        wantMemory: Math.min(claims.memory.demand, vm.status.memoryEntitlementMb),
         rules: byVm.get(vm.name) ?? [],
       });
     }
@@ -81,15 +91,15 @@ export class ClusterSnapshot {
     this.active = this.hosts.flatMap((h, i) => (h.status.state === "connected" && !h.status.haFailoverHost ? [i] : []));
     this.slot.fill(-1);
     this.active.forEach((h, k) => (this.slot[h] = k));
-    this.load = new LoadState(
+    const loads = (wanted: boolean) =>
       this.active.map((h) => {
         // A container host's load is its containers' (containers/container-usage.ts): DRS counts it, and moves no container.
         const containers = profileOf(this.hosts[h].spec).containers !== undefined;
         let cpuLoad = containers ? this.hosts[h].status.cpuEntitlementMhz : 0;
         let memoryLoad = containers ? this.hosts[h].status.memoryEntitlementMb : 0;
         for (const v of this.vmsOn[h]) {
-          cpuLoad += this.vms[v].cpu;
-          memoryLoad += this.vms[v].memory;
+          cpuLoad += wanted ? this.vms[v].wantCpu : this.vms[v].cpu;
+          memoryLoad += wanted ? this.vms[v].wantMemory : this.vms[v].memory;
         }
         return {
           cpuCapacity: this.hosts[h].status.cpuCapacityMhz,
@@ -97,7 +107,21 @@ export class ClusterSnapshot {
           cpuLoad,
           memoryLoad,
         };
-      }),
+      });
+    this.load = new LoadState(loads(false));
+    this.wants = new LoadState(loads(true));
+  }
+
+  /** The modelled VM DRS score of the VMs on a host that counts for balance (happiness.ts). */
+  hostScore(host: number): number {
+    return hostScoreIf(this.wants, this.slot[host]);
+  }
+
+  /** The mean modelled VM DRS score of the VMs on hosts that count for balance. */
+  meanVmScore(): number {
+    return meanVmScore(
+      this.wants,
+      this.active.map((h) => this.vmsOn[h].length),
     );
   }
 
@@ -222,15 +246,19 @@ export class ClusterSnapshot {
     return [];
   }
 
-  /** Entitled load of a unit. */
-  unitLoad(unit: readonly number[]): { cpu: number; memory: number } {
+  /** Entitled load of a unit, and what it wants of its host. */
+  unitLoad(unit: readonly number[]): { cpu: number; memory: number; wantCpu: number; wantMemory: number } {
     let cpu = 0;
     let memory = 0;
+    let wantCpu = 0;
+    let wantMemory = 0;
     for (const v of unit) {
       cpu += this.vms[v].cpu;
       memory += this.vms[v].memory;
+      wantCpu += this.vms[v].wantCpu;
+      wantMemory += this.vms[v].wantMemory;
     }
-    return { cpu, memory };
+    return { cpu, memory, wantCpu, wantMemory };
   }
 
   /** Moves a VM in the snapshot: host copies, per-host lists and balance loads. */
@@ -247,8 +275,16 @@ export class ClusterSnapshot {
     v.host = to;
     const a = this.slot[from];
     const b = this.slot[to];
-    if (a >= 0 && b >= 0) this.load.move(a, b, v.cpu, v.memory);
-    else this.rebuildLoad();
+    if (a >= 0 && b >= 0) {
+      this.load.move(a, b, v.cpu, v.memory);
+      this.wants.move(a, b, v.wantCpu, v.wantMemory);
+    } else this.rebuildLoad();
+  }
+
+  /** Moves load that is not a VM's (a container's) between two hosts that count for balance. */
+  moveLoad(from: number, to: number, cpu: number, memory: number): void {
+    this.load.move(this.slot[from], this.slot[to], cpu, memory);
+    this.wants.move(this.slot[from], this.slot[to], cpu, memory);
   }
 
   /** Takes a host out of balance (it goes to standby or maintenance once empty). */

@@ -1,14 +1,14 @@
 /**
- * Enforcing HA admission control on user operations: powering on a VM, moving it into a cluster or
- * raising its reservations. The check runs on the operation's result, so "would break the policy"
+ * Enforcing HA admission control on user operations: powering on a VM or starting a container, moving
+ * it into a cluster, or raising its reservations (a container's memory limit). The check runs on the operation's result, so "would break the policy"
  * is read from the very state the operation would commit; a refusal drops it whole.
  */
 import { refuse } from "../kernel/errors";
-import type { ClusterRecord, VmRecord } from "../kernel/model";
+import type { ClusterRecord, ContainerRecord, VmRecord } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
 import { haFigures, isEnforced, policyViolation } from "./admission-control";
 import { clusterFigures, usableHosts } from "./cluster-figures";
-import { clusterDemand, haDemandOf } from "./demand";
+import { type VmDemand, clusterDemand, haContainerDemandOf, haDemandOf } from "./demand";
 
 const POLICY_NAMES = {
   slotPolicy: "slot policy",
@@ -19,16 +19,35 @@ const POLICY_NAMES = {
 
 /** Refuses with AdmissionControl when the VM's change grew its cluster's HA demand beyond the policy. */
 export function enforceHaAdmission(txn: Txn, before: VmRecord | undefined, after: VmRecord): void {
-  const now = haDemandOf(after);
+  enforce(txn, before, after, haDemandOf);
+}
+
+/** The same for a container: starting it, or raising its memory limit, in a cluster whose policy has no room left. */
+export function enforceContainerHaAdmission(txn: Txn, before: ContainerRecord | undefined, after: ContainerRecord): void {
+  enforce(txn, before, after, haContainerDemandOf);
+}
+
+function enforce(
+  txn: Txn,
+  before: VmRecord | ContainerRecord | undefined,
+  after: VmRecord | ContainerRecord,
+  demandOf: (obj: VmRecord | ContainerRecord) => VmDemand | undefined,
+): void {
+  const now = demandOf(after);
   if (!now) return;
-  const was = before && haDemandOf(before);
+  const was = before && demandOf(before);
   const joined = !was || was.cluster !== now.cluster;
+  const container = after.kind === "Container";
   const field = joined
-    ? "powerState"
+    ? container
+      ? "state"
+      : "powerState"
     : now.cpuMhz > was.cpuMhz
       ? "cpu.reservationMhz"
       : now.memoryMb > was.memoryMb
-        ? "memory.reservationMb"
+        ? container
+          ? "memoryMb"
+          : "memory.reservationMb"
         : undefined;
   if (field === undefined) return;
   const cluster = txn.get<ClusterRecord>("Cluster", now.cluster);
@@ -36,10 +55,10 @@ export function enforceHaAdmission(txn: Txn, before: VmRecord | undefined, after
   const { figures, hosts, demand } = clusterFigures(txn, cluster);
   const lines = policyViolation(cluster.spec, figures, hosts, demand);
   if (lines.length === 0) return;
-  const what = joined ? "powering it on" : "raising its reservation";
+  const what = joined ? (container ? "starting it" : "powering it on") : container ? "raising its memory limit" : "raising its reservation";
   refuse(
     "AdmissionControl",
-    { kind: "VirtualMachine", name: after.name, field },
+    { kind: after.kind, name: after.name, field },
     `HA admission control (${POLICY_NAMES[cluster.spec.ha.admissionControl.policy]}) of cluster ${cluster.name} refuses ${what}: the cluster could no longer guarantee failover capacity`,
     lines,
   );

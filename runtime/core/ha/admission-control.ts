@@ -140,10 +140,16 @@ export function policyViolation(spec: ClusterSpec, figures: HaFigures, hosts: re
         figures.configuredMemoryFailoverPercent,
         memoryShort,
       ),
-      `${demand.vms} powered-on VMs; VMs without a CPU reservation count ${ac.vmCpuMinMhz} MHz (vmCpuMinMhz); ${hosts.length} usable hosts`,
+      `${guestsCounted(demand)}; VMs without a CPU reservation count ${ac.vmCpuMinMhz} MHz (vmCpuMinMhz)${demand.containers ? ", containers too" : ""}; ${hosts.length} usable hosts`,
     ];
   }
   return [];
+}
+
+/** "5 powered-on VMs", or "3 powered-on VMs and 2 containers" when containers count too. */
+function guestsCounted(demand: DemandTotals): string {
+  const containers = demand.containers ?? 0;
+  return containers === 0 ? `${demand.vms} powered-on VMs` : `${demand.vms - containers} powered-on VMs and ${containers} containers`;
 }
 
 /** The slot policy's arithmetic, for refusals and for the CLI. */

@@ -8,12 +8,20 @@
  * every World), so admission control costs the same
  * with 10 or 10,000 VMs. The largest value is kept with a count per value: releasing the largest
  * reservation only rescans the distinct values, never the VMs.
+ *
+ * Containers count beside VMs in every policy: a running container, or one HA owes a restart, holds
+ * its memory limit plus its kernel-sharing overhead (the reservation its host keeps for it,
+ * containers/resources.ts) and no CPU reservation (cpuunits and FSS shares are weights), so like a
+ * VM without one it counts at vmCpuMinMhz. A second ledger keeps them (a ledger follows one kind);
+ * `clusterDemand` adds the two.
  * Glossary: HA = high availability (restart of a failed host's VMs elsewhere).
  */
 import type { LedgerType, World } from "../kernel/model";
 import type { RuntimeObject, VmRecord } from "../kernel/records";
 import { Txn } from "../kernel/txn";
 import { footprintOf, recordedCost } from "../guests/vm-footprint";
+import { containerFootprint } from "../containers/resources";
+import type { ContainerRecord } from "../kernel/model";
 
 /**
  * One VM's claim on its cluster's failover capacity: the reservations its footprint gives its pools
@@ -26,10 +34,15 @@ export interface VmDemand {
   cpuMhz: number;
   /** Memory reservation plus overhead. */
   memoryMb: number;
+  /** A container's demand (counted apart for messages). */
+  container?: true;
 }
 
 export interface DemandTotals {
+  /** Guests HA holds room for: VMs and containers. */
   vms: number;
+  /** Of which containers (absent: none). */
+  containers?: number;
   cpuMhz: number;
   /** VMs without a CPU reservation: admission control counts them at vmCpuMinMhz. */
   vmsWithoutCpuReservation: number;
@@ -56,6 +69,16 @@ export function haDemandOf(obj: RuntimeObject): VmDemand | undefined {
   if (!running && !status.haRestart) return undefined;
   const f = footprintOf(spec, status.currentHost ?? "", status.cluster, recordedCost(status));
   return { cluster: status.cluster, cpuMhz: f.cpuReservationMhz, memoryMb: f.memoryReservationMb };
+}
+
+/** The container's demand on its cluster (running, or owed a restart), or undefined. */
+export function haContainerDemandOf(obj: RuntimeObject): VmDemand | undefined {
+  if (obj.kind !== "Container") return undefined;
+  const { spec, status } = obj as ContainerRecord;
+  if (status.cluster === null) return undefined;
+  if (status.currentHost === null && !status.haRestart) return undefined;
+  const f = containerFootprint(spec, status.currentHost ?? "", status.cluster);
+  return { cluster: status.cluster, cpuMhz: f.cpuReservationMhz, memoryMb: f.memoryReservationMb, container: true };
 }
 
 /** A multiset of numbers that knows its largest member. */
@@ -113,13 +136,15 @@ class ClusterEntry {
   }
 }
 
-/** Demand totals per cluster, kept by the world as VMs are put and removed. */
+/** Demand totals per cluster, kept by the world as guests of one kind are put and removed. */
 export class DemandLedger {
   private readonly clusters = new Map<string, ClusterEntry>();
 
+  constructor(private readonly demandOf: (obj: RuntimeObject) => VmDemand | undefined = haDemandOf) {}
+
   replace(before: RuntimeObject | undefined, after: RuntimeObject | undefined): void {
-    const old = before && haDemandOf(before);
-    const now = after && haDemandOf(after);
+    const old = before && this.demandOf(before);
+    const now = after && this.demandOf(after);
     if (old && now && old.cluster === now.cluster && old.cpuMhz === now.cpuMhz && old.memoryMb === now.memoryMb) return;
     if (old) this.entry(old.cluster).add(old, -1);
     if (now) this.entry(now.cluster).add(now, 1);
@@ -142,8 +167,8 @@ export class DemandLedger {
     let addedMemory = 0;
     for (const [before, after] of changes) {
       if (before && after && sameClaim(before, after)) continue;
-      const old = before && haDemandOf(before);
-      const now = after && haDemandOf(after);
+      const old = before && this.demandOf(before);
+      const now = after && this.demandOf(after);
       if (old?.cluster === cluster) {
         shift(totals, old, -1);
         removedCpu.set(old.cpuMhz, (removedCpu.get(old.cpuMhz) ?? 0) + 1);
@@ -189,19 +214,46 @@ function sameClaim(a: RuntimeObject, b: RuntimeObject): boolean {
 
 function shift(totals: DemandTotals, d: VmDemand, sign: 1 | -1): void {
   totals.vms += sign;
+  if (d.container) totals.containers = (totals.containers ?? 0) + sign;
   totals.cpuMhz += sign * d.cpuMhz;
   if (d.cpuMhz === 0) totals.vmsWithoutCpuReservation += sign;
   totals.memoryMb += sign * d.memoryMb;
 }
 
-export const DEMAND_LEDGER: LedgerType<DemandLedger> = { name: "haDemand", kind: "VirtualMachine", create: () => new DemandLedger() };
+export const DEMAND_LEDGER: LedgerType<DemandLedger> = {
+  name: "haDemand",
+  kind: "VirtualMachine",
+  create: () => new DemandLedger(haDemandOf),
+};
 
-/** A cluster's demand totals as the world, or an operation (with its own VM changes applied), sees them. */
-export function clusterDemand(view: World | Txn, cluster: string): DemandTotals {
-  const ledger = view.ledger(DEMAND_LEDGER);
-  if (!(view instanceof Txn) || view.changedCount("VirtualMachine") === 0) return ledger.totals(cluster);
-  const seen = view.memo("VirtualMachine", DEMAND_LEDGER, () => new Map<string, DemandTotals>());
+export const CONTAINER_DEMAND_LEDGER: LedgerType<DemandLedger> = {
+  name: "haContainerDemand",
+  kind: "Container",
+  create: () => new DemandLedger(haContainerDemandOf),
+};
+
+/** One ledger's totals as the world, or an operation (with its own changes of the ledger's kind applied), sees them. */
+function ledgerDemand(view: World | Txn, type: LedgerType<DemandLedger>, cluster: string): DemandTotals {
+  const ledger = view.ledger(type);
+  if (!(view instanceof Txn) || view.changedCount(type.kind) === 0) return ledger.totals(cluster);
+  const seen = view.memo(type.kind, type, () => new Map<string, DemandTotals>());
   let totals = seen.get(cluster);
-  if (!totals) seen.set(cluster, (totals = ledger.totalsWith(cluster, view.changedPairs("VirtualMachine"))));
+  if (!totals) seen.set(cluster, (totals = ledger.totalsWith(cluster, view.changedPairs(type.kind))));
   return totals;
+}
+
+/** A cluster's demand totals, VMs and containers, as the world or an operation sees them. */
+export function clusterDemand(view: World | Txn, cluster: string): DemandTotals {
+  const vms = ledgerDemand(view, DEMAND_LEDGER, cluster);
+  const containers = ledgerDemand(view, CONTAINER_DEMAND_LEDGER, cluster);
+  if (containers.vms === 0) return vms;
+  return {
+    vms: vms.vms + containers.vms,
+    containers: containers.containers,
+    cpuMhz: vms.cpuMhz + containers.cpuMhz,
+    vmsWithoutCpuReservation: vms.vmsWithoutCpuReservation + containers.vmsWithoutCpuReservation,
+    memoryMb: vms.memoryMb + containers.memoryMb,
+    largestCpuMhz: Math.max(vms.largestCpuMhz, containers.largestCpuMhz),
+    largestMemoryMb: Math.max(vms.largestMemoryMb, containers.largestMemoryMb),
+  };
 }

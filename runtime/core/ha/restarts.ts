@@ -32,7 +32,7 @@ import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footp
 import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
 import { dependenciesReadyAt } from "./restart-dependencies";
-import { bootSeconds } from "./timing";
+import { blocksUntil, bootSeconds } from "./timing";
 
 /** A restart wave due now or when a tier is up. */
 
@@ -185,8 +185,11 @@ function markPending(txn: Txn, vm: VmRecord, summary: string, details: string, r
   );
 }
 
-/** Tries to power the VM on again on a surviving host; returns when its guest will be up, or undefined when it stays pending. */
-function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: ClusterHosts): number | undefined {
+/**
+ * Tries to power the VM on again on a surviving host; returns when its guest will be up and until when
+ * lower priorities wait for it, or undefined when it stays pending.
+ */
+function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: ClusterHosts): { up: number; blocks: number } | undefined {
   const result = hosts.place(vm);
   if (!result.placed) {
     markPending(txn, vm, rejectionSummary(result.rejections), rejectionDetails(result.rejections), false);
@@ -204,9 +207,13 @@ function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: Clust
   const now = txn.clockSeconds;
   const restart = vm.status.haRestart!;
   const boot = bootSeconds(vm.spec);
+  const blocks = blocksUntil(vm.spec, now, now + boot);
   txn.put<VmRecord>({
     ...vm,
-    status: { ...running, haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, pendingReason: null } },
+    status: {
+      ...running,
+      haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, blocksUntilSeconds: blocks, pendingReason: null },
+    },
   });
   const scores = Object.entries(result.breakdown)
     .map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`)
@@ -218,17 +225,30 @@ function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: Clust
     `restarted on ${result.host} ${now - restart.downSinceSeconds} s after it went down on ${restart.fromHost} (priority ${restartPriority(vm.spec, cluster.spec)}): ` +
       `score ${result.score.toFixed(1)} (${scores}), ${result.feasible} of ${hosts.size} hosts feasible; the guest is up in ${boot} s`,
   );
-  return now + boot;
+  return { up: now + boot, blocks };
 }
 
-/** Restarts `vms` in order; schedules the wave that follows once the last restarted guest is up. */
+/**
+ * Restarts `vms` in order; schedules the wave that follows once the last restarted guest is up, and
+ * one when the last of them stops holding lower priorities back (haRestartTimeoutSeconds), if sooner.
+ */
 function restartAll(txn: Txn, cluster: ClusterRecord, hosts: ClusterHosts, vms: VmRecord[]): boolean {
   let lastUp = -Infinity;
-  for (const vm of vms) lastUp = Math.max(lastUp, tryRestart(txn, vm, cluster, hosts) ?? -Infinity);
+  let lastBlock = -Infinity;
+  for (const vm of vms) {
+    const restarted = tryRestart(txn, vm, cluster, hosts);
+    if (!restarted) continue;
+    lastUp = Math.max(lastUp, restarted.up);
+    lastBlock = Math.max(lastBlock, restarted.blocks);
+  }
   if (lastUp === -Infinity) return false;
+  if (lastBlock < lastUp) requestRestartWave(txn, cluster.name, lastBlock);
   requestRestartWave(txn, cluster.name, lastUp);
   return true;
 }
+
+/** Until when a booting VM holds lower priorities back. */
+const blockingUntil = (vm: VmRecord) => vm.status.haRestart!.blocksUntilSeconds ?? vm.status.haRestart!.readyAtSeconds!;
 
 /** "high: a, b; medium: c" */
 function byPriority(spec: ClusterSpec, vms: readonly VmRecord[]): string {
@@ -287,7 +307,9 @@ export function runRestartWave(txn: Txn, clusterName: string): void {
   );
   const booting = finishBooted(txn, cluster, queue);
   if (!cluster.spec.ha.enabled) return;
-  let blockRank = Math.max(0, ...booting.map((vm) => restartRank(vm.spec, cluster.spec)));
+  // A booting VM past its restart timeout no longer holds lower priorities back (vSphere's restartPriorityTimeout).
+  const timedOut = booting.filter((vm) => blockingUntil(vm) <= now);
+  let blockRank = Math.max(0, ...booting.filter((vm) => blockingUntil(vm) > now).map((vm) => restartRank(vm.spec, cluster.spec)));
   let candidates = queue.filter((vm) => vm.status.haRestart!.state === "awaitingRestart" && vm.status.haRestart!.eligibleAtSeconds <= now);
   const hosts = new ClusterHosts(txn, clusterName);
   for (;;) {
@@ -298,8 +320,22 @@ export function runRestartWave(txn: Txn, clusterName: string): void {
     if (top < blockRank) return;
     const tier = inRestartOrder(waiting.filter((vm) => restartRank(vm.spec, cluster.spec) === top));
     candidates = candidates.filter((vm) => !tier.includes(vm));
+    announceTimeouts(txn, cluster, timedOut, top, tier);
     if (restartAll(txn, cluster, hosts, tier)) blockRank = top;
   }
+}
+
+/** Says which booting VMs of a higher priority the tier no longer waits for, once per VM (when it first stops waiting). */
+function announceTimeouts(txn: Txn, cluster: ClusterRecord, timedOut: readonly VmRecord[], rank: number, tier: readonly VmRecord[]): void {
+  const passed = timedOut.filter((vm) => restartRank(vm.spec, cluster.spec) > rank && blockingUntil(vm) === txn.clockSeconds);
+  if (passed.length === 0) return;
+  const names = passed.map((vm) => `${vm.name} (up at ${vm.status.haRestart!.readyAtSeconds} s)`).join(", ");
+  txn.emit(
+    "Cluster",
+    cluster.name,
+    "HaRestartTimeout",
+    `${names} not up within its restart priority timeout: HA restarts the next priority now (${byPriority(cluster.spec, tier)})`,
+  );
 }
 
 /**

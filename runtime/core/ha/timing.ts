@@ -24,3 +24,16 @@ const BOOT_SECONDS: Record<GuestOs, number> = { linux: 30, freebsd: 30, netbsd: 
 export function bootSeconds(spec: VmSpec): number {
   return BOOT_SECONDS[spec.guestOs] + 2 * Math.ceil(spec.memoryMb / 4096);
 }
+
+/**
+ * How long lower restart priorities wait for a higher one's VM to be up before they start anyway:
+ * vSphere's restartPriorityTimeout ("VM restart priority condition timeout"), 600 s by default (vSphere
+ * API 6.5, ClusterDasVmSettings.restartPriorityTimeout; terraform-provider-vsphere r/compute_cluster,
+ * ha_vm_restart_timeout). A VM's `haRestartTimeoutSeconds` overrides it.
+ */
+export const RESTART_PRIORITY_TIMEOUT_SECONDS = 600;
+
+/** When lower priorities stop waiting for a VM HA restarts now whose guest is up at `readyAt`. */
+export function blocksUntil(spec: VmSpec, now: number, readyAt: number): number {
+  return Math.min(readyAt, now + (spec.haRestartTimeoutSeconds ?? RESTART_PRIORITY_TIMEOUT_SECONDS));
+}

@@ -5,6 +5,7 @@
  */
 import { ContainerSpec, type ContainerStatus } from "../../../schema/container";
 import { chargeFootprint, refreshCluster } from "../allocation/accounting";
+import { enforceContainerHaAdmission } from "../ha/admission-check";
 import { assignAddresses } from "../containers/addresses";
 import { restartContainers } from "../ha/container-restarts";
 import { demandMhz } from "../containers/host-scheduler";
@@ -181,7 +182,8 @@ export const containerHandler: KindHandler = {
         haRestart: spec.state === "running" ? status.haRestart : null,
       };
     }
-    txn.put<ContainerRecord>({ kind: "Container", name, spec, status, generation });
+    const applied = txn.put<ContainerRecord>({ kind: "Container", name, spec, status, generation });
+    enforceContainerHaAdmission(txn, existing, applied);
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
     return txn.get<ContainerRecord>("Container", name)!;
   },
