@@ -11,7 +11,7 @@ import { HostSpec, type CpuFeature, type HostSpecInput, type Hypervisor, hypervi
 import { VmSpec, type VmSpecInput } from "../../schema/virtual-machine";
 import { hostCpuMhz } from "../core/allocation/vm-claims";
 import { resolveVirtualization } from "../core/guests/guest-compatibility";
-import { refuse } from "../core/kernel/errors";
+import { invalidInput, refuse } from "../core/kernel/errors";
 import { haFigures, policyViolation } from "../core/ha/admission-control";
 import type { DemandTotals } from "../core/ha/demand";
 import { compareNames } from "../core/kernel/model";
@@ -110,8 +110,7 @@ export function hostInput(model: HostModel, cluster: string): HostSpecInput {
 function hostSpecOf(model: HostModel, cluster: string): HostSpec {
   const parsed = HostSpec.safeParse(hostInput(model, cluster));
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  refuse("InvalidSpec", { kind: "HostModel", name: "planned host", field: issue.path.join(".") || "spec" }, issue.message);
+  throw invalidInput({ kind: "HostModel", name: "planned host" }, parsed.error, "spec");
 }
 
 /** The utilization each slot sizes the server at: its own figures, a percentile of samples, or every sample. */
