@@ -18,6 +18,7 @@ import type { ClusterRecord, ContainerRecord, HostRecord, TemplateRecord } from 
 import type { Txn } from "../kernel/txn";
 import { describeChanges, requireExisting, requireReference } from "./common";
 import { defineKind } from "./define-kind";
+import { nextContainerRestart } from "../ha/restart-state";
 
 const at = (name: string, field: string) => ({ kind: "Container" as const, name, field });
 
@@ -122,7 +123,12 @@ function locate(
     "PoweredOn",
     `started with ${req.spec.memoryMb} MB memory limit (+${containerOverheadMemoryMb(req.spec.memoryMb)} MB overhead) and ${req.spec.diskGb} GB disk quota`,
   );
-  return { ...status, currentHost: result.host.name, brand: result.brand, haRestart: null };
+  return {
+    ...status,
+    currentHost: result.host.name,
+    brand: result.brand,
+    haRestart: nextContainerRestart(req.name, status.haRestart, null),
+  };
 }
 
 export const containerHandler = defineKind<ContainerSpec, ContainerRecord, ContainerRefs & { os: TemplateRecord }>({
@@ -176,7 +182,7 @@ export const containerHandler = defineKind<ContainerSpec, ContainerRecord, Conta
         brand: null,
         cpuEntitlementMhz: 0,
         projectEntitlementsMhz: {},
-        haRestart: spec.state === "running" ? status.haRestart : null,
+        haRestart: nextContainerRestart(name, status.haRestart, spec.state === "running" ? status.haRestart : null),
       };
     }
     txn.put<ContainerRecord>({ kind: "Container", name, spec, status, generation });

@@ -20,6 +20,7 @@ import { currentFootprint } from "../guests/vm-footprint";
 import { initialStatus, stoppedStatus, withCdrom } from "../vms/vm-status";
 import { refuseIfDependents, requireExisting, requireReference } from "./common";
 import { defineKind } from "./define-kind";
+import { nextVmRestart } from "../ha/restart-state";
 
 interface VmRefs {
   cluster: string | null;
@@ -220,7 +221,7 @@ export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
       status = powerOnAt(txn, name, spec, refs.cluster, choice.host, status);
       if (!before) {
         // Powered on by the user: HA owes it no restart any more.
-        status = { ...status, haRestart: null };
+        status = { ...status, haRestart: nextVmRestart(name, status.haRestart, null) };
         txn.emit("VirtualMachine", name, "Placed", `placed on ${choice.host.name}: ${choice.how}`);
         txn.emit(
           "VirtualMachine",

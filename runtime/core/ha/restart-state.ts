@@ -1,0 +1,88 @@
+/**
+ * The HA restart state machines of VMs (`status.haRestart`) and containers, each written in one
+ * place: setVmRestart and setContainerRestart check the transition against their table, write it
+ * and emit the event the caller names, so no other module spreads a new restart state into a
+ * status. Proxmox's ha-manager does the same for its services: every service state change goes
+ * through one function, `change_service_state` (src/PVE/HA/Manager.pm), which checks and logs it.
+ *
+ * A VM's states (none: HA owes it nothing):
+ *   none | restarting -> awaitingRestart    its host crashed, or an isolation response powered it off
+ *   awaitingRestart -> awaitingRestart      eligible sooner: its host recovered before HA declared the failure
+ *   awaitingRestart | pendingRestart -> pendingRestart   no host can take it now (or for another reason)
+ *   awaitingRestart | pendingRestart -> restarting       powered on again on a surviving host
+ *   any -> none     its guest is up, HA was turned off, the user powered it on or off, it went down unprotected
+ * A container's: none -> down (its host crashed), down -> down (no host now, pendingReason says why),
+ * and any -> none (restarted, started or stopped by the user, or it went down unprotected).
+ */
+import type { ContainerStatus } from "../../../schema/container";
+import type { HaRestart, VmStatus } from "../../../schema/virtual-machine";
+import type { ContainerRecord, Kind, VmRecord } from "../kernel/model";
+import type { Txn } from "../kernel/txn";
+
+type VmRestartState = HaRestart["state"] | "none";
+
+const VM_TRANSITIONS: Record<VmRestartState, readonly VmRestartState[]> = {
+  none: ["none", "awaitingRestart"],
+  awaitingRestart: ["awaitingRestart", "pendingRestart", "restarting", "none"],
+  pendingRestart: ["pendingRestart", "restarting", "none"],
+  restarting: ["awaitingRestart", "none"],
+};
+
+type ContainerRestart = ContainerStatus["haRestart"];
+type ContainerRestartState = "none" | "down";
+
+const CONTAINER_TRANSITIONS: Record<ContainerRestartState, readonly ContainerRestartState[]> = {
+  none: ["none", "down"],
+  down: ["down", "none"],
+};
+
+export interface TransitionEvent {
+  reason: string;
+  message: string;
+}
+
+/** A transition outside the table is a fault of the caller, not of the input: it fails the step. */
+function check<S extends string>(kind: Kind, name: string, table: Record<S, readonly S[]>, from: S, to: S): void {
+  if (!table[from].includes(to)) throw new Error(`${kind} ${name}: HA restart state ${from} cannot become ${to}`);
+}
+
+/** The VM's next restart state, checked against the table (for a status the caller puts itself). */
+export function nextVmRestart(vm: string, from: HaRestart | null, to: HaRestart | null): HaRestart | null {
+  check("VirtualMachine", vm, VM_TRANSITIONS, from?.state ?? "none", to?.state ?? "none");
+  return to;
+}
+
+/**
+ * Writes the VM's restart state `to` (null: HA owes it nothing) over `status` (default: its stored
+ * one) and emits `event`; returns the version put.
+ */
+export function setVmRestart(
+  txn: Txn,
+  vm: VmRecord,
+  to: HaRestart | null,
+  event?: TransitionEvent,
+  status: VmStatus = vm.status,
+): VmRecord {
+  const put = txn.put<VmRecord>({ ...vm, status: { ...status, haRestart: nextVmRestart(vm.name, vm.status.haRestart, to) } });
+  if (event) txn.emit("VirtualMachine", vm.name, event.reason, event.message);
+  return put;
+}
+
+/** The container's next restart state, checked against the table (for a status the caller puts itself). */
+export function nextContainerRestart(container: string, from: ContainerRestart, to: ContainerRestart): ContainerRestart {
+  check("Container", container, CONTAINER_TRANSITIONS, from ? "down" : "none", to ? "down" : "none");
+  return to;
+}
+
+/** Writes the container's restart state `to` over `status` (default: its stored one) and emits `event`. */
+export function setContainerRestart(
+  txn: Txn,
+  c: ContainerRecord,
+  to: ContainerRestart,
+  event?: TransitionEvent,
+  status: ContainerStatus = c.status,
+): ContainerRecord {
+  const put = txn.put<ContainerRecord>({ ...c, status: { ...status, haRestart: nextContainerRestart(c.name, c.status.haRestart, to) } });
+  if (event) txn.emit("Container", c.name, event.reason, event.message);
+  return put;
+}
