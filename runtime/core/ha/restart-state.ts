@@ -16,12 +16,13 @@
  */
 import type { ContainerStatus } from "../../../schema/container";
 import type { HaRestart, VmStatus } from "../../../schema/virtual-machine";
-import type { ContainerRecord, Kind, VmRecord } from "../kernel/model";
+import type { ContainerRecord, VmRecord } from "../kernel/model";
+import { type Transitions, checkTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
 
 type VmRestartState = HaRestart["state"] | "none";
 
-const VM_TRANSITIONS: Record<VmRestartState, readonly VmRestartState[]> = {
+const VM_TRANSITIONS: Transitions<VmRestartState> = {
   none: ["none", "awaitingRestart"],
   awaitingRestart: ["awaitingRestart", "pendingRestart", "restarting", "none"],
   pendingRestart: ["pendingRestart", "restarting", "none"],
@@ -31,7 +32,7 @@ const VM_TRANSITIONS: Record<VmRestartState, readonly VmRestartState[]> = {
 type ContainerRestart = ContainerStatus["haRestart"];
 type ContainerRestartState = "none" | "down";
 
-const CONTAINER_TRANSITIONS: Record<ContainerRestartState, readonly ContainerRestartState[]> = {
+const CONTAINER_TRANSITIONS: Transitions<ContainerRestartState> = {
   none: ["none", "down"],
   down: ["down", "none"],
 };
@@ -41,14 +42,9 @@ export interface TransitionEvent {
   message: string;
 }
 
-/** A transition outside the table is a fault of the caller, not of the input: it fails the step. */
-function check<S extends string>(kind: Kind, name: string, table: Record<S, readonly S[]>, from: S, to: S): void {
-  if (!table[from].includes(to)) throw new Error(`${kind} ${name}: HA restart state ${from} cannot become ${to}`);
-}
-
 /** The VM's next restart state, checked against the table (for a status the caller puts itself). */
 export function nextVmRestart(vm: string, from: HaRestart | null, to: HaRestart | null): HaRestart | null {
-  check("VirtualMachine", vm, VM_TRANSITIONS, from?.state ?? "none", to?.state ?? "none");
+  checkTransition(`VirtualMachine ${vm}`, "HA restart state", VM_TRANSITIONS, from?.state ?? "none", to?.state ?? "none");
   return to;
 }
 
@@ -70,7 +66,7 @@ export function setVmRestart(
 
 /** The container's next restart state, checked against the table (for a status the caller puts itself). */
 export function nextContainerRestart(container: string, from: ContainerRestart, to: ContainerRestart): ContainerRestart {
-  check("Container", container, CONTAINER_TRANSITIONS, from ? "down" : "none", to ? "down" : "none");
+  checkTransition(`Container ${container}`, "HA restart state", CONTAINER_TRANSITIONS, from ? "down" : "none", to ? "down" : "none");
   return to;
 }
 
