@@ -10,7 +10,8 @@
  * drs.intervalSeconds).
  * Each step is an event on the simulated clock, so the log reads like the incident it models.
  */
-import { chargeFootprint, setHostState } from "./allocation/accounting";
+import { chargeFootprint } from "./allocation/accounting";
+import { setHostState } from "./hosts/host-state";
 import { restartContainers, takeDownContainers } from "./ha/container-restarts";
 import { abortContainerMovesVia } from "./containers/container-moves";
 import { runDrsPass } from "./drs/pass";

@@ -11,6 +11,7 @@ import { reconcileHaRestarts } from "../ha/restarts";
 import { evcObstacles } from "../cpu/evc";
 import type { ClusterRecord, HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../kernel/model";
 import { checkHostMounts } from "../hosts/datastore-mounts";
+import { nextHostState } from "../hosts/host-state";
 import type { Txn } from "../kernel/txn";
 import { vmsOnOrMigratingTo } from "../vms/vm-moves";
 import { refuseIfDependents, requireExisting, requireReference } from "./common";
@@ -125,7 +126,11 @@ export const hostHandler = defineKind<HostSpec, HostRecord>({
     checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
-    const state = nextState(spec, existing?.status.state, evacuation !== undefined || containersLeaving > 0);
+    const state = nextHostState(
+      name,
+      existing?.status.state,
+      nextState(spec, existing?.status.state, evacuation !== undefined || containersLeaving > 0),
+    );
     const status: StoredHostStatus = {
       ...previous,
       observedGeneration: generation,
