@@ -3,7 +3,8 @@
  * place: setVmRestart and setContainerRestart check the transition against their table, write it
  * and emit the event the caller names, so no other module spreads a new restart state into a
  * status. Proxmox's ha-manager does the same for its services: every service state change goes
- * through one function, `change_service_state` (src/PVE/HA/Manager.pm), which checks and logs it.
+ * through one function, `$change_service_state` in src/PVE/HA/Manager.pm, which refuses an invalid
+ * state and logs the change.
  *
  * A VM's states (none: HA owes it nothing):
  *   none | restarting -> awaitingRestart    its host crashed, or an isolation response powered it off
