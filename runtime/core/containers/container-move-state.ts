@@ -5,7 +5,7 @@
  */
 import type { ContainerMigrationInFlight, ContainerStatus } from "../../../schema/container";
 import type { ContainerRecord } from "../kernel/model";
-import { type Transitions, checkTransition } from "../kernel/transitions";
+import { type TransitionEvent, type Transitions, checkTransition, writeTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
 
 const TRANSITIONS: Transitions<"none" | "inFlight"> = { none: ["inFlight"], inFlight: ["none"] };
@@ -25,10 +25,8 @@ export function setContainerMove(
   txn: Txn,
   c: ContainerRecord,
   to: ContainerMigrationInFlight | null,
-  event?: { reason: string; message: string },
+  event?: TransitionEvent,
   status: ContainerStatus = c.status,
 ): ContainerRecord {
-  const put = txn.put<ContainerRecord>({ ...c, status: { ...status, migration: nextContainerMove(c.name, c.status.migration, to) } });
-  if (event) txn.emit("Container", c.name, event.reason, event.message);
-  return put;
+  return writeTransition(txn, c, "migration", nextContainerMove(c.name, c.status.migration, to), event, status);
 }

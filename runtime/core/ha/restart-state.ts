@@ -18,7 +18,7 @@
 import type { ContainerStatus } from "../../../schema/container";
 import type { HaRestart, VmStatus } from "../../../schema/virtual-machine";
 import type { ContainerRecord, VmRecord } from "../kernel/model";
-import { type Transitions, checkTransition } from "../kernel/transitions";
+import { type TransitionEvent, type Transitions, checkTransition, writeTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
 
 type VmRestartState = HaRestart["state"] | "none";
@@ -38,11 +38,6 @@ const CONTAINER_TRANSITIONS: Transitions<ContainerRestartState> = {
   down: ["down", "none"],
 };
 
-export interface TransitionEvent {
-  reason: string;
-  message: string;
-}
-
 /** The VM's next restart state, checked against the table (for a status the caller puts itself). */
 export function nextVmRestart(vm: string, from: HaRestart | null, to: HaRestart | null): HaRestart | null {
   checkTransition(`VirtualMachine ${vm}`, "HA restart state", VM_TRANSITIONS, from?.state ?? "none", to?.state ?? "none");
@@ -60,9 +55,7 @@ export function setVmRestart(
   event?: TransitionEvent,
   status: VmStatus = vm.status,
 ): VmRecord {
-  const put = txn.put<VmRecord>({ ...vm, status: { ...status, haRestart: nextVmRestart(vm.name, vm.status.haRestart, to) } });
-  if (event) txn.emit("VirtualMachine", vm.name, event.reason, event.message);
-  return put;
+  return writeTransition(txn, vm, "haRestart", nextVmRestart(vm.name, vm.status.haRestart, to), event, status);
 }
 
 /** The container's next restart state, checked against the table (for a status the caller puts itself). */
@@ -79,7 +72,5 @@ export function setContainerRestart(
   event?: TransitionEvent,
   status: ContainerStatus = c.status,
 ): ContainerRecord {
-  const put = txn.put<ContainerRecord>({ ...c, status: { ...status, haRestart: nextContainerRestart(c.name, c.status.haRestart, to) } });
-  if (event) txn.emit("Container", c.name, event.reason, event.message);
-  return put;
+  return writeTransition(txn, c, "haRestart", nextContainerRestart(c.name, c.status.haRestart, to), event, status);
 }

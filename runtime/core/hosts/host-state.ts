@@ -14,7 +14,7 @@
 import type { HostState } from "../../../schema/host";
 import { refreshCluster } from "../allocation/accounting";
 import type { HostRecord } from "../kernel/model";
-import { type Transitions, checkTransition } from "../kernel/transitions";
+import { type TransitionEvent, type Transitions, checkTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
 
 const TRANSITIONS: Transitions<HostState | "new"> = {
@@ -35,7 +35,7 @@ export function nextHostState(host: string, from: HostState | undefined, to: Hos
 }
 
 /** Puts the host in `state` and emits `event`; its cluster is refreshed, since whether its capacity counts follows. */
-export function setHostState(txn: Txn, host: HostRecord, state: HostState, event?: { reason: string; message: string }): void {
+export function setHostState(txn: Txn, host: HostRecord, state: HostState, event?: TransitionEvent): void {
   txn.put<HostRecord>({ ...host, status: { ...host.status, state: nextHostState(host.name, host.status.state, state) } });
   if (host.spec.cluster !== undefined) refreshCluster(txn, host.spec.cluster);
   if (event) txn.emit("Host", host.name, event.reason, event.message);

@@ -5,7 +5,7 @@
  */
 import type { MigrationInFlight, VmStatus } from "../../../schema/virtual-machine";
 import type { VmRecord } from "../kernel/model";
-import { type Transitions, checkTransition } from "../kernel/transitions";
+import { type TransitionEvent, type Transitions, checkTransition, writeTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
 
 const TRANSITIONS: Transitions<"none" | "inFlight"> = { none: ["inFlight"], inFlight: ["none"] };
@@ -15,7 +15,7 @@ export function setVmMigration(
   txn: Txn,
   vm: VmRecord,
   to: MigrationInFlight | null,
-  event?: { reason: string; message: string },
+  event?: TransitionEvent,
   status: VmStatus = vm.status,
 ): VmRecord {
   checkTransition(
@@ -25,7 +25,5 @@ export function setVmMigration(
     vm.status.migration ? "inFlight" : "none",
     to ? "inFlight" : "none",
   );
-  const put = txn.put<VmRecord>({ ...vm, status: { ...status, migration: to } });
-  if (event) txn.emit("VirtualMachine", vm.name, event.reason, event.message);
-  return put;
+  return writeTransition(txn, vm, "migration", to, event, status);
 }
