@@ -9,6 +9,7 @@ import { PolyvisorError } from "../runtime";
 import { KINDS, type Kind } from "../schema";
 import { clip, quote } from "./format";
 import { UsageError } from "./usage-error";
+import { issueField } from "../schema/issues";
 
 /** Files larger than this are refused before parsing: manifests are text an operator writes. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -63,7 +64,7 @@ export function parseManifest(text: string, source: string): ManifestEntry[] {
         const subject = {
           kind: typeof o.kind === "string" ? o.kind : "object",
           name: typeof o.name === "string" ? o.name : `(${where})`,
-          field: issue.path.join(".") || "object",
+          field: issueField(issue, "object"),
         };
         throw new PolyvisorError("InvalidSpec", subject, `${source}, ${where}: ${issue.message}`);
       }

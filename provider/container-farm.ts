@@ -11,6 +11,7 @@ import { Name } from "../schema/common";
 import { Ipv4 } from "../schema/container";
 import { formatIpv4, parseIpv4 } from "../schema/ipv4";
 import { Container, type ContainerArgs } from "./resources";
+import { issueField } from "../schema/issues";
 
 export type ContainerFarmArgs = Omit<ContainerArgs, "name" | "ipAddresses" | "ipFrom"> & {
   /** How many containers; a plain number, since it decides which resources exist. */
@@ -41,7 +42,7 @@ export class ContainerFarm extends pulumi.ComponentResource {
     const shape = FarmShape.safeParse({ count, namePrefix });
     if (!shape.success) {
       const issue = shape.error.issues[0];
-      throw new Error(`InvalidSpec: ContainerFarm ${name}: field ${issue.path.join(".")}: ${issue.message}`);
+      throw new Error(`InvalidSpec: ContainerFarm ${name}: field ${issueField(issue, "count")}: ${issue.message}`);
     }
     const start = pulumi.output(startIp).apply((ip) => {
       const parsed = Ipv4.safeParse(ip);

@@ -11,6 +11,7 @@ import { changeWhenCapacityArrives } from "./concurrency";
 import { KIND_TRAITS, OUTPUT_ONLY } from "./kinds";
 import { awaitMaintenance, awaitMigration } from "./migrations";
 import { judgeUpdateOnFork } from "./preview-refusals";
+import { issueField, issuePath } from "../schema/issues";
 
 /** Pulumi's placeholder for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -90,10 +91,10 @@ export async function checkResource(kind: ManagedKind, _olds: Props, news: Props
   const parsed = SPEC_SCHEMAS[kind].safeParse(spec);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+      const path = issuePath(issue);
       // During preview an input may still be unknown; it is checked again once known.
       if (path.some((_, i) => containsUnknown(valueAt(spec, path.slice(0, i + 1))))) continue;
-      failures.push({ property: path.join(".") || "spec", reason: issue.message });
+      failures.push({ property: issueField(issue, "spec"), reason: issue.message });
     }
   }
   if (kind === "VirtualMachine" && failures.length === 0 && !containsUnknown(spec.disks))

@@ -1,4 +1,8 @@
-/** The Pulumi resource classes: thin wrappers that register a kind's spec with its dynamic provider. */
+/**
+ * The Pulumi resource classes, one per kind, made from one table: each registers its kind's spec with
+ * the kind's dynamic provider. What a program sees per kind (the args it passes, the spec fields and
+ * status it reads back) comes from the kind's schema types in KindTypes.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedKind } from "../schema";
 import type { AlarmSpecInput, AlarmSpec, AlarmStatus } from "../schema/alarm";
@@ -11,6 +15,7 @@ import type { TemplateSpecInput, TemplateSpec, TemplateStatus } from "../schema/
 import type { RuleSpecInput, RuleSpec, RuleStatus } from "../schema/rule";
 import type { VmSpecInput, VmSpec, VmStatus } from "../schema/virtual-machine";
 import { dynamicProviderFor } from "./dynamic-provider";
+import { KIND_TRAITS } from "./kinds";
 
 /** Every field, at any depth, may be a Pulumi input (a value, a promise or an output). */
 export type DeepInput<T> = T extends readonly (infer U)[]
@@ -26,6 +31,45 @@ export type ArgsOf<S> = { [K in keyof S]: DeepInput<S[K]> } & {
 
 type OutputsOf<S> = { readonly [K in keyof S]-?: pulumi.Output<S[K]> };
 
+/** Per kind: the spec a program writes (defaults optional), the spec as the runtime completes it, and the status. */
+export interface KindTypes {
+  Cluster: { input: ClusterSpecInput; spec: ClusterSpec; status: ClusterStatus };
+  Host: { input: HostSpecInput; spec: HostSpec; status: HostStatus };
+  Datastore: { input: DatastoreSpecInput; spec: DatastoreSpec; status: DatastoreStatus };
+  ResourcePool: { input: ResourcePoolSpecInput; spec: ResourcePoolSpec; status: ResourcePoolStatus };
+  VirtualMachine: { input: VmSpecInput; spec: VmSpec; status: VmStatus };
+  Rule: { input: RuleSpecInput; spec: RuleSpec; status: RuleStatus };
+  Template: { input: TemplateSpecInput; spec: TemplateSpec; status: TemplateStatus };
+  Container: { input: ContainerSpecInput; spec: ContainerSpec; status: ContainerStatus };
+  Alarm: { input: AlarmSpecInput; spec: AlarmSpec; status: AlarmStatus };
+}
+
+/** The kinds whose outputs carry `currentHost` (KIND_TRAITS.exposesCurrentHost). */
+type RunsOnAHost = "VirtualMachine" | "Container";
+
+/** A kind's resource: its spec fields, its name and status as outputs, and where it runs for a VM or a container. */
+export type KindResource<K extends ManagedKind> = pulumi.dynamic.Resource &
+  OutputsOf<KindTypes[K]["spec"]> & {
+    readonly name: pulumi.Output<string>;
+    readonly status: pulumi.Output<KindTypes[K]["status"]>;
+  } & (K extends RunsOnAHost
+    ? {
+        /** Where the VM or container runs now (null while it does not run); DRS and HA may change it. */
+        readonly currentHost: pulumi.Output<string | null>;
+      }
+    : unknown);
+
+/** The args are optional where every field of the kind has a default (a Cluster). */
+type ConstructorArgs<A> =
+  Partial<A> extends A ? [args?: A, opts?: pulumi.CustomResourceOptions] : [args: A, opts?: pulumi.CustomResourceOptions];
+
+/** A kind's resource class: `new Kind(name, args, opts)`, with the static members of pulumi.dynamic.Resource. */
+export type KindResourceClass<K extends ManagedKind> = Pick<typeof pulumi.dynamic.Resource, keyof typeof pulumi.dynamic.Resource> &
+  (new (
+    name: string,
+    ...rest: ConstructorArgs<ArgsOf<KindTypes[K]["input"]>>
+  ) => KindResource<K>);
+
 /** One shared provider object per kind: a new object per resource would be serialized again each time. */
 const providers = new Map<ManagedKind, pulumi.dynamic.ResourceProvider>();
 function providerFor(kind: ManagedKind): pulumi.dynamic.ResourceProvider {
@@ -34,113 +78,56 @@ function providerFor(kind: ManagedKind): pulumi.dynamic.ResourceProvider {
   return p;
 }
 
-/** The arguments of pulumi.dynamic.Resource: output-only properties are registered as undefined. */
-function registration(
-  kind: ManagedKind,
-  name: string,
-  args: object,
-  opts: pulumi.CustomResourceOptions | undefined,
-  extraOutputs: string[],
-) {
-  const props: Record<string, unknown> = { ...args, name: (args as { name?: unknown }).name ?? name, status: undefined };
-  for (const key of extraOutputs) props[key] = undefined;
-  return [providerFor(kind), name, props, opts, "polyvisor", kind] as const;
+/** The class of one kind: output-only properties are registered as undefined, so the engine fills them. */
+function resourceClass<K extends ManagedKind>(kind: K): KindResourceClass<K> {
+  const outputOnly = KIND_TRAITS[kind].exposesCurrentHost ? ["status", "currentHost"] : ["status"];
+  const cls = class extends pulumi.dynamic.Resource {
+    constructor(name: string, args: { name?: unknown } = {}, opts?: pulumi.CustomResourceOptions) {
+      const props: Record<string, unknown> = { ...args, name: args.name ?? name };
+      for (const key of outputOnly) props[key] = undefined;
+      super(providerFor(kind), name, props, opts, "polyvisor", kind);
+    }
+  };
+  Object.defineProperty(cls, "name", { value: kind });
+  return cls as unknown as KindResourceClass<K>;
 }
 
+export const Cluster = resourceClass("Cluster");
+export type Cluster = KindResource<"Cluster">;
 export type ClusterArgs = ArgsOf<ClusterSpecInput>;
-export interface Cluster extends OutputsOf<ClusterSpec> {}
-export class Cluster extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<ClusterStatus>;
-  constructor(name: string, args: ClusterArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Cluster", name, args, opts, []));
-  }
-}
 
+export const Host = resourceClass("Host");
+export type Host = KindResource<"Host">;
 export type HostArgs = ArgsOf<HostSpecInput>;
-export interface Host extends OutputsOf<HostSpec> {}
-export class Host extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<HostStatus>;
-  constructor(name: string, args: HostArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Host", name, args, opts, []));
-  }
-}
 
+export const Datastore = resourceClass("Datastore");
+export type Datastore = KindResource<"Datastore">;
 export type DatastoreArgs = ArgsOf<DatastoreSpecInput>;
-export interface Datastore extends OutputsOf<DatastoreSpec> {}
-export class Datastore extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<DatastoreStatus>;
-  constructor(name: string, args: DatastoreArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Datastore", name, args, opts, []));
-  }
-}
 
+export const ResourcePool = resourceClass("ResourcePool");
+export type ResourcePool = KindResource<"ResourcePool">;
 export type ResourcePoolArgs = ArgsOf<ResourcePoolSpecInput>;
-export interface ResourcePool extends OutputsOf<ResourcePoolSpec> {}
-export class ResourcePool extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<ResourcePoolStatus>;
-  constructor(name: string, args: ResourcePoolArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("ResourcePool", name, args, opts, []));
-  }
-}
 
+export const VirtualMachine = resourceClass("VirtualMachine");
+export type VirtualMachine = KindResource<"VirtualMachine">;
 export type VirtualMachineArgs = ArgsOf<VmSpecInput>;
-export interface VirtualMachine extends OutputsOf<VmSpec> {}
-export class VirtualMachine extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<VmStatus>;
-  /** Where the VM runs now (null while powered off); DRS and HA may change it. */
-  declare readonly currentHost: pulumi.Output<string | null>;
-  constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("VirtualMachine", name, args, opts, ["currentHost"]));
-  }
-}
 
-export type RuleArgs = ArgsOf<RuleSpecInput>;
-export interface Rule extends OutputsOf<RuleSpec> {}
 /** A DRS rule: VM-VM affinity or anti-affinity, or VMs that must/should (not) run on a set of hosts. */
-export class Rule extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<RuleStatus>;
-  constructor(name: string, args: RuleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Rule", name, args, opts, []));
-  }
-}
+export const Rule = resourceClass("Rule");
+export type Rule = KindResource<"Rule">;
+export type RuleArgs = ArgsOf<RuleSpecInput>;
 
-export type TemplateArgs = ArgsOf<TemplateSpecInput>;
-export interface Template extends OutputsOf<TemplateSpec> {}
 /** A container template: an OS template to create containers from, or an app template to add to them. */
-export class Template extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<TemplateStatus>;
-  constructor(name: string, args: TemplateArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Template", name, args, opts, []));
-  }
-}
+export const Template = resourceClass("Template");
+export type Template = KindResource<"Template">;
+export type TemplateArgs = ArgsOf<TemplateSpecInput>;
 
-export type ContainerArgs = ArgsOf<ContainerSpecInput>;
-export interface Container extends OutputsOf<ContainerSpec> {}
 /** An OS-level container (OpenVZ/Virtuozzo container, Solaris zone) sharing its host's kernel. */
-export class Container extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<ContainerStatus>;
-  /** Where the container runs now (null while stopped); HA may change it. */
-  declare readonly currentHost: pulumi.Output<string | null>;
-  constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Container", name, args, opts, ["currentHost"]));
-  }
-}
+export const Container = resourceClass("Container");
+export type Container = KindResource<"Container">;
+export type ContainerArgs = ArgsOf<ContainerSpecInput>;
 
-export type AlarmArgs = ArgsOf<AlarmSpecInput>;
-export interface Alarm extends OutputsOf<AlarmSpec> {}
 /** An alarm on a cluster, host, datastore or VM metric, raised and cleared on the simulated clock. */
-export class Alarm extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<AlarmStatus>;
-  constructor(name: string, args: AlarmArgs, opts?: pulumi.CustomResourceOptions) {
-    super(...registration("Alarm", name, args, opts, []));
-  }
-}
+export const Alarm = resourceClass("Alarm");
+export type Alarm = KindResource<"Alarm">;
+export type AlarmArgs = ArgsOf<AlarmSpecInput>;

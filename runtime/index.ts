@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import type { Runtime, RuntimeOptions } from "./api";
 import { PolyvisorError } from "./api";
+import { invalidInput } from "./core/kernel/errors";
 import { LocalRuntime } from "./local-runtime";
 import { openRemoteRuntime } from "./remote/remote-runtime";
 import { PostgresStore } from "./store/postgres";
@@ -53,14 +54,7 @@ export function defaultStatePath(): string {
 
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const parsed = Options.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PolyvisorError(
-      "InvalidSpec",
-      { kind: "RuntimeOptions", name: "openRuntime", field: issue.path.join(".") || "options" },
-      issue.message,
-    );
-  }
+  if (!parsed.success) throw invalidInput({ kind: "RuntimeOptions", name: "openRuntime" }, parsed.error, "options");
   const opts = parsed.data;
   // A server named in the environment is used when the caller names neither a server, a file nor a database.
   const url = opts.url ?? (opts.path === undefined && opts.postgres === undefined ? process.env.POLYVISOR_URL || undefined : undefined);

@@ -4,7 +4,7 @@ import { VmSpec } from "../schema/virtual-machine";
 import { type Command, checkName, execute } from "./core/commands";
 import { parseSpec } from "./core/kinds/common";
 import { checkPlainData } from "./plain-input";
-import { refuse } from "./core/kernel/errors";
+import { invalidInput } from "./core/kernel/errors";
 import { present } from "./core/present";
 import { BUILT_IN_TEMPLATES } from "./core/containers/catalog";
 import { builtInTemplateObject } from "./core/containers/templates";
@@ -49,8 +49,7 @@ function checkInput(obj: unknown): ObjectInput {
   const parsed = ObjectInputSchema.safeParse(obj);
   // The spec as JSON carries it (as it is stored): keys set to undefined dropped, -0 as 0, nothing shared with the caller.
   if (parsed.success) return { ...parsed.data, spec: JSON.parse(JSON.stringify(parsed.data.spec)) } as ObjectInput;
-  const issue = parsed.error.issues[0];
-  refuse("InvalidSpec", { ...subject, field: issue.path.join(".") || "object" }, issue.message);
+  throw invalidInput(subject, parsed.error, "object");
 }
 
 /** A VM's spec is validated before its disk images are read: a bad path never reaches the file system. */
@@ -114,23 +113,13 @@ export class LocalRuntime implements Runtime {
 
   async failHost(name: string, opts: { mode?: "crash" | "isolation" } = {}): Promise<void> {
     const parsed = FailHostOptions.safeParse(opts);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      refuse("InvalidSpec", { kind: "Host", name: String(name), field: issue.path.join(".") || "options" }, issue.message);
-    }
+    if (!parsed.success) throw invalidInput({ kind: "Host", name: String(name) }, parsed.error, "options");
     await this.run({ type: "failHost", name, mode: parsed.data.mode });
   }
 
   async failVm(name: string, opts: { mode?: "heartbeat" | "crash" } = {}): Promise<void> {
     const parsed = FailVmOptions.safeParse(opts);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      refuse(
-        "InvalidSpec",
-        { kind: "VirtualMachine", name: String(name).slice(0, 80), field: issue.path.join(".") || "options" },
-        issue.message,
-      );
-    }
+    if (!parsed.success) throw invalidInput({ kind: "VirtualMachine", name: String(name).slice(0, 80) }, parsed.error, "options");
     await this.run({ type: "failVm", name, mode: parsed.data.mode });
   }
 
@@ -187,10 +176,7 @@ export class LocalRuntime implements Runtime {
 
   async history(query: HistoryQuery = {}) {
     const parsed = HistoryQuerySchema.safeParse(query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      refuse("InvalidSpec", { kind: "History", name: "query", field: issue.path.join(".") || "query" }, issue.message);
-    }
+    if (!parsed.success) throw invalidInput({ kind: "History", name: "query" }, parsed.error, "query");
     return this.store.read((world) => readHistory(world, parsed.data));
   }
 

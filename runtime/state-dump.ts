@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { KINDS, Name, SPEC_SCHEMAS } from "../schema";
-import { refuse } from "./core/kernel/errors";
+import { invalidInput, refuse } from "./core/kernel/errors";
 import type { Changes, RuntimeEvent, RuntimeObject, World } from "./core/kernel/model";
 
 export const STATE_DUMP_FORMAT = "polyvisor-state";
@@ -100,8 +100,7 @@ export function dumpWorld(world: World, events: RuntimeEvent[]): StateDump {
 export function parseDump(value: unknown): StateDump {
   const parsed = StateDump.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  return refuse("InvalidSpec", { kind: "State", name: "import", field: issue.path.join(".") || "dump" }, issue.message);
+  throw invalidInput({ kind: "State", name: "import" }, parsed.error, "dump");
 }
 
 /** The changes that load `dump` into `world`, which must be empty (no objects, no events, the clock at 0). */

@@ -1,6 +1,6 @@
 /** Validation of what-if steps at the runtime's boundary (runtime/core/what-if.ts runs them). */
 import { z } from "zod";
-import { refuse } from "./core/kernel/errors";
+import { invalidInput, refuse } from "./core/kernel/errors";
 import type { WhatIfStep } from "./core/what-if";
 import { MAX_ADVANCE_SECONDS } from "../schema/common";
 
@@ -25,7 +25,6 @@ export function checkWhatIfSteps(steps: unknown): WhatIfStep[] {
   return steps.map((step, i) => {
     const parsed = Step.safeParse(step);
     if (parsed.success) return parsed.data as WhatIfStep;
-    const issue = parsed.error.issues[0];
-    refuse("InvalidSpec", { kind: "WhatIf", name: `step ${i}`, field: issue.path.join(".") || "step" }, issue.message);
+    throw invalidInput({ kind: "WhatIf", name: `step ${i}` }, parsed.error, "step");
   });
 }

@@ -5,7 +5,7 @@
 import { Name, isManagedKind } from "../../schema";
 import { runDrsPass } from "./drs/pass";
 import { refuseNonFiniteNumbers } from "./kernel/finite-numbers";
-import { refuse } from "./kernel/errors";
+import { invalidInput, refuse } from "./kernel/errors";
 import { preview } from "./kernel/preview";
 import { type FailureMode, failHost, recoverHost } from "./host-lifecycle";
 import { type GuestFailure, failVm } from "./ha/vm-monitoring";
@@ -43,7 +43,7 @@ export function managedKind(kind: string, name: string): Kind & keyof typeof HAN
 
 export function checkName(kind: string, name: unknown): string {
   const parsed = Name.safeParse(name);
-  if (!parsed.success) refuse("InvalidSpec", { kind, name: preview(name), field: "name" }, parsed.error.issues[0].message);
+  if (!parsed.success) throw invalidInput({ kind, name: preview(name) }, parsed.error, "name");
   return parsed.data;
 }
 

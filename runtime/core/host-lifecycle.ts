@@ -10,7 +10,8 @@
  * drs.intervalSeconds).
  * Each step is an event on the simulated clock, so the log reads like the incident it models.
  */
-import { chargeFootprint, setHostState } from "./allocation/accounting";
+import { chargeFootprint } from "./allocation/accounting";
+import { setHostState } from "./hosts/host-state";
 import { restartContainers, takeDownContainers } from "./ha/container-restarts";
 import { abortContainerMovesVia } from "./containers/container-moves";
 import { runDrsPass } from "./drs/pass";
@@ -36,6 +37,7 @@ import {
   ISOLATION_DECLARED_AFTER_SECONDS,
   ISOLATION_RESPONSE_DELAY_SECONDS,
 } from "./ha/timing";
+import { setVmRestart } from "./ha/restart-state";
 
 export type FailureMode = "crash" | "isolation";
 
@@ -77,8 +79,7 @@ function takeDown(
         pendingReason: null,
       }
     : null;
-  txn.put<VmRecord>({ ...vm, status: { ...stoppedStatus(vm.status), haRestart } });
-  txn.emit("VirtualMachine", vm.name, event.reason, `${event.cause}; ${text}`);
+  setVmRestart(txn, vm, haRestart, { reason: event.reason, message: `${event.cause}; ${text}` }, stoppedStatus(vm.status));
   return protectedVm;
 }
 
@@ -189,7 +190,7 @@ export function recoverHost(txn: Txn, name: string): void {
     for (const vm of txn.relatedObjects<VmRecord>("haRestartsInCluster", cluster)) {
       const r = vm.status.haRestart!;
       if (r.fromHost === name && r.state === "awaitingRestart" && r.eligibleAtSeconds > txn.clockSeconds) {
-        txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: { ...r, eligibleAtSeconds: txn.clockSeconds } } });
+        setVmRestart(txn, vm, { ...r, eligibleAtSeconds: txn.clockSeconds });
       }
     }
     runRestartWave(txn, cluster);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { Name } from "../../schema/common";
 import { GuestOs } from "../../schema/virtual-machine";
 import { refuse } from "../core/kernel/errors";
+import { issueField } from "../../schema/issues";
 
 export const INVENTORY_COLUMNS = ["name", "os", "arch", "cores", "mhz", "memoryMb", "diskGb", "cpuPercent", "memoryPercent"] as const;
 export const SAMPLE_COLUMNS = ["name", "time", "cpuPercent", "memoryPercent"] as const;
@@ -124,7 +125,7 @@ export function validated<T>(schema: z.ZodType<T>, { rows, where }: Rows, kind: 
     const parsed = schema.safeParse(row);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
-    const field = issue.path.join(".") || "row";
+    const field = issueField(issue, "row");
     const name = (row as { name?: unknown })?.name;
     const named = typeof name === "string" && Name.safeParse(name).success;
     const value = (row as Record<string, unknown>)?.[String(issue.path[0])];

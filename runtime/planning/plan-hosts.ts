@@ -4,7 +4,7 @@
  * largest first, an existing host before a new one as large.
  */
 import { HostSpec, type CpuFeature, type HostSpecInput, type Hypervisor } from "../../schema/host";
-import { refuse } from "../core/kernel/errors";
+import { invalidInput } from "../core/kernel/errors";
 import { hostCapacity } from "../core/kinds/host";
 import { compareNames } from "../core/kernel/model";
 
@@ -41,9 +41,7 @@ export function hostInput(model: HostModel, cluster: string): HostSpecInput {
 export function planHost(model: HostModel, name: string | undefined, cluster: string, headroomPercent: number): PlanHost {
   const parsed = HostSpec.safeParse(hostInput(model, cluster));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const subject = name === undefined ? { kind: "HostModel", name: "planned host" } : { kind: "Host", name };
-    refuse("InvalidSpec", { ...subject, field: issue.path.join(".") || "spec" }, issue.message);
+    throw invalidInput(name === undefined ? { kind: "HostModel", name: "planned host" } : { kind: "Host", name }, parsed.error, "spec");
   }
   const capacity = hostCapacity(parsed.data);
   const usable = (v: number) => Math.floor((v * (100 - headroomPercent)) / 100);

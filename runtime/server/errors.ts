@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import { type ErrorCode, PolyvisorError, isPolyvisorError } from "../api";
 import type { ErrorBody } from "./routes";
+import { issueField } from "../../schema/issues";
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   InvalidSpec: 400,
@@ -44,9 +45,8 @@ export function unauthorized(): PolyvisorError {
 /** The first zod issue of a request part as InvalidSpec, naming the field (an unknown key by its name). */
 export function invalidRequest(part: string, where: { kind: string; name: string }, error: z.ZodError): PolyvisorError {
   const issue = error.issues[0];
-  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
   // Fields are named as the runtime names them: `kind`, `mode`, `seconds`; the request part only when the whole part is wrong.
-  const field = path.length > 0 ? path.map(String).join(".") : part;
+  const field = issueField(issue, part);
   const reason = issue.code === "unrecognized_keys" ? "unknown field" : issue.message;
   return new PolyvisorError("InvalidSpec", { kind: where.kind, name: where.name, field: bounded(field, 200) }, bounded(reason, 500));
 }

@@ -216,12 +216,6 @@ export function isUsable(host: HostRecord): boolean {
   return host.status.state === "connected";
 }
 
-/** Puts the host in `state`; whether its capacity counts follows (isUsable), so its cluster is refreshed. */
-export function setHostState(txn: Txn, host: HostRecord, state: HostRecord["status"]["state"]): void {
-  txn.put<HostRecord>({ ...host, status: { ...host.status, state } });
-  if (host.spec.cluster !== undefined) refreshCluster(txn, host.spec.cluster);
-}
-
 /**
  * Recomputes the cluster's capacity from its hosts and every pool's unreserved figures, writing
  * only what changed.

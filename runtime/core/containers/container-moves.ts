@@ -15,6 +15,7 @@ import { type ContainerRecord, type HostRecord, compareNames } from "../kernel/m
 import { CONTAINER_MOVE_TASK as MOVE_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
 import type { Txn } from "../kernel/txn";
 import { migrationSettings } from "../vms/vm-moves";
+import { nextContainerMove, setContainerMove } from "./container-move-state";
 import { type ContainerRequest, judgeHost } from "./placement";
 import { containerFootprint } from "./resources";
 
@@ -83,7 +84,7 @@ export function moveContainer(
     "MigrationStarted",
     `moving from ${from.name} to ${target.name} by ${HOW[plan.kind]}: ${phases}; ${e.transferredMb} MB to send, ${e.totalSeconds} s, lands at t=${round(completesAtSeconds, 3)} s; ${service}; ${target.name} holds its ${req.spec.memoryMb} MB from now`,
   );
-  return { ...status, brand: verdict.brand, migration };
+  return { ...status, brand: verdict.brand, migration: nextContainerMove(req.name, status.migration, migration) };
 }
 
 /** The container's current record released from its host (before a change charges it again). */
@@ -95,18 +96,18 @@ export function releaseContainer(txn: Txn, c: ContainerRecord): void {
 function land(txn: Txn, c: ContainerRecord, m: ContainerMigrationInFlight): void {
   chargeFootprint(txn, containerFootprint(c.spec, m.fromHost, c.status.cluster), -1);
   const lastMigration = { ...m.expected, completedAtSeconds: txn.clockSeconds };
-  txn.put<ContainerRecord>({
-    ...c,
-    status: { ...c.status, currentHost: m.toHost, migration: null, migrations: c.status.migrations + 1, lastMigration },
-  });
+  setContainerMove(
+    txn,
+    c,
+    null,
+    {
+      reason: "Migrated",
+      message: `moved from ${m.fromHost} to ${m.toHost} by ${HOW[m.kind]}: ${m.expected.transferredMb} MB sent, ${m.expected.totalSeconds} s, downtime ${m.expected.downtimeMs} ms`,
+    },
+    { ...c.status, currentHost: m.toHost, migrations: c.status.migrations + 1, lastMigration },
+  );
   // The source may be evacuating for maintenance (host-evacuation.ts).
   txn.markUnsettled(m.fromHost);
-  txn.emit(
-    "Container",
-    c.name,
-    "Migrated",
-    `moved from ${m.fromHost} to ${m.toHost} by ${HOW[m.kind]}: ${m.expected.transferredMb} MB sent, ${m.expected.totalSeconds} s, downtime ${m.expected.downtimeMs} ms`,
-  );
   if (c.status.cluster !== null) refreshCluster(txn, c.status.cluster);
 }
 
@@ -118,8 +119,10 @@ export function abortContainerMove(txn: Txn, name: string, reason: string): Cont
   chargeFootprint(txn, containerFootprint(c.spec, m.toHost, c.status.cluster), -1);
   txn.markUnsettled(m.fromHost);
   txn.cancelTimers((t) => t.task === MOVE_TASK && t.name === name);
-  txn.emit("Container", name, "MigrationAborted", `${HOW[m.kind]} move ${m.fromHost} -> ${m.toHost} abandoned: ${reason}`);
-  return txn.put<ContainerRecord>({ ...c, status: { ...c.status, migration: null } });
+  return setContainerMove(txn, c, null, {
+    reason: "MigrationAborted",
+    message: `${HOW[m.kind]} move ${m.fromHost} -> ${m.toHost} abandoned: ${reason}`,
+  });
 }
 
 /** Abandons every container move from or to the host. */

@@ -8,8 +8,6 @@
  */
 import { type Claim, divide } from "../allocation/divide";
 
-export const CPUUNITS_DEFAULT = 1000;
-
 export interface CpuHost {
   cpus: number;
   mhz: number;

@@ -193,12 +193,6 @@ function resolve(host: HostSpec, vm: VmSpec, checkMemory: boolean): Verdict {
   return { ok: false, obstacles: [...blocking, ...modeProblems] };
 }
 
-/** The mode the guest runs in on this host, or undefined when it cannot run there. */
-export function resolveMode(host: HostSpec, vm: VmSpec): ResolvedMode | undefined {
-  const verdict = resolveVirtualization(host, vm);
-  return verdict.ok ? verdict.resolution.mode : undefined;
-}
-
 /** Everything that keeps the guest off this host (empty when it can run there). */
 export function incompatibilities(host: HostSpec, vm: VmSpec): string[] {
   const verdict = resolveVirtualization(host, vm);

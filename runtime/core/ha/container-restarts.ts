@@ -11,6 +11,7 @@ import type { Txn } from "../kernel/txn";
 import { placeContainer } from "../containers/placement";
 import { containerFootprint } from "../containers/resources";
 import { findTemplate } from "../containers/templates";
+import { setContainerRestart } from "./restart-state";
 
 /** Stops the containers of a crashed host; those HA protects wait for a restart. Returns how many. */
 export function takeDownContainers(txn: Txn, host: HostRecord, cluster: ClusterRecord | undefined): number {
@@ -21,18 +22,15 @@ export function takeDownContainers(txn: Txn, host: HostRecord, cluster: ClusterR
     const restart = priority !== "disabled";
     if (restart) protectedCount++;
     const haRestart = restart ? { fromHost: host.name, downSinceSeconds: txn.clockSeconds, pendingReason: null } : null;
-    txn.put<ContainerRecord>({
-      ...c,
-      status: {
-        ...c.status,
-        state: "stopped",
-        currentHost: null,
-        brand: null,
-        cpuEntitlementMhz: 0,
-        projectEntitlementsMhz: {},
-        haRestart,
-      },
-    });
+    const stopped = {
+      ...c.status,
+      state: "stopped" as const,
+      currentHost: null,
+      brand: null,
+      cpuEntitlementMhz: 0,
+      projectEntitlementsMhz: {},
+    };
+    setContainerRestart(txn, c, haRestart, undefined, stopped);
     const fate = restart
       ? `HA restarts it (priority ${priority}) once the failure is declared`
       : cluster?.spec.ha.enabled
@@ -64,21 +62,25 @@ export function restartContainers(txn: Txn, cluster: string): void {
     if (!result.placed) {
       const reason = result.rejections.map((x) => `${x.host}: ${x.reason}`).join("; ");
       if (down.pendingReason !== reason) {
-        txn.put<ContainerRecord>({ ...r, status: { ...r.status, haRestart: { ...down, pendingReason: reason } } });
-        txn.emit("Container", r.name, "HaRestartPending", `no host can take it now (${reason}); HA retries when capacity returns`);
+        setContainerRestart(
+          txn,
+          r,
+          { ...down, pendingReason: reason },
+          { reason: "HaRestartPending", message: `no host can take it now (${reason}); HA retries when capacity returns` },
+        );
       }
       continue;
     }
     chargeFootprint(txn, containerFootprint(r.spec, result.host.name, cluster), 1);
-    txn.put<ContainerRecord>({
-      ...r,
-      status: { ...r.status, state: "running", currentHost: result.host.name, brand: result.brand, haRestart: null },
-    });
-    txn.emit(
-      "Container",
-      r.name,
-      "HaRestarted",
-      `restarted on ${result.host.name} after host ${down.fromHost} failed (down ${txn.clockSeconds - down.downSinceSeconds} s); addresses kept: ${r.status.ipAddresses.join(", ") || "none"}`,
+    setContainerRestart(
+      txn,
+      r,
+      null,
+      {
+        reason: "HaRestarted",
+        message: `restarted on ${result.host.name} after host ${down.fromHost} failed (down ${txn.clockSeconds - down.downSinceSeconds} s); addresses kept: ${r.status.ipAddresses.join(", ") || "none"}`,
+      },
+      { ...r.status, state: "running", currentHost: result.host.name, brand: result.brand },
     );
   }
 }

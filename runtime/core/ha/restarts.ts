@@ -32,6 +32,7 @@ import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footp
 import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
 import { dependenciesReadyAt } from "./restart-dependencies";
+import { setVmRestart } from "./restart-state";
 import { blocksUntil, bootSeconds } from "./timing";
 
 /** A restart wave due now or when a tier is up. */
@@ -175,13 +176,15 @@ function rejectionDetails(rejections: { host: string; verdicts: Verdict[] }[]): 
 function markPending(txn: Txn, vm: VmRecord, summary: string, details: string, refusedByAdmission: boolean): void {
   const restart = vm.status.haRestart!;
   if (restart.state === "pendingRestart" && restart.pendingReason === summary) return;
-  txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: { ...restart, state: "pendingRestart", pendingReason: summary } } });
   if (refusedByAdmission) txn.emit("VirtualMachine", vm.name, "AdmissionRefused", `HA restart refused by admission control: ${details}`);
-  txn.emit(
-    "VirtualMachine",
-    vm.name,
-    "HaRestartPending",
-    `no host can restart it now (${summary}): ${details}; it restarts as soon as capacity returns`,
+  setVmRestart(
+    txn,
+    vm,
+    { ...restart, state: "pendingRestart", pendingReason: summary },
+    {
+      reason: "HaRestartPending",
+      message: `no host can restart it now (${summary}): ${details}; it restarts as soon as capacity returns`,
+    },
   );
 }
 
@@ -208,22 +211,20 @@ function tryRestart(txn: Txn, vm: VmRecord, cluster: ClusterRecord, hosts: Clust
   const restart = vm.status.haRestart!;
   const boot = bootSeconds(vm.spec);
   const blocks = blocksUntil(vm.spec, now, now + boot);
-  txn.put<VmRecord>({
-    ...vm,
-    status: {
-      ...running,
-      haRestart: { ...restart, state: "restarting", readyAtSeconds: now + boot, blocksUntilSeconds: blocks, pendingReason: null },
-    },
-  });
   const scores = Object.entries(result.breakdown)
     .map(([plugin, s]) => `${plugin} ${s.toFixed(1)}`)
     .join(", ");
-  txn.emit(
-    "VirtualMachine",
-    vm.name,
-    "HaRestarted",
-    `restarted on ${result.host} ${now - restart.downSinceSeconds} s after it went down on ${restart.fromHost} (priority ${restartPriority(vm.spec, cluster.spec)}): ` +
-      `score ${result.score.toFixed(1)} (${scores}), ${result.feasible} of ${hosts.size} hosts feasible; the guest is up in ${boot} s`,
+  setVmRestart(
+    txn,
+    vm,
+    { ...restart, state: "restarting", readyAtSeconds: now + boot, blocksUntilSeconds: blocks, pendingReason: null },
+    {
+      reason: "HaRestarted",
+      message:
+        `restarted on ${result.host} ${now - restart.downSinceSeconds} s after it went down on ${restart.fromHost} (priority ${restartPriority(vm.spec, cluster.spec)}): ` +
+        `score ${result.score.toFixed(1)} (${scores}), ${result.feasible} of ${hosts.size} hosts feasible; the guest is up in ${boot} s`,
+    },
+    running,
   );
   return { up: now + boot, blocks };
 }
@@ -269,7 +270,7 @@ function finishBooted(txn: Txn, cluster: ClusterRecord, queue: readonly VmRecord
   const now = txn.clockSeconds;
   const restarting = queue.filter((vm) => vm.status.haRestart!.state === "restarting");
   const up = restarting.filter((vm) => vm.status.haRestart!.readyAtSeconds! <= now);
-  for (const vm of up) txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: null } });
+  for (const vm of up) setVmRestart(txn, vm, null);
   if (up.length > 0) {
     txn.emit("Cluster", cluster.name, "HaTierReady", `${up.length} VM(s) restarted by HA are up (${byPriority(cluster.spec, up)})`);
     const left = queue.filter((vm) => !up.includes(vm));
@@ -367,9 +368,11 @@ export function retryPendingRestarts(txn: Txn, clusterName: string): void {
 /** With HA turned off, VMs waiting for a restart stay off; VMs booting simply finish. */
 function cancelRestarts(txn: Txn, clusterName: string): void {
   for (const vm of txn.relatedObjects<VmRecord>("haRestartsInCluster", clusterName)) {
-    txn.put<VmRecord>({ ...vm, status: { ...vm.status, haRestart: null } });
-    if (vm.status.haRestart!.state !== "restarting")
-      txn.emit("VirtualMachine", vm.name, "HaRestartCancelled", `HA was turned off in cluster ${clusterName}: the VM stays powered off`);
+    const cancelled =
+      vm.status.haRestart!.state === "restarting"
+        ? undefined
+        : { reason: "HaRestartCancelled", message: `HA was turned off in cluster ${clusterName}: the VM stays powered off` };
+    setVmRestart(txn, vm, null, cancelled);
   }
 }
 

@@ -6,7 +6,7 @@
  * DRS plans the evacuations (drs/maintenance.ts, drs/dpm.ts). When a migration away is abandoned, maintenance tries again (the retry task, drs/maintenance.ts) and
  * standby is called off: DPM decides again at its next pass.
  */
-import { setHostState } from "../allocation/accounting";
+import { setHostState } from "./host-state";
 import { CONTAINER_TECHNOLOGIES, type ContainerTechnology } from "../migration/container-move-model";
 import type { ContainerRecord, HostRecord, VmRecord } from "../kernel/model";
 import { MAINTENANCE_RETRY_TASK, schedule } from "../kernel/timers";
@@ -34,25 +34,19 @@ export function settleEvacuation(txn: Txn, hostName: string): void {
   ];
   if (staying.length === 0) {
     const arrival = ARRIVAL[leaving];
-    setHostState(txn, host, arrival.state);
-    txn.emit(
-      "Host",
-      hostName,
-      arrival.reason,
-      `${arrival.text}: its last ${CONTAINER_TECHNOLOGIES.includes(host.spec.hypervisor as ContainerTechnology) ? "container" : "VM"} has left`,
-    );
+    setHostState(txn, host, arrival.state, {
+      reason: arrival.reason,
+      message: `${arrival.text}: its last ${CONTAINER_TECHNOLOGIES.includes(host.spec.hypervisor as ContainerTechnology) ? "container" : "VM"} has left`,
+    });
     return;
   }
   const stranded = staying.filter((o) => o.status.migration === null).map((o) => o.name);
   if (stranded.length === 0) return;
   if (leaving === "enteringStandby") {
-    setHostState(txn, host, "connected");
-    txn.emit(
-      "Host",
-      hostName,
-      "StandbyCancelled",
-      `${stranded.join(", ")} could not leave (migration abandoned): the host stays on; DPM decides again at its next pass`,
-    );
+    setHostState(txn, host, "connected", {
+      reason: "StandbyCancelled",
+      message: `${stranded.join(", ")} could not leave (migration abandoned): the host stays on; DPM decides again at its next pass`,
+    });
     return;
   }
   if (!txn.pendingTimers.some((t) => t.task === MAINTENANCE_RETRY_TASK && t.name === hostName)) {

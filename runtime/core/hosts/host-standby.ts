@@ -4,18 +4,19 @@
  * HA brings one back when a restart finds no room on the connected hosts, as vSphere HA calls on DPM
  * for capacity (vSphere Resource Management guide, Managing Power Resources).
  */
-import { setHostState } from "../allocation/accounting";
+import { setHostState } from "./host-state";
 import type { HostRecord } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
 
 /** Starts taking the host to standby; it arrives there once its VMs have migrated away (settle.ts). */
 export function beginStandby(txn: Txn, host: string, why: string): void {
-  setHostState(txn, txn.get<HostRecord>("Host", host)!, "enteringStandby");
-  txn.emit("Host", host, "EnteringStandby", why);
+  setHostState(txn, txn.get<HostRecord>("Host", host)!, "enteringStandby", { reason: "EnteringStandby", message: why });
   txn.markUnsettled(host);
 }
 
 export function exitStandby(txn: Txn, host: string, why: string): void {
-  setHostState(txn, txn.get<HostRecord>("Host", host)!, "connected");
-  txn.emit("Host", host, "StandbyExited", `${why}: powered on from standby`);
+  setHostState(txn, txn.get<HostRecord>("Host", host)!, "connected", {
+    reason: "StandbyExited",
+    message: `${why}: powered on from standby`,
+  });
 }

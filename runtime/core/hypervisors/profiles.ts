@@ -8,7 +8,7 @@
 import type { OsFamily } from "../../../schema/template";
 import type { GuestOs } from "../../../schema/virtual-machine";
 import { type LiveMigrationModel, VMOTION, XEN_PRE_COPY } from "../migration/models";
-import { HYPERVISOR_VERSIONS, type Hypervisor, type HypervisorVersion, hypervisorVersionOf } from "../../../schema/host";
+import { type Hypervisor, type HypervisorVersion, hypervisorVersionOf } from "../../../schema/host";
 
 export type ResolvedMode = "full" | "paravirtual" | "hardware";
 export type GuestArch = "x86" | "x86_64";
@@ -355,11 +355,4 @@ export function profileOf(host: { hypervisor: Hypervisor; hypervisorVersion?: st
 /** Whether the release runs virtual machines at all (OpenVZ, Virtuozzo and zones run containers only). */
 export function runsVirtualMachines(profile: HypervisorProfile): boolean {
   return profile.modes.length > 0;
-}
-
-/** Every profile, hypervisor by hypervisor, in version order. */
-export function allProfiles(): HypervisorProfile[] {
-  return (Object.keys(HYPERVISOR_VERSIONS) as Hypervisor[]).flatMap((h) =>
-    HYPERVISOR_VERSIONS[h].map((v) => profileOf({ hypervisor: h, hypervisorVersion: v })),
-  );
 }

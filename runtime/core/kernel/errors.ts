@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import { issueField } from "../../../schema/issues";
 import { clip } from "./preview";
 
 /** The codes of refused operations, as the public contract names them. */
@@ -59,6 +61,12 @@ export class PolyvisorError extends Error {
 
 export function refuse(code: ErrorCode, subject: ErrorSubject, reason: string, details?: string[]): never {
   throw new PolyvisorError(code, subject, reason, details);
+}
+
+/** The first issue zod found in an input, as InvalidSpec naming the field (`whole` when the input itself is wrong). */
+export function invalidInput(subject: { kind: string; name: string }, error: z.ZodError, whole: string): PolyvisorError {
+  const issue = error.issues[0];
+  return new PolyvisorError("InvalidSpec", { ...subject, field: issueField(issue, whole) }, issue.message);
 }
 
 export function isPolyvisorError(e: unknown): e is PolyvisorError {

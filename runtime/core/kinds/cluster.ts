@@ -9,7 +9,8 @@ import { refuse } from "../kernel/errors";
 import { forgetHistory } from "../history/record";
 import type { ClusterRecord, HostRecord, StoredClusterStatus } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
-import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
+import { refuseIfDependents, requireExisting } from "./common";
+import { defineKind } from "./define-kind";
 
 function emptyStatus(generation: number): StoredClusterStatus {
   return {
@@ -40,32 +41,22 @@ function checkEvcBaseline(txn: Txn, name: string, spec: ClusterSpec): void {
     );
 }
 
-export const clusterHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("Cluster", name, ClusterSpec, raw);
-    const existing = txn.get<ClusterRecord>("Cluster", name);
-    guardMode("Cluster", name, existing, mode);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
+export const clusterHandler = defineKind<ClusterSpec, ClusterRecord>({
+  kind: "Cluster",
+  schema: ClusterSpec,
+  write(txn, { name, spec, existing, generation, announce }) {
     checkEvcBaseline(txn, name, spec);
 
     ensureDrsPass(txn, name, spec.drs.intervalSeconds, existing?.spec.drs?.intervalSeconds);
-    if (!existing) {
-      txn.put<ClusterRecord>({ kind: "Cluster", name, spec, status: emptyStatus(1), generation: 1 });
-      txn.emit(
-        "Cluster",
-        name,
-        "Created",
-        `cluster created (DRS ${spec.drs.enabled ? spec.drs.automationLevel : "off"}, HA ${spec.ha.enabled ? "on" : "off"})`,
-      );
-    } else {
-      const generation = existing.generation + 1;
-      txn.put<ClusterRecord>({ ...existing, spec, generation, status: { ...existing.status, observedGeneration: generation } });
-      txn.emit("Cluster", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    }
+    txn.put<ClusterRecord>(
+      existing
+        ? { ...existing, spec, generation, status: { ...existing.status, observedGeneration: generation } }
+        : { kind: "Cluster", name, spec, status: emptyStatus(generation), generation },
+    );
+    announce(`cluster created (DRS ${spec.drs.enabled ? spec.drs.automationLevel : "off"}, HA ${spec.ha.enabled ? "on" : "off"})`);
     refreshCluster(txn, name);
     syncFailoverHostFlags(txn, name);
     reconcileHaRestarts(txn, name);
-    return txn.get<ClusterRecord>("Cluster", name)!;
   },
 
   delete(txn, name) {
@@ -80,4 +71,4 @@ export const clusterHandler: KindHandler = {
     forgetHistory(txn, name);
     txn.emit("Cluster", name, "Deleted", "cluster deleted");
   },
-};
+});

@@ -4,6 +4,7 @@ import { refuse } from "../kernel/errors";
 import { preview } from "../kernel/preview";
 import type { Kind, RuntimeObject } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
+import { issueField } from "../../../schema/issues";
 
 export type ApplyMode = "create" | "update" | "upsert";
 
@@ -23,9 +24,7 @@ export function parseSpec<S extends z.ZodType>(kind: Kind, name: string, schema:
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = documentedBoundsFirst(result.error.issues).map((issue) => {
-    const path = [...issue.path];
-    if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
-    const field = path.join(".") || "spec";
+    const field = issueField(issue, "spec");
     const got = valueAt(raw, issue.path);
     const shown = issue.code === "unrecognized_keys" || got === undefined ? "" : ` (got ${preview(got)})`;
     return { field, text: `${issue.message}${shown}` };

@@ -15,9 +15,11 @@ import { type ContainerRequest, judgeHost, placeContainer, refusePlacement } fro
 import { containerFootprint } from "../containers/resources";
 import { containerTemplates } from "../containers/templates";
 import { refuse } from "../kernel/errors";
-import type { ClusterRecord, ContainerRecord, HostRecord } from "../kernel/model";
+import type { ClusterRecord, ContainerRecord, HostRecord, TemplateRecord } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
-import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+import { describeChanges, requireExisting, requireReference } from "./common";
+import { defineKind } from "./define-kind";
+import { nextContainerRestart } from "../ha/restart-state";
 
 const at = (name: string, field: string) => ({ kind: "Container" as const, name, field });
 
@@ -40,8 +42,13 @@ function initialStatus(cluster: string | null): ContainerStatus {
   };
 }
 
+interface ContainerRefs {
+  cluster: string | null;
+  pinned: HostRecord | null;
+}
+
 /** Checks the references and works out the container's cluster and pinned host. */
-function resolveRefs(txn: Txn, name: string, spec: ContainerSpec): { cluster: string | null; pinned: HostRecord | null } {
+function resolveRefs(txn: Txn, name: string, spec: ContainerSpec): ContainerRefs {
   if (spec.cluster !== undefined) requireReference<ClusterRecord>(txn, at(name, "cluster"), "Cluster", spec.cluster);
   const pinned = spec.host === undefined ? null : requireReference<HostRecord>(txn, at(name, "host"), "Host", spec.host);
   if (pinned && spec.cluster !== undefined && pinned.spec.cluster !== spec.cluster) {
@@ -117,17 +124,20 @@ function locate(
     "PoweredOn",
     `started with ${req.spec.memoryMb} MB memory limit (+${containerOverheadMemoryMb(req.spec.memoryMb)} MB overhead) and ${req.spec.diskGb} GB disk quota`,
   );
-  return { ...status, currentHost: result.host.name, brand: result.brand, haRestart: null };
+  return {
+    ...status,
+    currentHost: result.host.name,
+    brand: result.brand,
+    haRestart: nextContainerRestart(req.name, status.haRestart, null),
+  };
 }
 
-export const containerHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("Container", name, ContainerSpec, raw);
-    const existing = txn.get<ContainerRecord>("Container", name);
-    guardMode("Container", name, existing, mode);
-    const refs = resolveRefs(txn, name, spec);
-    const { os } = containerTemplates(txn, name, spec);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
+export const containerHandler = defineKind<ContainerSpec, ContainerRecord, ContainerRefs & { os: TemplateRecord }>({
+  kind: "Container",
+  schema: ContainerSpec,
+  resolve: (txn, name, spec) => ({ ...resolveRefs(txn, name, spec), os: containerTemplates(txn, name, spec).os }),
+  write(txn, { name, spec, existing, generation, refs, announce }) {
+    const { os } = refs;
     const inFlight = existing?.status.migration;
     if (inFlight) {
       refuse(
@@ -137,7 +147,6 @@ export const containerHandler: KindHandler = {
       );
     }
 
-    const generation = existing ? existing.generation + 1 : 1;
     const current = existing?.status.currentHost ?? null;
     if (existing && current !== null && spec.host !== undefined && spec.host !== current && spec.state === "running") {
       // The source keeps running the container until the move lands: it moves as it is.
@@ -159,14 +168,9 @@ export const containerHandler: KindHandler = {
       cpuDemandMhz: demandMhz(spec),
       overheadMemoryMb: containerOverheadMemoryMb(spec.memoryMb),
     };
-    if (existing) txn.emit("Container", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else
-      txn.emit(
-        "Container",
-        name,
-        "Created",
-        `from template ${os.name}${spec.apps.length ? ` with ${spec.apps.join(", ")}` : ""}, ${spec.memoryMb} MB, ${spec.diskGb} GB${ipAddresses.length ? `, addresses ${ipAddresses.join(", ")}` : ""}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}`,
-      );
+    announce(
+      `from template ${os.name}${spec.apps.length ? ` with ${spec.apps.join(", ")}` : ""}, ${spec.memoryMb} MB, ${spec.diskGb} GB${ipAddresses.length ? `, addresses ${ipAddresses.join(", ")}` : ""}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}`,
+    );
 
     if (spec.state === "running" && status.haRestart === null) {
       status = { ...locate(txn, { name, spec, template: os }, refs, status, current), state: "running" };
@@ -179,13 +183,12 @@ export const containerHandler: KindHandler = {
         brand: null,
         cpuEntitlementMhz: 0,
         projectEntitlementsMhz: {},
-        haRestart: spec.state === "running" ? status.haRestart : null,
+        haRestart: nextContainerRestart(name, status.haRestart, spec.state === "running" ? status.haRestart : null),
       };
     }
     const applied = txn.put<ContainerRecord>({ kind: "Container", name, spec, status, generation });
     enforceContainerHaAdmission(txn, existing, applied);
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) if (c !== null) refreshCluster(txn, c);
-    return txn.get<ContainerRecord>("Container", name)!;
   },
 
   delete(txn, name) {
@@ -204,4 +207,4 @@ export const containerHandler: KindHandler = {
       restartContainers(txn, c.status.cluster);
     }
   },
-};
+});

@@ -3,15 +3,13 @@ import { DatastoreSpec } from "../../../schema/datastore";
 import { refuse } from "../kernel/errors";
 import type { DatastoreRecord, StoredDatastoreStatus } from "../kernel/model";
 import { tidyGb } from "../storage/disks";
-import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
+import { refuseIfDependents, requireExisting } from "./common";
+import { defineKind } from "./define-kind";
 
-export const datastoreHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("Datastore", name, DatastoreSpec, raw);
-    const existing = txn.get<DatastoreRecord>("Datastore", name);
-    guardMode("Datastore", name, existing, mode);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
-
+export const datastoreHandler = defineKind<DatastoreSpec, DatastoreRecord>({
+  kind: "Datastore",
+  schema: DatastoreSpec,
+  write(txn, { name, spec, existing, generation, announce }) {
     const hosts = txn.related("hostsMountingDatastore", name);
     if (spec.type === "local" && hosts.length > 1) {
       refuse(
@@ -29,12 +27,9 @@ export const datastoreHandler: KindHandler = {
         txn.related("vmsOnDatastore", name),
       );
     }
-    const generation = existing ? existing.generation + 1 : 1;
     const status: StoredDatastoreStatus = { observedGeneration: generation, usedGb, freeGb: tidyGb(spec.capacityGb - usedGb) };
     txn.put<DatastoreRecord>({ kind: "Datastore", name, spec, status, generation });
-    if (existing) txn.emit("Datastore", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else txn.emit("Datastore", name, "Created", `${spec.type} datastore of ${spec.capacityGb} GB`);
-    return txn.get<DatastoreRecord>("Datastore", name)!;
+    announce(`${spec.type} datastore of ${spec.capacityGb} GB`);
   },
 
   delete(txn, name) {
@@ -46,4 +41,4 @@ export const datastoreHandler: KindHandler = {
     txn.remove("Datastore", name);
     txn.emit("Datastore", name, "Deleted", "datastore removed");
   },
-};
+});

@@ -11,18 +11,11 @@ import { reconcileHaRestarts } from "../ha/restarts";
 import { evcObstacles } from "../cpu/evc";
 import type { ClusterRecord, HostRecord, RuleRecord, StoredHostStatus, VmRecord } from "../kernel/model";
 import { checkHostMounts } from "../hosts/datastore-mounts";
+import { nextHostState } from "../hosts/host-state";
 import type { Txn } from "../kernel/txn";
 import { vmsOnOrMigratingTo } from "../vms/vm-moves";
-import {
-  type KindHandler,
-  describeChanges,
-  guardMode,
-  parseSpec,
-  refuseIfDependents,
-  requireExisting,
-  requireReference,
-  sameSpec,
-} from "./common";
+import { refuseIfDependents, requireExisting, requireReference } from "./common";
+import { defineKind } from "./define-kind";
 
 export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number } {
   return { cpuMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz, memoryMb: spec.memoryMb };
@@ -105,16 +98,15 @@ function checkEvcBaseline(txn: Txn, name: string, spec: HostSpec): void {
     );
 }
 
-export const hostHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("Host", name, HostSpec, raw);
-    const existing = txn.get<HostRecord>("Host", name);
-    guardMode("Host", name, existing, mode);
+export const hostHandler = defineKind<HostSpec, HostRecord>({
+  kind: "Host",
+  schema: HostSpec,
+  resolve(txn, name, spec) {
     if (spec.cluster !== undefined) requireReference(txn, { kind: "Host", name, field: "cluster" }, "Cluster", spec.cluster);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
+  },
+  write(txn, { name, spec, existing, generation, announce }) {
     checkEvcBaseline(txn, name, spec);
 
-    const generation = existing ? existing.generation + 1 : 1;
     const running = txn.related("vmsOnHost", name);
     if (existing && existing.spec.cluster !== spec.cluster && running.length > 0) {
       refuse(
@@ -134,7 +126,11 @@ export const hostHandler: KindHandler = {
     checkHostMounts(txn, name, spec, existing?.spec);
 
     const capacity = hostCapacity(spec);
-    const state = nextState(spec, existing?.status.state, evacuation !== undefined || containersLeaving > 0);
+    const state = nextHostState(
+      name,
+      existing?.status.state,
+      nextState(spec, existing?.status.state, evacuation !== undefined || containersLeaving > 0),
+    );
     const status: StoredHostStatus = {
       ...previous,
       observedGeneration: generation,
@@ -148,16 +144,9 @@ export const hostHandler: KindHandler = {
     // Its capacity may have changed, or its evacuation may be complete already: settled at the step's end.
     txn.markUnsettled(name);
 
-    if (!existing) {
-      txn.emit(
-        "Host",
-        name,
-        "Created",
-        `${spec.hypervisor} ${hypervisorVersionOf(spec)} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`,
-      );
-    } else {
-      txn.emit("Host", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    }
+    announce(
+      `${spec.hypervisor} ${hypervisorVersionOf(spec)} host with ${capacity.cpuMhz} MHz and ${capacity.memoryMb} MB${spec.cluster ? ` joined cluster ${spec.cluster}` : " (standalone)"}`,
+    );
     if (state !== existing?.status.state && existing) {
       if (state === "enteringMaintenance" && entering)
         txn.emit("Host", name, "EnteringMaintenance", leavingText(evacuation, containersLeaving));
@@ -179,7 +168,6 @@ export const hostHandler: KindHandler = {
       assertClusterCovers(txn, c, { kind: "Host", name });
       reconcileHaRestarts(txn, c);
     }
-    return txn.get<HostRecord>("Host", name)!;
   },
 
   delete(txn, name) {
@@ -212,4 +200,4 @@ export const hostHandler: KindHandler = {
       assertClusterCovers(txn, host.spec.cluster, { kind: "Host", name });
     }
   },
-};
+});

@@ -14,16 +14,8 @@ import {
 import { refuse } from "../kernel/errors";
 import type { PoolRecord, StoredPoolStatus } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
-import {
-  type KindHandler,
-  describeChanges,
-  guardMode,
-  parseSpec,
-  refuseIfDependents,
-  requireExisting,
-  requireReference,
-  sameSpec,
-} from "./common";
+import { refuseIfDependents, requireExisting, requireReference } from "./common";
+import { defineKind } from "./define-kind";
 
 function emptyStatus(generation: number): StoredPoolStatus {
   return {
@@ -84,16 +76,14 @@ function children(txn: Txn, name: string): string[] {
   ];
 }
 
-export const resourcePoolHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("ResourcePool", name, ResourcePoolSpec, raw);
-    const existing = txn.get<PoolRecord>("ResourcePool", name);
-    guardMode("ResourcePool", name, existing, mode);
+export const resourcePoolHandler = defineKind<ResourcePoolSpec, PoolRecord>({
+  kind: "ResourcePool",
+  schema: ResourcePoolSpec,
+  resolve(txn, name, spec) {
     requireReference(txn, { kind: "ResourcePool", name, field: "cluster" }, "Cluster", spec.cluster);
     validateParent(txn, name, spec);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
-
-    const generation = existing ? existing.generation + 1 : 1;
+  },
+  write(txn, { name, spec, existing, generation, announce }) {
     const status = existing ? { ...existing.status, observedGeneration: generation } : emptyStatus(generation);
     if (existing && existing.spec.cluster !== spec.cluster && children(txn, name).length > 0) {
       refuse(
@@ -115,19 +105,11 @@ export const resourcePoolHandler: KindHandler = {
     txn.put<PoolRecord>({ kind: "ResourcePool", name, spec, status, generation });
     chargeReservation(txn, spec.cluster, spec.parent ?? null, claim);
 
-    if (!existing) {
-      txn.emit(
-        "ResourcePool",
-        name,
-        "Created",
-        `pool created under ${spec.parent ? `pool ${spec.parent}` : `cluster ${spec.cluster}`} reserving ${spec.cpu.reservationMhz} MHz and ${spec.memory.reservationMb} MB`,
-      );
-    } else {
-      txn.emit("ResourcePool", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-      if (existing.spec.cluster !== spec.cluster) refreshCluster(txn, existing.spec.cluster);
-    }
+    announce(
+      `pool created under ${spec.parent ? `pool ${spec.parent}` : `cluster ${spec.cluster}`} reserving ${spec.cpu.reservationMhz} MHz and ${spec.memory.reservationMb} MB`,
+    );
+    if (existing && existing.spec.cluster !== spec.cluster) refreshCluster(txn, existing.spec.cluster);
     refreshCluster(txn, spec.cluster);
-    return txn.get<PoolRecord>("ResourcePool", name)!;
   },
 
   delete(txn, name) {
@@ -139,4 +121,4 @@ export const resourcePoolHandler: KindHandler = {
     txn.emit("ResourcePool", name, "Deleted", "pool deleted");
     refreshCluster(txn, pool.spec.cluster);
   },
-};
+});

@@ -6,7 +6,8 @@ import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../kernel/
 import { dependencyCycle } from "../ha/restart-dependencies";
 import { refreshRuleStatus } from "../rules/violations";
 import type { Txn } from "../kernel/txn";
-import { type KindHandler, describeChanges, guardMode, parseSpec, requireExisting, requireReference, sameSpec } from "./common";
+import { requireExisting, requireReference } from "./common";
+import { defineKind } from "./define-kind";
 
 function describe(spec: RuleSpec): string {
   const kind = isMandatory(spec) ? "mandatory" : "preferential";
@@ -86,17 +87,17 @@ function checkConflicts(txn: Txn, name: string, spec: RuleSpec): void {
   }
 }
 
-export const ruleHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("Rule", name, RuleSchema, raw);
-    const existing = txn.get<RuleRecord>("Rule", name);
-    guardMode("Rule", name, existing, mode);
+export const ruleHandler = defineKind<RuleSpec, RuleRecord, ClusterRecord>({
+  kind: "Rule",
+  schema: RuleSchema,
+  resolve(txn, name, spec) {
     const cluster = requireReference<ClusterRecord>(txn, { kind: "Rule", name, field: "cluster" }, "Cluster", spec.cluster);
     checkMembers(txn, name, spec);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
+    return cluster;
+  },
+  write(txn, { name, spec, existing, generation, refs: cluster, announce }) {
     checkConflicts(txn, name, spec);
 
-    const generation = existing ? existing.generation + 1 : 1;
     const rule = txn.put<RuleRecord>({
       kind: "Rule",
       name,
@@ -104,12 +105,10 @@ export const ruleHandler: KindHandler = {
       generation,
       status: { observedGeneration: generation, mandatory: isMandatory(spec), violations: existing?.status.violations ?? [] },
     });
-    if (existing) txn.emit("Rule", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else txn.emit("Rule", name, "Created", describe(spec));
+    announce(describe(spec));
     refreshRuleStatus(txn, rule);
     // A changed rule invokes DRS, as vCenter does: violations are corrected (or recommended) now.
     if (cluster.spec.drs.enabled) runDrsPass(txn, spec.cluster, { rulesOnly: true });
-    return txn.get<RuleRecord>("Rule", name)!;
   },
 
   delete(txn, name) {
@@ -117,4 +116,4 @@ export const ruleHandler: KindHandler = {
     txn.remove("Rule", name);
     txn.emit("Rule", name, "Deleted", "rule deleted");
   },
-};
+});

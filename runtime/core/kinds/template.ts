@@ -6,14 +6,13 @@
 import { TemplateSpec } from "../../../schema/template";
 import { refuse } from "../kernel/errors";
 import type { TemplateRecord } from "../kernel/model";
-import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDependents, requireExisting, sameSpec } from "./common";
+import { refuseIfDependents, requireExisting } from "./common";
+import { defineKind } from "./define-kind";
 
-export const templateHandler: KindHandler = {
-  apply(txn, name, raw, mode) {
-    const spec = parseSpec("Template", name, TemplateSpec, raw);
-    const existing = txn.get<TemplateRecord>("Template", name);
-    guardMode("Template", name, existing, mode);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
+export const templateHandler = defineKind<TemplateSpec, TemplateRecord>({
+  kind: "Template",
+  schema: TemplateSpec,
+  write(txn, { name, spec, existing, generation, announce }) {
     const users = txn.related("containersByTemplate", name);
     if (
       existing &&
@@ -27,17 +26,8 @@ export const templateHandler: KindHandler = {
         users,
       );
     }
-    const generation = existing ? existing.generation + 1 : 1;
     txn.put<TemplateRecord>({ kind: "Template", name, spec, status: { observedGeneration: generation, builtIn: false }, generation });
-    if (existing) txn.emit("Template", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else
-      txn.emit(
-        "Template",
-        name,
-        "Created",
-        `${spec.type} template: ${spec.osFamily}${spec.distribution ? ` ${spec.distribution}` : ""} ${spec.version} ${spec.arch}`,
-      );
-    return txn.get<TemplateRecord>("Template", name)!;
+    announce(`${spec.type} template: ${spec.osFamily}${spec.distribution ? ` ${spec.distribution}` : ""} ${spec.version} ${spec.arch}`);
   },
 
   delete(txn, name) {
@@ -50,4 +40,4 @@ export const templateHandler: KindHandler = {
     txn.remove("Template", name);
     txn.emit("Template", name, "Deleted", "template deleted");
   },
-};
+});

@@ -18,16 +18,9 @@ import { abortMigration, coldMigrateVm, migrateVm } from "../vms/vm-moves";
 import { admitVm, powerOnAt } from "../vms/vm-power-on";
 import { currentFootprint } from "../guests/vm-footprint";
 import { initialStatus, stoppedStatus, withCdrom } from "../vms/vm-status";
-import {
-  type KindHandler,
-  describeChanges,
-  guardMode,
-  parseSpec,
-  refuseIfDependents,
-  requireExisting,
-  requireReference,
-  sameSpec,
-} from "./common";
+import { refuseIfDependents, requireExisting, requireReference } from "./common";
+import { defineKind } from "./define-kind";
+import { nextVmRestart } from "../ha/restart-state";
 
 interface VmRefs {
   cluster: string | null;
@@ -177,13 +170,11 @@ function cdromEvent(txn: Txn, name: string, before: string | null, after: string
   else txn.emit("VirtualMachine", name, "CdromMounted", `ISO ${after} mounted in the CD drive${before ? ` (replacing ${before})` : ""}`);
 }
 
-export const virtualMachineHandler: KindHandler = {
-  apply(txn, name, raw, mode, inputs) {
-    const spec = parseSpec("VirtualMachine", name, VmSpec, raw);
-    const existing = txn.get<VmRecord>("VirtualMachine", name);
-    guardMode("VirtualMachine", name, existing, mode);
-    const refs = resolveRefs(txn, name, spec);
-    if (existing && sameSpec(existing.spec, spec)) return existing;
+export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
+  kind: "VirtualMachine",
+  schema: VmSpec,
+  resolve: resolveRefs,
+  write(txn, { name, spec, existing, generation, refs, inputs, announce }) {
     const inFlight = existing?.status.migration;
     if (inFlight) {
       refuse(
@@ -193,7 +184,6 @@ export const virtualMachineHandler: KindHandler = {
       );
     }
 
-    const generation = existing ? existing.generation + 1 : 1;
     const before = existing ? currentFootprint(existing) : null;
     if (before) chargeFootprint(txn, before, -1);
     const previous = existing?.status ?? initialStatus(refs.cluster);
@@ -208,14 +198,9 @@ export const virtualMachineHandler: KindHandler = {
       importedDisks: status.importedDisks,
     });
 
-    if (existing) txn.emit("VirtualMachine", name, "Updated", describeChanges(existing.spec, spec).join("; "));
-    else
-      txn.emit(
-        "VirtualMachine",
-        name,
-        "Created",
-        `${spec.vcpus} vCPU, ${spec.memoryMb} MB, ${spec.guestOs} ${spec.guestArch}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}${spec.pool ? `, pool ${spec.pool}` : ""}`,
-      );
+    announce(
+      `${spec.vcpus} vCPU, ${spec.memoryMb} MB, ${spec.guestOs} ${spec.guestArch}${refs.cluster ? ` in cluster ${refs.cluster}` : ""}${spec.pool ? `, pool ${spec.pool}` : ""}`,
+    );
     for (const d of status.importedDisks) {
       if (!previous.importedDisks.some((p) => p.disk === d.disk && p.source === d.source)) {
         txn.emit(
@@ -236,7 +221,7 @@ export const virtualMachineHandler: KindHandler = {
       status = powerOnAt(txn, name, spec, refs.cluster, choice.host, status);
       if (!before) {
         // Powered on by the user: HA owes it no restart any more.
-        status = { ...status, haRestart: null };
+        status = { ...status, haRestart: nextVmRestart(name, status.haRestart, null) };
         txn.emit("VirtualMachine", name, "Placed", `placed on ${choice.host.name}: ${choice.how}`);
         txn.emit(
           "VirtualMachine",
@@ -261,7 +246,6 @@ export const virtualMachineHandler: KindHandler = {
       refreshCluster(txn, c);
       reconcileHaRestarts(txn, c);
     }
-    return txn.get<VmRecord>("VirtualMachine", name)!;
   },
 
   delete(txn, name) {
@@ -286,4 +270,4 @@ export const virtualMachineHandler: KindHandler = {
       reconcileHaRestarts(txn, vm.status.cluster);
     }
   },
-};
+});

@@ -27,10 +27,6 @@ export interface RuleConstraints {
 
 export const NO_RULES: RuleConstraints = Object.freeze({ mustRunOn: [], mustAvoid: new Map(), shouldRunOn: [], shouldAvoid: new Map() });
 
-export function hasRules(c: RuleConstraints): boolean {
-  return c !== NO_RULES && (c.mustRunOn.length > 0 || c.mustAvoid.size > 0 || c.shouldRunOn.length > 0 || c.shouldAvoid.size > 0);
-}
-
 /** "esx1, esx2" */
 function listed(names: Iterable<string>): string {
   return [...names].sort(compareNames).join(", ");

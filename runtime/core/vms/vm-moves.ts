@@ -22,6 +22,7 @@ import { unmountedDatastores } from "../storage/visibility";
 import { VM_MIGRATION_TASK as MIGRATION_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
 import type { Txn } from "../kernel/txn";
 import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "../guests/vm-footprint";
+import { setVmMigration } from "./vm-migration-state";
 import { runningStatus } from "./vm-status";
 
 const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
@@ -143,10 +144,12 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
     targetOverheadMemoryMb: cost.overheadMemoryMb,
     targetOverheadCpuPercent: cost.overheadCpuPercent,
   };
-  const moving = txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration } });
+  const moving = setVmMigration(txn, vm, migration, {
+    reason: event.reason,
+    message: `${event.message}; ${describe(migration.expected)} expected`,
+  });
   chargeHost(txn, incomingFootprint(moving)!, 1);
   startTimer(txn, name, migration);
-  txn.emit("VirtualMachine", name, event.reason, `${event.message}; ${describe(migration.expected)} expected`);
   return moving;
 }
 
@@ -178,10 +181,9 @@ export function coldMigrateVm(txn: Txn, name: string, fromHost: string, toHost: 
     targetOverheadMemoryMb: 0,
     targetOverheadCpuPercent: 0,
   };
-  const moving = txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration } });
-  if (totalSeconds === 0) return finish(txn, moving, migration);
+  if (totalSeconds === 0) return finish(txn, setVmMigration(txn, vm, migration), migration);
+  const moving = setVmMigration(txn, vm, migration, { reason: "MigrationStarted", message: `${describe(expected)} expected` });
   startTimer(txn, name, migration);
-  txn.emit("VirtualMachine", name, "MigrationStarted", `${describe(expected)} expected`);
   return moving;
 }
 
@@ -189,7 +191,6 @@ export function coldMigrateVm(txn: Txn, name: string, fromHost: string, toHost: 
 function finish(txn: Txn, vm: VmRecord, m: MigrationInFlight): VmRecord {
   let status: VmStatus = {
     ...vm.status,
-    migration: null,
     migrations: vm.status.migrations + 1,
     lastMigration: { ...m.expected, completedAtSeconds: txn.clockSeconds },
   };
@@ -207,8 +208,13 @@ function finish(txn: Txn, vm: VmRecord, m: MigrationInFlight): VmRecord {
     const entitled = { cpuEntitlementMhz: vm.status.cpuEntitlementMhz, memoryEntitlementMb: vm.status.memoryEntitlementMb };
     status = { ...runningStatus(status, vm.spec, f, verdict.resolution, verdict.reason, cost, vm.status.cpuDemandMhz), ...entitled };
   }
-  const done = txn.put<VmRecord>({ ...vm, status });
-  txn.emit("VirtualMachine", vm.name, "Migrated", `moved from ${m.fromHost} to ${m.toHost}: ${describe(m.expected)}`);
+  const done = setVmMigration(
+    txn,
+    vm,
+    null,
+    { reason: "Migrated", message: `moved from ${m.fromHost} to ${m.toHost}: ${describe(m.expected)}` },
+    status,
+  );
   if (vm.status.cluster !== null) refreshCluster(txn, vm.status.cluster);
   return done;
 }
@@ -226,8 +232,10 @@ export function abortMigration(txn: Txn, name: string, reason: string): VmRecord
   // The source keeps the VM: a host evacuating for maintenance or standby must know (host-evacuation.ts).
   txn.markUnsettled(m.fromHost);
   txn.cancelTimers((t) => t.task === MIGRATION_TASK && t.name === name);
-  txn.emit("VirtualMachine", name, "MigrationAborted", `${m.kind} migration ${m.fromHost} -> ${m.toHost} abandoned: ${reason}`);
-  return txn.put<VmRecord>({ ...vm, status: { ...vm.status, migration: null } });
+  return setVmMigration(txn, vm, null, {
+    reason: "MigrationAborted",
+    message: `${m.kind} migration ${m.fromHost} -> ${m.toHost} abandoned: ${reason}`,
+  });
 }
 
 /** The migration this timer completes, unless it was aborted or replaced since (the timer is then stale). */
