@@ -12,7 +12,7 @@ import { type HostSpecInput, hypervisorVersionOf } from "../../schema/host";
 import { VmSpec, type VmSpecInput } from "../../schema/virtual-machine";
 import { hostCpuMhz } from "../core/allocation/vm-claims";
 import { resolveVirtualization } from "../core/guests/guest-compatibility";
-import { invalidInput, refuse } from "../core/kernel/errors";
+import { refuse } from "../core/kernel/errors";
 import { haFigures, policyViolation } from "../core/ha/admission-control";
 import type { DemandTotals } from "../core/ha/demand";
 import { compareNames } from "../core/kernel/model";
