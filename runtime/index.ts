@@ -6,7 +6,6 @@ import { PolyvisorError } from "./api";
 import { invalidInput } from "./core/kernel/errors";
 import { LocalRuntime } from "./local-runtime";
 import { openRemoteRuntime } from "./remote/remote-runtime";
-import { PostgresStore } from "./store/postgres";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
@@ -69,6 +68,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   // An explicit path wins; then a PostgreSQL connection string, given or from POLYVISOR_POSTGRES.
   const postgres = opts.path === undefined ? (opts.postgres ?? (process.env.POLYVISOR_POSTGRES || undefined)) : undefined;
   if (postgres !== undefined) {
+    // Loaded only here: the pg driver costs every SQLite start (each CLI command, each `pulumi up`) tens of ms.
+    const { PostgresStore } = await import("./store/postgres");
     const store = new PostgresStore(postgres, { seed: opts.seed ?? 1 });
     await store.opened();
     return new LocalRuntime(store);
