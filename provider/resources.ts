@@ -5,6 +5,7 @@ import type { AlarmSpecInput, AlarmSpec, AlarmStatus } from "../schema/alarm";
 import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { ContainerSpecInput, ContainerSpec, ContainerStatus } from "../schema/container";
 import type { DatastoreSpecInput, DatastoreSpec, DatastoreStatus } from "../schema/datastore";
+import type { DatastoreClusterSpecInput, DatastoreClusterSpec, DatastoreClusterStatus } from "../schema/datastore-cluster";
 import type { HostSpecInput, HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpecInput, ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { TemplateSpecInput, TemplateSpec, TemplateStatus } from "../schema/template";
@@ -142,5 +143,16 @@ export class Alarm extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<AlarmStatus>;
   constructor(name: string, args: AlarmArgs, opts?: pulumi.CustomResourceOptions) {
     super(...registration("Alarm", name, args, opts, []));
+  }
+}
+
+export type DatastoreClusterArgs = ArgsOf<DatastoreClusterSpecInput>;
+export interface DatastoreCluster extends OutputsOf<DatastoreClusterSpec> {}
+/** A datastore cluster: datastores pooled for disk placement (a disk's datastoreCluster) and Storage DRS. */
+export class DatastoreCluster extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<DatastoreClusterStatus>;
+  constructor(name: string, args: DatastoreClusterArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...registration("DatastoreCluster", name, args, opts, []));
   }
 }

@@ -11,7 +11,17 @@ import { DRS_PASS_TASK } from "./kernel/timers";
 import type { ContainerRecord, HostRecord, Kind, VmRecord, World } from "./kernel/model";
 import { type Footprint, currentFootprint, incomingFootprint } from "./guests/vm-footprint";
 
-const KINDS: Kind[] = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule"];
+const KINDS: Kind[] = [
+  "Cluster",
+  "Host",
+  "Datastore",
+  "ResourcePool",
+  "VirtualMachine",
+  "Container",
+  "Template",
+  "Rule",
+  "DatastoreCluster",
+];
 
 export interface InvariantCheck {
   name: string;

@@ -23,6 +23,7 @@ import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm 
 import type { Txn } from "../kernel/txn";
 import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footprint";
 import { LoadState } from "./imbalance";
+import { placedVmSpec } from "../storage/placed-disks";
 
 export interface SnapshotVm {
   record: VmRecord;
@@ -174,7 +175,7 @@ export class ClusterSnapshot {
   private request(vm: number, locate: Locate): PlacementRequest {
     const v = this.vms[vm];
     v.request ??= {
-      ...placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES),
+      ...placementRequest(v.record.name, placedVmSpec(v.record), "migration", v.record.status.cpuDemandMhz, NO_RULES),
       guestCpu: this.guestCpu(v.record),
     };
     return v.rules.length === 0 ? v.request : { ...v.request, rules: constraintsFor(v.rules, v.record.name, locate, this.leaving) };

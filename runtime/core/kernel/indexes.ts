@@ -43,12 +43,33 @@ export const INDEXES = {
   },
   /** VMs pinned to a host, running or not. */
   vmsPinnedTo: { kind: "VirtualMachine", reads: "spec", key: spec("host") },
-  /** VMs with a disk on a datastore, running or not. */
+  /**
+   * VMs with a disk on a datastore, running or not: where the spec names it or, for a datastore-cluster
+   * disk, where the status places it, and the target of a storage migration under way. Read from the
+   * status, which every spec change rewrites.
+   */
   vmsOnDatastore: {
     kind: "VirtualMachine",
-    reads: "spec",
-    key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore),
+    reads: "status",
+    key: (o) => {
+      const st = o.status as { diskDatastores?: string[]; storageMigration?: { toDatastore: string } | null };
+      const disks = (o.spec as { disks?: { datastore?: string; datastoreCluster?: string }[] }).disks ?? [];
+      const on = disks.flatMap((d, i) => {
+        const ds = d.datastoreCluster === undefined ? d.datastore : st.diskDatastores?.[i];
+        return ds === undefined ? [] : [ds];
+      });
+      return st.storageMigration ? [...on, st.storageMigration.toDatastore] : on;
+    },
   },
+  /** VMs with a disk naming a datastore cluster. */
+  vmsOnDatastoreCluster: {
+    kind: "VirtualMachine",
+    reads: "spec",
+    key: (o) =>
+      (o.spec as { disks?: { datastoreCluster?: string }[] }).disks?.flatMap((d) => (d.datastoreCluster ? [d.datastoreCluster] : [])),
+  },
+  /** Datastore clusters by their member datastores. */
+  datastoreClustersOfDatastore: { kind: "DatastoreCluster", reads: "spec", key: (o) => (o.spec as { datastores?: string[] }).datastores },
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */
   haRestartsInCluster: {
     kind: "VirtualMachine",
