@@ -37,6 +37,26 @@ export const StorageDrsSettings = z.strictObject({
 });
 export type StorageDrsSettings = z.infer<typeof StorageDrsSettings>;
 
+/** Rules one datastore cluster may hold, and VMs one rule may name. */
+export const MAX_STORAGE_RULES = 256;
+export const MAX_VMS_PER_STORAGE_RULE = 64;
+
+/**
+ * An inter-VM anti-affinity rule (vSphere API VirtualDiskAntiAffinityRuleSpec's VM form, "VM
+ * anti-affinity" in the vSphere Resource Management guide's Storage DRS rules): the named VMs' disks
+ * in this datastore cluster are kept on different datastores.
+ */
+export const StorageAntiAffinityRule = z.strictObject({
+  name: Name.describe("The rule's name, unique in the datastore cluster"),
+  vms: z
+    .array(Name)
+    .min(2)
+    .max(MAX_VMS_PER_STORAGE_RULE)
+    .refine((names) => new Set(names).size === names.length, { message: "must not name a VM twice" })
+    .describe("VirtualMachine objects (2-64) whose disks in the datastore cluster stay on different datastores"),
+});
+export type StorageAntiAffinityRule = z.infer<typeof StorageAntiAffinityRule>;
+
 /** A datastore cluster (vSphere storage pod): datastores pooled for disk placement and Storage DRS. */
 export const DatastoreClusterSpec = z.strictObject({
   datastores: z
@@ -46,6 +66,12 @@ export const DatastoreClusterSpec = z.strictObject({
     .refine((names) => new Set(names).size === names.length, { message: "must not name a datastore twice" })
     .describe("Member Datastore objects (1-64); a datastore belongs to at most one datastore cluster"),
   storageDrs: StorageDrsSettings.prefault({}).describe("Storage DRS: when and how disks are moved between the members"),
+  antiAffinityRules: z
+    .array(StorageAntiAffinityRule)
+    .max(MAX_STORAGE_RULES)
+    .default([])
+    .refine((rules) => new Set(rules.map((r) => r.name)).size === rules.length, { message: "must not name a rule twice" })
+    .describe("VM anti-affinity rules: each keeps its VMs' disks in the datastore cluster on different datastores"),
 });
 export type DatastoreClusterSpec = z.infer<typeof DatastoreClusterSpec>;
 export type DatastoreClusterSpecInput = z.input<typeof DatastoreClusterSpec>;
@@ -69,6 +95,8 @@ export const DatastoreClusterStatus = z.object({
   usedPercent: z.record(z.string(), z.number()),
   /** Moves of the last pass still to be made (manual). */
   recommendations: z.array(StorageDrsMove),
+  /** Anti-affinity rules broken now: the rule, and the datastore its VMs share. */
+  violations: z.array(z.object({ rule: z.string(), datastore: z.string(), vms: z.array(z.string()) })).optional(),
   /** Storage migrations the last pass started (fullyAutomated). */
   lastMoves: z.array(StorageDrsMove),
   lastPassSeconds: z.number().nullable(),

@@ -12,7 +12,7 @@ import {
   compareNames,
   deepFreeze,
 } from "./kernel/model";
-import { usedPercent } from "./storage/datastore-clusters";
+import { ruleViolations, usedPercent } from "./storage/datastore-clusters";
 import { tidyGb } from "./storage/disks";
 
 /** The world, or an operation's view of it. */
@@ -69,7 +69,14 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
       };
     }
     case "DatastoreCluster":
-      return { ...obj, status: { ...status, ...podSpace(world, (obj as DatastoreClusterRecord).spec.datastores) } };
+      return {
+        ...obj,
+        status: {
+          ...status,
+          ...podSpace(world, (obj as DatastoreClusterRecord).spec.datastores),
+          violations: ruleViolations(world, obj as DatastoreClusterRecord),
+        },
+      };
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
     default:

@@ -241,3 +241,76 @@ describe("Storage DRS passes", () => {
     expect((await getPod("gold")).status).toMatchObject({ lastMoves: [], lastPassSeconds: 3600 });
   });
 });
+
+describe("Storage DRS VM anti-affinity rules", () => {
+  it("places a VM's disks away from the datastores of the VMs a rule keeps apart from it", async () => {
+    await rt.apply(vm("db1", { disks: [{ datastore: "ds-c", sizeGb: 1 }] }));
+    await rt.apply(vm("db2", { disks: [{ datastore: "ds-c", sizeGb: 1 }] }));
+    await pod("gold", { datastores: ["ds-a", "ds-b"], antiAffinityRules: [{ name: "db-apart", vms: ["db1", "db2"] }] });
+    await rt.apply(vm("filler", { disks: [{ datastore: "ds-b", sizeGb: 500 }] }));
+    await rt.apply(vm("db1", { disks: [{ datastore: "ds-c", sizeGb: 1 }, inPod(100)] }));
+    // db2 would go to the emptier ds-a, but db1's disks are there.
+    await rt.apply(vm("db2", { disks: [{ datastore: "ds-c", sizeGb: 1 }, inPod(100)] }));
+    expect((await getVm("db1")).status.diskDatastores).toEqual(["ds-c", "ds-a"]);
+    expect((await getVm("db2")).status.diskDatastores).toEqual(["ds-c", "ds-b"]);
+    expect((await getPod("gold")).status.violations).toEqual([]);
+  });
+
+  it("refuses a rule naming a VM that does not exist, a rule without two VMs, and deleting a VM a rule names", async () => {
+    await rt.apply(vm("db1"));
+    await expectRefusal(
+      () => pod("gold", { datastores: ["ds-a"], antiAffinityRules: [{ name: "apart", vms: ["db1", "db9"] }] }),
+      "NotFound",
+      "antiAffinityRules.0.vms.1",
+      "db9",
+    );
+    await expectRefusal(
+      () => pod("gold", { datastores: ["ds-a"], antiAffinityRules: [{ name: "apart", vms: ["db1"] }] }),
+      "InvalidSpec",
+      "antiAffinityRules.0.vms",
+    );
+    await rt.apply(vm("db2"));
+    await pod("gold", { datastores: ["ds-a"], antiAffinityRules: [{ name: "apart", vms: ["db1", "db2"] }] });
+    await expectRefusal(
+      () => rt.delete("VirtualMachine", "db2"),
+      "Conflict",
+      "VirtualMachine db2",
+      "DatastoreCluster gold (anti-affinity rule)",
+    );
+  });
+
+  it("refuses placing a VM when every member with room holds a rule peer's disks, naming why", async () => {
+    await rt.apply(vm("db1"));
+    await rt.apply(vm("db2"));
+    await pod("gold", { datastores: ["ds-a"], antiAffinityRules: [{ name: "apart", vms: ["db1", "db2"] }] });
+    await rt.apply(vm("db1", { disks: [inPod(10)] }));
+    await expectRefusal(
+      () => rt.apply(vm("db2", { disks: [inPod(10)] })),
+      "InsufficientCapacity",
+      "disks.0.datastoreCluster",
+      "ds-a: holds disks of db1 (anti-affinity rule apart)",
+    );
+  });
+
+  it("shows a rule broken by its creation and corrects it at the next pass, by storage migration", async () => {
+    await pod("gold", { datastores: ["ds-a", "ds-b"], storageDrs: { automationLevel: "fullyAutomated", intervalSeconds: 3600 } });
+    await rt.apply(vm("db1", { disks: [inPod(100)] }));
+    await rt.apply(vm("filler", { disks: [inPod(300)] }));
+    await rt.apply(vm("db2", { disks: [inPod(50)] }));
+    // db1 on ds-a (tie by name), filler on ds-b, db2 on ds-a (10% + 5% against 30% + 5%).
+    expect((await getVm("db2")).status.diskDatastores).toEqual(["ds-a"]);
+    await pod("gold", {
+      datastores: ["ds-a", "ds-b"],
+      storageDrs: { automationLevel: "fullyAutomated", intervalSeconds: 3600 },
+      antiAffinityRules: [{ name: "apart", vms: ["db2", "db1"] }],
+    });
+    expect((await getPod("gold")).status.violations).toEqual([{ rule: "apart", datastore: "ds-a", vms: ["db1", "db2"] }]);
+    await rt.advance(3600);
+    // The first VM by name stays; db2 goes to ds-b, under the threshold, whatever the space gap.
+    expect((await getVm("db2")).status.storageMigration).toMatchObject({ fromDatastore: "ds-a", toDatastore: "ds-b" });
+    expect((await getPod("gold")).status.lastMoves[0].reason).toContain("anti-affinity rule apart");
+    await rt.advance(3600);
+    expect((await getVm("db2")).status.diskDatastores).toEqual(["ds-b"]);
+    expect((await getPod("gold")).status.violations).toEqual([]);
+  });
+});

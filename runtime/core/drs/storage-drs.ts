@@ -4,6 +4,7 @@
  * VMs' disks moved off it, a VM's disks in the cluster together (intra-VM affinity), to the member left
  * least used, provided the target stays within the threshold and ends at least 5 percentage points
  * below the source (StorageDrsSpaceLoadBalanceConfig.minSpaceUtilizationDifference, default 5).
+ * VM anti-affinity rules are corrected first and never broken by a move.
  * fullyAutomated starts the storage migrations; manual lists them in status. The I/O latency
  * threshold is not acted on: the model has no I/O load to measure latency from.
  */
@@ -11,7 +12,7 @@ import type { StorageDrsMove } from "../../../schema/datastore-cluster";
 import type { DatastoreClusterRecord, DatastoreRecord, HostRecord, VmRecord } from "../kernel/records";
 import { STORAGE_DRS_PASS_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
 import type { Txn } from "../kernel/txn";
-import { disksIn, sizeOfDisks } from "../storage/datastore-clusters";
+import { disksIn, peerDatastores, ruleViolations, sizeOfDisks } from "../storage/datastore-clusters";
 import { tidyGb } from "../storage/disks";
 import { placedVmSpec } from "../storage/placed-disks";
 import { startStorageMigration } from "../vms/storage-migration";
@@ -55,8 +56,15 @@ function reachableFor(txn: Txn, vm: VmRecord, datastore: string): boolean {
   return txn.get<HostRecord>("Host", vm.status.currentHost)?.spec.datastores.includes(datastore) ?? false;
 }
 
-/** The moves that bring the members over the space threshold back under it, as far as the others can take them. */
-export function planStorageMoves(txn: Txn, pod: DatastoreClusterRecord): (StorageDrsMove & { disks: number[] })[] {
+type PlannedMove = StorageDrsMove & { disks: number[] };
+
+/**
+ * The pass's plan: first the moves that end anti-affinity violations (every VM of a rule but the first
+ * by name sharing a datastore goes to a member holding none of its peers), then the moves that bring
+ * the members over the space threshold back under it, as far as the others can take them. No VM moves
+ * twice, and no move lands a VM's disks beside a rule peer's or takes a target over the threshold.
+ */
+export function planStorageMoves(txn: Txn, pod: DatastoreClusterRecord): PlannedMove[] {
   const threshold = pod.spec.storageDrs.spaceThresholdPercent;
   const used = new Map<string, { usedGb: number; capacityGb: number }>();
   for (const name of pod.spec.datastores) {
@@ -67,32 +75,52 @@ export function planStorageMoves(txn: Txn, pod: DatastoreClusterRecord): (Storag
     const u = used.get(name)!;
     return ((u.usedGb + deltaGb) / u.capacityGb) * 100;
   };
+  const planned = new Map<string, string>();
+  const moves: PlannedMove[] = [];
+
+  /** The member to move the candidate to (least used after it), or undefined. */
+  const target = (c: Candidate, source: string, minDifference: number) => {
+    const avoid = peerDatastores(txn, pod, c.vm.name, planned);
+    let best: { name: string; after: number } | undefined;
+    for (const name of [...used.keys()].sort()) {
+      if (name === source || avoid.has(name) || !reachableFor(txn, c.vm, name)) continue;
+      const u = used.get(name)!;
+      if (u.capacityGb - u.usedGb < c.sizeGb) continue;
+      const after = percent(name, c.sizeGb);
+      if (after > threshold || percent(source) - after < minDifference) continue;
+      if (!best || after < best.after) best = { name, after };
+    }
+    return best;
+  };
+  const move = (c: Candidate, source: string, to: { name: string; after: number }, reason: string) => {
+    used.get(source)!.usedGb = tidyGb(used.get(source)!.usedGb - c.sizeGb);
+    used.get(to.name)!.usedGb = tidyGb(used.get(to.name)!.usedGb + c.sizeGb);
+    planned.set(c.vm.name, to.name);
+    moves.push({ vm: c.vm.name, fromDatastore: source, toDatastore: to.name, sizeGb: c.sizeGb, disks: c.disks, reason });
+  };
+
+  for (const v of ruleViolations(txn, pod)) {
+    const movable = new Map(candidatesOn(txn, pod.name, v.datastore).map((c) => [c.vm.name, c]));
+    for (const name of v.vms.slice(1)) {
+      const c = movable.get(name);
+      const to = c && !planned.has(name) ? target(c, v.datastore, Number.NEGATIVE_INFINITY) : undefined;
+      if (c && to) move(c, v.datastore, to, `anti-affinity rule ${v.rule}: ${v.vms.join(", ")} share ${v.datastore}`);
+    }
+  }
   const sources = [...used.keys()].filter((n) => percent(n) > threshold).sort((a, b) => percent(b) - percent(a) || (a < b ? -1 : 1));
-  const moves: (StorageDrsMove & { disks: number[] })[] = [];
   for (const source of sources) {
     for (const c of candidatesOn(txn, pod.name, source)) {
       if (percent(source) <= threshold) break;
-      let best: { name: string; after: number } | undefined;
-      for (const target of [...used.keys()].sort()) {
-        if (target === source || !reachableFor(txn, c.vm, target)) continue;
-        const u = used.get(target)!;
-        if (u.capacityGb - u.usedGb < c.sizeGb) continue;
-        const after = percent(target, c.sizeGb);
-        if (after > threshold || percent(source) - after < MIN_SPACE_DIFFERENCE_PERCENT) continue;
-        if (!best || after < best.after) best = { name: target, after };
-      }
-      if (!best) continue;
+      if (planned.has(c.vm.name)) continue;
+      const to = target(c, source, MIN_SPACE_DIFFERENCE_PERCENT);
+      if (!to) continue;
       const before = percent(source);
-      used.get(source)!.usedGb = tidyGb(used.get(source)!.usedGb - c.sizeGb);
-      used.get(best.name)!.usedGb = tidyGb(used.get(best.name)!.usedGb + c.sizeGb);
-      moves.push({
-        vm: c.vm.name,
-        fromDatastore: source,
-        toDatastore: best.name,
-        sizeGb: c.sizeGb,
-        disks: c.disks,
-        reason: `${source} is ${before.toFixed(1)}% used, over the ${threshold}% threshold; ${best.name} would be ${best.after.toFixed(1)}%`,
-      });
+      move(
+        c,
+        source,
+        to,
+        `${source} is ${before.toFixed(1)}% used, over the ${threshold}% threshold; ${to.name} would be ${to.after.toFixed(1)}%`,
+      );
     }
   }
   return moves;

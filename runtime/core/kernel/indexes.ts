@@ -68,6 +68,12 @@ export const INDEXES = {
     key: (o) =>
       (o.spec as { disks?: { datastoreCluster?: string }[] }).disks?.flatMap((d) => (d.datastoreCluster ? [d.datastoreCluster] : [])),
   },
+  /** Datastore clusters by the VMs their anti-affinity rules name. */
+  datastoreClustersNamingVm: {
+    kind: "DatastoreCluster",
+    reads: "spec",
+    key: (o) => (o.spec as { antiAffinityRules?: { vms: string[] }[] }).antiAffinityRules?.flatMap((r) => r.vms),
+  },
   /** Datastore clusters by their member datastores. */
   datastoreClustersOfDatastore: { kind: "DatastoreCluster", reads: "spec", key: (o) => (o.spec as { datastores?: string[] }).datastores },
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */

@@ -8,7 +8,7 @@ import { type KindHandler, describeChanges, guardMode, parseSpec, refuseIfDepend
 
 const at = (name: string, field: string) => ({ kind: "DatastoreCluster" as const, name, field });
 
-/** Refuses a member that does not exist or belongs to another datastore cluster. */
+/** Refuses a member that does not exist or belongs to another datastore cluster, and a rule naming a VM that does not exist. */
 function checkMembers(txn: Parameters<KindHandler["apply"]>[0], name: string, spec: DatastoreClusterSpec): void {
   spec.datastores.forEach((ds, i) => {
     if (!txn.get<DatastoreRecord>("Datastore", ds)) refuse("NotFound", at(name, `datastores.${i}`), `Datastore ${ds} does not exist`);
@@ -20,6 +20,12 @@ function checkMembers(txn: Parameters<KindHandler["apply"]>[0], name: string, sp
         `datastore ${ds} already belongs to datastore cluster ${other}; a datastore is in at most one`,
       );
   });
+  spec.antiAffinityRules.forEach((rule, r) =>
+    rule.vms.forEach((vm, i) => {
+      if (!txn.get<VmRecord>("VirtualMachine", vm))
+        refuse("NotFound", at(name, `antiAffinityRules.${r}.vms.${i}`), `VirtualMachine ${vm} does not exist (rule ${rule.name})`);
+    }),
+  );
 }
 
 /** Refuses dropping a member that holds, or is receiving, disks placed through this datastore cluster. */

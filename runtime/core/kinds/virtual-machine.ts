@@ -311,6 +311,11 @@ export const virtualMachineHandler: KindHandler = {
         name,
         rulesNaming(txn, vm.status.cluster, name).map((r) => `Rule ${r.name}`),
       );
+    refuseIfDependents(
+      "VirtualMachine",
+      name,
+      txn.related("datastoreClustersNamingVm", name).map((c) => `DatastoreCluster ${c} (anti-affinity rule)`),
+    );
     if (vm.status.migration) abortMigration(txn, name, "the VM is being deleted");
     if (vm.status.storageMigration) abortStorageMigration(txn, name, "the VM is being deleted");
     const before = currentFootprint(vm);

@@ -9,7 +9,7 @@
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
 import { refuse } from "../kernel/errors";
-import type { DatastoreClusterRecord, DatastoreRecord } from "../kernel/records";
+import type { DatastoreClusterRecord, DatastoreRecord, Kind, VmRecord } from "../kernel/records";
 import type { Txn } from "../kernel/txn";
 import { type VmDisks, diskSizeGb, tidyGb } from "./disks";
 
@@ -37,12 +37,16 @@ export function chooseMember(
   pod: DatastoreClusterRecord,
   sizeGb: number,
   reachable: (datastore: string) => boolean,
-  exclude?: string,
+  avoid: ReadonlyMap<string, string>,
 ): { datastore: string; usedPercentAfter: number } | { rejections: string[] } {
   let best: { datastore: string; usedPercentAfter: number } | undefined;
   const rejections: string[] = [];
   for (const name of [...pod.spec.datastores].sort()) {
-    if (name === exclude) continue;
+    const why = avoid.get(name);
+    if (why !== undefined) {
+      rejections.push(`${name}: ${why}`);
+      continue;
+    }
     const ds = txn.get<DatastoreRecord>("Datastore", name);
     if (!ds) {
       rejections.push(`${name}: does not exist`);
@@ -65,7 +69,8 @@ export function chooseMember(
 /**
  * The datastore of each disk (by index) after a change: a disk naming a datastore is on it; the disks
  * naming a datastore cluster stay together on the member the VM's disks there were on before (still
- * a member), else go to the member initial placement picks for their total size. Refuses with
+ * a member), else go to the member initial placement picks for their total size, away from the
+ * datastores holding disks of the VMs an anti-affinity rule keeps apart from it. Refuses with
  * InsufficientCapacity (naming the disk and each member's reason) when no member can take them.
  */
 export function placeVmDisks(
@@ -92,7 +97,7 @@ export function placeVmDisks(
       if (kept !== undefined) ds = kept;
       else {
         const sizeGb = sizeOfDisks(after, disksIn(after.spec, podName));
-        const choice = chooseMember(txn, pod, sizeGb, reachable);
+        const choice = chooseMember(txn, pod, sizeGb, reachable, peerDatastores(txn, pod, vm));
         if ("rejections" in choice) {
           refuse(
             "InsufficientCapacity",
@@ -119,4 +124,59 @@ function keptMember(
   const i = before.spec.disks.findIndex((d) => d.datastoreCluster === podName);
   const ds = i < 0 ? undefined : before.diskDatastores?.[i];
   return ds !== undefined && pod.spec.datastores.includes(ds) ? ds : undefined;
+}
+
+/** Reads objects: the world or an operation's Txn. */
+interface ObjectView {
+  get(kind: Kind, name: string): unknown;
+}
+
+/** The datastore holding the VM's disks in the datastore cluster (kept together), if it has any there. */
+export function vmDatastoreIn(vm: VmRecord, pod: string): string | undefined {
+  const i = vm.spec.disks.findIndex((d) => d.datastoreCluster === pod);
+  return i < 0 ? undefined : vm.status.diskDatastores?.[i];
+}
+
+/**
+ * The datastores the VM's disks in the datastore cluster must keep off, each with why: those holding,
+ * or receiving by a storage migration, disks there of a VM an anti-affinity rule names with it.
+ * `planned` overrides where a VM's disks are (moves a pass has planned).
+ */
+export function peerDatastores(
+  view: ObjectView,
+  pod: DatastoreClusterRecord,
+  vm: string,
+  planned?: ReadonlyMap<string, string>,
+): Map<string, string> {
+  const avoid = new Map<string, string>();
+  for (const rule of pod.spec.antiAffinityRules) {
+    if (!rule.vms.includes(vm)) continue;
+    for (const peer of rule.vms) {
+      if (peer === vm) continue;
+      const record = view.get("VirtualMachine", peer) as VmRecord | undefined;
+      if (!record) continue;
+      const at = [planned?.get(peer) ?? vmDatastoreIn(record, pod.name)];
+      const m = record.status.storageMigration;
+      if (m?.datastoreCluster === pod.name) at.push(m.toDatastore);
+      for (const ds of at)
+        if (ds !== undefined && !avoid.has(ds)) avoid.set(ds, `holds disks of ${peer} (anti-affinity rule ${rule.name})`);
+    }
+  }
+  return avoid;
+}
+
+/** The anti-affinity rules broken now: each datastore two or more of a rule's VMs have disks on. */
+export function ruleViolations(view: ObjectView, pod: DatastoreClusterRecord): { rule: string; datastore: string; vms: string[] }[] {
+  const found: { rule: string; datastore: string; vms: string[] }[] = [];
+  for (const rule of pod.spec.antiAffinityRules) {
+    const byDatastore = new Map<string, string[]>();
+    for (const name of [...rule.vms].sort()) {
+      const vm = view.get("VirtualMachine", name) as VmRecord | undefined;
+      const ds = vm && vmDatastoreIn(vm, pod.name);
+      if (ds !== undefined) byDatastore.set(ds, [...(byDatastore.get(ds) ?? []), name]);
+    }
+    for (const [datastore, vms] of [...byDatastore].sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (vms.length > 1) found.push({ rule: rule.name, datastore, vms });
+  }
+  return found;
 }
