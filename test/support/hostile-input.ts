@@ -110,6 +110,7 @@ export const VALID_SPECS: Record<Kind, Record<string, unknown>> = {
   DatastoreCluster: {
     datastores: ["ds1"],
     storageDrs: { automationLevel: "fullyAutomated", spaceThresholdPercent: 85, ioLatencyThresholdMs: 20, intervalSeconds: 3600 },
+    antiAffinityRules: [{ name: "db-apart", vms: ["db1", "db2"] }],
   },
 };
 
