@@ -13,6 +13,7 @@ import { Txn } from "../../runtime/core/kernel/txn";
 import { RUNTIME_TIMELINE } from "../../runtime/core/timer-handlers";
 import { storageMigrationTimer } from "../../runtime/core/vms/storage-migration";
 import { createWorld } from "../../runtime/core/world-setup";
+import { checkInvariants } from "../../runtime/core/state-invariants";
 
 const failing = (handler: TimerTaskHandler): TimerTaskHandler => ({
   ...handler,
@@ -26,8 +27,8 @@ function timeline(task: string, handler: TimerTaskHandler): Timeline {
 }
 
 /** ds-a at 85% through the datastore cluster, ds-b at 20%: the first pass moves v1's 500 GB. */
-function overfilled(): Txn {
-  const txn = new Txn(createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 }));
+function overfilled(world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 })): Txn {
+  const txn = new Txn(world);
   const apply = (kind: string, name: string, spec: object) => executeIn(txn, { type: "apply", kind, name, spec, mode: "upsert" });
   apply("Datastore", "ds-a", { type: "fc", capacityGb: 1000 });
   apply("Datastore", "ds-b", { type: "fc", capacityGb: 1000 });
@@ -82,5 +83,23 @@ describe("Storage DRS failures", () => {
     expect(v1.status.diskDatastores).toEqual(["ds-a"]);
     expect(v1.status.storageMigration).toBeNull();
     expect([used(txn, "ds-a"), used(txn, "ds-b")]).toEqual([850, 200]);
+  });
+
+  it("the state check recomputes datastore usage from the placed disks and finds a wrong figure", () => {
+    const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
+    const txn = overfilled(world);
+    advance(txn, 3600, RUNTIME_TIMELINE);
+    world.applyChanges(txn.changes());
+    const problems = () => checkInvariants(world).flatMap((c) => c.problems);
+    expect(problems()).toEqual([]);
+    const tamper = new Txn(world);
+    const ds = tamper.get<DatastoreRecord>("Datastore", "ds-b")!;
+    tamper.put<DatastoreRecord>({ ...ds, status: { ...ds.status, usedGb: 200 } }); // as if the in-flight target were not charged
+    tamper.cancelTimers((t) => t.task === STORAGE_DRS_PASS_TASK);
+    world.applyChanges(tamper.changes());
+    expect(problems()).toEqual([
+      "datastore ds-b: status.usedGb is 200, but its VMs' disks add up to 700",
+      "datastore cluster gold has 0 Storage DRS passes pending; it needs exactly one",
+    ]);
   });
 });

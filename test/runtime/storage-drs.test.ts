@@ -185,6 +185,7 @@ describe("Storage DRS passes", () => {
     expect(moving.status.storageMigration!.completesAtSeconds).toBeCloseTo(3600 + 4096, 6);
     expect(await usedGb("ds-b")).toBe(700); // the target holds the space from the start
     expect(await usedGb("ds-a")).toBe(850); // the source until the landing
+    expect((await rt.checkState()).ok).toBe(true); // usage recomputed from the disks agrees, in flight too
     expect((await getPod("gold")).status.lastMoves).toEqual([
       expect.objectContaining({ vm: "v1", fromDatastore: "ds-a", toDatastore: "ds-b", sizeGb: 500 }),
     ]);
@@ -196,6 +197,7 @@ describe("Storage DRS passes", () => {
     expect(landed.status.storageMigration).toBeNull();
     expect(await usedGb("ds-a")).toBe(350);
     expect(await usedGb("ds-b")).toBe(700);
+    expect((await rt.checkState()).ok).toBe(true);
     expect(await reasons("VirtualMachine", "v1")).toEqual(
       expect.arrayContaining(["3600 StorageMigrationStarted", "7696 StorageDrsMigrated"]),
     );
