@@ -233,6 +233,19 @@ describe("Storage DRS passes", () => {
     expect((await getVm("v1")).status.storageMigration ?? null).toBeNull();
   });
 
+  it("moves a powered-off VM's disks only to a member the host it is pinned to mounts", async () => {
+    await rt.apply(esxHost("esx3", "prod", { datastores: ["ds-a"] }));
+    await pod("gold", { datastores: ["ds-a", "ds-b"], storageDrs: { automationLevel: "fullyAutomated", intervalSeconds: 3600 } });
+    await rt.apply(vm("free", { powerState: "off", disks: [inPod(100)] })); // ds-a by name, both empty
+    await rt.apply(vm("pinned", { host: "esx3", powerState: "off", disks: [inPod(500)] })); // esx3 mounts only ds-a
+    await rt.apply(vm("free", { powerState: "off", disks: [inPod(360)] })); // ds-a: 860 GB, 86%
+    expect([(await getVm("free")).status.diskDatastores, (await getVm("pinned")).status.diskDatastores]).toEqual([["ds-a"], ["ds-a"]]);
+    await rt.advance(3600);
+    // The larger pinned VM comes first but esx3 cannot reach ds-b; the unpinned one goes.
+    expect((await getVm("pinned")).status.storageMigration ?? null).toBeNull();
+    expect((await getVm("free")).status.storageMigration).toMatchObject({ toDatastore: "ds-b", sizeGb: 360 });
+  });
+
   it("leaves a member over the threshold when no other member could take a VM's disks within it", async () => {
     await pod("gold", { datastores: ["ds-a", "ds-b"], storageDrs: { automationLevel: "fullyAutomated", intervalSeconds: 3600 } });
     await rt.apply(vm("v1", { disks: [inPod(100)] }));

@@ -50,10 +50,15 @@ function candidatesOn(txn: Txn, pod: string, datastore: string): Candidate[] {
   return found.sort((a, b) => b.sizeGb - a.sizeGb || (a.vm.name < b.vm.name ? -1 : 1));
 }
 
-/** Whether the datastore is reachable where the VM runs (any datastore for a powered-off VM). */
+/**
+ * Whether the VM could still reach the datastore after the move: mounted by the host it runs on, else
+ * by the host it is pinned to, else by a host of its cluster (initial placement's rule, kinds/virtual-machine.ts).
+ */
 function reachableFor(txn: Txn, vm: VmRecord, datastore: string): boolean {
-  if (vm.status.currentHost === null) return true;
-  return txn.get<HostRecord>("Host", vm.status.currentHost)?.spec.datastores.includes(datastore) ?? false;
+  const host = vm.status.currentHost ?? vm.spec.host;
+  if (host !== undefined) return txn.get<HostRecord>("Host", host)?.spec.datastores.includes(datastore) ?? false;
+  if (vm.status.cluster === null) return true;
+  return txn.relatedObjects<HostRecord>("hostsInCluster", vm.status.cluster).some((h) => h.spec.datastores.includes(datastore));
 }
 
 type PlannedMove = StorageDrsMove & { disks: number[] };
