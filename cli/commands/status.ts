@@ -1,12 +1,6 @@
 import type { Runtime } from "../../runtime";
-import type {
-  ClusterObject,
-  ContainerObject,
-  DatastoreClusterObject,
-  DatastoreObject,
-  HostObject,
-  VirtualMachineObject,
-} from "../../runtime";
+import type { ClusterObject, ContainerObject, DatastoreObject, HostObject, VirtualMachineObject } from "../../runtime";
+import type { DatastoreClusterObject } from "../../runtime";
 import { type Cli, examples } from "../context";
 import { formatSeconds, table } from "../format";
 import { renderContainers } from "./container-status";
@@ -46,8 +40,8 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
       ),
     );
   }
-  for (const section of [renderHaStatus(inv.clusters), renderDatastores(inv.datastores), renderDatastoreClusters(inv.datastoreClusters)])
-    if (section) out.push("", section);
+  const storage = [renderDatastores(inv.datastores), renderDatastoreClusters(inv.datastoreClusters)];
+  for (const section of [renderHaStatus(inv.clusters), ...storage]) if (section) out.push("", section);
   if (inv.hosts.length > 0) {
     out.push(
       "",
