@@ -18,7 +18,7 @@ import { placedVmSpec } from "../storage/placed-disks";
 import { startStorageMigration } from "../vms/storage-migration";
 
 /** Percentage points a move must leave between source and target (vSphere's minSpaceUtilizationDifference default). */
-export const MIN_SPACE_DIFFERENCE_PERCENT = 5;
+const MIN_SPACE_DIFFERENCE_PERCENT = 5;
 
 /** (Re)schedules the datastore cluster's periodic pass one interval from now. */
 export function scheduleStorageDrsPass(txn: Txn, name: string, intervalSeconds: number): void {

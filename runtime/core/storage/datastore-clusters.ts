@@ -30,9 +30,10 @@ export function sizeOfDisks(vm: VmDisks, disks: readonly number[]): number {
 
 /**
  * The member to place `sizeGb` of a VM's disks on: among the members with room that `reachable`
- * accepts, the one left with the lowest used percentage (ties by name); or the reason each is out.
+ * accepts and `avoid` does not name (with why), the one left with the lowest used percentage (ties by
+ * name); or the reason each is out.
  */
-export function chooseMember(
+function chooseMember(
   txn: Txn,
   pod: DatastoreClusterRecord,
   sizeGb: number,
@@ -132,7 +133,7 @@ interface ObjectView {
 }
 
 /** The datastore holding the VM's disks in the datastore cluster (kept together), if it has any there. */
-export function vmDatastoreIn(vm: VmRecord, pod: string): string | undefined {
+function vmDatastoreIn(vm: VmRecord, pod: string): string | undefined {
   const i = vm.spec.disks.findIndex((d) => d.datastoreCluster === pod);
   return i < 0 ? undefined : vm.status.diskDatastores?.[i];
 }

@@ -8,7 +8,7 @@ import type { VmDisk, VmSpec } from "../../../schema/virtual-machine";
 import type { VmRecord } from "../kernel/records";
 
 /** The datastore a disk is on, given what the VM's status recorded for it. */
-export function diskDatastore(disk: VmDisk, recorded: string | undefined): string | undefined {
+function diskDatastore(disk: VmDisk, recorded: string | undefined): string | undefined {
   return disk.datastoreCluster === undefined ? disk.datastore : recorded;
 }
 

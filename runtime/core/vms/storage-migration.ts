@@ -16,7 +16,7 @@ import { placedVmSpec } from "../storage/placed-disks";
 import { migrationSettings } from "./vm-moves";
 
 /** Seconds to copy `sizeGb` over a link of `bandwidthMbps`. */
-export function storageMigrationSeconds(sizeGb: number, bandwidthMbps: number): number {
+function storageMigrationSeconds(sizeGb: number, bandwidthMbps: number): number {
   return (sizeGb * 1024 * 8) / bandwidthMbps;
 }
 
