@@ -9,6 +9,7 @@ const ALIASES: Record<string, Kind> = {
   ct: "Container",
   cts: "Container",
   ds: "Datastore",
+  dsc: "DatastoreCluster",
   pool: "ResourcePool",
   rp: "ResourcePool",
 };
@@ -16,7 +17,7 @@ const ALIASES: Record<string, Kind> = {
 export function parseKind(text: string): Kind {
   const lower = text.toLowerCase();
   const kind = ALIASES[lower] ?? KINDS.find((k) => k.toLowerCase() === lower || `${k.toLowerCase()}s` === lower);
-  if (!kind) throw new UsageError(`unknown kind ${quote(text)}: use one of ${KINDS.join(", ")} (or vm, ct, ds, pool)`);
+  if (!kind) throw new UsageError(`unknown kind ${quote(text)}: use one of ${KINDS.join(", ")} (or vm, ct, ds, dsc, pool)`);
   return kind;
 }
 
@@ -69,6 +70,12 @@ export const KIND_COLUMNS: Record<Kind, Column[]> = {
     ["TYPE", (sp) => dash(sp.type)],
     ["OS FAMILY", (sp) => dash(sp.osFamily)],
     ["VERSION", (sp) => dash(sp.version)],
+  ],
+  DatastoreCluster: [
+    ["DATASTORES", (sp) => (sp.datastores ?? []).join(",") || "-"],
+    ["SDRS", (sp) => dash(sp.storageDrs?.automationLevel)],
+    ["FREE GB", (_, st) => st.freeGb ?? 0],
+    ["RECOMMENDATIONS", (_, st) => (Array.isArray(st.recommendations) ? st.recommendations.length : 0)],
   ],
   Rule: [
     ["CLUSTER", (sp) => dash(sp.cluster)],

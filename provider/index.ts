@@ -5,6 +5,7 @@ export type { AlarmStatus } from "../schema/alarm";
 export type { ClusterStatus } from "../schema/cluster";
 export type { ContainerStatus } from "../schema/container";
 export type { DatastoreStatus } from "../schema/datastore";
+export type { DatastoreClusterStatus } from "../schema/datastore-cluster";
 export type { HostStatus } from "../schema/host";
 export type { ResourcePoolStatus } from "../schema/resource-pool";
 export type { RuleStatus } from "../schema/rule";

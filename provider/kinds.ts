@@ -18,6 +18,7 @@ export const KIND_TRAITS: Record<ManagedKind, KindTraits> = {
   Template: { replaceOnChange: [], exposesCurrentHost: false },
   Rule: { replaceOnChange: ["cluster"], exposesCurrentHost: false },
   Alarm: { replaceOnChange: [], exposesCurrentHost: false },
+  DatastoreCluster: { replaceOnChange: [], exposesCurrentHost: false },
 };
 
 /** Properties the provider adds to outputs; they are never part of a spec. */

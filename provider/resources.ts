@@ -9,6 +9,7 @@ import type { AlarmSpecInput, AlarmSpec, AlarmStatus } from "../schema/alarm";
 import type { ClusterSpecInput, ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { ContainerSpecInput, ContainerSpec, ContainerStatus } from "../schema/container";
 import type { DatastoreSpecInput, DatastoreSpec, DatastoreStatus } from "../schema/datastore";
+import type { DatastoreClusterSpecInput, DatastoreClusterSpec, DatastoreClusterStatus } from "../schema/datastore-cluster";
 import type { HostSpecInput, HostSpec, HostStatus } from "../schema/host";
 import type { ResourcePoolSpecInput, ResourcePoolSpec, ResourcePoolStatus } from "../schema/resource-pool";
 import type { TemplateSpecInput, TemplateSpec, TemplateStatus } from "../schema/template";
@@ -42,6 +43,7 @@ export interface KindTypes {
   Template: { input: TemplateSpecInput; spec: TemplateSpec; status: TemplateStatus };
   Container: { input: ContainerSpecInput; spec: ContainerSpec; status: ContainerStatus };
   Alarm: { input: AlarmSpecInput; spec: AlarmSpec; status: AlarmStatus };
+  DatastoreCluster: { input: DatastoreClusterSpecInput; spec: DatastoreClusterSpec; status: DatastoreClusterStatus };
 }
 
 /** The kinds whose outputs carry `currentHost` (KIND_TRAITS.exposesCurrentHost). */
@@ -131,3 +133,8 @@ export type ContainerArgs = ArgsOf<ContainerSpecInput>;
 export const Alarm = resourceClass("Alarm");
 export type Alarm = KindResource<"Alarm">;
 export type AlarmArgs = ArgsOf<AlarmSpecInput>;
+
+/** A datastore cluster: datastores pooled for disk placement (a disk's datastoreCluster) and Storage DRS. */
+export const DatastoreCluster = resourceClass("DatastoreCluster");
+export type DatastoreCluster = KindResource<"DatastoreCluster">;
+export type DatastoreClusterArgs = ArgsOf<DatastoreClusterSpecInput>;

@@ -1,6 +1,7 @@
 /** The public runtime API (`polyvisor/runtime`): what the provider, the CLI, the server and tests call. */
 import type { Kind } from "../schema";
 import type { AlarmSpec, AlarmStatus } from "../schema/alarm";
+import type { DatastoreClusterSpec, DatastoreClusterStatus } from "../schema/datastore-cluster";
 import type { ClusterSpec, ClusterStatus } from "../schema/cluster";
 import type { DatastoreSpec, DatastoreStatus } from "../schema/datastore";
 import type { HostSpec, HostStatus } from "../schema/host";
@@ -37,6 +38,7 @@ export type VirtualMachineObject = RuntimeObject<VmSpec, VmStatus>;
 export type ContainerObject = RuntimeObject<ContainerSpec, ContainerStatus>;
 export type TemplateObject = RuntimeObject<TemplateSpec, TemplateStatus>;
 export type AlarmObject = RuntimeObject<AlarmSpec, AlarmStatus>;
+export type DatastoreClusterObject = RuntimeObject<DatastoreClusterSpec, DatastoreClusterStatus>;
 
 export interface ObjectInput {
   kind: Kind;

@@ -10,6 +10,7 @@ import { SqliteStore } from "./store/sqlite";
 
 export type {
   AlarmObject,
+  DatastoreClusterObject,
   ClusterObject,
   DatastoreObject,
   HostObject,

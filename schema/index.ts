@@ -3,6 +3,7 @@ import { AlarmSpec } from "./alarm";
 import { ClusterSpec } from "./cluster";
 import { ContainerSpec } from "./container";
 import { DatastoreSpec } from "./datastore";
+import { DatastoreClusterSpec } from "./datastore-cluster";
 import { HostSpec } from "./host";
 import { ResourcePoolSpec } from "./resource-pool";
 import { RuleSpec } from "./rule";
@@ -14,6 +15,7 @@ export * from "./common";
 export * from "./cluster";
 export * from "./container";
 export * from "./datastore";
+export * from "./datastore-cluster";
 export * from "./host";
 export * from "./resource-pool";
 export * from "./rule";
@@ -21,7 +23,18 @@ export * from "./template";
 export * from "./virtual-machine";
 
 /** Every kind of the public contract. */
-export const KINDS = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule", "Alarm"] as const;
+export const KINDS = [
+  "Cluster",
+  "Host",
+  "Datastore",
+  "ResourcePool",
+  "VirtualMachine",
+  "Container",
+  "Template",
+  "Rule",
+  "Alarm",
+  "DatastoreCluster",
+] as const;
 export const Kind = z.enum(KINDS);
 export type Kind = z.infer<typeof Kind>;
 
@@ -36,6 +49,7 @@ export const SPEC_SCHEMAS = {
   Template: TemplateSpec,
   Rule: RuleSpec,
   Alarm: AlarmSpec,
+  DatastoreCluster: DatastoreClusterSpec,
 } as const satisfies Partial<Record<Kind, z.ZodType>>;
 export type ManagedKind = keyof typeof SPEC_SCHEMAS;
 

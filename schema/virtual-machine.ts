@@ -33,7 +33,10 @@ const PARTITION_PATH = /^\/dev\/(?:(?:s|h|xv|v)d[a-z]+\d+|(?:nvme\d+n\d+|mmcblk\
 
 export const VmDisk = z
   .strictObject({
-    datastore: Name.describe("Datastore the disk lives on; the VM runs only on hosts that mount it"),
+    datastore: Name.optional().describe("Datastore the disk lives on; the VM runs only on hosts that mount it"),
+    datastoreCluster: Name.optional().describe(
+      "Instead of datastore: a DatastoreCluster; Storage DRS picks the member (status.diskDatastores) and may move the disk later",
+    ),
     sizeGb: z
       .number()
       .positive()
@@ -47,6 +50,13 @@ export const VmDisk = z
     importFrom: FilePath.optional().describe("P2V: a raw disk image on the machine running Polyvisor, read when the VM is applied"),
   })
   .superRefine((disk, ctx) => {
+    if ((disk.datastore === undefined) === (disk.datastoreCluster === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [disk.datastore === undefined ? "datastore" : "datastoreCluster"],
+        message: "a disk names exactly one of datastore and datastoreCluster",
+      });
+    }
     if (disk.sizeGb === undefined && disk.importFrom === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -322,6 +332,18 @@ export const HaRestart = z.object({
 });
 export type HaRestart = z.infer<typeof HaRestart>;
 
+/** A storage migration (Storage vMotion) of some of a VM's disks from one datastore to another. */
+export const StorageMigration = z.object({
+  datastoreCluster: z.string(),
+  fromDatastore: z.string(),
+  toDatastore: z.string(),
+  disks: z.array(z.int()),
+  sizeGb: z.number(),
+  startedAtSeconds: z.number(),
+  completesAtSeconds: z.number(),
+});
+export type StorageMigration = z.infer<typeof StorageMigration>;
+
 export const VmStatus = z.object({
   observedGeneration: z.int(),
   cluster: z.string().nullable(),
@@ -372,6 +394,10 @@ export const VmStatus = z.object({
   importedDisks: z.array(ImportedDisk),
   /** The ISO image in the CD drive, or null. */
   cdrom: z.string().nullable(),
+  /** The datastore each disk is on, by disk index (a datastoreCluster disk: the member Storage DRS chose). Absent: as the spec names them. */
+  diskDatastores: z.array(z.string()).optional(),
+  /** A Storage DRS move of the VM's disks under way (the target is charged from the start), or absent. */
+  storageMigration: StorageMigration.nullable().optional(),
   haRestart: HaRestart.nullable(),
   /** The guest's heartbeats as VM Monitoring sees them (absent: healthy, never reset). */
   guestHealth: GuestHealth.optional(),

@@ -116,7 +116,7 @@ export function registerObjects(cli: Cli): void {
   examples(
     program
       .command("get <kind> [name]")
-      .description("list objects of a kind (vm, host, ct, cluster, ds, pool, template, rule), or one object")
+      .description("list objects of a kind (vm, host, ct, cluster, ds, dsc, pool, template, rule), or one object")
       .option("-o, --output <format>", "json or yaml: the whole object(s), spec and status"),
     "polyvisor get vm",
     "polyvisor get VirtualMachine db1 -o yaml",

@@ -1,10 +1,11 @@
 import type { Runtime } from "../../runtime";
 import type { ClusterObject, ContainerObject, DatastoreObject, HostObject, VirtualMachineObject } from "../../runtime";
+import type { DatastoreClusterObject } from "../../runtime";
 import { type Cli, examples } from "../context";
 import { formatSeconds, table } from "../format";
 import { renderContainers } from "./container-status";
 import { renderHaStatus } from "./ha-status";
-import { renderDatastores } from "./storage-status";
+import { renderDatastoreClusters, renderDatastores } from "./storage-status";
 
 export async function inventory(rt: Runtime) {
   return {
@@ -12,6 +13,7 @@ export async function inventory(rt: Runtime) {
     clusters: (await rt.list("Cluster")) as ClusterObject[],
     hosts: (await rt.list("Host")) as HostObject[],
     datastores: (await rt.list("Datastore")) as DatastoreObject[],
+    datastoreClusters: (await rt.list("DatastoreCluster")) as DatastoreClusterObject[],
     pools: await rt.list("ResourcePool"),
     vms: (await rt.list("VirtualMachine")) as VirtualMachineObject[],
     containers: (await rt.list("Container")) as ContainerObject[],
@@ -38,7 +40,8 @@ export function renderStatus(inv: Awaited<ReturnType<typeof inventory>>): string
       ),
     );
   }
-  for (const section of [renderHaStatus(inv.clusters), renderDatastores(inv.datastores)]) if (section) out.push("", section);
+  const storage = [renderDatastores(inv.datastores), renderDatastoreClusters(inv.datastoreClusters)];
+  for (const section of [renderHaStatus(inv.clusters), ...storage]) if (section) out.push("", section);
   if (inv.hosts.length > 0) {
     out.push(
       "",

@@ -1,5 +1,5 @@
-/** `polyvisor status`: datastores, their use and who mounts them. */
-import type { DatastoreObject } from "../../runtime";
+/** `polyvisor status`: datastores, their use and who mounts them; datastore clusters and Storage DRS. */
+import type { DatastoreClusterObject, DatastoreObject } from "../../runtime";
 import { table } from "../format";
 
 export function renderDatastores(datastores: DatastoreObject[]): string | undefined {
@@ -14,6 +14,22 @@ export function renderDatastores(datastores: DatastoreObject[]): string | undefi
       d.status.freeGb,
       d.status.hosts.join(",") || "-",
       d.status.vms.length,
+    ]),
+  );
+}
+
+export function renderDatastoreClusters(pods: DatastoreClusterObject[]): string | undefined {
+  if (pods.length === 0) return undefined;
+  return table(
+    ["DATASTORE CLUSTER", "DATASTORES", "STORAGE DRS", "SPACE THRESHOLD", "FREE GB", "RECOMMENDATIONS", "RULE VIOLATIONS"],
+    pods.map((p) => [
+      p.name,
+      p.spec.datastores.join(","),
+      p.spec.storageDrs.automationLevel,
+      `${p.spec.storageDrs.spaceThresholdPercent}%`,
+      p.status.freeGb,
+      p.status.recommendations.length,
+      p.status.violations?.length ?? 0,
     ]),
   );
 }

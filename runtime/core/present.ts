@@ -3,7 +3,17 @@ import { type HaView, clusterHaStatus } from "./ha/cluster-figures";
 import type { IndexName } from "./kernel/indexes";
 import { guestCpuMhz } from "./allocation/vm-claims";
 import { scoreBuckets, vmDrsScore } from "./drs/vm-score";
-import { type ClusterRecord, type RuntimeObject, type VmRecord, compareNames, deepFreeze } from "./kernel/model";
+import {
+  type ClusterRecord,
+  type DatastoreClusterRecord,
+  type DatastoreRecord,
+  type RuntimeObject,
+  type VmRecord,
+  compareNames,
+  deepFreeze,
+} from "./kernel/model";
+import { ruleViolations, usedPercent } from "./storage/datastore-clusters";
+import { tidyGb } from "./storage/disks";
 
 /** The world, or an operation's view of it. */
 export type RelatedView = HaView;
@@ -58,9 +68,33 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
         },
       };
     }
+    case "DatastoreCluster":
+      return {
+        ...obj,
+        status: {
+          ...status,
+          ...podSpace(world, (obj as DatastoreClusterRecord).spec.datastores),
+          violations: ruleViolations(world, obj as DatastoreClusterRecord),
+        },
+      };
     case "ResourcePool":
       return { ...obj, status: { ...status, pools: names(world, "poolsInPool", obj.name), vms: names(world, "vmsInPool", obj.name) } };
     default:
       return obj;
   }
+}
+
+/** A datastore cluster's space: its members' sums, and each member's used percentage. */
+function podSpace(world: RelatedView, members: readonly string[]) {
+  let capacityGb = 0;
+  let freeGb = 0;
+  const used: Record<string, number> = {};
+  for (const name of members) {
+    const ds = world.get("Datastore", name) as DatastoreRecord | undefined;
+    if (!ds) continue;
+    capacityGb += ds.spec.capacityGb;
+    freeGb += ds.status.freeGb;
+    used[name] = Math.round(usedPercent(ds) * 100) / 100;
+  }
+  return { capacityGb: tidyGb(capacityGb), freeGb: tidyGb(freeGb), usedPercent: used };
 }

@@ -2,16 +2,29 @@
  * What must hold in any state the runtime wrote, checked from scratch (not from the figures the
  * runtime keeps up to date as it goes): every spec valid for its kind, every number finite, each guest
  * on a host that exists, each host's reservations and commitments
- * equal to the sum over its guests (a guest charged on two hosts breaks them), and pending timers in order and consistent with the clock.
+ * equal to the sum over its guests (a guest charged on two hosts breaks them), each datastore's used
+ * space equal to the disks on it, and pending timers in order and consistent with the clock.
  * Returns the problems found, each naming the object; an empty list is a healthy state.
  */
 import { SPEC_SCHEMAS, isManagedKind } from "../../schema";
 import { containerFootprint, runningFootprint } from "./containers/resources";
-import { DRS_PASS_TASK } from "./kernel/timers";
-import type { ContainerRecord, HostRecord, Kind, VmRecord, World } from "./kernel/model";
+import { DRS_PASS_TASK, STORAGE_DRS_PASS_TASK } from "./kernel/timers";
+import { diskSizeGb, tidyGb } from "./storage/disks";
+import { placedVmSpec } from "./storage/placed-disks";
+import type { ContainerRecord, DatastoreRecord, HostRecord, Kind, VmRecord, World } from "./kernel/model";
 import { type Footprint, currentFootprint, incomingFootprint } from "./guests/vm-footprint";
 
-const KINDS: Kind[] = ["Cluster", "Host", "Datastore", "ResourcePool", "VirtualMachine", "Container", "Template", "Rule"];
+const KINDS: Kind[] = [
+  "Cluster",
+  "Host",
+  "Datastore",
+  "ResourcePool",
+  "VirtualMachine",
+  "Container",
+  "Template",
+  "Rule",
+  "DatastoreCluster",
+];
 
 export interface InvariantCheck {
   name: string;
@@ -111,6 +124,24 @@ function hostSums(world: World): string[] {
   return problems;
 }
 
+/** Each datastore's used space against its VMs' disks on it (where placed) and the storage migrations it receives. */
+function datastoreUsage(world: World): string[] {
+  const sums = new Map<string, number>();
+  const charge = (ds: string, gb: number) => sums.set(ds, (sums.get(ds) ?? 0) + gb);
+  for (const vm of world.list("VirtualMachine") as VmRecord[]) {
+    const disks = { spec: placedVmSpec(vm), importedDisks: vm.status.importedDisks };
+    disks.spec.disks.forEach((d, i) => d.datastore !== undefined && charge(d.datastore, diskSizeGb(disks, i)));
+    if (vm.status.storageMigration) charge(vm.status.storageMigration.toDatastore, vm.status.storageMigration.sizeGb);
+  }
+  const problems: string[] = [];
+  for (const ds of world.list("Datastore") as DatastoreRecord[]) {
+    const expected = tidyGb(sums.get(ds.name) ?? 0);
+    if (!same(ds.status.usedGb, expected))
+      problems.push(`datastore ${ds.name}: status.usedGb is ${ds.status.usedGb}, but its VMs' disks add up to ${expected}`);
+  }
+  return problems;
+}
+
 function timers(world: World): string[] {
   const problems: string[] = [];
   const { timers: pending, clockSeconds, nextTimerSeq } = world.meta;
@@ -125,6 +156,10 @@ function timers(world: World): string[] {
     const passes = pending.filter((t) => t.task === DRS_PASS_TASK && t.name === cluster.name).length;
     if (passes !== 1) problems.push(`cluster ${cluster.name} has ${passes} periodic DRS passes pending; it needs exactly one`);
   }
+  for (const pod of world.list("DatastoreCluster")) {
+    const passes = pending.filter((t) => t.task === STORAGE_DRS_PASS_TASK && t.name === pod.name).length;
+    if (passes !== 1) problems.push(`datastore cluster ${pod.name} has ${passes} Storage DRS passes pending; it needs exactly one`);
+  }
   return problems;
 }
 
@@ -133,6 +168,7 @@ export function checkInvariants(world: World): InvariantCheck[] {
     { name: "specs and numbers", problems: specsAndNumbers(world) },
     { name: "placements", problems: placements(world) },
     { name: "host reservations", problems: hostSums(world) },
+    { name: "datastore usage", problems: datastoreUsage(world) },
     { name: "timers", problems: timers(world) },
   ];
 }

@@ -6,6 +6,7 @@
 import { containerMoveTimer } from "./containers/container-moves";
 import { maintenanceRetryTimer } from "./drs/maintenance";
 import { drsPassTimer } from "./drs/pass";
+import { storageDrsPassTimer } from "./drs/storage-drs";
 import { declareFailure, declareIsolation, endIsolationShutdown, respondToIsolation } from "./host-lifecycle";
 import { restartWaveTimer } from "./ha/restarts";
 import { vmMonitoringCheckTimer } from "./ha/vm-monitoring";
@@ -19,6 +20,8 @@ import {
   MAINTENANCE_RETRY_TASK,
   RESTART_WAVE_TASK,
   SHUTDOWN_DONE_TASK,
+  STORAGE_DRS_PASS_TASK,
+  STORAGE_MIGRATION_TASK,
   type Timeline,
   type TimerTask,
   type TimerTaskHandler,
@@ -26,6 +29,7 @@ import {
   VM_MONITORING_CHECK_TASK,
 } from "./kernel/timers";
 import { settle } from "./settle";
+import { storageMigrationTimer } from "./vms/storage-migration";
 import { vmMigrationTimer } from "./vms/vm-moves";
 
 const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
@@ -41,6 +45,8 @@ const TIMER_HANDLERS: Readonly<Record<TimerTask, TimerTaskHandler>> = {
   [VM_MONITORING_CHECK_TASK]: vmMonitoringCheckTimer,
   // The timer only wakes the clock when forSeconds elapses; settling after it evaluates the alarms.
   [ALARM_DUE_TASK]: { run: () => {} },
+  [STORAGE_DRS_PASS_TASK]: storageDrsPassTimer,
+  [STORAGE_MIGRATION_TASK]: storageMigrationTimer,
 };
 
 /** The runtime's timeline: its timer handlers, and settle.ts at the end of each step. */

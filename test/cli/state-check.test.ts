@@ -45,6 +45,7 @@ describe("polyvisor state check", () => {
       "specs and numbers: ok",
       "placements: ok",
       "host reservations: ok",
+      "datastore usage: ok",
       "timers: ok",
     ]);
     const json = polyvisor("--state", path, "--json", "state", "check");

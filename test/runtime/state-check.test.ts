@@ -89,6 +89,7 @@ describe("a state the runtime wrote", () => {
       "specs and numbers",
       "placements",
       "host reservations",
+      "datastore usage",
       "timers",
     ]);
   });

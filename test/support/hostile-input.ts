@@ -107,6 +107,11 @@ export const VALID_SPECS: Record<Kind, Record<string, unknown>> = {
   Template: { type: "os", osFamily: "linux", distribution: "debian", version: "4.0", arch: "x86" },
   Rule: { cluster: "prod", type: "antiAffinity", vms: ["db1", "db2"] },
   Alarm: { target: { kind: "Host", name: "esx1" }, metric: "hostCpuUsedPercent", threshold: 80, forSeconds: 300, severity: "critical" },
+  DatastoreCluster: {
+    datastores: ["ds1"],
+    storageDrs: { automationLevel: "fullyAutomated", spaceThresholdPercent: 85, ioLatencyThresholdMs: 20, intervalSeconds: 3600 },
+    antiAffinityRules: [{ name: "db-apart", vms: ["db1", "db2"] }],
+  },
 };
 
 export const FUZZ_KINDS = Object.keys(VALID_SPECS) as Kind[];

@@ -25,6 +25,7 @@ import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footp
 import { vmClaims } from "../allocation/vm-claims";
 import { hostScoreIf, meanVmScore } from "./happiness";
 import { LoadState } from "./imbalance";
+import { placedVmSpec } from "../storage/placed-disks";
 
 export interface SnapshotVm {
   record: VmRecord;
@@ -198,7 +199,7 @@ export class ClusterSnapshot {
   private request(vm: number, locate: Locate): PlacementRequest {
     const v = this.vms[vm];
     v.request ??= {
-      ...placementRequest(v.record.name, v.record.spec, "migration", v.record.status.cpuDemandMhz, NO_RULES),
+      ...placementRequest(v.record.name, placedVmSpec(v.record), "migration", v.record.status.cpuDemandMhz, NO_RULES),
       guestCpu: this.guestCpu(v.record),
     };
     return v.rules.length === 0 ? v.request : { ...v.request, rules: constraintsFor(v.rules, v.record.name, locate, this.leaving) };

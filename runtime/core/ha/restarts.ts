@@ -32,6 +32,7 @@ import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footp
 import { haDemandOf } from "./demand";
 import { restartPriority, restartRank } from "./priority";
 import { dependenciesReadyAt } from "./restart-dependencies";
+import { placedVmSpec } from "../storage/placed-disks";
 import { setVmRestart } from "./restart-state";
 import { blocksUntil, bootSeconds } from "./timing";
 
@@ -84,7 +85,7 @@ class ClusterHosts {
    * the room that pinned VMs waiting for a restart need set aside (keptFor), then as they are.
    */
   place(vm: VmRecord): PlacementResult {
-    const req = vmPlacementRequest(this.txn, vm.name, vm.spec, this.cluster, "restart");
+    const req = vmPlacementRequest(this.txn, vm.name, placedVmSpec(vm), this.cluster, "restart");
     const views =
       this.pinned.length > 0
         ? [(hosts: HostRecord[]) => this.keptFor(vm.name, hosts), (hosts: HostRecord[]) => hosts]

@@ -8,6 +8,7 @@ import type { DatastoreRecord, VmRecord } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
 import { vmsOnOrMigratingTo } from "../vms/vm-moves";
 import { unmountedDatastores } from "../storage/visibility";
+import { placedVmSpec } from "../storage/placed-disks";
 
 export function checkHostMounts(txn: Txn, host: string, spec: HostSpec, previous: HostSpec | undefined): void {
   spec.datastores.forEach((name, i) => {
@@ -23,7 +24,7 @@ export function checkHostMounts(txn: Txn, host: string, spec: HostSpec, previous
   const dropped = (previous?.datastores ?? []).filter((d) => !spec.datastores.includes(d));
   if (dropped.length === 0) return;
   const users = vmsOnOrMigratingTo(txn, host).flatMap((vm) => {
-    const needs = unmountedDatastores(txn.get<VmRecord>("VirtualMachine", vm)!.spec, spec.datastores);
+    const needs = unmountedDatastores(placedVmSpec(txn.get<VmRecord>("VirtualMachine", vm)!), spec.datastores);
     return needs.length > 0 ? [`${vm} (disks on ${needs.join(", ")})`] : [];
   });
   if (users.length > 0) {

@@ -25,6 +25,26 @@ const status =
   (o) =>
     (o.status as Record<string, string | null | undefined>)[field];
 
+type DiskRefs = { disks?: { datastore?: string; datastoreCluster?: string }[] };
+/** The datastores a spec names, kept per spec: most VM writes keep the spec, so the keys are the same array and compare at once. */
+const namedDatastores = new WeakMap<object, readonly string[]>();
+
+/** The datastores holding a VM's disks (a datastore-cluster disk where its status places it) and the target of its storage migration. */
+function vmDatastores(o: RuntimeObject): readonly string[] {
+  const spec = o.spec as DiskRefs;
+  const st = o.status as { diskDatastores?: string[]; storageMigration?: { toDatastore: string } | null };
+  if (!st.storageMigration && !spec.disks?.some((d) => d.datastoreCluster !== undefined)) {
+    let named = namedDatastores.get(spec);
+    if (!named) namedDatastores.set(spec, (named = (spec.disks ?? []).flatMap((d) => (d.datastore === undefined ? [] : [d.datastore]))));
+    return named;
+  }
+  const on = (spec.disks ?? []).flatMap((d, i) => {
+    const ds = d.datastoreCluster === undefined ? d.datastore : st.diskDatastores?.[i];
+    return ds === undefined ? [] : [ds];
+  });
+  return st.storageMigration ? [...on, st.storageMigration.toDatastore] : on;
+}
+
 export const INDEXES = {
   /** Running VMs by the host they run on. */
   vmsOnHost: { kind: "VirtualMachine", reads: "status", key: status("currentHost") },
@@ -43,12 +63,27 @@ export const INDEXES = {
   },
   /** VMs pinned to a host, running or not. */
   vmsPinnedTo: { kind: "VirtualMachine", reads: "spec", key: spec("host") },
-  /** VMs with a disk on a datastore, running or not. */
-  vmsOnDatastore: {
+  /**
+   * VMs with a disk on a datastore, running or not: where the spec names it or, for a datastore-cluster
+   * disk, where the status places it, and the target of a storage migration under way. Read from the
+   * status, which every spec change rewrites.
+   */
+  vmsOnDatastore: { kind: "VirtualMachine", reads: "status", key: (o) => vmDatastores(o) },
+  /** VMs with a disk naming a datastore cluster. */
+  vmsOnDatastoreCluster: {
     kind: "VirtualMachine",
     reads: "spec",
-    key: (o) => (o.spec as { disks?: { datastore: string }[] }).disks?.map((d) => d.datastore),
+    key: (o) =>
+      (o.spec as { disks?: { datastoreCluster?: string }[] }).disks?.flatMap((d) => (d.datastoreCluster ? [d.datastoreCluster] : [])),
   },
+  /** Datastore clusters by the VMs their anti-affinity rules name. */
+  datastoreClustersNamingVm: {
+    kind: "DatastoreCluster",
+    reads: "spec",
+    key: (o) => (o.spec as { antiAffinityRules?: { vms: string[] }[] }).antiAffinityRules?.flatMap((r) => r.vms),
+  },
+  /** Datastore clusters by their member datastores. */
+  datastoreClustersOfDatastore: { kind: "DatastoreCluster", reads: "spec", key: (o) => (o.spec as { datastores?: string[] }).datastores },
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */
   haRestartsInCluster: {
     kind: "VirtualMachine",

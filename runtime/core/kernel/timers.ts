@@ -23,6 +23,10 @@ export const CONTAINER_MOVE_TASK = "container.move.complete";
 export const VM_MIGRATION_TASK = "vm.migration.complete";
 /** VM Monitoring checks a guest whose heartbeats stopped (ha/vm-monitoring.ts). */
 export const VM_MONITORING_CHECK_TASK = "ha.vmMonitoring.check";
+/** A datastore cluster's periodic Storage DRS pass (drs/storage-drs.ts). */
+export const STORAGE_DRS_PASS_TASK = "storageDrs.pass";
+/** A storage migration of a VM's disks lands (vms/storage-migration.ts). */
+export const STORAGE_MIGRATION_TASK = "vm.storageMigration.complete";
 /** An alarm's condition has held for its forSeconds (alarms/evaluate.ts). */
 export const ALARM_DUE_TASK = "alarm.due";
 
@@ -37,7 +41,9 @@ export type TimerTask =
   | typeof CONTAINER_MOVE_TASK
   | typeof VM_MIGRATION_TASK
   | typeof VM_MONITORING_CHECK_TASK
-  | typeof ALARM_DUE_TASK;
+  | typeof ALARM_DUE_TASK
+  | typeof STORAGE_DRS_PASS_TASK
+  | typeof STORAGE_MIGRATION_TASK;
 
 export type TimerHandler = (txn: Txn, timer: Timer) => void;
 

@@ -1,5 +1,5 @@
 /**
- * State machines written through one function each (ha/restart-state.ts, vms/vm-migration-state.ts,
+ * State machines written through one function each (ha/restart-state.ts, vms/vm-migration-state.ts, vms/storage-migration.ts,
  * containers/container-move-state.ts, hosts/host-state.ts): the table of moves each allows, checked
  * on every write, and the write itself.
  */

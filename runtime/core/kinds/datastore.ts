@@ -37,6 +37,7 @@ export const datastoreHandler = defineKind<DatastoreSpec, DatastoreRecord>({
     refuseIfDependents("Datastore", name, [
       ...txn.related("hostsMountingDatastore", name).map((h) => `Host ${h} (mounts it)`),
       ...txn.related("vmsOnDatastore", name).map((vm) => `VirtualMachine ${vm} (disks)`),
+      ...txn.related("datastoreClustersOfDatastore", name).map((c) => `DatastoreCluster ${c} (member)`),
     ]);
     txn.remove("Datastore", name);
     txn.emit("Datastore", name, "Deleted", "datastore removed");

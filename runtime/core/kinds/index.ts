@@ -4,6 +4,7 @@ import { clusterHandler } from "./cluster";
 import { containerHandler } from "./container";
 import type { KindHandler } from "./common";
 import { datastoreHandler } from "./datastore";
+import { datastoreClusterHandler } from "./datastore-cluster";
 import { hostHandler } from "./host";
 import { resourcePoolHandler } from "./resource-pool";
 import { ruleHandler } from "./rule";
@@ -20,4 +21,5 @@ export const HANDLERS: Record<ManagedKind, KindHandler> = {
   Template: templateHandler,
   Rule: ruleHandler,
   Alarm: alarmHandler,
+  DatastoreCluster: datastoreClusterHandler,
 };

@@ -11,9 +11,12 @@ import { describeRejections, fits, place, refusalCode } from "../placement/frame
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { vmPlacementRequest } from "../placement/vm-request";
 import { rulesNaming } from "../rules/lookup";
+import { placeVmDisks } from "../storage/datastore-clusters";
 import { chargeDisks } from "../storage/disks";
+import { placedSpec, placedVmSpec } from "../storage/placed-disks";
 import { describeDisksOn, relocatedDisks, unmountedDatastores } from "../storage/visibility";
 import type { Txn } from "../kernel/txn";
+import { abortStorageMigration } from "../vms/storage-migration";
 import { abortMigration, coldMigrateVm, migrateVm } from "../vms/vm-moves";
 import { admitVm, powerOnAt } from "../vms/vm-power-on";
 import { currentFootprint } from "../guests/vm-footprint";
@@ -48,6 +51,22 @@ function resolveRefs(txn: Txn, name: string, spec: VmSpec): VmRefs {
       refuse("InvalidSpec", at(name, "pool"), `pool ${pool.name} belongs to cluster ${pool.spec.cluster}, not ${cluster}`);
   }
   return { cluster, pinned };
+}
+
+/**
+ * Which datastores a datastore-cluster disk may be placed on: those mounted by the host the VM runs
+ * on, else by its pinned host, else by a host of its cluster (any, for a standalone unpinned VM).
+ */
+function reachableFrom(txn: Txn, refs: VmRefs, current: string | null): (datastore: string) => boolean {
+  const hosts =
+    current !== null
+      ? [txn.get<HostRecord>("Host", current)!]
+      : refs.pinned
+        ? [refs.pinned]
+        : refs.cluster === null
+          ? null
+          : txn.relatedObjects<HostRecord>("hostsInCluster", refs.cluster);
+  return (ds) => hosts === null || hosts.some((h) => h.spec.datastores.includes(ds));
 }
 
 /**
@@ -113,7 +132,7 @@ function livePinMove(txn: Txn, name: string, spec: VmSpec, cluster: string | nul
   const withGroup = group.length > 1 ? ` with its mandatory affinity group (${group.join(", ")})` : "";
   for (const member of group) {
     const record = txn.get<VmRecord>("VirtualMachine", member)!;
-    const memberSpec = member === name ? spec : record.spec;
+    const memberSpec = member === name ? spec : placedVmSpec(record);
     const blocked = member === name ? undefined : whyMemberStays(record, target.name);
     if (blocked) refuse("Conflict", at(name, "host"), `cannot live-migrate from ${from} to ${target.name}${withGroup}: ${blocked}`);
     const missing = unmountedDatastores(memberSpec, target.spec.datastores);
@@ -183,18 +202,38 @@ export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
         `a ${inFlight.kind} migration from ${inFlight.fromHost} to ${inFlight.toHost} is in progress until t=${inFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the VM`,
       );
     }
+    const storageInFlight = existing?.status.storageMigration;
+    if (storageInFlight) {
+      refuse(
+        "Conflict",
+        vmSubject(name),
+        `a storage migration of its disks from ${storageInFlight.fromDatastore} to ${storageInFlight.toDatastore} is in progress until t=${storageInFlight.completesAtSeconds.toFixed(1)} s; let it finish (advance the clock) before changing the VM`,
+      );
+    }
 
     const before = existing ? currentFootprint(existing) : null;
     if (before) chargeFootprint(txn, before, -1);
     const previous = existing?.status ?? initialStatus(refs.cluster);
+    const imported = importedDisks(name, spec, inputs?.diskImages, previous.importedDisks);
+    const diskDatastores = placeVmDisks(
+      txn,
+      name,
+      { spec, importedDisks: imported },
+      existing ? { spec: existing.spec, diskDatastores: existing.status.diskDatastores } : null,
+      reachableFrom(txn, refs, before?.host ?? null),
+    );
+    const { diskDatastores: _previousPlacement, ...kept } = withCdrom(previous, spec);
     let status: VmStatus = {
-      ...withCdrom(previous, spec),
+      ...kept,
       observedGeneration: generation,
       cluster: refs.cluster,
-      importedDisks: importedDisks(name, spec, inputs?.diskImages, previous.importedDisks),
+      importedDisks: imported,
+      ...(spec.disks.some((d) => d.datastoreCluster !== undefined) ? { diskDatastores } : {}),
     };
-    chargeDisks(txn, name, existing ? { spec: existing.spec, importedDisks: previous.importedDisks } : null, {
-      spec,
+    // The spec as placed (every disk naming its datastore) is what storage and placement read.
+    const placed = placedSpec(spec, diskDatastores);
+    chargeDisks(txn, name, existing ? { spec: placedVmSpec(existing), importedDisks: previous.importedDisks } : null, {
+      spec: placed,
       importedDisks: status.importedDisks,
     });
 
@@ -217,7 +256,7 @@ export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
     if (spec.powerState === "on") {
       // The memory overhead depends on the host: admitted without it before placement, with it after.
       admitVm(txn, name, spec, refs.cluster, 0);
-      const choice = chooseHost(txn, name, spec, refs, before?.host ?? null);
+      const choice = chooseHost(txn, name, placed, refs, before?.host ?? null);
       status = powerOnAt(txn, name, spec, refs.cluster, choice.host, status);
       if (!before) {
         // Powered on by the user: HA owes it no restart any more.
@@ -237,10 +276,10 @@ export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
 
     const applied = txn.put<VmRecord>({ kind: "VirtualMachine", name, spec, status, generation });
     enforceHaAdmission(txn, existing, applied);
-    if (spec.powerState === "on" && before && pinTarget) livePinMove(txn, name, spec, refs.cluster, before.host, pinTarget);
+    if (spec.powerState === "on" && before && pinTarget) livePinMove(txn, name, placed, refs.cluster, before.host, pinTarget);
     const oldPin = existing?.spec.host;
     if (existing && spec.powerState === "off" && oldPin !== undefined && refs.pinned && refs.pinned.name !== oldPin)
-      coldPinMove(txn, name, existing.spec, spec, oldPin, refs.pinned);
+      coldPinMove(txn, name, placedVmSpec(existing), placed, oldPin, refs.pinned);
     for (const c of new Set([existing?.status.cluster ?? null, refs.cluster])) {
       if (c === null) continue;
       refreshCluster(txn, c);
@@ -256,13 +295,19 @@ export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
         name,
         rulesNaming(txn, vm.status.cluster, name).map((r) => `Rule ${r.name}`),
       );
+    refuseIfDependents(
+      "VirtualMachine",
+      name,
+      txn.related("datastoreClustersNamingVm", name).map((c) => `DatastoreCluster ${c} (anti-affinity rule)`),
+    );
     if (vm.status.migration) abortMigration(txn, name, "the VM is being deleted");
+    if (vm.status.storageMigration) abortStorageMigration(txn, name, "the VM is being deleted");
     const before = currentFootprint(vm);
     if (before) {
       chargeFootprint(txn, before, -1);
       txn.emit("VirtualMachine", name, "PoweredOff", `powered off on ${before.host}`);
     }
-    chargeDisks(txn, name, { spec: vm.spec, importedDisks: vm.status.importedDisks }, null);
+    chargeDisks(txn, name, { spec: placedVmSpec(vm), importedDisks: vm.status.importedDisks }, null);
     txn.remove("VirtualMachine", name);
     txn.emit("VirtualMachine", name, "Deleted", "virtual machine deleted");
     if (vm.status.cluster !== null) {

@@ -7,8 +7,9 @@ import type { ImportedDisk, VmSpec } from "../../../schema/virtual-machine";
 import { refuse } from "../kernel/errors";
 import type { DatastoreRecord } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
+import { diskLocation } from "./placed-disks";
 
-/** A VM's disks with what sizes them: the spec, and what P2V read for disks imported from an image. */
+/** A VM's disks with what sizes them: the placed spec (placed-disks.ts), and what P2V read for disks imported from an image. */
 export interface VmDisks {
   spec: VmSpec;
   importedDisks: readonly ImportedDisk[];
@@ -29,7 +30,10 @@ export function diskSizeGb(vm: VmDisks, index: number): number {
 /** GB per datastore for a VM's disks (several disks may share one datastore). */
 function diskUsage(vm: VmDisks | null): Map<string, number> {
   const usage = new Map<string, number>();
-  vm?.spec.disks.forEach((disk, i) => usage.set(disk.datastore, tidyGb((usage.get(disk.datastore) ?? 0) + diskSizeGb(vm, i))));
+  vm?.spec.disks.forEach((disk, i) => {
+    const ds = diskLocation(disk);
+    usage.set(ds, tidyGb((usage.get(ds) ?? 0) + diskSizeGb(vm, i)));
+  });
   return usage;
 }
 
@@ -40,7 +44,7 @@ function diskUsage(vm: VmDisks | null): Map<string, number> {
 function checkBlockBackends(txn: Txn, vm: string, spec: VmSpec): void {
   spec.disks.forEach((disk, i) => {
     if (disk.backend !== "partition" && disk.backend !== "device") return;
-    const ds = txn.get<DatastoreRecord>("Datastore", disk.datastore);
+    const ds = disk.datastore === undefined ? undefined : txn.get<DatastoreRecord>("Datastore", disk.datastore);
     if (ds?.spec.type !== "nfs") return;
     refuse(
       "InvalidSpec",
@@ -57,7 +61,7 @@ function checkBlockBackends(txn: Txn, vm: string, spec: VmSpec): void {
 export function chargeDisks(txn: Txn, vm: string, before: VmDisks | null, after: VmDisks | null): void {
   const old = diskUsage(before);
   const wanted = diskUsage(after);
-  const field = (datastore: string, leaf: string) => `disks.${after!.spec.disks.findIndex((d) => d.datastore === datastore)}.${leaf}`;
+  const field = (datastore: string, leaf: string) => `disks.${after!.spec.disks.findIndex((d) => diskLocation(d) === datastore)}.${leaf}`;
   for (const [name, gb] of wanted) {
     const ds = txn.get<DatastoreRecord>("Datastore", name);
     if (!ds) refuse("NotFound", { kind: "VirtualMachine", name: vm, field: field(name, "datastore") }, `Datastore ${name} does not exist`);

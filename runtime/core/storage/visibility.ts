@@ -6,13 +6,14 @@
  * copied to datastores the target mounts.
  */
 import type { VmSpec } from "../../../schema/virtual-machine";
+import { diskLocation } from "./placed-disks";
 
-/** The datastores holding the VM's disks that `mounted` lacks, each once, in disk order; empty when it sees them all. */
+/** The datastores holding the VM's disks (a placed spec: placed-disks.ts) that `mounted` lacks, each once, in disk order; empty when it sees them all. */
 export function unmountedDatastores(spec: VmSpec, mounted: readonly string[]): string[] {
   const disks = spec.disks;
   let missing: string[] | undefined;
   for (let i = 0; i < disks.length; i++) {
-    const ds = disks[i].datastore;
+    const ds = diskLocation(disks[i]);
     if (!mounted.includes(ds) && !missing?.includes(ds)) (missing ??= []).push(ds);
   }
   return missing ?? NONE;
@@ -22,7 +23,9 @@ const NONE: string[] = [];
 /** "disk 0 on datastore local1 (partition /dev/sda5)" for each disk on one of `datastores`. */
 export function describeDisksOn(spec: VmSpec, datastores: readonly string[]): string[] {
   return spec.disks.flatMap((d, i) =>
-    datastores.includes(d.datastore) ? [`disk ${i} on datastore ${d.datastore}${d.backend ? ` (${d.backend} ${d.path})` : ""}`] : [],
+    datastores.includes(diskLocation(d))
+      ? [`disk ${i} on datastore ${diskLocation(d)}${d.backend ? ` (${d.backend} ${d.path})` : ""}`]
+      : [],
   );
 }
 

@@ -24,6 +24,7 @@ import type { Txn } from "../kernel/txn";
 import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "../guests/vm-footprint";
 import { setVmMigration } from "./vm-migration-state";
 import { runningStatus } from "./vm-status";
+import { placedVmSpec } from "../storage/placed-disks";
 
 const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
   converged: "fewer pages left than the stop threshold",
@@ -123,7 +124,7 @@ export function migrateVm(txn: Txn, name: string, toHost: string, event: { reaso
   const guestCpu = guestCpuOf(txn, vm);
   const cpu = guestCpu ? cpuMigrationObstacles(guestCpu, target.spec) : [];
   if (cpu.length > 0) refuse("Incompatible", subject, `cannot live-migrate to ${toHost}: ${cpu.join("; ")}`);
-  const unseen = unmountedDatastores(vm.spec, target.spec.datastores);
+  const unseen = unmountedDatastores(placedVmSpec(vm), target.spec.datastores);
   if (unseen.length > 0)
     refuse(
       "Incompatible",
