@@ -2,11 +2,11 @@
  * Every bad input is refused with a code and a message naming the object, the field and the
  * reason, and leaves the state file exactly as it was.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { join } from "node:path";
 import { type Runtime, openRuntime } from "../../runtime";
 import { cluster, esxHost, pool, vm } from "../support/fixtures";
-import { dumpStateFile, tempDir } from "../support/state-file";
+import { expectRefusalKeepsFile, tempDir } from "../support/state-file";
 
 let rt: Runtime;
 let path: string;
@@ -24,17 +24,8 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function expectRefusal(attempt: () => Promise<unknown>, code: string, ...fragments: (string | RegExp)[]): Promise<void> {
-  const before = dumpStateFile(path);
-  const error = await attempt().then(
-    () => undefined,
-    (e: unknown) => e as Error & { code?: string },
-  );
-  expect(error, "the operation should have been refused").toBeInstanceOf(Error);
-  expect(error!.code).toBe(code);
-  for (const f of fragments) expect(error!.message).toMatch(f);
-  expect(dumpStateFile(path)).toBe(before);
-}
+const expectRefusal = (attempt: () => Promise<unknown>, code: string, ...fragments: (string | RegExp)[]) =>
+  expectRefusalKeepsFile(path, attempt, code, ...fragments);
 
 describe("refused operations change nothing", () => {
   it("unknown kind", async () => {

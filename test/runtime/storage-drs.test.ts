@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DatastoreClusterObject, type DatastoreObject, type Runtime, type VirtualMachineObject, openRuntime } from "../../runtime";
 import { cluster, datastore, esxHost, vm } from "../support/fixtures";
-import { dumpStateFile, tempDir } from "../support/state-file";
+import { expectRefusalKeepsFile, tempDir } from "../support/state-file";
 
 let rt: Runtime;
 let path: string;
@@ -38,17 +38,8 @@ const inPod = (sizeGb: number, podName = "gold") => ({ datastoreCluster: podName
 const reasons = async (kind: string, name: string) =>
   (await rt.events()).filter((e) => e.kind === kind && e.name === name).map((e) => `${e.timeSeconds} ${e.reason}`);
 
-async function expectRefusal(attempt: () => Promise<unknown>, code: string, ...fragments: string[]): Promise<void> {
-  const before = dumpStateFile(path);
-  const error = await attempt().then(
-    () => undefined,
-    (e: unknown) => e as Error & { code?: string },
-  );
-  expect(error, "the operation should have been refused").toBeInstanceOf(Error);
-  expect(error!.code).toBe(code);
-  for (const f of fragments) expect(error!.message).toContain(f);
-  expect(dumpStateFile(path)).toBe(before);
-}
+const expectRefusal = (attempt: () => Promise<unknown>, code: string, ...fragments: (string | RegExp)[]) =>
+  expectRefusalKeepsFile(path, attempt, code, ...fragments);
 
 describe("DatastoreCluster", () => {
   it("pools its members: defaults, space sums and each member's used percentage in status", async () => {
