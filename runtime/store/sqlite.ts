@@ -129,6 +129,9 @@ export class SqliteStore implements Store {
       revision: this.db.prepare<[], { revision: number }>("SELECT revision FROM state WHERE id = 1"),
       state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"),
       objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects ORDER BY kind, name"),
+      object: this.db.prepare<[Kind, string], ObjectRow>(
+        "SELECT kind, name, spec, status, generation, version FROM objects WHERE kind = ? AND name = ?",
+      ),
       insert: this.db.prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES (?, ?, ?, ?, ?, 1)"),
       update: this.db.prepare(
         "UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?",
@@ -330,6 +333,15 @@ export class SqliteStore implements Store {
   async read<T>(query: (world: World) => T): Promise<T> {
     this.checkFileInPlace();
     return query(this.sync());
+  }
+
+  async readObject(kind: Kind, name: string): Promise<RuntimeObject | undefined> {
+    this.checkFileInPlace();
+    if (this.revision >= 0) return this.sync().get(kind, name);
+    // Not loaded yet: the row alone, after the same check of the state row as a load makes.
+    this.storedRevision();
+    const row = this.sql.object.get(kind, name);
+    return row && objectOfRow(this.db.name, row, REPAIR);
   }
 
   async events(sinceSeq: number): Promise<RuntimeEvent[]> {
