@@ -61,7 +61,8 @@ async function measure(args: Args): Promise<{ best: number; median: number }> {
 
 /**
  * CPU time (user + system, less sensitive to a busy machine than wall time) of the phases of a
- * `get` in a fresh process: loading the runtime's modules, opening the file, loading the world.
+ * `get` in a fresh process: loading the runtime's modules, opening the file, the get (one VM's row),
+ * then loading the world (what `status`, `apply` and every other read and write of a fresh process pay).
  */
 function cpuPhases(state: string): Record<string, number> {
   const script = `
@@ -75,6 +76,8 @@ function cpuPhases(state: string): Record<string, number> {
       phases.open = ms() - phases.loadModules;
       await rt.get("VirtualMachine", "vm5000");
       phases.firstGet = ms() - phases.open - phases.loadModules;
+      await rt.list("Cluster");
+      phases.loadWorld = ms() - phases.firstGet - phases.open - phases.loadModules;
       await rt.close();
       console.log(JSON.stringify(phases));
     })();`;
