@@ -4,7 +4,7 @@
  * only through openRuntime and the Runtime interface, so they work the same against a server.
  */
 import type { Command } from "commander";
-import { type Runtime, openRuntime } from "../runtime";
+import type { Runtime } from "../runtime";
 import { print, toJson } from "./output";
 
 export interface GlobalOptions {
@@ -38,6 +38,8 @@ export function createCli(program: Command): Cli {
       const g = globals();
       const url = g.url ?? (process.env.POLYVISOR_URL || undefined);
       const token = g.token ?? (process.env.POLYVISOR_TOKEN || undefined);
+      // Loaded here, not at startup: --help, --version and usage errors do without the runtime's modules.
+      const { openRuntime } = await import("../runtime");
       const rt = await openRuntime(url !== undefined ? { url, token } : { path: access.path ?? g.state, create: access.create });
       try {
         return await work(rt);

@@ -3,7 +3,7 @@
  * error is one line on stderr (one JSON object under --json), never a stack trace, and never longer
  * than MAX_ERROR_CHARS whatever the input echoed in it.
  */
-import { isPolyvisorError, isStateUnusableError } from "../runtime";
+import { isPolyvisorError, isStateUnusableError } from "../runtime/api";
 import { clip } from "./format";
 import { UsageError } from "./usage-error";
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { PolyvisorError } from "../runtime";
+import { PolyvisorError } from "../runtime/api";
 import { KINDS, type Kind } from "../schema";
 import { clip, quote } from "./format";
 import { UsageError } from "./usage-error";

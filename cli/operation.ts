@@ -2,7 +2,8 @@
  * What the commands that change something share: reading an object to change one field of its
  * spec, waiting for the work it started (the runtime's settle), and reporting what happened.
  */
-import { type Kind, PolyvisorError, type Runtime, type RuntimeEvent, type RuntimeObject, settleWithProgress } from "../runtime";
+import type { Kind, Runtime, RuntimeEvent, RuntimeObject } from "../runtime";
+import { PolyvisorError } from "../runtime/api";
 import type { Cli } from "./context";
 import { formatSeconds } from "./format";
 import { eventsDuring, renderEvents } from "./commands/events";
@@ -43,6 +44,7 @@ export async function runOperation(
   opts: { wait?: boolean; hint?: string; progress?: (rt: Runtime) => Promise<string> } = {},
 ): Promise<void> {
   await cli.withRuntime(async (rt) => {
+    const { settleWithProgress } = await import("../runtime");
     let target: { kind: Kind; name: string } | undefined;
     const events = await eventsDuring(rt, async () => {
       target = await work(rt);

@@ -5,7 +5,6 @@ import type { Runtime, RuntimeOptions } from "./api";
 import { PolyvisorError } from "./api";
 import { invalidInput } from "./core/kernel/errors";
 import { LocalRuntime } from "./local-runtime";
-import { openRemoteRuntime } from "./remote/remote-runtime";
 import { SqliteStore } from "./store/sqlite";
 
 export type {
@@ -58,7 +57,11 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const opts = parsed.data;
   // A server named in the environment is used when the caller names neither a server, a file nor a database.
   const url = opts.url ?? (opts.path === undefined && opts.postgres === undefined ? process.env.POLYVISOR_URL || undefined : undefined);
-  if (url !== undefined) return openRemoteRuntime(url, opts.token ?? (process.env.POLYVISOR_TOKEN || undefined));
+  if (url !== undefined) {
+    // Loaded only here: the HTTP client and the routes' schemas are no part of a start over a local state.
+    const { openRemoteRuntime } = await import("./remote/remote-runtime");
+    return openRemoteRuntime(url, opts.token ?? (process.env.POLYVISOR_TOKEN || undefined));
+  }
   if (opts.path !== undefined && opts.postgres !== undefined) {
     throw new PolyvisorError(
       "InvalidSpec",

@@ -5,10 +5,10 @@ import { type Command, checkName, execute } from "./core/commands";
 import { parseSpec } from "./core/kinds/common";
 import { checkPlainData } from "./plain-input";
 import { invalidInput } from "./core/kernel/errors";
-import { present } from "./core/present";
+import { present, presentVm } from "./core/present";
 import { BUILT_IN_TEMPLATES } from "./core/containers/catalog";
 import { builtInTemplateObject } from "./core/containers/templates";
-import { type Kind, type RuntimeObject, compareNames } from "./core/kernel/model";
+import { type Kind, type RuntimeObject, type VmRecord, compareNames } from "./core/kernel/model";
 import type { ApplyMode } from "./core/kinds/common";
 import { type HistoryQuery, readHistory } from "./core/history/record";
 import { readDiskImages } from "./io/disk-imports";
@@ -89,7 +89,12 @@ export class LocalRuntime implements Runtime {
     return this.applyAs("update", obj);
   }
 
-  get(kind: Kind, name: string) {
+  async get(kind: Kind, name: string) {
+    // A VM is shown from itself alone: a store that reads its row spares a fresh process loading the world.
+    if (kind === "VirtualMachine" && this.store.readObject) {
+      const vm = await this.store.readObject(kind, name);
+      return vm && presentVm(vm as VmRecord);
+    }
     return this.store.read((world) => {
       const obj = world.get(kind, name) ?? (kind === "Template" ? builtInTemplateObject(name) : undefined);
       return obj && present(world, obj);

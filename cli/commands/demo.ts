@@ -8,7 +8,7 @@
  * last.
  */
 import type { ClusterObject, ObjectInput, Runtime } from "../../runtime";
-import { isPolyvisorError } from "../../runtime";
+import { isPolyvisorError } from "../../runtime/api";
 import { DEMO_ALARMS, buildRestOfDatacenter } from "./datacenter";
 import { renderDrs } from "./drs";
 import { eventsDuring, renderEvents } from "./events";

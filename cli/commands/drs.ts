@@ -1,5 +1,6 @@
 /** `polyvisor drs CLUSTER`: what the last DRS pass saw and did, or a pass run now. */
-import { type ClusterObject, PolyvisorError } from "../../runtime";
+import type { ClusterObject } from "../../runtime";
+import { PolyvisorError } from "../../runtime/api";
 import { type Cli, examples } from "../context";
 import type { DrsMove } from "../../schema/cluster";
 import { formatSeconds, table } from "../format";

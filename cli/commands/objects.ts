@@ -1,5 +1,6 @@
 /** `polyvisor apply|get|describe|delete`: objects of every kind, as kubectl does for its resources. */
-import { type Runtime, type RuntimeObject, isPolyvisorError, openRuntime } from "../../runtime";
+import type { Runtime, RuntimeObject } from "../../runtime";
+import { isPolyvisorError } from "../../runtime/api";
 import { type Cli, examples } from "../context";
 import { AlreadyReported, EXIT_REFUSED, describeError } from "../errors";
 import { table } from "../format";
@@ -43,6 +44,7 @@ async function applyEntries(rt: Runtime, entries: ManifestEntry[], expectGenerat
 
 /** --dry-run: the same changes on a copy of the state in memory; the state itself is not touched. */
 async function dryRun(rt: Runtime, entries: ManifestEntry[], expectGeneration: boolean): Promise<ApplyResult[]> {
+  const { openRuntime } = await import("../../runtime");
   const copy = await openRuntime({ path: ":memory:" });
   try {
     await copy.importState(await rt.exportState());

@@ -1,6 +1,5 @@
 /** `polyvisor serve`: the runtime as a shared HTTP server until SIGTERM or SIGINT. */
 import type { Cli } from "../context";
-import { defaultStatePath } from "../../runtime";
 import { UsageError } from "../format";
 
 interface ServeFlags {
@@ -58,6 +57,7 @@ export function registerServe({ program }: Cli): void {
       const globals = program.opts<{ state?: string }>();
       if (flags.postgres !== undefined && globals.state !== undefined) throw new UsageError("--state and --postgres exclude each other");
       const postgres = flags.postgres ?? (globals.state === undefined ? process.env.POLYVISOR_POSTGRES || undefined : undefined);
+      const { defaultStatePath } = await import("../../runtime");
       const options = {
         statePath: globals.state ?? defaultStatePath(),
         postgres,

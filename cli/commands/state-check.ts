@@ -3,7 +3,8 @@
  * every check passes; a state with problems cannot be trusted, so it exits as unusable state (3).
  */
 import type { Command } from "commander";
-import { type StateCheck, StateUnusableError } from "../../runtime";
+import type { StateCheck } from "../../runtime";
+import { StateUnusableError } from "../../runtime/api";
 import type { Cli } from "../context";
 
 export function renderStateCheck(check: StateCheck): string {

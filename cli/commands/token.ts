@@ -1,13 +1,15 @@
 /** `polyvisor token create|list|revoke`: the API tokens of a server's state file. */
 import type { Cli } from "../context";
-import { defaultStatePath } from "../../runtime";
-import { ROLES, type Role } from "../../runtime/server/routes";
-import { type TokenRegistry, defaultTokenName, openTokenRegistry } from "../../runtime/server/tokens";
+import type { Role } from "../../runtime/server/routes";
+import type { TokenRegistry } from "../../runtime/server/tokens";
 import { UsageError, table } from "../format";
 
 export function registerToken({ program }: Cli): void {
   const globals = () => program.opts<{ state?: string; json?: boolean }>();
+  // The registry's modules (the server's roles, the store) are loaded by the token commands alone.
   const withTokens = async (work: (tokens: TokenRegistry) => Promise<void>) => {
+    const { defaultStatePath } = await import("../../runtime");
+    const { openTokenRegistry } = await import("../../runtime/server/tokens");
     const registry = openTokenRegistry(globals().state ?? defaultStatePath());
     try {
       await work(registry.tokens);
@@ -21,10 +23,12 @@ export function registerToken({ program }: Cli): void {
     .description("create a token and print it (alone, once: it is stored only as a hash)")
     .requiredOption("--role <role>", "viewer (reads), operator (also host failures, the clock, DRS) or admin (everything)")
     .option("--name <name>", "a name to list and revoke it by (default: the role and a random suffix)")
-    .action((o: { role: string; name?: string }) => {
+    .action(async (o: { role: string; name?: string }) => {
+      const { ROLES } = await import("../../runtime/server/routes");
       if (!(ROLES as readonly string[]).includes(o.role))
         throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got "${o.role.slice(0, 40)}"`);
       const role = o.role as Role;
+      const { defaultTokenName } = await import("../../runtime/server/tokens");
       return withTokens(async (tokens) => {
         process.stdout.write(`${await tokens.create(role, o.name ?? defaultTokenName(role), new Date())}\n`);
       });

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
-import { type HostObject, type Runtime, type WhatIfReport, type WhatIfStep, openRuntime } from "../../runtime";
+import type { HostObject, Runtime, WhatIfReport, WhatIfStep } from "../../runtime";
 import { UsageError, formatSeconds, parseDuration, table } from "../format";
 
 interface WhatIfFlags {
@@ -119,6 +119,7 @@ export function registerWhatIfCommand(program: Command, print: (line: string) =>
       const given = [o.steps !== undefined, o.failHost.length > 0, o.failEachHost === true].filter(Boolean).length;
       if (given !== 1) throw new UsageError("what-if takes one of --steps FILE, --fail-host NAME or --fail-each-host");
       const globals = program.opts<{ state?: string; url?: string; json?: boolean }>();
+      const { openRuntime } = await import("../../runtime");
       const rt = await openRuntime({ path: globals.state, url: globals.url });
       try {
         if (o.failEachHost) {

@@ -27,6 +27,24 @@ export function present(world: RelatedView, obj: RuntimeObject): RuntimeObject {
   return deepFreeze(withLists(world, obj));
 }
 
+/**
+ * A VM as the API shows it. Its figures are read from the VM alone, not from the world, so a store
+ * can show one from its row without loading the world.
+ */
+export function presentVm(obj: VmRecord): RuntimeObject {
+  return deepFreeze(vmWithFigures(obj));
+}
+
+function vmWithFigures(vm: VmRecord): RuntimeObject {
+  const s = vm.status;
+  const guest = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
+  const score = vmDrsScore(vm);
+  return {
+    ...vm,
+    status: { ...s, cpuGuestEntitlementMhz: guest, cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest, drsScore: score ?? null },
+  };
+}
+
 function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
   const status = obj.status as Record<string, unknown>;
   switch (obj.kind) {
@@ -54,20 +72,8 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
       const hosts = names(world, "hostsMountingDatastore", obj.name);
       return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };
     }
-    case "VirtualMachine": {
-      const s = (obj as VmRecord).status;
-      const guest = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
-      const score = vmDrsScore(obj as VmRecord);
-      return {
-        ...obj,
-        status: {
-          ...status,
-          cpuGuestEntitlementMhz: guest,
-          cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest,
-          drsScore: score ?? null,
-        },
-      };
-    }
+    case "VirtualMachine":
+      return vmWithFigures(obj as VmRecord);
     case "DatastoreCluster":
       return {
         ...obj,

@@ -75,6 +75,9 @@ interface StateRow {
   next_timer_seq: number;
 }
 
+/** The most of the file mapped into memory (SQLite maps no more than the file's size). */
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 /** Events per INSERT: most operations emit a handful; SQLite allows 32,766 parameters per statement. */
 const EVENT_BATCH = 64;
 
@@ -116,6 +119,9 @@ export class SqliteStore implements Store {
       // Checkpoint the WAL every ~40 MB instead of every 4 MB: a write touches several pages, and
       // frequent checkpoints made every 200th operation pay for copying the log back.
       db.pragma("wal_autocheckpoint = 10000");
+      // Pages read through a memory map instead of a read call each: loading the world of 10,000 VMs
+      // (a fresh process's first read) spends about half as long in SQLite. Only address space is reserved.
+      db.pragma(`mmap_size = ${MMAP_BYTES}`);
     } catch (e) {
       db?.close();
       if (!inMemory) {
@@ -129,6 +135,9 @@ export class SqliteStore implements Store {
       revision: this.db.prepare<[], { revision: number }>("SELECT revision FROM state WHERE id = 1"),
       state: this.db.prepare<[], StateRow>("SELECT revision, clock_seconds, random_state, timers, next_timer_seq FROM state WHERE id = 1"),
       objects: this.db.prepare<[], ObjectRow>("SELECT kind, name, spec, status, generation, version FROM objects ORDER BY kind, name"),
+      object: this.db.prepare<[Kind, string], ObjectRow>(
+        "SELECT kind, name, spec, status, generation, version FROM objects WHERE kind = ? AND name = ?",
+      ),
       insert: this.db.prepare("INSERT INTO objects (kind, name, spec, status, generation, version) VALUES (?, ?, ?, ?, ?, 1)"),
       update: this.db.prepare(
         "UPDATE objects SET spec = ?, status = ?, generation = ?, version = version + 1 WHERE kind = ? AND name = ? AND version = ?",
@@ -330,6 +339,15 @@ export class SqliteStore implements Store {
   async read<T>(query: (world: World) => T): Promise<T> {
     this.checkFileInPlace();
     return query(this.sync());
+  }
+
+  async readObject(kind: Kind, name: string): Promise<RuntimeObject | undefined> {
+    this.checkFileInPlace();
+    if (this.revision >= 0) return this.sync().get(kind, name);
+    // Not loaded yet: the row alone, after the same check of the state row as a load makes.
+    this.storedRevision();
+    const row = this.sql.object.get(kind, name);
+    return row && objectOfRow(this.db.name, row, REPAIR);
   }
 
   async events(sinceSeq: number): Promise<RuntimeEvent[]> {

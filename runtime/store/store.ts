@@ -3,7 +3,7 @@
  * write runs on the freshest world under the store's write lock and persists all of its changes
  * in one transaction, or nothing.
  */
-import type { Changes, RuntimeEvent, World } from "../core/kernel/model";
+import type { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/kernel/model";
 import type { InvariantCheck } from "../core/state-invariants";
 
 export interface WriteOutcome<T> {
@@ -32,6 +32,11 @@ export interface WriteOptions {
 export interface Store {
   write<T>(operation: (world: World) => WriteOutcome<T>, options?: WriteOptions): Promise<T>;
   read<T>(query: (world: World) => T): Promise<T>;
+  /**
+   * One object as stored. A store that can reads it from its row while it has not loaded the world
+   * (a fresh process answering one `get` need not load 10,000 objects), else from the world.
+   */
+  readObject?(kind: Kind, name: string): Promise<RuntimeObject | undefined>;
   events(sinceSeq: number): Promise<RuntimeEvent[]>;
   /** API tokens of a server over this state, by name. */
   tokens(): Promise<TokenRecord[]>;
