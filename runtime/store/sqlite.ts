@@ -75,9 +75,6 @@ interface StateRow {
   next_timer_seq: number;
 }
 
-/** The most of the file mapped into memory (SQLite maps no more than the file's size). */
-const MMAP_BYTES = 256 * 1024 * 1024;
-
 /** Events per INSERT: most operations emit a handful; SQLite allows 32,766 parameters per statement. */
 const EVENT_BATCH = 64;
 
@@ -119,9 +116,6 @@ export class SqliteStore implements Store {
       // Checkpoint the WAL every ~40 MB instead of every 4 MB: a write touches several pages, and
       // frequent checkpoints made every 200th operation pay for copying the log back.
       db.pragma("wal_autocheckpoint = 10000");
-      // Pages read through a memory map instead of a read call each: loading the world of 10,000 VMs
-      // (a fresh process's first read) spends about half as long in SQLite. Only address space is reserved.
-      db.pragma(`mmap_size = ${MMAP_BYTES}`);
     } catch (e) {
       db?.close();
       if (!inMemory) {
