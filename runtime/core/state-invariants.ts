@@ -6,25 +6,13 @@
  * space equal to the disks on it, and pending timers in order and consistent with the clock.
  * Returns the problems found, each naming the object; an empty list is a healthy state.
  */
-import { SPEC_SCHEMAS, isManagedKind } from "../../schema";
+import { KINDS, SPEC_SCHEMAS, isManagedKind } from "../../schema";
 import { containerFootprint, runningFootprint } from "./containers/resources";
 import { DRS_PASS_TASK, STORAGE_DRS_PASS_TASK } from "./kernel/timers";
 import { diskSizeGb, tidyGb } from "./storage/disks";
 import { placedVmSpec } from "./storage/placed-disks";
-import type { ContainerRecord, DatastoreRecord, HostRecord, Kind, VmRecord, World } from "./kernel/model";
+import type { ContainerRecord, DatastoreRecord, HostRecord, VmRecord, World } from "./kernel/model";
 import { type Footprint, currentFootprint, incomingFootprint } from "./guests/vm-footprint";
-
-const KINDS: Kind[] = [
-  "Cluster",
-  "Host",
-  "Datastore",
-  "ResourcePool",
-  "VirtualMachine",
-  "Container",
-  "Template",
-  "Rule",
-  "DatastoreCluster",
-];
 
 export interface InvariantCheck {
   name: string;

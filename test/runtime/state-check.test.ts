@@ -135,6 +135,23 @@ describe("a state damaged behind the runtime's back", () => {
     }
   });
 
+  it("an alarm whose spec is no longer valid (alarms are checked like every other kind)", async () => {
+    await rt.apply({
+      kind: "Alarm",
+      name: "failover",
+      spec: { target: { kind: "Cluster", name: "farm" }, metric: "haFailoverCapacity", threshold: 1 },
+    });
+    damage("UPDATE objects SET spec = json_set(spec, '$.threshold', 1e10) WHERE kind = 'Alarm' AND name = 'failover'");
+    const fresh = await openRuntime({ path });
+    try {
+      expect(problems(await fresh.checkState())).toEqual([
+        expect.stringMatching(/^specs and numbers: Alarm failover: spec field threshold: Too big/),
+      ]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("a row that cannot be read is reported, not thrown", async () => {
     damage("UPDATE objects SET spec = 'nope' WHERE kind = 'Host' AND name = 'esx3'");
     const fresh = await openRuntime({ path });
