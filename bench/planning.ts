@@ -14,7 +14,8 @@ import { SeededRandom } from "../runtime/core/kernel/random";
 import { whatIf } from "../runtime/core/what-if";
 import { Txn } from "../runtime/core/kernel/txn";
 import { executeIn } from "../runtime/core/commands";
-import { type Bins, type PackItem, firstFitDecreasing, pack } from "../runtime/planning/packing";
+import type { Bins, PackItem } from "../runtime/planning/bin-supply";
+import { firstFitDecreasing, pack } from "../runtime/planning/packing";
 import { buildWorld } from "./ha-failover";
 import { fmt, header, nowUs, percentile } from "./stats";
 

@@ -19,7 +19,8 @@ import { compareNames } from "../core/kernel/model";
 import { guestCost } from "../core/guests/vm-footprint";
 import type { ExistingHost } from "./hosts-file";
 import { type Sample, type Server, percentile } from "./inventory";
-import { type BinSupply, type PackItem, type PackResult, pack } from "./packing";
+import type { BinSupply, PackItem } from "./bin-supply";
+import { type PackResult, pack } from "./packing";
 import { type HostModel, HostPool, type PlanHost, hostInput, newHostNames, planHost } from "./plan-hosts";
 
 export type { HostModel };

@@ -1,16 +1,9 @@
 import fc from "fast-check";
 import highsLoader from "highs";
 import { describe, expect, it } from "vitest";
-import {
-  type BinSupply,
-  type PackItem,
-  binCentric,
-  cardinalityBound,
-  firstFitDecreasing,
-  martelloTothL2,
-  pack,
-  packingLowerBound,
-} from "../../runtime/planning/packing";
+import type { BinSupply, PackItem } from "../../runtime/planning/bin-supply";
+import { binCentric, firstFitDecreasing, pack } from "../../runtime/planning/packing";
+import { cardinalityBound, martelloTothL2, packingLowerBound } from "../../runtime/planning/packing-bounds";
 
 const CAP = [1000, 1000];
 
