@@ -24,6 +24,7 @@ import { RUNTIME_TIMELINE } from "../runtime/core/timer-handlers";
 import { advance } from "../runtime/core/kernel/timeline";
 import { Txn } from "../runtime/core/kernel/txn";
 import { haDemandOf } from "../runtime/core/ha/demand";
+import { NO_GUEST_LOAD } from "../runtime/core/kinds/host";
 import { footprintOf, recordedCost } from "../runtime/core/guests/vm-footprint";
 import { benchVmSpec } from "./inventory";
 import { fmt, header, nowUs, percentile } from "./stats";
@@ -101,14 +102,7 @@ function naiveFailover(world: World, failed: string[]): Outcome {
     status: {
       ...h.status,
       state: down.has(h.name) ? ("failed" as const) : h.status.state,
-      cpuReservedMhz: 0,
-      memoryReservedMb: 0,
-      cpuUsedMhz: 0,
-      memoryUsedMb: 0,
-      cpuEntitlementMhz: 0,
-      memoryEntitlementMb: 0,
-      vcpusCommitted: 0,
-      memoryCommittedMb: 0,
+      ...NO_GUEST_LOAD,
     },
   }));
   const start = nowUs();

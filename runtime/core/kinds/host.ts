@@ -21,6 +21,18 @@ export function hostCapacity(spec: HostSpec): { cpuMhz: number; memoryMb: number
   return { cpuMhz: spec.cpu.sockets * spec.cpu.coresPerSocket * spec.cpu.mhz, memoryMb: spec.memoryMb };
 }
 
+/** A host's reservations, usage, entitlements and commitments with no guest on it. */
+export const NO_GUEST_LOAD = {
+  cpuReservedMhz: 0,
+  memoryReservedMb: 0,
+  cpuUsedMhz: 0,
+  memoryUsedMb: 0,
+  cpuEntitlementMhz: 0,
+  memoryEntitlementMb: 0,
+  vcpusCommitted: 0,
+  memoryCommittedMb: 0,
+} as const;
+
 /** The status of a host before its capacity and the VMs on it are counted. */
 export function emptyHostStatus(generation: number, spec: HostSpec): StoredHostStatus {
   return {
@@ -29,14 +41,7 @@ export function emptyHostStatus(generation: number, spec: HostSpec): StoredHostS
     hypervisorVersion: hypervisorVersionOf(spec),
     cpuCapacityMhz: 0,
     memoryCapacityMb: 0,
-    cpuReservedMhz: 0,
-    memoryReservedMb: 0,
-    cpuUsedMhz: 0,
-    memoryUsedMb: 0,
-    cpuEntitlementMhz: 0,
-    memoryEntitlementMb: 0,
-    vcpusCommitted: 0,
-    memoryCommittedMb: 0,
+    ...NO_GUEST_LOAD,
     haFailoverHost: false,
   };
 }
