@@ -4,7 +4,7 @@
  * overhead percentage of the technique; memory: the overhead MB, always reserved), because that is
  * what the VM takes from the host: entitlements, usage and DRS load all count it.
  */
-import type { VmSpec } from "../../../schema/virtual-machine";
+import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
 import type { Dimension } from "./accounting";
 import type { VmRecord } from "../kernel/model";
 import { cpuOverheadMhz } from "../guests/virtualization-overhead";
@@ -67,17 +67,32 @@ export function claimsOnHost(guest: VmClaims, cost: GuestCost): VmClaims {
 }
 
 /**
- * Claims memoized per record: records are immutable values, so a VM that has not changed since the
- * last pass (most of them) is not recomputed. Entries go with their records.
+ * Claims memoized per record (records are immutable values, so a VM unchanged since the last pass is
+ * not recomputed) and per spec with the status they were worked out from: a new version of a VM that
+ * changes neither its spec, its demand nor its cost on its host (a new entitlement or usage, most
+ * versions a pass writes) finds them there. Entries go with their records and specs.
  */
-const memo = new WeakMap<VmRecord, VmClaims>();
+const byRecord = new WeakMap<VmRecord, VmClaims>();
+const bySpec = new WeakMap<VmSpec, { status: VmStatus; claims: VmClaims }>();
 
 /** A running VM's claims on the host it runs on. */
 export function vmClaims(vm: VmRecord): VmClaims {
-  let claims = memo.get(vm);
-  if (!claims) memo.set(vm, (claims = claimsOnHost(guestClaims(vm.spec, vm.status.cpuDemandMhz), recordedCost(vm.status))));
+  let claims = byRecord.get(vm);
+  if (claims !== undefined) return claims;
+  const s = vm.status;
+  const known = bySpec.get(vm.spec);
+  if (known !== undefined && sameClaimFigures(known.status, s)) claims = known.claims;
+  else {
+    claims = claimsOnHost(guestClaims(vm.spec, s.cpuDemandMhz), recordedCost(s));
+    bySpec.set(vm.spec, { status: s, claims });
+  }
+  byRecord.set(vm, claims);
   return claims;
 }
+
+/** Whether two statuses of one VM give the same claims: the same demand and the same cost on the host. */
+const sameClaimFigures = (a: VmStatus, b: VmStatus) =>
+  a.cpuDemandMhz === b.cpuDemandMhz && a.overheadMemoryMb === b.overheadMemoryMb && a.overheadCpuPercent === b.overheadCpuPercent;
 
 /** Entitlement and usage without contention (every claim at its ceiling), whole MHz and MB. */
 export function uncontended(claims: VmClaims): {

@@ -135,7 +135,8 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
 
 /**
  * Divvies the VM hosts' capacity into entitlements, then refreshes usage on every host of the
- * cluster. Each VM's claims are computed once and its record written at most once per step.
+ * cluster. Each VM's claims are computed once and its record written at most once per step, with its
+ * sample, its entitlement and its usage together.
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
   const running = runningVms(txn, cluster);
@@ -144,7 +145,7 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
     : running;
   const claims = vms.map(vmClaims);
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
-  const byHost = new Map<string, { vms: VmRecord[]; claims: VmClaims[] }>();
+  const byHost = new Map<string, HostVms>();
   vms.forEach((vm, i) => {
     const e = entitlements[i];
     const cpu = wholeUnits(e.cpu);
@@ -153,17 +154,28 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
       cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb
         ? vm
         : { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
-    if (updated !== running[i]) txn.put<VmRecord>(updated);
+    // A VM migrating counts on its target too (incoming entitlement), which may be refreshed before its source.
+    const writeNow = updated !== running[i] && updated.status.migration !== null;
+    if (writeNow) txn.put<VmRecord>(updated);
     const host = vm.status.currentHost!;
-    if (!byHost.has(host)) byHost.set(host, { vms: [], claims: [] });
-    byHost.get(host)!.vms.push(updated);
-    byHost.get(host)!.claims.push(claims[i]);
+    let here = byHost.get(host);
+    if (!here) byHost.set(host, (here = { vms: [], claims: [], unwritten: [] }));
+    here.vms.push(updated);
+    here.claims.push(claims[i]);
+    here.unwritten.push(updated !== running[i] && !writeNow);
   });
   for (const host of txn.relatedObjects<HostRecord>("hostsInCluster", cluster)) {
     const here = byHost.get(host.name);
-    if (here) applyHostUsage(txn, host, here.vms, here.claims);
+    if (here) applyHostUsage(txn, host, here.vms, here.claims, here.unwritten);
     else refreshHostUsage(txn, host.name);
   }
+}
+
+interface HostVms {
+  vms: VmRecord[];
+  claims: VmClaims[];
+  /** Whether each VM is a new version not written yet (a new sample or entitlement). */
+  unwritten: boolean[];
 }
 
 /** Starts planned moves as live migrations; DRS leaves each moved VM alone for the cooldown. */

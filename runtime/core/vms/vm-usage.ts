@@ -74,8 +74,17 @@ function incomingTotals(txn: Txn, host: string): { memoryUsedMb: number; cpuEnti
   return totals;
 }
 
-/** The same for callers that hold the host's VMs (as this operation sees them) and their claims already. */
-export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecord[], claims: readonly VmClaims[]): void {
+/**
+ * The same for callers that hold the host's VMs (as this operation sees them) and their claims already;
+ * `unwritten` marks VMs whose version the caller has not written yet, written here with their usage.
+ */
+export function applyHostUsage(
+  txn: Txn,
+  host: HostRecord,
+  vms: readonly VmRecord[],
+  claims: readonly VmClaims[],
+  unwritten?: readonly boolean[],
+): void {
   const n = vms.length;
   const incoming = incomingTotals(txn, host.name);
   const used = { cpu: new Array<number>(n), memory: new Array<number>(n) };
@@ -117,7 +126,7 @@ export function applyHostUsage(txn: Txn, host: HostRecord, vms: readonly VmRecor
     const overhead = used.cpu[i] - guest;
     if (vm.status.cpuUsedMhz !== guest || vm.status.overheadCpuMhz !== overhead || vm.status.memoryUsedMb !== used.memory[i]) {
       txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: guest, overheadCpuMhz: overhead, memoryUsedMb: used.memory[i] } });
-    }
+    } else if (unwritten?.[i]) txn.put<VmRecord>(vm);
   }
   putHostUsage(txn, host, { cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz, memoryEntitlementMb });
 }
