@@ -95,31 +95,23 @@ export interface PassOptions {
   rulesOnly?: boolean;
 }
 
-/** The cluster's running VMs, on hosts the cluster reaches (an isolated host's VMs are out of its sight). */
-function runningVms(txn: Txn, cluster: string): VmRecord[] {
-  const reached = new Set(
-    txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "isolated" ? [] : [h.name])),
-  );
-  return txn
-    .relatedObjects<VmRecord>("vmsInCluster", cluster)
-    .filter((vm) => vm.status.powerState === "on" && vm.status.currentHost !== null && reached.has(vm.status.currentHost));
+/** The hosts of the cluster it reaches (an isolated host's VMs are out of its sight). */
+function reachedHosts(txn: Txn, cluster: string): Set<string> {
+  return new Set(txn.relatedObjects<HostRecord>("hostsInCluster", cluster).flatMap((h) => (h.status.state === "isolated" ? [] : [h.name])));
 }
 
 /**
- * New demand samples, in VM-name order so that bursts draw the same random numbers on every run.
- * Not written yet: refreshEntitlements writes each VM once, with its sample and its entitlement.
- * A sample within `tolerancePercent` of the VM's stored demand keeps the stored one: a diurnal
- * workload moves by about 1% a pass, and a VM whose demand is unchanged keeps its claims, so its
- * entitlement and usage stay too and the pass need not rewrite it.
+ * The VM with a new demand sample, not written yet: refreshEntitlements writes each VM once, with its
+ * sample, its entitlement and its usage. A sample within `tolerancePercent` of the VM's stored demand
+ * keeps the stored one: a diurnal workload moves by about 1% a pass, and a VM whose demand is unchanged
+ * keeps its claims, so its entitlement and usage stay too and the pass need not rewrite it.
  */
-function sampleWorkloads(txn: Txn, vms: readonly VmRecord[], tolerancePercent: number): VmRecord[] {
-  return vms.map((vm) => {
-    const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
-    const stored = vm.status.cpuDemandMhz;
-    return demand === stored || Math.abs(demand - stored) * 100 <= tolerancePercent * stored
-      ? vm
-      : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
-  });
+function withNewSample(txn: Txn, vm: VmRecord, tolerancePercent: number): VmRecord {
+  const demand = cpuDemandAt(vm.spec.workload, txn.clockSeconds, txn.random);
+  const stored = vm.status.cpuDemandMhz;
+  return demand === stored || Math.abs(demand - stored) * 100 <= tolerancePercent * stored
+    ? vm
+    : { ...vm, status: { ...vm.status, cpuDemandMhz: demand } };
 }
 
 /** What the cluster's VMs share: its usable hosts that run VMs (container-only hosts schedule their own). */
@@ -139,11 +131,20 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
  * sample, its entitlement and its usage together.
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
-  const running = runningVms(txn, cluster);
-  const vms = sample
-    ? sampleWorkloads(txn, running, txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0)
-    : running;
-  const claims = vms.map(vmClaims);
+  const reached = reachedHosts(txn, cluster);
+  const tolerancePercent = sample ? (txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0) : undefined;
+  // The running VMs as stored, with new samples drawn in name order (bursts draw the same random numbers on every run), and their claims: one walk.
+  const running: VmRecord[] = [];
+  const vms: VmRecord[] = [];
+  const claims: VmClaims[] = [];
+  for (const stored of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
+    const host = stored.status.currentHost;
+    if (stored.status.powerState !== "on" || host === null || !reached.has(host)) continue;
+    const vm = tolerancePercent === undefined ? stored : withNewSample(txn, stored, tolerancePercent);
+    running.push(stored);
+    vms.push(vm);
+    claims.push(vmClaims(vm));
+  }
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, HostVms>();
   vms.forEach((vm, i) => {

@@ -36,7 +36,10 @@ export type {
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    for (const key in value) {
+      const field = (value as Record<string, unknown>)[key];
+      if (typeof field === "object") deepFreeze(field);
+    }
   }
   return value;
 }

@@ -60,16 +60,26 @@ export class Txn {
    * answer's size, however many objects the operation has written.
    */
   related(index: IndexName, key: string): string[] {
-    const base = this.world.relatedSorted(index, key);
-    const delta = this.indexDelta.get(index)?.get(key);
-    if (!delta || (delta.arrived.size === 0 && delta.left.size === 0)) return [...base];
-    const kept = delta.left.size > 0 ? base.filter((n) => !delta.left.has(n)) : [...base];
-    return delta.arrived.size > 0 ? mergeSorted(kept, [...delta.arrived].sort(compareNames)) : kept;
+    const names = this.relatedNames(index, key);
+    return names === this.world.relatedSorted(index, key) ? [...names] : (names as string[]);
   }
 
   /** The objects of `kind` whose indexed field equals `key`, sorted by name. */
   relatedObjects<T extends RuntimeObject>(index: IndexName, key: string): T[] {
-    return this.related(index, key).map((name) => this.get<T>(INDEXES[index].kind, name)!);
+    const names = this.relatedNames(index, key);
+    const kind = INDEXES[index].kind;
+    const objects = new Array<T>(names.length);
+    for (let i = 0; i < names.length; i++) objects[i] = this.get<T>(kind, names[i])!;
+    return objects;
+  }
+
+  /** The names `related` answers: the world's cached array itself when this operation changed none of them. */
+  private relatedNames(index: IndexName, key: string): readonly string[] {
+    const base = this.world.relatedSorted(index, key);
+    const delta = this.indexDelta.get(index)?.get(key);
+    if (!delta || (delta.arrived.size === 0 && delta.left.size === 0)) return base;
+    const kept = delta.left.size > 0 ? base.filter((n) => !delta.left.has(n)) : [...base];
+    return delta.arrived.size > 0 ? mergeSorted(kept, [...delta.arrived].sort(compareNames)) : kept;
   }
 
   /** The world's ledger of a type (see LedgerType); the ledger's module applies this operation's changes to what it reads. */

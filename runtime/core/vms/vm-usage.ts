@@ -7,7 +7,7 @@
  * are the sums over its VMs, plus what VMs migrating in already hold there: the memory being copied
  * and their entitlement (their reservations are held there too, see vm-moves.ts).
  */
-import { DIMENSIONS } from "../allocation/accounting";
+import type { Dimension } from "../allocation/accounting";
 import { divide, wholeUnits } from "../allocation/divide";
 import { type VmClaims, guestCpuMhz, vmClaims } from "../allocation/vm-claims";
 import { type HostRecord, type VmRecord, compareNames } from "../kernel/model";
@@ -90,32 +90,18 @@ export function applyHostUsage(
   const used = { cpu: new Array<number>(n), memory: new Array<number>(n) };
   let cpuEntitlementMhz = incoming.cpuEntitlementMhz;
   let memoryEntitlementMb = incoming.memoryEntitlementMb;
-  for (const dim of DIMENSIONS) {
-    const capacity = dim === "cpu" ? host.status.cpuCapacityMhz : Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb);
-    const caps = used[dim];
-    let wanted = 0;
-    for (let i = 0; i < n; i++) {
-      const entitled = dim === "cpu" ? vms[i].status.cpuEntitlementMhz : vms[i].status.memoryEntitlementMb;
-      if (dim === "cpu") cpuEntitlementMhz += entitled;
-      else memoryEntitlementMb += entitled;
-      caps[i] = Math.min(claims[i][dim].demand, entitled);
-      wanted += caps[i];
-    }
-    // Most hosts are not contended: every VM gets what it asks within its entitlement.
-    const shares =
-      wanted <= capacity
-        ? caps
-        : divide(
-            capacity,
-            claims.map((c, i) => ({
-              shares: c[dim].shares,
-              reservation: Math.min(c[dim].reservation, caps[i]),
-              limit: caps[i],
-              demand: caps[i],
-            })),
-          );
-    for (let i = 0; i < n; i++) caps[i] = wholeUnits(shares[i]);
+  let cpuWanted = 0;
+  let memoryWanted = 0;
+  // One walk over the VMs for both resources: at a DRS pass's scale the walk costs its memory reads.
+  for (let i = 0; i < n; i++) {
+    const s = vms[i].status;
+    cpuEntitlementMhz += s.cpuEntitlementMhz;
+    memoryEntitlementMb += s.memoryEntitlementMb;
+    cpuWanted += used.cpu[i] = Math.min(claims[i].cpu.demand, s.cpuEntitlementMhz);
+    memoryWanted += used.memory[i] = Math.min(claims[i].memory.demand, s.memoryEntitlementMb);
   }
+  shareOut("cpu", host.status.cpuCapacityMhz, used.cpu, cpuWanted, claims);
+  shareOut("memory", Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb), used.memory, memoryWanted, claims);
   let cpuUsedMhz = 0;
   let memoryUsedMb = incoming.memoryUsedMb;
   for (let i = 0; i < n; i++) {
@@ -129,6 +115,26 @@ export function applyHostUsage(
     } else if (unwritten?.[i]) txn.put<VmRecord>(vm);
   }
   putHostUsage(txn, host, { cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz, memoryEntitlementMb });
+}
+
+/**
+ * Turns what each VM wants of one resource (`caps`, within its entitlement) into what it gets, in place,
+ * in whole units. Most hosts are not contended: every VM gets what it asks.
+ */
+function shareOut(dim: Dimension, capacity: number, caps: number[], wanted: number, claims: readonly VmClaims[]): void {
+  const shares =
+    wanted <= capacity
+      ? caps
+      : divide(
+          capacity,
+          claims.map((c, i) => ({
+            shares: c[dim].shares,
+            reservation: Math.min(c[dim].reservation, caps[i]),
+            limit: caps[i],
+            demand: caps[i],
+          })),
+        );
+  for (let i = 0; i < caps.length; i++) caps[i] = wholeUnits(shares[i]);
 }
 
 type HostUsage = Pick<HostRecord["status"], "cpuUsedMhz" | "memoryUsedMb" | "cpuEntitlementMhz" | "memoryEntitlementMb">;
