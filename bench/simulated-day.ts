@@ -2,9 +2,9 @@
  * A simulated day at S1 (96 hosts, 10,000 VMs) as a capacity planner runs it: diurnal and bursty
  * workloads, DRS fully automated every 300 s, HA on, one host crashing (declared failed by HA's timer,
  * its VMs restarted) and recovering, the clock advanced in five-minute steps, each persisted to a
- * SQLite state file through the runtime facade. `memory` runs the same steps (36 by default, three
- * hours, every sample kept exactly so that each pass rewrites most VMs) and prints resident memory
- * and the heap after a collection every simulated hour, and bytes per VM.
+ * SQLite state file through the runtime facade. `memory` runs the same steps (36 at S1 and 24 at S2
+ * by default, every sample kept exactly so that each pass rewrites most VMs) and prints resident
+ * memory and the heap after a collection every simulated hour, and bytes per VM.
  *
  * A day is 288 steps; on a shared 2-core machine that takes minutes, so the default is the first
  * SIM_STEPS (24, two hours with the failure and the recovery in them) and figures are per step;
@@ -26,8 +26,16 @@ import { SqliteStore } from "../runtime/store/sqlite";
 import { CLUSTER, buildWorld, hostName } from "./drs-world";
 import { fmt, header, nowUs } from "./stats";
 
-const HOSTS = 96;
-const VMS = 10_000;
+/** S1 and S2 of the performance goals. */
+interface Scale {
+  label: string;
+  hosts: number;
+  vms: number;
+}
+const S1: Scale = { label: "S1", hosts: 96, vms: 10_000 };
+const S2: Scale = { label: "S2", hosts: 2_500, vms: 40_000 };
+/** Goal 8: resident memory under 1 GB at S2. */
+const S2_RESIDENT_GOAL = 2 ** 30;
 const STEP_SECONDS = 300;
 const STEPS_PER_HOUR = 3600 / STEP_SECONDS;
 const DAY_STEPS = 86_400 / STEP_SECONDS;
@@ -37,21 +45,21 @@ const CLOUDSIM_TIMES_REAL = 3_100;
 const FAILED_HOST = hostName(5);
 const TOLERANCE_PERCENT = 5;
 
-function steps(defaultSteps: number): number {
-  const n = Number(process.env.SIM_STEPS ?? defaultSteps);
+function steps(defaultSteps: number, variable = "SIM_STEPS"): number {
+  const n = Number(process.env[variable] ?? defaultSteps);
   if (!Number.isInteger(n) || n < 1 || n > 7 * DAY_STEPS)
-    throw new Error(`SIM_STEPS must be a whole number of steps from 1 to ${7 * DAY_STEPS}`);
+    throw new Error(`${variable} must be a whole number of steps from 1 to ${7 * DAY_STEPS}`);
   return n;
 }
 
 /**
- * S1 as DRS keeps it, VMs spread over the hosts (the DRS bench starts skewed to give one pass work),
+ * The scale as DRS keeps it, VMs spread over the hosts (the DRS bench starts skewed to give one pass work),
  * half of them diurnal (peaks spread over the day) and half bursty, DRS every 300 s, HA on.
  */
-function s1World(demandTolerancePercent: number): World {
+function steadyWorld(scale: Scale, demandTolerancePercent: number): World {
   const world = buildWorld({
-    hosts: HOSTS,
-    vms: VMS,
+    hosts: scale.hosts,
+    vms: scale.vms,
     seed: 7,
     skewed: false,
     drs: {
@@ -90,13 +98,13 @@ interface DayRun {
   fileBytes: number;
 }
 
-async function persistedDay(total: number, tolerancePercent: number, memory: boolean): Promise<DayRun> {
+async function persistedDay(scale: Scale, total: number, tolerancePercent: number, memory: boolean): Promise<DayRun> {
   const gc = memory ? collector() : undefined;
   const dir = mkdtempSync(join(tmpdir(), "polyvisor-day-"));
   const path = join(dir, "day.db");
   try {
     const store = new SqliteStore(path, { seed: 7 });
-    const world = s1World(tolerancePercent);
+    const world = steadyWorld(scale, tolerancePercent);
     const kinds = ["Cluster", "Host", "VirtualMachine"] as const;
     const puts = kinds.flatMap((k) => world.list(k) as RuntimeObject[]);
     await store.write(() => ({ changes: { puts, removes: [], events: [], meta: world.meta } satisfies Changes, result: undefined }));
@@ -152,39 +160,48 @@ function report(label: string, run: DayRun): void {
 export async function benchSimulatedDay(): Promise<void> {
   const total = steps(24);
   header(
-    `Simulated day, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps of ${STEP_SECONDS} s (${fmt((total * STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`,
+    `Simulated day, S1 (${S1.hosts} hosts, ${S1.vms.toLocaleString("en-US")} VMs): ${total} persisted steps of ${STEP_SECONDS} s (${fmt((total * STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`,
   );
   // The baseline runs second, on a warmed-up process: the comparison leans its way, not ours.
-  const tolerant = await persistedDay(total, TOLERANCE_PERCENT, false);
-  const exact = await persistedDay(total, 0, false);
+  const tolerant = await persistedDay(S1, total, TOLERANCE_PERCENT, false);
+  const exact = await persistedDay(S1, total, 0, false);
   report(`demand tolerance ${TOLERANCE_PERCENT}%`, tolerant);
   report("baseline, every sample kept exactly (tolerance 0)", exact);
   console.log(
     `speed-up over the baseline: ${fmt(sum(exact.stepMs) / sum(tolerant.stepMs), 2)}x; VM writes ${fmt(sum(tolerant.vmWrites) / sum(exact.vmWrites), 2)}x the baseline's`,
   );
-  console.log(`state file after the run: ${mb(tolerant.fileBytes)} MB, ${fmt(tolerant.fileBytes / VMS, 0)} bytes per VM`);
+  console.log(`state file after the run: ${mb(tolerant.fileBytes)} MB, ${fmt(tolerant.fileBytes / S1.vms, 0)} bytes per VM`);
 }
 
+/**
+ * Resident memory and the heap every simulated hour at S1 (36 steps by default, SIM_STEPS) and at S2
+ * (24 steps, SIM_S2_STEPS; a step there takes seconds on this machine).
+ */
 export async function benchMemoryOverTime(): Promise<void> {
-  const total = steps(36);
+  await memoryOverTime(S1, steps(36));
+  await memoryOverTime(S2, steps(24, "SIM_S2_STEPS"));
+}
+
+async function memoryOverTime(scale: Scale, total: number): Promise<void> {
   header(
-    `Memory over simulated time, S1 (${HOSTS} hosts, ${VMS.toLocaleString("en-US")} VMs): ${total} persisted steps, resident memory and heap after a collection every simulated hour`,
+    `Memory over simulated time, ${scale.label} (${scale.hosts.toLocaleString("en-US")} hosts, ${scale.vms.toLocaleString("en-US")} VMs): ${total} persisted steps, resident memory and heap after a collection every simulated hour`,
   );
   // Exact samples (the default): every pass rewrites most VMs, the most a step can leave behind.
-  const run = await persistedDay(total, 0, true);
+  const run = await persistedDay(scale, total, 0, true);
   const [start] = run.hourly;
+  const perVm = (bytes: number) => fmt(bytes / scale.vms, 0);
   run.hourly.forEach((m, hour) =>
-    console.log(`hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${fmt(m.heap / VMS, 0)} bytes per VM)`),
+    console.log(`hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${perVm(m.heap)} bytes per VM)`),
   );
   const last = run.hourly.at(-1)!;
   const hours = run.hourly.length - 1;
-  if (hours > 0) {
-    const heapGrowth = (last.heap - run.hourly[1].heap) / Math.max(1, hours - 1);
+  if (hours > 1) {
+    const perHour = (from: number, to: number) => fmt((to - from) / (hours - 1) / 2 ** 20, 1);
     console.log(
-      `growth after the first hour: heap ${fmt(heapGrowth / 2 ** 20, 1)} MB per simulated hour, resident ${fmt((last.rss - run.hourly[1].rss) / Math.max(1, hours - 1) / 2 ** 20, 1)} MB per hour (goal: flat; baseline: the loaded world at hour 0, heap ${mb(start.heap)} MB)`,
-    );
-    console.log(
-      `bytes per VM at the end: heap ${fmt(last.heap / VMS, 0)}, resident ${fmt(last.rss / VMS, 0)} (resident goal at S2: under 1 GB for 40,000 VMs, ${fmt(2 ** 30 / 40_000, 0)} bytes per VM)`,
+      `growth after the first hour: heap ${perHour(run.hourly[1].heap, last.heap)} MB per simulated hour, resident ${perHour(run.hourly[1].rss, last.rss)} MB per hour (goal: flat; baseline: the loaded world at hour 0, heap ${mb(start.heap)} MB)`,
     );
   }
+  const peakRss = Math.max(...run.hourly.map((m) => m.rss));
+  const goal = scale === S2 ? ` (goal: under ${mb(S2_RESIDENT_GOAL)} MB, ${peakRss < S2_RESIDENT_GOAL ? "met" : "missed"})` : "";
+  console.log(`bytes per VM at the end: heap ${perVm(last.heap)}, resident ${perVm(last.rss)}; peak resident ${mb(peakRss)} MB${goal}`);
 }
