@@ -8,6 +8,7 @@
  * row carries a version checked on update. A server that drives the clock writes through
  * `fencedBy`: each of those writes checks the controller lease in its transaction (postgres-lease.ts).
  */
+import { applyCheckedMode } from "./checked-mode";
 import { Pool, type PoolClient, types } from "pg";
 import { PolyvisorError } from "../core/kernel/errors";
 import type { Changes, Kind, RuntimeEvent, RuntimeObject, World } from "../core/kernel/model";
@@ -73,6 +74,7 @@ export class PostgresStore implements Store {
     url: string,
     private readonly options: PostgresStoreOptions,
   ) {
+    applyCheckedMode();
     this.where = location(url);
     const idle = options.idleInTransactionTimeoutMs;
     this.pool = new Pool({

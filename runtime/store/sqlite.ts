@@ -4,6 +4,7 @@
  * shows another process wrote since. Every row carries a version checked on update, so a lost
  * update is impossible even if the lock were bypassed.
  */
+import { applyCheckedMode } from "./checked-mode";
 import Database from "better-sqlite3";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -95,6 +96,7 @@ export class SqliteStore implements Store {
   private readonly eventInserts: Database.Statement[] = [];
 
   constructor(path: string, options: SqliteStoreOptions) {
+    applyCheckedMode();
     const inMemory = path === ":memory:";
     const file = inMemory ? ({ kind: "absent" } as const) : inspectStateFile(path);
     if (file.kind === "absent" && options.create === false) {
