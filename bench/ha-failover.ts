@@ -33,12 +33,12 @@ const HOSTS = 96;
 const VMS = 10_000;
 const hostName = (i: number) => `esx${String(i).padStart(3, "0")}`;
 
-export function buildWorld(): World {
+export function buildWorld(hosts = HOSTS, vms = VMS): World {
   const world = createWorld({ clockSeconds: 0, randomState: 1, timers: [], nextTimerSeq: 0 });
   const apply = (kind: string, name: string, spec: object) =>
     world.applyChanges(execute(world, { type: "apply", kind, name, spec, mode: "upsert" }).changes);
   apply("Cluster", "bench", { ha: { enabled: true, admissionControl: { policy: "slotPolicy", hostFailuresToTolerate: 1 } } });
-  for (let i = 0; i < HOSTS; i++) {
+  for (let i = 0; i < hosts; i++) {
     apply("Host", hostName(i), {
       cluster: "bench",
       hypervisor: "esx",
@@ -47,7 +47,7 @@ export function buildWorld(): World {
     });
   }
   const random = new SeededRandom(42);
-  for (let n = 0; n < VMS; n++) apply("VirtualMachine", `vm${n}`, benchVmSpec(random));
+  for (let n = 0; n < vms; n++) apply("VirtualMachine", `vm${n}`, benchVmSpec(random));
   return world;
 }
 

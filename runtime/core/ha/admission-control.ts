@@ -53,24 +53,50 @@ function largestFirst(hosts: readonly HostCapacity[], slots: Record<string, numb
   return [...hosts].sort((a, b) => slots[b.name] - slots[a.name] || compareNames(a.name, b.name));
 }
 
+/**
+ * Whole-number values (slots, MHz, MB) as distinct values largest first with how many hosts have each:
+ * hosts come in a few models, so this costs one pass over thousands of hosts, not a sort of them.
+ */
+type Histogram = [value: number, count: number][];
+
+function histogram(values: readonly number[]): Histogram {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[0] - a[0]);
+}
+
+/** The sum of the `k` largest values. */
+function sumOfLargest(h: Histogram, k: number): number {
+  let sum = 0;
+  for (const [value, count] of h) {
+    if (k <= 0) break;
+    const taken = Math.min(count, k);
+    sum += value * taken;
+    k -= taken;
+  }
+  return sum;
+}
+
 /** How many hosts, largest first, can fail while at least `used` slots remain. */
-function failoverCapacity(ordered: readonly HostCapacity[], slots: Record<string, number>, total: number, used: number): number {
+function failoverCapacity(slots: Histogram, total: number, used: number): number {
   let remaining = total;
-  let k = 0;
-  while (k < ordered.length && remaining - slots[ordered[k].name] >= used) remaining -= slots[ordered[k++].name];
-  return k;
+  let failed = 0;
+  for (const [value, count] of slots) {
+    const spare = remaining - used;
+    const fit = spare < 0 ? 0 : value === 0 ? count : Math.min(count, Math.floor(spare / value));
+    failed += fit;
+    remaining -= fit * value;
+    if (fit < count) break;
+  }
+  return failed;
 }
 
 /** The share (in percent, rounded up) of a dimension held by the `failures` largest hosts. */
 function computedPercent(hosts: readonly HostCapacity[], failures: number, of: (h: HostCapacity) => number): number {
-  const total = hosts.reduce((sum, h) => sum + of(h), 0);
+  const values = hosts.map(of);
+  const total = values.reduce((sum, v) => sum + v, 0);
   if (total === 0 || failures >= hosts.length) return 100;
-  const largest = hosts
-    .map(of)
-    .sort((a, b) => b - a)
-    .slice(0, failures)
-    .reduce((sum, v) => sum + v, 0);
-  return Math.ceil((largest * 100) / total);
+  return Math.ceil((sumOfLargest(histogram(values), failures) * 100) / total);
 }
 
 /** Free share of capacity in percent, truncated as the guide prints it. */
@@ -86,11 +112,12 @@ export function cpuDemandMhz(ac: AdmissionSettings, demand: DemandTotals): numbe
 export function haFigures(spec: ClusterSpec, hosts: readonly HostCapacity[], demand: DemandTotals): HaFigures {
   const ac = spec.ha.admissionControl;
   const slot = slotSize(ac, demand);
-  const slotsPerHost: Record<string, number> = {};
-  for (const h of hosts) slotsPerHost[h.name] = slotsOf(h, slot);
-  const totalSlots = hosts.reduce((sum, h) => sum + slotsPerHost[h.name], 0);
-  const ordered = largestFirst(hosts, slotsPerHost);
-  const reservedForFailover = ordered.slice(0, ac.hostFailuresToTolerate).reduce((sum, h) => sum + slotsPerHost[h.name], 0);
+  const slots = hosts.map((h) => slotsOf(h, slot));
+  const totalSlots = slots.reduce((sum, n) => sum + n, 0);
+  // Hosts fail with most slots first (the names of those that fail are only shown: slotArithmetic).
+  const bySlots = histogram(slots);
+  const reservedForFailover = sumOfLargest(bySlots, ac.hostFailuresToTolerate);
+  let slotsPerHost: Record<string, number> | undefined;
   const cpuCapacity = hosts.reduce((sum, h) => sum + h.cpuMhz, 0);
   const memoryCapacity = hosts.reduce((sum, h) => sum + h.memoryMb, 0);
   return {
@@ -99,11 +126,15 @@ export function haFigures(spec: ClusterSpec, hosts: readonly HostCapacity[], dem
     hostFailuresToTolerate: ac.hostFailuresToTolerate,
     slotCpuMhz: slot.cpu,
     slotMemoryMb: slot.memory,
-    slotsPerHost,
+    // Built when read (shown, or explaining a refusal): an admission check at thousands of hosts reads only the totals.
+    get slotsPerHost() {
+      slotsPerHost ??= Object.fromEntries(hosts.map((h, i) => [h.name, slots[i]]));
+      return slotsPerHost;
+    },
     totalSlots,
     usedSlots: demand.vms,
     availableSlots: Math.max(0, totalSlots - demand.vms - reservedForFailover),
-    currentFailoverCapacity: failoverCapacity(ordered, slotsPerHost, totalSlots, demand.vms),
+    currentFailoverCapacity: failoverCapacity(bySlots, totalSlots, demand.vms),
     cpuFailoverPercent: freePercent(cpuCapacity, cpuDemandMhz(ac, demand)),
     memoryFailoverPercent: freePercent(memoryCapacity, demand.memoryMb),
     configuredCpuFailoverPercent: ac.cpuPercent ?? computedPercent(hosts, ac.hostFailuresToTolerate, (h) => h.cpuMhz),

@@ -2,7 +2,6 @@
 import type { ClusterHaStatus } from "../../../schema/cluster";
 import { isUsable } from "../allocation/accounting";
 import type { ClusterRecord, HostRecord, VmRecord, World } from "../kernel/model";
-import { compareNames } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
 import { type HaFigures, type HostCapacity, haFigures } from "./admission-control";
 import { type DemandTotals, clusterDemand } from "./demand";
@@ -12,8 +11,8 @@ export type HaView = World | Txn;
 
 /** The cluster's usable hosts (connected), sorted by name. */
 export function usableHosts(view: HaView, cluster: string): HostCapacity[] {
-  return [...view.related("hostsInCluster", cluster)]
-    .sort(compareNames)
+  return view
+    .relatedSorted("hostsInCluster", cluster)
     .map((name) => view.get("Host", name) as HostRecord)
     .filter(isUsable)
     .map((h) => ({ name: h.name, cpuMhz: h.status.cpuCapacityMhz, memoryMb: h.status.memoryCapacityMb }));

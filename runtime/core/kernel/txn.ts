@@ -73,7 +73,11 @@ export class Txn {
     return objects;
   }
 
-  /** The names `related` answers: the world's cached array itself when this operation changed none of them. */
+  /** The names `related` answers, not to be modified: the world's own sorted array when this operation changed none of them. */
+  relatedSorted(index: IndexName, key: string): readonly string[] {
+    return this.relatedNames(index, key);
+  }
+
   private relatedNames(index: IndexName, key: string): readonly string[] {
     const base = this.world.relatedSorted(index, key);
     const delta = this.indexDelta.get(index)?.get(key);
