@@ -9,6 +9,7 @@
  * Totals are kept up to date incrementally (charge*), so an operation costs the depth of the
  * tree, not the number of VMs; refreshCluster recomputes the figures that depend on ancestors.
  */
+import { usableHostsOf } from "./usable-hosts";
 import { refuse } from "../kernel/errors";
 import type { ResourcePoolSpec } from "../../../schema/resource-pool";
 import type { ClusterRecord, HostRecord, PoolRecord } from "../kernel/model";
@@ -211,11 +212,6 @@ function describeChain(txn: Txn, cluster: string, pool: string | null, dim: Dime
   return parts.join("; ");
 }
 
-/** Hosts whose capacity counts for admission: connected ones (not in maintenance, failed, isolated or standby). */
-export function isUsable(host: HostRecord): boolean {
-  return host.status.state === "connected";
-}
-
 /**
  * Recomputes the cluster's capacity from its hosts and every pool's unreserved figures, writing
  * only what changed.
@@ -223,9 +219,7 @@ export function isUsable(host: HostRecord): boolean {
 export function refreshCluster(txn: Txn, cluster: string): void {
   const c = txn.get<ClusterRecord>("Cluster", cluster);
   if (!c) return;
-  const usable = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).filter(isUsable);
-  const cpuCapacityMhz = usable.reduce((sum, h) => sum + h.status.cpuCapacityMhz, 0);
-  const memoryCapacityMb = usable.reduce((sum, h) => sum + h.status.memoryCapacityMb, 0);
+  const { cpuMhz: cpuCapacityMhz, memoryMb: memoryCapacityMb } = usableHostsOf(txn, cluster);
   const cpuUnreservedMhz = Math.max(0, cpuCapacityMhz - c.status.cpuReservationUsedMhz);
   const memoryUnreservedMb = Math.max(0, memoryCapacityMb - c.status.memoryReservationUsedMb);
   const s = c.status;

@@ -17,16 +17,13 @@
  * after a failure are not held to the policy: "when a failure occurs vSphere HA uses whatever
  * capacity is available" (vSphere Availability guide, vSphere HA Admission Control).
  */
+import type { HostCapacity } from "../allocation/usable-hosts";
 import type { ClusterSpec } from "../../../schema/cluster";
 import type { ClusterHaStatus } from "../../../schema/cluster";
 import { compareNames } from "../kernel/model";
 import type { DemandTotals } from "./demand";
 
-export interface HostCapacity {
-  name: string;
-  cpuMhz: number;
-  memoryMb: number;
-}
+export type { HostCapacity };
 
 export type HaFigures = Omit<ClusterHaStatus, "restartsInProgress" | "pendingRestarts">;
 

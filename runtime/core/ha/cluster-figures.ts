@@ -1,26 +1,22 @@
 /** A cluster's HA admission-control figures as the world, or an operation, sees them now. */
 import type { ClusterHaStatus } from "../../../schema/cluster";
-import { isUsable } from "../allocation/accounting";
-import type { ClusterRecord, HostRecord, VmRecord, World } from "../kernel/model";
+import { type HostCapacity, usableHostsOf } from "../allocation/usable-hosts";
+import type { ClusterRecord, VmRecord, World } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
-import { type HaFigures, type HostCapacity, haFigures } from "./admission-control";
+import { type HaFigures, haFigures } from "./admission-control";
 import { type DemandTotals, clusterDemand } from "./demand";
 
 /** What the figures read: the world or an operation's Txn. */
 export type HaView = World | Txn;
 
 /** The cluster's usable hosts (connected), sorted by name. */
-export function usableHosts(view: HaView, cluster: string): HostCapacity[] {
-  return view
-    .relatedSorted("hostsInCluster", cluster)
-    .map((name) => view.get("Host", name) as HostRecord)
-    .filter(isUsable)
-    .map((h) => ({ name: h.name, cpuMhz: h.status.cpuCapacityMhz, memoryMb: h.status.memoryCapacityMb }));
+export function usableHosts(view: HaView, cluster: string): readonly HostCapacity[] {
+  return usableHostsOf(view, cluster).hosts;
 }
 
 export interface ClusterFigures {
   figures: HaFigures;
-  hosts: HostCapacity[];
+  hosts: readonly HostCapacity[];
   demand: DemandTotals;
 }
 
