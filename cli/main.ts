@@ -26,6 +26,9 @@ import { registerVm } from "./commands/vm";
 import { registerWhatIfCommand } from "./commands/what-if";
 import { registerXm } from "./commands/xm";
 
+/** For the command reference (tools/cli-reference.ts), read from the same module as the commands it documents. */
+export { examplesOf } from "./context";
+
 /** Every command group, in the order --help lists them. */
 const COMMAND_GROUPS: ((cli: Cli) => void)[] = [
   registerStatus,
