@@ -99,10 +99,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** What the `polyvisor` executable does: runs this process's command line. */
+export function run(): void {
   ignoreClosedStdout();
   // The process ends once stdout has drained: an explicit exit call here would cut output in a pipe.
   void main(process.argv).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) run();

@@ -1,9 +1,10 @@
 /**
- * The `polyvisor` command users run is one bundled file: a command loads that file and the packages
- * kept outside it (native SQLite), not the compiled modules beside it, and not zod's locales.
+ * The `polyvisor` command users run is one bundled file started from its code cache: a command
+ * loads the executable, the bundle and the packages kept outside it (native SQLite), not the compiled
+ * modules beside it, and not zod's locales. A code cache that does not fit the bundle is ignored.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openRuntime } from "../../runtime";
@@ -12,6 +13,7 @@ import { tempDir } from "../support/state-file";
 
 const ROOT = resolve(__dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");
+const BUNDLE = join(ROOT, "dist", "cli", "polyvisor.js");
 /** better-sqlite3 and the packages it loads its native binding with. */
 const SQLITE_PACKAGES = ["better-sqlite3", "bindings", "file-uri-to-path"];
 const tmp = tempDir();
@@ -33,6 +35,7 @@ function loadedFiles(...args: string[]): { code: number | null; stdout: string; 
     encoding: "utf8",
     env: { ...process.env, POLYVISOR_STATE: "", POLYVISOR_POSTGRES: "" },
   });
+  // The executable compiles the bundle itself (from its code cache): the bundle is read, not loaded as a module.
   const files = (JSON.parse(readFileSync(list, "utf8")) as string[]).filter((f) => f !== hook);
   return { code: r.status, stdout: r.stdout, files };
 }
@@ -70,8 +73,36 @@ describe("the bundled CLI", () => {
   });
 
   it("holds zod's English messages and none of its other locales", () => {
-    const source = readFileSync(CLI, "utf8");
+    const source = readFileSync(BUNDLE, "utf8");
     expect(source).toContain("Invalid input");
-    expect(readFileSync(`${CLI}.map`, "utf8")).not.toMatch(/zod[\\/]v4[\\/]locales[\\/](de|fr|ja)\.js/);
+    expect(readFileSync(`${BUNDLE}.map`, "utf8")).not.toMatch(/zod[\\/]v4[\\/]locales[\\/](de|fr|ja)\.js/);
+  });
+
+  it("runs as before when its code cache is damaged or made from another bundle", () => {
+    // A copy of the executable and the bundle beside the real ones, so packages still resolve.
+    const dir = mkdtempSync(join(ROOT, "dist", "cli-cache-test-"));
+    try {
+      for (const file of ["main.js", "polyvisor.js"]) copyFileSync(join(ROOT, "dist", "cli", file), join(dir, file));
+      const cache = readFileSync(`${BUNDLE}.cache`);
+      const damaged = Buffer.concat([cache.subarray(0, 20), Buffer.alloc(cache.length - 20, 7)]);
+      const otherBundle = Buffer.concat([Buffer.alloc(20, 1), cache.subarray(20)]);
+      const expected = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
+      for (const [label, content] of [
+        ["damaged", damaged],
+        ["another bundle's", otherBundle],
+      ] as const) {
+        writeFileSync(join(dir, "polyvisor.js.cache"), content);
+        const r = spawnSync(process.execPath, [join(dir, "main.js"), "--help"], { encoding: "utf8" });
+        expect([r.status, r.stderr, r.stdout], label).toEqual([0, "", expected.stdout]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs through Node's own loader when source maps are on", () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const r = spawnSync(process.execPath, ["--enable-source-maps", CLI, "--version"], { encoding: "utf8" });
+    expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, version, ""]);
   });
 });
