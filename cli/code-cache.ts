@@ -19,20 +19,29 @@ export const BUNDLE = join(__dirname, "polyvisor.js");
 const CODE_CACHE = `${BUNDLE}.cache`;
 const DIGEST_BYTES = 20;
 
-function digest(source: string): Buffer {
-  return createHash("sha1").update(source).digest();
+function digest(bundle: Buffer): Buffer {
+  return createHash("sha1").update(bundle).digest();
 }
 
-/** The bundle's source and, when the cache beside it was made from that source, the cached code. */
+/**
+ * The bundle's source. esbuild writes ASCII (it escapes every other character), which the build
+ * checks, so the bytes are read as Latin-1: the same text without decoding UTF-8.
+ */
+function sourceOf(bundle: Buffer): string {
+  return bundle.toString("latin1");
+}
+
+/** The bundle's source and, when the cache beside it was made from that bundle, the cached code. */
 function readBundle(): { source: string; cachedData?: Buffer } {
-  const source = readFileSync(BUNDLE, "utf8");
+  const bundle = readFileSync(BUNDLE);
+  const source = sourceOf(bundle);
   let cache: Buffer;
   try {
     cache = readFileSync(CODE_CACHE);
   } catch {
     return { source };
   }
-  const fits = cache.length > DIGEST_BYTES && digest(source).equals(cache.subarray(0, DIGEST_BYTES));
+  const fits = cache.length > DIGEST_BYTES && digest(bundle).equals(cache.subarray(0, DIGEST_BYTES));
   return fits ? { source, cachedData: cache.subarray(DIGEST_BYTES) } : { source };
 }
 
@@ -60,9 +69,11 @@ export function loadCli(): Cli {
 /** Writes the cache for the bundle as it is now (the build's last step). */
 export function writeCodeCache(): void {
   rmSync(CODE_CACHE, { force: true });
-  const source = readFileSync(BUNDLE, "utf8");
-  const script = compile(source);
+  const bundle = readFileSync(BUNDLE);
+  const wide = bundle.findIndex((byte) => byte > 0x7f);
+  if (wide >= 0) throw new Error(`${BUNDLE} holds a byte beyond ASCII at offset ${wide}: it would not read back as Latin-1`);
+  const script = compile(sourceOf(bundle));
   // Defining the commands compiles what every command's start runs, so the cache holds that code too.
   evaluate(script).buildProgram();
-  writeFileSync(CODE_CACHE, Buffer.concat([digest(source), script.createCachedData()]));
+  writeFileSync(CODE_CACHE, Buffer.concat([digest(bundle), script.createCachedData()]));
 }

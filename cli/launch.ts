@@ -7,6 +7,6 @@
 import { loadCli } from "./code-cache";
 
 const cli = loadCli();
-export const { buildProgram, examplesOf, main } = cli;
+export const { buildProgram, examplesOf, main, run } = cli;
 
 if (require.main === module) cli.run();

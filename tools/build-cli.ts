@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     external: EXTERNAL,
     // Class and function names survive bundling (errors and messages may print them).
     keepNames: true,
+    // ASCII only (every other character escaped): the executable reads the bundle as Latin-1.
+    charset: "ascii",
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: true,
