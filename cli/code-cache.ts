@@ -1,10 +1,10 @@
 /**
  * The bundled command (dist/cli/polyvisor.js) run from V8's code cache: the build runs the bundle's
  * module body and defines its commands once, keeps the compiled code V8 hands back
- * (polyvisor.js.cache), and a fresh process
- * starts from it instead of compiling the bundle again. The cache opens with a digest of the bundle it
- * was made from and is used only for that bundle; V8 itself ignores a cache from another V8 release or
- * other flags, and the bundle is then compiled as usual.
+ * (polyvisor.js.cache), and a fresh process starts from it instead of compiling the bundle again.
+ * The cache opens with a digest of the bundle it was made from and is used only for that bundle; V8
+ * itself ignores a cache from another V8 release or other flags, and the bundle is then compiled as
+ * usual.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { Script } from "node:vm";
 type Cli = typeof import("./main");
 type ModuleWrapper = (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
 
-export const BUNDLE = join(__dirname, "polyvisor.js");
+const BUNDLE = join(__dirname, "polyvisor.js");
 const CODE_CACHE = `${BUNDLE}.cache`;
 const DIGEST_BYTES = 20;
 
