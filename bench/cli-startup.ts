@@ -3,7 +3,9 @@
  * hosts and 10,000 VMs: `status` (goal < 300 ms), `get VirtualMachine NAME` (goal < 150 ms) and
  * `apply` of one new VM (a cold start that opens the state and writes: goal < 300 ms), against
  * `node -e 0` (start and exit of a bare Node process) in the same run. Each figure is the best and
- * the median of RUNS runs; the state is built once through the runtime.
+ * the median of RUNS runs; the state is built once through the runtime. With
+ * POLYVISOR_BENCH_BASELINE_CLI naming another build's cli/main.js, each command also runs with that
+ * build, in turn with this one, so a change is measured against its baseline on the same machine state.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +20,7 @@ const HOSTS = 96;
 const VMS = 10_000;
 const RUNS = 7;
 const CLI = join(__dirname, "..", "cli", "main.js");
+const BASELINE_CLI = process.env.POLYVISOR_BENCH_BASELINE_CLI || undefined;
 
 async function buildState(path: string): Promise<void> {
   const rt = await openRuntime({ path });
@@ -50,13 +53,21 @@ function timeToFirstOutput(args: string[]): Promise<number> {
   });
 }
 
-/** A command's arguments, for each run (an apply creates a new VM each time). */
-type Args = (run: number) => string[];
+/** A command's arguments with a given CLI file, for each run (an apply creates a new VM each time). */
+type Args = (cli: string, run: number) => string[];
 
-async function measure(args: Args): Promise<{ best: number; median: number }> {
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await timeToFirstOutput(args(i)));
-  return { best: Math.min(...samples), median: percentile(samples, 50) };
+interface Timing {
+  best: number;
+  median: number;
+}
+
+/** Runs the command RUNS times with each CLI, in turn, and times each. */
+async function measure(args: Args, clis: string[]): Promise<Timing[]> {
+  const samples: number[][] = clis.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [c, cli] of clis.entries()) samples[c].push(await timeToFirstOutput(args(cli, i * clis.length + c)));
+  }
+  return samples.map((s) => ({ best: Math.min(...s), median: percentile(s, 50) }));
 }
 
 /**
@@ -92,7 +103,7 @@ export async function benchCliStartup(): Promise<void> {
     const built = nowUs();
     await buildState(state);
     console.log(`state built in ${fmt((nowUs() - built) / 1e6)} s`);
-    const manifest = (run: number) => {
+    const manifest = (run: number): string => {
       const file = join(dir, `new-vm-${run}.yaml`);
       writeFileSync(
         file,
@@ -102,18 +113,22 @@ export async function benchCliStartup(): Promise<void> {
     };
     const cases: [string, Args, number | undefined][] = [
       ["node -e 0 (baseline)", () => ["-e", "0"], undefined],
-      ["polyvisor --version", () => [CLI, "--version"], undefined],
-      ["polyvisor status", () => [CLI, "--state", state, "status"], 300],
-      ["polyvisor get VirtualMachine vm5000", () => [CLI, "--state", state, "get", "VirtualMachine", "vm5000"], 150],
-      ["polyvisor apply -f (one new VM)", (run) => [CLI, "--state", state, "apply", "-f", manifest(run)], 300],
+      ["polyvisor --version", (cli) => [cli, "--version"], undefined],
+      ["polyvisor status", (cli) => [cli, "--state", state, "status"], 300],
+      ["polyvisor get VirtualMachine vm5000", (cli) => [cli, "--state", state, "get", "VirtualMachine", "vm5000"], 150],
+      ["polyvisor apply -f (one new VM)", (cli, run) => [cli, "--state", state, "apply", "-f", manifest(run)], 300],
     ];
+    if (BASELINE_CLI) console.log(`each command in turn with the build at ${BASELINE_CLI} (shown first)`);
     let baseline = 0;
     for (const [label, args, goal] of cases) {
-      const { best, median } = await measure(args);
+      const timings = await measure(args, label.includes("baseline") ? [CLI] : BASELINE_CLI ? [BASELINE_CLI, CLI] : [CLI]);
+      const { best, median } = timings[timings.length - 1];
       if (baseline === 0) baseline = best;
       const vs = label.includes("baseline") ? "" : `, ${fmt(best / baseline)}x the baseline`;
+      const before =
+        timings.length > 1 ? `that build: best ${fmt(timings[0].best)} ms, median ${fmt(timings[0].median)} ms; this build: ` : "";
       console.log(
-        `${label}: best ${fmt(best)} ms, median ${fmt(median)} ms${vs}${goal ? ` (goal < ${goal} ms: ${best < goal ? "met" : "missed"})` : ""}`,
+        `${label}: ${before}best ${fmt(best)} ms, median ${fmt(median)} ms${vs}${goal ? ` (goal < ${goal} ms: ${best < goal ? "met" : "missed"})` : ""}`,
       );
     }
     const phases = cpuPhases(state);

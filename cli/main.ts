@@ -26,6 +26,9 @@ import { registerVm } from "./commands/vm";
 import { registerWhatIfCommand } from "./commands/what-if";
 import { registerXm } from "./commands/xm";
 
+/** For the command reference (tools/cli-reference.ts), read from the same module as the commands it documents. */
+export { examplesOf } from "./context";
+
 /** Every command group, in the order --help lists them. */
 const COMMAND_GROUPS: ((cli: Cli) => void)[] = [
   registerStatus,
@@ -96,10 +99,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** What the `polyvisor` executable does: runs this process's command line. */
+export function run(): void {
   ignoreClosedStdout();
   // The process ends once stdout has drained: an explicit exit call here would cut output in a pipe.
   void main(process.argv).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) run();

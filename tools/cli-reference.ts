@@ -3,9 +3,9 @@
  * arguments, options, descriptions and the examples shown by --help), so it lists every command.
  */
 import type { Command } from "commander";
-import { examplesOf } from "../cli/context";
 import { EXIT_CODES_HELP } from "../cli/errors";
-import { buildProgram } from "../cli/main";
+// One module for both: dist/cli/main.js is a bundle holding its own copy of cli/context.
+import { buildProgram, examplesOf } from "../cli/main";
 
 function usageOf(command: Command, path: string[]): string {
   const args = command.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`));

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AlarmObject, ClusterObject, HostObject, Runtime, RuntimeEvent } from "../../runtime";
 import { UsageError, formatSeconds, parseDuration } from "../format";
+import { packageRoot } from "../version";
 
 const MIGRATION_REASONS = new Set(["DrsMigrated", "MigrationStarted", "Migrated", "MigrationAborted", "DrsRecommended"]);
 const INCIDENT_REASONS = new Set([
@@ -77,9 +78,9 @@ function capacityTable(clusters: ClusterObject[], hosts: HostObject[]): string {
 <h3>Hosts</h3><table><thead><tr><th>Host</th><th>Cluster</th><th>Hypervisor</th><th>State</th><th>CPU MHz</th><th>CPU reserved</th><th>CPU used</th><th>Memory MB</th><th>Memory reserved</th><th>Memory used</th><th>Guests</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The directory holding the console bundle: dist/console beside dist/cli. */
+/** The directory holding the console bundle: dist/console in the package (this module may be bundled into dist/cli/main.js). */
 function bundleDir(): string {
-  return resolve(__dirname, "..", "..", "console");
+  return join(packageRoot() ?? resolve(__dirname, "..", ".."), "dist", "console");
 }
 
 function readBundle(file: string): string {
