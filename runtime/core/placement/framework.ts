@@ -11,6 +11,8 @@ import type { Resolution } from "../guests/guest-compatibility";
 import type { GuestCpu } from "../cpu/evc";
 import type { HostRecord } from "../kernel/model";
 import type { RuleConstraints } from "../rules/constraints";
+import { type Choice, type TablePlan, chooseThroughTable, tablePlan } from "./host-table";
+import { tidy } from "./score-rounding";
 
 /**
  * Why a VM is being placed: an HA restart may use failover hosts, and a VM already running on one
@@ -46,6 +48,9 @@ export interface GuestOnHost {
   resolution: Resolution | null;
   /** Resolved, and within the product's per-guest memory limit. */
   compatible: boolean;
+  /** The host's CPU overhead percentage and memory overhead for the guest, from which the figures below follow. */
+  cpuOverheadPercent: number;
+  memoryOverheadMb: number;
   cpuNeedMhz: number;
   memoryNeedMb: number;
   cpuEntitlementMhz: number;
@@ -83,6 +88,8 @@ export function placementRequest(
     host: null,
     resolution: null,
     compatible: false,
+    cpuOverheadPercent: 0,
+    memoryOverheadMb: 0,
     cpuNeedMhz: 0,
     memoryNeedMb: 0,
     cpuEntitlementMhz: 0,
@@ -130,15 +137,11 @@ export type PlacementResult =
   | { placed: true; host: string; score: number; breakdown: Record<string, number>; candidates: number; feasible: number }
   | { placed: false; rejections: { host: string; verdicts: Verdict[] }[] };
 
-/** Scores are rounded so that float noise never decides between two hosts. */
-function tidy(score: number): number {
-  return Math.round(score * 1e6) / 1e6;
-}
-
 type Filter = NonNullable<PlacementPlugin["filter"]>;
 interface Compiled {
   filters: Filter[];
   scorers: { name: string; score: NonNullable<PlacementPlugin["score"]>; weight: number }[];
+  table: TablePlan;
 }
 
 /**
@@ -162,6 +165,7 @@ function compile(profile: PlacementProfile, req?: PlacementRequest): Compiled {
       scorers: applying.flatMap(({ plugin, weight }) =>
         plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [],
       ),
+      table: tablePlan(applying),
     };
     byMask.set(mask, compiled);
   }
@@ -188,11 +192,32 @@ export function fits(profile: PlacementProfile, req: PlacementRequest, host: Hos
   return passes(compile(profile).filters, req, host);
 }
 
+/**
+ * Lists this long are placed through a host table (host-table.ts), shorter ones by a walk over the
+ * records: a table's bookkeeping pays off only over many hosts. Both give the same result.
+ */
+const TABLE_FROM_HOSTS = 8;
+
 /** Picks a host for the request among `hosts` (sorted by name); the breakdown lists the scores that contributed. */
 export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostRecord[]): PlacementResult {
-  const { filters, scorers } = compile(profile, req);
-  let best: HostRecord | undefined;
-  let bestScore = -Infinity;
+  const compiled = compile(profile, req);
+  const { best, score, feasible } =
+    hosts.length >= TABLE_FROM_HOSTS ? chooseThroughTable(compiled.table, req, hosts) : walk(compiled, req, hosts);
+  if (best < 0) {
+    return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
+  }
+  const breakdown: Record<string, number> = {};
+  for (const s of compiled.scorers) {
+    const part = tidy(s.weight * s.score(req, hosts[best]));
+    if (part !== 0) breakdown[s.name] = part;
+  }
+  return { placed: true, host: hosts[best].name, score, breakdown, candidates: hosts.length, feasible };
+}
+
+/** Every host through every filter, the feasible ones scored: the index of the best (-1 for none), its score and how many passed. */
+function walk({ filters, scorers }: Compiled, req: PlacementRequest, hosts: readonly HostRecord[]): Choice {
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
   let feasible = 0;
   for (let h = 0; h < hosts.length; h++) {
     const host = hosts[h];
@@ -201,20 +226,12 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
     let total = 0;
     for (let i = 0; i < scorers.length; i++) total += scorers[i].weight * scorers[i].score(req, host);
     const score = tidy(total);
-    if (score > bestScore || (score === bestScore && host.name < best!.name)) {
-      best = host;
+    if (score > bestScore || (score === bestScore && host.name < hosts[best].name)) {
+      best = h;
       bestScore = score;
     }
   }
-  if (!best) {
-    return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
-  }
-  const breakdown: Record<string, number> = {};
-  for (const s of scorers) {
-    const part = tidy(s.weight * s.score(req, best));
-    if (part !== 0) breakdown[s.name] = part;
-  }
-  return { placed: true, host: best.name, score: bestScore, breakdown, candidates: hosts.length, feasible };
+  return { best, score: bestScore, feasible };
 }
 
 /**

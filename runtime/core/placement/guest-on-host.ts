@@ -51,6 +51,8 @@ export function guestOnHost(host: HostRecord, req: PlacementRequest): GuestOnHos
   on.host = host;
   on.resolution = r;
   on.compatible = r !== null && memoryLimitObstacle(r.profile, req.spec.memoryMb) === undefined;
+  on.cpuOverheadPercent = cpuPercent;
+  on.memoryOverheadMb = memoryOverhead;
   on.cpuNeedMhz = hostCpuMhz(req.cpuReservationMhz, cpuPercent);
   on.memoryNeedMb = req.memoryReservationMb + memoryOverhead;
   on.cpuEntitlementMhz = hostCpuMhz(req.cpuEntitlementMhz, cpuPercent);
