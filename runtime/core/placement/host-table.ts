@@ -234,42 +234,57 @@ export interface Choice {
   feasible: number;
 }
 
-/** What place() decides among `hosts` (not empty), answered through a host table. */
+/**
+ * What place() decides among `hosts` (not empty), answered through a host table. One function with
+ * every column in a local: the loop calls out (to fill a column, to other plugins), after which the
+ * engine would otherwise load each column from its owner again for every host.
+ */
 export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts: readonly HostRecord[]): Choice {
   const t = tableFor(hosts);
-  const { records, names, recordVersion } = t;
+  const { records, names, recordVersion, specVersion, takesVms, failoverHost } = t;
+  const { cpuCapacityMhz, memoryCapacityMb, cpuReservedMhz, memoryReservedMb } = t;
   for (let i = 0; i < hosts.length; i++) if (records[i] !== hosts[i]) t.read(i, hosts[i]);
   const unsorted = t.unsorted !== 0;
-  const { spec } = req;
+  const { spec, cpuReservationMhz, memoryReservationMb } = req;
   const classKey = `${req.guestId}/${spec.memoryMb}/${spec.memoryOverheadMb}`;
   const column = t.column(classKey);
+  const { compatible, cpuOverheadPercent, memoryOverheadMb } = column;
+  const filled = column.specVersion;
+  const { others, scorers, hostState: onlyTakingVms, compatibility: onlyCompatible, capacity: withRoom } = plan;
   const keepOffFailover = plan.failoverHosts && keepsOffFailoverHosts(req.purpose);
   // Every figure the tabled filters and scorers read besides the host's record and the guest class.
   const kept = t.keptVerdicts(
-    `${plan.id}/${classKey}/${keepOffFailover}/${req.cpuReservationMhz}/${req.memoryReservationMb}/${req.cpuEntitlementMhz}/${req.memoryEntitlementMb}`,
+    `${plan.id}/${classKey}/${keepOffFailover}/${cpuReservationMhz}/${memoryReservationMb}/${req.cpuEntitlementMhz}/${req.memoryEntitlementMb}`,
   );
-  // Totals are kept only when the table computes every score: other scorers come first in the sum.
-  const keepScores = plan.scorers.every((s) => s.kind !== OTHER);
-  // In locals: after a call out (to fill a column, another filter) the engine would load each array from its owner again.
-  const { others } = plan;
   const keptVersion = kept.recordVersion;
   const keptPasses = kept.passes;
   const keptScore = kept.score;
+  // Totals are kept only when the table computes every score: other scorers come first in the sum.
+  const keepScores = scorers.every((s) => s.kind !== OTHER);
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   let feasible = 0;
   eachHost: for (let i = 0; i < hosts.length; i++) {
-    let score: number;
+    let score = Number.NaN;
     if (keptVersion[i] === recordVersion[i]) {
       if (keptPasses[i] === 0) continue;
       score = keptScore[i];
     } else {
-      const passes = tabledFiltersPass(t, i, column, plan, keepOffFailover, req);
-      score = passes && keepScores ? scoreAt(t, i, column, plan, req) : Number.NaN;
+      // HostState, FailoverHosts, Compatibility and Capacity, those the plan holds, then the tabled scores.
       keptVersion[i] = recordVersion[i];
-      keptPasses[i] = passes ? 1 : 0;
+      keptPasses[i] = 0;
+      if (onlyTakingVms && takesVms[i] === 0) continue;
+      if (keepOffFailover && failoverHost[i] === 1) continue;
+      if (filled[i] !== specVersion[i]) column.fill(i, specVersion[i], hosts[i], req);
+      if (onlyCompatible && compatible[i] === 0) continue;
+      const percent = cpuOverheadPercent[i];
+      const cpuNeedMhz = hostCpuMhz(cpuReservationMhz, percent);
+      const memoryNeedMb = memoryReservationMb + memoryOverheadMb[i];
+      if (withRoom && (cpuNeedMhz > cpuCapacityMhz[i] - cpuReservedMhz[i] || memoryNeedMb > memoryCapacityMb[i] - memoryReservedMb[i]))
+        continue;
+      keptPasses[i] = 1;
+      if (keepScores) score = scoreAt(t, i, column, plan, req);
       keptScore[i] = score;
-      if (!passes) continue;
     }
     for (let f = 0; f < others.length; f++) if (others[f](req, hosts[i]) !== undefined) continue eachHost;
     feasible++;
@@ -282,39 +297,19 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
   return { best, score: bestScore, feasible };
 }
 
-/** HostState, FailoverHosts, Compatibility and Capacity, those of them the plan holds, from the columns. */
-function tabledFiltersPass(
-  t: HostTable,
-  i: number,
-  column: GuestColumn,
-  plan: TablePlan,
-  keepOffFailover: boolean,
-  req: PlacementRequest,
-): boolean {
-  if (plan.hostState && t.takesVms[i] === 0) return false;
-  if (keepOffFailover && t.failoverHost[i] === 1) return false;
-  if (column.specVersion[i] !== t.specVersion[i]) column.fill(i, t.specVersion[i], t.records[i]!, req);
-  if (plan.compatibility && column.compatible[i] === 0) return false;
-  if (!plan.capacity) return true;
-  const cpuNeedMhz = hostCpuMhz(req.cpuReservationMhz, column.cpuOverheadPercent[i]);
-  const memoryNeedMb = req.memoryReservationMb + column.memoryOverheadMb[i];
-  return !(cpuNeedMhz > t.cpuCapacityMhz[i] - t.cpuReservedMhz[i] || memoryNeedMb > t.memoryCapacityMb[i] - t.memoryReservedMb[i]);
-}
-
-/** The host's total score, summed in the profile's order as the walk sums it, and rounded. */
+/** The host's total score: every scorer in the profile's order, as the walk sums them, the tabled ones from the columns. */
 function scoreAt(t: HostTable, i: number, column: GuestColumn, plan: TablePlan, req: PlacementRequest): number {
-  const { scorers } = plan;
-  if (column.specVersion[i] !== t.specVersion[i]) column.fill(i, t.specVersion[i], t.records[i]!, req);
-  const cpuOverheadPercent = column.cpuOverheadPercent[i];
+  const percent = column.cpuOverheadPercent[i];
   const memoryOverheadMb = column.memoryOverheadMb[i];
+  const { scorers } = plan;
   let total = 0;
   for (let k = 0; k < scorers.length; k++) {
     const s = scorers[k];
-    let score: number;
+    let part: number;
     if (s.kind === BALANCE) {
-      score = balanceScore(
+      part = balanceScore(
         loadAfter(
-          t.cpuReservedMhz[i] + hostCpuMhz(req.cpuReservationMhz, cpuOverheadPercent),
+          t.cpuReservedMhz[i] + hostCpuMhz(req.cpuReservationMhz, percent),
           t.cpuCapacityMhz[i],
           t.memoryReservedMb[i] + (req.memoryReservationMb + memoryOverheadMb),
           t.memoryCapacityMb[i],
@@ -324,16 +319,16 @@ function scoreAt(t: HostTable, i: number, column: GuestColumn, plan: TablePlan, 
         ),
       );
     } else if (s.kind === DRS_BALANCE) {
-      score = drsBalanceScore(
-        t.cpuEntitlementMhz[i] + hostCpuMhz(req.cpuEntitlementMhz, cpuOverheadPercent),
+      part = drsBalanceScore(
+        t.cpuEntitlementMhz[i] + hostCpuMhz(req.cpuEntitlementMhz, percent),
         t.cpuCapacityMhz[i],
         t.memoryEntitlementMb[i] + (req.memoryEntitlementMb + memoryOverheadMb),
         t.memoryCapacityMb[i],
       );
     } else {
-      score = s.score(req, t.records[i]!);
+      part = s.score(req, t.records[i]!);
     }
-    total += s.weight * score;
+    total += s.weight * part;
   }
   return tidy(total);
 }
