@@ -14,7 +14,7 @@ import { type Resolution, memoryLimitObstacle, resolveIgnoringMemoryLimit } from
 import type { HostRecord } from "../kernel/model";
 import { hostCpuMhz } from "../allocation/vm-claims";
 import { overheadCpuPercentFor, overheadMemoryFor } from "../guests/vm-footprint";
-import type { GuestOnHost, PlacementRequest } from "./framework";
+import type { GuestOnHost, PlacementRequest } from "./plugin";
 
 /** How the guest shape runs on the host and its CPU overhead; the same for every decision until the host changes. */
 interface HostFit {

@@ -19,7 +19,7 @@
 import type { HostSpec } from "../../../schema/host";
 import { hostCpuMhz } from "../allocation/vm-claims";
 import type { HostRecord } from "../kernel/model";
-import type { PlacementPlugin, PlacementRequest } from "./framework";
+import type { PlacementPlugin, PlacementRequest } from "./plugin";
 import { guestOnHost } from "./guest-on-host";
 import { balance, balanceScore, coresOf, loadAfter } from "./plugins/balance";
 import { capacity } from "./plugins/capacity";

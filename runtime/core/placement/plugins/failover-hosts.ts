@@ -1,4 +1,4 @@
-import type { PlacementPlugin, PlacementPurpose } from "../framework";
+import type { PlacementPlugin, PlacementPurpose } from "../plugin";
 
 /** Whether a placement for this purpose must keep off failover hosts. */
 export const keepsOffFailoverHosts = (purpose: PlacementPurpose) => purpose !== "restart" && purpose !== "reconfigure";

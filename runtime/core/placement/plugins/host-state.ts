@@ -1,5 +1,5 @@
 import type { HostRecord } from "../../kernel/model";
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 
 export const takesVms = (host: HostRecord) => host.status.state === "connected";
 
