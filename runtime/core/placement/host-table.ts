@@ -48,6 +48,8 @@ export interface TablePlan {
   others: Filter[];
   /** Every scorer in the profile's order (the order of the sum), marked by what the table computes itself. */
   scorers: { kind: number; weight: number; score: Score }[];
+  /** Every scorer is tabled: totals may be kept (otherwise other scorers come first in the sum). */
+  keepScores: boolean;
 }
 
 let plans = 0;
@@ -55,6 +57,11 @@ let plans = 0;
 export function tablePlan(applying: readonly { plugin: PlacementPlugin; weight: number }[]): TablePlan {
   const tabled = new Set<PlacementPlugin>([hostState, failoverHosts, compatibility, capacity]);
   const has = (p: PlacementPlugin) => applying.some((a) => a.plugin === p);
+  const scorers = applying.flatMap(({ plugin, weight }) =>
+    plugin.score && weight !== 0
+      ? [{ kind: plugin === balance ? BALANCE : plugin === drsBalance ? DRS_BALANCE : OTHER, weight, score: plugin.score }]
+      : [],
+  );
   return {
     id: plans++,
     hostState: has(hostState),
@@ -62,11 +69,8 @@ export function tablePlan(applying: readonly { plugin: PlacementPlugin; weight: 
     compatibility: has(compatibility),
     capacity: has(capacity),
     others: applying.flatMap(({ plugin }) => (plugin.filter && !tabled.has(plugin) ? [plugin.filter] : [])),
-    scorers: applying.flatMap(({ plugin, weight }) =>
-      plugin.score && weight !== 0
-        ? [{ kind: plugin === balance ? BALANCE : plugin === drsBalance ? DRS_BALANCE : OTHER, weight, score: plugin.score }]
-        : [],
-    ),
+    scorers,
+    keepScores: scorers.every((s) => s.kind !== OTHER),
   };
 }
 
@@ -259,8 +263,7 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
   const keptVersion = kept.recordVersion;
   const keptPasses = kept.passes;
   const keptScore = kept.score;
-  // Totals are kept only when the table computes every score: other scorers come first in the sum.
-  const keepScores = scorers.every((s) => s.kind !== OTHER);
+  const { keepScores } = plan;
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   let feasible = 0;
