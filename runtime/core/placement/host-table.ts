@@ -254,7 +254,7 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
   const column = t.column(classKey);
   const { compatible, cpuOverheadPercent, memoryOverheadMb } = column;
   const filled = column.specVersion;
-  const { others, scorers, hostState: onlyTakingVms, compatibility: onlyCompatible, capacity: withRoom } = plan;
+  const { others, hostState: onlyTakingVms, compatibility: onlyCompatible, capacity: withRoom } = plan;
   const keepOffFailover = plan.failoverHosts && keepsOffFailoverHosts(req.purpose);
   // Every figure the tabled filters and scorers read besides the host's record and the guest class.
   const kept = t.keptVerdicts(
