@@ -178,4 +178,18 @@ describe("placement through the host table", () => {
     expect(seen.refused).toBeGreaterThan(100);
     expect(seen.tablePlacements).toBeGreaterThan(seen.placed / 2);
   });
+  it("scores a host again after its guest class was dropped from the table for room", () => {
+    // Ten hosts (a table), a preference (Rules scores, so totals are not kept), then more guest
+    // classes than a table keeps, then the first request again: its kept verdicts outlive its column.
+    const hosts = Array.from({ length: 10 }, (_, i) => benchHost(`h${i}`, "bench", 8 + (i % 3), (64 + 32 * (i % 4)) * 1024));
+    const prefer: RuleConstraints = { ...NO_RULES, shouldRunOn: [{ hosts: new Set(["h3", "h7"]), why: "rule r1" }] };
+    const ask = (memoryMb: number) => {
+      const spec = VmSpec.parse({ cluster: "bench", vcpus: 2, memoryMb, guestOs: "linux", memory: { reservationMb: 512 } });
+      const req = () => placementRequest(`vm${memoryMb}`, spec, "powerOn", 0, prefer);
+      expect(place(DEFAULT_PROFILE, req(), hosts)).toEqual(placeByWalk(DEFAULT_PROFILE, req(), hosts));
+    };
+    ask(3000);
+    for (let m = 0; m < 300; m++) ask(1024 + m);
+    ask(3000);
+  });
 });

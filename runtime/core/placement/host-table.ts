@@ -291,7 +291,11 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
     }
     for (let f = 0; f < others.length; f++) if (others[f](req, hosts[i]) !== undefined) continue eachHost;
     feasible++;
-    if (!keepScores) score = scoreAt(t, i, column, plan, req);
+    if (!keepScores) {
+      // Kept verdicts outlive a column dropped for room: the scores read it, so it may need filling again.
+      if (filled[i] !== specVersion[i]) column.fill(i, specVersion[i], hosts[i], req);
+      score = scoreAt(t, i, column, plan, req);
+    }
     if (score > bestScore || (score === bestScore && unsorted && names[i] < names[best])) {
       best = i;
       bestScore = score;
