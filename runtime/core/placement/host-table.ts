@@ -117,8 +117,14 @@ class KeptVerdicts {
 
 /** Guest classes kept per table before they are all dropped (a bound on memory, not a tuning knob). */
 const MAX_COLUMNS = 256;
-/** Verdicts kept per table (about 13 MB); the oldest set of figures goes first. */
-const KEPT_CELLS = 1 << 20;
+/**
+ * Verdicts kept over all tables, in host slots (about 27 MB): past it the oldest set of figures goes
+ * first, whichever table holds it. In a running world demand makes most entitlements new, so most
+ * sets are never met again; the bound keeps them from piling up.
+ */
+const KEPT_CELLS = 1 << 21;
+const keptInOrder = new Map<KeptVerdicts, { table: HostTable; key: string }>();
+let keptCells = 0;
 
 class HostTable {
   readonly records: (HostRecord | undefined)[];
@@ -211,8 +217,15 @@ class HostTable {
   keptVerdicts(key: string): KeptVerdicts {
     let verdicts = this.kept.get(key);
     if (verdicts === undefined) {
-      if (this.kept.size >= Math.max(8, Math.floor(KEPT_CELLS / this.size))) this.kept.delete(this.kept.keys().next().value as string);
+      for (const [set, { table, key: oldest }] of keptInOrder) {
+        if (keptCells + this.size <= KEPT_CELLS) break;
+        table.kept.delete(oldest);
+        keptInOrder.delete(set);
+        keptCells -= table.size;
+      }
       this.kept.set(key, (verdicts = new KeptVerdicts(this.size)));
+      keptInOrder.set(verdicts, { table: this, key });
+      keptCells += this.size;
     }
     return verdicts;
   }
