@@ -293,6 +293,7 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
       if (keepOffFailover && failoverHost[i] === 1) continue;
       if (filled[i] !== specVersion[i]) column.fill(i, specVersion[i], hosts[i], req);
       if (onlyCompatible && compatible[i] === 0) continue;
+      // Capacity's test (plugins/capacity.ts): each need, overhead included, against what is unreserved.
       const percent = cpuOverheadPercent[i];
       const cpuNeedMhz = hostCpuMhz(cpuReservationMhz, percent);
       const memoryNeedMb = memoryReservationMb + memoryOverheadMb[i];

@@ -26,6 +26,7 @@ export function projectedLoad(
   );
 }
 
+/** The host's cores, over which committed vCPUs count as load. */
 export function coresOf(host: HostRecord): number {
   return host.spec.cpu.sockets * host.spec.cpu.coresPerSocket;
 }
