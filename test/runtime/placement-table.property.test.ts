@@ -178,6 +178,7 @@ describe("placement through the host table", () => {
     expect(seen.refused).toBeGreaterThan(100);
     expect(seen.tablePlacements).toBeGreaterThan(seen.placed / 2);
   });
+
   it("scores a host again after its guest class was dropped from the table for room", () => {
     // Ten hosts (a table), a preference (Rules scores, so totals are not kept), then more guest
     // classes than a table keeps, then the first request again: its kept verdicts outlive its column.
