@@ -58,7 +58,8 @@ function walked(view: World | Txn, cluster: string) {
   };
 }
 
-const byNames = (world: World, cluster: string) => world.relatedSorted("hostsInCluster", cluster).map((n) => world.get("Host", n) as HostRecord);
+const byNames = (world: World, cluster: string) =>
+  world.relatedSorted("hostsInCluster", cluster).map((n) => world.get("Host", n) as HostRecord);
 
 describe("usable hosts per cluster", () => {
   it("are the walk's, within an operation and after it commits", () => {

@@ -7,50 +7,13 @@ import type { VmSpec } from "../../../schema/virtual-machine";
 import { ceilingOf } from "../allocation/divide";
 import { guestClaims } from "../allocation/vm-claims";
 import type { ErrorCode } from "../kernel/errors";
-import type { Resolution } from "../guests/guest-compatibility";
-import type { GuestCpu } from "../cpu/evc";
 import type { HostRecord } from "../kernel/model";
 import type { RuleConstraints } from "../rules/constraints";
+import { type Choice, type TablePlan, chooseThroughTable, tablePlan } from "./host-table";
+import type { GuestOnHost, PlacementPlugin, PlacementProfile, PlacementPurpose, PlacementRequest, Verdict } from "./plugin";
+import { tidy } from "./score-rounding";
 
-/**
- * Why a VM is being placed: an HA restart may use failover hosts, and a VM already running on one
- * may stay there through a reconfiguration; nothing else may.
- */
-export type PlacementPurpose = "powerOn" | "migration" | "restart" | "reconfigure";
-
-export interface PlacementRequest {
-  vm: string;
-  purpose: PlacementPurpose;
-  spec: VmSpec;
-  /** The guest's reservations; each host adds its own overhead (placement/guest-on-host.ts). */
-  cpuReservationMhz: number;
-  memoryReservationMb: number;
-  /** What the guest is entitled to without contention (reservation, or demand within the limit), before overhead: what DRS balances. */
-  cpuEntitlementMhz: number;
-  memoryEntitlementMb: number;
-  /** Where DRS rules want the VM, given where the other VMs run (NO_RULES when none names it). */
-  rules: RuleConstraints;
-  /** The host the VM is pinned to, if any. */
-  pinnedHost: string | undefined;
-  /** A live migration: the CPU the running guest sees, which the target must offer (cpu/evc.ts). */
-  guestCpu?: GuestCpu;
-  /** A small integer standing for the guest fields the resolution and the CPU overhead depend on, for memoizing. */
-  guestId: number;
-  /** What the plugins worked out for the host under evaluation, kept so each host is worked out once (guest-on-host.ts). */
-  onHost: GuestOnHost;
-}
-
-/** The guest on one host: how it would run (null: it cannot) and what it would reserve and be entitled to there, overhead included. */
-export interface GuestOnHost {
-  host: HostRecord | null;
-  resolution: Resolution | null;
-  /** Resolved, and within the product's per-guest memory limit. */
-  compatible: boolean;
-  cpuNeedMhz: number;
-  memoryNeedMb: number;
-  cpuEntitlementMhz: number;
-  memoryEntitlementMb: number;
-}
+export type { GuestOnHost, PlacementPlugin, PlacementProfile, PlacementPurpose, PlacementRequest, Verdict } from "./plugin";
 
 /**
  * Guest shapes seen so far, numbered: a request computes its key once, plugins index arrays by the
@@ -83,6 +46,8 @@ export function placementRequest(
     host: null,
     resolution: null,
     compatible: false,
+    cpuOverheadPercent: 0,
+    memoryOverheadMb: 0,
     cpuNeedMhz: 0,
     memoryNeedMb: 0,
     cpuEntitlementMhz: 0,
@@ -103,42 +68,15 @@ export function placementRequest(
   };
 }
 
-/** Why a host cannot take the VM. */
-export interface Verdict {
-  plugin: string;
-  code: ErrorCode;
-  reason: string;
-}
-
-export interface PlacementPlugin {
-  readonly name: string;
-  /**
-   * False when the plugin can neither reject nor rank any host for this request (no pin, no rule, no
-   * disk...): place() then leaves it out of the loop over hosts. Absent: it always applies.
-   */
-  appliesTo?(req: PlacementRequest): boolean;
-  filter?(req: PlacementRequest, host: HostRecord): Omit<Verdict, "plugin"> | undefined;
-  /** Higher is better, 0..100. */
-  score?(req: PlacementRequest, host: HostRecord): number;
-}
-
-export interface PlacementProfile {
-  readonly plugins: readonly { plugin: PlacementPlugin; weight: number }[];
-}
-
 export type PlacementResult =
   | { placed: true; host: string; score: number; breakdown: Record<string, number>; candidates: number; feasible: number }
   | { placed: false; rejections: { host: string; verdicts: Verdict[] }[] };
-
-/** Scores are rounded so that float noise never decides between two hosts. */
-function tidy(score: number): number {
-  return Math.round(score * 1e6) / 1e6;
-}
 
 type Filter = NonNullable<PlacementPlugin["filter"]>;
 interface Compiled {
   filters: Filter[];
   scorers: { name: string; score: NonNullable<PlacementPlugin["score"]>; weight: number }[];
+  table: TablePlan;
 }
 
 /**
@@ -162,6 +100,7 @@ function compile(profile: PlacementProfile, req?: PlacementRequest): Compiled {
       scorers: applying.flatMap(({ plugin, weight }) =>
         plugin.score && weight !== 0 ? [{ name: plugin.name, score: plugin.score, weight }] : [],
       ),
+      table: tablePlan(applying),
     };
     byMask.set(mask, compiled);
   }
@@ -188,11 +127,32 @@ export function fits(profile: PlacementProfile, req: PlacementRequest, host: Hos
   return passes(compile(profile).filters, req, host);
 }
 
+/**
+ * Lists this long are placed through a host table (host-table.ts), shorter ones by a walk over the
+ * records: a table's bookkeeping pays off only over many hosts. Both give the same result.
+ */
+const TABLE_FROM_HOSTS = 8;
+
 /** Picks a host for the request among `hosts` (sorted by name); the breakdown lists the scores that contributed. */
 export function place(profile: PlacementProfile, req: PlacementRequest, hosts: readonly HostRecord[]): PlacementResult {
-  const { filters, scorers } = compile(profile, req);
-  let best: HostRecord | undefined;
-  let bestScore = -Infinity;
+  const compiled = compile(profile, req);
+  const { best, score, feasible } =
+    hosts.length >= TABLE_FROM_HOSTS ? chooseThroughTable(compiled.table, req, hosts) : walk(compiled, req, hosts);
+  if (best < 0) {
+    return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
+  }
+  const breakdown: Record<string, number> = {};
+  for (const s of compiled.scorers) {
+    const part = tidy(s.weight * s.score(req, hosts[best]));
+    if (part !== 0) breakdown[s.name] = part;
+  }
+  return { placed: true, host: hosts[best].name, score, breakdown, candidates: hosts.length, feasible };
+}
+
+/** Every host through every filter, the feasible ones scored: the index of the best (-1 for none), its score and how many passed. */
+function walk({ filters, scorers }: Compiled, req: PlacementRequest, hosts: readonly HostRecord[]): Choice {
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
   let feasible = 0;
   for (let h = 0; h < hosts.length; h++) {
     const host = hosts[h];
@@ -201,20 +161,12 @@ export function place(profile: PlacementProfile, req: PlacementRequest, hosts: r
     let total = 0;
     for (let i = 0; i < scorers.length; i++) total += scorers[i].weight * scorers[i].score(req, host);
     const score = tidy(total);
-    if (score > bestScore || (score === bestScore && host.name < best!.name)) {
-      best = host;
+    if (score > bestScore || (score === bestScore && host.name < hosts[best].name)) {
+      best = h;
       bestScore = score;
     }
   }
-  if (!best) {
-    return { placed: false, rejections: hosts.map((h) => ({ host: h.name, verdicts: hostVerdicts(profile, req, h) })) };
-  }
-  const breakdown: Record<string, number> = {};
-  for (const s of scorers) {
-    const part = tidy(s.weight * s.score(req, best));
-    if (part !== 0) breakdown[s.name] = part;
-  }
-  return { placed: true, host: best.name, score: bestScore, breakdown, candidates: hosts.length, feasible };
+  return { best, score: bestScore, feasible };
 }
 
 /**

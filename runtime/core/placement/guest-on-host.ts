@@ -14,7 +14,7 @@ import { type Resolution, memoryLimitObstacle, resolveIgnoringMemoryLimit } from
 import type { HostRecord } from "../kernel/model";
 import { hostCpuMhz } from "../allocation/vm-claims";
 import { overheadCpuPercentFor, overheadMemoryFor } from "../guests/vm-footprint";
-import type { GuestOnHost, PlacementRequest } from "./framework";
+import type { GuestOnHost, PlacementRequest } from "./plugin";
 
 /** How the guest shape runs on the host and its CPU overhead; the same for every decision until the host changes. */
 interface HostFit {
@@ -51,6 +51,8 @@ export function guestOnHost(host: HostRecord, req: PlacementRequest): GuestOnHos
   on.host = host;
   on.resolution = r;
   on.compatible = r !== null && memoryLimitObstacle(r.profile, req.spec.memoryMb) === undefined;
+  on.cpuOverheadPercent = cpuPercent;
+  on.memoryOverheadMb = memoryOverhead;
   on.cpuNeedMhz = hostCpuMhz(req.cpuReservationMhz, cpuPercent);
   on.memoryNeedMb = req.memoryReservationMb + memoryOverhead;
   on.cpuEntitlementMhz = hostCpuMhz(req.cpuEntitlementMhz, cpuPercent);

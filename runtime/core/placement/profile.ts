@@ -1,4 +1,4 @@
-import type { PlacementProfile } from "./framework";
+import type { PlacementProfile } from "./plugin";
 import { balance } from "./plugins/balance";
 import { capacity } from "./plugins/capacity";
 import { compatibility } from "./plugins/compatibility";

@@ -1,5 +1,5 @@
 import { incompatibilities } from "../../guests/guest-compatibility";
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 import { isCompatible } from "../guest-on-host";
 
 /** The host's hypervisor release and CPU must be able to run the guest in the requested mode. */

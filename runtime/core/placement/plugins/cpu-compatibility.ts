@@ -1,5 +1,5 @@
 import { cpuMigrationObstacles } from "../../cpu/evc";
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 
 /** A live migration continues the guest on the target's CPU: same vendor, every feature it sees (cpu/evc.ts). */
 export const cpuCompatibility: PlacementPlugin = {

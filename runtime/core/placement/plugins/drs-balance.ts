@@ -1,4 +1,4 @@
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 import { guestOnHost } from "../guest-on-host";
 
 /**
@@ -11,8 +11,23 @@ export const drsBalance: PlacementPlugin = {
   score(req, host) {
     const s = host.status;
     const on = guestOnHost(host, req);
-    const cpu = (s.cpuEntitlementMhz + on.cpuEntitlementMhz) / s.cpuCapacityMhz;
-    const memory = (s.memoryEntitlementMb + on.memoryEntitlementMb) / s.memoryCapacityMb;
-    return 100 * Math.max(0, 1 - (cpu + memory) / 2);
+    return drsBalanceScore(
+      s.cpuEntitlementMhz + on.cpuEntitlementMhz,
+      s.cpuCapacityMhz,
+      s.memoryEntitlementMb + on.memoryEntitlementMb,
+      s.memoryCapacityMb,
+    );
   },
 };
+
+/** The DrsBalance score of a host whose entitlements would be these with the VM (shared with the host table). */
+export function drsBalanceScore(
+  cpuEntitlementMhz: number,
+  cpuCapacityMhz: number,
+  memoryEntitlementMb: number,
+  memoryCapacityMb: number,
+): number {
+  const cpu = cpuEntitlementMhz / cpuCapacityMhz;
+  const memory = memoryEntitlementMb / memoryCapacityMb;
+  return 100 * Math.max(0, 1 - (cpu + memory) / 2);
+}

@@ -1,4 +1,7 @@
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin, PlacementPurpose } from "../plugin";
+
+/** Whether a placement for this purpose must keep off failover hosts. */
+export const keepsOffFailoverHosts = (purpose: PlacementPurpose) => purpose !== "restart" && purpose !== "reconfigure";
 
 /**
  * Failover hosts of the HA failoverHosts policy take only VMs that HA restarts: "vCenter Server will
@@ -9,9 +12,9 @@ import type { PlacementPlugin } from "../framework";
  */
 export const failoverHosts: PlacementPlugin = {
   name: "FailoverHosts",
-  appliesTo: (req) => req.purpose !== "restart" && req.purpose !== "reconfigure",
+  appliesTo: (req) => keepsOffFailoverHosts(req.purpose),
   filter(req, host) {
-    if (host.status.haFailoverHost !== true || req.purpose === "restart" || req.purpose === "reconfigure") return undefined;
+    if (host.status.haFailoverHost !== true || !keepsOffFailoverHosts(req.purpose)) return undefined;
     return { code: "AdmissionControl", reason: "is an HA failover host: it takes only VMs that HA restarts" };
   },
 };

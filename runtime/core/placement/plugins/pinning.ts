@@ -1,4 +1,4 @@
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 
 /** A VM with `host` set must run on that host. */
 export const pinning: PlacementPlugin = {

@@ -1,5 +1,5 @@
 import { type RuleConstraints, mandatoryBreaches, preferenceBreaches } from "../../rules/constraints";
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 
 const hasMandatoryRules = (r: RuleConstraints) => r.mustRunOn.length > 0 || r.mustAvoid.size > 0;
 const hasPreferences = (r: RuleConstraints) => r.shouldRunOn.length > 0 || r.shouldAvoid.size > 0;

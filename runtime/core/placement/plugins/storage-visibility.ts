@@ -1,4 +1,4 @@
-import type { PlacementPlugin } from "../framework";
+import type { PlacementPlugin } from "../plugin";
 import { unmountedDatastores } from "../../storage/visibility";
 
 /**
