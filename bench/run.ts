@@ -1,4 +1,5 @@
 /** `npm run bench`: prints every benchmark's figures and its baseline ratios. */
+import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { benchApplyLatency } from "./apply-latency";
 import { benchCliStartup } from "./cli-startup";
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
   if (!only || only === "containers") await benchContainers();
   if (!only || only === "planning") benchPlanning();
   if (!only || only === "day") await benchSimulatedDay();
-  if (!only || only === "memory") await benchMemoryOverTime();
+  // Resident memory is the process's: in the full run the memory bench gets a process of its own.
+  if (only === "memory") await benchMemoryOverTime();
+  else if (!only) spawnSync(process.execPath, [__filename, "memory"], { stdio: "inherit" });
   if (!only || only === "cli") await benchCliStartup();
   if (!only || only === "console") await benchConsole();
   if (!only || only === "server") await benchServer();
