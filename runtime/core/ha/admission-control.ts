@@ -23,8 +23,6 @@ import type { ClusterHaStatus } from "../../../schema/cluster";
 import { compareNames } from "../kernel/model";
 import type { DemandTotals } from "./demand";
 
-export type { HostCapacity };
-
 export type HaFigures = Omit<ClusterHaStatus, "restartsInProgress" | "pendingRestarts">;
 
 type AdmissionSettings = ClusterSpec["ha"]["admissionControl"];
