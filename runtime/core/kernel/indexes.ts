@@ -11,8 +11,12 @@ type Keys = (obj: RuntimeObject) => string | readonly string[] | null | undefine
 
 interface IndexDefinition {
   kind: Kind;
-  /** The part of the object the key is read from: an object whose part is the same value keeps its keys. */
-  reads: "spec" | "status";
+  /**
+   * What the key is read from: the spec, or these status fields (and the spec too with `spec: true`).
+   * A new version whose parts read are the same values keeps its keys, which is decided without
+   * working them out: most writes (usage, a migration's progress) touch no indexed field.
+   */
+  reads: "spec" | { status: readonly string[]; spec?: true };
   key: Keys;
 }
 
@@ -47,18 +51,18 @@ function vmDatastores(o: RuntimeObject): readonly string[] {
 
 export const INDEXES = {
   /** Running VMs by the host they run on. */
-  vmsOnHost: { kind: "VirtualMachine", reads: "status", key: status("currentHost") },
+  vmsOnHost: { kind: "VirtualMachine", reads: { status: ["currentHost"] }, key: status("currentHost") },
   vmsInPool: { kind: "VirtualMachine", reads: "spec", key: spec("pool") },
-  vmsInCluster: { kind: "VirtualMachine", reads: "status", key: status("cluster") },
+  vmsInCluster: { kind: "VirtualMachine", reads: { status: ["cluster"] }, key: status("cluster") },
   /** VMs being migrated (live or cold), by their target host and by their source host. */
   vmsMigratingTo: {
     kind: "VirtualMachine",
-    reads: "status",
+    reads: { status: ["migration"] },
     key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost,
   },
   vmsMigratingFrom: {
     kind: "VirtualMachine",
-    reads: "status",
+    reads: { status: ["migration"] },
     key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost,
   },
   /** VMs pinned to a host, running or not. */
@@ -68,7 +72,11 @@ export const INDEXES = {
    * disk, where the status places it, and the target of a storage migration under way. Read from the
    * status, which every spec change rewrites.
    */
-  vmsOnDatastore: { kind: "VirtualMachine", reads: "status", key: (o) => vmDatastores(o) },
+  vmsOnDatastore: {
+    kind: "VirtualMachine",
+    reads: { status: ["diskDatastores", "storageMigration"], spec: true },
+    key: (o) => vmDatastores(o),
+  },
   /** VMs with a disk naming a datastore cluster. */
   vmsOnDatastoreCluster: {
     kind: "VirtualMachine",
@@ -87,7 +95,7 @@ export const INDEXES = {
   /** VMs HA is restarting (waiting, pending or booting), by cluster. */
   haRestartsInCluster: {
     kind: "VirtualMachine",
-    reads: "status",
+    reads: { status: ["haRestart", "cluster"] },
     key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined),
   },
   poolsInPool: { kind: "ResourcePool", reads: "spec", key: spec("parent") },
@@ -96,22 +104,26 @@ export const INDEXES = {
   hostsMountingDatastore: { kind: "Host", reads: "spec", key: (o) => (o.spec as { datastores?: string[] }).datastores },
   rulesInCluster: { kind: "Rule", reads: "spec", key: spec("cluster") },
   /** Running containers by the host they run on. */
-  containersOnHost: { kind: "Container", reads: "status", key: status("currentHost") },
+  containersOnHost: { kind: "Container", reads: { status: ["currentHost"] }, key: status("currentHost") },
   /** Containers moving onto / away from a host. */
   containersMigratingTo: {
     kind: "Container",
-    reads: "status",
+    reads: { status: ["migration"] },
     key: (o) => (o.status as { migration?: { toHost: string } | null }).migration?.toHost,
   },
   containersMigratingFrom: {
     kind: "Container",
-    reads: "status",
+    reads: { status: ["migration"] },
     key: (o) => (o.status as { migration?: { fromHost: string } | null }).migration?.fromHost,
   },
-  containersInCluster: { kind: "Container", reads: "status", key: status("cluster") },
+  containersInCluster: { kind: "Container", reads: { status: ["cluster"] }, key: status("cluster") },
   containersPinnedTo: { kind: "Container", reads: "spec", key: spec("host") },
   /** Containers by the addresses they hold: IP address management reads who holds an address here. */
-  containersByAddress: { kind: "Container", reads: "status", key: (o) => (o.status as { ipAddresses?: string[] }).ipAddresses },
+  containersByAddress: {
+    kind: "Container",
+    reads: { status: ["ipAddresses"] },
+    key: (o) => (o.status as { ipAddresses?: string[] }).ipAddresses,
+  },
   /** Containers by their OS template and their app templates. */
   containersByTemplate: {
     kind: "Container",
@@ -124,7 +136,7 @@ export const INDEXES = {
   /** Containers HA owes a restart, by cluster. */
   containerRestartsInCluster: {
     kind: "Container",
-    reads: "status",
+    reads: { status: ["haRestart", "cluster"] },
     key: (o) => ((o.status as { haRestart?: unknown }).haRestart ? (o.status as { cluster?: string | null }).cluster : undefined),
   },
 } as const satisfies Record<string, IndexDefinition>;
@@ -149,6 +161,17 @@ export function indexKeys(index: IndexName, obj: RuntimeObject): readonly string
   return typeof keys === "string" ? [keys] : keys;
 }
 
+/** Whether the parts an index reads are the same values in both versions. */
+function sameParts(reads: IndexDefinition["reads"], before: RuntimeObject, after: RuntimeObject): boolean {
+  if (reads === "spec") return before.spec === after.spec;
+  if (before.status === after.status) return true;
+  if (reads.spec && before.spec !== after.spec) return false;
+  const a = before.status as Record<string, unknown>;
+  const b = after.status as Record<string, unknown>;
+  for (const field of reads.status) if (a[field] !== b[field]) return false;
+  return true;
+}
+
 const absent = (keys: string | readonly string[] | null | undefined) => keys === null || keys === undefined;
 
 /**
@@ -158,7 +181,7 @@ const absent = (keys: string | readonly string[] | null | undefined) => keys ===
  */
 export function sameIndexKeys(index: IndexName, before: RuntimeObject | undefined, after: RuntimeObject | undefined): boolean {
   const def: IndexDefinition = INDEXES[index];
-  if (before !== undefined && after !== undefined && before[def.reads] === after[def.reads]) return true;
+  if (before !== undefined && after !== undefined && sameParts(def.reads, before, after)) return true;
   const key = def.key;
   const a = before && key(before);
   const b = after && key(after);
