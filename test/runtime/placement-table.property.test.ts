@@ -179,6 +179,64 @@ describe("placement through the host table", () => {
     expect(seen.tablePlacements).toBeGreaterThan(seen.placed / 2);
   });
 
+  it("passes over only hosts that cannot win when loads are a hair apart", () => {
+    // Hosts of one size whose loads differ by a few per cent: the best host wins by a small margin,
+    // so a host whose score is not worked out (its score without the guest is already below the best,
+    // host-table.ts) must be one the walk would not choose either.
+    const loads = fc.record({
+      vcpusCommitted: fc.integer({ min: 0, max: 40 }),
+      memoryCommittedMb: fc.integer({ min: 0, max: 200_000 }),
+      memoryReservedMb: fc.integer({ min: 0, max: 100_000 }),
+      cpuReservedMhz: fc.integer({ min: 0, max: 30_000 }),
+      cpuEntitlementMhz: fc.integer({ min: 0, max: 40_000 }),
+      memoryEntitlementMb: fc.integer({ min: 0, max: 200_000 }),
+    });
+    const guest = fc.record({
+      vcpus: fc.integer({ min: 1, max: 4 }),
+      memoryMb: fc.integer({ min: 256, max: 4096 }),
+      memoryReservationMb: fc.constantFrom(0, 0, 512),
+      demand: fc.constantFrom(0, 300),
+      purpose: fc.constantFrom<PlacementPurpose>("powerOn", "restart"),
+    });
+    let decided = 0;
+    fc.assert(
+      fc.property(
+        fc.array(loads, { minLength: 8, maxLength: 40 }),
+        fc.array(guest, { minLength: 1, maxLength: 30 }),
+        (hostLoads, guests) => {
+          let hosts = hostLoads.map((l, i) => {
+            const base = benchHost(`h${String(i).padStart(2, "0")}`, "bench", 16, 256 * 1024);
+            return { ...base, status: { ...base.status, ...l } };
+          });
+          guests.forEach((g, n) => {
+            const spec = VmSpec.parse({
+              cluster: "bench",
+              vcpus: g.vcpus,
+              memoryMb: g.memoryMb,
+              guestOs: "linux",
+              memory: { reservationMb: g.memoryReservationMb },
+              workload: { kind: "cpu", cpuDemandMhz: g.demand },
+            });
+            const req = () => placementRequest(`vm${n}`, spec, g.purpose, g.demand, NO_RULES);
+            const expected = placeByWalk(DEFAULT_PROFILE, req(), hosts);
+            expect(place(DEFAULT_PROFILE, req(), hosts)).toEqual(expected);
+            if (!expected.placed) return;
+            decided++;
+            const at = hosts.findIndex((h) => h.name === expected.host);
+            const charged = hostWithFootprint(
+              hosts[at],
+              footprintOf(spec, expected.host, "bench", guestCostOnHost(spec, hosts[at].spec)!),
+              1,
+            );
+            hosts = hosts.map((h, i) => (i === at ? charged : h));
+          });
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
+    expect(decided).toBeGreaterThan(1000);
+  });
+
   it("scores a host again after its guest class was dropped from the table for room", () => {
     // Ten hosts (a table), a preference (Rules scores, so totals are not kept), then more guest
     // classes than a table keeps, then the first request again: its kept verdicts outlive its column.

@@ -98,15 +98,29 @@ export function usableHostsOf(view: World | Txn, cluster: string): UsableHosts {
   const stored = view.ledger(USABLE_HOSTS_LEDGER).usable(cluster);
   const changed = view instanceof Txn ? view.changedUnder(USABLE_HOSTS_LEDGER, cluster) : undefined;
   if (!changed) return stored;
-  let hosts: Map<string, HostCapacity> | undefined;
+  // Each host whose capacity this operation changed: its capacity now, undefined when no longer usable here.
+  let updates: Map<string, HostCapacity | undefined> | undefined;
   for (const [before, after] of (view as Txn).changedPairs("Host", changed)) {
     const was = clusterOf(before) === cluster ? capacityOf(before) : undefined;
     const now = clusterOf(after) === cluster ? capacityOf(after) : undefined;
-    if (sameCapacity(was, now)) continue;
-    hosts ??= new Map(stored.hosts.map((h) => [h.name, h]));
-    const name = (before ?? after)!.name;
-    if (now) hosts.set(name, now);
-    else hosts.delete(name);
+    if (!sameCapacity(was, now)) (updates ??= new Map()).set((before ?? after)!.name, now);
   }
-  return hosts ? summed([...hosts.values()].sort(byName)) : stored;
+  return updates ? summed(withUpdates(stored.hosts, updates)) : stored;
+}
+
+/**
+ * `hosts` (sorted by name) with the updated ones replaced, added or taken out, still sorted: a merge,
+ * because an HA wave asks again after each of hundreds of hosts is declared failed.
+ */
+function withUpdates(hosts: readonly HostCapacity[], updates: ReadonlyMap<string, HostCapacity | undefined>): HostCapacity[] {
+  const kept = hosts.filter((h) => !updates.has(h.name));
+  const added = [...updates.values()].filter((h) => h !== undefined).sort(byName);
+  const out: HostCapacity[] = [];
+  let a = 0;
+  for (const h of kept) {
+    while (a < added.length && byName(added[a], h) < 0) out.push(added[a++]);
+    out.push(h);
+  }
+  while (a < added.length) out.push(added[a++]);
+  return out;
 }

@@ -61,8 +61,10 @@ const NO_FOOTPRINT: Footprint = {
 class ClusterHosts {
   private readonly all: HostRecord[];
   private readonly index = new Map<string, number>();
-  private connected: HostRecord[];
-  private failover: HostRecord[];
+  private connected: HostRecord[] = [];
+  private failover: HostRecord[] = [];
+  /** Where each host sits in `connected` and `failover`: a landing replaces its host's record in place. */
+  private readonly positions = new Map<string, { connected: number; failover: number }>();
   /** VMs waiting for a restart that are pinned to a host: room is kept for them there. */
   private readonly pinned: string[];
 
@@ -72,8 +74,7 @@ class ClusterHosts {
   ) {
     this.all = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).map((h) => hostWithFootprint(h, NO_FOOTPRINT, 1));
     this.all.forEach((h, i) => this.index.set(h.name, i));
-    this.connected = this.all.filter((h) => h.status.state === "connected");
-    this.failover = this.connected.filter((h) => h.status.haFailoverHost);
+    this.takeConnected();
     this.pinned = txn
       .relatedObjects<VmRecord>("haRestartsInCluster", cluster)
       .flatMap((vm) => (vm.spec.host !== undefined && vm.status.haRestart!.state !== "restarting" ? [vm.name] : []));
@@ -128,8 +129,19 @@ class ClusterHosts {
     if (!result.placed) return undefined;
     exitStandby(this.txn, result.host, `HA needs its capacity to restart ${req.vm}`);
     this.refresh(result.host);
-    this.connected = this.all.filter((h) => h.status.state === "connected");
+    this.takeConnected();
     return result;
+  }
+
+  /** The connected hosts (and failover hosts among them) of `all`, in name order, and their positions. */
+  private takeConnected(): void {
+    this.connected = this.all.filter((h) => h.status.state === "connected");
+    this.failover = this.connected.filter((h) => h.status.haFailoverHost);
+    this.positions.clear();
+    this.connected.forEach((h, i) => this.positions.set(h.name, { connected: i, failover: -1 }));
+    this.failover.forEach((h, i) => {
+      this.positions.get(h.name)!.failover = i;
+    });
   }
 
   get(name: string): HostRecord {
@@ -143,9 +155,11 @@ class ClusterHosts {
   refresh(name: string): void {
     const host = this.txn.get<HostRecord>("Host", name)!;
     this.all[this.index.get(name)!] = host;
-    const swap = (hosts: HostRecord[]) => hosts.map((h) => (h.name === name ? host : h));
-    this.connected = swap(this.connected);
-    if (this.failover.length > 0) this.failover = swap(this.failover);
+    // In place: placement reads these lists per decision and keeps no reference to them.
+    const at = this.positions.get(name);
+    if (at === undefined) return;
+    this.connected[at.connected] = host;
+    if (at.failover >= 0) this.failover[at.failover] = host;
   }
 }
 

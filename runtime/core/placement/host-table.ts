@@ -50,6 +50,12 @@ export interface TablePlan {
   scorers: { kind: number; weight: number; score: Score }[];
   /** Every scorer is tabled: totals may be kept (otherwise other scorers come first in the sum). */
   keepScores: boolean;
+  /**
+   * Every scorer is tabled and weighs positively: a host's score with the guest is then at most its
+   * score without it (each tabled score falls as load rises), a bound that spares working out the
+   * scores of hosts that cannot win.
+   */
+  bounded: boolean;
 }
 
 let plans = 0;
@@ -71,6 +77,7 @@ export function tablePlan(applying: readonly { plugin: PlacementPlugin; weight: 
     others: applying.flatMap(({ plugin }) => (plugin.filter && !tabled.has(plugin) ? [plugin.filter] : [])),
     scorers,
     keepScores: scorers.every((s) => s.kind !== OTHER),
+    bounded: scorers.every((s) => s.kind !== OTHER && s.weight > 0),
   };
 }
 
@@ -100,17 +107,38 @@ class GuestColumn {
 
 /**
  * For one set of request figures (keptKey), per slot: whether the host passes the tabled filters and
- * its total score when every scorer is tabled, valid while the slot keeps the record they were worked
- * out for. Between two decisions of the same figures only the hosts that changed are worked out again.
+ * its total score when every scorer is tabled (NaN until a decision needs it), valid while the slot
+ * keeps the record they were worked out for. Between two decisions of the same figures only the hosts
+ * that changed are worked out again.
  */
 class KeptVerdicts {
   readonly recordVersion: Uint32Array;
   readonly passes: Uint8Array;
   readonly score: Float64Array;
+  /** Decisions served since the set was made (or cleared for other figures). */
+  decisions = 0;
 
   constructor(size: number) {
     this.recordVersion = new Uint32Array(size);
     this.passes = new Uint8Array(size);
+    this.score = new Float64Array(size);
+  }
+
+  /** Forgets every verdict, so that the arrays serve another set of figures. */
+  clear(): this {
+    this.recordVersion.fill(0);
+    this.decisions = 0;
+    return this;
+  }
+}
+
+/** Per slot, the host's total score without the guest (bounded plans), valid for the slot's record version. */
+class ScoreBounds {
+  readonly recordVersion: Uint32Array;
+  readonly score: Float64Array;
+
+  constructor(size: number) {
+    this.recordVersion = new Uint32Array(size);
     this.score = new Float64Array(size);
   }
 }
@@ -146,6 +174,7 @@ class HostTable {
   readonly memoryEntitlementMb: Float64Array;
   private readonly columns = new Map<string, GuestColumn>();
   private readonly kept = new Map<string, KeptVerdicts>();
+  private readonly bounds = new Map<number, ScoreBounds>();
 
   constructor(readonly size: number) {
     this.records = new Array<HostRecord | undefined>(size).fill(undefined);
@@ -217,17 +246,26 @@ class HostTable {
   keptVerdicts(key: string): KeptVerdicts {
     let verdicts = this.kept.get(key);
     if (verdicts === undefined) {
+      // Sets dropped for room are reused when they fit: a failover wave asks for a new set per restart.
+      let reusable: KeptVerdicts | undefined;
       for (const [set, { table, key: oldest }] of keptInOrder) {
         if (keptCells + this.size <= KEPT_CELLS) break;
         table.kept.delete(oldest);
         keptInOrder.delete(set);
         keptCells -= table.size;
+        if (table.size === this.size) reusable = set;
       }
-      this.kept.set(key, (verdicts = new KeptVerdicts(this.size)));
+      this.kept.set(key, (verdicts = reusable?.clear() ?? new KeptVerdicts(this.size)));
       keptInOrder.set(verdicts, { table: this, key });
       keptCells += this.size;
     }
     return verdicts;
+  }
+
+  scoreBounds(plan: TablePlan): ScoreBounds {
+    let bounds = this.bounds.get(plan.id);
+    if (bounds === undefined) this.bounds.set(plan.id, (bounds = new ScoreBounds(this.size)));
+    return bounds;
   }
 }
 
@@ -277,14 +315,16 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
   const keptPasses = kept.passes;
   const keptScore = kept.score;
   const { keepScores } = plan;
+  // Bounds pay on a set's first decision, when every host is new to it and most have their bound kept
+  // from other decisions. Later, the hosts new to the set are those that changed since: mostly the hosts
+  // chosen meanwhile, the least loaded, whose bounds rarely spare a score.
+  const bounds = plan.bounded && kept.decisions++ === 0 ? boundsFor(t, plan, hosts.length) : undefined;
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   let feasible = 0;
   eachHost: for (let i = 0; i < hosts.length; i++) {
-    let score = Number.NaN;
     if (keptVersion[i] === recordVersion[i]) {
       if (keptPasses[i] === 0) continue;
-      score = keptScore[i];
     } else {
       // HostState, FailoverHosts, Compatibility and Capacity, those the plan holds, then the tabled scores.
       keptVersion[i] = recordVersion[i];
@@ -300,15 +340,30 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
       if (withRoom && (cpuNeedMhz > cpuCapacityMhz[i] - cpuReservedMhz[i] || memoryNeedMb > memoryCapacityMb[i] - memoryReservedMb[i]))
         continue;
       keptPasses[i] = 1;
-      if (keepScores) score = scoreAt(t, i, column, plan, req);
-      keptScore[i] = score;
+      keptScore[i] = Number.NaN;
     }
     for (let f = 0; f < others.length; f++) if (others[f](req, hosts[i]) !== undefined) continue eachHost;
     feasible++;
-    if (!keepScores) {
+    let score = keptScore[i];
+    if (Number.isNaN(score)) {
+      // A host whose score without the guest is below the best cannot win, nor tie: its score waits.
+      if (bounds !== undefined && bounds[i] < bestScore) continue;
       // Kept verdicts outlive a column dropped for room: the scores read it, so it may need filling again.
       if (filled[i] !== specVersion[i]) column.fill(i, specVersion[i], hosts[i], req);
-      score = scoreAt(t, i, column, plan, req);
+      const percent = cpuOverheadPercent[i];
+      score = totalScore(
+        t,
+        i,
+        plan,
+        req,
+        hostCpuMhz(cpuReservationMhz, percent),
+        memoryReservationMb + memoryOverheadMb[i],
+        req.spec.vcpus,
+        req.spec.memoryMb,
+        hostCpuMhz(req.cpuEntitlementMhz, percent),
+        req.memoryEntitlementMb + memoryOverheadMb[i],
+      );
+      if (keepScores) keptScore[i] = score;
     }
     if (score > bestScore || (score === bestScore && unsorted && names[i] < names[best])) {
       best = i;
@@ -318,10 +373,37 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
   return { best, score: bestScore, feasible };
 }
 
-/** The host's total score: every scorer in the profile's order, as the walk sums them, the tabled ones from the columns. */
-function scoreAt(t: HostTable, i: number, column: GuestColumn, plan: TablePlan, req: PlacementRequest): number {
-  const percent = column.cpuOverheadPercent[i];
-  const memoryOverheadMb = column.memoryOverheadMb[i];
+/**
+ * Each of the first `size` hosts' total score with nothing added (bounded plans): by the same
+ * arithmetic as a decision's, so that adding the guest's needs, none negative, can only lower it. Worked out
+ * again only for the hosts whose record changed; apart from the decision's loop, which stays small.
+ */
+function boundsFor(t: HostTable, plan: TablePlan, size: number): Float64Array {
+  const bounds = t.scoreBounds(plan);
+  for (let i = 0; i < size; i++) {
+    if (bounds.recordVersion[i] === t.recordVersion[i]) continue;
+    bounds.recordVersion[i] = t.recordVersion[i];
+    bounds.score[i] = totalScore(t, i, plan, undefined, 0, 0, 0, 0, 0, 0);
+  }
+  return bounds.score;
+}
+
+/**
+ * The host's total score: every scorer in the profile's order, as the walk sums them, the tabled ones
+ * from the columns plus what the guest adds there (in host terms, overheads included); `req` for the others.
+ */
+function totalScore(
+  t: HostTable,
+  i: number,
+  plan: TablePlan,
+  req: PlacementRequest | undefined,
+  cpuReservedMhz: number,
+  memoryReservedMb: number,
+  vcpus: number,
+  memoryMb: number,
+  cpuEntitlementMhz: number,
+  memoryEntitlementMb: number,
+): number {
   const { scorers } = plan;
   let total = 0;
   for (let k = 0; k < scorers.length; k++) {
@@ -330,24 +412,24 @@ function scoreAt(t: HostTable, i: number, column: GuestColumn, plan: TablePlan, 
     if (s.kind === BALANCE) {
       part = balanceScore(
         loadAfter(
-          t.cpuReservedMhz[i] + hostCpuMhz(req.cpuReservationMhz, percent),
+          t.cpuReservedMhz[i] + cpuReservedMhz,
           t.cpuCapacityMhz[i],
-          t.memoryReservedMb[i] + (req.memoryReservationMb + memoryOverheadMb),
+          t.memoryReservedMb[i] + memoryReservedMb,
           t.memoryCapacityMb[i],
-          t.vcpusCommitted[i] + req.spec.vcpus,
+          t.vcpusCommitted[i] + vcpus,
           t.cores[i],
-          t.memoryCommittedMb[i] + req.spec.memoryMb,
+          t.memoryCommittedMb[i] + memoryMb,
         ),
       );
     } else if (s.kind === DRS_BALANCE) {
       part = drsBalanceScore(
-        t.cpuEntitlementMhz[i] + hostCpuMhz(req.cpuEntitlementMhz, percent),
+        t.cpuEntitlementMhz[i] + cpuEntitlementMhz,
         t.cpuCapacityMhz[i],
-        t.memoryEntitlementMb[i] + (req.memoryEntitlementMb + memoryOverheadMb),
+        t.memoryEntitlementMb[i] + memoryEntitlementMb,
         t.memoryCapacityMb[i],
       );
     } else {
-      part = s.score(req, t.records[i]!);
+      part = s.score(req!, t.records[i]!);
     }
     total += s.weight * part;
   }
