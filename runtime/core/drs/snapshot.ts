@@ -41,6 +41,9 @@ export interface SnapshotVm {
   request?: PlacementRequest;
 }
 
+/** Shared by the VMs no rule names: most of a cluster's, at every pass. */
+const NO_VM_RULES: readonly RuleRecord[] = [];
+
 export class ClusterSnapshot {
   readonly hosts: HostRecord[];
   readonly hostIndex = new Map<string, number>();
@@ -80,7 +83,7 @@ export class ClusterSnapshot {
         memory: vm.status.memoryEntitlementMb,
         wantCpu: Math.min(claims.cpu.demand, vm.status.cpuEntitlementMhz),
         wantMemory: Math.min(claims.memory.demand, vm.status.memoryEntitlementMb),
-        rules: byVm.get(vm.name) ?? [],
+        rules: byVm.get(vm.name) ?? NO_VM_RULES,
       });
     }
     this.slot = new Int32Array(this.hosts.length);

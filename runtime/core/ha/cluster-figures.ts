@@ -2,7 +2,7 @@
 import type { ClusterHaStatus } from "../../../schema/cluster";
 import { type HostCapacity, usableHostsOf } from "../allocation/usable-hosts";
 import type { ClusterRecord, VmRecord, World } from "../kernel/model";
-import type { Txn } from "../kernel/txn";
+import { Txn } from "../kernel/txn";
 import { type HaFigures, haFigures } from "./admission-control";
 import { type DemandTotals, clusterDemand } from "./demand";
 
@@ -20,10 +20,39 @@ export interface ClusterFigures {
   demand: DemandTotals;
 }
 
+/**
+ * An operation's figures per cluster, kept until it changes a host, and used while the cluster's spec
+ * and demand are as they were: HA declaring hundreds of hosts failed at one second reports the
+ * capacity left after each, with nothing changed in between.
+ */
+const KEPT_FIGURES = {};
+
 export function clusterFigures(view: HaView, cluster: ClusterRecord): ClusterFigures {
-  const hosts = usableHosts(view, cluster.name);
   const demand = clusterDemand(view, cluster.name);
-  return { figures: haFigures(cluster.spec, hosts, demand), hosts, demand };
+  const kept = view instanceof Txn ? view.memo("Host", KEPT_FIGURES, () => new Map<string, KeptFigures>()) : undefined;
+  const hit = kept?.get(cluster.name);
+  if (hit !== undefined && hit.spec === cluster.spec && sameDemand(hit.figures.demand, demand)) return hit.figures;
+  const hosts = usableHosts(view, cluster.name);
+  const figures = { figures: haFigures(cluster.spec, hosts, demand), hosts, demand };
+  kept?.set(cluster.name, { spec: cluster.spec, figures });
+  return figures;
+}
+
+interface KeptFigures {
+  spec: ClusterRecord["spec"];
+  figures: ClusterFigures;
+}
+
+function sameDemand(a: DemandTotals, b: DemandTotals): boolean {
+  return (
+    a.vms === b.vms &&
+    a.containers === b.containers &&
+    a.cpuMhz === b.cpuMhz &&
+    a.vmsWithoutCpuReservation === b.vmsWithoutCpuReservation &&
+    a.memoryMb === b.memoryMb &&
+    a.largestCpuMhz === b.largestCpuMhz &&
+    a.largestMemoryMb === b.largestMemoryMb
+  );
 }
 
 /** `Cluster.status.ha`: the figures plus how many VMs HA is restarting or cannot place yet. */

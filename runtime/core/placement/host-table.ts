@@ -132,7 +132,7 @@ class KeptVerdicts {
   }
 }
 
-/** Per slot, the host's total score without the guest (bounded plans), valid for the slot's record version. */
+/** Per slot, a bound on the host's total score with a guest (bounded plans), valid for the slot's record version. */
 class ScoreBounds {
   readonly recordVersion: Uint32Array;
   readonly score: Float64Array;
@@ -174,7 +174,8 @@ class HostTable {
   readonly memoryEntitlementMb: Float64Array;
   private readonly columns = new Map<string, GuestColumn>();
   private readonly kept = new Map<string, KeptVerdicts>();
-  private readonly bounds = new Map<number, ScoreBounds>();
+  /** By plan and guest vCPUs. */
+  private readonly bounds = new Map<string, ScoreBounds>();
 
   constructor(readonly size: number) {
     this.records = new Array<HostRecord | undefined>(size).fill(undefined);
@@ -262,9 +263,10 @@ class HostTable {
     return verdicts;
   }
 
-  scoreBounds(plan: TablePlan): ScoreBounds {
-    let bounds = this.bounds.get(plan.id);
-    if (bounds === undefined) this.bounds.set(plan.id, (bounds = new ScoreBounds(this.size)));
+  scoreBounds(plan: TablePlan, vcpus: number): ScoreBounds {
+    const key = `${plan.id}/${vcpus}`;
+    let bounds = this.bounds.get(key);
+    if (bounds === undefined) this.bounds.set(key, (bounds = new ScoreBounds(this.size)));
     return bounds;
   }
 }
@@ -318,7 +320,7 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
   // Bounds pay on a set's first decision, when every host is new to it and most have their bound kept
   // from other decisions. Later, the hosts new to the set are those that changed since: mostly the hosts
   // chosen meanwhile, the least loaded, whose bounds rarely spare a score.
-  const bounds = plan.bounded && kept.decisions++ === 0 ? boundsFor(t, plan, hosts.length) : undefined;
+  const bounds = plan.bounded && kept.decisions++ === 0 ? boundsFor(t, plan, hosts.length, req.spec.vcpus) : undefined;
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   let feasible = 0;
@@ -374,16 +376,18 @@ export function chooseThroughTable(plan: TablePlan, req: PlacementRequest, hosts
 }
 
 /**
- * Each of the first `size` hosts' total score with nothing added (bounded plans): by the same
- * arithmetic as a decision's, so that adding the guest's needs, none negative, can only lower it. Worked out
- * again only for the hosts whose record changed; apart from the decision's loop, which stays small.
+ * Each of the first `size` hosts' total score with only the guest's vCPUs added (bounded plans), by
+ * the same arithmetic as a decision's: adding the rest of the guest's needs, none negative, can only
+ * lower it. The vCPUs are what most often decides a host's load, and guests have few distinct counts,
+ * so bounds are kept per count. Worked out again only for the hosts whose record changed; apart from
+ * the decision's loop, which stays small.
  */
-function boundsFor(t: HostTable, plan: TablePlan, size: number): Float64Array {
-  const bounds = t.scoreBounds(plan);
+function boundsFor(t: HostTable, plan: TablePlan, size: number, vcpus: number): Float64Array {
+  const bounds = t.scoreBounds(plan, vcpus);
   for (let i = 0; i < size; i++) {
     if (bounds.recordVersion[i] === t.recordVersion[i]) continue;
     bounds.recordVersion[i] = t.recordVersion[i];
-    bounds.score[i] = totalScore(t, i, plan, undefined, 0, 0, 0, 0, 0, 0);
+    bounds.score[i] = totalScore(t, i, plan, undefined, 0, 0, vcpus, 0, 0, 0);
   }
   return bounds.score;
 }
