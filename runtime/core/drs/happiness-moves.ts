@@ -48,8 +48,21 @@ function bestFrom(snap: ClusterSnapshot, cache: Movers, from: number, targets: r
       ranked.push({ mover: m, to, worst, imbalance: snap.load.imbalanceIf(a, b, m.cpu, m.memory) });
     }
   }
-  ranked.sort((x, y) => y.worst - x.worst || x.imbalance - y.imbalance || x.mover.unit[0] - y.mover.unit[0] || x.to - y.to);
-  return ranked.find((c) => refusal(snap, c.mover, c.to) === undefined);
+  // The first in rank order that placement accepts: most candidates rank behind the one taken, so the
+  // best is found by a scan, and again only when placement refuses it, rather than by sorting them all.
+  for (let left = ranked.length; left > 0; left--) {
+    let best = 0;
+    for (let k = 1; k < left; k++) if (ranksBefore(ranked[k], ranked[best])) best = k;
+    const choice = ranked[best];
+    if (refusal(snap, choice.mover, choice.to) === undefined) return choice;
+    ranked[best] = ranked[left - 1];
+  }
+  return undefined;
+}
+
+/** Higher lower-score first, then lower imbalance, then VM and host: a total order over one source's candidates. */
+function ranksBefore(x: Choice, y: Choice): boolean {
+  return (y.worst - x.worst || x.imbalance - y.imbalance || x.mover.unit[0] - y.mover.unit[0] || x.to - y.to) < 0;
 }
 
 /**
