@@ -62,9 +62,10 @@ class ClusterHosts {
   private readonly all: HostRecord[];
   private readonly index = new Map<string, number>();
   private connected: HostRecord[] = [];
-  private failover: HostRecord[] = [];
-  /** Where each host sits in `connected` and `failover`: a landing replaces its host's record in place. */
-  private readonly positions = new Map<string, { connected: number; failover: number }>();
+  private readonly failover: HostRecord[];
+  /** Where each host sits in `connected` and in `failover`: a landing replaces its host's record in place. */
+  private readonly connectedAt = new Map<string, number>();
+  private readonly failoverAt = new Map<string, number>();
   /** VMs waiting for a restart that are pinned to a host: room is kept for them there. */
   private readonly pinned: string[];
 
@@ -75,6 +76,8 @@ class ClusterHosts {
     this.all = txn.relatedObjects<HostRecord>("hostsInCluster", cluster).map((h) => hostWithFootprint(h, NO_FOOTPRINT, 1));
     this.all.forEach((h, i) => this.index.set(h.name, i));
     this.takeConnected();
+    this.failover = this.connected.filter((h) => h.status.haFailoverHost);
+    this.failover.forEach((h, i) => this.failoverAt.set(h.name, i));
     this.pinned = txn
       .relatedObjects<VmRecord>("haRestartsInCluster", cluster)
       .flatMap((vm) => (vm.spec.host !== undefined && vm.status.haRestart!.state !== "restarting" ? [vm.name] : []));
@@ -133,15 +136,11 @@ class ClusterHosts {
     return result;
   }
 
-  /** The connected hosts (and failover hosts among them) of `all`, in name order, and their positions. */
+  /** The connected hosts of `all`, in name order, and their positions. */
   private takeConnected(): void {
     this.connected = this.all.filter((h) => h.status.state === "connected");
-    this.failover = this.connected.filter((h) => h.status.haFailoverHost);
-    this.positions.clear();
-    this.connected.forEach((h, i) => this.positions.set(h.name, { connected: i, failover: -1 }));
-    this.failover.forEach((h, i) => {
-      this.positions.get(h.name)!.failover = i;
-    });
+    this.connectedAt.clear();
+    this.connected.forEach((h, i) => this.connectedAt.set(h.name, i));
   }
 
   get(name: string): HostRecord {
@@ -156,10 +155,10 @@ class ClusterHosts {
     const host = this.txn.get<HostRecord>("Host", name)!;
     this.all[this.index.get(name)!] = host;
     // In place: placement reads these lists per decision and keeps no reference to them.
-    const at = this.positions.get(name);
-    if (at === undefined) return;
-    this.connected[at.connected] = host;
-    if (at.failover >= 0) this.failover[at.failover] = host;
+    const connected = this.connectedAt.get(name);
+    if (connected !== undefined) this.connected[connected] = host;
+    const failover = this.failoverAt.get(name);
+    if (failover !== undefined) this.failover[failover] = host;
   }
 }
 
