@@ -16,6 +16,7 @@ import type { ClusterRecord, World } from "../runtime/core/kernel/model";
 import { Txn } from "../runtime/core/kernel/txn";
 import { scoreBuckets, vmDrsScore } from "../runtime/core/drs/vm-score";
 import type { VmRecord } from "../runtime/core/kernel/model";
+import { vmUsage } from "../runtime/core/vms/vm-usage";
 import { CLUSTER, buildWorld } from "./drs-world";
 import { fmt, header, nowUs } from "./stats";
 
@@ -115,7 +116,7 @@ function benchBalanced(runs: number): void {
 function passWithScores(world: World) {
   const txn = new Txn(world);
   const drs = runDrsPass(txn, CLUSTER, { sampleWorkloads: true });
-  const scores = txn.relatedObjects<VmRecord>("vmsInCluster", CLUSTER).flatMap((vm) => vmDrsScore(vm) ?? []);
+  const scores = txn.relatedObjects<VmRecord>("vmsInCluster", CLUSTER).flatMap((vm) => vmDrsScore(vm, vmUsage(txn, vm)) ?? []);
   return { drs, buckets: scoreBuckets(scores) };
 }
 

@@ -94,8 +94,11 @@ interface DayRun {
   stepMs: number[];
   /** VM records written per step. */
   vmWrites: number[];
-  /** Per simulated hour: resident memory, heap and memory outside it (typed arrays) after a collection, in bytes. */
-  hourly: { rss: number; heap: number; external: number }[];
+  /**
+   * Per simulated hour, after a collection, in bytes: resident memory, the live heap, the heap V8 holds
+   * (live or not) and memory outside it (typed arrays).
+   */
+  hourly: { rss: number; heap: number; heapHeld: number; external: number }[];
   fileBytes: number;
 }
 
@@ -121,7 +124,7 @@ async function persistedDay(scale: Scale, total: number, tolerancePercent: numbe
     const sample = () => {
       gc?.();
       const m = process.memoryUsage();
-      run.hourly.push({ rss: m.rss, heap: m.heapUsed, external: m.external });
+      run.hourly.push({ rss: m.rss, heap: m.heapUsed, heapHeld: m.heapTotal, external: m.external });
     };
     if (memory) sample();
     // Counting writes holds the step before's records: not while memory is what is measured.
@@ -201,7 +204,7 @@ async function memoryOverTime(scale: Scale, total: number): Promise<void> {
   const perVm = (bytes: number) => fmt(bytes / scale.vms, 0);
   run.hourly.forEach((m, hour) =>
     console.log(
-      `hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${perVm(m.heap)} bytes per VM), outside the heap ${mb(m.external)} MB`,
+      `hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${perVm(m.heap)} bytes per VM; held ${mb(m.heapHeld)} MB), outside the heap ${mb(m.external)} MB`,
     ),
   );
   const last = run.hourly.at(-1)!;

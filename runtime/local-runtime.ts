@@ -8,7 +8,8 @@ import { invalidInput } from "./core/kernel/errors";
 import { present, presentVm } from "./core/present";
 import { BUILT_IN_TEMPLATES } from "./core/containers/catalog";
 import { builtInTemplateObject } from "./core/containers/templates";
-import { type Kind, type RuntimeObject, type VmRecord, compareNames } from "./core/kernel/model";
+import { type HostRecord, type Kind, type RuntimeObject, type VmRecord, compareNames } from "./core/kernel/model";
+import { usageFromHost } from "./core/vms/vm-usage";
 import type { ApplyMode } from "./core/kinds/common";
 import { type HistoryQuery, readHistory } from "./core/history/record";
 import { readDiskImages } from "./io/disk-imports";
@@ -90,10 +91,16 @@ export class LocalRuntime implements Runtime {
   }
 
   async get(kind: Kind, name: string) {
-    // A VM is shown from itself alone: a store that reads its row spares a fresh process loading the world.
-    if (kind === "VirtualMachine" && this.store.readObject) {
-      const vm = await this.store.readObject(kind, name);
-      return vm && presentVm(vm as VmRecord);
+    // A VM is shown from itself and its host: a store that reads their rows spares a fresh process loading the world.
+    if (kind === "VirtualMachine" && this.store.readObjects) {
+      const { vm, usage } = await this.store.readObjects((read) => {
+        const vm = read(kind, name) as VmRecord | undefined;
+        const host = vm?.status.currentHost ? (read("Host", vm.status.currentHost) as HostRecord | undefined) : undefined;
+        return { vm, usage: vm && usageFromHost(vm, host) };
+      });
+      if (!vm) return undefined;
+      // Without a division kept on its host (a state from before hosts kept one), the world divides it below.
+      if (usage) return presentVm(vm, usage);
     }
     return this.store.read((world) => {
       const obj = world.get(kind, name) ?? (kind === "Template" ? builtInTemplateObject(name) : undefined);

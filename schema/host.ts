@@ -193,6 +193,22 @@ export type HostSpecInput = z.input<typeof HostSpec>;
 export const HostState = z.enum(["connected", "enteringMaintenance", "maintenance", "enteringStandby", "standby", "failed", "isolated"]);
 export type HostState = z.infer<typeof HostState>;
 
+/**
+ * How one resource of a host is divided among its VMs now; a VM's usage follows from it and the VM's
+ * own claims (its demand within its entitlement, its reservation and shares):
+ * `demand`, room for what every VM wants; `shares`, each VM with shares gets `level` per share (MHz or
+ * MB) within its reservation and what it wants, the others their reservation; `idle`, the VMs with
+ * shares get what they want and those without share the rest, `level` each; `reservations`, the
+ * reservations alone exceed the capacity, each VM gets its reservation times capacity / reserved.
+ */
+export const ResourceDivision = z.discriminatedUnion("by", [
+  z.object({ by: z.literal("demand") }),
+  z.object({ by: z.literal("shares"), level: z.number() }),
+  z.object({ by: z.literal("idle"), level: z.number() }),
+  z.object({ by: z.literal("reservations"), capacity: z.number(), reserved: z.number() }),
+]);
+export type ResourceDivision = z.infer<typeof ResourceDivision>;
+
 export const HostStatus = z.object({
   observedGeneration: z.int(),
   state: HostState,
@@ -208,6 +224,8 @@ export const HostStatus = z.object({
    */
   cpuUsedMhz: z.number(),
   memoryUsedMb: z.number(),
+  /** How CPU and memory are divided among the VMs here; absent until the host's usage is first worked out. */
+  usageDivision: z.object({ cpu: ResourceDivision, memory: ResourceDivision }).optional(),
   /** Sum of the entitlements of the VMs here (and of those migrating in): what DRS balances (normalized by capacity). */
   cpuEntitlementMhz: z.number(),
   memoryEntitlementMb: z.number(),

@@ -14,6 +14,7 @@ import {
 } from "./kernel/model";
 import { ruleViolations, usedPercent } from "./storage/datastore-clusters";
 import { tidyGb } from "./storage/disks";
+import { type VmUsage, vmUsage } from "./vms/vm-usage";
 
 /** The world, or an operation's view of it. */
 export type RelatedView = HaView;
@@ -28,20 +29,27 @@ export function present(world: RelatedView, obj: RuntimeObject): RuntimeObject {
 }
 
 /**
- * A VM as the API shows it. Its figures are read from the VM alone, not from the world, so a store
- * can show one from its row without loading the world.
+ * A VM as the API shows it, with its usage (vms/vm-usage.ts). Its figures are read from the VM and its
+ * host alone, not from the rest of the world, so a store can show one from two rows without loading
+ * the world.
  */
-export function presentVm(obj: VmRecord): RuntimeObject {
-  return deepFreeze(vmWithFigures(obj));
+export function presentVm(vm: VmRecord, usage: VmUsage): RuntimeObject {
+  return deepFreeze(vmWithFigures(vm, usage));
 }
 
-function vmWithFigures(vm: VmRecord): RuntimeObject {
+function vmWithFigures(vm: VmRecord, usage: VmUsage): RuntimeObject {
   const s = vm.status;
   const guest = guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent);
-  const score = vmDrsScore(vm);
+  const score = vmDrsScore(vm, usage);
   return {
     ...vm,
-    status: { ...s, cpuGuestEntitlementMhz: guest, cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest, drsScore: score ?? null },
+    status: {
+      ...s,
+      ...usage,
+      cpuGuestEntitlementMhz: guest,
+      cpuOverheadEntitlementMhz: s.cpuEntitlementMhz - guest,
+      drsScore: score ?? null,
+    },
   };
 }
 
@@ -51,7 +59,10 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
     case "Cluster": {
       const c = obj as ClusterRecord;
       const scores = c.spec.drs.enabled
-        ? [...world.related("vmsInCluster", obj.name)].flatMap((n) => vmDrsScore(world.get("VirtualMachine", n) as VmRecord) ?? [])
+        ? [...world.related("vmsInCluster", obj.name)].flatMap((n) => {
+            const vm = world.get("VirtualMachine", n) as VmRecord;
+            return vmDrsScore(vm, vmUsage(world, vm)) ?? [];
+          })
         : [];
       const drs = { ...c.status.drs, vmScoreBuckets: scoreBuckets(scores) };
       return { ...obj, status: { ...status, drs, hosts: names(world, "hostsInCluster", obj.name), ha: clusterHaStatus(world, c) } };
@@ -73,7 +84,7 @@ function withLists(world: RelatedView, obj: RuntimeObject): RuntimeObject {
       return { ...obj, status: { ...status, hosts, vms: names(world, "vmsOnDatastore", obj.name), shared: hosts.length > 1 } };
     }
     case "VirtualMachine":
-      return vmWithFigures(obj as VmRecord);
+      return vmWithFigures(obj as VmRecord, vmUsage(world, obj as VmRecord));
     case "DatastoreCluster":
       return {
         ...obj,

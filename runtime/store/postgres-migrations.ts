@@ -4,7 +4,8 @@
  * reached through its own migrations (a PostgreSQL state starts there), plus the revision that last
  * changed each object and a log of removals, so that a process catches up on others' writes by
  * reading only what changed. Version 2 adds the controller lease of servers sharing the datacenter
- * (store/lease.ts) and the lease epoch of the last controller write on the state row.
+ * (store/lease.ts) and the lease epoch of the last controller write on the state row. Version 3
+ * drops the usage figures from VM rows: a VM's usage is worked out from its host's division when shown.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `CREATE TABLE state (
@@ -54,4 +55,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );
    INSERT INTO controller_lease (id, holder, epoch, expires_at) VALUES (1, '', 0, to_timestamp(0));
    ALTER TABLE state ADD COLUMN lease_epoch BIGINT NOT NULL DEFAULT 0;`,
+  `UPDATE objects SET status = (status::jsonb - 'cpuUsedMhz' - 'overheadCpuMhz' - 'memoryUsedMb')::text
+     WHERE kind = 'VirtualMachine' AND status::jsonb ? 'cpuUsedMhz';`,
 ];

@@ -118,4 +118,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      SELECT kind, name, spec, status, generation, version FROM objects ORDER BY kind, name;
    DROP TABLE objects;
    ALTER TABLE objects_by_rowid RENAME TO objects;`,
+  // A VM's usage is worked out from its host's division when shown (vms/vm-usage.ts), no longer stored
+  // in its row; a host written before keeps no division and is divided from its VMs until refreshed.
+  `UPDATE objects SET status = json_remove(status, '$.cpuUsedMhz', '$.overheadCpuMhz', '$.memoryUsedMb')
+     WHERE kind = 'VirtualMachine' AND json_type(status, '$.cpuUsedMhz') IS NOT NULL;`,
 ];

@@ -337,13 +337,20 @@ export class SqliteStore implements Store {
     return query(this.sync());
   }
 
-  async readObject(kind: Kind, name: string): Promise<RuntimeObject | undefined> {
+  async readObjects<T>(pick: (read: (kind: Kind, name: string) => RuntimeObject | undefined) => T): Promise<T> {
     this.checkFileInPlace();
-    if (this.revision >= 0) return this.sync().get(kind, name);
-    // Not loaded yet: the row alone, after the same check of the state row as a load makes.
-    this.storedRevision();
-    const row = this.sql.object.get(kind, name);
-    return row && objectOfRow(this.db.name, row, REPAIR);
+    if (this.revision >= 0) {
+      const world = this.sync();
+      return pick((kind, name) => world.get(kind, name));
+    }
+    // Not loaded yet: the rows alone, in one read transaction, after the same check of the state row as a load makes.
+    return this.db.transaction(() => {
+      this.storedRevision();
+      return pick((kind, name) => {
+        const row = this.sql.object.get(kind, name);
+        return row && objectOfRow(this.db.name, row, REPAIR);
+      });
+    })();
   }
 
   async events(sinceSeq: number): Promise<RuntimeEvent[]> {

@@ -33,10 +33,11 @@ export interface Store {
   write<T>(operation: (world: World) => WriteOutcome<T>, options?: WriteOptions): Promise<T>;
   read<T>(query: (world: World) => T): Promise<T>;
   /**
-   * One object as stored. A store that can reads it from its row while it has not loaded the world
-   * (a fresh process answering one `get` need not load 10,000 objects), else from the world.
+   * A few objects as stored, as of one moment: `pick` reads them one by one. A store that can reads
+   * them from their rows while it has not loaded the world (a fresh process answering one `get` need
+   * not load 10,000 objects), else from the world.
    */
-  readObject?(kind: Kind, name: string): Promise<RuntimeObject | undefined>;
+  readObjects?<T>(pick: (read: (kind: Kind, name: string) => RuntimeObject | undefined) => T): Promise<T>;
   events(sinceSeq: number): Promise<RuntimeEvent[]>;
   /** API tokens of a server over this state, by name. */
   tokens(): Promise<TokenRecord[]>;

@@ -1,9 +1,9 @@
 /** The per-cluster HA demand the world keeps, and an operation's view of it with its own changes. */
 import { describe, expect, it } from "vitest";
-import type { VmRecord } from "../../runtime/core/kernel/model";
+import type { StoredVmStatus, VmRecord } from "../../runtime/core/kernel/model";
 import { DemandLedger } from "../../runtime/core/ha/demand";
 import { initialStatus } from "../../runtime/core/vms/vm-status";
-import { VmSpec, type VmStatus } from "../../schema/virtual-machine";
+import { VmSpec } from "../../schema/virtual-machine";
 
 function record(
   name: string,
@@ -21,7 +21,7 @@ function record(
     cpu: { reservationMhz: cpu },
     memory: { reservationMb: mem },
   });
-  const status: VmStatus = {
+  const status: StoredVmStatus = {
     ...initialStatus(cluster),
     powerState: state === "on" ? "on" : "off",
     currentHost: state === "on" ? "h1" : null,
@@ -91,13 +91,13 @@ describe("DemandLedger", () => {
     expect(ledger.totals("prod")).toMatchObject({ vms: 2, cpuMhz: 5000, largestCpuMhz: 3000 });
   });
 
-  it("an operation that rewrote only usage sees the stored totals; a power-off or new overhead among them still counts", () => {
+  it("an operation that rewrote only entitlements and DRS cooldowns sees the stored totals; a power-off or new overhead among them still counts", () => {
     const ledger = new DemandLedger();
     const vms = [record("a", 3000, 1024), record("b", 2000, 1024, "on", "prod", 64), record("c", 0, 512, "awaiting")];
     for (const vm of vms) ledger.replace(undefined, vm);
-    const used = (vm: VmRecord, change: Partial<VmStatus> = {}): VmRecord => ({
+    const used = (vm: VmRecord, change: Partial<StoredVmStatus> = {}): VmRecord => ({
       ...vm,
-      status: { ...vm.status, cpuUsedMhz: 777, memoryUsedMb: 99, cpuEntitlementMhz: 5, ...change },
+      status: { ...vm.status, cpuEntitlementMhz: 5, memoryEntitlementMb: 99, drsCooldownUntilSeconds: 600, ...change },
     });
     expect(
       ledger.totalsWith(

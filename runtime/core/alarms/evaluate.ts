@@ -10,6 +10,7 @@ import { clusterHaStatus } from "../ha/cluster-figures";
 import type { ClusterRecord, DatastoreRecord, HostRecord, RuntimeObject, VmRecord } from "../kernel/model";
 import { ALARM_DUE_TASK, schedule } from "../kernel/timers";
 import type { Txn } from "../kernel/txn";
+import { vmUsage } from "../vms/vm-usage";
 
 export type AlarmRecord = RuntimeObject<AlarmSpec, AlarmStatus>;
 
@@ -38,9 +39,10 @@ export function measure(txn: Txn, spec: AlarmSpec): number | null {
       return pct(d.status.freeGb, d.spec.capacityGb);
     }
     case "vmCpuReadyPercent": {
-      const s = (target as VmRecord).status;
+      const vm = target as VmRecord;
+      const s = vm.status;
       if (s.powerState !== "on" || s.cpuDemandMhz <= 0) return null;
-      return pct(Math.max(0, s.cpuDemandMhz - s.cpuUsedMhz), s.cpuDemandMhz);
+      return pct(Math.max(0, s.cpuDemandMhz - vmUsage(txn, vm).cpuUsedMhz), s.cpuDemandMhz);
     }
     case "vmEntitlementShortfallMhz": {
       const s = (target as VmRecord).status;

@@ -9,6 +9,8 @@
  * The same function serves CPU (MHz) and memory (MB), pools and VMs, and container schedulers.
  */
 
+import type { ResourceDivision } from "../../../schema/host";
+
 export interface Claim {
   /** Relative weight; 0 means "only what nobody with shares wants". */
   shares: number;
@@ -20,79 +22,119 @@ export interface Claim {
   demand: number;
 }
 
+/**
+ * How a capacity was divided, enough to work out any claim's allocation from the claim alone
+ * (allocationUnder): a host keeps its VMs' division this way instead of each VM's share.
+ * - `demand`: there is room for every claim's ceiling.
+ * - `reservations`: the reservations alone exceed the capacity (hosts were lost after admission), so
+ *   each claim gets its reservation scaled by capacity / reserved, and nothing beyond.
+ * - `shares`: claims with shares get `level` per share within their range; the others their reservation.
+ * - `idle`: claims with shares get their ceiling; the others share what is left evenly (`level` each)
+ *   within their range.
+ */
+export type Division = ResourceDivision;
+
+export const ROOM_FOR_ALL: Division = { by: "demand" };
+
 /** The range a claim's allocation lies in: [reservation, max(reservation, min(limit, demand))]. */
 export function ceilingOf(c: Claim): number {
   return Math.max(c.reservation, Math.min(c.limit, c.demand));
 }
 
-/**
- * Allocations for `claims` out of `capacity`, in claim order. If the reservations alone exceed the
- * capacity (hosts were lost after admission), each claim gets its reservation scaled down by the same
- * factor: nothing beyond reservations is handed out.
- */
+/** Allocations for `claims` out of `capacity`, in claim order. */
 export function divide(capacity: number, claims: readonly Claim[]): number[] {
-  const lo = claims.map((c) => c.reservation);
-  const hi = claims.map(ceilingOf);
-  const sumLo = sum(lo);
-  if (sumLo >= capacity) return sumLo === 0 ? lo.map(() => 0) : lo.map((l) => (l * capacity) / sumLo);
-  if (sum(hi) <= capacity) return hi;
+  const division = divisionOf(capacity, claims);
+  return claims.map((c) => allocationUnder(division, c));
+}
 
-  const weighted = claims.map((_, i) => i).filter((i) => claims[i].shares > 0);
-  const unweighted = claims.map((_, i) => i).filter((i) => claims[i].shares <= 0);
-  const out = [...lo];
-  const weightedCeiling = sum(weighted.map((i) => hi[i]));
-  const weightedFloor = sum(weighted.map((i) => lo[i]));
-  const room = capacity - sumLo;
-  if (weightedCeiling - weightedFloor >= room) {
-    fill(
-      weighted,
-      claims.map((c) => c.shares),
-      lo,
-      hi,
-      capacity - sum(unweighted.map((i) => lo[i])),
-      out,
-    );
-  } else {
-    for (const i of weighted) out[i] = hi[i];
-    fill(
-      unweighted,
-      claims.map(() => 1),
-      lo,
-      hi,
-      capacity - weightedCeiling,
-      out,
-    );
+/** How `capacity` divides among `claims`. */
+export function divisionOf(capacity: number, claims: readonly Claim[]): Division {
+  const n = claims.length;
+  const lo = new Array<number>(n);
+  const hi = new Array<number>(n);
+  // Each sum accumulates in claim order, as the arithmetic of the division expects.
+  let sumLo = 0;
+  let sumHi = 0;
+  let weightedCeiling = 0;
+  let weightedFloor = 0;
+  let unweightedFloor = 0;
+  const weighted: number[] = [];
+  const unweighted: number[] = [];
+  for (let i = 0; i < n; i++) {
+    lo[i] = claims[i].reservation;
+    hi[i] = ceilingOf(claims[i]);
+    sumLo += lo[i];
+    sumHi += hi[i];
+    if (claims[i].shares > 0) {
+      weighted.push(i);
+      weightedCeiling += hi[i];
+      weightedFloor += lo[i];
+    } else {
+      unweighted.push(i);
+      unweightedFloor += lo[i];
+    }
   }
-  return out;
+  if (sumLo >= capacity) return { by: "reservations", capacity, reserved: sumLo };
+  if (sumHi <= capacity) return ROOM_FOR_ALL;
+  if (weightedCeiling - weightedFloor >= capacity - sumLo) {
+    const level = waterLevel(weighted, (i) => claims[i].shares, lo, hi, capacity - unweightedFloor);
+    return { by: "shares", level };
+  }
+  const level = waterLevel(unweighted, () => 1, lo, hi, capacity - weightedCeiling);
+  return { by: "idle", level };
+}
+
+export function sameDivision(a: Division, b: Division): boolean {
+  switch (a.by) {
+    case "demand":
+      return b.by === "demand";
+    case "reservations":
+      return b.by === "reservations" && a.capacity === b.capacity && a.reserved === b.reserved;
+    case "shares":
+    case "idle":
+      return b.by === a.by && a.level === (b as { level: number }).level;
+  }
+}
+
+/** A claim's allocation under a division. */
+export function allocationUnder(d: Division, c: Claim): number {
+  switch (d.by) {
+    case "demand":
+      return ceilingOf(c);
+    case "reservations":
+      return d.reserved === 0 ? 0 : (c.reservation * d.capacity) / d.reserved;
+    case "shares":
+      return c.shares > 0 ? Math.min(ceilingOf(c), Math.max(c.reservation, c.shares * d.level)) : c.reservation;
+    case "idle":
+      return c.shares > 0 ? ceilingOf(c) : Math.min(ceilingOf(c), Math.max(c.reservation, d.level));
+  }
 }
 
 /**
- * Water-fills `target` over the claims `ids`: finds the level λ with sum(clamp(w_i·λ, lo_i, hi_i)) =
- * target by walking the breakpoints lo_i/w_i (a claim starts rising) and hi_i/w_i (it stops).
+ * The level λ at which the claims `ids` take `target` between them, sum(clamp(w_i·λ, lo_i, hi_i)) =
+ * target, found by walking the breakpoints lo_i/w_i (a claim starts rising) and hi_i/w_i (it stops).
  */
-function fill(ids: number[], weights: number[], lo: number[], hi: number[], target: number, out: number[]): void {
-  if (ids.length === 0) return;
+function waterLevel(ids: number[], weightOf: (i: number) => number, lo: number[], hi: number[], target: number): number {
   const events: { at: number; slope: number }[] = [];
+  let total = 0;
   for (const i of ids) {
     if (Number.isNaN(lo[i]) || Number.isNaN(hi[i])) throw new Error(`internal: claim ${i} has no numeric bounds (${lo[i]}, ${hi[i]})`);
-    events.push({ at: lo[i] / weights[i], slope: weights[i] }, { at: hi[i] / weights[i], slope: -weights[i] });
+    const w = weightOf(i);
+    events.push({ at: lo[i] / w, slope: w }, { at: hi[i] / w, slope: -w });
+    total += lo[i];
   }
   events.sort((a, b) => a.at - b.at);
   let level = 0;
-  let total = sum(ids.map((i) => lo[i]));
   let slope = 0;
   for (let e = 0; e < events.length; ) {
     const at = events[e].at;
     const reached = slope === 0 ? total : total + slope * (at - level);
-    if (reached >= target && slope > 0) {
-      level += (target - total) / slope;
-      break;
-    }
+    if (reached >= target && slope > 0) return level + (target - total) / slope;
     total = reached;
     level = at;
     for (; e < events.length && events[e].at === at; e++) slope += events[e].slope;
   }
-  for (const i of ids) out[i] = Math.min(hi[i], Math.max(lo[i], weights[i] * level));
+  return level;
 }
 
 /**
@@ -101,10 +143,4 @@ function fill(ids: number[], weights: number[], lo: number[], hi: number[], targ
  */
 export function wholeUnits(value: number): number {
   return Math.floor(value + 1e-6);
-}
-
-function sum(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
 }

@@ -4,13 +4,14 @@
  * overhead percentage of the technique; memory: the overhead MB, always reserved), because that is
  * what the VM takes from the host: entitlements, usage and DRS load all count it.
  */
-import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import type { VmSpec } from "../../../schema/virtual-machine";
 import type { Dimension } from "./accounting";
 import type { VmRecord } from "../kernel/model";
 import { cpuOverheadMhz } from "../guests/virtualization-overhead";
 import { type GuestCost, recordedCost } from "../guests/vm-footprint";
 import { type Claim, ceilingOf, wholeUnits } from "./divide";
 import { vmShares } from "./shares";
+import type { StoredVmStatus } from "../kernel/model";
 
 export type VmClaims = Record<Dimension, Claim>;
 
@@ -73,7 +74,7 @@ export function claimsOnHost(guest: VmClaims, cost: GuestCost): VmClaims {
  * versions a pass writes) finds them there. Entries go with their records and specs.
  */
 const byRecord = new WeakMap<VmRecord, VmClaims>();
-const bySpec = new WeakMap<VmSpec, { status: VmStatus; claims: VmClaims }>();
+const bySpec = new WeakMap<VmSpec, { status: StoredVmStatus; claims: VmClaims }>();
 
 /** A running VM's claims on the host it runs on. */
 export function vmClaims(vm: VmRecord): VmClaims {
@@ -91,22 +92,10 @@ export function vmClaims(vm: VmRecord): VmClaims {
 }
 
 /** Whether two statuses of one VM give the same claims: the same demand and the same cost on the host. */
-const sameClaimFigures = (a: VmStatus, b: VmStatus) =>
+const sameClaimFigures = (a: StoredVmStatus, b: StoredVmStatus) =>
   a.cpuDemandMhz === b.cpuDemandMhz && a.overheadMemoryMb === b.overheadMemoryMb && a.overheadCpuPercent === b.overheadCpuPercent;
 
-/** Entitlement and usage without contention (every claim at its ceiling), whole MHz and MB. */
-export function uncontended(claims: VmClaims): {
-  cpuEntitlementMhz: number;
-  memoryEntitlementMb: number;
-  cpuHostUsedMhz: number;
-  memoryUsedMb: number;
-} {
-  const cpu = wholeUnits(ceilingOf(claims.cpu));
-  const memory = wholeUnits(ceilingOf(claims.memory));
-  return {
-    cpuEntitlementMhz: cpu,
-    memoryEntitlementMb: memory,
-    cpuHostUsedMhz: wholeUnits(Math.min(cpu, claims.cpu.demand)),
-    memoryUsedMb: wholeUnits(Math.min(memory, claims.memory.demand)),
-  };
+/** Entitlement without contention (every claim at its ceiling), whole MHz and MB. */
+export function uncontended(claims: VmClaims): { cpuEntitlementMhz: number; memoryEntitlementMb: number } {
+  return { cpuEntitlementMhz: wholeUnits(ceilingOf(claims.cpu)), memoryEntitlementMb: wholeUnits(ceilingOf(claims.memory)) };
 }

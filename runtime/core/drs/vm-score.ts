@@ -10,16 +10,17 @@
  */
 import type { VmRecord } from "../kernel/model";
 import { guestCpuMhz } from "../allocation/vm-claims";
+import type { VmUsage } from "../vms/vm-usage";
 
-/** 0..100 for a running VM; undefined for one that runs nowhere. */
-export function vmDrsScore(vm: VmRecord): number | undefined {
+/** 0..100 for a running VM using `usage` (vms/vm-usage.ts); undefined for one that runs nowhere. */
+export function vmDrsScore(vm: VmRecord, usage: VmUsage): number | undefined {
   const s = vm.status;
   if (s.powerState !== "on" || s.currentHost === null) return undefined;
   const cpuDemand = s.cpuDemandMhz;
-  const cpuGot = Math.min(guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent), s.cpuUsedMhz);
+  const cpuGot = Math.min(guestCpuMhz(s.cpuEntitlementMhz, s.overheadCpuPercent), usage.cpuUsedMhz);
   const memoryLimit = Math.min(vm.spec.memory.limitMb ?? vm.spec.memoryMb, vm.spec.memoryMb);
   const memoryDemand = Math.min(vm.spec.workload?.activeMemoryMb ?? vm.spec.memoryMb, memoryLimit);
-  const memoryGot = Math.min(s.memoryEntitlementMb, s.memoryUsedMb) - s.overheadMemoryMb;
+  const memoryGot = Math.min(s.memoryEntitlementMb, usage.memoryUsedMb) - s.overheadMemoryMb;
   const cpu = cpuDemand <= 0 ? 1 : Math.min(1, cpuGot / cpuDemand);
   const memory = memoryDemand <= 0 ? 1 : Math.min(1, memoryGot / memoryDemand);
   return Math.max(0, Math.min(100, Math.round(100 * cpu * memory)));

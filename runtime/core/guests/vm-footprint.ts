@@ -4,10 +4,11 @@
  * demand (what it uses now).
  */
 import type { HostSpec } from "../../../schema/host";
-import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import type { VmSpec } from "../../../schema/virtual-machine";
 import { type Resolution, resolveVirtualization } from "./guest-compatibility";
 import type { VmRecord } from "../kernel/model";
 import { cpuOverheadMhz, cpuOverheadPercent, memoryOverheadMb, techniqueOf } from "./virtualization-overhead";
+import type { StoredVmStatus } from "../kernel/model";
 
 /** The hypervisor's cost for one guest on one host. */
 export interface GuestCost {
@@ -73,7 +74,7 @@ export function footprintOf(spec: VmSpec, host: string, cluster: string | null, 
 }
 
 /** The cost recorded in a VM's status: on the host it runs on, or last ran on. */
-export function recordedCost(status: VmStatus): GuestCost {
+export function recordedCost(status: StoredVmStatus): GuestCost {
   return { overheadMemoryMb: status.overheadMemoryMb, overheadCpuPercent: status.overheadCpuPercent };
 }
 

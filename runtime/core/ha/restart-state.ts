@@ -16,10 +16,11 @@
  * and any -> none (restarted, started or stopped by the user, or it went down unprotected).
  */
 import type { ContainerStatus } from "../../../schema/container";
-import type { HaRestart, VmStatus } from "../../../schema/virtual-machine";
+import type { HaRestart } from "../../../schema/virtual-machine";
 import type { ContainerRecord, VmRecord } from "../kernel/model";
 import { type TransitionEvent, type Transitions, checkTransition, writeTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
+import type { StoredVmStatus } from "../kernel/model";
 
 type VmRestartState = HaRestart["state"] | "none";
 
@@ -53,7 +54,7 @@ export function setVmRestart(
   vm: VmRecord,
   to: HaRestart | null,
   event?: TransitionEvent,
-  status: VmStatus = vm.status,
+  status: StoredVmStatus = vm.status,
 ): VmRecord {
   return writeTransition(txn, vm, "haRestart", nextVmRestart(vm.name, vm.status.haRestart, to), event, status);
 }

@@ -28,6 +28,7 @@ export type {
   StoredHostStatus,
   StoredPoolStatus,
   StoredTemplateStatus,
+  StoredVmStatus,
   TemplateRecord,
   Timer,
   VmRecord,

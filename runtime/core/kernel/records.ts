@@ -37,7 +37,9 @@ export type PoolRecord = RuntimeObject<ResourcePoolSpec, StoredPoolStatus>;
 export type DatastoreRecord = RuntimeObject<DatastoreSpec, StoredDatastoreStatus>;
 export type StoredDatastoreClusterStatus = Omit<DatastoreClusterStatus, "capacityGb" | "freeGb" | "usedPercent">;
 export type DatastoreClusterRecord = RuntimeObject<DatastoreClusterSpec, StoredDatastoreClusterStatus>;
-export type VmRecord = RuntimeObject<VmSpec, VmStatus>;
+/** What a VM uses is worked out from its host's division when it is shown (vms/vm-usage.ts). */
+export type StoredVmStatus = Omit<VmStatus, "cpuUsedMhz" | "overheadCpuMhz" | "memoryUsedMb">;
+export type VmRecord = RuntimeObject<VmSpec, StoredVmStatus>;
 export type RuleRecord = RuntimeObject<RuleSpec, RuleStatus>;
 export type ContainerRecord = RuntimeObject<ContainerSpec, ContainerStatus>;
 export type StoredTemplateStatus = Omit<TemplateStatus, "containers">;

@@ -1,5 +1,5 @@
 /** VirtualMachine: a guest with its own kernel, placed on a host of its cluster when powered on. */
-import { VmSpec, type VmStatus } from "../../../schema/virtual-machine";
+import { VmSpec } from "../../../schema/virtual-machine";
 import { chargeFootprint, refreshCluster } from "../allocation/accounting";
 import { importedDisks } from "../storage/disk-image-facts";
 import { refuse } from "../kernel/errors";
@@ -24,6 +24,7 @@ import { initialStatus, stoppedStatus, withCdrom } from "../vms/vm-status";
 import { refuseIfDependents, requireExisting, requireReference } from "./common";
 import { defineKind } from "./define-kind";
 import { nextVmRestart } from "../ha/restart-state";
+import type { StoredVmStatus } from "../kernel/model";
 
 interface VmRefs {
   cluster: string | null;
@@ -223,7 +224,7 @@ export const virtualMachineHandler = defineKind<VmSpec, VmRecord, VmRefs>({
       reachableFrom(txn, refs, before?.host ?? null),
     );
     const { diskDatastores: _previousPlacement, ...kept } = withCdrom(previous, spec);
-    let status: VmStatus = {
+    let status: StoredVmStatus = {
       ...kept,
       observedGeneration: generation,
       cluster: refs.cluster,

@@ -7,7 +7,7 @@
  * The target holds the space from the start, the source until the landing, as VMware's space check
  * asks for room on the destination before the copy.
  */
-import type { StorageMigration, VmStatus } from "../../../schema/virtual-machine";
+import type { StorageMigration } from "../../../schema/virtual-machine";
 import { type TransitionEvent, type Transitions, checkTransition, writeTransition } from "../kernel/transitions";
 import type { DatastoreRecord, HostRecord, VmRecord } from "../kernel/records";
 import { STORAGE_MIGRATION_TASK, type TimerTaskHandler, schedule } from "../kernel/timers";
@@ -15,6 +15,7 @@ import type { Txn } from "../kernel/txn";
 import { tidyGb } from "../storage/disks";
 import { placedVmSpec } from "../storage/placed-disks";
 import { migrationSettings } from "./vm-moves";
+import type { StoredVmStatus } from "../kernel/model";
 
 /** Seconds to copy `sizeGb` over a link of `bandwidthMbps`. */
 function storageMigrationSeconds(sizeGb: number, bandwidthMbps: number): number {
@@ -35,7 +36,7 @@ function setStorageMigration(
   vm: VmRecord,
   to: StorageMigration | null,
   event: TransitionEvent,
-  status: VmStatus = vm.status,
+  status: StoredVmStatus = vm.status,
 ): void {
   const state = (m: StorageMigration | null | undefined) => (m ? "inFlight" : "none");
   checkTransition(`VirtualMachine ${vm.name}`, "storage migration", STORAGE_TRANSITIONS, state(vm.status.storageMigration), state(to));

@@ -3,10 +3,11 @@
  * VM has none in flight and ends (landed or abandoned) when it has one; the move is checked, written
  * and its event emitted (as ha/restart-state.ts does for HA restarts, after Proxmox's ha-manager).
  */
-import type { MigrationInFlight, VmStatus } from "../../../schema/virtual-machine";
+import type { MigrationInFlight } from "../../../schema/virtual-machine";
 import type { VmRecord } from "../kernel/model";
 import { type TransitionEvent, type Transitions, checkTransition, writeTransition } from "../kernel/transitions";
 import type { Txn } from "../kernel/txn";
+import type { StoredVmStatus } from "../kernel/model";
 
 const TRANSITIONS: Transitions<"none" | "inFlight"> = { none: ["inFlight"], inFlight: ["none"] };
 
@@ -16,7 +17,7 @@ export function setVmMigration(
   vm: VmRecord,
   to: MigrationInFlight | null,
   event?: TransitionEvent,
-  status: VmStatus = vm.status,
+  status: StoredVmStatus = vm.status,
 ): VmRecord {
   checkTransition(
     `VirtualMachine ${vm.name}`,

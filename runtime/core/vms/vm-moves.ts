@@ -7,7 +7,7 @@
  * only the disks relocated to another datastore are copied.
  */
 import type { HostSpec } from "../../../schema/host";
-import type { MigrationInFlight, MigrationRecord, VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import type { MigrationInFlight, MigrationRecord, VmSpec } from "../../../schema/virtual-machine";
 import { chargeFootprint, chargeHost, refreshCluster } from "../allocation/accounting";
 import { resolveVirtualization } from "../guests/guest-compatibility";
 import { cpuMigrationObstacles } from "../cpu/evc";
@@ -25,6 +25,7 @@ import { currentFootprint, footprintOf, guestCost, incomingFootprint } from "../
 import { setVmMigration } from "./vm-migration-state";
 import { runningStatus } from "./vm-status";
 import { placedVmSpec } from "../storage/placed-disks";
+import type { StoredVmStatus } from "../kernel/model";
 
 const STOP_TEXT: Record<MigrationRecord["stopReason"], string> = {
   converged: "fewer pages left than the stop threshold",
@@ -190,7 +191,7 @@ export function coldMigrateVm(txn: Txn, name: string, fromHost: string, toHost: 
 
 /** Completes a migration: the switch-over of a live one moves the VM's footprint and status to the target. */
 function finish(txn: Txn, vm: VmRecord, m: MigrationInFlight): VmRecord {
-  let status: VmStatus = {
+  let status: StoredVmStatus = {
     ...vm.status,
     migrations: vm.status.migrations + 1,
     lastMigration: { ...m.expected, completedAtSeconds: txn.clockSeconds },

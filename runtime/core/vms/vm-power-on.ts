@@ -3,7 +3,7 @@
  * resource pools admit the reservation (memory overhead included), and the footprint is charged. A
  * user's power-on and an HA restart both come through here; a refusal changes nothing.
  */
-import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
+import type { VmSpec } from "../../../schema/virtual-machine";
 import { admitReservation, chargeFootprint } from "../allocation/accounting";
 import { resolveVirtualization } from "../guests/guest-compatibility";
 import type { HostRecord } from "../kernel/model";
@@ -11,6 +11,7 @@ import type { Txn } from "../kernel/txn";
 import { footprintOf, guestCost } from "../guests/vm-footprint";
 import { runningStatus } from "./vm-status";
 import { cpuDemandAt } from "../guests/workload-profiles";
+import type { StoredVmStatus } from "../kernel/model";
 
 /** Admission over the pool tree for the VM's reservation plus `overheadMemoryMb` (the host's, once known). */
 export function admitVm(txn: Txn, name: string, spec: VmSpec, cluster: string | null, overheadMemoryMb: number): void {
@@ -22,7 +23,14 @@ export function admitVm(txn: Txn, name: string, spec: VmSpec, cluster: string | 
 }
 
 /** Reserves and charges the VM on `host` and returns its running status, demanding its workload's level now. */
-export function powerOnAt(txn: Txn, name: string, spec: VmSpec, cluster: string | null, host: HostRecord, base: VmStatus): VmStatus {
+export function powerOnAt(
+  txn: Txn,
+  name: string,
+  spec: VmSpec,
+  cluster: string | null,
+  host: HostRecord,
+  base: StoredVmStatus,
+): StoredVmStatus {
   const verdict = resolveVirtualization(host.spec, spec);
   if (!verdict.ok) throw new Error(`internal: placement chose ${host.name}, which cannot run ${name}`);
   const cost = guestCost(spec, verdict.resolution);

@@ -1,8 +1,9 @@
 /** A virtual machine's status as it starts, runs somewhere, or stops: one place for each shape. */
-import type { VmSpec, VmStatus } from "../../../schema/virtual-machine";
-import { claimsOnHost, guestClaims, guestCpuMhz, uncontended } from "../allocation/vm-claims";
+import type { VmSpec } from "../../../schema/virtual-machine";
+import { claimsOnHost, guestClaims, uncontended } from "../allocation/vm-claims";
 import type { Resolution } from "../guests/guest-compatibility";
 import type { Footprint, GuestCost } from "../guests/vm-footprint";
+import type { StoredVmStatus } from "../kernel/model";
 
 /** What a VM that runs nowhere shows: no host, no mode, nothing charged or used. */
 const NOT_RUNNING = {
@@ -11,17 +12,14 @@ const NOT_RUNNING = {
   virtualization: null,
   virtualizationReason: null,
   paging: null,
-  overheadCpuMhz: 0,
   overheadCpuReservedMhz: 0,
   cpuDemandMhz: 0,
   cpuEntitlementMhz: 0,
   memoryEntitlementMb: 0,
-  cpuUsedMhz: 0,
-  memoryUsedMb: 0,
   haRestart: null,
-} as const satisfies Partial<VmStatus>;
+} as const satisfies Partial<StoredVmStatus>;
 
-export function initialStatus(cluster: string | null): VmStatus {
+export function initialStatus(cluster: string | null): StoredVmStatus {
   return {
     ...NOT_RUNNING,
     observedGeneration: 1,
@@ -39,20 +37,19 @@ export function initialStatus(cluster: string | null): VmStatus {
 
 /**
  * Running on `f.host` with the mode resolved there, demanding `cpuDemandMhz`; an HA restart in
- * progress stays as it is. Entitlement and usage start uncontended (the host's usage refresh and the
- * next DRS pass divide contention), the overhead on that host included.
+ * progress stays as it is. Entitlement starts uncontended (the next DRS pass divides contention), the
+ * overhead on that host included; what it uses follows from its host's division (vms/vm-usage.ts).
  */
 export function runningStatus(
-  base: VmStatus,
+  base: StoredVmStatus,
   spec: VmSpec,
   f: Footprint,
   resolution: Resolution,
   reason: string,
   cost: GuestCost,
   cpuDemandMhz: number,
-): VmStatus {
+): StoredVmStatus {
   const alone = uncontended(claimsOnHost(guestClaims(spec, cpuDemandMhz), cost));
-  const guestCpu = guestCpuMhz(alone.cpuHostUsedMhz, cost.overheadCpuPercent);
   return {
     ...base,
     currentHost: f.host,
@@ -62,13 +59,10 @@ export function runningStatus(
     paging: resolution.paging,
     overheadMemoryMb: cost.overheadMemoryMb,
     overheadCpuPercent: cost.overheadCpuPercent,
-    overheadCpuMhz: alone.cpuHostUsedMhz - guestCpu,
     overheadCpuReservedMhz: f.cpuOverheadReservedMhz,
     cpuDemandMhz,
     cpuEntitlementMhz: alone.cpuEntitlementMhz,
     memoryEntitlementMb: alone.memoryEntitlementMb,
-    cpuUsedMhz: guestCpu,
-    memoryUsedMb: alone.memoryUsedMb,
   };
 }
 
@@ -77,12 +71,12 @@ export function runningStatus(
  * stay for reference (HA admission control holds them for a VM awaiting a restart). VM Monitoring's
  * record goes: its reset count clears on power off (vSphere Availability 6.7, "VM and Application Monitoring").
  */
-export function stoppedStatus(base: VmStatus): VmStatus {
+export function stoppedStatus(base: StoredVmStatus): StoredVmStatus {
   const { guestHealth: _cleared, ...rest } = base;
   return { ...rest, ...NOT_RUNNING };
 }
 
 /** The ISO in the CD drive follows the spec at once: mounting is an in-place change. */
-export function withCdrom(status: VmStatus, spec: VmSpec): VmStatus {
+export function withCdrom(status: StoredVmStatus, spec: VmSpec): StoredVmStatus {
   return { ...status, cdrom: spec.cdrom ?? null };
 }

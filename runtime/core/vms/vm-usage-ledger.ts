@@ -1,39 +1,21 @@
 /**
  * Per-host sums of what running VMs are entitled to and want, kept by the world as VMs are put and
  * removed (a ledger, like the HA demand ledger; world-setup.ts hands it to every World), so that refreshing one host's usage after a small change does
- * not walk every VM on it. On an uncontended host each VM's usage depends on that VM alone
- * (vm-usage.ts): the refresh then only needs the sums and the VMs whose stored usage is not yet their
- * own uncontended usage ("stale"). Sums are kept only while every term is a whole number, so adding
- * and removing terms gives exactly the total a walk in name order would.
+ * not walk every VM on it. On a host with room for what every VM wants, each VM uses what it wants
+ * (vm-usage.ts): the refresh then needs only the sums. Sums are kept only while every term is a whole
+ * number, so adding and removing terms gives exactly the total a walk in name order would.
  */
-import { wholeUnits } from "../allocation/divide";
-import { type VmClaims, guestCpuMhz, vmClaims } from "../allocation/vm-claims";
+import { type VmClaims, vmClaims } from "../allocation/vm-claims";
 import type { LedgerType } from "../kernel/model";
 import type { RuntimeObject, VmRecord } from "../kernel/records";
 import type { Txn } from "../kernel/txn";
 
-/** A VM's usage when its host has room for what every VM wants: its demand within its entitlement. */
-export interface UncontendedUsage {
-  cpuWantedMhz: number;
-  memoryWantedMb: number;
-  /** The guest's part and the hypervisor's part of the host CPU it uses. */
-  cpuUsedMhz: number;
-  overheadCpuMhz: number;
-  memoryUsedMb: number;
-}
-
-export function uncontendedUsage(vm: VmRecord, claims: VmClaims): UncontendedUsage {
-  const cpuWantedMhz = Math.min(claims.cpu.demand, vm.status.cpuEntitlementMhz);
-  const memoryWantedMb = Math.min(claims.memory.demand, vm.status.memoryEntitlementMb);
-  const hostCpu = wholeUnits(cpuWantedMhz);
-  const cpuUsedMhz = guestCpuMhz(hostCpu, vm.status.overheadCpuPercent);
-  return { cpuWantedMhz, memoryWantedMb, cpuUsedMhz, overheadCpuMhz: hostCpu - cpuUsedMhz, memoryUsedMb: wholeUnits(memoryWantedMb) };
-}
-
-/** Whether the VM's stored usage is what `usage` says. */
-export function hasUsage(vm: VmRecord, usage: UncontendedUsage): boolean {
-  const s = vm.status;
-  return s.cpuUsedMhz === usage.cpuUsedMhz && s.overheadCpuMhz === usage.overheadCpuMhz && s.memoryUsedMb === usage.memoryUsedMb;
+/** What a running VM wants of its host: its demand within its entitlement. */
+function wantedOnHost(vm: VmRecord, claims: VmClaims): { cpuMhz: number; memoryMb: number } {
+  return {
+    cpuMhz: Math.min(claims.cpu.demand, vm.status.cpuEntitlementMhz),
+    memoryMb: Math.min(claims.memory.demand, vm.status.memoryEntitlementMb),
+  };
 }
 
 export interface HostUsageSums {
@@ -43,8 +25,6 @@ export interface HostUsageSums {
   memoryWantedMb: number;
   /** Terms that are not whole numbers: while any is present the sums are not used. */
   inexact: number;
-  /** VMs whose stored usage differs from their uncontended usage. */
-  stale: Set<string>;
 }
 
 interface Term {
@@ -53,7 +33,6 @@ interface Term {
   cpuWantedMhz: number;
   memoryWantedMb: number;
   exact: boolean;
-  stale: boolean;
 }
 
 const terms = new WeakMap<RuntimeObject, Term>();
@@ -63,15 +42,14 @@ function termOf(obj: RuntimeObject): Term {
   let term = terms.get(obj);
   if (term !== undefined) return term;
   const vm = obj as VmRecord;
-  const usage = uncontendedUsage(vm, vmClaims(vm));
+  const { cpuMhz: cpuWantedMhz, memoryMb: memoryWantedMb } = wantedOnHost(vm, vmClaims(vm));
   const { cpuEntitlementMhz, memoryEntitlementMb } = vm.status;
-  const { cpuWantedMhz, memoryWantedMb } = usage;
   const exact =
     Number.isInteger(cpuEntitlementMhz) &&
     Number.isInteger(memoryEntitlementMb) &&
     Number.isInteger(cpuWantedMhz) &&
     Number.isInteger(memoryWantedMb);
-  term = { cpuEntitlementMhz, memoryEntitlementMb, cpuWantedMhz, memoryWantedMb, exact, stale: !hasUsage(vm, usage) };
+  term = { cpuEntitlementMhz, memoryEntitlementMb, cpuWantedMhz, memoryWantedMb, exact };
   terms.set(obj, term);
   return term;
 }
@@ -87,8 +65,6 @@ function shift(sums: HostUsageSums, vm: RuntimeObject, sign: 1 | -1): void {
     sums.cpuWantedMhz += sign * t.cpuWantedMhz;
     sums.memoryWantedMb += sign * t.memoryWantedMb;
   }
-  if (t.stale && sign === 1) sums.stale.add(vm.name);
-  else if (t.stale) sums.stale.delete(vm.name);
 }
 
 /**
@@ -123,7 +99,7 @@ export class UsageLedger {
    */
   sumsWith(host: string, changes: Iterable<[RuntimeObject | undefined, RuntimeObject | undefined]>): HostUsageSums {
     const stored = this.settled(host);
-    const sums = { ...stored, stale: new Set(stored.stale) };
+    const sums = { ...stored };
     for (const [before, after] of changes) {
       if (hostOf(before) === host) shift(sums, before!, -1);
       if (hostOf(after) === host) shift(sums, after!, 1);
@@ -131,10 +107,10 @@ export class UsageLedger {
     return sums;
   }
 
-  /** How many VM entries the ledger holds (versions not yet counted and stale VMs): at most two per running VM. */
+  /** How many VM versions the ledger holds, not yet counted: at most one per running VM. */
   get retainedEntries(): number {
     let n = 0;
-    for (const entry of this.hosts.values()) n += entry.uncounted.size + entry.sums.stale.size;
+    for (const entry of this.hosts.values()) n += entry.uncounted.size;
     return n;
   }
 
@@ -154,7 +130,6 @@ export class UsageLedger {
         cpuWantedMhz: 0,
         memoryWantedMb: 0,
         inexact: 0,
-        stale: new Set<string>(),
       };
       this.hosts.set(host, (entry = { sums, uncounted: new Map() }));
     }

@@ -6,16 +6,79 @@
  * (`cpuUsedMhz`) and what the hypervisor spends on it (`overheadCpuMhz`). Host usage and entitlement
  * are the sums over its VMs, plus what VMs migrating in already hold there: the memory being copied
  * and their entitlement (their reservations are held there too, see vm-moves.ts).
+ *
+ * The host keeps how its capacity is divided (`usageDivision`, allocation/divide.ts) with the totals;
+ * a VM's usage is worked out from that division and the VM's own claims when it is read (vmUsage). A
+ * VM arriving on a contended host changes every VM's share there, and writes the host alone.
  */
-import type { Dimension } from "../allocation/accounting";
-import { divide, wholeUnits } from "../allocation/divide";
+import { type Claim, type Division, ROOM_FOR_ALL, allocationUnder, divisionOf, sameDivision, wholeUnits } from "../allocation/divide";
 import { type VmClaims, guestCpuMhz, vmClaims } from "../allocation/vm-claims";
-import { type HostRecord, type VmRecord, compareNames } from "../kernel/model";
+import type { IndexName } from "../kernel/indexes";
+import type { HostRecord, Kind, RuntimeObject, VmRecord } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
-import { hostUsageSums, uncontendedUsage } from "./vm-usage-ledger";
+import { hostUsageSums } from "./vm-usage-ledger";
 import { incomingFootprint } from "../guests/vm-footprint";
 
-/** Recomputes the usage of every VM on a VM host and the host's usage and entitlement totals. */
+export type UsageDivision = NonNullable<HostRecord["status"]["usageDivision"]>;
+
+export interface VmUsage {
+  /** Host CPU the guest gets. */
+  cpuUsedMhz: number;
+  /** Host CPU the hypervisor spends on the guest. */
+  overheadCpuMhz: number;
+  memoryUsedMb: number;
+}
+
+/** The world or an operation's view of it: enough to find a VM's host and, on a host not divided yet, its VMs. */
+export interface UsageView {
+  get(kind: Kind, name: string): RuntimeObject | undefined;
+  relatedSorted(index: IndexName, key: string): readonly string[];
+}
+
+const NOTHING: VmUsage = { cpuUsedMhz: 0, overheadCpuMhz: 0, memoryUsedMb: 0 };
+const ROOM_FOR_EVERY_VM: UsageDivision = { cpu: ROOM_FOR_ALL, memory: ROOM_FOR_ALL };
+
+/** What a VM uses now, from its host's division: nothing when it runs nowhere. */
+export function vmUsage(view: UsageView, vm: VmRecord): VmUsage {
+  const host = vm.status.currentHost === null ? undefined : (view.get("Host", vm.status.currentHost) as HostRecord | undefined);
+  // A host written before hosts kept their division: divided from its VMs as a refresh would.
+  return usageFromHost(vm, host) ?? usageUnder(divideHost(view, host!).usageDivision, vm, vmClaims(vm));
+}
+
+/** The same from the VM's host alone; undefined when that host keeps no division yet. */
+export function usageFromHost(vm: VmRecord, host: HostRecord | undefined): VmUsage | undefined {
+  if (vm.status.powerState !== "on" || host === undefined) return NOTHING;
+  const division = host.status.usageDivision;
+  return division && usageUnder(division, vm, vmClaims(vm));
+}
+
+/** A VM's usage under its host's division. */
+export function usageUnder(division: UsageDivision, vm: VmRecord, claims: VmClaims): VmUsage {
+  const { cpuMhz, memoryMb } = hostShare(division, vm, claims);
+  const cpuUsedMhz = guestCpuMhz(cpuMhz, vm.status.overheadCpuPercent);
+  return { cpuUsedMhz, overheadCpuMhz: cpuMhz - cpuUsedMhz, memoryUsedMb: memoryMb };
+}
+
+/** What the VM gets of its host, whole MHz and MB, the hypervisor's CPU for it included. */
+function hostShare(division: UsageDivision, vm: VmRecord, claims: VmClaims): { cpuMhz: number; memoryMb: number } {
+  return {
+    cpuMhz: shareOf(division.cpu, claims.cpu, vm.status.cpuEntitlementMhz),
+    memoryMb: shareOf(division.memory, claims.memory, vm.status.memoryEntitlementMb),
+  };
+}
+
+function shareOf(d: Division, c: Claim, entitlement: number): number {
+  // With room for every VM each gets what it wants: no claim to build.
+  return wholeUnits(d.by === "demand" ? Math.min(c.demand, entitlement) : allocationUnder(d, claimOnHost(c, entitlement)));
+}
+
+/** A running VM's claim on its host for one resource: what it wants within its entitlement, its reservation within that. */
+function claimOnHost(c: Claim, entitlement: number): Claim {
+  const wanted = Math.min(c.demand, entitlement);
+  return { shares: c.shares, reservation: Math.min(c.reservation, wanted), limit: wanted, demand: wanted };
+}
+
+/** Divides a VM host's capacity among its VMs again and writes the host's division and totals. */
 export function refreshVmHost(txn: Txn, host: HostRecord): void {
   if (refreshUncontended(txn, host)) return;
   const vms = txn.relatedObjects<VmRecord>("vmsOnHost", host.name);
@@ -24,9 +87,8 @@ export function refreshVmHost(txn: Txn, host: HostRecord): void {
 
 /**
  * The same result as applyHostUsage for a host with room for what all its VMs want, from the host's
- * usage sums (vm-usage-ledger.ts): only VMs whose usage is stale are written, in name order as the walk
- * would. False, having changed nothing, when the sums cannot tell (contention, fractional figures):
- * the caller walks the VMs.
+ * usage sums (vm-usage-ledger.ts), without walking its VMs. False, having changed nothing, when the
+ * sums cannot tell (contention, fractional figures): the caller walks the VMs.
  */
 function refreshUncontended(txn: Txn, host: HostRecord): boolean {
   const sums = hostUsageSums(txn, host.name);
@@ -43,28 +105,28 @@ function refreshUncontended(txn: Txn, host: HostRecord): boolean {
     sums.memoryWantedMb > Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb)
   )
     return false;
-  for (const name of [...sums.stale].sort(compareNames)) {
-    const vm = txn.get<VmRecord>("VirtualMachine", name)!;
-    const usage = uncontendedUsage(vm, vmClaims(vm));
-    txn.put<VmRecord>({
-      ...vm,
-      status: { ...vm.status, cpuUsedMhz: usage.cpuUsedMhz, overheadCpuMhz: usage.overheadCpuMhz, memoryUsedMb: usage.memoryUsedMb },
-    });
-  }
   // Whole numbers: the sums equal the walk's, and wanted is what each VM uses when all fit.
   putHostUsage(txn, host, {
     cpuUsedMhz: sums.cpuWantedMhz,
     memoryUsedMb: incoming.memoryUsedMb + sums.memoryWantedMb,
     cpuEntitlementMhz: incoming.cpuEntitlementMhz + sums.cpuEntitlementMhz,
     memoryEntitlementMb: incoming.memoryEntitlementMb + sums.memoryEntitlementMb,
+    usageDivision: ROOM_FOR_EVERY_VM,
   });
   return true;
 }
 
+interface IncomingTotals {
+  memoryUsedMb: number;
+  cpuEntitlementMhz: number;
+  memoryEntitlementMb: number;
+}
+
 /** What VMs migrating onto the host hold there. */
-function incomingTotals(txn: Txn, host: string): { memoryUsedMb: number; cpuEntitlementMhz: number; memoryEntitlementMb: number } {
+function incomingTotals(view: UsageView, host: string): IncomingTotals {
   const totals = { memoryUsedMb: 0, cpuEntitlementMhz: 0, memoryEntitlementMb: 0 };
-  for (const vm of txn.relatedObjects<VmRecord>("vmsMigratingTo", host)) {
+  for (const name of view.relatedSorted("vmsMigratingTo", host)) {
+    const vm = view.get("VirtualMachine", name) as VmRecord;
     const f = incomingFootprint(vm);
     if (!f) continue;
     totals.memoryUsedMb += f.memoryConsumedMb;
@@ -76,7 +138,7 @@ function incomingTotals(txn: Txn, host: string): { memoryUsedMb: number; cpuEnti
 
 /**
  * The same for callers that hold the host's VMs (as this operation sees them) and their claims already;
- * `unwritten` marks VMs whose version the caller has not written yet, written here with their usage.
+ * `unwritten` marks VMs whose version the caller has not written yet, written here.
  */
 export function applyHostUsage(
   txn: Txn,
@@ -85,9 +147,18 @@ export function applyHostUsage(
   claims: readonly VmClaims[],
   unwritten?: readonly boolean[],
 ): void {
+  if (unwritten) for (let i = 0; i < vms.length; i++) if (unwritten[i]) txn.put<VmRecord>(vms[i]);
+  putHostUsage(txn, host, divisionWith(host, incomingTotals(txn, host.name), vms, claims));
+}
+
+/** The host's division and totals, worked out from its VMs as `view` sees them. */
+function divideHost(view: UsageView, host: HostRecord): HostUsage {
+  const vms = view.relatedSorted("vmsOnHost", host.name).map((name) => view.get("VirtualMachine", name) as VmRecord);
+  return divisionWith(host, incomingTotals(view, host.name), vms, vms.map(vmClaims));
+}
+
+function divisionWith(host: HostRecord, incoming: IncomingTotals, vms: readonly VmRecord[], claims: readonly VmClaims[]): HostUsage {
   const n = vms.length;
-  const incoming = incomingTotals(txn, host.name);
-  const used = { cpu: new Array<number>(n), memory: new Array<number>(n) };
   let cpuEntitlementMhz = incoming.cpuEntitlementMhz;
   let memoryEntitlementMb = incoming.memoryEntitlementMb;
   let cpuWanted = 0;
@@ -97,47 +168,61 @@ export function applyHostUsage(
     const s = vms[i].status;
     cpuEntitlementMhz += s.cpuEntitlementMhz;
     memoryEntitlementMb += s.memoryEntitlementMb;
-    cpuWanted += used.cpu[i] = Math.min(claims[i].cpu.demand, s.cpuEntitlementMhz);
-    memoryWanted += used.memory[i] = Math.min(claims[i].memory.demand, s.memoryEntitlementMb);
+    cpuWanted += Math.min(claims[i].cpu.demand, s.cpuEntitlementMhz);
+    memoryWanted += Math.min(claims[i].memory.demand, s.memoryEntitlementMb);
   }
-  shareOut("cpu", host.status.cpuCapacityMhz, used.cpu, cpuWanted, claims);
-  shareOut("memory", Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb), used.memory, memoryWanted, claims);
-  let cpuUsedMhz = 0;
-  let memoryUsedMb = incoming.memoryUsedMb;
-  for (let i = 0; i < n; i++) {
-    const vm = vms[i];
-    cpuUsedMhz += used.cpu[i];
-    memoryUsedMb += used.memory[i];
-    const guest = guestCpuMhz(used.cpu[i], vm.status.overheadCpuPercent);
-    const overhead = used.cpu[i] - guest;
-    if (vm.status.cpuUsedMhz !== guest || vm.status.overheadCpuMhz !== overhead || vm.status.memoryUsedMb !== used.memory[i]) {
-      txn.put<VmRecord>({ ...vm, status: { ...vm.status, cpuUsedMhz: guest, overheadCpuMhz: overhead, memoryUsedMb: used.memory[i] } });
-    } else if (unwritten?.[i]) txn.put<VmRecord>(vm);
-  }
-  putHostUsage(txn, host, { cpuUsedMhz, memoryUsedMb, cpuEntitlementMhz, memoryEntitlementMb });
+  const cpu = sharesOnHost(
+    host.status.cpuCapacityMhz,
+    cpuWanted,
+    0,
+    n,
+    (i) => claims[i].cpu,
+    (i) => vms[i].status.cpuEntitlementMhz,
+  );
+  const memory = sharesOnHost(
+    Math.max(0, host.status.memoryCapacityMb - incoming.memoryUsedMb),
+    memoryWanted,
+    incoming.memoryUsedMb,
+    n,
+    (i) => claims[i].memory,
+    (i) => vms[i].status.memoryEntitlementMb,
+  );
+  return {
+    cpuUsedMhz: cpu.used,
+    memoryUsedMb: memory.used,
+    cpuEntitlementMhz,
+    memoryEntitlementMb,
+    usageDivision: { cpu: cpu.division, memory: memory.division },
+  };
 }
 
 /**
- * Turns what each VM wants of one resource (`caps`, within its entitlement) into what it gets, in place,
- * in whole units. Most hosts are not contended: every VM gets what it asks.
+ * How one resource of the host divides among its VMs, and `from` plus what they use of it in all (in
+ * VM order, each share as shareOf works it out).
  */
-function shareOut(dim: Dimension, capacity: number, caps: number[], wanted: number, claims: readonly VmClaims[]): void {
-  const shares =
-    wanted <= capacity
-      ? caps
-      : divide(
-          capacity,
-          claims.map((c, i) => ({
-            shares: c[dim].shares,
-            reservation: Math.min(c[dim].reservation, caps[i]),
-            limit: caps[i],
-            demand: caps[i],
-          })),
-        );
-  for (let i = 0; i < caps.length; i++) caps[i] = wholeUnits(shares[i]);
+function sharesOnHost(
+  capacity: number,
+  wanted: number,
+  from: number,
+  n: number,
+  claimOf: (i: number) => Claim,
+  entitlementOf: (i: number) => number,
+): { division: Division; used: number } {
+  let used = from;
+  if (wanted <= capacity) {
+    for (let i = 0; i < n; i++) used += shareOf(ROOM_FOR_ALL, claimOf(i), entitlementOf(i));
+    return { division: ROOM_FOR_ALL, used };
+  }
+  // Contended: each VM's claim on the host is built once, for the division and for its share.
+  const onHost = Array.from({ length: n }, (_, i) => claimOnHost(claimOf(i), entitlementOf(i)));
+  const division = divisionOf(capacity, onHost);
+  for (const c of onHost) used += wholeUnits(allocationUnder(division, c));
+  return { division, used };
 }
 
-type HostUsage = Pick<HostRecord["status"], "cpuUsedMhz" | "memoryUsedMb" | "cpuEntitlementMhz" | "memoryEntitlementMb">;
+type HostUsage = Pick<HostRecord["status"], "cpuUsedMhz" | "memoryUsedMb" | "cpuEntitlementMhz" | "memoryEntitlementMb"> & {
+  usageDivision: UsageDivision;
+};
 
 function putHostUsage(txn: Txn, host: HostRecord, u: HostUsage): void {
   const s = host.status;
@@ -145,7 +230,10 @@ function putHostUsage(txn: Txn, host: HostRecord, u: HostUsage): void {
     s.cpuUsedMhz !== u.cpuUsedMhz ||
     s.memoryUsedMb !== u.memoryUsedMb ||
     s.cpuEntitlementMhz !== u.cpuEntitlementMhz ||
-    s.memoryEntitlementMb !== u.memoryEntitlementMb
+    s.memoryEntitlementMb !== u.memoryEntitlementMb ||
+    s.usageDivision === undefined ||
+    !sameDivision(s.usageDivision.cpu, u.usageDivision.cpu) ||
+    !sameDivision(s.usageDivision.memory, u.usageDivision.memory)
   ) {
     txn.put<HostRecord>({ ...host, status: { ...s, ...u } });
   }

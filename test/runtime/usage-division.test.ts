@@ -1,0 +1,91 @@
+/**
+ * A host keeps how its capacity is divided (status.usageDivision), and a VM's usage is worked out from
+ * it when the VM is shown (vms/vm-usage.ts). A VM landing on a contended host lowers every VM's share
+ * there but writes only the host and itself; what the neighbours show still adds up to the host's
+ * totals. A state written before hosts kept their division shows the same figures.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { RuntimeObject, World } from "../../runtime/core/kernel/model";
+import { LocalRuntime } from "../../runtime/local-runtime";
+import { SqliteStore } from "../../runtime/store/sqlite";
+import { SQLITE_MIGRATIONS } from "../../runtime/store/sqlite-migrations";
+import { cluster, esxHost, vm } from "../support/fixtures";
+
+type Usage = { cpuUsedMhz: number; overheadCpuMhz: number };
+
+/** One host of 4 x 2,000 MHz: three VMs wanting 3,000 MHz each already contend for it. */
+async function contendedHost(path: string) {
+  const store = new SqliteStore(path, { seed: 7 });
+  const rt = new LocalRuntime(store);
+  await rt.apply(cluster("prod"));
+  await rt.apply(
+    esxHost("h1", "prod", { cpu: { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] } }),
+  );
+  for (const name of ["a", "b", "c"]) await rt.apply(vm(name, { host: "h1", workload: { cpuDemandMhz: 3000 } }));
+  return { store, rt };
+}
+
+const vmRecords = (world: World) => new Map((world.list("VirtualMachine") as RuntimeObject[]).map((o) => [o.name, o]));
+const usageOf = async (rt: LocalRuntime, name: string) => (await rt.get("VirtualMachine", name))!.status as Usage;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("usage divided per host, read per VM", () => {
+  it("a VM landing on a contended host writes the host and itself, and its neighbours' shares follow", async () => {
+    const { store, rt } = await contendedHost(":memory:");
+    const before = await store.read(vmRecords);
+    const shareBefore = await usageOf(rt, "a");
+    await rt.apply(vm("d", { host: "h1", workload: { cpuDemandMhz: 3000 } }));
+    const after = await store.read(vmRecords);
+    // The neighbours' records are the very same objects: not written.
+    for (const name of ["a", "b", "c"]) expect(after.get(name)).toBe(before.get(name));
+    const host = (await rt.get("Host", "h1"))!.status as { cpuUsedMhz: number; usageDivision: { cpu: { by: string } } };
+    expect(host.usageDivision.cpu.by).toBe("shares");
+    // Four equal VMs on 8,000 MHz: each gets 2,000 MHz of host CPU, less than the 8,000 / 3 it had.
+    const shares = await Promise.all(["a", "b", "c", "d"].map((n) => usageOf(rt, n)));
+    for (const s of shares) expect(s.cpuUsedMhz + s.overheadCpuMhz).toBe(2000);
+    expect(shareBefore.cpuUsedMhz + shareBefore.overheadCpuMhz).toBe(2666);
+    expect(shares.reduce((sum, s) => sum + s.cpuUsedMhz + s.overheadCpuMhz, 0)).toBe(host.cpuUsedMhz);
+    await rt.close();
+  });
+
+  it("a state whose hosts keep no division shows the same usage, from one row or from the world", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "polyvisor-division-"));
+    dirs.push(dir);
+    const path = join(dir, "state.db");
+    const { rt } = await contendedHost(path);
+    const shown = await rt.list("VirtualMachine");
+    await rt.close();
+    // As an earlier release wrote it: no division on the host, usage figures in each VM's row (wrong
+    // ones here, so that showing them would fail).
+    const db = new Database(path);
+    db.prepare("UPDATE objects SET status = json_remove(status, '$.usageDivision') WHERE kind = 'Host'").run();
+    db.prepare(
+      "UPDATE objects SET status = json_set(status, '$.cpuUsedMhz', 1, '$.overheadCpuMhz', 1, '$.memoryUsedMb', 1) WHERE kind = 'VirtualMachine'",
+    ).run();
+    db.prepare("UPDATE schema_version SET version = ?").run(SQLITE_MIGRATIONS.length - 1);
+    db.close();
+    const fresh = new LocalRuntime(new SqliteStore(path, { seed: 7 }));
+    expect(await fresh.get("VirtualMachine", "a")).toEqual(shown[0]);
+    await fresh.close();
+    const loaded = new LocalRuntime(new SqliteStore(path, { seed: 7 }));
+    expect(await loaded.list("VirtualMachine")).toEqual(shown);
+    await loaded.close();
+    // Opening migrated the rows: the figures an earlier release stored are gone from them.
+    const migrated = new Database(path, { readonly: true });
+    const stored = migrated.prepare("SELECT status FROM objects WHERE kind = 'VirtualMachine'").all() as { status: string }[];
+    expect(stored.map((r) => Object.keys(JSON.parse(r.status)).filter((k) => k.endsWith("UsedMhz") || k === "memoryUsedMb"))).toEqual([
+      [],
+      [],
+      [],
+    ]);
+    migrated.close();
+  });
+});
