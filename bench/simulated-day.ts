@@ -5,7 +5,8 @@
  * SQLite state file through the runtime facade. `memory` runs the same steps (a week at S1, SIM_S1_STEPS,
  * about ten minutes here, and 24 at S2, SIM_S2_STEPS; every sample kept exactly so that each pass
  * rewrites most VMs) and prints resident memory and the heap after a collection every simulated hour,
- * and bytes per VM.
+ * and bytes per VM. SIM_HEAP_SNAPSHOTS=1,9 also writes a V8 heap snapshot at those simulated hours (of
+ * every scale run), to find what grows.
  *
  * A day is 288 steps; on a shared 2-core machine that takes minutes, so the default is the first
  * SIM_STEPS (24, two hours with the failure and the recovery in them) and figures are per step;
@@ -17,7 +18,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { scheduleDrsPass } from "../runtime/core/drs/pass";
 import type { Changes, RuntimeObject, World } from "../runtime/core/kernel/model";
@@ -121,9 +122,11 @@ async function persistedDay(scale: Scale, total: number, tolerancePercent: numbe
     const run: DayRun = { stepMs: [], vmWrites: [], hourly: [], fileBytes: 0 };
     // Records are immutable: a VM whose record is another object than before the step was written.
     const vmRecords = () => store.read((w) => new Map((w.list("VirtualMachine") as RuntimeObject[]).map((o) => [o.name, o])));
+    const snapshotHours = new Set((process.env.SIM_HEAP_SNAPSHOTS ?? "").split(",").filter(Boolean).map(Number));
     const sample = () => {
       gc?.();
       const m = process.memoryUsage();
+      if (snapshotHours.has(run.hourly.length)) console.log(`heap snapshot at hour ${run.hourly.length}: ${writeHeapSnapshot()}`);
       run.hourly.push({ rss: m.rss, heap: m.heapUsed, heapHeld: m.heapTotal, external: m.external });
     };
     if (memory) sample();

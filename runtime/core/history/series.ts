@@ -78,7 +78,9 @@ function withPoint(
 ): HistoryChunk {
   const replace = chunk.times.length > 0 && chunk.times[chunk.times.length - 1] === time;
   const at = replace ? chunk.times.length - 1 : chunk.times.length;
-  const set = <T>(values: readonly T[], value: T): T[] => [...values.slice(0, at), value];
+  // concat sizes the new array to its length; a spread leaves room to grow (34 slots for 12 values),
+  // which every kept series of a day of passes would hold.
+  const set = <T>(values: readonly T[], value: T): T[] => values.slice(0, at).concat([value]);
   const names = [...new Set([...Object.keys(chunk.hosts), ...hosts.keys()])].sort(compareNames);
   const out: Record<string, HostSeries> = {};
   for (const name of names) {
@@ -87,7 +89,7 @@ function withPoint(
     out[name] = Object.fromEntries(
       HOST_METRICS.map((m) => [
         m,
-        set(series[m].length < at ? [...series[m], ...nulls(at - series[m].length)] : series[m], values?.[m] ?? null),
+        set(series[m].length < at ? series[m].concat(nulls(at - series[m].length)) : series[m], values?.[m] ?? null),
       ]),
     ) as HostSeries;
   }
