@@ -115,17 +115,24 @@ export function allocationUnder(d: Division, c: Claim): number {
  * target, found by walking the breakpoints lo_i/w_i (a claim starts rising) and hi_i/w_i (it stops).
  */
 function waterLevel(ids: number[], weightOf: (i: number) => number, lo: number[], hi: number[], target: number): number {
+  // Breakpoints at 0 (claims without a reservation start there) come first in any order the sort would
+  // give them, and their slopes add up in the order they were met: only the others are sorted.
   const events: { at: number; slope: number }[] = [];
   let total = 0;
+  let slope = 0;
+  const meet = (at: number, s: number) => {
+    if (at === 0) slope += s;
+    else events.push({ at, slope: s });
+  };
   for (const i of ids) {
     if (Number.isNaN(lo[i]) || Number.isNaN(hi[i])) throw new Error(`internal: claim ${i} has no numeric bounds (${lo[i]}, ${hi[i]})`);
     const w = weightOf(i);
-    events.push({ at: lo[i] / w, slope: w }, { at: hi[i] / w, slope: -w });
+    meet(lo[i] / w, w);
+    meet(hi[i] / w, -w);
     total += lo[i];
   }
   events.sort((a, b) => a.at - b.at);
   let level = 0;
-  let slope = 0;
   for (let e = 0; e < events.length; ) {
     const at = events[e].at;
     const reached = slope === 0 ? total : total + slope * (at - level);
