@@ -126,8 +126,14 @@ async function persistedDay(scale: Scale, total: number, tolerancePercent: numbe
     const sample = () => {
       gc?.();
       const m = process.memoryUsage();
-      if (snapshotHours.has(run.hourly.length)) console.log(`heap snapshot at hour ${run.hourly.length}: ${writeHeapSnapshot()}`);
+      const hour = run.hourly.length;
+      if (snapshotHours.has(hour)) console.log(`heap snapshot at hour ${hour}: ${writeHeapSnapshot()}`);
       run.hourly.push({ rss: m.rss, heap: m.heapUsed, heapHeld: m.heapTotal, external: m.external });
+      // Printed as it comes: a week at S2 takes more than an hour.
+      const perVm = fmt(m.heapUsed / scale.vms, 0);
+      console.log(
+        `hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heapUsed)} MB (${perVm} bytes per VM; held ${mb(m.heapTotal)} MB), outside the heap ${mb(m.external)} MB`,
+      );
     };
     if (memory) sample();
     // Counting writes holds the step before's records: not while memory is what is measured.
@@ -205,11 +211,6 @@ async function memoryOverTime(scale: Scale, total: number): Promise<void> {
   const run = await persistedDay(scale, total, 0, true);
   const [start] = run.hourly;
   const perVm = (bytes: number) => fmt(bytes / scale.vms, 0);
-  run.hourly.forEach((m, hour) =>
-    console.log(
-      `hour ${String(hour).padStart(3)}: resident ${mb(m.rss)} MB, heap ${mb(m.heap)} MB (${perVm(m.heap)} bytes per VM; held ${mb(m.heapHeld)} MB), outside the heap ${mb(m.external)} MB`,
-    ),
-  );
   const last = run.hourly.at(-1)!;
   const hours = run.hourly.length - 1;
   if (hours > 1) {

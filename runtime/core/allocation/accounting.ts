@@ -113,6 +113,8 @@ export function hostWithFootprint(host: HostRecord, f: Footprint, sign: 1 | -1):
       vcpusCommitted: s.vcpusCommitted + sign * f.vcpus,
       memoryCommittedMb: s.memoryCommittedMb + sign * f.memoryMb,
       haFailoverHost: s.haFailoverHost === true,
+      // Kept as it was until that refresh, as the VMs' usage figures were kept when they were stored.
+      usageDivision: s.usageDivision,
     },
     generation: host.generation,
   };
