@@ -19,7 +19,7 @@ import type { Txn } from "../kernel/txn";
 import { hostUsageSums } from "./vm-usage-ledger";
 import { incomingFootprint } from "../guests/vm-footprint";
 
-export type UsageDivision = NonNullable<HostRecord["status"]["usageDivision"]>;
+type UsageDivision = NonNullable<HostRecord["status"]["usageDivision"]>;
 
 export interface VmUsage {
   /** Host CPU the guest gets. */
@@ -30,7 +30,7 @@ export interface VmUsage {
 }
 
 /** The world or an operation's view of it: enough to find a VM's host and, on a host not divided yet, its VMs. */
-export interface UsageView {
+interface UsageView {
   get(kind: Kind, name: string): RuntimeObject | undefined;
   relatedSorted(index: IndexName, key: string): readonly string[];
 }
@@ -53,7 +53,7 @@ export function usageFromHost(vm: VmRecord, host: HostRecord | undefined): VmUsa
 }
 
 /** A VM's usage under its host's division. */
-export function usageUnder(division: UsageDivision, vm: VmRecord, claims: VmClaims): VmUsage {
+function usageUnder(division: UsageDivision, vm: VmRecord, claims: VmClaims): VmUsage {
   const { cpuMhz, memoryMb } = hostShare(division, vm, claims);
   const cpuUsedMhz = guestCpuMhz(cpuMhz, vm.status.overheadCpuPercent);
   return { cpuUsedMhz, overheadCpuMhz: cpuMhz - cpuUsedMhz, memoryUsedMb: memoryMb };
