@@ -131,3 +131,30 @@ describe.skipIf(!postgresExpected())("the controller lease in PostgreSQL", () =>
     }
   });
 });
+
+describe.skipIf(!postgresExpected())("a PostgreSQL state written by an earlier release", () => {
+  it("loses the usage figures stored in its VM rows on open; a VM's usage comes from its host", async () => {
+    const url = await server!.createDatabase();
+    const store = new PostgresStore(url, { seed: 1 });
+    await store.opened();
+    const rt = new LocalRuntime(store);
+    for (const obj of [cluster("prod"), esxHost("esx1"), vm("web", { workload: { cpuDemandMhz: 900 } })]) await rt.apply(obj);
+    const shown = await rt.get("VirtualMachine", "web");
+    await store.close();
+    // As schema version 2 kept it: usage figures in the VM's row (wrong ones, so that showing them would fail).
+    await sql(
+      url,
+      `UPDATE objects SET status = (status::jsonb || '{"cpuUsedMhz": 1, "overheadCpuMhz": 1, "memoryUsedMb": 1}')::text WHERE kind = 'VirtualMachine';
+       UPDATE polyvisor_schema SET version = 2`,
+    );
+    const reopened = new PostgresStore(url, { seed: 1 });
+    await reopened.opened();
+    try {
+      const [row] = await sql<{ status: string }>(url, "SELECT status FROM objects WHERE kind = 'VirtualMachine'");
+      expect(Object.keys(JSON.parse(row.status))).not.toContain("cpuUsedMhz");
+      expect(await new LocalRuntime(reopened).get("VirtualMachine", "web")).toEqual(shown);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
