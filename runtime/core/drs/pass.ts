@@ -34,7 +34,7 @@ import { formatImbalance, roundImbalance } from "./imbalance";
 import { roundScore } from "./happiness";
 import type { BalanceSettings, PlannedMove } from "./planned-move";
 import { planPass } from "./plan";
-import { ClusterSnapshot } from "./snapshot";
+import { ClusterSnapshot, type RunningVms } from "./snapshot";
 import { type PlannedContainerMove, planContainerMoves } from "./container-balancing";
 import { moveContainer } from "../containers/container-moves";
 import { findTemplate } from "../containers/templates";
@@ -129,22 +129,34 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
 /**
  * Divvies the VM hosts' capacity into entitlements, then refreshes usage on every host of the
  * cluster. Each VM's claims are computed once and its record written at most once per step, with its
- * sample, its entitlement and its usage together.
+ * sample, its entitlement and its usage together. Returns the cluster's running VMs as the refresh
+ * left them, with their claims, for the pass's snapshot.
  */
-function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
+function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): RunningVms {
   const reached = reachedHosts(txn, cluster);
   const tolerancePercent = sample ? (txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0) : undefined;
   // The running VMs as stored, with new samples drawn in name order (bursts draw the same random numbers on every run), and their claims: one walk.
-  const running: VmRecord[] = [];
+  const all = { vms: [] as VmRecord[], claims: [] as VmClaims[] };
+  /** Per VM the refresh divides among: its index in `all`. */
+  const refreshed: number[] = [];
   const vms: VmRecord[] = [];
   const claims: VmClaims[] = [];
   for (const stored of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
+    if (stored.status.powerState !== "on") continue;
     const host = stored.status.currentHost;
-    if (stored.status.powerState !== "on" || host === null || !reached.has(host)) continue;
+    if (host === null || !reached.has(host)) {
+      // Out of the refresh's sight (an isolated host) but still the snapshot's.
+      all.vms.push(stored);
+      all.claims.push(vmClaims(stored));
+      continue;
+    }
     const vm = tolerancePercent === undefined ? stored : withNewSample(txn, stored, tolerancePercent);
-    running.push(stored);
+    const claim = vmClaims(vm);
+    refreshed.push(all.vms.length);
+    all.vms.push(stored);
+    all.claims.push(claim);
     vms.push(vm);
-    claims.push(vmClaims(vm));
+    claims.push(claim);
   }
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, HostVms>();
@@ -156,21 +168,24 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): void {
       cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb
         ? vm
         : { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
+    const stored = all.vms[refreshed[i]];
+    all.vms[refreshed[i]] = updated;
     // A VM migrating counts on its target too (incoming entitlement), which may be refreshed before its source.
-    const writeNow = updated !== running[i] && updated.status.migration !== null;
+    const writeNow = updated !== stored && updated.status.migration !== null;
     if (writeNow) txn.put<VmRecord>(updated);
     const host = vm.status.currentHost!;
     let here = byHost.get(host);
     if (!here) byHost.set(host, (here = { vms: [], claims: [], unwritten: [] }));
     here.vms.push(updated);
     here.claims.push(claims[i]);
-    here.unwritten.push(updated !== running[i] && !writeNow);
+    here.unwritten.push(updated !== stored && !writeNow);
   });
   for (const host of txn.relatedObjects<HostRecord>("hostsInCluster", cluster)) {
     const here = byHost.get(host.name);
     if (here) applyHostUsage(txn, host, here.vms, here.claims, here.unwritten);
     else refreshHostUsage(txn, host.name);
   }
+  return all;
 }
 
 interface HostVms {
@@ -242,17 +257,17 @@ export function balanceSettings(txn: Txn, cluster: ClusterRecord): BalanceSettin
 /** Runs one pass now and returns what it recorded in the cluster's status.drs. */
 export function runDrsPass(txn: Txn, clusterName: string, options: PassOptions = {}): DrsStatus {
   const drs = txn.get<ClusterRecord>("Cluster", clusterName)!.spec.drs;
-  refreshEntitlements(txn, clusterName, options.sampleWorkloads === true);
+  let running = refreshEntitlements(txn, clusterName, options.sampleWorkloads === true);
 
   const woken =
     drs.automationLevel === "fullyAutomated" || !drs.dpm.enabled
       ? hostsToWake(txn.relatedObjects<HostRecord>("hostsInCluster", clusterName), drs.dpm)
       : [];
   for (const w of woken) exitStandby(txn, w.host, w.why);
-  if (woken.length > 0) refreshEntitlements(txn, clusterName, false);
+  if (woken.length > 0) running = refreshEntitlements(txn, clusterName, false);
 
   const cluster = txn.get<ClusterRecord>("Cluster", clusterName)!;
-  const snap = new ClusterSnapshot(txn, clusterName);
+  const snap = new ClusterSnapshot(txn, clusterName, running);
   const before = measure(snap);
   let status: Omit<DrsStatus, "lastPassSeconds">;
   if (!drs.enabled) {

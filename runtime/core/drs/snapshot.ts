@@ -16,13 +16,13 @@ import { hostWithFootprint } from "../allocation/accounting";
 import { profileOf } from "../hypervisors/profiles";
 import type { EvcMode } from "../../../schema/cluster";
 import { type GuestCpu, guestCpuOn } from "../cpu/evc";
-import type { ClusterRecord, HostRecord, RuleRecord, VmRecord } from "../kernel/model";
+import { type ClusterRecord, type HostRecord, type RuleRecord, type VmRecord, isCheckedMode } from "../kernel/model";
 import { type PlacementRequest, fits, hostVerdicts, placementRequest } from "../placement/framework";
 import { DEFAULT_PROFILE } from "../placement/profile";
 import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm } from "../rules/constraints";
 import type { Txn } from "../kernel/txn";
 import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footprint";
-import { vmClaims } from "../allocation/vm-claims";
+import { type VmClaims, vmClaims } from "../allocation/vm-claims";
 import { hostScoreIf, meanVmScore } from "./happiness";
 import { LoadState } from "./imbalance";
 import { placedVmSpec } from "../storage/placed-disks";
@@ -41,8 +41,26 @@ export interface SnapshotVm {
   request?: PlacementRequest;
 }
 
+/** A cluster's running VMs as an operation sees them, in name order, with their claims (allocation/vm-claims.ts). */
+export interface RunningVms {
+  vms: readonly VmRecord[];
+  claims: readonly VmClaims[];
+}
+
 /** Shared by the VMs no rule names: most of a cluster's, at every pass. */
 const NO_VM_RULES: readonly RuleRecord[] = [];
+
+/** The cluster's running VMs and their claims, read from the operation. */
+function runningVms(txn: Txn, cluster: string): RunningVms {
+  const vms = txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on");
+  return { vms, claims: vms.map(vmClaims) };
+}
+
+/** Checked mode: the running VMs a caller handed over are the operation's own, record for record. */
+function checkRunning(given: RunningVms, read: RunningVms, cluster: string): void {
+  const same = given.vms.length === read.vms.length && given.vms.every((vm, i) => vm === read.vms[i] && given.claims[i] === read.claims[i]);
+  if (!same) throw new Error(`internal: the running VMs handed to the snapshot of cluster ${cluster} are not the operation's`);
+}
 
 export class ClusterSnapshot {
   readonly hosts: HostRecord[];
@@ -64,18 +82,25 @@ export class ClusterSnapshot {
   /** The cluster's EVC baseline: what guests see of their hosts' CPUs. */
   private readonly evc: EvcMode | undefined;
 
-  constructor(txn: Txn, cluster: string) {
+  /**
+   * `running`: the cluster's running VMs as `txn` sees them now, when the caller has just walked them
+   * (a DRS pass's refresh), which spares walking them again.
+   */
+  constructor(txn: Txn, cluster: string, running: RunningVms = runningVms(txn, cluster)) {
     this.evc = txn.get<ClusterRecord>("Cluster", cluster)?.spec.evc?.mode;
     this.hosts = [...txn.relatedObjects<HostRecord>("hostsInCluster", cluster)];
     this.hosts.forEach((h, i) => this.hostIndex.set(h.name, i));
     this.vmsOn = this.hosts.map(() => []);
     const byVm = rulesByVm(txn.relatedObjects<RuleRecord>("rulesInCluster", cluster));
-    for (const vm of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
+    if (isCheckedMode()) checkRunning(running, runningVms(txn, cluster), cluster);
+    const { vms, claims: claimsOf } = running;
+    for (let i = 0; i < vms.length; i++) {
+      const vm = vms[i];
       const at = vm.status.migration?.kind === "live" ? vm.status.migration.toHost : vm.status.currentHost;
-      const host = vm.status.powerState === "on" && at !== null ? this.hostIndex.get(at) : undefined;
+      const host = at !== null ? this.hostIndex.get(at) : undefined;
       if (host === undefined) continue;
       this.vmsOn[host].push(this.vms.length);
-      const claims = vmClaims(vm);
+      const claims = claimsOf[i];
       this.vms.push({
         record: vm,
         host,

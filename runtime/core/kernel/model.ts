@@ -47,6 +47,11 @@ export function setRecordFreezing(on: boolean): void {
   freezeRecords = on;
 }
 
+/** Whether checked mode is on: code that trusts a caller's shortcut then also checks it against the long way. */
+export function isCheckedMode(): boolean {
+  return freezeRecords;
+}
+
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
