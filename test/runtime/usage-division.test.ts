@@ -89,3 +89,49 @@ describe("usage divided per host, read per VM", () => {
     migrated.close();
   });
 });
+
+describe("a DRS pass divides again only the hosts whose VMs it changed", () => {
+  /** Two contended hosts: h1's VMs want a constant 3,000 MHz; h2's follow a diurnal curve, so each periodic pass samples new demands there. */
+  async function twoHosts() {
+    const store = new SqliteStore(":memory:", { seed: 7 });
+    const rt = new LocalRuntime(store);
+    await rt.apply(cluster("prod", { drs: { automationLevel: "manual", intervalSeconds: 300 } }));
+    const cpu = { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] };
+    for (const h of ["h1", "h2"]) await rt.apply(esxHost(h, "prod", { cpu }));
+    for (const name of ["a", "b", "c"]) await rt.apply(vm(name, { host: "h1", workload: { cpuDemandMhz: 3000 } }));
+    for (const name of ["d", "e", "f"])
+      await rt.apply(vm(name, { host: "h2", workload: { cpuDemandMhz: 3000, profile: "diurnal", peakHour: 12 } }));
+    return { store, rt };
+  }
+  const hostRecords = (world: World) => new Map((world.list("Host") as RuntimeObject[]).map((o) => [o.name, o]));
+
+  it("leaves a host whose VMs kept their samples and entitlements as it was, and divides the other again", async () => {
+    const { store, rt } = await twoHosts();
+    await rt.advance(3 * 3600);
+    const before = await store.read(hostRecords);
+    await rt.advance(300);
+    const after = await store.read(hostRecords);
+    expect(after.get("h1")).toBe(before.get("h1"));
+    expect(after.get("h2")).not.toBe(before.get("h2"));
+    // What h2's VMs show still adds up to its total: its division followed the new samples.
+    const shown = await Promise.all(["d", "e", "f"].map((n) => usageOf(rt, n)));
+    const host = (await rt.get("Host", "h2"))!.status as { cpuUsedMhz: number };
+    expect(shown.reduce((sum, s) => sum + s.cpuUsedMhz + s.overheadCpuMhz, 0)).toBe(host.cpuUsedMhz);
+    await rt.close();
+  });
+
+  it("in checked mode, refuses to keep a division its host's VMs do not give", async () => {
+    const { store, rt } = await twoHosts();
+    // A division no step would leave behind: h1 as if it had room for every VM.
+    await store.write((world) => {
+      const h1 = world.get("Host", "h1") as RuntimeObject & { status: Record<string, unknown> };
+      const division = { cpu: { by: "demand" }, memory: { by: "demand" } };
+      return {
+        changes: { puts: [{ ...h1, status: { ...h1.status, usageDivision: division } }], removes: [], events: [], meta: world.meta },
+        result: undefined,
+      };
+    });
+    await expect(rt.runDrs("prod")).rejects.toThrow(/internal: host h1 keeps a usage division its VMs do not give/);
+    await rt.close();
+  });
+});

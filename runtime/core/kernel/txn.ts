@@ -91,6 +91,17 @@ export class Txn {
     return this.world.ledger(type);
   }
 
+  /** Whether this operation has changed (or removed) the object. */
+  hasChanged(kind: Kind, name: string): boolean {
+    return this.overlay.get(kind)?.has(name) === true;
+  }
+
+  /** Whether this operation has brought a name to the index's set for `key` or taken one from it. */
+  changedRelated(index: IndexName, key: string): boolean {
+    const delta = this.indexDelta.get(index)?.get(key);
+    return delta !== undefined && (delta.arrived.size > 0 || delta.left.size > 0);
+  }
+
   /** How many objects of a kind this operation has changed. */
   changedCount(kind: Kind): number {
     return this.overlay.get(kind)?.size ?? 0;
@@ -179,6 +190,10 @@ export class Txn {
 
   markUnsettled(host: string): void {
     this.unsettledHosts.add(host);
+  }
+
+  isUnsettled(host: string): boolean {
+    return this.unsettledHosts.has(host);
   }
 
   /** The hosts marked since the last call, sorted, and forgets them. */

@@ -14,9 +14,9 @@
 import { type Claim, type Division, ROOM_FOR_ALL, allocationUnder, divisionOf, sameDivision, wholeUnits } from "../allocation/divide";
 import { type VmClaims, guestCpuMhz, vmClaims } from "../allocation/vm-claims";
 import type { IndexName } from "../kernel/indexes";
-import type { HostRecord, Kind, RuntimeObject, VmRecord } from "../kernel/model";
+import { type HostRecord, type Kind, type RuntimeObject, type VmRecord, isCheckedMode } from "../kernel/model";
 import type { Txn } from "../kernel/txn";
-import { hostUsageSums } from "./vm-usage-ledger";
+import { USAGE_LEDGER, hostUsageSums } from "./vm-usage-ledger";
 import { incomingFootprint } from "../guests/vm-footprint";
 
 type UsageDivision = NonNullable<HostRecord["status"]["usageDivision"]>;
@@ -147,8 +147,33 @@ export function applyHostUsage(
   claims: readonly VmClaims[],
   unwritten?: readonly boolean[],
 ): void {
+  if (!unwritten?.includes(true) && usageCurrent(txn, host)) {
+    // Checked mode divides the host anyway: what is stored must be what its VMs give.
+    if (isCheckedMode() && wouldChange(host, divisionWith(host, incomingTotals(txn, host.name), vms, claims)))
+      throw new Error(`internal: host ${host.name} keeps a usage division its VMs do not give`);
+    return;
+  }
   if (unwritten) for (let i = 0; i < vms.length; i++) if (unwritten[i]) txn.put<VmRecord>(vms[i]);
   putHostUsage(txn, host, divisionWith(host, incomingTotals(txn, host.name), vms, claims));
+}
+
+/**
+ * Whether the host's stored division and totals are what dividing it again would give: it keeps a
+ * division, and this operation has changed neither the host nor any VM that runs there or is coming
+ * in, nor marked it unsettled. A step ends with every host it touched divided again (settle.ts), so
+ * what the world holds is current; a DRS pass whose samples and entitlements moved nothing on a host
+ * then leaves it alone.
+ */
+function usageCurrent(txn: Txn, host: HostRecord): boolean {
+  const name = host.name;
+  return (
+    host.status.usageDivision !== undefined &&
+    !txn.hasChanged("Host", name) &&
+    !txn.isUnsettled(name) &&
+    (txn.changedUnder(USAGE_LEDGER, name)?.size ?? 0) === 0 &&
+    !txn.changedRelated("vmsMigratingTo", name) &&
+    !txn.relatedSorted("vmsMigratingTo", name).some((vm) => txn.hasChanged("VirtualMachine", vm))
+  );
 }
 
 /** The host's division and totals, worked out from its VMs as `view` sees them. */
@@ -225,8 +250,12 @@ type HostUsage = Pick<HostRecord["status"], "cpuUsedMhz" | "memoryUsedMb" | "cpu
 };
 
 function putHostUsage(txn: Txn, host: HostRecord, u: HostUsage): void {
+  if (wouldChange(host, u)) txn.put<HostRecord>({ ...host, status: { ...host.status, ...u } });
+}
+
+function wouldChange(host: HostRecord, u: HostUsage): boolean {
   const s = host.status;
-  if (
+  return (
     s.cpuUsedMhz !== u.cpuUsedMhz ||
     s.memoryUsedMb !== u.memoryUsedMb ||
     s.cpuEntitlementMhz !== u.cpuEntitlementMhz ||
@@ -234,7 +263,5 @@ function putHostUsage(txn: Txn, host: HostRecord, u: HostUsage): void {
     s.usageDivision === undefined ||
     !sameDivision(s.usageDivision.cpu, u.usageDivision.cpu) ||
     !sameDivision(s.usageDivision.memory, u.usageDivision.memory)
-  ) {
-    txn.put<HostRecord>({ ...host, status: { ...s, ...u } });
-  }
+  );
 }
