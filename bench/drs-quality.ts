@@ -39,7 +39,10 @@ function instance(seed: number, hosts: number, vms: number): Instance {
   return {
     world,
     hosts,
-    vms: snap.vms.map((v) => ({ a: [v.cpu / capacity.cpuCapacityMhz, v.memory / capacity.memoryCapacityMb], host: v.host })),
+    vms: snap.records.map((_, v) => ({
+      a: [snap.vmCpu[v] / capacity.cpuCapacityMhz, snap.vmMemory[v] / capacity.memoryCapacityMb],
+      host: snap.vmHost[v],
+    })),
   };
 }
 

@@ -133,7 +133,7 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
   const capacity = snap.hosts[host].status;
   const out: Mover[] = [];
   for (const v of snap.vmsOn[host]) {
-    const unit = snap.vms[v].rules.length === 0 ? [v] : snap.unitOf(v);
+    const unit = snap.vmRules[v].length === 0 ? [v] : snap.unitOf(v);
     if (unit[0] !== v) continue;
     if (unit.some((u) => snap.whyBusy(u) !== undefined)) {
       skipped.migrating++;
@@ -147,10 +147,10 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
       skipped.cooling++;
       continue;
     }
-    const { cpu, memory, wantCpu, wantMemory } = unit.length === 1 ? snap.vms[v] : snap.unitLoad(unit);
+    const { cpu, memory, wantCpu, wantMemory } = snap.unitLoad(unit);
     let seconds = 0;
     const params = liveMigrationParams(snap.hosts[host].spec, s.migration);
-    for (const u of unit) seconds += predictLiveMigration(snap.vms[u].record.spec, params).totalSeconds;
+    for (const u of unit) seconds += predictLiveMigration(snap.records[u].spec, params).totalSeconds;
     const share = Math.max(cpu / capacity.cpuCapacityMhz, memory / capacity.memoryCapacityMb);
     out.push({ unit, host, cpu, memory, wantCpu, wantMemory, seconds, cost: migrationCost(share, seconds) });
   }
@@ -161,7 +161,7 @@ function movers(snap: ClusterSnapshot, host: number, s: BalanceSettings, skipped
 export function refusal(snap: ClusterSnapshot, m: Mover, to: number): string | undefined {
   const lead = m.unit[0];
   const what = `${m.unit.map((v) => snap.vmName(v)).join(" + ")} to ${snap.hostName(to)}`;
-  if (snap.vms[lead].rules.length > 0) {
+  if (snap.vmRules[lead].length > 0) {
     const c = snap.constraints(lead);
     if (preferenceBreaches(c, snap.hostName(to)).length > preferenceBreaches(c, snap.hostName(m.host)).length)
       return `${what}: breaks more preferential rules`;

@@ -44,7 +44,7 @@ export function bestTarget(
   exclude: (host: number) => boolean,
   accept?: (host: number) => string | undefined,
 ): Target {
-  const from = snap.vms[unit[0]].host;
+  const from = snap.vmHost[unit[0]];
   const fromSlot = snap.slotOf(from);
   const { cpu, memory } = snap.unitLoad(unit);
   const constraints = snap.constraints(unit[0]);
@@ -81,14 +81,14 @@ export function bestTarget(
  */
 function correctRules(snap: ClusterSnapshot, mandatory: boolean, s: BalanceSettings, moves: PlannedMove[], unresolved: string[]): void {
   const breaches = (v: number) => {
-    const here = snap.hostName(snap.vms[v].host);
+    const here = snap.hostName(snap.vmHost[v]);
     return mandatory ? mandatoryBreaches(snap.constraints(v), here) : preferenceBreaches(snap.constraints(v), here);
   };
   const left: { v: number; text: string }[] = [];
-  for (let v = 0; v < snap.vms.length; v++) {
+  for (let v = 0; v < snap.records.length; v++) {
     // A VM in flight lands where placement accepted it, and one this plan moved has its place: the next pass sees them there.
-    if (snap.vms[v].rules.length === 0 || snap.whyBusy(v) !== undefined) continue;
-    const here = snap.hostName(snap.vms[v].host);
+    if (snap.vmRules[v].length === 0 || snap.whyBusy(v) !== undefined) continue;
+    const here = snap.hostName(snap.vmHost[v]);
     const constraints = snap.constraints(v);
     const why = breaches(v);
     if (why.length === 0) continue;
@@ -149,7 +149,7 @@ export function planEvacuation(
   const moves: PlannedMove[] = [];
   const failures: string[] = [];
   for (const v of [...snap.vmsOn[host]]) {
-    if (snap.vms[v].host !== host) continue;
+    if (snap.vmHost[v] !== host) continue;
     const unit = snap.unitOf(v);
     const fixed = snap.whyUnitStays(unit);
     if (fixed !== undefined) {

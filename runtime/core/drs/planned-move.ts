@@ -56,13 +56,13 @@ export function moveUnit(
   const busy = snap.whyUnitStays(unit, (v) => snap.whyBusy(v));
   if (busy !== undefined) throw new Error(`internal: the plan moves ${snap.vmName(unit[0])} although ${busy}`);
   for (const v of unit) {
-    into.push({ vm: snap.vmName(v), fromHost: snap.hostName(snap.vms[v].host), toHost: snap.hostName(to), priority, reason });
+    into.push({ vm: snap.vmName(v), fromHost: snap.hostName(snap.vmHost[v]), toHost: snap.hostName(to), priority, reason });
     snap.move(v, to);
     snap.planned.add(v);
   }
 }
 
 export function isCooling(snap: ClusterSnapshot, v: number, now: number): boolean {
-  const until = snap.vms[v].record.status.drsCooldownUntilSeconds;
+  const until = snap.records[v].status.drsCooldownUntilSeconds;
   return until !== null && until > now;
 }

@@ -27,20 +27,6 @@ import { hostScoreIf, meanVmScore } from "./happiness";
 import { LoadState } from "./imbalance";
 import { placedVmSpec } from "../storage/placed-disks";
 
-export interface SnapshotVm {
-  record: VmRecord;
-  /** Index of its host in `hosts`: where it runs or, in flight, where it is going. */
-  host: number;
-  cpu: number;
-  memory: number;
-  /** What it wants of its host (demand within entitlement, with overhead): happiness.ts. */
-  wantCpu: number;
-  wantMemory: number;
-  rules: readonly RuleRecord[];
-  /** Built on first use: most VMs are never checked against another host. */
-  request?: PlacementRequest;
-}
-
 /** A cluster's running VMs as an operation sees them, in name order, with their claims (allocation/vm-claims.ts). */
 export interface RunningVms {
   vms: readonly VmRecord[];
@@ -65,7 +51,21 @@ function checkRunning(given: RunningVms, read: RunningVms, cluster: string): voi
 export class ClusterSnapshot {
   readonly hosts: HostRecord[];
   readonly hostIndex = new Map<string, number>();
-  readonly vms: SnapshotVm[] = [];
+  /**
+   * The running VMs in name order, a column per figure (a pass reads one figure of many VMs at a
+   * time): the record, the index in `hosts` where each runs or, in flight, where it is going, its
+   * entitlement, what it wants of its host (demand within entitlement, with overhead: happiness.ts)
+   * and the rules that name it.
+   */
+  readonly records: VmRecord[] = [];
+  readonly vmHost: Int32Array;
+  readonly vmCpu: Float64Array;
+  readonly vmMemory: Float64Array;
+  readonly vmWantCpu: Float64Array;
+  readonly vmWantMemory: Float64Array;
+  readonly vmRules: (readonly RuleRecord[])[] = [];
+  /** Placement requests, built on first use: most VMs are never checked against another host. */
+  private readonly requests: (PlacementRequest | undefined)[] = [];
   /** VM name -> index, built on first use: only rules and undone moves look VMs up by name. */
   private byName: Map<string, number> | undefined;
   /** VM indices per host, in name order. */
@@ -94,22 +94,27 @@ export class ClusterSnapshot {
     const byVm = rulesByVm(txn.relatedObjects<RuleRecord>("rulesInCluster", cluster));
     if (isCheckedMode()) checkRunning(running, runningVms(txn, cluster), cluster);
     const { vms, claims: claimsOf } = running;
+    this.vmHost = new Int32Array(vms.length);
+    this.vmCpu = new Float64Array(vms.length);
+    this.vmMemory = new Float64Array(vms.length);
+    this.vmWantCpu = new Float64Array(vms.length);
+    this.vmWantMemory = new Float64Array(vms.length);
     for (let i = 0; i < vms.length; i++) {
       const vm = vms[i];
-      const at = vm.status.migration?.kind === "live" ? vm.status.migration.toHost : vm.status.currentHost;
+      const s = vm.status;
+      const at = s.migration?.kind === "live" ? s.migration.toHost : s.currentHost;
       const host = at !== null ? this.hostIndex.get(at) : undefined;
       if (host === undefined) continue;
-      this.vmsOn[host].push(this.vms.length);
+      const v = this.records.length;
+      this.vmsOn[host].push(v);
       const claims = claimsOf[i];
-      this.vms.push({
-        record: vm,
-        host,
-        cpu: vm.status.cpuEntitlementMhz,
-        memory: vm.status.memoryEntitlementMb,
-        wantCpu: Math.min(claims.cpu.demand, vm.status.cpuEntitlementMhz),
-        wantMemory: Math.min(claims.memory.demand, vm.status.memoryEntitlementMb),
-        rules: byVm.get(vm.name) ?? NO_VM_RULES,
-      });
+      this.records.push(vm);
+      this.vmHost[v] = host;
+      this.vmCpu[v] = s.cpuEntitlementMhz;
+      this.vmMemory[v] = s.memoryEntitlementMb;
+      this.vmWantCpu[v] = Math.min(claims.cpu.demand, s.cpuEntitlementMhz);
+      this.vmWantMemory[v] = Math.min(claims.memory.demand, s.memoryEntitlementMb);
+      this.vmRules.push(byVm.get(vm.name) ?? NO_VM_RULES);
     }
     this.slot = new Int32Array(this.hosts.length);
     this.rebuildLoad();
@@ -126,9 +131,11 @@ export class ClusterSnapshot {
         const containers = profileOf(this.hosts[h].spec).containers !== undefined;
         let cpuLoad = containers ? this.hosts[h].status.cpuEntitlementMhz : 0;
         let memoryLoad = containers ? this.hosts[h].status.memoryEntitlementMb : 0;
+        const cpu = wanted ? this.vmWantCpu : this.vmCpu;
+        const memory = wanted ? this.vmWantMemory : this.vmMemory;
         for (const v of this.vmsOn[h]) {
-          cpuLoad += wanted ? this.vms[v].wantCpu : this.vms[v].cpu;
-          memoryLoad += wanted ? this.vms[v].wantMemory : this.vms[v].memory;
+          cpuLoad += cpu[v];
+          memoryLoad += memory[v];
         }
         return {
           cpuCapacity: this.hosts[h].status.cpuCapacityMhz,
@@ -163,35 +170,35 @@ export class ClusterSnapshot {
   }
 
   vmName(vm: number): string {
-    return this.vms[vm].record.name;
+    return this.records[vm].name;
   }
 
   vmIndex(name: string): number | undefined {
-    this.byName ??= new Map(this.vms.map((v, i) => [v.record.name, i]));
+    this.byName ??= new Map(this.records.map((r, i) => [r.name, i]));
     return this.byName.get(name);
   }
 
   readonly locate: Locate = (vm) => {
     const i = this.vmIndex(vm);
-    return i === undefined ? null : this.hostName(this.vms[i].host);
+    return i === undefined ? null : this.hostName(this.vmHost[i]);
   };
 
   /** The host a VM in flight still runs on. */
   private readonly leaving: Locate = (vm) => {
     const i = this.vmIndex(vm);
-    return i === undefined ? null : (this.vms[i].record.status.migration?.fromHost ?? null);
+    return i === undefined ? null : (this.records[i].status.migration?.fromHost ?? null);
   };
 
   /** Why the VM cannot start a move now (already migrating, or moved earlier in this plan), or undefined. */
   whyBusy(vm: number): string | undefined {
-    const r = this.vms[vm].record;
+    const r = this.records[vm];
     if (r.status.migration) return `migrating from ${r.status.migration.fromHost} to ${r.status.migration.toHost}`;
-    return this.planned.has(vm) ? `already moved to ${this.hostName(this.vms[vm].host)} in this pass` : undefined;
+    return this.planned.has(vm) ? `already moved to ${this.hostName(this.vmHost[vm])} in this pass` : undefined;
   }
 
   /** Why DRS may not move the VM (busy, or pinned), or undefined. */
   whyFixed(vm: number): string | undefined {
-    const r = this.vms[vm].record;
+    const r = this.records[vm];
     return this.whyBusy(vm) ?? (r.spec.host === undefined ? undefined : `pinned to ${r.spec.host} (spec.host)`);
   }
 
@@ -205,8 +212,8 @@ export class ClusterSnapshot {
   }
 
   constraints(vm: number, locate: Locate = this.locate): RuleConstraints {
-    const v = this.vms[vm];
-    return v.rules.length === 0 ? NO_RULES : constraintsFor(v.rules, v.record.name, locate);
+    const rules = this.vmRules[vm];
+    return rules.length === 0 ? NO_RULES : constraintsFor(rules, this.records[vm].name, locate);
   }
 
   /** The CPU the guest sees where it runs (a VM in flight is never planned, so its source does not matter). */
@@ -217,7 +224,7 @@ export class ClusterSnapshot {
 
   /** What the VM takes from `host`, with the overhead of running it there. */
   private footprintOn(vm: number, host: number): Footprint {
-    const { spec, status } = this.vms[vm].record;
+    const { spec, status } = this.records[vm];
     const target = this.hosts[host];
     const cost = guestCostOnHost(spec, target.spec);
     if (!cost) throw new Error(`internal: ${this.vmName(vm)} cannot run on ${target.name}`);
@@ -225,12 +232,13 @@ export class ClusterSnapshot {
   }
 
   private request(vm: number, locate: Locate): PlacementRequest {
-    const v = this.vms[vm];
-    v.request ??= {
-      ...placementRequest(v.record.name, placedVmSpec(v.record), "migration", v.record.status.cpuDemandMhz, NO_RULES),
-      guestCpu: this.guestCpu(v.record),
-    };
-    return v.rules.length === 0 ? v.request : { ...v.request, rules: constraintsFor(v.rules, v.record.name, locate, this.leaving) };
+    const record = this.records[vm];
+    const request = (this.requests[vm] ??= {
+      ...placementRequest(record.name, placedVmSpec(record), "migration", record.status.cpuDemandMhz, NO_RULES),
+      guestCpu: this.guestCpu(record),
+    });
+    const rules = this.vmRules[vm];
+    return rules.length === 0 ? request : { ...request, rules: constraintsFor(rules, record.name, locate, this.leaving) };
   }
 
   /**
@@ -238,16 +246,16 @@ export class ClusterSnapshot {
    * host (moving one alone would break the rule). Sorted by name; `vm` alone when it has none.
    */
   unitOf(vm: number): number[] {
-    const host = this.vms[vm].host;
+    const host = this.vmHost[vm];
     const unit = new Set([vm]);
     const queue = [vm];
     while (queue.length > 0) {
       const v = queue.pop()!;
-      for (const rule of this.vms[v].rules) {
+      for (const rule of this.vmRules[v]) {
         if (rule.spec.type !== "affinity" || !isMandatory(rule.spec)) continue;
         for (const peer of rule.spec.vms) {
           const p = this.vmIndex(peer);
-          if (p !== undefined && this.vms[p].host === host && !unit.has(p)) {
+          if (p !== undefined && this.vmHost[p] === host && !unit.has(p)) {
             unit.add(p);
             queue.push(p);
           }
@@ -282,18 +290,17 @@ export class ClusterSnapshot {
     let wantCpu = 0;
     let wantMemory = 0;
     for (const v of unit) {
-      cpu += this.vms[v].cpu;
-      memory += this.vms[v].memory;
-      wantCpu += this.vms[v].wantCpu;
-      wantMemory += this.vms[v].wantMemory;
+      cpu += this.vmCpu[v];
+      memory += this.vmMemory[v];
+      wantCpu += this.vmWantCpu[v];
+      wantMemory += this.vmWantMemory[v];
     }
     return { cpu, memory, wantCpu, wantMemory };
   }
 
   /** Moves a VM in the snapshot: host copies, per-host lists and balance loads. */
   move(vm: number, to: number): void {
-    const v = this.vms[vm];
-    const from = v.host;
+    const from = this.vmHost[vm];
     this.hosts[from] = hostWithFootprint(this.hosts[from], this.footprintOn(vm, from), -1);
     this.hosts[to] = hostWithFootprint(this.hosts[to], this.footprintOn(vm, to), 1);
     this.vmsOn[from] = this.vmsOn[from].filter((i) => i !== vm);
@@ -301,12 +308,12 @@ export class ClusterSnapshot {
     let at = list.length;
     while (at > 0 && list[at - 1] > vm) at--;
     list.splice(at, 0, vm);
-    v.host = to;
+    this.vmHost[vm] = to;
     const a = this.slot[from];
     const b = this.slot[to];
     if (a >= 0 && b >= 0) {
-      this.load.move(a, b, v.cpu, v.memory);
-      this.wants.move(a, b, v.wantCpu, v.wantMemory);
+      this.load.move(a, b, this.vmCpu[vm], this.vmMemory[vm]);
+      this.wants.move(a, b, this.vmWantCpu[vm], this.vmWantMemory[vm]);
     } else this.rebuildLoad();
   }
 
