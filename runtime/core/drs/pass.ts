@@ -34,7 +34,8 @@ import { formatImbalance, roundImbalance } from "./imbalance";
 import { roundScore } from "./happiness";
 import type { BalanceSettings, PlannedMove } from "./planned-move";
 import { planPass } from "./plan";
-import { ClusterSnapshot, type RunningVms } from "./snapshot";
+import { ClusterSnapshot } from "./snapshot";
+import { RunningVms } from "./running-vms";
 import { type PlannedContainerMove, planContainerMoves } from "./container-balancing";
 import { moveContainer } from "../containers/container-moves";
 import { findTemplate } from "../containers/templates";
@@ -130,32 +131,32 @@ function vmCapacity(txn: Txn, cluster: string): Amount {
  * Divvies the VM hosts' capacity into entitlements, then refreshes usage on every host of the
  * cluster. Each VM's claims are computed once and its record written at most once per step, with its
  * sample, its entitlement and its usage together. Returns the cluster's running VMs as the refresh
- * left them, with their claims, for the pass's snapshot.
+ * left them, for the pass's snapshot.
  */
 function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): RunningVms {
   const reached = reachedHosts(txn, cluster);
   const tolerancePercent = sample ? (txn.get<ClusterRecord>("Cluster", cluster)!.spec.drs.demandTolerancePercent ?? 0) : undefined;
+  const inCluster = txn.relatedObjects<VmRecord>("vmsInCluster", cluster);
+  const all = new RunningVms(inCluster.length);
   // The running VMs as stored, with new samples drawn in name order (bursts draw the same random numbers on every run), and their claims: one walk.
-  const all = { vms: [] as VmRecord[], claims: [] as VmClaims[] };
-  /** Per VM the refresh divides among: its index in `all`. */
-  const refreshed: number[] = [];
+  const stored: VmRecord[] = [];
   const vms: VmRecord[] = [];
   const claims: VmClaims[] = [];
-  for (const stored of txn.relatedObjects<VmRecord>("vmsInCluster", cluster)) {
-    if (stored.status.powerState !== "on") continue;
-    const host = stored.status.currentHost;
+  /** Per VM the refresh divides among: its index in `all`. */
+  const refreshed: number[] = [];
+  for (const vm of inCluster) {
+    if (vm.status.powerState !== "on") continue;
+    const host = vm.status.currentHost;
     if (host === null || !reached.has(host)) {
       // Out of the refresh's sight (an isolated host) but still the snapshot's.
-      all.vms.push(stored);
-      all.claims.push(vmClaims(stored));
+      all.add(vm, vmClaims(vm));
       continue;
     }
-    const vm = tolerancePercent === undefined ? stored : withNewSample(txn, stored, tolerancePercent);
-    const claim = vmClaims(vm);
-    refreshed.push(all.vms.length);
-    all.vms.push(stored);
-    all.claims.push(claim);
-    vms.push(vm);
+    const sampled = tolerancePercent === undefined ? vm : withNewSample(txn, vm, tolerancePercent);
+    const claim = vmClaims(sampled);
+    refreshed.push(all.add(sampled, claim));
+    stored.push(vm);
+    vms.push(sampled);
     claims.push(claim);
   }
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
@@ -164,21 +165,20 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): Runnin
     const e = entitlements[i];
     const cpu = wholeUnits(e.cpu);
     const memory = wholeUnits(e.memory);
-    const updated =
-      cpu === vm.status.cpuEntitlementMhz && memory === vm.status.memoryEntitlementMb
-        ? vm
-        : { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
-    const stored = all.vms[refreshed[i]];
-    all.vms[refreshed[i]] = updated;
+    let updated = vm;
+    if (cpu !== vm.status.cpuEntitlementMhz || memory !== vm.status.memoryEntitlementMb) {
+      updated = { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
+      all.replace(refreshed[i], updated);
+    }
     // A VM migrating counts on its target too (incoming entitlement), which may be refreshed before its source.
-    const writeNow = updated !== stored && updated.status.migration !== null;
+    const writeNow = updated !== stored[i] && updated.status.migration !== null;
     if (writeNow) txn.put<VmRecord>(updated);
     const host = vm.status.currentHost!;
     let here = byHost.get(host);
     if (!here) byHost.set(host, (here = { vms: [], claims: [], unwritten: [] }));
     here.vms.push(updated);
     here.claims.push(claims[i]);
-    here.unwritten.push(updated !== stored && !writeNow);
+    here.unwritten.push(updated !== stored[i] && !writeNow);
   });
   for (const host of txn.relatedObjects<HostRecord>("hostsInCluster", cluster)) {
     const here = byHost.get(host.name);

@@ -22,31 +22,13 @@ import { DEFAULT_PROFILE } from "../placement/profile";
 import { NO_RULES, type Locate, type RuleConstraints, constraintsFor, rulesByVm } from "../rules/constraints";
 import type { Txn } from "../kernel/txn";
 import { type Footprint, footprintOf, guestCostOnHost } from "../guests/vm-footprint";
-import { type VmClaims, vmClaims } from "../allocation/vm-claims";
 import { hostScoreIf, meanVmScore } from "./happiness";
 import { LoadState } from "./imbalance";
+import { RunningVms } from "./running-vms";
 import { placedVmSpec } from "../storage/placed-disks";
-
-/** A cluster's running VMs as an operation sees them, in name order, with their claims (allocation/vm-claims.ts). */
-export interface RunningVms {
-  vms: readonly VmRecord[];
-  claims: readonly VmClaims[];
-}
 
 /** Shared by the VMs no rule names: most of a cluster's, at every pass. */
 const NO_VM_RULES: readonly RuleRecord[] = [];
-
-/** The cluster's running VMs and their claims, read from the operation. */
-function runningVms(txn: Txn, cluster: string): RunningVms {
-  const vms = txn.relatedObjects<VmRecord>("vmsInCluster", cluster).filter((vm) => vm.status.powerState === "on");
-  return { vms, claims: vms.map(vmClaims) };
-}
-
-/** Checked mode: the running VMs a caller handed over are the operation's own, record for record. */
-function checkRunning(given: RunningVms, read: RunningVms, cluster: string): void {
-  const same = given.vms.length === read.vms.length && given.vms.every((vm, i) => vm === read.vms[i] && given.claims[i] === read.claims[i]);
-  if (!same) throw new Error(`internal: the running VMs handed to the snapshot of cluster ${cluster} are not the operation's`);
-}
 
 export class ClusterSnapshot {
   readonly hosts: HostRecord[];
@@ -86,35 +68,37 @@ export class ClusterSnapshot {
    * `running`: the cluster's running VMs as `txn` sees them now, when the caller has just walked them
    * (a DRS pass's refresh), which spares walking them again.
    */
-  constructor(txn: Txn, cluster: string, running: RunningVms = runningVms(txn, cluster)) {
+  constructor(txn: Txn, cluster: string, running: RunningVms = RunningVms.read(txn, cluster)) {
     this.evc = txn.get<ClusterRecord>("Cluster", cluster)?.spec.evc?.mode;
     this.hosts = [...txn.relatedObjects<HostRecord>("hostsInCluster", cluster)];
     this.hosts.forEach((h, i) => this.hostIndex.set(h.name, i));
     this.vmsOn = this.hosts.map(() => []);
     const byVm = rulesByVm(txn.relatedObjects<RuleRecord>("rulesInCluster", cluster));
-    if (isCheckedMode()) checkRunning(running, runningVms(txn, cluster), cluster);
-    const { vms, claims: claimsOf } = running;
-    this.vmHost = new Int32Array(vms.length);
-    this.vmCpu = new Float64Array(vms.length);
-    this.vmMemory = new Float64Array(vms.length);
-    this.vmWantCpu = new Float64Array(vms.length);
-    this.vmWantMemory = new Float64Array(vms.length);
-    for (let i = 0; i < vms.length; i++) {
-      const vm = vms[i];
-      const s = vm.status;
-      const at = s.migration?.kind === "live" ? s.migration.toHost : s.currentHost;
-      const host = at !== null ? this.hostIndex.get(at) : undefined;
+    // Checked mode: the running VMs a caller handed over are the operation's own, figure for figure.
+    if (isCheckedMode() && !running.sameAs(RunningVms.read(txn, cluster)))
+      throw new Error(`internal: the running VMs handed to the snapshot of cluster ${cluster} are not the operation's`);
+    const n = running.length;
+    this.vmHost = new Int32Array(n);
+    this.vmCpu = new Float64Array(n);
+    this.vmMemory = new Float64Array(n);
+    this.vmWantCpu = new Float64Array(n);
+    this.vmWantMemory = new Float64Array(n);
+    const { at, cpuEntitlement, memoryEntitlement, cpuDemand, memoryDemand } = running;
+    for (let i = 0; i < n; i++) {
+      const where = at[i];
+      const host = where !== null ? this.hostIndex.get(where) : undefined;
       if (host === undefined) continue;
       const v = this.records.length;
+      const vm = running.records[i];
       this.vmsOn[host].push(v);
-      const claims = claimsOf[i];
       this.records.push(vm);
       this.vmHost[v] = host;
-      this.vmCpu[v] = s.cpuEntitlementMhz;
-      this.vmMemory[v] = s.memoryEntitlementMb;
-      this.vmWantCpu[v] = Math.min(claims.cpu.demand, s.cpuEntitlementMhz);
-      this.vmWantMemory[v] = Math.min(claims.memory.demand, s.memoryEntitlementMb);
-      this.vmRules.push(byVm.get(vm.name) ?? NO_VM_RULES);
+      this.vmCpu[v] = cpuEntitlement[i];
+      this.vmMemory[v] = memoryEntitlement[i];
+      this.vmWantCpu[v] = Math.min(cpuDemand[i], cpuEntitlement[i]);
+      this.vmWantMemory[v] = Math.min(memoryDemand[i], memoryEntitlement[i]);
+      // Most clusters have no rules: the VM's name is then not read.
+      this.vmRules.push(byVm.size === 0 ? NO_VM_RULES : (byVm.get(vm.name) ?? NO_VM_RULES));
     }
     this.slot = new Int32Array(this.hosts.length);
     this.rebuildLoad();
