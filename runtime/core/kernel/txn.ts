@@ -192,6 +192,7 @@ export class Txn {
     this.unsettledHosts.add(host);
   }
 
+  /** Whether the host was marked since the step began, so its usage waits for the step's end. */
   isUnsettled(host: string): boolean {
     return this.unsettledHosts.has(host);
   }
