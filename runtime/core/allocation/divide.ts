@@ -50,32 +50,35 @@ export function divide(capacity: number, claims: readonly Claim[]): number[] {
 /** How `capacity` divides among `claims`. */
 export function divisionOf(capacity: number, claims: readonly Claim[]): Division {
   const n = claims.length;
-  const lo = new Array<number>(n);
-  const hi = new Array<number>(n);
   // Each sum accumulates in claim order, as the arithmetic of the division expects.
   let sumLo = 0;
   let sumHi = 0;
   let weightedCeiling = 0;
   let weightedFloor = 0;
   let unweightedFloor = 0;
+  for (let i = 0; i < n; i++) {
+    const c = claims[i];
+    const lo = c.reservation;
+    const hi = ceilingOf(c);
+    sumLo += lo;
+    sumHi += hi;
+    if (c.shares > 0) {
+      weightedCeiling += hi;
+      weightedFloor += lo;
+    } else unweightedFloor += lo;
+  }
+  if (sumLo >= capacity) return { by: "reservations", capacity, reserved: sumLo };
+  if (sumHi <= capacity) return ROOM_FOR_ALL;
+  // Contended: only now the bounds per claim, for the water level.
+  const lo = new Array<number>(n);
+  const hi = new Array<number>(n);
   const weighted: number[] = [];
   const unweighted: number[] = [];
   for (let i = 0; i < n; i++) {
     lo[i] = claims[i].reservation;
     hi[i] = ceilingOf(claims[i]);
-    sumLo += lo[i];
-    sumHi += hi[i];
-    if (claims[i].shares > 0) {
-      weighted.push(i);
-      weightedCeiling += hi[i];
-      weightedFloor += lo[i];
-    } else {
-      unweighted.push(i);
-      unweightedFloor += lo[i];
-    }
+    (claims[i].shares > 0 ? weighted : unweighted).push(i);
   }
-  if (sumLo >= capacity) return { by: "reservations", capacity, reserved: sumLo };
-  if (sumHi <= capacity) return ROOM_FOR_ALL;
   if (weightedCeiling - weightedFloor >= capacity - sumLo) {
     const level = waterLevel(weighted, (i) => claims[i].shares, lo, hi, capacity - unweightedFloor);
     return { by: "shares", level };
