@@ -42,28 +42,32 @@ function buildTree(pools: readonly PoolRecord[], vms: readonly VmRecord[], claim
   return childrenOf(null);
 }
 
-/** Entitlements (unrounded) of the cluster's running `vms`, whose claims are `claims`, in the same order. */
+/** Entitlements (unrounded) of the cluster's running `vms`, whose claims are `claims`: per resource, in the same order. */
 export function clusterEntitlements(
   txn: Txn,
   cluster: string,
   capacity: Amount,
   vms: readonly VmRecord[],
   claims: readonly VmClaims[],
-): Amount[] {
+): Record<Dimension, number[]> {
   const pools = txn.relatedObjects<PoolRecord>("poolsInCluster", cluster);
   if (pools.length === 0) {
     // No pools: one level of siblings, divided without building a tree.
-    const cpu = divide(
-      capacity.cpu,
-      claims.map((c) => c.cpu),
-    );
-    const memory = divide(
-      capacity.memory,
-      claims.map((c) => c.memory),
-    );
-    return vms.map((_, i) => ({ cpu: cpu[i], memory: memory[i] }));
+    return {
+      cpu: divide(
+        capacity.cpu,
+        claims.map((c) => c.cpu),
+      ),
+      memory: divide(
+        capacity.memory,
+        claims.map((c) => c.memory),
+      ),
+    };
   }
-  const byDim = {} as Record<Dimension, Map<string, number>>;
-  for (const dim of DIMENSIONS) byDim[dim] = allocateTree(capacity[dim], buildTree(pools, vms, claims, dim));
-  return vms.map((vm) => ({ cpu: byDim.cpu.get(vmId(vm.name))!, memory: byDim.memory.get(vmId(vm.name))! }));
+  const entitlements = {} as Record<Dimension, number[]>;
+  for (const dim of DIMENSIONS) {
+    const allocated = allocateTree(capacity[dim], buildTree(pools, vms, claims, dim));
+    entitlements[dim] = vms.map((vm) => allocated.get(vmId(vm.name))!);
+  }
+  return entitlements;
 }

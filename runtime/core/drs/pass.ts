@@ -162,9 +162,8 @@ function refreshEntitlements(txn: Txn, cluster: string, sample: boolean): Runnin
   const entitlements = clusterEntitlements(txn, cluster, vmCapacity(txn, cluster), vms, claims);
   const byHost = new Map<string, HostVms>();
   vms.forEach((vm, i) => {
-    const e = entitlements[i];
-    const cpu = wholeUnits(e.cpu);
-    const memory = wholeUnits(e.memory);
+    const cpu = wholeUnits(entitlements.cpu[i]);
+    const memory = wholeUnits(entitlements.memory[i]);
     let updated = vm;
     if (cpu !== vm.status.cpuEntitlementMhz || memory !== vm.status.memoryEntitlementMb) {
       updated = { ...vm, status: { ...vm.status, cpuEntitlementMhz: cpu, memoryEntitlementMb: memory } };
