@@ -7,7 +7,9 @@
 import { z } from "zod";
 import { KINDS, Name, SPEC_SCHEMAS } from "../schema";
 import { invalidInput, refuse } from "./core/kernel/errors";
-import type { Changes, RuntimeEvent, RuntimeObject, World } from "./core/kernel/model";
+import type { Changes, HostRecord, RuntimeEvent, RuntimeObject, World } from "./core/kernel/model";
+import { keptDivisionProblem } from "./core/vms/vm-usage";
+import { createWorld } from "./core/world-setup";
 
 export const STATE_DUMP_FORMAT = "polyvisor-state";
 export const STATE_DUMP_VERSION = 1;
@@ -103,6 +105,30 @@ export function parseDump(value: unknown): StateDump {
   throw invalidInput({ kind: "State", name: "import" }, parsed.error, "dump");
 }
 
+/**
+ * The dump's objects, each host's kept usage division dropped where dividing the host among the
+ * dump's VMs gives another (an edited dump): a DRS pass trusts a kept division on hosts it leaves
+ * alone, and a host without one is divided at its first refresh. A dump as exported imports as it is.
+ */
+function withCurrentDivisions(objects: readonly RuntimeObject[]): RuntimeObject[] {
+  const view = createWorld({ clockSeconds: 0, randomState: 0, timers: [], nextTimerSeq: 0 });
+  for (const obj of objects) view.put(obj);
+  return objects.map((obj) => {
+    if (obj.kind !== "Host" || divisionHolds(view, obj as HostRecord)) return obj;
+    const { usageDivision: _stale, ...status } = (obj as HostRecord).status;
+    return { ...obj, status } as RuntimeObject;
+  });
+}
+
+/** Whether the host's kept division holds among the dump's VMs; one that cannot be worked out (figures a dump broke) does not. */
+function divisionHolds(view: World, host: HostRecord): boolean {
+  try {
+    return keptDivisionProblem(view, host) === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** The changes that load `dump` into `world`, which must be empty (no objects, no events, the clock at 0). */
 export function importChanges(world: World, eventCount: number, dump: StateDump): Changes {
   const objects = KINDS.reduce((n, kind) => n + world.count(kind), 0);
@@ -115,7 +141,7 @@ export function importChanges(world: World, eventCount: number, dump: StateDump)
   }
   const timers = [...dump.timers].sort((a, b) => a.at - b.at || a.seq - b.seq);
   return {
-    puts: dump.objects as RuntimeObject[],
+    puts: withCurrentDivisions(dump.objects as RuntimeObject[]),
     removes: [],
     events: dump.events.map(({ seq: _seq, ...e }) => e),
     meta: { clockSeconds: dump.clockSeconds, randomState: dump.randomState, timers, nextTimerSeq: dump.nextTimerSeq },

@@ -2,8 +2,10 @@
  * What must hold in any state the runtime wrote, checked from scratch (not from the figures the
  * runtime keeps up to date as it goes): every spec valid for its kind, every number finite, each guest
  * on a host that exists, each host's reservations and commitments
- * equal to the sum over its guests (a guest charged on two hosts breaks them), each datastore's used
- * space equal to the disks on it, and pending timers in order and consistent with the clock.
+ * equal to the sum over its guests (a guest charged on two hosts breaks them), each VM host's kept
+ * usage division what dividing it among its VMs gives (a DRS pass trusts it on hosts it leaves alone),
+ * each datastore's used space equal to the disks on it, and pending timers in order and consistent
+ * with the clock.
  * Returns the problems found, each naming the object; an empty list is a healthy state.
  */
 import { KINDS, SPEC_SCHEMAS, isManagedKind } from "../../schema";
@@ -13,6 +15,7 @@ import { diskSizeGb, tidyGb } from "./storage/disks";
 import { placedVmSpec } from "./storage/placed-disks";
 import type { ContainerRecord, DatastoreRecord, HostRecord, VmRecord, World } from "./kernel/model";
 import { type Footprint, currentFootprint, incomingFootprint } from "./guests/vm-footprint";
+import { keptDivisionProblem } from "./vms/vm-usage";
 
 export interface InvariantCheck {
   name: string;
@@ -112,6 +115,11 @@ function hostSums(world: World): string[] {
   return problems;
 }
 
+/** Each VM host's kept usage division against dividing it again among its VMs (vms/vm-usage.ts). */
+function hostUsage(world: World): string[] {
+  return (world.list("Host") as HostRecord[]).flatMap((host) => keptDivisionProblem(world, host) ?? []);
+}
+
 /** Each datastore's used space against its VMs' disks on it (where placed) and the storage migrations it receives. */
 function datastoreUsage(world: World): string[] {
   const sums = new Map<string, number>();
@@ -156,6 +164,7 @@ export function checkInvariants(world: World): InvariantCheck[] {
     { name: "specs and numbers", problems: specsAndNumbers(world) },
     { name: "placements", problems: placements(world) },
     { name: "host reservations", problems: hostSums(world) },
+    { name: "host usage", problems: hostUsage(world) },
     { name: "datastore usage", problems: datastoreUsage(world) },
     { name: "timers", problems: timers(world) },
   ];

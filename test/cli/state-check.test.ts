@@ -45,6 +45,7 @@ describe("polyvisor state check", () => {
       "specs and numbers: ok",
       "placements: ok",
       "host reservations: ok",
+      "host usage: ok",
       "datastore usage: ok",
       "timers: ok",
     ]);

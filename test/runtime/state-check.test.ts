@@ -89,6 +89,7 @@ describe("a state the runtime wrote", () => {
       "specs and numbers",
       "placements",
       "host reservations",
+      "host usage",
       "datastore usage",
       "timers",
     ]);
@@ -111,6 +112,37 @@ describe("a state damaged behind the runtime's back", () => {
       expect(problems(check)).toEqual([
         expect.stringMatching(/^host reservations: host esx1: status.cpuReservedMhz is 12345, but its guests add up to \d+$/),
       ]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("a host whose kept usage division is not what its VMs give, and an export of it imported again", async () => {
+    // A share level no division of esx1's VMs gives.
+    damage(`UPDATE objects SET status = json_set(status, '$.usageDivision', json('{"cpu":{"by":"shares","level":0.001},"memory":{"by":"demand"}}'))
+            WHERE kind = 'Host' AND name = 'esx1'`);
+    const fresh = await openRuntime({ path });
+    try {
+      expect(problems(await fresh.checkState())).toEqual([
+        expect.stringMatching(
+          /^host usage: host esx1: its kept usage \(\d+ MHz, \d+ MB, CPU by shares, memory by demand\) is not what its VMs give \(\d+ MHz, \d+ MB, CPU by \w+, memory by \w+\)$/,
+        ),
+      ]);
+      // An import drops a division the dump's VMs do not give (it is derived) and keeps the others: the
+      // copy checks clean and divides esx1 at its first refresh.
+      const copy = await openRuntime({ path: join(tmp.dir, "copy.db") });
+      try {
+        await copy.importState(await fresh.exportState());
+        const divisionOf = async (host: string) => ((await copy.get("Host", host))!.status as { usageDivision?: unknown }).usageDivision;
+        expect(await divisionOf("esx1")).toBeUndefined();
+        expect(await divisionOf("esx2")).toEqual(((await fresh.get("Host", "esx2"))!.status as { usageDivision: unknown }).usageDivision);
+        expect(problems(await copy.checkState())).toEqual([]);
+        await copy.runDrs("prod");
+        expect(await divisionOf("esx1")).toBeDefined();
+        expect(problems(await copy.checkState())).toEqual([]);
+      } finally {
+        await copy.close();
+      }
     } finally {
       await fresh.close();
     }

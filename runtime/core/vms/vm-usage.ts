@@ -18,6 +18,7 @@ import { type HostRecord, type Kind, type RuntimeObject, type VmRecord, isChecke
 import type { Txn } from "../kernel/txn";
 import { USAGE_LEDGER, hostUsageSums } from "./vm-usage-ledger";
 import { incomingFootprint } from "../guests/vm-footprint";
+import { profileOf } from "../hypervisors/profiles";
 
 type UsageDivision = NonNullable<HostRecord["status"]["usageDivision"]>;
 
@@ -174,6 +175,20 @@ function usageCurrent(txn: Txn, host: HostRecord): boolean {
     !txn.changedRelated("vmsMigratingTo", name) &&
     !txn.relatedSorted("vmsMigratingTo", name).some((vm) => txn.hasChanged("VirtualMachine", vm))
   );
+}
+
+/**
+ * What is wrong with a VM host's kept division (`polyvisor state check`, `state import`): undefined
+ * when it is what dividing the host among its VMs gives, when it keeps none (a state from before hosts
+ * kept one), and on a container host (whose scheduler divides it: containers/container-usage.ts).
+ */
+export function keptDivisionProblem(view: UsageView, host: HostRecord): string | undefined {
+  const kept = host.status.usageDivision;
+  if (kept === undefined || profileOf(host.spec).containers) return undefined;
+  const fresh = divideHost(view, host);
+  if (!wouldChange(host, fresh)) return undefined;
+  const { cpuUsedMhz, memoryUsedMb } = host.status;
+  return `host ${host.name}: its kept usage (${cpuUsedMhz} MHz, ${memoryUsedMb} MB, CPU by ${kept.cpu.by}, memory by ${kept.memory.by}) is not what its VMs give (${fresh.cpuUsedMhz} MHz, ${fresh.memoryUsedMb} MB, CPU by ${fresh.usageDivision.cpu.by}, memory by ${fresh.usageDivision.memory.by})`;
 }
 
 /** The host's division and totals, worked out from its VMs as `view` sees them. */
