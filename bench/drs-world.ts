@@ -9,7 +9,7 @@ import { hostWithFootprint, refreshCluster } from "../runtime/core/allocation/ac
 import type { ClusterRecord, HostRecord, VmRecord } from "../runtime/core/kernel/model";
 import type { World } from "../runtime/core/kernel/model";
 import { createWorld } from "../runtime/core/world-setup";
-import { emptyDrsStatus } from "../runtime/core/drs/pass";
+import { emptyDrsStatus, scheduleDrsPass } from "../runtime/core/drs/pass";
 import { SeededRandom } from "../runtime/core/kernel/random";
 import { resolveVirtualization } from "../runtime/core/guests/guest-compatibility";
 import { Txn } from "../runtime/core/kernel/txn";
@@ -118,6 +118,36 @@ export function buildWorld(shape: WorldShape): World {
   const txn = new Txn(world);
   refreshCluster(txn, CLUSTER);
   for (const h of hosts) refreshHostUsage(txn, h.name);
+  world.applyChanges(txn.changes());
+  return world;
+}
+
+/** Seconds between the simulated day's steps, and between its DRS passes. */
+export const DAY_STEP_SECONDS = 300;
+/** The demand tolerance the simulated day runs with (its baseline keeps every sample exactly). */
+export const DAY_TOLERANCE_PERCENT = 5;
+
+/**
+ * The simulated day's world (bench/simulated-day.ts): VMs spread over the hosts as DRS keeps them (the
+ * DRS bench starts skewed to give one pass work), half of them diurnal (peaks spread over the day) and
+ * half bursty, DRS every step, HA on, the demand tolerance given (0: every sample kept exactly).
+ */
+export function dayWorld(scale: { hosts: number; vms: number }, demandTolerancePercent: number): World {
+  const world = buildWorld({
+    hosts: scale.hosts,
+    vms: scale.vms,
+    seed: 7,
+    skewed: false,
+    drs: {
+      automationLevel: "fullyAutomated",
+      intervalSeconds: DAY_STEP_SECONDS,
+      ...(demandTolerancePercent > 0 ? { demandTolerancePercent } : {}),
+    },
+    ha: { enabled: true, admissionControl: { policy: "resourcePercentage", cpuPercent: 5, memoryPercent: 5 } },
+    workload: (n) => (n % 2 === 0 ? { profile: "diurnal", peakHour: (n / 2) % 24 } : { profile: "bursty", burstProbability: 0.05 }),
+  });
+  const txn = new Txn(world);
+  scheduleDrsPass(txn, CLUSTER, DAY_STEP_SECONDS);
   world.applyChanges(txn.changes());
   return world;
 }

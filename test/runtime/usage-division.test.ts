@@ -13,6 +13,7 @@ import type { RuntimeObject, World } from "../../runtime/core/kernel/model";
 import { LocalRuntime } from "../../runtime/local-runtime";
 import { SqliteStore } from "../../runtime/store/sqlite";
 import { SQLITE_MIGRATIONS } from "../../runtime/store/sqlite-migrations";
+import { USAGE_LEDGER } from "../../runtime/core/vms/vm-usage-ledger";
 import { cluster, esxHost, vm } from "../support/fixtures";
 
 type Usage = { cpuUsedMhz: number; overheadCpuMhz: number };
@@ -132,6 +133,49 @@ describe("a DRS pass divides again only the hosts whose VMs it changed", () => {
       };
     });
     await expect(rt.runDrs("prod")).rejects.toThrow(/internal: host h1 keeps a usage division its VMs do not give/);
+    await rt.close();
+  });
+});
+
+describe("a DRS pass refreshes a host with room for its VMs from their usage sums", () => {
+  /** One host of 4 x 2,000 MHz whose three diurnal VMs want at most 1,500 MHz each: never contended. */
+  async function roomyHost() {
+    const store = new SqliteStore(":memory:", { seed: 7 });
+    const rt = new LocalRuntime(store);
+    await rt.apply(cluster("prod", { drs: { automationLevel: "manual", intervalSeconds: 300 } }));
+    const cpu = { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] };
+    await rt.apply(esxHost("h1", "prod", { cpu }));
+    for (const name of ["a", "b", "c"])
+      await rt.apply(vm(name, { host: "h1", workload: { cpuDemandMhz: 1000, profile: "diurnal", peakHour: 12 } }));
+    return { store, rt };
+  }
+  type HostUsage = { cpuUsedMhz: number; usageDivision: { cpu: { by: string } } };
+
+  it("follows the new samples, and what the VMs show adds up to the host's total", async () => {
+    const { rt } = await roomyHost();
+    await rt.advance(3 * 3600);
+    const before = (await rt.get("Host", "h1"))!.status as HostUsage;
+    await rt.advance(300);
+    const after = (await rt.get("Host", "h1"))!.status as HostUsage;
+    expect(after.usageDivision.cpu.by).toBe("demand");
+    expect(after.cpuUsedMhz).not.toBe(before.cpuUsedMhz);
+    const shown = await Promise.all(["a", "b", "c"].map((n) => usageOf(rt, n)));
+    expect(shown.reduce((sum, s) => sum + s.cpuUsedMhz + s.overheadCpuMhz, 0)).toBe(after.cpuUsedMhz);
+    expect((await rt.events()).filter((e) => e.reason === "StepFailed")).toEqual([]);
+    await rt.close();
+  });
+
+  it("in checked mode, refuses sums its VMs do not give", async () => {
+    const { store, rt } = await roomyHost();
+    await rt.advance(3600);
+    // Sums no step would leave behind: h1's VMs as if they wanted a megahertz more.
+    await store.read((world) => {
+      const ledger = world.ledger(USAGE_LEDGER) as unknown as { hosts: Map<string, { sums: { cpuWantedMhz: number } }> };
+      ledger.hosts.get("h1")!.sums.cpuWantedMhz += 1;
+    });
+    await rt.advance(300);
+    const failed = (await rt.events()).filter((e) => e.reason === "StepFailed").map((e) => e.message);
+    expect(failed).toEqual([expect.stringMatching(/internal: host h1's usage from its sums is not what its VMs give/)]);
     await rt.close();
   });
 });

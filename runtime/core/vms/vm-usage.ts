@@ -155,6 +155,15 @@ export function applyHostUsage(
     return;
   }
   if (unwritten) for (let i = 0; i < vms.length; i++) if (unwritten[i]) txn.put<VmRecord>(vms[i]);
+  // A host with room for what its VMs want is refreshed from its usage sums: a DRS pass whose samples
+  // moved a few VMs on every host then reads those VMs, not every VM of every host.
+  if (refreshUncontended(txn, host)) {
+    // Checked mode walks the VMs anyway: the sums must give what they give.
+    const refreshed = txn.get<HostRecord>("Host", host.name)!;
+    if (isCheckedMode() && wouldChange(refreshed, divisionWith(refreshed, incomingTotals(txn, host.name), vms, claims)))
+      throw new Error(`internal: host ${host.name}'s usage from its sums is not what its VMs give`);
+    return;
+  }
   putHostUsage(txn, host, divisionWith(host, incomingTotals(txn, host.name), vms, claims));
 }
 
