@@ -91,14 +91,22 @@ describe("usage divided per host, read per VM", () => {
   });
 });
 
+/** Hosts of 4 x 2,000 MHz. */
+const FOUR_CORES = { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] };
+
+/** A cluster whose DRS recommends every 300 s, with hosts of 4 x 2,000 MHz named `hosts`. */
+async function manualDrsCluster(hosts: string[]) {
+  const store = new SqliteStore(":memory:", { seed: 7 });
+  const rt = new LocalRuntime(store);
+  await rt.apply(cluster("prod", { drs: { automationLevel: "manual", intervalSeconds: 300 } }));
+  for (const h of hosts) await rt.apply(esxHost(h, "prod", { cpu: FOUR_CORES }));
+  return { store, rt };
+}
+
 describe("a DRS pass divides again only the hosts whose VMs it changed", () => {
   /** Two contended hosts: h1's VMs want a constant 3,000 MHz; h2's follow a diurnal curve, so each periodic pass samples new demands there. */
   async function twoHosts() {
-    const store = new SqliteStore(":memory:", { seed: 7 });
-    const rt = new LocalRuntime(store);
-    await rt.apply(cluster("prod", { drs: { automationLevel: "manual", intervalSeconds: 300 } }));
-    const cpu = { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] };
-    for (const h of ["h1", "h2"]) await rt.apply(esxHost(h, "prod", { cpu }));
+    const { store, rt } = await manualDrsCluster(["h1", "h2"]);
     for (const name of ["a", "b", "c"]) await rt.apply(vm(name, { host: "h1", workload: { cpuDemandMhz: 3000 } }));
     for (const name of ["d", "e", "f"])
       await rt.apply(vm(name, { host: "h2", workload: { cpuDemandMhz: 3000, profile: "diurnal", peakHour: 12 } }));
@@ -140,11 +148,7 @@ describe("a DRS pass divides again only the hosts whose VMs it changed", () => {
 describe("a DRS pass refreshes a host with room for its VMs from their usage sums", () => {
   /** One host of 4 x 2,000 MHz whose three diurnal VMs want at most 1,500 MHz each: never contended. */
   async function roomyHost() {
-    const store = new SqliteStore(":memory:", { seed: 7 });
-    const rt = new LocalRuntime(store);
-    await rt.apply(cluster("prod", { drs: { automationLevel: "manual", intervalSeconds: 300 } }));
-    const cpu = { sockets: 1, coresPerSocket: 4, mhz: 2000, vendor: "intel", features: ["vmx", "ept", "lm"] };
-    await rt.apply(esxHost("h1", "prod", { cpu }));
+    const { store, rt } = await manualDrsCluster(["h1"]);
     for (const name of ["a", "b", "c"])
       await rt.apply(vm(name, { host: "h1", workload: { cpuDemandMhz: 1000, profile: "diurnal", peakHour: 12 } }));
     return { store, rt };
