@@ -158,10 +158,12 @@ export function applyHostUsage(
   // A host with room for what its VMs want is refreshed from its usage sums: a DRS pass whose samples
   // moved a few VMs on every host then reads those VMs, not every VM of every host.
   if (refreshUncontended(txn, host)) {
-    // Checked mode walks the VMs anyway: the sums must give what they give.
-    const refreshed = txn.get<HostRecord>("Host", host.name)!;
-    if (isCheckedMode() && wouldChange(refreshed, divisionWith(refreshed, incomingTotals(txn, host.name), vms, claims)))
-      throw new Error(`internal: host ${host.name}'s usage from its sums is not what its VMs give`);
+    // Checked mode walks the VMs anyway: what the sums gave must be what the VMs give.
+    if (isCheckedMode()) {
+      const refreshed = txn.get<HostRecord>("Host", host.name)!;
+      if (wouldChange(refreshed, divisionWith(refreshed, incomingTotals(txn, host.name), vms, claims)))
+        throw new Error(`internal: host ${host.name}'s usage from its sums is not what its VMs give`);
+    }
     return;
   }
   putHostUsage(txn, host, divisionWith(host, incomingTotals(txn, host.name), vms, claims));
