@@ -36,9 +36,8 @@ const S1: Scale = { label: "S1", hosts: 96, vms: 10_000 };
 const S2: Scale = { label: "S2", hosts: 2_500, vms: 40_000 };
 /** Goal 8: resident memory under 1 GB at S2. */
 const S2_RESIDENT_GOAL = 2 ** 30;
-const STEP_SECONDS = DAY_STEP_SECONDS;
-const STEPS_PER_HOUR = 3600 / STEP_SECONDS;
-const DAY_STEPS = 86_400 / STEP_SECONDS;
+const STEPS_PER_HOUR = 3600 / DAY_STEP_SECONDS;
+const DAY_STEPS = 86_400 / DAY_STEP_SECONDS;
 /** Goal 7: a day in under 4.3 s, at least 20,000x real time. */
 const GOAL_TIMES_REAL = 20_000;
 const CLOUDSIM_TIMES_REAL = 3_100;
@@ -116,7 +115,7 @@ async function persistedDay(scale: Scale, total: number, tolerancePercent: numbe
       const event = incident(step, total);
       if (event === "fail") await rt.failHost(FAILED_HOST);
       if (event === "recover") await rt.recoverHost(FAILED_HOST);
-      await rt.advance(STEP_SECONDS);
+      await rt.advance(DAY_STEP_SECONDS);
       run.stepMs.push((nowUs() - start) / 1000);
       if (before !== undefined) {
         const after = await vmRecords();
@@ -137,7 +136,7 @@ async function persistedDay(scale: Scale, total: number, tolerancePercent: numbe
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const timesReal = (stepMs: number[]) => (stepMs.length * STEP_SECONDS * 1000) / sum(stepMs);
+const timesReal = (stepMs: number[]) => (stepMs.length * DAY_STEP_SECONDS * 1000) / sum(stepMs);
 const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
 
 function report(label: string, run: DayRun): void {
@@ -147,14 +146,14 @@ function report(label: string, run: DayRun): void {
     `${label}: ${fmt(sum(run.stepMs), 0)} ms for ${total} steps, median step ${fmt(median(run.stepMs))} ms, slowest ${fmt(Math.max(...run.stepMs))} ms; VMs written per step: median ${median(run.vmWrites).toLocaleString("en-US")}`,
   );
   console.log(
-    `  ${fmt(x, 0)}x real time (goal >= ${GOAL_TIMES_REAL.toLocaleString("en-US")}x), ${fmt(x / CLOUDSIM_TIMES_REAL, 2)}x CloudSim Plus's ${CLOUDSIM_TIMES_REAL.toLocaleString("en-US")}x (goal >= 5x, CloudSim Plus not run here); a whole day at this rate: ${fmt((DAY_STEPS * sum(run.stepMs)) / total / 1000, 1)} s (goal < ${fmt((DAY_STEPS * STEP_SECONDS) / GOAL_TIMES_REAL, 1)} s)`,
+    `  ${fmt(x, 0)}x real time (goal >= ${GOAL_TIMES_REAL.toLocaleString("en-US")}x), ${fmt(x / CLOUDSIM_TIMES_REAL, 2)}x CloudSim Plus's ${CLOUDSIM_TIMES_REAL.toLocaleString("en-US")}x (goal >= 5x, CloudSim Plus not run here); a whole day at this rate: ${fmt((DAY_STEPS * sum(run.stepMs)) / total / 1000, 1)} s (goal < ${fmt((DAY_STEPS * DAY_STEP_SECONDS) / GOAL_TIMES_REAL, 1)} s)`,
   );
 }
 
 export async function benchSimulatedDay(): Promise<void> {
   const total = steps(24);
   header(
-    `Simulated day, S1 (${S1.hosts} hosts, ${S1.vms.toLocaleString("en-US")} VMs): ${total} persisted steps of ${STEP_SECONDS} s (${fmt((total * STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`,
+    `Simulated day, S1 (${S1.hosts} hosts, ${S1.vms.toLocaleString("en-US")} VMs): ${total} persisted steps of ${DAY_STEP_SECONDS} s (${fmt((total * DAY_STEP_SECONDS) / 3600, 1)} simulated hours), a host failing at step ${Math.floor(total / 3)} and recovering at step ${Math.floor((2 * total) / 3)}`,
   );
   // The baseline runs second, on a warmed-up process: the comparison leans its way, not ours.
   const tolerant = await persistedDay(S1, total, DAY_TOLERANCE_PERCENT, false);
